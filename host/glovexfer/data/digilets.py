@@ -93,6 +93,26 @@ def _parse_points(path: Path, lineno: int, text: str) -> np.ndarray:
     return pts
 
 
+TABLET_SLACK = 0.1  # writers do go slightly past the tablet's [0, 1] area
+
+
+def _drop_off_tablet_strokes(pts: np.ndarray) -> np.ndarray:
+    """Drop strokes that lie wholly outside the tablet (recording glitches).
+
+    One instance in the 62 writers (103's 'y') ends with a two-point stroke at
+    (1.32, -1.04), far off the tablet; points slightly past the edge (a few hundredths)
+    are real writing and are kept.  The first stroke is never dropped.
+    """
+    starts = np.flatnonzero(pts[:, 3] > 0.5).tolist() + [len(pts)]
+    keep = np.ones(len(pts), dtype=bool)
+    lo, hi = -TABLET_SLACK, 1.0 + TABLET_SLACK
+    for a, b in zip(starts[1:-1], starts[2:]):
+        xy = pts[a:b, :2]
+        if ((xy < lo) | (xy > hi)).any(axis=1).all():
+            keep[a:b] = False
+    return pts[keep]
+
+
 def _parse_onehot(path: Path, lineno: int, text: str) -> int:
     tokens = text.split()
     if len(tokens) != N_SYMBOLS:
@@ -121,7 +141,7 @@ def load_writer(path: str | Path, letters: str = LETTERS) -> list[PenLetter]:
         sym = FIRST_LOWERCASE + LETTERS.index(label)
         for k in range(INSTANCES):
             i = 2 * (INSTANCES * sym + k)
-            pts = _parse_points(path, i + 1, lines[i])
+            pts = _drop_off_tablet_strokes(_parse_points(path, i + 1, lines[i]))
             got = _parse_onehot(path, i + 2, lines[i + 1])
             if got != sym:
                 raise DataFormatError(path, f"one-hot names symbol {got}, expected {sym} ('{label}')", i + 2, "one-hot")

@@ -1,0 +1,33 @@
+# Two commands do everything on a fresh Debian machine with Python 3.11:
+#   make demo   - set up .venv and run the main job (the demo)
+#   make test   - set up .venv (with test and training extras) and run every test
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+PIP    := $(BIN)/python -m pip --disable-pip-version-check -q
+
+.PHONY: demo test venv venv-test clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --upgrade pip setuptools wheel
+
+$(VENV)/.core: pyproject.toml constraints.txt | $(BIN)/python
+	$(PIP) install -c constraints.txt -e .
+	touch $@
+
+$(VENV)/.full: pyproject.toml constraints.txt | $(BIN)/python
+	$(PIP) install -c constraints.txt -e ".[test,train]"
+	touch $@ $(VENV)/.core
+
+venv: $(VENV)/.core
+venv-test: $(VENV)/.full
+
+demo: venv
+	$(BIN)/glovexfer demo $(DEMO_ARGS)
+
+test: venv-test
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+clean:
+	rm -rf $(VENV) build out .pytest_cache .hypothesis

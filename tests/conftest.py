@@ -1,0 +1,42 @@
+"""Shared fixtures: public data sets that skip cleanly, except in CI where they must exist."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from glovexfer.data.paths import find_dataset
+
+REQUIRE_DATA = os.environ.get("GLOVEXFER_REQUIRE_DATA", "") not in ("", "0")
+
+
+def _dataset(name: str):
+    path = find_dataset(name, required=False)
+    if path is None:
+        msg = (
+            f"the {name} data set is not present (../shared/data/{name} or $GLOVEXFER_{name.upper()}); "
+            "see README.md, 'Data'"
+        )
+        if REQUIRE_DATA:
+            pytest.fail(msg + " -- GLOVEXFER_REQUIRE_DATA is set (CI), so this is a failure, not a skip")
+        pytest.skip(msg)
+    return path
+
+
+@pytest.fixture(scope="session")
+def digilets_dir():
+    return _dataset("digilets")
+
+
+@pytest.fixture(scope="session")
+def chen2021_dir():
+    return _dataset("chen2021")
+
+
+@pytest.fixture(scope="session")
+def digilets(digilets_dir):
+    """All 62 writers' lowercase letters, loaded once per test session."""
+    from glovexfer.data.digilets import load_digilets
+
+    return load_digilets(digilets_dir)
