@@ -431,17 +431,6 @@ def test_all_writers_dataset(digilets_dir):
 
 
 # ----------------------------------------------------------------------------- round trip through the float pipeline
-def _similarity_align(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """``a`` moved onto ``b`` by the best translation, rotation and uniform scale (no reflection)."""
-    ma, mb = a.mean(axis=0), b.mean(axis=0)
-    A, B = a - ma, b - mb
-    U, S, Vt = np.linalg.svd(A.T @ B)
-    D = np.diag([1.0, np.sign(np.linalg.det(U @ Vt))])
-    R = U @ D @ Vt
-    s = np.sum(S * np.diag(D)) / np.sum(A * A)
-    return s * A @ R + mb
-
-
 @pytest.mark.data
 def test_round_trip_through_the_float_pipeline(digilets_dir):
     """Simulate all 26 letters of one target writer, run the float pipeline on the
@@ -456,24 +445,16 @@ def test_round_trip_through_the_float_pipeline(digilets_dir):
     The user style is a sampled one (random heading, bias, noise, hard iron, tremor)
     with the slant set to 0, because a shear is not a similarity transform.
     """
-    pipeline = pytest.importorskip("glovexfer.pipeline")
-    if not hasattr(pipeline, "run") or not hasattr(pipeline, "clean_trajectory"):
-        pytest.skip("the float pipeline (run, clean_trajectory) is not there yet")
     ids = sorted(writer_id(f) for f in list_writer_files(digilets_dir))
     _, target = split_writers(ids, n_target=16, seed=0)
     w = target[0]
     letters = [x for x in load_digilets(digilets_dir, writers=[w])[w] if x.instance == 0]
     assert "".join(x.label for x in letters) == LETTERS
-    rng = np.random.default_rng(0)
-    style = sample_user_style(rng).replace(slant=0.0)
-    errors = []
-    for x in letters:
-        sim = simulate_letter(x, jitter_style(style, rng).replace(slant=0.0), rng)
-        st = pipeline.run(sim.acc, sim.gyr, sim.mag, with_image=False)
-        ref = pipeline.clean_trajectory(join_strokes(x))
-        assert st.resampled.shape == ref.shape == (100, 2)
-        errors.append(float(np.mean(np.linalg.norm(_similarity_align(st.resampled, ref) - ref, axis=1))))
-    errors = np.array(errors)
+    from glovexfer.simulate.roundtrip import round_trip
+
+    rt = round_trip(letters, seed=0, slant=0.0)
+    assert rt.recovered.shape == rt.reference.shape == (26, 100, 2)
+    errors = rt.errors
     print(f"round trip writer {w}: mean point error {errors.mean():.4f}, worst {errors.max():.4f} ('{LETTERS[errors.argmax()]}')")
     assert errors.mean() < 0.05
     assert errors.max() < 0.12

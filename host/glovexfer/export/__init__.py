@@ -1,0 +1,1 @@
+"""Export of trained networks: TFLite conversion (``tflite``) and the TFLite-Micro referee (``tflm``)."""

@@ -1,0 +1,159 @@
+"""TFLite conversion of the tf_keras networks: full-integer int8 (for TFLite-Micro and the
+firmware) and float32 (reference).
+
+Decisions (measured with tensorflow 2.21 / tf_keras 2.21 / tflite-micro 0.dev20261023):
+
+* **Fixed batch of 1.**  The models are converted through a ``tf.function`` whose input
+  signature has batch 1.  With a dynamic batch the converter cannot fuse Keras LSTMs into
+  ``UNIDIRECTIONAL_SEQUENCE_LSTM`` (TensorList lowering error); the device classifies one
+  letter per inference anyway.
+* **Full integer.**  ``Optimize.DEFAULT`` + representative data + ``TFLITE_BUILTINS_INT8``,
+  int8 input and output tensors.  The converter quantises conv and dense weights
+  per output channel, LSTM weights per tensor (int8), LSTM cell state int16.
+* **Logits, not softmax, by default.**  The int8 model ends at the last ``FULLY_CONNECTED``
+  (int8 logits); the device takes ``argmax``.  Reasons: the class decision is the same
+  (softmax is monotonic), int8 softmax output (scale 1/256, zero point -128) ties or
+  saturates for confident inputs so argmax over it is *less* precise, and it is one kernel
+  fewer for the firmware.  ``keep_softmax=True`` keeps the int8 ``SOFTMAX`` op; the golden
+  model implements it bit-exactly as well (tested), so either choice stays open.
+* **Only TFLite-Micro ops** (:data:`SUPPORTED_OPS`: the ops the golden model implements and
+  TFLM registers); :func:`to_int8_tflite` raises if the converter produced anything else.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..golden.network import parse_model
+from ..nets.models import keras, tf
+
+#: Builtin ops that both TFLite-Micro and the golden model (``glovexfer.golden``) run in int8.
+SUPPORTED_OPS = frozenset(
+    {
+        "CONV_2D",
+        "MAX_POOL_2D",
+        "RESHAPE",
+        "FULLY_CONNECTED",
+        "SOFTMAX",
+        "UNIDIRECTIONAL_SEQUENCE_LSTM",
+        "REVERSE_V2",
+        "STRIDED_SLICE",
+        "CONCATENATION",
+    }
+)
+
+
+class UnsupportedOpsError(RuntimeError):
+    """The converted model contains ops outside :data:`SUPPORTED_OPS`."""
+
+
+def op_names(tflite_bytes: bytes) -> list[str]:
+    """Builtin op names of a .tflite model, in execution order (e.g. ``['CONV_2D', ...]``)."""
+    return [op.name for op in parse_model(tflite_bytes).ops]
+
+
+def check_supported(tflite_bytes: bytes) -> list[str]:
+    """Return :func:`op_names`; raise :class:`UnsupportedOpsError` for an op TFLM/golden lack."""
+    names = op_names(tflite_bytes)
+    bad = sorted(set(names) - SUPPORTED_OPS)
+    if bad:
+        raise UnsupportedOpsError(f"ops not supported by TFLite-Micro/golden: {bad} (all: {names})")
+    return names
+
+
+def logits_model(model):
+    """The same network without its final softmax (shares the trained layers and weights).
+
+    Handles a last ``Dense(..., activation='softmax')`` (rebuilt with a linear activation and
+    the same weights) and a last ``Softmax``/``Activation('softmax')`` layer.  A model without
+    a final softmax is returned unchanged.
+    """
+    last = model.layers[-1]
+    softmax = keras.activations.softmax
+    if isinstance(last, keras.layers.Dense) and last.activation is softmax:
+        cfg = last.get_config()
+        cfg["activation"] = "linear"
+        cfg["name"] = last.name + "_logits"
+        dense = keras.layers.Dense.from_config(cfg)
+        out = dense(last.input)
+        dense.set_weights(last.get_weights())
+        return keras.Model(model.inputs, out, name=model.name + "_logits")
+    if isinstance(last, keras.layers.Softmax) or (
+        isinstance(last, keras.layers.Activation) and last.activation is softmax
+    ):
+        return keras.Model(model.inputs, last.input, name=model.name + "_logits")
+    return model
+
+
+def _fixed_batch_function(model):
+    """Concrete inference function with batch 1 (needed to fuse LSTMs)."""
+    specs = [tf.TensorSpec([1, *inp.shape[1:]], tf.float32, name=f"input_{i}") for i, inp in enumerate(model.inputs)]
+
+    if len(specs) == 1:
+
+        @tf.function(input_signature=specs)
+        def infer(x):
+            return model(x, training=False)
+
+    else:
+
+        @tf.function(input_signature=specs)
+        def infer(*xs):
+            return model(list(xs), training=False)
+
+    return infer.get_concrete_function()
+
+
+def _pick(representative: np.ndarray, n_rep: int, seed: int) -> np.ndarray:
+    rep = np.asarray(representative, dtype=np.float32)
+    if rep.ndim < 2:
+        raise ValueError(f"representative data must be (N, ...) examples, got shape {rep.shape}")
+    if len(rep) > n_rep:
+        idx = np.sort(np.random.default_rng(seed).choice(len(rep), n_rep, replace=False))
+        rep = rep[idx]
+    return rep
+
+
+def to_int8_tflite(
+    model,
+    representative: np.ndarray,
+    n_rep: int = 200,
+    *,
+    keep_softmax: bool = False,
+    seed: int = 0,
+    check_ops: bool = True,
+) -> bytes:
+    """Full-integer int8 .tflite of ``model`` (int8 input and output, batch 1).
+
+    ``representative``: float examples shaped like the model input, batch axis first, e.g.
+    (N, 100, 2) or (N, 28, 28, 1); ``n_rep`` of them (a seeded random subset)
+    calibrate the activation ranges.  ``keep_softmax=False`` (default) drops the final
+    softmax: the int8 output is then the logits (argmax on the device).
+    """
+    net = model if keep_softmax else logits_model(model)
+    rep = _pick(representative, n_rep, seed)
+    expected = tuple(net.inputs[0].shape[1:])
+    if tuple(rep.shape[1:]) != expected:
+        raise ValueError(f"representative examples have shape {rep.shape[1:]}, the model wants {expected}")
+
+    def gen():
+        for i in range(len(rep)):
+            yield [rep[i : i + 1]]
+
+    conv = tf.lite.TFLiteConverter.from_concrete_functions([_fixed_batch_function(net)], net)
+    conv.optimizations = [tf.lite.Optimize.DEFAULT]
+    conv.representative_dataset = gen
+    conv.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
+    conv.inference_input_type = tf.int8
+    conv.inference_output_type = tf.int8
+    out = bytes(conv.convert())
+    if check_ops:
+        check_supported(out)
+    return out
+
+
+def to_float_tflite(model, *, keep_softmax: bool = True) -> bytes:
+    """Float32 .tflite of ``model`` (batch 1), the float reference of the int8 model."""
+    net = model if keep_softmax else logits_model(model)
+    conv = tf.lite.TFLiteConverter.from_concrete_functions([_fixed_batch_function(net)], net)
+    return bytes(conv.convert())

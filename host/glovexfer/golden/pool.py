@@ -1,0 +1,44 @@
+"""TFLite-Micro int8 MAX_POOL_2D (reference_integer_ops::MaxPool), NHWC.
+
+Maximum over the in-image taps of each window (starting from -128), then clamped to the
+fused-activation range.  Input and output share scale and zero point (TFLM checks it).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .conv import compute_padding
+
+
+@dataclass
+class PoolParams:
+    filter_h: int
+    filter_w: int
+    stride_h: int
+    stride_w: int
+    padding: str  # "SAME" | "VALID"
+    act_min: int
+    act_max: int
+
+
+def max_pool2d(x: np.ndarray, p: PoolParams) -> np.ndarray:
+    """int8 (B, H, W, C) -> int8 (B, OH, OW, C)."""
+    x = np.asarray(x, dtype=np.int8)
+    b, h, w, c = x.shape
+    oh, pad_t = compute_padding(p.padding, h, p.filter_h, p.stride_h)
+    ow, pad_l = compute_padding(p.padding, w, p.filter_w, p.stride_w)
+    need_h = (oh - 1) * p.stride_h + p.filter_h
+    need_w = (ow - 1) * p.stride_w + p.filter_w
+    pad_b = max(0, need_h - h - pad_t)
+    pad_r = max(0, need_w - w - pad_l)
+    # out-of-image taps are skipped in TFLM; padding with the int8 minimum is equivalent
+    xp = np.pad(x, ((0, 0), (pad_t, pad_b), (pad_l, pad_r), (0, 0)), constant_values=-128)
+    out = np.full((b, oh, ow, c), -128, dtype=np.int8)
+    for ky in range(p.filter_h):
+        for kx in range(p.filter_w):
+            tap = xp[:, ky : ky + (oh - 1) * p.stride_h + 1 : p.stride_h, kx : kx + (ow - 1) * p.stride_w + 1 : p.stride_w, :]
+            np.maximum(out, tap, out=out)
+    return np.clip(out, p.act_min, p.act_max).astype(np.int8)

@@ -1,0 +1,117 @@
+"""Network inputs from the two domains, with an on-disk cache.
+
+* source: DigiLeTs pen trajectories of the source writers, pen lifts joined (as a glove
+  would draw them), cleaned and splined to 100 points with the same stages as glove data,
+  and rendered to 28x28 images.
+* target: glove recordings (simulated or real) run through the whole float pipeline.
+
+Both give an ``Arrays`` bundle: ``seq`` (N, 100, 2) float32, ``img`` (N, 28, 28) float32,
+``y`` (N,) int class indices, ``group`` (N,) writer or user ids.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+
+from ..params import LETTERS, PAPER, PipelineParams
+
+CACHE_VERSION = 1
+
+
+@dataclass
+class Arrays:
+    seq: np.ndarray
+    img: np.ndarray
+    y: np.ndarray
+    group: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.y)
+
+    def take(self, idx) -> "Arrays":
+        idx = np.asarray(idx)
+        return Arrays(self.seq[idx], self.img[idx], self.y[idx], self.group[idx])
+
+    @staticmethod
+    def concat(parts: list["Arrays"]) -> "Arrays":
+        return Arrays(*(np.concatenate([getattr(p, f) for p in parts]) for f in ("seq", "img", "y", "group")))
+
+    def save(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        np.savez_compressed(path, seq=self.seq, img=self.img, y=self.y, group=self.group)
+
+    @staticmethod
+    def load(path: Path) -> "Arrays":
+        with np.load(path, allow_pickle=False) as z:
+            return Arrays(z["seq"], z["img"], z["y"], z["group"])
+
+
+def _key(*parts) -> str:
+    blob = json.dumps(parts, sort_keys=True, default=str).encode()
+    return hashlib.sha256(blob).hexdigest()[:16]
+
+
+def _images(seq: np.ndarray, params: PipelineParams, progress: bool, desc: str) -> np.ndarray:
+    from ..pipeline import images
+
+    return images(seq, params=params, progress=progress, desc=desc)
+
+
+def source_arrays(
+    digilets_root: str | Path,
+    writers: list[str],
+    params: PipelineParams = PAPER,
+    cache_dir: str | Path | None = "out/cache",
+    progress: bool = True,
+) -> Arrays:
+    """All lowercase letters of ``writers`` (DigiLeTs), cleaned like glove data."""
+    from ..data.digilets import join_strokes, load_digilets
+    from ..pipeline import clean_trajectory
+
+    writers = sorted(writers)
+    cache = None
+    if cache_dir is not None:
+        cache = Path(cache_dir) / f"source_{_key(CACHE_VERSION, writers, asdict(params))}.npz"
+        if cache.is_file():
+            return Arrays.load(cache)
+    letters = load_digilets(digilets_root, writers=writers, progress=progress)
+    flat = [x for w in writers for x in letters[w]]
+    it = flat
+    if progress:
+        from tqdm import tqdm
+
+        it = tqdm(flat, desc="source trajectories", unit="letter")
+    seq = np.stack([clean_trajectory(join_strokes(x), params) for x in it]).astype(np.float32)
+    img = _images(seq, params, progress, "source images")
+    out = Arrays(
+        seq,
+        img,
+        np.array([LETTERS.index(x.label) for x in flat], dtype=np.int64),
+        np.array([x.writer for x in flat]),
+    )
+    if cache is not None:
+        out.save(cache)
+    return out
+
+
+def target_arrays(recset, params: PipelineParams = PAPER, cache_dir: str | Path | None = "out/cache", progress: bool = True) -> Arrays:
+    """Glove recordings through the whole float pipeline (orientation .. raster)."""
+    from ..pipeline import sequences
+
+    cache = None
+    if cache_dir is not None:
+        digest = hashlib.sha256(recset.counts.tobytes() + "".join(recset.labels).encode() + "|".join(recset.users).encode()).hexdigest()[:16]
+        cache = Path(cache_dir) / f"target_{_key(CACHE_VERSION, digest, asdict(params), asdict(recset.sensor))}.npz"
+        if cache.is_file():
+            return Arrays.load(cache)
+    seq = sequences(recset, params=params, progress=progress).astype(np.float32)
+    img = _images(seq, params, progress, "target images")
+    out = Arrays(seq, img, recset.y, recset.users.astype(str))
+    if cache is not None:
+        out.save(cache)
+    return out
