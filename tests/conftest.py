@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import os
 
-import pytest
+# The networks are built with tf_keras (Keras 3 LSTMs crash the int8 TFLite converter); the
+# choice is made when TensorFlow is first imported, so make it before any test imports it.
+os.environ.setdefault("TF_USE_LEGACY_KERAS", "1")
 
-from glovexfer.data.paths import find_dataset
+import pytest  # noqa: E402
+
+from glovexfer.data.paths import find_dataset  # noqa: E402
 
 REQUIRE_DATA = os.environ.get("GLOVEXFER_REQUIRE_DATA", "") not in ("", "0")
 

@@ -126,6 +126,23 @@ def cmd_info(args) -> int:
     return 0
 
 
+# ----------------------------------------------------------------------------- evaluate
+def cmd_evaluate(args) -> int:
+    from .nets import experiment as E
+
+    dom = E.load_domains(args.target, args.digilets, args.quick, progress=not args.no_progress)
+    print(f"source: {len(dom.source)} DigiLeTs letters; target: {len(dom.target)} glove recordings"
+          f"{' (simulated)' if dom.target_meta.get('simulated') else ''}")
+    results = []
+    for name in args.model:
+        res = E.run(name, args.protocol, dom, args.quick, args.seed, progress=not args.no_progress)
+        print(E.summary(res))
+        results.append(res)
+    if args.json:
+        print(f"-> {E.write_json(results if len(results) > 1 else results[0], args.json)}")
+    return 0
+
+
 # ----------------------------------------------------------------------------- demo
 def cmd_demo(args) -> int:
     from . import plots
@@ -210,6 +227,17 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("dataset")
     s.add_argument("--meta", action="store_true", help="print the whole metadata (writer split, simulator settings)")
     s.set_defaults(func=cmd_info)
+
+    s = sub.add_parser("evaluate", help="run the paper's protocols (ud: user-dependent, ui: leave one user out)")
+    s.add_argument("--protocol", choices=("ud", "ui", "both"), default="both")
+    s.add_argument("--model", nargs="+", default=["paper_lstm"], help="settings: paper_lstm paper_cnn target_only_lstm source_only_lstm")
+    s.add_argument("--target", metavar="SET.npz", help="glove data set (default: simulate the paper-like set, seed 0)")
+    s.add_argument("--digilets", metavar="DIR", help="DigiLeTs raw folder (source writers for pretraining)")
+    s.add_argument("--quick", action="store_true", help="same code paths, tiny data and 2 epochs (CI); numbers are meaningless")
+    s.add_argument("--seed", type=int, default=0)
+    s.add_argument("--json", metavar="OUT", help="write every figure (runs, per-user, confusion) as JSON")
+    s.add_argument("--no-progress", action="store_true")
+    s.set_defaults(func=cmd_evaluate)
 
     s = sub.add_parser("demo", help="the main job: a simulated wearer writes a word; see every letter's pipeline")
     s.add_argument("--text", default="hello", help="what the wearer writes (default: %(default)s)")

@@ -73,9 +73,10 @@ def fit(model, x_train, y_train, x_val, y_val, cfg: FitConfig, seed: int = 0, pr
     ``x_*`` is whatever the model takes (an array or a list of arrays).  Returns a small
     history dict: epochs run, best epoch, best validation accuracy.
     """
-    from .models import keras, set_seed
+    from .models import keras, tf
 
-    set_seed(seed)
+    keras.utils.set_random_seed(seed)
+    tf.config.experimental.enable_op_determinism()
     model.compile(optimizer=keras.optimizers.Adam(learning_rate=cfg.lr), loss="categorical_crossentropy", metrics=["accuracy"])
     stop = keras.callbacks.EarlyStopping(monitor="val_accuracy", patience=cfg.patience, restore_best_weights=True, mode="max")
     callbacks = [stop]

@@ -1,0 +1,98 @@
+"""Glue between the CLI and the protocols: load both domains, pretrain once, run protocols,
+write JSON.  ``quick=True`` runs the same code paths on a sliver of the data in about a
+minute (CI's ``--quick``); its numbers mean nothing and are never written to models/.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from ..data.paths import find_dataset
+from ..data.recordings import RecordingSet
+from ..errors import GloveXferError
+from . import protocols as P
+from .datasets import Arrays, source_arrays, target_arrays
+
+QUICK_SOURCE_WRITERS = 6
+QUICK_UI_USERS = 2
+
+
+@dataclass
+class Domains:
+    source: Arrays
+    target: Arrays
+    target_meta: dict
+
+
+def load_target(target_path: str | None, digilets: str | None, seed: int = 0) -> RecordingSet:
+    """A glove data set from a file, or the paper-like simulated set (16 x 10 x 10, seed 0)."""
+    if target_path:
+        return RecordingSet.load(target_path)
+    from ..simulate import simulate_dataset
+
+    return simulate_dataset(find_dataset("digilets", digilets), seed=seed, progress=True)
+
+
+def load_domains(target_path: str | None, digilets: str | None, quick: bool, progress: bool = True) -> Domains:
+    rs = load_target(target_path, digilets)
+    split = rs.meta.get("writer_split", {})
+    source_writers = list(split.get("source", []))
+    if not source_writers:
+        raise GloveXferError(
+            f"{target_path or 'the target set'} records no writer split (meta.writer_split.source): "
+            "cannot choose pretraining writers that are kept apart from the target users"
+        )
+    overlap = set(source_writers) & {v.get("writer") for v in rs.meta.get("users", {}).values()}
+    if overlap:
+        raise GloveXferError(f"source writers {sorted(overlap)} are also target users: the split is broken")
+    if quick:
+        source_writers = source_writers[:QUICK_SOURCE_WRITERS]
+    root = find_dataset("digilets", digilets)
+    return Domains(source_arrays(root, source_writers, progress=progress), target_arrays(rs, progress=progress), rs.meta)
+
+
+def run(name: str, protocol: str, dom: Domains, quick: bool, seed: int = 0, progress: bool = True) -> dict:
+    """Pretrain (if the setting does) and run ``ud``, ``ui`` or ``both``; returns the figures."""
+    if name not in P.SETTINGS:
+        raise GloveXferError(f"unknown model '{name}'; choose one of {', '.join(P.SETTINGS)}")
+    setting = P.SETTINGS[name]
+    if quick:
+        setting = P.quick_setting(setting)
+    out: dict = {"model": name, "quick": quick, "seed": seed, "kind": setting.kind}
+    t0 = time.time()
+    weights = None
+    if setting.pretrain:
+        model, hist = P.pretrain(setting, dom.source, seed, progress)
+        weights = model.get_weights()
+        out["pretrain"] = hist | {"source_size": len(dom.source)}
+    if protocol in ("ud", "both"):
+        kw = dict(splits=1, repeats=1) if quick else {}
+        out["ud"] = P.user_dependent(setting, weights, dom.target, seed=seed, progress=progress, **kw)
+    if protocol in ("ui", "both"):
+        users = sorted(set(dom.target.group.tolist()))
+        out["ui"] = P.user_independent(setting, weights, dom.target, seed=seed, users=users[:QUICK_UI_USERS] if quick else None, progress=progress)
+    out["seconds"] = round(time.time() - t0, 1)
+    out["target"] = {"size": len(dom.target), "simulated": bool(dom.target_meta.get("simulated", False))}
+    return out
+
+
+def summary(res: dict) -> str:
+    lines = [f"{res['model']}{' (quick: numbers are meaningless)' if res['quick'] else ''}, {res['seconds']} s"]
+    if "ud" in res:
+        lines.append(f"  user-dependent   {100 * res['ud']['mean']:.2f} % ± {100 * res['ud']['std']:.2f} ({len(res['ud']['runs'])} runs)")
+    if "ui" in res:
+        per = ", ".join(f"{u} {100 * a:.0f}" for u, a in res["ui"]["per_user"].items())
+        lines.append(f"  user-independent {100 * res['ui']['mean']:.2f} %  per user: {per}")
+    return "\n".join(lines)
+
+
+def write_json(res: dict, path: str | Path) -> Path:
+    p = Path(path)
+    p.parent.mkdir(parents=True, exist_ok=True)
+    p.write_text(json.dumps(res, indent=1, default=lambda o: o.tolist() if isinstance(o, np.ndarray) else str(o)))
+    return p
