@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from glovexfer.simulate.kinematics import euler_zyx_to_quat
 from glovexfer.errors import PipelineError
 from glovexfer.params import GRAVITY_MPS2, PAPER
 from glovexfer.pipeline.orientation import (
@@ -25,17 +26,10 @@ from ahrs.filters import Madgwick  # noqa: E402
 INCL = np.radians(60.0)
 M_WORLD = 48.0 * np.array([np.cos(INCL), 0.0, -np.sin(INCL)])  # uT, NWU, pointing down
 DT = 1.0 / PAPER.sample_rate_hz
+# q = qz(yaw) qy(pitch) qx(roll), vectorised: the same convention the simulator uses
+quat_from_zyx = euler_zyx_to_quat
 
 
-def quat_from_zyx(yaw, pitch, roll):
-    """q = qz(yaw) qy(pitch) qx(roll), vectorised over equal-length arrays."""
-    cy, sy = np.cos(np.asarray(yaw) / 2), np.sin(np.asarray(yaw) / 2)
-    cp, sp = np.cos(np.asarray(pitch) / 2), np.sin(np.asarray(pitch) / 2)
-    cr, sr = np.cos(np.asarray(roll) / 2), np.sin(np.asarray(roll) / 2)
-    return np.stack(
-        [cy * cp * cr + sy * sp * sr, cy * cp * sr - sy * sp * cr, cy * sp * cr + sy * cp * sr, sy * cp * cr - cy * sp * sr],
-        axis=-1,
-    )
 
 
 def synthetic_motion(n=200, seed=0, noise=True, yaw0=None):

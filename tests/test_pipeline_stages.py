@@ -7,6 +7,7 @@ import pytest
 from scipy.interpolate import CubicSpline
 from scipy.ndimage import convolve1d
 
+from glovexfer.simulate.kinematics import euler_zyx_to_quat
 from glovexfer.data.recordings import Recording, RecordingSet, to_counts
 from glovexfer.errors import PipelineError
 from glovexfer.params import GRAVITY_MPS2, PAPER, PipelineParams
@@ -26,16 +27,10 @@ from glovexfer.pipeline.thin import end_start_index, thin
 
 M_WORLD = 48.0 * np.array([np.cos(np.radians(60)), 0.0, -np.sin(np.radians(60))])
 DT = 1.0 / PAPER.sample_rate_hz
+# q = qz(yaw) qy(pitch) qx(roll), vectorised: the same convention the simulator uses
+quat_from_zyx = euler_zyx_to_quat
 
 
-def quat_from_zyx(yaw, pitch, roll):
-    cy, sy = np.cos(np.asarray(yaw) / 2), np.sin(np.asarray(yaw) / 2)
-    cp, sp = np.cos(np.asarray(pitch) / 2), np.sin(np.asarray(pitch) / 2)
-    cr, sr = np.cos(np.asarray(roll) / 2), np.sin(np.asarray(roll) / 2)
-    return np.stack(
-        [cy * cp * cr + sy * sp * sr, cy * cp * sr - sy * sp * cr, cy * sp * cr + sy * cp * sr, sy * cp * cr - cy * sp * sr],
-        axis=-1,
-    )
 
 
 def letter_motion(yaw0=0.0, n=32):

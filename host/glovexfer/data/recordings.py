@@ -50,21 +50,9 @@ def to_physical(counts: np.ndarray, sensor: SensorSpec = MPU9250) -> np.ndarray:
     return np.asarray(counts, dtype=np.float64) * channel_scales(sensor)
 
 
-@dataclass
-class Recording:
-    """One letter: counts (32, 9) int16, its label ('a'..'z' or '' if unknown) and user."""
-
-    counts: np.ndarray
-    label: str = ""
-    user: str = ""
-    sensor: SensorSpec = MPU9250
-
-    def __post_init__(self):
-        self.counts = np.asarray(self.counts)
-        if self.counts.shape != (SAMPLES_PER_LETTER, N_CHANNELS):
-            raise ValueError(f"a recording is ({SAMPLES_PER_LETTER}, {N_CHANNELS}) counts, got {self.counts.shape}")
-        if self.counts.dtype != np.int16:
-            raise ValueError(f"counts must be int16, got {self.counts.dtype}")
+class PhysicalView:
+    """``physical`` (32, 9) in acc, gyr, mag units, with ``acc``, ``gyr``, ``mag`` views;
+    a class mixing it in has ``counts`` and ``sensor``."""
 
     @property
     def physical(self) -> np.ndarray:
@@ -81,6 +69,23 @@ class Recording:
     @property
     def mag(self) -> np.ndarray:
         return self.physical[:, 6:9]
+
+
+@dataclass
+class Recording(PhysicalView):
+    """One letter: counts (32, 9) int16, its label ('a'..'z' or '' if unknown) and user."""
+
+    counts: np.ndarray
+    label: str = ""
+    user: str = ""
+    sensor: SensorSpec = MPU9250
+
+    def __post_init__(self):
+        self.counts = np.asarray(self.counts)
+        if self.counts.shape != (SAMPLES_PER_LETTER, N_CHANNELS):
+            raise ValueError(f"a recording is ({SAMPLES_PER_LETTER}, {N_CHANNELS}) counts, got {self.counts.shape}")
+        if self.counts.dtype != np.int16:
+            raise ValueError(f"counts must be int16, got {self.counts.dtype}")
 
 
 @dataclass

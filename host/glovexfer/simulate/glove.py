@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..data.digilets import PenLetter
-from ..data.recordings import to_counts, to_physical
+from ..data.recordings import PhysicalView, to_counts
 from ..params import MPU9250, SensorSpec
 from .config import DEFAULT_CONFIG, SimulatorConfig
 from .imu import apply_sensor_errors, ideal_signals, interp_rows, lowpass_and_sample, sample_times
@@ -16,7 +16,7 @@ from .users import UserStyle
 
 
 @dataclass
-class SimulatedLetter:
+class SimulatedLetter(PhysicalView):
     """A simulated recording with its ground truth.
 
     ``counts`` (32, 9) int16 is what the glove delivers; ``saturated`` marks the values
@@ -40,22 +40,6 @@ class SimulatedLetter:
     label: str = ""
     fine: Motion | None = None
 
-    @property
-    def physical(self) -> np.ndarray:
-        """The counts back in physical units (what the float pipeline reads)."""
-        return to_physical(self.counts, self.sensor)
-
-    @property
-    def acc(self) -> np.ndarray:
-        return self.physical[:, 0:3]
-
-    @property
-    def gyr(self) -> np.ndarray:
-        return self.physical[:, 3:6]
-
-    @property
-    def mag(self) -> np.ndarray:
-        return self.physical[:, 6:9]
 
 
 def simulate_letter(
