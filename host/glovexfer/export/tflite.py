@@ -61,6 +61,42 @@ def check_supported(tflite_bytes: bytes) -> list[str]:
     return names
 
 
+def unify_lstm_state_quantization(tflite_bytes: bytes) -> bytes:
+    """Give each LSTM's hidden-state variable the (scale, zero point) of the LSTM's output.
+
+    TFLite-Micro quantises the hidden state with the *state variable's* parameters and then
+    copies its bytes to the op output, which downstream ops read with the *output tensor's*
+    parameters.  The converter calibrates the two separately, so they differ (e.g. scale
+    0.00115 / zp -14 vs 0.00144 / zp -37), and the network's int8 output is skewed.  This
+    rewrites the flatbuffer so both agree; the semantics of every op stay TFLM's.
+    """
+    import flatbuffers
+
+    from ..golden.network import _schema
+
+    fb = _schema()
+    model = fb.ModelT.InitFromObj(fb.Model.GetRootAsModel(bytearray(tflite_bytes), 0))
+    names = {v: k for k, v in vars(fb.BuiltinOperator).items() if not k.startswith("_")}
+    changed = False
+    for sg in model.subgraphs:
+        for op in sg.operators:
+            oc = model.operatorCodes[op.opcodeIndex]
+            if names.get(max(oc.builtinCode, oc.deprecatedBuiltinCode)) != "UNIDIRECTIONAL_SEQUENCE_LSTM":
+                continue
+            hidden = sg.tensors[op.inputs[18]]
+            out = sg.tensors[op.outputs[0]]
+            if hidden.type != out.type or out.quantization is None or hidden.quantization is None:
+                continue
+            hidden.quantization.scale = np.array(out.quantization.scale, dtype=np.float32)
+            hidden.quantization.zeroPoint = np.array(out.quantization.zeroPoint, dtype=np.int64)
+            changed = True
+    if not changed:
+        return bytes(tflite_bytes)
+    builder = flatbuffers.Builder(len(tflite_bytes) + 1024)
+    builder.Finish(model.Pack(builder), file_identifier=b"TFL3")
+    return bytes(builder.Output())
+
+
 def logits_model(model):
     """The same network without its final softmax (shares the trained layers and weights).
 
@@ -120,6 +156,7 @@ def to_int8_tflite(
     n_rep: int = 200,
     *,
     keep_softmax: bool = False,
+    unify_lstm_state: bool = False,
     seed: int = 0,
     check_ops: bool = True,
 ) -> bytes:
@@ -129,6 +166,9 @@ def to_int8_tflite(
     (N, 100, 2) or (N, 28, 28, 1); ``n_rep`` of them (a seeded random subset)
     calibrate the activation ranges.  ``keep_softmax=False`` (default) drops the final
     softmax: the int8 output is then the logits (argmax on the device).
+    ``unify_lstm_state=True`` applies :func:`unify_lstm_state_quantization` (off by default:
+    on a briefly trained paper BiLSTM it moved int8/float argmax agreement only from 97.6 %
+    to 97.8 %, and the unmodified converter output is what TFLM is usually given).
     """
     net = model if keep_softmax else logits_model(model)
     rep = _pick(representative, n_rep, seed)
@@ -147,6 +187,8 @@ def to_int8_tflite(
     conv.inference_input_type = tf.int8
     conv.inference_output_type = tf.int8
     out = bytes(conv.convert())
+    if unify_lstm_state:
+        out = unify_lstm_state_quantization(out)
     if check_ops:
         check_supported(out)
     return out

@@ -12,7 +12,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .quant import multiply_by_quantized_multiplier, quantize_multiplier_array, wrap_int32
+from .quant import (
+    multiply_by_quantized_multiplier,
+    quantize_multiplier_array,
+    wrap_int32,
+)
 
 
 def conv_multipliers(input_scale: float, filter_scales, output_scale: float, n_channels: int):
@@ -55,8 +59,8 @@ class ConvParams:
 
 
 def _windows(xp: np.ndarray, kh: int, kw: int, oh: int, ow: int, p: ConvParams) -> np.ndarray:
-    """(B, oh, ow, kh, kw, C) view of the padded input's receptive fields."""
-    b, h, w, c = xp.shape
+    """(B, oh, ow, kh, kw, C) copy of the padded input's receptive fields."""
+    b, c = xp.shape[0], xp.shape[3]
     cols = np.empty((b, oh, ow, kh, kw, c), dtype=xp.dtype)
     for ky in range(kh):
         y0 = ky * p.dilation_h

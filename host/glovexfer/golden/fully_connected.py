@@ -13,23 +13,32 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .quant import multiply_by_quantized_multiplier, quantize_multiplier, quantize_multiplier_array, wrap_int32
+from .quant import (
+    multiply_by_quantized_multiplier,
+    quantize_multiplier_array,
+    wrap_int32,
+)
 
 
 def fc_multipliers(input_scale: float, filter_scales, output_scale: float) -> tuple[np.ndarray, np.ndarray]:
-    """Requantisation multipliers/shifts exactly as TFLM's ``CalculateOpDataFullyConnected``.
+    """Requantisation multipliers/shifts of TFLM's ``CalculateOpDataFullyConnected``.
 
-    Per-channel (more than one filter scale): ``double(s_in) * double(s_w[n]) / double(s_out)``.
-    Per-tensor: ``GetQuantizedConvolutionMultipler``, whose product ``s_in * s_w`` is taken
-    in float32 before the division in double.  Returns arrays of length 1 for per-tensor.
+    ``QuantizeMultiplier(double(s_in) * double(s_w[n]) / double(s_out))`` for each filter
+    scale (one for per-tensor weights, N for per-channel); the scales are the flatbuffer's
+    float32 values.
+
+    Measured, not read: the TFLM source of August 2026 still forms the per-tensor product
+    ``s_in * s_w`` in float32 (``GetQuantizedConvolutionMultipler``), but the
+    ``tflite-micro`` wheel used here (0.dev20261023) matches only the double product: with
+    the float32 product a trained LSTM's gate requantisation lands on the other side of a
+    rounding tie about once per 10^5 gate values (e.g. 29799 * m gives 2007.4375 vs
+    2007.4374 -> 2008 vs 2007), and TFLM agrees with the double product.
+    Returns int32 arrays (length 1 for per-tensor).
     """
     fs = np.atleast_1d(np.asarray(filter_scales, dtype=np.float32))
-    if fs.size > 1:
-        real = [float(np.float32(input_scale)) * float(s) / float(np.float32(output_scale)) for s in fs]
-        return quantize_multiplier_array(real)
-    prod = np.float32(np.float32(input_scale) * fs[0])
-    m, s = quantize_multiplier(float(prod) / float(np.float32(output_scale)))
-    return np.array([m], dtype=np.int32), np.array([s], dtype=np.int32)
+    s_in = float(np.float32(input_scale))
+    s_out = float(np.float32(output_scale))
+    return quantize_multiplier_array([s_in * float(s) / s_out for s in fs])
 
 
 @dataclass

@@ -6,15 +6,16 @@ Formats (int8 activations and weights, int16 cell, int32 bias, "8x8->16"):
 * hidden state ``h``: int8 with the *hidden-state variable tensor's* (scale, zero point),
   initialised to its zero point; cell state ``c``: int16, scale ``2^p`` (p =
   ``CheckedLog2(cell scale)``, e.g. -11), initialised to 0;
-* gate pre-activation, for gate g in (input, forget, cell, output) in that kernel order
-  forget, input, cell, [cell update], output::
+* gate pre-activation, for each gate g (computed in TFLM's order: forget, input, cell,
+  [cell update], output -- the output gate still sees the previous ``h``)::
 
       a_g = sat16( FC(x_t; W_g, b_g) ) +sat sat16( FC(h; R_g) )        (int16, Q3.12)
 
   each FC is TFLM's int8 FULLY_CONNECTED with an int16 output of scale 2^-12 and zero point
   0: int32 accumulation with input offset (-zp_x resp. -zp_h), bias only on the input FC,
-  per-tensor ``MultiplyByQuantizedMultiplier`` by ``QuantizeMultiplier(float(s_in*s_w) /
-  2^-12)``, clamp to int16; the two are added with int16 saturation;
+  per-tensor ``MultiplyByQuantizedMultiplier`` by ``QuantizeMultiplier(s_in * s_w / 2^-12)``
+  (product in double, see :func:`glovexfer.golden.fully_connected.fc_multipliers`), clamp to
+  int16; the two are added with int16 saturation;
 * activations (Q3.12 -> Q0.15, int16): sigmoid for input/forget/output gates =
   ``reference_integer_ops::Logistic(0, 0, ...)`` and tanh for the cell gate =
   ``Tanh(-12)`` -- both TFLite's 256-entry ``sigmoid_table_uint16`` (sigmoid(i/24) in 0.16)
@@ -149,7 +150,7 @@ def mul_elementwise(a, b, multiplier: int, shift: int, output_offset: int, act_m
 
 def _inter_gate_mul(s1: float, s2: float, s_out: float) -> tuple[int, int]:
     """``CreateInterGateMulParams``: double(s1) * double(s2) / double(s_out)."""
-    f = lambda v: float(np.float32(v))  # noqa: E731  (scales are float32 in the flatbuffer)
+    f = lambda v: float(np.float32(v))
     return quantize_multiplier(f(s1) * f(s2) / f(s_out))
 
 
@@ -191,7 +192,7 @@ class LstmParams:
         cell_activation: str = "tanh",
         time_major: bool = False,
         weight_zero_points: dict | None = None,
-    ) -> "LstmParams":
+    ) -> LstmParams:
         """Derive every integer parameter as TFLM's ``UnidirectionalSequenceLstmPrepare`` does."""
         gates = {}
         for g in GATES:

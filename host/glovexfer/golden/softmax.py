@@ -21,12 +21,14 @@ import numpy as np
 
 from .quant import (
     INT32_MAX,
+    multiply_by_quantized_multiplier_greater_than_one,
     quantize_multiplier,
     rounding_divide_by_pot,
-    saturating_rounding_doubling_high_mul as srdhm,
     saturating_rounding_multiply_by_pot,
-    multiply_by_quantized_multiplier_greater_than_one,
     wrap_int32,
+)
+from .quant import (
+    saturating_rounding_doubling_high_mul as srdhm,
 )
 
 SCALED_DIFF_INTEGER_BITS = 5
@@ -40,7 +42,7 @@ class SoftmaxParams:
     diff_min: int
 
     @staticmethod
-    def from_scales(beta: float, input_scale: float) -> "SoftmaxParams":
+    def from_scales(beta: float, input_scale: float) -> SoftmaxParams:
         """``PreprocessSoftmaxScaling`` + ``CalculateInputRadius`` (double-rounding build)."""
         max_real = float((1 << 31) - 1)
         real = min(float(beta) * float(np.float32(input_scale)) * float(1 << (31 - SCALED_DIFF_INTEGER_BITS)), max_real)

@@ -62,7 +62,7 @@ def _import_legacy_tf():
                 "converter. Import glovexfer.nets.models (or set TF_USE_LEGACY_KERAS=1) "
                 "before anything imports tensorflow."
             )
-    import tensorflow as tf  # noqa: E402  (must follow the environment variable)
+    import tensorflow as tf
     import tf_keras as keras
 
     return tf, keras
