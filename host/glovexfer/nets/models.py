@@ -50,6 +50,7 @@ def _import_legacy_tf():
     tf_mod = sys.modules.get("tensorflow")
     if tf_mod is None:
         os.environ["TF_USE_LEGACY_KERAS"] = "1"
+        os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # keep TensorFlow's C++ start-up chatter off the console
     else:
         uses_legacy = getattr(tf_mod, "_tf_uses_legacy_keras", None)
         keras_loader = tf_mod.__dict__.get("keras")
