@@ -1,0 +1,298 @@
+#include "orientation.h"
+
+#include "fixed.h"
+#include "params.h"
+
+namespace gx {
+
+namespace {
+
+// Golden identity (1, 0, 0, 0) in Q30.
+void set_identity(int64_t q[4]) {
+    q[0] = kOneQ30;
+    q[1] = q[2] = q[3] = 0;
+}
+
+// Exact Q60 cross product of two Q30 vectors (|.| <= 2^61).
+void cross_q60(const int64_t a[3], const int64_t b[3], int64_t out[3]) {
+    out[0] = a[1] * b[2] - a[2] * b[1];
+    out[1] = a[2] * b[0] - a[0] * b[2];
+    out[2] = a[0] * b[1] - a[1] * b[0];
+}
+
+// Shepperd: rows R[3][3] (Q30) -> Q30 unit quaternion with w >= 0.
+void matrix_to_quat(const int64_t R[3][3], int64_t out[4]) {
+    const int64_t r00 = R[0][0], r01 = R[0][1], r02 = R[0][2];
+    const int64_t r10 = R[1][0], r11 = R[1][1], r12 = R[1][2];
+    const int64_t r20 = R[2][0], r21 = R[2][1], r22 = R[2][2];
+    const int64_t t = r00 + r11 + r22;
+    const int64_t cand[4] = {t, r00, r11, r22};
+    int k = 0;  // first maximum (list.index(max(...)))
+    for (int i = 1; i < 4; ++i)
+        if (cand[i] > cand[k]) k = i;
+    const int64_t one = kOneQ30;
+    int64_t rad;
+    if (k == 0)
+        rad = one + t;
+    else if (k == 1)
+        rad = one + r00 - r11 - r22;
+    else if (k == 2)
+        rad = one - r00 + r11 - r22;
+    else
+        rad = one - r00 - r11 + r22;
+    const int64_t r = gx_isqrt_round(gx_shl(rad, 30));  // rad <= 2^32: rad << 30 <= 2^62
+    const int64_t s = 2 * r;                            // >= 2^31: never zero
+    const int64_t big = gx_rshift_round(r, 1);
+    auto d = [s](int64_t a) { return gx_div_round(gx_shl(a, 30), s); };
+    int64_t q[4];
+    if (k == 0) {
+        q[0] = big; q[1] = d(r21 - r12); q[2] = d(r02 - r20); q[3] = d(r10 - r01);
+    } else if (k == 1) {
+        q[0] = d(r21 - r12); q[1] = big; q[2] = d(r01 + r10); q[3] = d(r02 + r20);
+    } else if (k == 2) {
+        q[0] = d(r02 - r20); q[1] = d(r01 + r10); q[2] = big; q[3] = d(r12 + r21);
+    } else {
+        q[0] = d(r10 - r01); q[1] = d(r02 + r20); q[2] = d(r12 + r21); q[3] = big;
+    }
+    if (!gx_normalise_vec(q, 4, out)) {  // |big| >= 2^29: never zero
+        set_identity(out);
+        return;
+    }
+    if (out[0] < 0)
+        for (int i = 0; i < 4; ++i) out[i] = -out[i];
+}
+
+// Quaternion of the rows x = y cross z, y = y60/|y60|, z (Q30 unit).
+void frame_quaternion(const int64_t z[3], const int64_t y60[3], int64_t q[4]) {
+    int64_t y[3], x60[3], x[3];
+    if (!gx_normalise_vec(y60, 3, y)) {  // callers guarantee y60 != 0
+        set_identity(q);
+        return;
+    }
+    cross_q60(y, z, x60);
+    if (!gx_normalise_vec(x60, 3, x)) {
+        set_identity(q);
+        return;
+    }
+    const int64_t R[3][3] = {{x[0], x[1], x[2]}, {y[0], y[1], y[2]}, {z[0], z[1], z[2]}};
+    matrix_to_quat(R, q);
+}
+
+int64_t j28(int64_t c, int64_t v) { return gx_rshift_round(c * v, 2); }
+
+// dq - beta dt grad/|grad| (grad exactly zero: dq unchanged).
+void gradient_step(int64_t dq[4], const int64_t grad[4]) {
+    int64_t gn[4];
+    if (!gx_normalise_vec(grad, 4, gn)) return;
+    const int sh = 30 + static_cast<int>(kParams.beta_shift);
+    for (int k = 0; k < 4; ++k) dq[k] -= gx_rshift_round(kParams.beta_dt_k * gn[k], sh);
+}
+
+// normalise(q + dq) into the filter state.
+void finish(const int64_t q[4], const int64_t dq[4], int32_t out[4]) {
+    int64_t s[4], n[4];
+    for (int k = 0; k < 4; ++k) s[k] = q[k] + dq[k];
+    if (!gx_normalise_vec(s, 4, n)) {
+        // golden would fail (None); |q + dq| ~ 1 so this is unreachable: keep q
+        for (int k = 0; k < 4; ++k) out[k] = static_cast<int32_t>(q[k]);
+        return;
+    }
+    for (int k = 0; k < 4; ++k) out[k] = static_cast<int32_t>(n[k]);
+}
+
+void f_acc(const int64_t q[4], const int64_t a[3], int64_t f[3]) {
+    const int64_t qw = q[0], qx = q[1], qy = q[2], qz = q[3];
+    f[0] = gx_rshift_round(2 * (qx * qz - qw * qy) - gx_shl(a[0], 30), 31);
+    f[1] = gx_rshift_round(2 * (qw * qx + qy * qz) - gx_shl(a[1], 30), 31);
+    f[2] = gx_rshift_round((INT64_C(1) << 60) - 2 * (qx * qx + qy * qy) - gx_shl(a[2], 30), 31);
+}
+
+void j_acc(const int64_t q[4], int64_t J[][4]) {
+    const int64_t qw = q[0], qx = q[1], qy = q[2], qz = q[3];
+    J[0][0] = j28(-2, qy); J[0][1] = j28(2, qz); J[0][2] = j28(-2, qw); J[0][3] = j28(2, qx);
+    J[1][0] = j28(2, qx);  J[1][1] = j28(2, qw); J[1][2] = j28(2, qz);  J[1][3] = j28(2, qy);
+    J[2][0] = 0;           J[2][1] = j28(-4, qx); J[2][2] = j28(-4, qy); J[2][3] = 0;
+}
+
+// J^T f (Q57): rows x 4.
+void jt_f(const int64_t J[][4], const int64_t* f, int rows, int64_t g[4]) {
+    for (int k = 0; k < 4; ++k) g[k] = 0;
+    for (int r = 0; r < rows; ++r)
+        for (int k = 0; k < 4; ++k) g[k] += J[r][k] * f[r];
+}
+
+bool is_zero3(const int64_t v[3]) { return v[0] == 0 && v[1] == 0 && v[2] == 0; }
+
+void imu_update(const int64_t q[4], const int64_t dth[3], const int64_t acc[3], int32_t out[4]) {
+    if (is_zero3(dth)) {
+        for (int k = 0; k < 4; ++k) out[k] = static_cast<int32_t>(q[k]);
+        return;
+    }
+    const int64_t p[4] = {0, dth[0], dth[1], dth[2]};
+    int64_t dq[4];
+    gx_quat_mul_q30(q, p, dq);
+    int64_t a[3];
+    if (gx_normalise_vec(acc, 3, a)) {
+        int64_t f[3];
+        f_acc(q, a, f);
+        if (!is_zero3(f)) {
+            int64_t J[3][4], g[4];
+            j_acc(q, J);
+            jt_f(J, f, 3, g);
+            gradient_step(dq, g);
+        }
+    }
+    finish(q, dq, out);
+}
+
+void marg_update(const int64_t q[4], const int64_t dth[3], const int64_t acc[3],
+                 const int64_t mag[3], int32_t out[4]) {
+    if (is_zero3(dth)) {
+        for (int k = 0; k < 4; ++k) out[k] = static_cast<int32_t>(q[k]);
+        return;
+    }
+    if (is_zero3(mag)) {
+        imu_update(q, dth, acc, out);
+        return;
+    }
+    const int64_t p[4] = {0, dth[0], dth[1], dth[2]};
+    int64_t dq[4];
+    gx_quat_mul_q30(q, p, dq);
+    int64_t a[3];
+    if (gx_normalise_vec(acc, 3, a)) {
+        int64_t m[3];
+        gx_normalise_vec(mag, 3, m);  // mag != 0 checked above
+        const int64_t qw = q[0], qx = q[1], qy = q[2], qz = q[3];
+        const int64_t pm[4] = {0, m[0], m[1], m[2]};
+        const int64_t qc[4] = {qw, -qx, -qy, -qz};
+        int64_t t1[4], h[4];
+        gx_quat_mul_q30(q, pm, t1);
+        gx_quat_mul_q30(t1, qc, h);
+        const int64_t bx = gx_isqrt_round(h[1] * h[1] + h[2] * h[2]);
+        const int64_t bz = h[3];
+        const int64_t c_a = gx_rshift_round((INT64_C(1) << 59) - qy * qy - qz * qz, 30);
+        const int64_t c_b = gx_rshift_round(qx * qz - qw * qy, 30);
+        const int64_t c_c = gx_rshift_round(qx * qy - qw * qz, 30);
+        const int64_t c_d = gx_rshift_round(qw * qx + qy * qz, 30);
+        const int64_t c_e = gx_rshift_round(qw * qy + qx * qz, 30);
+        const int64_t c_f = gx_rshift_round((INT64_C(1) << 59) - qx * qx - qy * qy, 30);
+        int64_t f[6];
+        f_acc(q, a, f);
+        f[3] = gx_rshift_round(2 * bx * c_a + 2 * bz * c_b - gx_shl(m[0], 30), 31);
+        f[4] = gx_rshift_round(2 * bx * c_c + 2 * bz * c_d - gx_shl(m[1], 30), 31);
+        f[5] = gx_rshift_round(2 * bx * c_e + 2 * bz * c_f - gx_shl(m[2], 30), 31);
+        bool any = false;
+        for (int k = 0; k < 6; ++k) any = any || f[k] != 0;
+        if (any) {
+            auto j = [](int64_t e) { return gx_rshift_round(e, 32); };
+            int64_t J[6][4];
+            j_acc(q, J);
+            J[3][0] = j(-2 * bz * qy);
+            J[3][1] = j(2 * bz * qz);
+            J[3][2] = j(-4 * bx * qy - 2 * bz * qw);
+            J[3][3] = j(-4 * bx * qz + 2 * bz * qx);
+            J[4][0] = j(-2 * bx * qz + 2 * bz * qx);
+            J[4][1] = j(2 * bx * qy + 2 * bz * qw);
+            J[4][2] = j(2 * bx * qx + 2 * bz * qz);
+            J[4][3] = j(-2 * bx * qw + 2 * bz * qy);
+            J[5][0] = j(2 * bx * qy);
+            J[5][1] = j(2 * bx * qz - 4 * bz * qx);
+            J[5][2] = j(2 * bx * qw - 4 * bz * qy);
+            J[5][3] = j(2 * bx * qx);
+            int64_t g[4];
+            jt_f(J, f, 6, g);
+            gradient_step(dq, g);
+        }
+    }
+    finish(q, dq, out);
+}
+
+}  // namespace
+
+int32_t gx_gyro_to_dtheta(int16_t count) {
+    // |count * gyr_k| <= 2^15 * 2^31 = 2^46
+    return static_cast<int32_t>(
+        gx_rshift_round(static_cast<int64_t>(count) * kParams.gyr_k, static_cast<int>(kParams.gyr_shift)));
+}
+
+void gx_quat_mul_q30(const int64_t p[4], const int64_t q[4], int64_t out[4]) {
+    const int64_t pw = p[0], px = p[1], py = p[2], pz = p[3];
+    const int64_t qw = q[0], qx = q[1], qy = q[2], qz = q[3];
+    out[0] = gx_rshift_round(pw * qw - px * qx - py * qy - pz * qz, 30);
+    out[1] = gx_rshift_round(pw * qx + px * qw + py * qz - pz * qy, 30);
+    out[2] = gx_rshift_round(pw * qy - px * qz + py * qw + pz * qx, 30);
+    out[3] = gx_rshift_round(pw * qz + px * qy - py * qx + pz * qw, 30);
+}
+
+void gx_tilt_quaternion(const int64_t acc[3], int64_t q[4]) {
+    int64_t z[3];
+    if (!gx_normalise_vec(acc, 3, z)) {
+        set_identity(q);
+        return;
+    }
+    int64_t y60[3];
+    if (z[1] == 0 && z[2] == 0) {
+        y60[0] = 0; y60[1] = 1; y60[2] = 0;
+    } else {
+        y60[0] = 0; y60[1] = z[2]; y60[2] = -z[1];
+    }
+    frame_quaternion(z, y60, q);
+}
+
+void gx_initial_quaternion(const int64_t acc[3], const int64_t mag[3], int64_t q[4]) {
+    int64_t z[3], m[3];
+    if (!gx_normalise_vec(acc, 3, z)) {
+        set_identity(q);
+        return;
+    }
+    if (!gx_normalise_vec(mag, 3, m)) {
+        gx_tilt_quaternion(acc, q);
+        return;
+    }
+    int64_t y60[3];
+    cross_q60(z, m, y60);
+    int64_t mx = 0;
+    for (int k = 0; k < 3; ++k) {
+        const int64_t a = y60[k] < 0 ? -y60[k] : y60[k];
+        if (a > mx) mx = a;
+    }
+    if (mx < kOneQ30) {
+        gx_tilt_quaternion(acc, q);
+        return;
+    }
+    frame_quaternion(z, y60, q);
+}
+
+void gx_orientation_init(GxOrientation* o) {
+    o->q[0] = static_cast<int32_t>(kOneQ30);
+    o->q[1] = o->q[2] = o->q[3] = 0;
+    o->started = false;
+}
+
+void gx_orientation_update(GxOrientation* o, const int16_t sample[9], bool use_mag,
+                           int32_t dtheta_out[3]) {
+    int64_t acc[3], dth[3], mag[3];
+    for (int k = 0; k < 3; ++k) {
+        acc[k] = sample[k];
+        dth[k] = gx_gyro_to_dtheta(sample[3 + k]);
+        mag[k] = sample[6 + k];
+        if (dtheta_out != nullptr) dtheta_out[k] = static_cast<int32_t>(dth[k]);
+    }
+    if (!o->started) {
+        int64_t q[4];
+        if (use_mag)
+            gx_initial_quaternion(acc, mag, q);
+        else
+            gx_tilt_quaternion(acc, q);
+        for (int k = 0; k < 4; ++k) o->q[k] = static_cast<int32_t>(q[k]);
+        o->started = true;
+        return;
+    }
+    const int64_t q[4] = {o->q[0], o->q[1], o->q[2], o->q[3]};
+    if (use_mag)
+        marg_update(q, dth, acc, mag, o->q);
+    else
+        imu_update(q, dth, acc, o->q);
+}
+
+}  // namespace gx

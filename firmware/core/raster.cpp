@@ -1,0 +1,100 @@
+#include "raster.h"
+
+#include "fixed.h"
+
+namespace gx {
+
+namespace {
+
+struct BlurArea {
+    int32_t a[kOutPx][kCanvasPx];
+};
+
+// A = W G at compile time: W[j][i] = max(0, min(out (i+1), C (j+1)) - max(out i, C j)),
+// G[r][c] = taps[c - r + K/2] (zero padding). Row sums C * 2^16 = 2^23 fit int32.
+constexpr BlurArea make_blur_area() {
+    BlurArea A{};
+    constexpr int C = kCanvasPx, O = kOutPx, h = kBlurTapCount / 2;
+    for (int j = 0; j < O; ++j) {
+        for (int c = 0; c < C; ++c) {
+            int64_t acc = 0;
+            const int r_lo = c - h < 0 ? 0 : c - h;
+            const int r_hi = c + h >= C ? C - 1 : c + h;
+            for (int r = r_lo; r <= r_hi; ++r) {
+                const int64_t lo = O * r > C * j ? O * r : C * j;
+                const int64_t hi = O * (r + 1) < C * (j + 1) ? O * (r + 1) : C * (j + 1);
+                const int64_t w = hi - lo > 0 ? hi - lo : 0;
+                acc += w * kParams.blur_taps[c - r + h];
+            }
+            A.a[j][c] = static_cast<int32_t>(acc);
+        }
+    }
+    return A;
+}
+
+constexpr BlurArea kA = make_blur_area();
+
+void stamp(GxRaster* r, int64_t row, int64_t col) {
+    const int64_t half = INT64_C(1) << (kQCanvas - 1);
+    const int64_t r0 = gx_asr(row + half, kQCanvas), c0 = gx_asr(col + half, kQCanvas);
+    for (int d = 0; d < kDiscOffsetCount; ++d) {
+        const int64_t rr = r0 + kParams.disc_offsets[d][0];
+        const int64_t cc = c0 + kParams.disc_offsets[d][1];
+        if (rr >= 0 && rr < kCanvasPx && cc >= 0 && cc < kCanvasPx) r->canvas[rr][cc] = 1;
+    }
+}
+
+}  // namespace
+
+int32_t gx_blur_area_entry(int j, int c) { return kA.a[j][c]; }
+
+void gx_draw(const int32_t (*p)[2], int n, GxRaster* r) {
+    for (int i = 0; i < kCanvasPx; ++i)
+        for (int j = 0; j < kCanvasPx; ++j) r->canvas[i][j] = 0;
+    if (n < 1) return;
+    const int64_t m0 = gx_shl(kParams.margin_px, kQCanvas);
+    const int64_t s = kParams.span_px;
+    int64_t prow = 0, pcol = 0;
+    for (int i = 0; i < n; ++i) {
+        const int64_t x = gx_sat(p[i][0], 0, kOneQ30), y = gx_sat(p[i][1], 0, kOneQ30);
+        const int64_t row = m0 + gx_rshift_round((kOneQ30 - y) * s, 30 - kQCanvas);
+        const int64_t col = m0 + gx_rshift_round(x * s, 30 - kQCanvas);
+        if (n == 1) {
+            stamp(r, row, col);
+        } else if (i > 0) {
+            const int64_t dr = row - prow, dc = col - pcol;
+            const int64_t c = gx_isqrt_ceil(4 * (dr * dr + dc * dc));  // <= 2^57
+            int64_t k = (c + (INT64_C(1) << kQCanvas) - 1) >> kQCanvas;
+            if (k < 1) k = 1;
+            for (int64_t t = 0; t <= k; ++t)
+                stamp(r, prow + gx_div_round(t * dr, k), pcol + gx_div_round(t * dc, k));
+        }
+        prow = row;
+        pcol = col;
+    }
+}
+
+void gx_raster(const int32_t (*p)[2], int n, GxRaster* r, int32_t image[kOutPx][kOutPx]) {
+    gx_draw(p, n, r);
+    for (int j = 0; j < kOutPx; ++j)
+        for (int c = 0; c < kCanvasPx; ++c) {
+            int64_t acc = 0;
+            for (int i = 0; i < kCanvasPx; ++i)
+                if (r->canvas[i][c]) acc += kA.a[j][i];
+            r->tmp[j][c] = static_cast<int32_t>(acc);  // <= row sum of A = 2^23
+        }
+    int64_t (*img)[kOutPx] = r->img;
+    int64_t mx = 0;
+    for (int j = 0; j < kOutPx; ++j)
+        for (int k = 0; k < kOutPx; ++k) {
+            int64_t acc = 0;  // <= 2^46
+            for (int c = 0; c < kCanvasPx; ++c) acc += static_cast<int64_t>(r->tmp[j][c]) * kA.a[k][c];
+            img[j][k] = acc;
+            if (acc > mx) mx = acc;
+        }
+    for (int j = 0; j < kOutPx; ++j)
+        for (int k = 0; k < kOutPx; ++k)
+            image[j][k] = mx <= 0 ? 0 : static_cast<int32_t>(gx_div_round(gx_shl(img[j][k], kQImage), mx));
+}
+
+}  // namespace gx
