@@ -13,6 +13,20 @@ import pytest  # noqa: E402
 from glovexfer.data.paths import find_dataset  # noqa: E402
 
 REQUIRE_DATA = os.environ.get("GLOVEXFER_REQUIRE_DATA", "") not in ("", "0")
+# CI also installs the build tools (cmake, a C++ compiler); there a missing tool is a failure.
+REQUIRE_TOOLS = os.environ.get("GLOVEXFER_REQUIRE_TOOLS", "") not in ("", "0")
+
+
+@pytest.fixture(scope="session")
+def unavailable():
+    """``unavailable(reason)``: skip the test, or fail it where CI requires every tool."""
+
+    def _unavailable(reason: str):
+        if REQUIRE_TOOLS:
+            pytest.fail(reason + " -- GLOVEXFER_REQUIRE_TOOLS is set (CI), so this is a failure, not a skip")
+        pytest.skip(reason)
+
+    return _unavailable
 
 
 def _dataset(name: str):

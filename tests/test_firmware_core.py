@@ -27,11 +27,11 @@ def _have_cxx() -> str | None:
 
 
 @pytest.fixture(scope="module")
-def test_program(tmp_path_factory) -> Path:
+def test_program(tmp_path_factory, unavailable) -> Path:
     if shutil.which("cmake") is None:
-        pytest.skip("cmake not found: cannot build the firmware core")
+        unavailable("cmake not found: cannot build the firmware core (Debian: apt-get install cmake)")
     if _have_cxx() is None:
-        pytest.skip("no C++ compiler (c++/g++/clang++) found: cannot build the firmware core")
+        unavailable("no C++ compiler (c++/g++/clang++) found: cannot build the firmware core (Debian: apt-get install g++)")
     build = tmp_path_factory.mktemp("gxbuild")
     cfg = subprocess.run(
         ["cmake", "-S", str(FIRMWARE), "-B", str(build), "-DCMAKE_BUILD_TYPE=Release"],
