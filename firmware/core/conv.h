@@ -1,0 +1,30 @@
+// TFLite-Micro int8 CONV_2D, per-channel (golden/conv.py), NHWC, batch 1, bit for bit.
+//
+// acc[o] = sum over in-image taps (ky, kx, c) of w[o][ky][kx][c] * (x[iy][ix][c] + input_offset)
+// (int32, wrapping) + bias[o]; out = clamp(mbqm(acc, mult[o], shift[o]) + output_offset).
+// Out-of-image taps are skipped (= padding with the input zero point).
+#ifndef GX_CONV_H
+#define GX_CONV_H
+
+#include <cstdint>
+
+namespace gx {
+
+struct GxConvParams {
+    int32_t in_h, in_w, in_c;
+    int32_t out_h, out_w, out_c;
+    int32_t k_h, k_w;
+    int32_t stride_h, stride_w, dilation_h, dilation_w;
+    int32_t pad_t, pad_l;  // leading padding (TFLite ComputePadding)
+    int32_t input_offset, output_offset, act_min, act_max;
+    const int32_t* multiplier;  // out_c
+    const int32_t* shift;       // out_c
+};
+
+// x: [in_h][in_w][in_c]; w: [out_c][k_h][k_w][in_c]; bias: out_c or null; out: [out_h][out_w][out_c].
+void gx_conv2d_per_channel(const int8_t* x, const int8_t* w, const int32_t* bias, const GxConvParams* p,
+                           int8_t* out);
+
+}  // namespace gx
+
+#endif  // GX_CONV_H

@@ -1,0 +1,55 @@
+// TFLite-Micro integer UNIDIRECTIONAL_SEQUENCE_LSTM (golden/lstm.py), batch 1, bit for bit.
+//
+// Per step t, gates in TFLM's order forget, input, cell, (cell update), output:
+//   a_g = sat16( fc16(x_t; W_g, b_g) + fc16(h; R_g) )                      (Q3.12)
+//   f, i, o = sigmoid_int16(a), g = tanh_int16(a) (Q0.15, TFLite's 256-entry LUT)
+//   c = sat16( mul(f, c; forget_cell_mul) + mul(i, g; input_mul) ), clipped if cell_clip
+//   h = clamp8( zp_h + mbqm(tanh_{2^p}(c) * o; output_mul) );  out[t] = h (raw copy)
+// h starts at the hidden zero point, c at 0 (state reset per inference).
+#ifndef GX_LSTM_H
+#define GX_LSTM_H
+
+#include <cstdint>
+
+#include "fully_connected.h"
+
+namespace gx {
+
+constexpr int kGxLstmGates = 4;
+enum GxLstmGate { kGxGateInput = 0, kGxGateForget = 1, kGxGateCell = 2, kGxGateOutput = 3 };
+
+// Largest hidden size the kernel's stack/scratch supports.
+constexpr int kGxLstmMaxUnits = 64;
+
+struct GxLstmGateParams {
+    const int8_t* w_input;      // [units][in_dim]
+    const int8_t* w_recurrent;  // [units][units]
+    const int32_t* bias;        // [units] or null
+    GxFcParams fc_input;        // int16 output range
+    GxFcParams fc_recurrent;
+};
+
+struct GxLstmParams {
+    int32_t in_dim, units;
+    int32_t hidden_zero_point;
+    int32_t cell_state_scale_power;  // p of the cell scale 2^p (e.g. -11)
+    int32_t forget_cell_mul, forget_cell_shift;
+    int32_t input_mul, input_shift;
+    int32_t output_mul, output_shift;
+    int32_t use_cell_clip;  // cell_clip > 0
+    int32_t quantized_cell_clip;
+    GxLstmGateParams gate[kGxLstmGates];  // indexed by GxLstmGate
+};
+
+// LUT activations on int16 (reference_integer_ops::Logistic / Tanh).
+int16_t gx_sigmoid_int16(int32_t x);  // Q3.12 -> Q0.15
+int16_t gx_tanh_int16(int32_t x, int32_t input_multiplier, int32_t input_left_shift);
+int16_t gx_lstm_tanh(int32_t x, int32_t cell_state_scale_power);
+
+// x: [steps][in_dim] int8 -> out: [steps][units] int8. Returns false if units/in_dim are
+// outside the supported range (nothing written).
+bool gx_lstm_int8(const int8_t* x, int32_t steps, const GxLstmParams* p, int8_t* out);
+
+}  // namespace gx
+
+#endif  // GX_LSTM_H

@@ -1,0 +1,127 @@
+#include "network.h"
+
+#include <cstring>
+
+namespace gx {
+
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "the model checksum is defined over little-endian values (host x86/ARM, ESP32)"
+#endif
+
+namespace {
+
+// LSTM network scratch
+int8_t g_reversed[kGxLstmSteps][kGxLstmIn];
+int8_t g_seq[kGxLstmSteps][kGxLstmUnits];
+int8_t g_concat[kGxLstmConcat];
+// CNN network scratch (ping-pong)
+int8_t g_a[kGxCnnScratchA];
+int8_t g_b[kGxCnnScratchB];
+
+// LSTM kernel scratch (lstm.cpp): 2 + 4 + 1 int16 rows and one int8 row of kGxLstmMaxUnits.
+constexpr int32_t kLstmKernelScratch = (7 * 2 + 1) * kGxLstmMaxUnits;
+
+bool lstm_dims_ok(const GxLstmParams* p, int32_t in_dim) { return p->in_dim == in_dim && p->units == kGxLstmUnits; }
+
+bool conv_ok(const GxConvParams* p, int32_t in_hw, int32_t in_c, int32_t out_hw, int32_t out_c) {
+    return p->in_h == in_hw && p->in_w == in_hw && p->in_c == in_c && p->out_h == out_hw && p->out_w == out_hw &&
+           p->out_c == out_c;
+}
+
+bool pool_ok(const GxPoolParams* p, int32_t in_hw, int32_t c, int32_t out_hw) {
+    return p->in_h == in_hw && p->in_w == in_hw && p->c == c && p->out_h == out_hw && p->out_w == out_hw;
+}
+
+bool lstm_shape_ok(const GxLstmNetModel* m) {
+    return m->steps == kGxLstmSteps && m->in_dim == kGxLstmIn && m->units == kGxLstmUnits && m->classes == kGxClasses &&
+           lstm_dims_ok(&m->bwd, kGxLstmIn) && lstm_dims_ok(&m->fwd, kGxLstmIn) && m->bwd_slice_step >= 0 &&
+           m->bwd_slice_step < kGxLstmSteps && m->fwd_slice_step >= 0 && m->fwd_slice_step < kGxLstmSteps;
+}
+
+bool cnn_shape_ok(const GxCnnNetModel* m) {
+    return conv_ok(&m->conv1, kGxCnnIn, 1, kGxCnnH1, kGxCnnC1) && pool_ok(&m->pool1, kGxCnnH1, kGxCnnC1, kGxCnnP1) &&
+           conv_ok(&m->conv2, kGxCnnP1, kGxCnnC1, kGxCnnH2, kGxCnnC2) && pool_ok(&m->pool2, kGxCnnH2, kGxCnnC2, kGxCnnP2) &&
+           m->fc1_in == kGxCnnFlat && m->fc1_out == kGxCnnHidden && m->fc2_in == kGxCnnHidden &&
+           m->fc2_out == kGxClasses;
+}
+
+}  // namespace
+
+uint32_t gx_model_checksum(const GxBlob* blobs, int32_t n_blobs) {
+    uint32_t h = 2166136261u;
+    for (int32_t i = 0; i < n_blobs; ++i) {
+        const uint8_t* b = static_cast<const uint8_t*>(blobs[i].data);
+        for (uint32_t k = 0; k < blobs[i].bytes; ++k) {
+            h ^= b[k];
+            h *= 16777619u;
+        }
+    }
+    return h;
+}
+
+bool gx_lstm_net_verify(const GxLstmNetModel* m) {
+    return lstm_shape_ok(m) && gx_model_checksum(m->info.blobs, m->info.n_blobs) == m->info.checksum;
+}
+
+bool gx_cnn_net_verify(const GxCnnNetModel* m) {
+    return cnn_shape_ok(m) && gx_model_checksum(m->info.blobs, m->info.n_blobs) == m->info.checksum;
+}
+
+bool gx_lstm_net_run(const GxLstmNetModel* m, const int8_t in[kGxLstmSteps][kGxLstmIn], int8_t logits[kGxClasses],
+                     GxLstmNetTrace* trace) {
+    if (!lstm_shape_ok(m)) return false;
+    for (int t = 0; t < kGxLstmSteps; ++t)
+        for (int d = 0; d < kGxLstmIn; ++d)
+            g_reversed[t][d] = m->reverse_time ? in[kGxLstmSteps - 1 - t][d] : in[t][d];
+    if (trace) std::memcpy(trace->reversed, g_reversed, sizeof g_reversed);
+    int8_t* bwd_dst = g_concat + (m->bwd_first ? 0 : kGxLstmUnits);
+    int8_t* fwd_dst = g_concat + (m->bwd_first ? kGxLstmUnits : 0);
+    // backward direction, then forward, sharing one sequence buffer
+    if (!gx_lstm_int8(&g_reversed[0][0], kGxLstmSteps, &m->bwd, &g_seq[0][0])) return false;
+    std::memcpy(bwd_dst, g_seq[m->bwd_slice_step], kGxLstmUnits);
+    if (trace) {
+        std::memcpy(trace->lstm_bwd, g_seq, sizeof g_seq);
+        std::memcpy(trace->slice_bwd, bwd_dst, kGxLstmUnits);
+    }
+    if (!gx_lstm_int8(&in[0][0], kGxLstmSteps, &m->fwd, &g_seq[0][0])) return false;
+    std::memcpy(fwd_dst, g_seq[m->fwd_slice_step], kGxLstmUnits);
+    if (trace) {
+        std::memcpy(trace->lstm_fwd, g_seq, sizeof g_seq);
+        std::memcpy(trace->slice_fwd, fwd_dst, kGxLstmUnits);
+        std::memcpy(trace->concat, g_concat, sizeof g_concat);
+    }
+    gx_fully_connected_i8(g_concat, kGxLstmConcat, m->fc_w, m->fc_b, kGxClasses, &m->fc, logits);
+    return true;
+}
+
+bool gx_cnn_net_run(const GxCnnNetModel* m, const int8_t in[kGxCnnIn][kGxCnnIn], int8_t logits[kGxClasses],
+                    GxCnnNetTrace* trace) {
+    if (!cnn_shape_ok(m)) return false;
+    gx_conv2d_per_channel(&in[0][0], m->conv1_w, m->conv1_b, &m->conv1, g_a);
+    if (trace) std::memcpy(trace->conv1, g_a, kGxCnnConv1Size);
+    gx_max_pool2d(g_a, &m->pool1, g_b);
+    if (trace) std::memcpy(trace->pool1, g_b, kGxCnnPool1Size);
+    gx_conv2d_per_channel(g_b, m->conv2_w, m->conv2_b, &m->conv2, g_a);
+    if (trace) std::memcpy(trace->conv2, g_a, kGxCnnConv2Size);
+    gx_max_pool2d(g_a, &m->pool2, g_b);  // NHWC [5][5][64] = RESHAPE's flat 1600
+    if (trace) std::memcpy(trace->pool2, g_b, kGxCnnFlat);
+    gx_fully_connected_i8(g_b, kGxCnnFlat, m->fc1_w, m->fc1_b, kGxCnnHidden, &m->fc1, g_a);
+    if (trace) std::memcpy(trace->hidden, g_a, kGxCnnHidden);
+    gx_fully_connected_i8(g_a, kGxCnnHidden, m->fc2_w, m->fc2_b, kGxClasses, &m->fc2, logits);
+    return true;
+}
+
+int gx_argmax(const int8_t logits[kGxClasses]) {
+    int best = 0;
+    for (int k = 1; k < kGxClasses; ++k)
+        if (logits[k] > logits[best]) best = k;
+    return best;
+}
+
+int32_t gx_lstm_net_scratch_bytes() {
+    return static_cast<int32_t>(sizeof g_reversed + sizeof g_seq + sizeof g_concat) + kLstmKernelScratch;
+}
+
+int32_t gx_cnn_net_scratch_bytes() { return static_cast<int32_t>(sizeof g_a + sizeof g_b); }
+
+}  // namespace gx

@@ -1,0 +1,137 @@
+// The paper's two int8 networks, run with the golden model's integer semantics
+// (host/glovexfer/golden/network.py: Int8Network.run), bit for bit, batch 1.
+//
+//  * LSTM: REVERSE_V2(time) -> LSTM (backward) -> STRIDED_SLICE(step) ; LSTM (forward) ->
+//    STRIDED_SLICE(step) ; CONCATENATION (order from the model) -> FULLY_CONNECTED (logits).
+//  * CNN: CONV_2D -> MAX_POOL_2D -> CONV_2D -> MAX_POOL_2D -> RESHAPE -> FULLY_CONNECTED x2.
+//
+// Weights and quantisation parameters come from a generated model source
+// (glovexfer.export.model_data.write_model_source), which defines a GxLstmNetModel or a
+// GxCnnNetModel; the dimensions below are fixed at compile time and checked against it.
+// Scratch buffers are static (no heap); the functions are not reentrant.
+#ifndef GX_NETWORK_H
+#define GX_NETWORK_H
+
+#include <cstdint>
+
+#include "conv.h"
+#include "fully_connected.h"
+#include "lstm.h"
+#include "pool.h"
+
+namespace gx {
+
+constexpr int kGxClasses = 26;
+
+// LSTM network dimensions (paper: BiLSTM(50) on (100, 2)).
+constexpr int kGxLstmSteps = 100;
+constexpr int kGxLstmIn = 2;
+constexpr int kGxLstmUnits = 50;
+constexpr int kGxLstmConcat = 2 * kGxLstmUnits;
+static_assert(kGxLstmUnits <= kGxLstmMaxUnits, "LSTM kernel scratch too small");
+
+// CNN network dimensions (paper: 28x28x1, conv 3x3 32, pool 2, conv 3x3 64, pool 2, 128, 26).
+constexpr int kGxCnnIn = 28;
+constexpr int kGxCnnC1 = 32, kGxCnnH1 = 26;  // conv1 output 26x26x32
+constexpr int kGxCnnP1 = 13;                 // pool1 output 13x13x32
+constexpr int kGxCnnC2 = 64, kGxCnnH2 = 11;  // conv2 output 11x11x64
+constexpr int kGxCnnP2 = 5;                  // pool2 output 5x5x64
+constexpr int kGxCnnFlat = kGxCnnP2 * kGxCnnP2 * kGxCnnC2;
+constexpr int kGxCnnHidden = 128;
+constexpr int kGxCnnConv1Size = kGxCnnH1 * kGxCnnH1 * kGxCnnC1;
+constexpr int kGxCnnPool1Size = kGxCnnP1 * kGxCnnP1 * kGxCnnC1;
+constexpr int kGxCnnConv2Size = kGxCnnH2 * kGxCnnH2 * kGxCnnC2;
+// ping-pong scratch: A holds conv1, conv2, hidden; B holds pool1, pool2
+constexpr int kGxCnnScratchA = kGxCnnConv1Size > kGxCnnConv2Size ? kGxCnnConv1Size : kGxCnnConv2Size;
+constexpr int kGxCnnScratchB = kGxCnnPool1Size > kGxCnnFlat ? kGxCnnPool1Size : kGxCnnFlat;
+
+// One exported constant array (for the start-up checksum).
+struct GxBlob {
+    const void* data;
+    uint32_t bytes;
+};
+
+struct GxModelInfo {
+    const char* version;
+    uint32_t checksum;  // FNV-1a 32 over every blob's bytes, in order (little-endian values)
+    const GxBlob* blobs;
+    int32_t n_blobs;
+    int32_t input_zero_point;
+    int32_t output_zero_point;
+};
+
+struct GxLstmNetModel {
+    GxModelInfo info;
+    int32_t steps, in_dim, units, classes;
+    int32_t reverse_time;    // REVERSE_V2 on the time axis before the backward LSTM
+    GxLstmParams bwd;        // runs on the reversed sequence
+    GxLstmParams fwd;        // runs on the input
+    int32_t bwd_slice_step;  // time index STRIDED_SLICE takes from each LSTM output
+    int32_t fwd_slice_step;
+    int32_t bwd_first;  // CONCATENATION order: 1 = [bwd, fwd], 0 = [fwd, bwd]
+    const int8_t* fc_w;  // [classes][2*units]
+    const int32_t* fc_b;
+    GxFcParams fc;
+};
+
+struct GxCnnNetModel {
+    GxModelInfo info;
+    GxConvParams conv1;
+    const int8_t* conv1_w;
+    const int32_t* conv1_b;
+    GxPoolParams pool1;
+    GxConvParams conv2;
+    const int8_t* conv2_w;
+    const int32_t* conv2_b;
+    GxPoolParams pool2;
+    int32_t fc1_in, fc1_out;
+    const int8_t* fc1_w;
+    const int32_t* fc1_b;
+    GxFcParams fc1;
+    int32_t fc2_in, fc2_out;
+    const int8_t* fc2_w;
+    const int32_t* fc2_b;
+    GxFcParams fc2;
+};
+
+// Every layer output (the golden model's Int8Network.run(return_all=True)), for parity tests.
+struct GxLstmNetTrace {
+    int8_t reversed[kGxLstmSteps][kGxLstmIn];
+    int8_t lstm_bwd[kGxLstmSteps][kGxLstmUnits];
+    int8_t slice_bwd[kGxLstmUnits];
+    int8_t lstm_fwd[kGxLstmSteps][kGxLstmUnits];
+    int8_t slice_fwd[kGxLstmUnits];
+    int8_t concat[kGxLstmConcat];
+};
+
+struct GxCnnNetTrace {
+    int8_t conv1[kGxCnnConv1Size];
+    int8_t pool1[kGxCnnPool1Size];
+    int8_t conv2[kGxCnnConv2Size];
+    int8_t pool2[kGxCnnFlat];  // = the RESHAPE output
+    int8_t hidden[kGxCnnHidden];
+};
+
+// FNV-1a 32 over the blobs' bytes.
+uint32_t gx_model_checksum(const GxBlob* blobs, int32_t n_blobs);
+// Start-up check: checksum matches and the dimensions are the compiled-in ones.
+bool gx_lstm_net_verify(const GxLstmNetModel* m);
+bool gx_cnn_net_verify(const GxCnnNetModel* m);
+
+// One inference (state reset). trace may be null. Returns false (logits untouched) when
+// the model's dimensions are not the compiled-in ones.
+bool gx_lstm_net_run(const GxLstmNetModel* m, const int8_t in[kGxLstmSteps][kGxLstmIn], int8_t logits[kGxClasses],
+                     GxLstmNetTrace* trace);
+bool gx_cnn_net_run(const GxCnnNetModel* m, const int8_t in[kGxCnnIn][kGxCnnIn], int8_t logits[kGxClasses],
+                    GxCnnNetTrace* trace);
+
+// argmax of the logits (first maximum), the predicted letter index 0..25.
+int gx_argmax(const int8_t logits[kGxClasses]);
+
+// Bytes of static scratch RAM each network uses (its own buffers plus the LSTM kernel's).
+int32_t gx_lstm_net_scratch_bytes();
+int32_t gx_cnn_net_scratch_bytes();
+
+}  // namespace gx
+
+#endif  // GX_NETWORK_H

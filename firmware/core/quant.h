@@ -1,0 +1,55 @@
+// TFLite-Micro fixed-point requantisation helpers (host/glovexfer/golden/quant.py), bit for bit.
+//
+//  * gx_srdhm(a, b): gemmlowp SaturatingRoundingDoublingHighMul: (a*b + nudge) / 2^31
+//    truncating toward zero, nudge 2^30 (a*b >= 0) or 1 - 2^30; INT32_MIN*INT32_MIN saturates.
+//  * gx_rdbpot(x, e): RoundingDivideByPOT, 0 <= e <= 31: round to nearest, ties away from 0.
+//  * gx_mbqm(x, m, s): MultiplyByQuantizedMultiplier, double-rounding form (TFLM default):
+//    rdbpot(srdhm(x * 2^max(s,0) (wrapping in int32), m), max(-s,0)).
+#ifndef GX_QUANT_H
+#define GX_QUANT_H
+
+#include <cstdint>
+
+namespace gx {
+
+constexpr int32_t kInt8Min = -128;
+constexpr int32_t kInt8Max = 127;
+constexpr int32_t kInt16Min = -32768;
+constexpr int32_t kInt16Max = 32767;
+constexpr int64_t kInt32Min = INT64_C(-2147483648);
+constexpr int64_t kInt32Max = INT64_C(2147483647);
+
+// Two's-complement wrap of an int64 to int32 (C++ int32 arithmetic on every target we use).
+constexpr int32_t gx_wrap32(int64_t x) {
+    return static_cast<int32_t>(static_cast<uint32_t>(static_cast<uint64_t>(x) & 0xFFFFFFFFu));
+}
+// Two's-complement truncation to int16 (static_cast<int16_t>).
+constexpr int16_t gx_wrap16(int64_t x) {
+    return static_cast<int16_t>(static_cast<uint16_t>(static_cast<uint64_t>(x) & 0xFFFFu));
+}
+constexpr int64_t gx_clamp64(int64_t x, int64_t lo, int64_t hi) { return x < lo ? lo : (x > hi ? hi : x); }
+
+constexpr int32_t gx_srdhm(int32_t a, int32_t b) {
+    return (a == b && a == INT32_MIN)
+               ? INT32_MAX
+               : static_cast<int32_t>((static_cast<int64_t>(a) * b +
+                                       ((static_cast<int64_t>(a) * b >= 0) ? (INT64_C(1) << 30)
+                                                                           : (INT64_C(1) - (INT64_C(1) << 30)))) /
+                                      (INT64_C(1) << 31));
+}
+
+constexpr int32_t gx_rdbpot(int32_t x, int e) {
+    return (x >> e) + (((x & static_cast<int32_t>((INT64_C(1) << e) - 1)) >
+                        (static_cast<int32_t>(((INT64_C(1) << e) - 1) >> 1) + (x < 0 ? 1 : 0)))
+                           ? 1
+                           : 0);
+}
+
+constexpr int32_t gx_mbqm(int32_t x, int32_t m, int32_t shift) {
+    return gx_rdbpot(gx_srdhm(gx_wrap32(static_cast<int64_t>(static_cast<uint32_t>(x)) << (shift > 0 ? shift : 0)), m),
+                     shift > 0 ? 0 : -shift);
+}
+
+}  // namespace gx
+
+#endif  // GX_QUANT_H

@@ -1,0 +1,163 @@
+// Host test: runs the C++ int8 networks on golden vectors and compares every layer output.
+// Usage: gx_test_int8 <lstm_vectors.bin> <cnn_vectors.bin>   (either may be "-" to skip)
+// File: a text line "gxint8 1 <lstm|cnn> <n>\n", then n binary records of int8 bytes:
+//   lstm: input[100][2] reversed lstm_bwd slice_bwd lstm_fwd slice_fwd concat logits[26]
+//   cnn:  input[28][28] conv1 pool1 conv2 pool2 reshape hidden logits[26]
+// (written by tests/test_firmware_int8.py from Int8Network.run(return_all=True)).
+// Needs the generated model sources gx_model_lstm.cpp / gx_model_cnn.cpp
+// (glovexfer.export.model_data.write_model_source(..., "lstm" / "cnn", dir)).
+// Last line of output: "N passed, M failed" (examples; a failed start-up check counts as one
+// failure). Exit status 0 iff no mismatch.
+#include <cstdio>
+#include <cstring>
+
+#include "gx_model_cnn.h"
+#include "gx_model_lstm.h"
+#include "network.h"
+
+namespace {
+
+struct Part {
+    const char* name;
+    const int8_t* got;
+    int size;
+};
+
+int g_passed = 0, g_failed = 0;
+long g_values = 0, g_mismatches = 0;
+bool g_reported = false;
+
+gx::GxLstmNetTrace g_lt;
+gx::GxCnnNetTrace g_ct;
+int8_t g_record[64 * 1024];
+
+// Compare a record's golden parts (after the input) with the C++ values.
+bool compare(const char* net, int ex, const int8_t* golden, const Part* parts, int n_parts) {
+    bool ok = true;
+    for (int p = 0; p < n_parts; ++p) {
+        for (int i = 0; i < parts[p].size; ++i) {
+            ++g_values;
+            if (golden[i] != parts[p].got[i]) {
+                ++g_mismatches;
+                if (!g_reported)
+                    std::printf("FIRST MISMATCH %s example %d layer %s index %d: golden %d C++ %d\n", net, ex,
+                                parts[p].name, i, golden[i], parts[p].got[i]);
+                g_reported = true;
+                ok = false;
+            }
+        }
+        golden += parts[p].size;
+    }
+    return ok;
+}
+
+FILE* open_vectors(const char* path, const char* kind, int* n) {
+    FILE* f = std::fopen(path, "rb");
+    if (!f) return nullptr;
+    char tag[16], k[16];
+    int ver = 0;
+    if (std::fscanf(f, "%15s %d %15s %d", tag, &ver, k, n) != 4 || std::strcmp(tag, "gxint8") != 0 || ver != 1 ||
+        std::strcmp(k, kind) != 0 || std::fgetc(f) != '\n') {
+        std::fclose(f);
+        return nullptr;
+    }
+    return f;
+}
+
+void run_lstm(const char* path) {
+    const gx::GxLstmNetModel* m = gx::gx_model_lstm();
+    std::printf("lstm model: %s, checksum 0x%08X, scratch %d bytes\n", m->info.version, m->info.checksum,
+                static_cast<int>(gx::gx_lstm_net_scratch_bytes()));
+    if (!gx::gx_lstm_net_verify(m)) {
+        std::printf("lstm model: start-up check FAILED (checksum 0x%08X)\n",
+                    gx::gx_model_checksum(m->info.blobs, m->info.n_blobs));
+        ++g_failed;
+        return;
+    }
+    int n = 0;
+    FILE* f = open_vectors(path, "lstm", &n);
+    if (!f) {
+        std::printf("cannot read %s\n", path);
+        ++g_failed;
+        return;
+    }
+    int8_t logits[gx::kGxClasses];
+    const Part parts[] = {
+        {"reversed", &g_lt.reversed[0][0], sizeof g_lt.reversed},
+        {"lstm_bwd", &g_lt.lstm_bwd[0][0], sizeof g_lt.lstm_bwd},
+        {"slice_bwd", g_lt.slice_bwd, sizeof g_lt.slice_bwd},
+        {"lstm_fwd", &g_lt.lstm_fwd[0][0], sizeof g_lt.lstm_fwd},
+        {"slice_fwd", g_lt.slice_fwd, sizeof g_lt.slice_fwd},
+        {"concat", g_lt.concat, sizeof g_lt.concat},
+        {"logits", logits, gx::kGxClasses},
+    };
+    constexpr int kIn = gx::kGxLstmSteps * gx::kGxLstmIn;
+    int rec = kIn;
+    for (const Part& p : parts) rec += p.size;
+    for (int ex = 0; ex < n; ++ex) {
+        if (std::fread(g_record, 1, rec, f) != static_cast<size_t>(rec)) {
+            std::printf("lstm: truncated vector file at example %d\n", ex);
+            ++g_failed;
+            break;
+        }
+        int8_t in[gx::kGxLstmSteps][gx::kGxLstmIn];
+        std::memcpy(in, g_record, kIn);
+        const bool ran = gx::gx_lstm_net_run(m, in, logits, &g_lt);
+        if (ran && compare("lstm", ex, g_record + kIn, parts, 7)) ++g_passed; else ++g_failed;
+    }
+    std::fclose(f);
+}
+
+void run_cnn(const char* path) {
+    const gx::GxCnnNetModel* m = gx::gx_model_cnn();
+    std::printf("cnn model: %s, checksum 0x%08X, scratch %d bytes\n", m->info.version, m->info.checksum,
+                static_cast<int>(gx::gx_cnn_net_scratch_bytes()));
+    if (!gx::gx_cnn_net_verify(m)) {
+        std::printf("cnn model: start-up check FAILED\n");
+        ++g_failed;
+        return;
+    }
+    int n = 0;
+    FILE* f = open_vectors(path, "cnn", &n);
+    if (!f) {
+        std::printf("cannot read %s\n", path);
+        ++g_failed;
+        return;
+    }
+    int8_t logits[gx::kGxClasses];
+    const Part parts[] = {
+        {"conv1", g_ct.conv1, sizeof g_ct.conv1},   {"pool1", g_ct.pool1, sizeof g_ct.pool1},
+        {"conv2", g_ct.conv2, sizeof g_ct.conv2},   {"pool2", g_ct.pool2, sizeof g_ct.pool2},
+        {"reshape", g_ct.pool2, sizeof g_ct.pool2}, {"hidden", g_ct.hidden, sizeof g_ct.hidden},
+        {"logits", logits, gx::kGxClasses},
+    };
+    constexpr int kIn = gx::kGxCnnIn * gx::kGxCnnIn;
+    int rec = kIn;
+    for (const Part& p : parts) rec += p.size;
+    for (int ex = 0; ex < n; ++ex) {
+        if (std::fread(g_record, 1, rec, f) != static_cast<size_t>(rec)) {
+            std::printf("cnn: truncated vector file at example %d\n", ex);
+            ++g_failed;
+            break;
+        }
+        int8_t in[gx::kGxCnnIn][gx::kGxCnnIn];
+        std::memcpy(in, g_record, kIn);
+        const bool ran = gx::gx_cnn_net_run(m, in, logits, &g_ct);
+        if (ran && compare("cnn", ex, g_record + kIn, parts, 7)) ++g_passed; else ++g_failed;
+    }
+    std::fclose(f);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    if (argc != 3) {
+        std::printf("usage: %s <lstm_vectors.bin|-> <cnn_vectors.bin|->\n0 passed, 1 failed\n", argv[0]);
+        return 2;
+    }
+    if (std::strcmp(argv[1], "-") != 0) run_lstm(argv[1]);
+    if (std::strcmp(argv[2], "-") != 0) run_cnn(argv[2]);
+    std::printf("%ld values compared, %ld mismatches\n", g_values, g_mismatches);
+    std::printf("%d passed, %d failed\n", g_passed, g_failed);
+    return g_failed == 0 ? 0 : 1;
+}

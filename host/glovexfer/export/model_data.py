@@ -1,0 +1,313 @@
+"""Export an int8 .tflite as C++ model data for the firmware networks (firmware/core/network.h).
+
+``write_model_source(tflite_bytes, name, out_dir)`` writes ``gx_model_<name>.h`` and
+``gx_model_<name>.cpp``: every weight, bias and integer quantisation parameter as constant
+arrays, and a ``constexpr`` :cpp:`gx::GxLstmNetModel` / :cpp:`gx::GxCnnNetModel` descriptor
+that points at them.  The numbers are the golden model's (``glovexfer.golden.network``
+derives multipliers, shifts, offsets, clamp ranges and LSTM constants from the flatbuffer
+exactly as TFLM's ``Prepare`` does), so the firmware runs the same integers as
+``Int8Network.run``.
+
+Every scalar parameter is stored in one int32 array (``kQ``) that the descriptor reads by
+index, so the checksum -- FNV-1a 32 over the bytes of every exported array, little-endian,
+in the order of the ``kBlobs`` table -- covers all of it; the firmware recomputes it at
+start-up (``gx_lstm_net_verify`` / ``gx_cnn_net_verify``).  The version string names the
+export format, the model and the first 16 hex digits of the .tflite's SHA-256.
+
+Supported topologies: the paper BiLSTM (REVERSE_V2, 2x UNIDIRECTIONAL_SEQUENCE_LSTM,
+2x STRIDED_SLICE, CONCATENATION, FULLY_CONNECTED) and the paper CNN (CONV_2D, MAX_POOL_2D,
+CONV_2D, MAX_POOL_2D, RESHAPE, FULLY_CONNECTED, FULLY_CONNECTED); anything else raises.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import Path
+
+import numpy as np
+
+from ..golden.conv import compute_padding
+from ..golden.lstm import GATES
+from ..golden.network import Int8Network, load_int8_model
+
+FORMAT_VERSION = 1
+LSTM_OPS = [
+    "REVERSE_V2", "UNIDIRECTIONAL_SEQUENCE_LSTM", "STRIDED_SLICE", "UNIDIRECTIONAL_SEQUENCE_LSTM",
+    "STRIDED_SLICE", "CONCATENATION", "FULLY_CONNECTED",
+]
+CNN_OPS = ["CONV_2D", "MAX_POOL_2D", "CONV_2D", "MAX_POOL_2D", "RESHAPE", "FULLY_CONNECTED", "FULLY_CONNECTED"]
+
+
+def fnv1a32(data: bytes) -> int:
+    h = 2166136261
+    for b in data:
+        h = ((h ^ b) * 16777619) & 0xFFFFFFFF
+    return h
+
+
+def network_kind(net: Int8Network) -> str:
+    """``'lstm'`` or ``'cnn'`` (the op sequence of the paper topologies), else ValueError."""
+    names = sorted(net.op_names)
+    if names == sorted(LSTM_OPS):
+        return "lstm"
+    if net.op_names == CNN_OPS:
+        return "cnn"
+    raise ValueError(f"not a paper topology: {net.op_names}")
+
+
+def layer_roles(net: Int8Network) -> list[str]:
+    """The firmware trace name of each golden layer (``Int8Network.run(return_all=True)``).
+
+    LSTM: reversed, lstm_bwd, slice_bwd, lstm_fwd, slice_fwd, concat, logits;
+    CNN: conv1, pool1, conv2, pool2, reshape, hidden, logits.
+    """
+    if network_kind(net) == "cnn":
+        return ["conv1", "pool1", "conv2", "pool2", "reshape", "hidden", "logits"]
+    by_out = {layer.output: layer for layer in net.layers}
+    roles = []
+    for layer in net.layers:
+        if layer.name == "REVERSE_V2":
+            roles.append("reversed")
+        elif layer.name == "UNIDIRECTIONAL_SEQUENCE_LSTM":
+            roles.append("lstm_bwd" if by_out.get(layer.inputs[0]) is not None else "lstm_fwd")
+        elif layer.name == "STRIDED_SLICE":
+            src = by_out[layer.inputs[0]]
+            roles.append("slice_bwd" if by_out.get(src.inputs[0]) is not None else "slice_fwd")
+        elif layer.name == "CONCATENATION":
+            roles.append("concat")
+        else:
+            roles.append("logits")
+    return roles
+
+
+# ---------------------------------------------------------------------------------------
+# C++ emission
+# ---------------------------------------------------------------------------------------
+_CTYPES = {np.int8: "int8_t", np.int16: "int16_t", np.int32: "int32_t"}
+
+
+class _Emitter:
+    def __init__(self, ident: str):
+        self.ident = ident
+        self.arrays: list[tuple[str, str, np.ndarray]] = []  # (c name, c type, values)
+        self.q: list[tuple[int, str]] = []  # scalar parameters (value, comment)
+
+    def array(self, cname: str, values, dtype) -> str:
+        a = np.ascontiguousarray(np.asarray(values).astype(dtype).ravel())
+        self.arrays.append((cname, _CTYPES[dtype], a))
+        return cname
+
+    def scalar(self, value, what: str) -> str:
+        v = int(value)
+        if not -(2**31) <= v < 2**31:
+            raise ValueError(f"{what} = {v} does not fit int32")
+        self.q.append((v, what))
+        return f"kQ[{len(self.q) - 1}] /* {what} */"
+
+    def blob_bytes(self) -> bytes:
+        out = b"".join(a.astype(a.dtype.newbyteorder("<")).tobytes() for _, _, a in self.arrays)
+        return out + np.asarray([v for v, _ in self.q], dtype="<i4").tobytes()
+
+
+def _fmt(a: np.ndarray, per_line: int = 20) -> str:
+    vals = [str(int(v)) for v in a]
+    if not vals:
+        vals = ["0"]
+    lines = [", ".join(vals[i : i + per_line]) for i in range(0, len(vals), per_line)]
+    return "    " + ",\n    ".join(lines)
+
+
+def _fc(e: _Emitter, pfx: str, p) -> str:
+    mult = e.array(f"k{pfx}Mult", p.multiplier, np.int32)
+    shift = e.array(f"k{pfx}Shift", p.shift, np.int32)
+    return (
+        "{" + ", ".join([
+            e.scalar(p.input_offset, f"{pfx} input_offset"),
+            e.scalar(p.weights_offset, f"{pfx} weights_offset"),
+            e.scalar(p.output_offset, f"{pfx} output_offset"),
+            e.scalar(p.act_min, f"{pfx} act_min"),
+            e.scalar(p.act_max, f"{pfx} act_max"),
+            mult, shift, str(int(np.size(p.multiplier))),
+        ]) + "}"
+    )
+
+
+def _bias(e: _Emitter, cname: str, bias) -> str:
+    return "nullptr" if bias is None else e.array(cname, bias, np.int32)
+
+
+def _lstm(e: _Emitter, pfx: str, p) -> str:
+    if p.time_major:
+        raise ValueError("time-major LSTM is not supported by the firmware")
+    n, i = p.gates["forget"].w_input.shape
+    gates = []
+    for g in GATES:  # input, forget, cell, output = GxLstmGate order
+        q = p.gates[g]
+        G = pfx + g.capitalize()
+        gates.append(
+            "{" + ", ".join([
+                e.array(f"k{G}WIn", q.w_input, np.int8),
+                e.array(f"k{G}WRec", q.w_recurrent, np.int8),
+                _bias(e, f"k{G}Bias", q.bias),
+                _fc(e, f"{G}FcIn", q.fc_input),
+                _fc(e, f"{G}FcRec", q.fc_recurrent),
+            ]) + "}"
+        )
+    fields = [
+        e.scalar(i, f"{pfx} in_dim"), e.scalar(n, f"{pfx} units"),
+        e.scalar(p.hidden_zero_point, f"{pfx} hidden_zero_point"),
+        e.scalar(p.cell_state_scale_power, f"{pfx} cell_state_scale_power"),
+        e.scalar(p.forget_cell_mul[0], f"{pfx} forget_cell_mul"), e.scalar(p.forget_cell_mul[1], f"{pfx} forget_cell_shift"),
+        e.scalar(p.input_mul[0], f"{pfx} input_mul"), e.scalar(p.input_mul[1], f"{pfx} input_shift"),
+        e.scalar(p.output_mul[0], f"{pfx} output_mul"), e.scalar(p.output_mul[1], f"{pfx} output_shift"),
+        e.scalar(1 if p.cell_clip > 0 else 0, f"{pfx} use_cell_clip"),
+        e.scalar(p.quantized_cell_clip, f"{pfx} quantized_cell_clip"),
+    ]
+    return "{" + ", ".join(fields) + ", {\n        " + ",\n        ".join(gates) + "}}"
+
+
+def _conv(e: _Emitter, pfx: str, layer, in_shape, out_shape) -> str:
+    p = layer.params
+    _, kh, kw, _ = layer.weights.shape
+    _, pad_t = compute_padding(p.padding, in_shape[0], kh, p.stride_h, p.dilation_h)
+    _, pad_l = compute_padding(p.padding, in_shape[1], kw, p.stride_w, p.dilation_w)
+    s = lambda v, w: e.scalar(v, f"{pfx} {w}")
+    return "{" + ", ".join([
+        s(in_shape[0], "in_h"), s(in_shape[1], "in_w"), s(in_shape[2], "in_c"),
+        s(out_shape[0], "out_h"), s(out_shape[1], "out_w"), s(out_shape[2], "out_c"),
+        s(kh, "k_h"), s(kw, "k_w"), s(p.stride_h, "stride_h"), s(p.stride_w, "stride_w"),
+        s(p.dilation_h, "dilation_h"), s(p.dilation_w, "dilation_w"), s(pad_t, "pad_t"), s(pad_l, "pad_l"),
+        s(p.input_offset, "input_offset"), s(p.output_offset, "output_offset"),
+        s(p.act_min, "act_min"), s(p.act_max, "act_max"),
+        e.array(f"k{pfx}Mult", p.multiplier, np.int32), e.array(f"k{pfx}Shift", p.shift, np.int32),
+    ]) + "}"
+
+
+def _pool(e: _Emitter, pfx: str, layer, in_shape, out_shape) -> str:
+    p = layer.params
+    _, pad_t = compute_padding(p.padding, in_shape[0], p.filter_h, p.stride_h)
+    _, pad_l = compute_padding(p.padding, in_shape[1], p.filter_w, p.stride_w)
+    s = lambda v, w: e.scalar(v, f"{pfx} {w}")
+    return "{" + ", ".join([
+        s(in_shape[0], "in_h"), s(in_shape[1], "in_w"), s(in_shape[2], "c"),
+        s(out_shape[0], "out_h"), s(out_shape[1], "out_w"),
+        s(p.filter_h, "f_h"), s(p.filter_w, "f_w"), s(p.stride_h, "stride_h"), s(p.stride_w, "stride_w"),
+        s(pad_t, "pad_t"), s(pad_l, "pad_l"), s(p.act_min, "act_min"), s(p.act_max, "act_max"),
+    ]) + "}"
+
+
+def _slice_step(layer, seq_shape) -> int:
+    """The time index a STRIDED_SLICE takes from a (1, T, N) LSTM output (must be one whole step)."""
+    t, n = seq_shape
+    probe = np.arange(t * n).reshape(1, t, n)
+    got = np.ravel(probe[(slice(None),) + tuple(layer.params)])
+    step = int(got[0]) // n
+    if got.size != n or not np.array_equal(got, np.arange(step * n, step * n + n)):
+        raise ValueError(f"STRIDED_SLICE {layer.params} does not take one whole time step")
+    return step
+
+
+def _lstm_body(e: _Emitter, net: Int8Network) -> str:
+    roles = dict(zip(layer_roles(net), net.layers))
+    rev = roles["reversed"]
+    if rev.params != [1]:
+        raise ValueError(f"REVERSE_V2 over axes {rev.params}, expected the time axis [1]")
+    if rev.inputs[0] != net.input_index or roles["lstm_fwd"].inputs[0] != net.input_index:
+        raise ValueError("unexpected LSTM wiring")
+    seq_shape = net.tensors[roles["lstm_fwd"].output].shape[1:]
+    cat = roles["concat"]
+    bwd_first = 1 if cat.inputs[0] == roles["slice_bwd"].output else 0
+    fc = roles["logits"]
+    t, i = net.input_shape[1:]
+    fields = [
+        e.scalar(t, "steps"), e.scalar(i, "in_dim"), e.scalar(seq_shape[1], "units"),
+        e.scalar(net.output_shape[-1], "classes"), e.scalar(1, "reverse_time"),
+        _lstm(e, "Bwd", roles["lstm_bwd"].params), _lstm(e, "Fwd", roles["lstm_fwd"].params),
+        e.scalar(_slice_step(roles["slice_bwd"], seq_shape), "bwd_slice_step"),
+        e.scalar(_slice_step(roles["slice_fwd"], seq_shape), "fwd_slice_step"),
+        e.scalar(bwd_first, "bwd_first"),
+        e.array("kFcW", fc.weights, np.int8), _bias(e, "kFcB", fc.bias), _fc(e, "Fc", fc.params),
+    ]
+    return ",\n    ".join(fields)
+
+
+def _cnn_body(e: _Emitter, net: Int8Network) -> str:
+    L = net.layers
+    shp = lambda idx: net.tensors[idx].shape[1:]
+    in_shape = tuple(net.input_shape[1:])
+    fields = []
+    prev = in_shape
+    for k, (conv, pool) in enumerate(((L[0], L[1]), (L[2], L[3])), start=1):
+        fields += [
+            _conv(e, f"Conv{k}", conv, prev, shp(conv.output)),
+            e.array(f"kConv{k}W", conv.weights, np.int8), _bias(e, f"kConv{k}B", conv.bias),
+            _pool(e, f"Pool{k}", pool, shp(conv.output), shp(pool.output)),
+        ]
+        prev = shp(pool.output)
+    for k, fc in ((1, L[5]), (2, L[6])):
+        n, d = fc.weights.shape
+        fields += [
+            e.scalar(d, f"fc{k}_in"), e.scalar(n, f"fc{k}_out"),
+            e.array(f"kFc{k}W", fc.weights, np.int8), _bias(e, f"kFc{k}B", fc.bias), _fc(e, f"Fc{k}", fc.params),
+        ]
+    return ",\n    ".join(fields)
+
+
+def model_source_text(tflite_bytes: bytes, name: str) -> tuple[str, str]:
+    """(header text, source text) of the model data; see :func:`write_model_source`."""
+    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
+        raise ValueError(f"model name {name!r} must be a C identifier")
+    net = load_int8_model(tflite_bytes)
+    kind = network_kind(net)
+    e = _Emitter(name)
+    body = _lstm_body(e, net) if kind == "lstm" else _cnn_body(e, net)
+    struct = "GxLstmNetModel" if kind == "lstm" else "GxCnnNetModel"
+    sha = hashlib.sha256(tflite_bytes).hexdigest()[:16]
+    version = f"gxmodel/{FORMAT_VERSION} {name} {kind} tflite-sha256:{sha}"
+    checksum = fnv1a32(e.blob_bytes())
+    fn = f"gx_model_{name}"
+    guard = f"GX_MODEL_{name.upper()}_H"
+    header = (
+        f"// Generated by glovexfer.export.model_data.write_model_source -- do not edit.\n"
+        f"// {version}\n#ifndef {guard}\n#define {guard}\n\n#include \"network.h\"\n\nnamespace gx {{\n\n"
+        f"// {kind.upper()} model data; check with gx_{kind}_net_verify({fn}()) at start-up.\n"
+        f"const {struct}* {fn}();\n\nconstexpr uint32_t k{name.capitalize()}Checksum = 0x{checksum:08X}u;\n\n"
+        f"}}  // namespace gx\n\n#endif  // {guard}\n"
+    )
+    parts = [
+        (
+            f"// Generated by glovexfer.export.model_data.write_model_source -- do not edit.\n// {version}\n"
+            f"// input: scale {net.input_scale!r}, zero point {net.input_zero_point}; "
+            f"output: scale {net.output_scale!r}, zero point {net.output_zero_point}\n"
+            f"#include \"gx_model_{name}.h\"\n\nnamespace gx {{\nnamespace {{\n"
+        )
+    ]
+    for cname, ctype, a in e.arrays:
+        parts.append(f"constexpr {ctype} {cname}[{max(a.size, 1)}] = {{\n{_fmt(a)}\n}};\n")
+    parts.append("// every scalar parameter (index: meaning)\nconstexpr int32_t kQ[] = {\n")
+    parts += [f"    {v},  // {i}: {what}\n" for i, (v, what) in enumerate(e.q)]
+    parts.append("};\n\nconstexpr GxBlob kBlobs[] = {\n")
+    parts += [f"    {{{cname}, sizeof {cname}}},\n" for cname, _, _ in e.arrays]
+    parts.append("    {kQ, sizeof kQ},\n};\n\n")
+    parts.append(
+        f"constexpr {struct} kModel = {{\n    {{\"{version}\", 0x{checksum:08X}u, kBlobs, "
+        f"static_cast<int32_t>(sizeof kBlobs / sizeof kBlobs[0]), {int(net.input_zero_point)}, "
+        f"{int(net.output_zero_point)}}},\n    {body}\n}};\n\n}}  // namespace\n\n"
+        f"const {struct}* {fn}() {{ return &kModel; }}\n\n}}  // namespace gx\n"
+    )
+    return header, "".join(parts)
+
+
+def write_model_source(tflite_bytes: bytes, name: str, out_dir) -> tuple[Path, Path]:
+    """Write ``gx_model_<name>.h`` / ``.cpp`` into ``out_dir``; returns their paths.
+
+    Compile the .cpp with firmware/core on the include path (it includes ``network.h``).
+    """
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    header, source = model_source_text(tflite_bytes, name)
+    h, c = out / f"gx_model_{name}.h", out / f"gx_model_{name}.cpp"
+    h.write_text(header)
+    c.write_text(source)
+    return h, c
