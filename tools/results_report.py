@@ -1,0 +1,102 @@
+#!/usr/bin/env python3
+"""Turn `glovexfer evaluate --json` outputs into the results table and figures.
+
+    .venv/bin/python tools/results_report.py out/runs/*.json [--img docs/img] [--copy docs/results]
+
+Prints a Markdown table (UD mean ± std, UI mean, per-user range) beside the paper's Table 1,
+draws per-user accuracy bars and the UD/UI confusion matrices for each run, and copies the
+JSONs (every run, per-user figure and confusion matrix) under --copy.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+
+from glovexfer import plots
+from glovexfer.params import LETTERS
+
+# Rey and Muller, SmartGloveXfer, Table 1 (real glove, 16 users)
+PAPER_TABLE1 = {"paper_lstm": (0.8919, 0.7102), "paper_cnn": (0.8246, 0.6926)}
+
+
+def table(runs: list[dict]) -> str:
+    rows = [
+        "| model | UD (15 runs) | UI (leave one user out) | UI per user, min–max | paper UD / UI (real glove) |",
+        "|---|---|---|---|---|",
+    ]
+    for r in runs:
+        ud, ui = r.get("ud"), r.get("ui")
+        ud_s = f"{100 * ud['mean']:.2f} % ± {100 * ud['std']:.2f}" if ud else "–"
+        ui_s = f"{100 * ui['mean']:.2f} %" if ui else "–"
+        per = list(ui["per_user"].values()) if ui else []
+        rng = f"{100 * min(per):.0f}–{100 * max(per):.0f} %" if per else "–"
+        p = PAPER_TABLE1.get(r["model"])
+        ps = f"{100 * p[0]:.2f} % / {100 * p[1]:.2f} %" if p else "–"
+        rows.append(f"| {r['model']}{' (quick)' if r.get('quick') else ''} | {ud_s} | {ui_s} | {rng} | {ps} |")
+    return "\n".join(rows)
+
+
+def figures(r: dict, out: Path) -> list[Path]:
+    plt = plots._plt()
+    made = []
+    if "ui" in r:
+        users = list(r["ui"]["per_user"])
+        acc = [100 * r["ui"]["per_user"][u] for u in users]
+        fig, ax = plt.subplots(figsize=(8, 3))
+        ax.bar(users, acc, color="tab:blue")
+        ax.axhline(100 * r["ui"]["mean"], color="tab:red", lw=1, label=f"mean {100 * r['ui']['mean']:.1f} %")
+        ax.set_ylim(0, 100)
+        ax.set_ylabel("accuracy [%]")
+        ax.set_title(f"{r['model']}: user-independent accuracy per held-out user (simulated glove users)", fontsize=9)
+        ax.legend(fontsize=8)
+        ax.tick_params(labelsize=7)
+        fig.tight_layout()
+        p = out / f"{r['model']}_ui_per_user.png"
+        fig.savefig(p, dpi=80)
+        plt.close(fig)
+        made.append(p)
+    for proto in ("ud", "ui"):
+        if proto not in r:
+            continue
+        m = np.array(r[proto]["confusion"], dtype=float)
+        m = m / np.maximum(m.sum(axis=1, keepdims=True), 1)
+        fig, ax = plt.subplots(figsize=(5.5, 5))
+        ax.imshow(m, cmap="Blues", vmin=0, vmax=1)
+        ax.set_xticks(range(26), list(LETTERS), fontsize=6)
+        ax.set_yticks(range(26), list(LETTERS), fontsize=6)
+        ax.set_xlabel("predicted")
+        ax.set_ylabel("true")
+        ax.set_title(f"{r['model']} {proto.upper()} confusion (row-normalised, simulated)", fontsize=9)
+        fig.tight_layout()
+        p = out / f"{r['model']}_{proto}_confusion.png"
+        fig.savefig(p, dpi=80)
+        plt.close(fig)
+        made.append(p)
+    return made
+
+
+if __name__ == "__main__":
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("json", nargs="+")
+    ap.add_argument("--img", default="docs/img")
+    ap.add_argument("--copy", help="folder to copy the JSONs into")
+    args = ap.parse_args()
+    runs = []
+    for f in args.json:
+        data = json.loads(Path(f).read_text())
+        runs.extend(data if isinstance(data, list) else [data])
+    print(table(runs))
+    img = Path(args.img)
+    img.mkdir(parents=True, exist_ok=True)
+    for r in runs:
+        for p in figures(r, img):
+            print(p)
+    if args.copy:
+        Path(args.copy).mkdir(parents=True, exist_ok=True)
+        for f in args.json:
+            shutil.copy(f, Path(args.copy) / Path(f).name)
