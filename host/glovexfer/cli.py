@@ -189,6 +189,14 @@ def cmd_demo(args) -> int:
     return 0
 
 
+# ----------------------------------------------------------------------------- tflm-check
+def cmd_tflm_check(args) -> int:
+    from .export.tflm_check import run_check
+
+    status, _ = run_check(args.model, args.data, args.n)
+    return status
+
+
 # ----------------------------------------------------------------------------- main
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="glovexfer", description="SmartGloveXfer host tools: simulate, inspect and process glove recordings.")
@@ -246,6 +254,12 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--seed", type=int, default=0)
     s.add_argument("--out", default="out/demo", help="folder for the stage figures (default: %(default)s)")
     s.set_defaults(func=cmd_demo)
+
+    s = sub.add_parser("tflm-check", help="golden int8 network vs TFLite-Micro on golden-pipeline inputs, bit for bit")
+    s.add_argument("--model", nargs="+", required=True, metavar="FILE.tflite", help="int8 .tflite models (LSTM or CNN, told apart by input shape)")
+    s.add_argument("--data", metavar="SET.npz", help=f"glove data set .npz (default: the shipped {DEMO_SET})")
+    s.add_argument("--n", type=int, default=1000, help="recordings to check (default: %(default)s, or all there are if fewer)")
+    s.set_defaults(func=cmd_tflm_check)
     return p
 
 

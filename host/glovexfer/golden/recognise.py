@@ -1,0 +1,274 @@
+"""Integer-only recognition: golden pre-network stages -> int8 network input -> letter.
+
+This is the bridge between ``run_golden`` (``glovexfer.golden.pipeline``) and the int8
+networks (``glovexfer.golden.network``); with them it specifies the firmware's whole
+inference path, with no float after the constants have been derived on the host.
+
+LSTM input (:func:`points_to_int8`)
+    The resampled points are Q30 in [0, 2^30] (``x_float = v / 2^30``); the int8 input is
+    ``clamp(round(x_float / scale) + zero_point, -128, 127)``.  On the host, once per model,
+    ``QuantizeMultiplier(1 / (scale 2^30))`` gives ``(mult, shift)`` (Q0.31 multiplier,
+    ``real = mult 2^(shift - 31)``, :func:`points_quantiser`); on the device
+    ``MultiplyByQuantizedMultiplier(v, mult, shift) + zero_point``, saturated to int8 -- the
+    TFLM requantisation primitive the firmware already has.
+
+    Rounding: TFLM's double-rounding ``MultiplyByQuantizedMultiplier``.  For ``shift <= 0``
+    (every input scale above 2^-30) it is ``SRDHM(v, mult)`` -- ``v mult / 2^31`` rounded to
+    the nearest integer, ties away from zero -- then ``RoundingDivideByPOT(., -shift)``,
+    again ties away from zero.  Exact ties of ``x_float / scale`` therefore round away from
+    zero (``+0.5 -> 1``), as TFLite's float ``Quantize`` does (``std::round``).  The result
+    can differ from the exactly rounded float quantisation only when ``x_float / scale`` is
+    within about ``2^(shift-1) + |x/scale| 2^-31`` of a half-integer (the first rounding
+    keeps ``-shift`` fraction bits; ``mult`` is exact to 2^-31 relative): for the usual
+    input scale ~1/255, ``shift = -21``, i.e. within ~2^-22 of a tie
+    (``tests/test_golden_recognise.py`` counts these).
+
+CNN input (:func:`image_to_int8_input`)
+    The Q15 image goes through ``glovexfer.golden.raster.image_to_int8`` with
+    ``input_quantiser(scale)`` (same idea, its own multiplier/shift and half-up rounding).
+
+Confidence (:class:`NetOutput`)
+    ``confidence_q8`` is the top letter's probability from the golden int8 SOFTMAX
+    (TFLM ``reference_ops::Softmax`` semantics, beta 1, on the int8 logits with the model's
+    output scale; output scale 1/256, zero point -128): ``confidence_q8 = p_int8 + 128`` in
+    0..255 and ``confidence = confidence_q8 / 256``.  It is what the device would get by
+    appending the SOFTMAX op, computed in integers; a model that already ends in SOFTMAX is
+    read directly.  ``margin`` (top-1 minus top-2 int8 logit, in output-scale units) is kept
+    too.  The letter is ``argmax`` of the int8 logits with ties going to the lowest index
+    (``a`` before ``b``), as a ``for`` loop with ``>`` on the device; top-3 uses the same
+    order (stable sort by descending logit).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+
+from ..errors import GloveXferError
+from ..params import LETTERS
+from .fixed import Q_UNIT
+from .network import Int8Network, load_int8_model
+from .pipeline import GoldenStages, run_golden
+from .quant import INT8_MAX, INT8_MIN, multiply_by_quantized_multiplier, quantize_multiplier
+from .raster import image_to_int8, input_quantiser
+
+#: Network input shapes (without batch) by kind.
+LSTM_INPUT_SHAPE = (100, 2)
+CNN_INPUT_SHAPE = (28, 28, 1)
+
+
+# ---------------------------------------------------------------------------------------
+# input quantisation
+# ---------------------------------------------------------------------------------------
+@lru_cache(maxsize=64)
+def points_quantiser(scale: float) -> tuple[int, int]:
+    """Host side, once per model: ``(mult, shift) = QuantizeMultiplier(1 / (scale 2^30))``.
+
+    Raises ``ValueError`` unless ``2^-30 < scale < 2^0`` roughly (``shift`` in [-31, 0], so
+    ``MultiplyByQuantizedMultiplier`` does no left shift and its right shift is <= 31).
+    """
+    import math
+
+    s = float(scale)
+    if not (s > 0 and math.isfinite(s)):
+        raise ValueError(f"input scale must be positive and finite, got {scale}")
+    mult, shift = quantize_multiplier(1.0 / (s * float(1 << Q_UNIT)))
+    if mult == 0 or shift > 0 or shift < -31:
+        raise ValueError(f"input scale {scale} out of range for Q30 points (shift {shift})")
+    return mult, shift
+
+
+def quantise_points(resampled_q30, mult: int, shift: int, zero_point: int) -> np.ndarray:
+    """Device side: ``sat8(MultiplyByQuantizedMultiplier(v, mult, shift) + zero_point)``."""
+    v = np.asarray(resampled_q30)
+    if not np.issubdtype(v.dtype, np.integer):
+        raise TypeError(f"Q30 integer points expected, got {v.dtype}")
+    v = v.astype(np.int64)
+    if v.size and (int(v.min()) < -(2**31) or int(v.max()) > 2**31 - 1):
+        raise ValueError("Q30 points must fit int32")
+    y = multiply_by_quantized_multiplier(v, int(mult), int(shift)) + int(zero_point)
+    return np.clip(y, INT8_MIN, INT8_MAX).astype(np.int8)
+
+
+def points_to_int8(resampled_q30, scale: float, zero_point: int) -> np.ndarray:
+    """Q30 resampled points (100, 2) int32 -> the LSTM's int8 input (100, 2).
+
+    ``clamp(round(v / (2^30 scale)) + zero_point)`` in integers only
+    (:func:`points_quantiser` then :func:`quantise_points`; rounding: module docstring).
+    """
+    mult, shift = points_quantiser(float(scale))
+    return quantise_points(resampled_q30, mult, shift, zero_point)
+
+
+def image_to_int8_input(image_q15, scale: float, zero_point: int) -> np.ndarray:
+    """Q15 image (28, 28) -> the CNN's int8 input (28, 28, 1) (``raster.image_to_int8``)."""
+    mult, rshift = input_quantiser(float(scale))
+    return image_to_int8(image_q15, mult, rshift, int(zero_point))[..., None]
+
+
+# ---------------------------------------------------------------------------------------
+# networks
+# ---------------------------------------------------------------------------------------
+def model_kind(input_shape) -> str:
+    """``'lstm'`` for (1, 100, 2) / (100, 2) inputs, ``'cnn'`` for (1, 28, 28, 1) / (28, 28, 1)."""
+    shp = tuple(int(d) for d in input_shape)
+    if len(shp) in (3, 4) and shp[0] == 1:
+        shp = shp[1:]
+    if shp == LSTM_INPUT_SHAPE:
+        return "lstm"
+    if shp == CNN_INPUT_SHAPE:
+        return "cnn"
+    raise GloveXferError(
+        f"model input shape {tuple(input_shape)} is neither the LSTM's (1, 100, 2) nor the CNN's (1, 28, 28, 1)"
+    )
+
+
+def as_network(net) -> Int8Network:
+    """An :class:`Int8Network` from itself or from .tflite bytes."""
+    if isinstance(net, Int8Network):
+        return net
+    if isinstance(net, (bytes, bytearray, memoryview)):
+        return load_int8_model(bytes(net))
+    raise TypeError(f"an Int8Network or .tflite bytes expected, got {type(net).__name__}")
+
+
+def network_input(stages: GoldenStages, net: Int8Network) -> np.ndarray:
+    """The int8 input of ``net`` (kind from its input shape) from the golden stages."""
+    kind = model_kind(net.input_shape)
+    if kind == "lstm":
+        return points_to_int8(stages.resampled, net.input_scale, net.input_zero_point)
+    if stages.image is None:
+        raise ValueError("the CNN needs the image stage (run_golden(..., with_image=True))")
+    return image_to_int8_input(stages.image, net.input_scale, net.input_zero_point)
+
+
+def argmax_first(logits) -> int:
+    """Index of the largest value; ties go to the lowest index."""
+    return int(np.argmax(np.asarray(logits)))  # numpy returns the first occurrence
+
+
+def top_k(logits, k: int = 3) -> list[int]:
+    """Indices of the ``k`` largest values, descending; ties in index order."""
+    q = np.asarray(logits, dtype=np.int64)
+    return [int(i) for i in np.argsort(-q, kind="stable")[:k]]
+
+
+def softmax_q8(logits_int8, net: Int8Network) -> np.ndarray:
+    """Probabilities as 0..255 (``p_int8 + 128``; probability = value / 256), integers only."""
+    from .softmax import SoftmaxParams, softmax_int8
+
+    q = np.asarray(logits_int8, dtype=np.int64)
+    if net.op_names and net.op_names[-1] == "SOFTMAX":
+        p = q  # already int8 probabilities (scale 1/256, zero point -128)
+    else:
+        p = softmax_int8(q, SoftmaxParams.from_scales(1.0, net.output_scale))
+    return (np.asarray(p, dtype=np.int64) + 128).astype(np.int64)
+
+
+@dataclass
+class NetOutput:
+    """One network's view of one recording: every integer from input to decision."""
+
+    kind: str  # 'lstm' or 'cnn'
+    x_int8: np.ndarray  # (100, 2) or (28, 28, 1) int8 network input
+    logits: np.ndarray  # (26,) int8 output (logits, or probabilities if the model keeps softmax)
+    index: int  # argmax, first index on ties
+    letter: str
+    probs_q8: np.ndarray  # (26,) int softmax probabilities, 0..255 (/256)
+    confidence_q8: int  # probs_q8[index]
+    margin: int  # logits[top1] - logits[top2], int8 output units
+    top3: list  # [(letter, logit int8, prob q8)] best first
+
+    @property
+    def confidence(self) -> float:
+        return self.confidence_q8 / 256.0
+
+
+@dataclass
+class Result:
+    """``recognise`` on one recording.  ``letter``/``confidence``/``top3`` are the LSTM's
+    when an LSTM was given, else the CNN's; both networks' outputs are kept."""
+
+    stages: GoldenStages
+    lstm: NetOutput | None
+    cnn: NetOutput | None
+
+    @property
+    def primary(self) -> NetOutput:
+        return self.lstm if self.lstm is not None else self.cnn
+
+    @property
+    def letter(self) -> str:
+        return self.primary.letter
+
+    @property
+    def confidence(self) -> float:
+        return self.primary.confidence
+
+    @property
+    def top3(self) -> list:
+        return self.primary.top3
+
+
+def run_network(stages: GoldenStages, net: Int8Network) -> NetOutput:
+    """Quantise the golden stages for ``net``, run it and decide."""
+    kind = model_kind(net.input_shape)
+    x = network_input(stages, net)
+    logits = np.asarray(net.run(x)).reshape(-1)
+    if logits.size != len(LETTERS):
+        raise ValueError(f"the network has {logits.size} outputs, {len(LETTERS)} letters expected")
+    probs = softmax_q8(logits, net)
+    top = top_k(logits, 3)
+    idx = top[0]
+    return NetOutput(
+        kind=kind,
+        x_int8=x,
+        logits=logits.astype(np.int8),
+        index=idx,
+        letter=LETTERS[idx],
+        probs_q8=probs,
+        confidence_q8=int(probs[idx]),
+        margin=int(logits[top[0]]) - int(logits[top[1]]),
+        top3=[(LETTERS[i], int(logits[i]), int(probs[i])) for i in top],
+    )
+
+
+def recognise(counts, net_lstm=None, net_cnn=None, **golden_kwargs) -> Result:
+    """One recording of raw counts (32, 9) int16 -> :class:`Result` (integers throughout).
+
+    ``net_lstm`` / ``net_cnn``: :class:`Int8Network` or .tflite bytes (at least one).
+    ``golden_kwargs`` go to :func:`run_golden` (sensor, params, use_mag, fp).
+    """
+    if net_lstm is None and net_cnn is None:
+        raise ValueError("recognise needs net_lstm, net_cnn or both")
+    nl = as_network(net_lstm) if net_lstm is not None else None
+    nc = as_network(net_cnn) if net_cnn is not None else None
+    for n, want in ((nl, "lstm"), (nc, "cnn")):
+        if n is not None and model_kind(n.input_shape) != want:
+            raise ValueError(f"net_{want} has input shape {n.input_shape}, not a {want.upper()}'s")
+    stages = run_golden(counts, with_image=nc is not None, **golden_kwargs)
+    return Result(
+        stages=stages,
+        lstm=run_network(stages, nl) if nl is not None else None,
+        cnn=run_network(stages, nc) if nc is not None else None,
+    )
+
+
+__all__ = [
+    "NetOutput",
+    "Result",
+    "argmax_first",
+    "as_network",
+    "image_to_int8_input",
+    "model_kind",
+    "network_input",
+    "points_quantiser",
+    "points_to_int8",
+    "quantise_points",
+    "recognise",
+    "run_network",
+    "softmax_q8",
+    "top_k",
+]
