@@ -17,16 +17,8 @@ import pytest
 _MISSING = [m for m in ("tensorflow", "tf_keras", "tflite_micro") if importlib.util.find_spec(m) is None]
 pytestmark = pytest.mark.skipif(bool(_MISSING), reason=f"needs {', '.join(_MISSING)} (pip install 'glovexfer[train]')")
 
-LSTM_OPS = [
-    "REVERSE_V2",
-    "UNIDIRECTIONAL_SEQUENCE_LSTM",
-    "STRIDED_SLICE",
-    "UNIDIRECTIONAL_SEQUENCE_LSTM",
-    "STRIDED_SLICE",
-    "CONCATENATION",
-    "FULLY_CONNECTED",
-]
-CNN_OPS = ["CONV_2D", "MAX_POOL_2D", "CONV_2D", "MAX_POOL_2D", "RESHAPE", "FULLY_CONNECTED", "FULLY_CONNECTED"]
+# the paper topologies as the firmware knows them (export/model_data.py)
+from glovexfer.export.model_data import CNN_OPS, LSTM_OPS  # noqa: E402
 
 
 @pytest.fixture(scope="module")
