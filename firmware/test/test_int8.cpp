@@ -64,6 +64,26 @@ FILE* open_vectors(const char* path, const char* kind, int* n) {
     return f;
 }
 
+// Reads n records (input rows x cols, then every part's golden values), runs the network on
+// each input and compares every part; closes f.  ``run`` returns false if the net refused.
+template <int Rows, int Cols, int NParts, typename Run>
+void run_records(const char* net, FILE* f, int n, const Part (&parts)[NParts], Run run) {
+    constexpr int kIn = Rows * Cols;
+    int rec = kIn;
+    for (const Part& p : parts) rec += p.size;
+    for (int ex = 0; ex < n; ++ex) {
+        if (std::fread(g_record, 1, rec, f) != static_cast<size_t>(rec)) {
+            std::printf("%s: truncated vector file at example %d\n", net, ex);
+            ++g_failed;
+            break;
+        }
+        int8_t in[Rows][Cols];
+        std::memcpy(in, g_record, kIn);
+        if (run(in) && compare(net, ex, g_record + kIn, parts, NParts)) ++g_passed; else ++g_failed;
+    }
+    std::fclose(f);
+}
+
 void run_lstm(const char* path) {
     const gx::GxLstmNetModel* m = gx::gx_model_lstm();
     std::printf("lstm model: %s, checksum 0x%08X, scratch %d bytes\n", m->info.version, m->info.checksum,
@@ -91,21 +111,9 @@ void run_lstm(const char* path) {
         {"concat", g_lt.concat, sizeof g_lt.concat},
         {"logits", logits, gx::kGxClasses},
     };
-    constexpr int kIn = gx::kGxLstmSteps * gx::kGxLstmIn;
-    int rec = kIn;
-    for (const Part& p : parts) rec += p.size;
-    for (int ex = 0; ex < n; ++ex) {
-        if (std::fread(g_record, 1, rec, f) != static_cast<size_t>(rec)) {
-            std::printf("lstm: truncated vector file at example %d\n", ex);
-            ++g_failed;
-            break;
-        }
-        int8_t in[gx::kGxLstmSteps][gx::kGxLstmIn];
-        std::memcpy(in, g_record, kIn);
-        const bool ran = gx::gx_lstm_net_run(m, in, logits, &g_lt);
-        if (ran && compare("lstm", ex, g_record + kIn, parts, 7)) ++g_passed; else ++g_failed;
-    }
-    std::fclose(f);
+    run_records<gx::kGxLstmSteps, gx::kGxLstmIn>("lstm", f, n, parts, [&](const int8_t (&in)[gx::kGxLstmSteps][gx::kGxLstmIn]) {
+        return gx::gx_lstm_net_run(m, in, logits, &g_lt);
+    });
 }
 
 void run_cnn(const char* path) {
@@ -131,21 +139,9 @@ void run_cnn(const char* path) {
         {"reshape", g_ct.pool2, sizeof g_ct.pool2}, {"hidden", g_ct.hidden, sizeof g_ct.hidden},
         {"logits", logits, gx::kGxClasses},
     };
-    constexpr int kIn = gx::kGxCnnIn * gx::kGxCnnIn;
-    int rec = kIn;
-    for (const Part& p : parts) rec += p.size;
-    for (int ex = 0; ex < n; ++ex) {
-        if (std::fread(g_record, 1, rec, f) != static_cast<size_t>(rec)) {
-            std::printf("cnn: truncated vector file at example %d\n", ex);
-            ++g_failed;
-            break;
-        }
-        int8_t in[gx::kGxCnnIn][gx::kGxCnnIn];
-        std::memcpy(in, g_record, kIn);
-        const bool ran = gx::gx_cnn_net_run(m, in, logits, &g_ct);
-        if (ran && compare("cnn", ex, g_record + kIn, parts, 7)) ++g_passed; else ++g_failed;
-    }
-    std::fclose(f);
+    run_records<gx::kGxCnnIn, gx::kGxCnnIn>("cnn", f, n, parts, [&](const int8_t (&in)[gx::kGxCnnIn][gx::kGxCnnIn]) {
+        return gx::gx_cnn_net_run(m, in, logits, &g_ct);
+    });
 }
 
 }  // namespace
