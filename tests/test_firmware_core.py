@@ -40,7 +40,7 @@ def test_program(tmp_path_factory, unavailable) -> Path:
     )
     assert cfg.returncode == 0, cfg.stdout + cfg.stderr
     b = subprocess.run(
-        ["cmake", "--build", str(build), "-j", "2"], capture_output=True, text=True, check=False
+        ["cmake", "--build", str(build), "-j", "2", "--target", "gx_test_core"], capture_output=True, text=True, check=False
     )
     assert b.returncode == 0, b.stdout + b.stderr
     exe = build / "gx_test_core"

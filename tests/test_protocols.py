@@ -29,7 +29,7 @@ def test_user_independent_never_trains_on_the_test_user(monkeypatch):
         return None
 
     monkeypatch.setattr(P, "finetune", fake_finetune)
-    monkeypatch.setattr(P, "accuracy", lambda model, kind, test: (1.0, test.y))
+    monkeypatch.setattr(P, "predict", lambda model, kind, test: np.eye(26)[test.y])
     users = np.repeat(["u1", "u2", "u3"], 4)
     a = Arrays(np.zeros((12, 100, 2), np.float32), np.zeros((12, 28, 28), np.float32), np.arange(12) % 26, users)
     res = P.user_independent(P.SETTINGS["paper_lstm"], None, a)
@@ -45,10 +45,45 @@ def test_user_dependent_holds_out_disjoint_test_sets(monkeypatch):
         return None
 
     monkeypatch.setattr(P, "finetune", fake_finetune)
-    monkeypatch.setattr(P, "accuracy", lambda model, kind, test: (len(test) / 1000, test.y))
+    # predicts class 0 for everything: accuracy = share of class 0 in the held-out set
+    monkeypatch.setattr(P, "predict", lambda model, kind, test: np.eye(26)[np.zeros(len(test), int)])
     a = Arrays(np.zeros((600, 100, 2), np.float32), np.zeros((600, 28, 28), np.float32), np.arange(600) % 26, np.array(["u"] * 600))
     res = P.user_dependent(P.SETTINGS["paper_lstm"], None, a)
-    assert calls == [400] * 15 and len(res["runs"]) == 15 and res["mean"] == pytest.approx(0.2)
+    assert calls == [400] * 15 and len(res["runs"]) == 15
+    assert res["mean"] == pytest.approx(np.mean(res["runs"])) and 0 < res["mean"] < 0.2
+    assert np.array(res["confusion"])[:, 0].sum() == 15 * 200
+
+
+def test_fused_setting_trains_each_member_and_averages_probabilities(monkeypatch):
+    """'best' fine-tunes both members per fold; its prediction is the argmax of their mean
+    probability, and each member's own figures are reported under 'parts'."""
+    trained = []
+
+    def fake_finetune(setting, w, train_set, seed, progress=True):
+        trained.append((setting.name, w))
+        return setting.kind
+
+    # the LSTM is confident and right on even labels, the CNN mildly right everywhere
+    def fake_predict(model, kind, test):
+        p = np.full((len(test), 26), 0.01)
+        if kind == "lstm":
+            p[np.arange(len(test)), np.where(test.y % 2 == 0, test.y, (test.y + 1) % 26)] = 0.9
+        else:
+            p[np.arange(len(test)), test.y] = 0.3
+        return p
+
+    monkeypatch.setattr(P, "finetune", fake_finetune)
+    monkeypatch.setattr(P, "predict", fake_predict)
+    users = np.repeat(["u1", "u2"], 26)
+    a = Arrays(np.zeros((52, 100, 2), np.float32), np.zeros((52, 28, 28), np.float32), np.tile(np.arange(26), 2), users)
+    best = P.SETTINGS["best"]
+    res = P.user_independent(best, {"best_lstm": "wl", "best_cnn": "wc"}, a)
+    assert trained == [("best_lstm", "wl"), ("best_cnn", "wc")] * 2
+    assert res["parts"]["best_lstm"]["mean"] == pytest.approx(0.5)
+    assert res["parts"]["best_cnn"]["mean"] == pytest.approx(1.0)
+    # mean probabilities: LSTM-wrong letters get (0.9+0.01)/2 vs (0.01+0.3)/2 -> the LSTM wins
+    assert res["mean"] == pytest.approx(0.5)
+    assert set(res) >= {"mean", "std", "per_user", "confusion", "parts"}
 
 
 @pytest.mark.data

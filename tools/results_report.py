@@ -86,10 +86,20 @@ if __name__ == "__main__":
     ap.add_argument("--img", default="docs/img")
     ap.add_argument("--copy", help="folder to copy the JSONs into")
     args = ap.parse_args()
-    runs = []
+    by_model: dict = {}
     for f in args.json:
         data = json.loads(Path(f).read_text())
-        runs.extend(data if isinstance(data, list) else [data])
+        for r in data if isinstance(data, list) else [data]:
+            # one model's protocols may come from separate runs (--protocol ud / ui)
+            by_model[r["model"]] = by_model.get(r["model"], {}) | r
+    runs = list(by_model.values())
+    # a fused run also holds its members' figures from the same folds: one row each
+    for r in list(runs):
+        parts: dict = {}
+        for proto in ("ud", "ui"):
+            for name, fig in r.get(proto, {}).get("parts", {}).items():
+                parts.setdefault(name, {"model": name, "quick": r.get("quick")})[proto] = fig
+        runs.extend(parts.values())
     print(table(runs))
     img = Path(args.img)
     img.mkdir(parents=True, exist_ok=True)

@@ -9,7 +9,7 @@
 
 namespace gx {
 
-int gx_run_pipeline_n(const int16_t (*counts)[9], int n, GxStages* out) {
+int gx_run_pipeline_opts(const int16_t (*counts)[9], int n, bool with_image, GxStages* out) {
     if (counts == nullptr || out == nullptr || n < 1 || n > kMaxSamples) return GX_ERR_ARGS;
     out->n = n;
     GxOrientation o;
@@ -28,8 +28,12 @@ int gx_run_pipeline_n(const int16_t (*counts)[9], int n, GxStages* out) {
         out->thinned[i][1] = out->smoothed[out->thin_keep[i]][1];
     }
     if (!gx_resample(out->thinned, out->n_keep, out->resampled)) return GX_ERR_RESAMPLE;
-    gx_raster(out->resampled, kResamplePoints, &out->raster, out->image);
+    if (with_image) gx_raster(out->resampled, kResamplePoints, &out->raster, out->image);
     return GX_OK;
+}
+
+int gx_run_pipeline_n(const int16_t (*counts)[9], int n, GxStages* out) {
+    return gx_run_pipeline_opts(counts, n, true, out);
 }
 
 int gx_run_pipeline(const int16_t counts[kMaxSamples][9], GxStages* out) {

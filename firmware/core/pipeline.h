@@ -12,6 +12,8 @@ namespace gx {
 
 //! Every intermediate of one recording (formats: docs/fixed-point.md). Buffers are sized
 //! by kMaxSamples (samples per recording), kResamplePoints, kCanvasPx and kOutPx.
+//! Sizes (bytes): 12 arrays of 32 x (2..4) int32 and 100 x 2 int32 (~3.2 KB), the compact
+//! GxRaster (bit canvas 2 KB + int64 28 x 28 6.1 KB) and the Q15 image (3.1 KB): ~14.6 KB.
 struct GxStages {
     int n;                                    //!< samples (kMaxSamples for gx_run_pipeline)
     int32_t dtheta[kMaxSamples][3];           //!< Q30 half-angle gyro steps
@@ -37,6 +39,10 @@ enum GxStatus : int {
 };
 
 //! n samples (1 <= n <= kMaxSamples), 9-axis (a zero magnetometer gives the 6-axis path).
+//! with_image false skips the raster stage (raster and image are then left untouched).
+int gx_run_pipeline_opts(const int16_t (*counts)[9], int n, bool with_image, GxStages* out);
+
+//! gx_run_pipeline_opts with the image.
 int gx_run_pipeline_n(const int16_t (*counts)[9], int n, GxStages* out);
 
 //! One full recording of kMaxSamples (= 32) samples.

@@ -40,7 +40,8 @@ void stamp(GxRaster* r, int64_t row, int64_t col) {
     for (int d = 0; d < kDiscOffsetCount; ++d) {
         const int64_t rr = r0 + kParams.disc_offsets[d][0];
         const int64_t cc = c0 + kParams.disc_offsets[d][1];
-        if (rr >= 0 && rr < kCanvasPx && cc >= 0 && cc < kCanvasPx) r->canvas[rr][cc] = 1;
+        if (rr >= 0 && rr < kCanvasPx && cc >= 0 && cc < kCanvasPx)
+            r->canvas[rr][cc >> 5] |= UINT32_C(1) << (cc & 31);
     }
 }
 
@@ -50,7 +51,7 @@ int32_t gx_blur_area_entry(int j, int c) { return kA.a[j][c]; }
 
 void gx_draw(const int32_t (*p)[2], int n, GxRaster* r) {
     for (int i = 0; i < kCanvasPx; ++i)
-        for (int j = 0; j < kCanvasPx; ++j) r->canvas[i][j] = 0;
+        for (int w = 0; w < kCanvasWords; ++w) r->canvas[i][w] = 0;
     if (n < 1) return;
     const int64_t m0 = gx_shl(kParams.margin_px, kQCanvas);
     const int64_t s = kParams.span_px;
@@ -76,22 +77,27 @@ void gx_draw(const int32_t (*p)[2], int n, GxRaster* r) {
 
 void gx_raster(const int32_t (*p)[2], int n, GxRaster* r, int32_t image[kOutPx][kOutPx]) {
     gx_draw(p, n, r);
-    for (int j = 0; j < kOutPx; ++j)
-        for (int c = 0; c < kCanvasPx; ++c) {
-            int64_t acc = 0;
-            for (int i = 0; i < kCanvasPx; ++i)
-                if (r->canvas[i][c]) acc += kA.a[j][i];
-            r->tmp[j][c] = static_cast<int32_t>(acc);  // <= row sum of A = 2^23
-        }
     int64_t (*img)[kOutPx] = r->img;
+    for (int j = 0; j < kOutPx; ++j)
+        for (int k = 0; k < kOutPx; ++k) img[j][k] = 0;
+    // img = (A canvas) A^T, one canvas column c at a time: t = A canvas[:, c], then
+    // img[j][k] += t[j] A[k][c]. Exact integer sums (<= 2^46), so equal to any other order.
+    for (int c = 0; c < kCanvasPx; ++c) {
+        int32_t t[kOutPx] = {};  // <= row sum of A = 2^23
+        bool any = false;
+        for (int i = 0; i < kCanvasPx; ++i) {
+            if (!gx_canvas_px(r, i, c)) continue;
+            any = true;
+            for (int j = 0; j < kOutPx; ++j) t[j] += kA.a[j][i];
+        }
+        if (!any) continue;
+        for (int j = 0; j < kOutPx; ++j)
+            for (int k = 0; k < kOutPx; ++k) img[j][k] += static_cast<int64_t>(t[j]) * kA.a[k][c];
+    }
     int64_t mx = 0;
     for (int j = 0; j < kOutPx; ++j)
-        for (int k = 0; k < kOutPx; ++k) {
-            int64_t acc = 0;  // <= 2^46
-            for (int c = 0; c < kCanvasPx; ++c) acc += static_cast<int64_t>(r->tmp[j][c]) * kA.a[k][c];
-            img[j][k] = acc;
-            if (acc > mx) mx = acc;
-        }
+        for (int k = 0; k < kOutPx; ++k)
+            if (img[j][k] > mx) mx = img[j][k];
     for (int j = 0; j < kOutPx; ++j)
         for (int k = 0; k < kOutPx; ++k)
             image[j][k] = mx <= 0 ? 0 : static_cast<int32_t>(gx_div_round(gx_shl(img[j][k], kQImage), mx));

@@ -127,7 +127,7 @@ bool check_one(const Vector* vec) {
     ok = compare(vec, 7, g_out.n_keep, 2, flat<2>(g_out.thinned, g_out.n_keep)) && ok;
     ok = compare(vec, 8, gx::kResamplePoints, 2, flat<2>(g_out.resampled, gx::kResamplePoints)) && ok;
     for (int i = 0; i < gx::kCanvasPx * gx::kCanvasPx; ++i)
-        g_buf[i] = g_out.raster.canvas[i / gx::kCanvasPx][i % gx::kCanvasPx];
+        g_buf[i] = gx::gx_canvas_px(&g_out.raster, i / gx::kCanvasPx, i % gx::kCanvasPx);
     ok = compare(vec, 9, gx::kCanvasPx, gx::kCanvasPx, g_buf) && ok;
     ok = compare(vec, 10, gx::kOutPx, gx::kOutPx, flat<gx::kOutPx>(g_out.image, gx::kOutPx)) && ok;
     return ok;

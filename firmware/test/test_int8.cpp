@@ -86,11 +86,11 @@ void run_records(const char* net, FILE* f, int n, const Part (&parts)[NParts], R
 
 void run_lstm(const char* path) {
     const gx::GxLstmNetModel* m = gx::gx_model_lstm();
-    std::printf("lstm model: %s, checksum 0x%08X, scratch %d bytes\n", m->info.version, m->info.checksum,
+    std::printf("lstm model: %s, checksum 0x%08X, scratch %d bytes\n", m->info.version, static_cast<unsigned>(m->info.checksum),
                 static_cast<int>(gx::gx_lstm_net_scratch_bytes()));
     if (!gx::gx_lstm_net_verify(m)) {
         std::printf("lstm model: start-up check FAILED (checksum 0x%08X)\n",
-                    gx::gx_model_checksum(m->info.blobs, m->info.n_blobs));
+                    static_cast<unsigned>(gx::gx_model_checksum(m->info.blobs, m->info.n_blobs)));
         ++g_failed;
         return;
     }
@@ -118,7 +118,7 @@ void run_lstm(const char* path) {
 
 void run_cnn(const char* path) {
     const gx::GxCnnNetModel* m = gx::gx_model_cnn();
-    std::printf("cnn model: %s, checksum 0x%08X, scratch %d bytes\n", m->info.version, m->info.checksum,
+    std::printf("cnn model: %s, checksum 0x%08X, scratch %d bytes\n", m->info.version, static_cast<unsigned>(m->info.checksum),
                 static_cast<int>(gx::gx_cnn_net_scratch_bytes()));
     if (!gx::gx_cnn_net_verify(m)) {
         std::printf("cnn model: start-up check FAILED\n");

@@ -130,6 +130,10 @@ def cmd_info(args) -> int:
 def cmd_evaluate(args) -> int:
     from .nets import experiment as E
 
+    if args.data:
+        return _score_shipped(args)
+    if args.chen2021 is not None:
+        return _score_chen2021(args)
     dom = E.load_domains(args.target, args.digilets, args.quick, progress=not args.no_progress)
     print(f"source: {len(dom.source)} DigiLeTs letters; target: {len(dom.target)} glove recordings"
           f"{' (simulated)' if dom.target_meta.get('simulated') else ''}")
@@ -143,50 +147,219 @@ def cmd_evaluate(args) -> int:
     return 0
 
 
-# ----------------------------------------------------------------------------- demo
-def cmd_demo(args) -> int:
-    from . import plots
-    from .data.recordings import RecordingSet
-    from .pipeline import run_recording
+def _score_chen2021(args) -> int:
+    """evaluate --chen2021 DIR --model M: score shipped models on the Chen (2021) pen writers they were not trained on."""
+    from .chen.shipping import evaluate as chen_evaluate
+    from .data.paths import find_dataset
+    from .nets import shipping
 
-    text = args.text.lower()
-    bad = sorted({c for c in text if not ("a" <= c <= "z" or c == " ")})
-    if bad:
-        raise GloveXferError(f"--text may hold lowercase letters a-z and spaces only, got {bad}")
+    root = find_dataset("chen2021", args.chen2021 or None)
+    results = []
+    for name in args.model:
+        res = chen_evaluate(root, name, args.models, progress=not args.no_progress)
+        per = ", ".join(f"{w} {100 * a:.0f}" for w, a in res["per_writer"].items())
+        print(f"{res['model']}: accuracy {100 * res['accuracy']:.2f} % on {res['n']} pen letters; per writer: {per}")
+        if res["writers_left_out_as_trained_on"]:
+            print(f"  left out (trained on): {', '.join(res['writers_left_out_as_trained_on'])}")
+        results.append(res)
+    if args.json:
+        print(f"-> {shipping.write_json(results if len(results) > 1 else results[0], Path(args.json))}")
+    return 0
+
+
+def _score_shipped(args) -> int:
+    """evaluate --data SET.npz: score shipped (trained) models, no training."""
+    from .data.recordings import RecordingSet
+    from .nets import shipping
+    from .nets.datasets import target_arrays
+
+    rs = RecordingSet.load(args.data)
+    arrays = target_arrays(rs, progress=not args.no_progress)
+    kind = "simulated" if rs.meta.get("simulated") else "recorded"
+    print(f"{args.data}: {len(rs)} {kind} glove recordings, {len(set(rs.users.tolist()))} users")
+    results = []
+    for name in args.model:
+        model = shipping.ShippedModel(name, Path(args.models) if args.models else shipping.MODELS_DIR)
+        pred = np.argmax(model.predict(arrays), axis=1)
+        res = shipping.score(model, arrays, rs.extras.get("writer"), pred=pred)
+        res["data"] = str(args.data)
+        res["simulated"] = bool(rs.meta.get("simulated", False))
+        per = ", ".join(f"{u} {100 * a:.0f}" for u, a in res["per_user"].items())
+        print(f"{name}: float accuracy {100 * res['accuracy']:.2f} % on {res['n']} recordings; per user: {per}")
+        if args.int8:
+            res["int8"] = shipping.score_int8(model, rs, pred, progress=not args.no_progress)
+            i8 = res["int8"]
+            print(f"{name}: int8 device pipeline accuracy {100 * i8['accuracy']:.2f} %, argmax agreement with float "
+                  f"{100 * i8['agreement_with_float']:.2f} % ({i8['disagreements']} of {res['n']} differ)")
+        if res.get("recordings_from_training_writers"):
+            print(f"  note: {res['recordings_from_training_writers']} recordings come from writers this model was trained on")
+        results.append(res)
+    if args.json:
+        print(f"-> {shipping.write_json(results if len(results) > 1 else results[0], Path(args.json))}")
+    return 0
+
+
+# ----------------------------------------------------------------------------- train
+def cmd_train(args) -> int:
+    from .nets import experiment as E
+    from .nets import shipping
+
+    names = list(shipping.SHIPPED) if args.model == ["all"] else args.model
+    out = Path(args.out) if args.out else shipping.MODELS_DIR
+    if args.quick and not args.out:
+        raise GloveXferError("--quick models are meaningless: give --out DIR (they never go to models/)")
+    evaluations = shipping.read_evaluations(args.metrics or [])
+    if args.metrics_only:
+        for name in names:
+            if name not in evaluations:
+                raise GloveXferError(f"--metrics-only: no figures for '{name}' in {', '.join(args.metrics or ['(no --metrics)'])}")
+            print(f"{name}: figures -> {shipping.attach_metrics(name, evaluations[name], out)}")
+        print(f"-> {shipping.update_summary(out)}")
+        return 0
+    dom = E.load_domains(args.target, args.digilets, args.quick, progress=not args.no_progress)
+    for name in names:
+        t0 = time.time()
+        folder = shipping.train_model(name, dom, out, args.seed, progress=not args.no_progress, evaluation=evaluations.get(name))
+        figs = "" if name in evaluations else " (no protocol figures: pass --metrics out/runs/NAME.json from glovexfer evaluate)"
+        print(f"{name}: -> {folder}/ in {time.time() - t0:.0f} s{figs}")
+    print(f"-> {shipping.update_summary(out)}")
+    return 0
+
+
+# ----------------------------------------------------------------------------- export, vectors
+def cmd_export(args) -> int:
+    from .data.recordings import RecordingSet
+    from .export import ship
+    from .nets import shipping
+    from .nets.datasets import target_arrays
+    from .nets.experiment import load_target
+
+    out = Path(args.models) if args.models else shipping.MODELS_DIR
+    names = args.model or sorted({args.lstm, args.cnn})
+    rs = RecordingSet.load(args.target) if args.target else load_target(None, args.digilets)
+    arrays = target_arrays(rs, progress=not args.no_progress)
+    for name in names:
+        folder = shipping.model_folder(name, out)
+        t0 = time.time()
+        path = ship.export_model(folder, arrays, n_rep=args.n_rep, seed=args.seed)
+        info = json.loads((folder / ship.INT8_INFO).read_text())
+        print(f"{name}: -> {path} ({info['bytes']} bytes, sha256 {info['sha256'][:16]}, {time.time() - t0:.0f} s)")
+    fw = ship.export_firmware(out, args.lstm, args.cnn)
+    print(f"firmware model data (lstm = {args.lstm}, cnn = {args.cnn}) -> {fw}/")
+    return 0
+
+
+def cmd_vectors(args) -> int:
+    from .export.vectors import write_vectors
+
+    nets = {}
+    if args.lstm or args.cnn:
+        from .golden.network import load_int8_model
+
+        for kind, path in (("lstm", args.lstm), ("cnn", args.cnn)):
+            if path:
+                p = Path(path)
+                if not p.is_file():
+                    raise GloveXferError(f"--{kind} {p}: no such file")
+                nets[kind] = load_int8_model(p.read_bytes())
+    paths = write_vectors(args.out, n=args.n, seed=args.seed, nets=nets or None, progress=True)
+    print(f"{len(paths)} vector files{' (+ network stages)' if nets else ''} -> {args.out}/ (index.txt lists them)")
+    return 0
+
+
+# ----------------------------------------------------------------------------- demo
+def _demo_pictures(text, used, user, out_dir) -> None:
+    """The float pipeline's stages of every letter the demo streamed, as PNG files."""
+    from . import plots
+    from .data.recordings import to_physical
+    from .pipeline import run
+
+    out = Path(out_dir)
+    it = iter(used)
+    for k, ch in enumerate(text):
+        if ch == " ":
+            print("[space]")
+            continue
+        ph = to_physical(next(it))
+        st = run(ph[:, 0:3], ph[:, 3:6], ph[:, 6:9])
+        fig = plots.overview(ph, st, f"'{ch}' written by simulated wearer {user}", out / f"{k:02d}_{ch}.png")
+        print(f"=== letter {k + 1}: '{ch}'  stages: {fig}")
+
+
+def cmd_demo(args) -> int:
+    from .data.recordings import RecordingSet
+    from .device.demo import check_text, phrase_stream, run_demo
+    from .device.transport import open_device
+
+    text = check_text(args.text)
     path = Path(args.data) if args.data else demo_set_path()
     rs = RecordingSet.load(path)
     users = sorted(set(rs.users.tolist()))
     user = args.user or users[0]
     if user not in users:
         raise GloveXferError(f"--user {user} is not in {path} (users: {', '.join(users)})")
-    rng = np.random.default_rng(args.seed)
-    out = Path(args.out)
-    print(f"SmartGloveXfer demo: a simulated wearer ({user}) writes '{text}' in the air")
-    print(f"recordings from {path} ({'simulated' if rs.meta.get('simulated') else 'recorded'}); figures -> {out}/")
-    for k, ch in enumerate(text):
-        if ch == " ":
-            print("\n[space]\n")
-            continue
-        pick = np.flatnonzero((rs.users == user) & (rs.labels == ch))
-        if len(pick) == 0:
-            pick = np.flatnonzero(rs.labels == ch)
-        if len(pick) == 0:
-            raise GloveXferError(f"{path} has no recording of '{ch}'")
-        rec = rs[int(rng.choice(pick))]
-        t0 = time.perf_counter()
-        st = run_recording(rec)
-        ms = (time.perf_counter() - t0) * 1e3
-        span = np.degrees(np.ptp(st.points, axis=0))
-        print(f"\n=== letter {k + 1}: '{ch}'  (float pipeline {ms:.1f} ms)")
-        print(
-            f"  32 samples @27 Hz -> Madgwick -> (yaw, pitch) span {span[0]:.1f}° x {span[1]:.1f}° -> normalise -> "
-            f"smooth -> thin {len(st.smoothed)}->{len(st.thinned)} pts -> spline {len(st.resampled)} pts -> 28x28 image"
-        )
-        print(plots.ascii_image(st.image))
-        fig = plots.overview(rec.physical, st, f"'{ch}' written by simulated wearer {rec.user}", out / f"{k:02d}_{ch}.png")
-        print(f"  stages: {fig}")
-    print("\n(recognition on the device arrives with the int8 models and the firmware; see README.md, 'Status')")
+    print(f"SmartGloveXfer demo: a simulated wearer ({user}) writes '{text}' in the air "
+          f"({'as fast as possible' if args.fast else 'at 27 samples/s'}); recordings from {path}")
+    print("starting the virtual glove (host-native firmware behind a pseudo-terminal; built on first use) ...",
+          flush=True)
+    kw = {"model_dir": args.model_dir} if args.model_dir else {}
+    with open_device(args.device, **kw) as dev:
+        print(f"glove: {dev.banner.raw}")
+        if args.model:
+            dev.select_model(args.model)
+        lis = run_demo(dev, text, rs, user=user, seed=args.seed, fast=args.fast)
+    if args.pictures:
+        _, used = phrase_stream(text, rs, user, np.random.default_rng(args.seed))
+        _demo_pictures(text, used, user, args.pictures)
+    print("recognised text (int8 models inside the firmware):")
+    print(lis.text)
     return 0
+
+
+# ----------------------------------------------------------------------------- listen / parity
+def cmd_listen(args) -> int:
+    from .device.listen import listen
+    from .device.transport import open_device
+
+    with open_device(args.port) as dev:
+        listen(dev, model=args.model, count=args.count, timeout=args.timeout)
+    return 0
+
+
+def cmd_parity(args) -> int:
+    from .device.build import repo_root
+    from .device.parity import load_device_nets, run_parity, vector_recordings
+    from .device.transport import TRANSPORTS, open_device
+    from .golden.pipeline import simulated_recordings
+
+    if args.n < 0:
+        raise GloveXferError(f"--n must be >= 0, got {args.n}")
+    recs = []
+    if args.vectors:
+        recs += vector_recordings(args.vectors)
+    if args.n:
+        print(f"parity: simulating {args.n} recordings (seed {args.seed}) ...", file=sys.stderr, flush=True)
+        recs += [(f"simulated #{i}", c) for i, c in enumerate(simulated_recordings(args.n, seed=args.seed))]
+    if not recs:
+        raise GloveXferError("nothing to compare: --n 0 and no --vectors")
+    search = [Path(d) for d in (args.models or [])]
+    kw = {}
+    if args.model_dir and args.device in TRANSPORTS:  # built from sources: native, qemu-arm, qemu-riscv
+        kw["model_dir"] = args.model_dir
+        search.append(Path(args.model_dir))
+    search += [repo_root() / "models"]
+    with open_device(args.device, **kw) as dev:
+        nl, nc = load_device_nets(dev, search)
+        rep = run_parity(dev, recs, nl, nc)
+    for name, (n, bad) in rep.per_stage.items():
+        print(f"stage {name:14s} values {n:8d} mismatches {bad}")
+    print(f"{rep.recordings} recordings, {rep.values} values compared, {rep.mismatches} mismatches, "
+          f"{len(rep.errors)} errors")
+    for e in rep.errors[:10]:
+        print(f"error: {e}")
+    if rep.first:
+        print(f"first mismatch: {rep.first}")
+    return 0 if rep.ok else 1
 
 
 # ----------------------------------------------------------------------------- tflm-check
@@ -195,6 +368,21 @@ def cmd_tflm_check(args) -> int:
 
     status, _ = run_check(args.model, args.data, args.n)
     return status
+
+
+# ----------------------------------------------------------------------------- bench
+def cmd_bench(args) -> int:
+    from .device.bench import ASSUMPTION, run_bench, stage_table, table, write_json
+
+    res = run_bench(targets=args.targets, models=args.models, n=args.n, model_dir=args.model_dir,
+                    progress=not args.no_progress)
+    print(table(res))
+    print()
+    print(stage_table(res))
+    print(f"\n{ASSUMPTION}")
+    if args.json:
+        print(f"-> {write_json(res, args.json)}")
+    return 0
 
 
 # ----------------------------------------------------------------------------- main
@@ -238,7 +426,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("evaluate", help="run the paper's protocols (ud: user-dependent, ui: leave one user out)")
     s.add_argument("--protocol", choices=("ud", "ui", "both"), default="both")
-    s.add_argument("--model", nargs="+", default=["paper_lstm"], help="settings: paper_lstm paper_cnn target_only_lstm source_only_lstm")
+    s.add_argument("--model", nargs="+", default=["paper_lstm"], help="settings: paper_lstm paper_cnn target_only_lstm source_only_lstm best_lstm best_cnn best (fused); with --data: shipped model names or folders")
+    s.add_argument("--data", metavar="SET.npz", help="score shipped, trained models on this glove data set (no training): accuracy, per user, confusion")
+    s.add_argument("--models", metavar="DIR", help="with --data: where the shipped models are (default: the repository's models/)")
+    s.add_argument("--int8", action="store_true", help="with --data: also run the device path (golden fixed-point pipeline + exported int8 networks, bit-exact with the firmware) and compare with float")
+    s.add_argument("--chen2021", metavar="DIR", nargs="?", const="", help="score shipped models (--model, e.g. chen_best) on the Chen et al. 2021 pen writers they were not trained on (default DIR: ../shared/data/chen2021)")
     s.add_argument("--target", metavar="SET.npz", help="glove data set (default: simulate the paper-like set, seed 0)")
     s.add_argument("--digilets", metavar="DIR", help="DigiLeTs raw folder (source writers for pretraining)")
     s.add_argument("--quick", action="store_true", help="same code paths, tiny data and 2 epochs (CI); numbers are meaningless")
@@ -247,13 +439,76 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--no-progress", action="store_true")
     s.set_defaults(func=cmd_evaluate)
 
-    s = sub.add_parser("demo", help="the main job: a simulated wearer writes a word; see every letter's pipeline")
-    s.add_argument("--text", default="hello", help="what the wearer writes (default: %(default)s)")
+    s = sub.add_parser("train", help="train shipped models on every target user and write them to models/")
+    s.add_argument("--model", nargs="+", default=["all"], help="settings to ship, or 'all' (default): " + " ".join(("paper_lstm", "paper_cnn", "best_lstm", "best_cnn", "best", "target_only_lstm", "source_only_lstm")))
+    s.add_argument("--metrics", nargs="+", metavar="RUN.json", help="glovexfer evaluate --json results whose protocol figures go into the models' metrics")
+    s.add_argument("--metrics-only", action="store_true", help="do not train: only put the --metrics figures into the shipped models' metrics.json")
+    s.add_argument("--out", metavar="DIR", help="where to write the model folders (default: the repository's models/)")
+    s.add_argument("--target", metavar="SET.npz", help="glove data set (default: simulate the paper-like set, seed 0)")
+    s.add_argument("--digilets", metavar="DIR", help="DigiLeTs raw folder (source writers for pretraining)")
+    s.add_argument("--quick", action="store_true", help="tiny data and 2 epochs (CI); needs --out")
+    s.add_argument("--seed", type=int, default=0)
+    s.add_argument("--no-progress", action="store_true")
+    s.set_defaults(func=cmd_train)
+
+    s = sub.add_parser("export", help="shipped float models -> int8 .tflite + the firmware's C++ model data (models/)")
+    s.add_argument("--model", nargs="+", help="models to convert (default: the two firmware networks)")
+    s.add_argument("--lstm", default="best_lstm", help="the LSTM the firmware compiles in (default: %(default)s)")
+    s.add_argument("--cnn", default="best_cnn", help="the CNN the firmware compiles in (default: %(default)s)")
+    s.add_argument("--models", metavar="DIR", help="models folder (default: the repository's models/)")
+    s.add_argument("--target", metavar="SET.npz", help="training glove set for the representative data (default: simulate the paper-like set)")
+    s.add_argument("--digilets", metavar="DIR", help="DigiLeTs raw folder (to simulate the default set)")
+    s.add_argument("--n-rep", type=int, default=300, help="representative examples (default: %(default)s)")
+    s.add_argument("--seed", type=int, default=0)
+    s.add_argument("--no-progress", action="store_true")
+    s.set_defaults(func=cmd_export)
+
+    s = sub.add_parser("vectors", help="golden test vectors for a device: raw counts in, every intermediate out")
+    s.add_argument("--out", required=True, metavar="DIR")
+    s.add_argument("--n", type=int, default=156, help="recordings of the shipped demo set, every letter first (default: %(default)s)")
+    s.add_argument("--seed", type=int, default=0)
+    s.add_argument("--lstm", metavar="FILE.tflite", help="also write the golden network stages of this int8 LSTM")
+    s.add_argument("--cnn", metavar="FILE.tflite", help="... and of this int8 CNN (both: the fused decision too)")
+    s.set_defaults(func=cmd_vectors)
+
+    s = sub.add_parser("demo", help="the main job: a simulated wearer writes a phrase; the virtual glove recognises it")
+    s.add_argument("--text", default="hello", help="what the wearer writes, a-z and spaces (default: %(default)s)")
+    s.add_argument("--fast", action="store_true", help="stream the samples as fast as possible, not at 27 Hz")
     s.add_argument("--data", help=f"glove data set .npz (default: the shipped {DEMO_SET})")
     s.add_argument("--user", help="which user of the data set writes (default: the first)")
     s.add_argument("--seed", type=int, default=0)
-    s.add_argument("--out", default="out/demo", help="folder for the stage figures (default: %(default)s)")
+    s.add_argument("--model", choices=["lstm", "cnn", "fused"], help="model on the glove (default: the glove's, fused)")
+    s.add_argument("--device", default="native", help="native (virtual glove, default) or a transport name")
+    s.add_argument("--model-dir", help="generated firmware model sources (default: the shipped models/firmware)")
+    s.add_argument("--pictures", "--out", metavar="DIR", dest="pictures",
+                   help="also draw every letter's float pipeline stages as PNG files into DIR")
     s.set_defaults(func=cmd_demo)
+
+    s = sub.add_parser("listen", help="print the letters a glove recognises as they arrive, and build words")
+    s.add_argument("--port", required=True, help="serial port of a glove (/dev/ttyUSB0, a virtual glove's pty) or 'native'")
+    s.add_argument("--model", choices=["lstm", "cnn", "fused"], help="select this model on the glove first")
+    s.add_argument("--count", type=int, help="stop after this many letters")
+    s.add_argument("--timeout", type=float, help="stop after this many seconds")
+    s.set_defaults(func=cmd_listen)
+
+    s = sub.add_parser("parity", help="every intermediate of a glove's firmware vs the golden model, bit for bit")
+    s.add_argument("--device", required=True, help="native (the host-native firmware), qemu-arm / qemu-riscv (the firmware on an emulated Cortex-M4F / RV32IMC) or a serial port")
+    s.add_argument("--n", type=int, default=1000, help="simulated recordings (default: %(default)s)")
+    s.add_argument("--vectors", metavar="DIR", help="also the recordings of golden vector files (export.vectors)")
+    s.add_argument("--seed", type=int, default=0)
+    s.add_argument("--models", nargs="*", metavar="DIR", help="where to find the .tflite files of the device's models "
+                   "(matched by sha256; default: models/)")
+    s.add_argument("--model-dir", help="native/qemu-*: generated firmware model sources (default: models/firmware)")
+    s.set_defaults(func=cmd_parity)
+
+    s = sub.add_parser("bench", help="flash, RAM, stack and instructions per recognition on native / emulated Cortex-M4F / RV32IMC")
+    s.add_argument("--json", metavar="FILE", help="write target -> model -> figures (e.g. docs/bench.json)")
+    s.add_argument("--targets", nargs="+", default=["native", "qemu-arm", "qemu-riscv"], choices=["native", "qemu-arm", "qemu-riscv"])
+    s.add_argument("--models", nargs="+", default=["lstm", "cnn", "fused"], choices=["lstm", "cnn", "fused"])
+    s.add_argument("--n", type=int, default=20, help="demo-set recordings to measure (default: %(default)s)")
+    s.add_argument("--model-dir", help="generated firmware model sources (default: the shipped models/firmware)")
+    s.add_argument("--no-progress", action="store_true")
+    s.set_defaults(func=cmd_bench)
 
     s = sub.add_parser("tflm-check", help="golden int8 network vs TFLite-Micro on golden-pipeline inputs, bit for bit")
     s.add_argument("--model", nargs="+", required=True, metavar="FILE.tflite", help="int8 .tflite models (LSTM or CNN, told apart by input shape)")

@@ -161,13 +161,67 @@ def edge_cases(n_heading: int = 4, seed: int = 0) -> list[tuple[str, np.ndarray]
         r = demo[4 + i].copy()
         r[:, 6:8] = np.clip(-r[:, 6:8].astype(np.int32), -32768, 32767).astype(np.int16)
         out.append((f"mag_flipped_{i}", r))
+    # very short letter: the motion of the first quarter of the window, then a still glove
+    short = demo[6].copy()
+    q = n // 4
+    short[q:, 3:6] = 0
+    short[q:, 0:3] = short[q - 1, 0:3]
+    short[q:, 6:9] = short[q - 1, 6:9]
+    out.append(("short_letter", short))
+    # very long (large, fast) letter: the gyro counts x3, saturating where they exceed int16
+    big = demo[7].copy()
+    big[:, 3:6] = np.clip(3 * big[:, 3:6].astype(np.int32), -32768, 32767).astype(np.int16)
+    out.append(("long_letter", big))
     return out
 
 
-def write_vectors(out_dir, n: int = 100, seed: int = 0, with_edge_cases: bool = True) -> list[Path]:
+def letter_cover(labels, n: int, seed: int) -> list[int]:
+    """``n`` recording indices that hold every letter present (one of each first, in a seeded
+    random order), then the rest of a seeded permutation."""
+    labels = np.asarray(labels)
+    rng = np.random.default_rng(seed)
+    order = [int(i) for i in rng.permutation(len(labels))]
+    first, seen = [], set()
+    for i in order:
+        if labels[i] not in seen:
+            seen.add(labels[i])
+            first.append(i)
+    rest = [i for i in order if i not in set(first)]
+    picks = first + rest
+    return [picks[k % len(picks)] for k in range(n)]
+
+
+def network_text(name: str, counts, nets: dict, fp: FixedParams | None = None) -> str:
+    """Golden network stages of one recording: each int8 network's input, logits and softmax
+    probabilities (q8), and the fused decision (``golden.recognise``)."""
+    from ..golden.recognise import fuse, recognise
+
+    fp = fp or derive_fixed_params(PAPER, MPU9250)
+    r = recognise(np.asarray(counts, dtype=np.int16), net_lstm=nets.get("lstm"), net_cnn=nets.get("cnn"), fp=fp)
+    parts = [f"gxnet {FORMAT_VERSION}\nname {name}\n"]
+    for kind in ("lstm", "cnn"):
+        o = getattr(r, kind)
+        if o is None:
+            continue
+        parts.append(_stage(f"{kind}_input", np.asarray(o.x_int8).reshape(-1, 1 if kind == "cnn" else 2)))
+        parts.append(_stage(f"{kind}_logits", o.logits))
+        parts.append(_stage(f"{kind}_probs_q8", o.probs_q8))
+        parts.append(_stage(f"{kind}_decision", [o.index, o.confidence_q8]))
+    if r.lstm is not None and r.cnn is not None:
+        f = fuse(r.lstm, r.cnn)
+        parts.append(_stage("fused_scores", f.scores))
+        parts.append(_stage("fused_decision", [f.index, f.confidence_q8]))
+    parts.append("end\n")
+    return "".join(parts)
+
+
+def write_vectors(out_dir, n: int = 100, seed: int = 0, with_edge_cases: bool = True, nets: dict | None = None, progress: bool = False) -> list[Path]:
     """Write ``n`` demo-set recordings (+ edge cases) as vector files; returns their paths.
 
-    ``seed`` picks which demo recordings (a permutation) and seeds the simulated edge cases.
+    ``seed`` picks which demo recordings (every letter first when ``n >= 26``, then a
+    seeded permutation: :func:`letter_cover`) and seeds the simulated edge cases.
+    ``nets`` (``{'lstm': Int8Network, 'cnn': Int8Network}``) adds a ``<name>.net.txt`` per
+    recording with the golden network stages (:func:`network_text`).
     """
     from ..cli import demo_set_path
     from ..data.recordings import RecordingSet
@@ -175,20 +229,25 @@ def write_vectors(out_dir, n: int = 100, seed: int = 0, with_edge_cases: bool = 
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     fp = derive_fixed_params(PAPER, MPU9250)
-    demo = RecordingSet.load(demo_set_path()).counts
-    rng = np.random.default_rng(seed)
-    order = rng.permutation(len(demo))
+    demo_set = RecordingSet.load(demo_set_path())
+    demo = demo_set.counts
     items: list[tuple[str, np.ndarray]] = []
-    for i in range(n):
-        j = int(order[i % len(order)])
-        items.append((f"demo_{i:04d}_{j}", demo[j]))
+    for i, j in enumerate(letter_cover(demo_set.labels, n, seed)):
+        items.append((f"demo_{i:04d}_{j}_{demo_set.labels[j]}", demo[j]))
     if with_edge_cases:
         items.extend(edge_cases(seed=seed))
     paths = []
-    for name, c in items:
+    it = items
+    if progress:
+        from tqdm import tqdm
+
+        it = tqdm(items, desc="test vectors", unit="rec")
+    for name, c in it:
         p = out_dir / f"{name}.txt"
         p.write_text(vector_text(name, c, fp))
         paths.append(p)
+        if nets:
+            (out_dir / f"{name}.net.txt").write_text(network_text(name, c, nets, fp))
     (out_dir / "index.txt").write_text("".join(p.name + "\n" for p in paths))
     return paths
 

@@ -211,6 +211,54 @@ class Result:
     def top3(self) -> list:
         return self.primary.top3
 
+    @property
+    def fused(self) -> FusedOutput | None:
+        """:func:`fuse` of both networks (None unless both ran)."""
+        if self.lstm is None or self.cnn is None:
+            return None
+        return fuse(self.lstm, self.cnn)
+
+
+@dataclass
+class FusedOutput:
+    """The fused model: LSTM and CNN both run; their softmax probabilities (0..255 each)
+    are added per class, ``scores[i] = lstm.probs_q8[i] + cnn.probs_q8[i]`` (0..510).
+    Letter = first index of the maximum score (ties to the lowest index);
+    ``confidence_q8 = scores[index] >> 1`` (0..255, /256); top-3 = stable sort by
+    descending score.  The firmware's ``gx_fuse`` (firmware/core/recognizer.cpp) is its twin."""
+
+    kind: str  # 'fused'
+    scores: np.ndarray  # (26,) int 0..510
+    index: int
+    letter: str
+    confidence_q8: int
+    top3: list  # [(letter, score 0..510, score >> 1)] best first
+
+    @property
+    def confidence(self) -> float:
+        return self.confidence_q8 / 256.0
+
+
+def fuse(lstm: NetOutput, cnn: NetOutput) -> FusedOutput:
+    """Integer late fusion of the two networks' probabilities (:class:`FusedOutput`)."""
+    a = np.asarray(lstm.probs_q8, dtype=np.int64).reshape(-1)
+    b = np.asarray(cnn.probs_q8, dtype=np.int64).reshape(-1)
+    if a.shape != (len(LETTERS),) or b.shape != a.shape:
+        raise ValueError(f"fuse needs two (26,) probability vectors, got {a.shape} and {b.shape}")
+    if a.min() < 0 or a.max() > 255 or b.min() < 0 or b.max() > 255:
+        raise ValueError("fuse: probabilities must be in 0..255 (probs_q8)")
+    scores = a + b
+    top = top_k(scores, 3)
+    idx = top[0]
+    return FusedOutput(
+        kind="fused",
+        scores=scores,
+        index=idx,
+        letter=LETTERS[idx],
+        confidence_q8=int(scores[idx]) >> 1,
+        top3=[(LETTERS[i], int(scores[i]), int(scores[i]) >> 1) for i in top],
+    )
+
 
 def run_network(stages: GoldenStages, net: Int8Network) -> NetOutput:
     """Quantise the golden stages for ``net``, run it and decide."""
@@ -257,10 +305,12 @@ def recognise(counts, net_lstm=None, net_cnn=None, **golden_kwargs) -> Result:
 
 
 __all__ = [
+    "FusedOutput",
     "NetOutput",
     "Result",
     "argmax_first",
     "as_network",
+    "fuse",
     "image_to_int8_input",
     "model_kind",
     "network_input",

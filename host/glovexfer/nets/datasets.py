@@ -4,6 +4,10 @@
   would draw them), cleaned and splined to 100 points with the same stages as glove data,
   and rendered to 28x28 images.
 * target: glove recordings (simulated or real) run through the whole float pipeline.
+* simulated source: the source writers' letters turned into *simulated glove recordings*
+  (``simulate_dataset(writers=source writers)``) and run through the whole float pipeline,
+  so that pretraining already sees glove effects (heading, elevation, roll, tremor, drift,
+  sensor noise) -- still never a target writer.
 
 Both give an ``Arrays`` bundle: ``seq`` (N, 100, 2) float32, ``img`` (N, 28, 28) float32,
 ``y`` (N,) int class indices, ``group`` (N,) writer or user ids.
@@ -112,6 +116,37 @@ def target_arrays(recset, params: PipelineParams = PAPER, cache_dir: str | Path 
     seq = sequences(recset, params=params, progress=progress).astype(np.float32)
     img = _images(seq, params, progress, "target images")
     out = Arrays(seq, img, recset.y, recset.users.astype(str))
+    if cache is not None:
+        out.save(cache)
+    return out
+
+
+def simulated_source_arrays(
+    digilets_root: str | Path,
+    writers: list[str],
+    reps: int,
+    seed: int = 1,
+    params: PipelineParams = PAPER,
+    cache_dir: str | Path | None = "out/cache",
+    progress: bool = True,
+) -> Arrays:
+    """Simulated glove recordings of the source ``writers`` (all 26 letters, ``reps`` per
+    letter, each writer a user with its own style and glove), through the float pipeline.
+
+    The seed must differ from the target set's (0) so that no glove, style or noise draw is
+    shared with the target users; the writers are disjoint from them by construction.
+    """
+    from ..simulate import simulate_dataset
+
+    writers = sorted(writers)
+    cache = None
+    if cache_dir is not None:
+        cache = Path(cache_dir) / f"simsource_{_key(CACHE_VERSION, writers, reps, seed, asdict(params))}.npz"
+        if cache.is_file():
+            return Arrays.load(cache)
+    rs = simulate_dataset(digilets_root, writers=writers, reps=reps, seed=seed, progress=progress)
+    out = target_arrays(rs, params=params, cache_dir=None, progress=progress)
+    out.group = np.array([f"sim:{w}" for w in rs.extras["writer"]])
     if cache is not None:
         out.save(cache)
     return out

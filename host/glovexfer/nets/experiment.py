@@ -16,10 +16,14 @@ from ..data.paths import find_dataset
 from ..data.recordings import RecordingSet
 from ..errors import GloveXferError
 from . import protocols as P
-from .datasets import Arrays, source_arrays, target_arrays
+from .datasets import Arrays, _key, simulated_source_arrays, source_arrays, target_arrays
 
 QUICK_SOURCE_WRITERS = 6
 QUICK_UI_USERS = 2
+QUICK_SIM_SOURCE_REPS = 1
+#: Pretrained weights are kept here (keyed by setting, data and seed) and reused by later
+#: ``evaluate`` and ``train`` runs: "pretrain once, reuse across folds" across commands too.
+PRETRAINED_CACHE = Path("out/pretrained")
 
 
 @dataclass
@@ -27,6 +31,19 @@ class Domains:
     source: Arrays
     target: Arrays
     target_meta: dict
+    digilets_root: Path | None = None
+    source_writers: tuple = ()
+    quick: bool = False
+    progress: bool = True
+
+    def source_for(self, setting: P.Setting) -> Arrays:
+        """The pretraining set of ``setting``: DigiLeTs source letters, plus the simulated
+        glove recordings of the same writers when the setting asks for them."""
+        if not setting.sim_source_reps:
+            return self.source
+        reps = QUICK_SIM_SOURCE_REPS if self.quick else setting.sim_source_reps
+        sim = simulated_source_arrays(self.digilets_root, list(self.source_writers), reps, P.SIM_SOURCE_SEED, progress=self.progress)
+        return Arrays.concat([self.source, sim])
 
 
 def load_target(target_path: str | None, digilets: str | None, seed: int = 0) -> RecordingSet:
@@ -53,7 +70,37 @@ def load_domains(target_path: str | None, digilets: str | None, quick: bool, pro
     if quick:
         source_writers = source_writers[:QUICK_SOURCE_WRITERS]
     root = find_dataset("digilets", digilets)
-    return Domains(source_arrays(root, source_writers, progress=progress), target_arrays(rs, progress=progress), rs.meta)
+    return Domains(
+        source_arrays(root, source_writers, progress=progress),
+        target_arrays(rs, progress=progress),
+        rs.meta,
+        root,
+        tuple(sorted(source_writers)),
+        quick,
+        progress,
+    )
+
+
+def pretrained_weights(setting: P.Setting, dom: Domains, seed: int = 0, progress: bool = True, cache: Path | None = PRETRAINED_CACHE):
+    """Pretrain ``setting`` (a single-network setting) on its source set, or load the weights
+    of an identical earlier pretraining from ``cache``.  Returns ``(weights, history)``."""
+    src = dom.source_for(setting)
+    # the key holds what decides the weights (not the setting's name: paper_lstm and
+    # source_only_lstm share one pretraining)
+    key = _key(setting.kind, setting.pretrain_cfg, setting.sim_source_reps, dom.source_writers, dom.quick, seed, len(src))
+    path = None if cache is None else Path(cache) / f"{setting.kind}_{key}.npz"
+    if path is not None and path.is_file():
+        with np.load(path, allow_pickle=False) as z:
+            weights = [z[f"w{i}"] for i in range(int(z["n"]))]
+            hist = json.loads(str(z["history"]))
+        return weights, hist | {"reused": str(path)}
+    model, hist = P.pretrain(setting, src, seed, progress)
+    hist = hist | {"source_size": len(src)}
+    weights = model.get_weights()
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        np.savez(path, n=len(weights), history=json.dumps(hist), **{f"w{i}": w for i, w in enumerate(weights)})
+    return weights, hist
 
 
 def run(name: str, protocol: str, dom: Domains, quick: bool, seed: int = 0, progress: bool = True) -> dict:
@@ -67,9 +114,12 @@ def run(name: str, protocol: str, dom: Domains, quick: bool, seed: int = 0, prog
     t0 = time.time()
     weights = None
     if setting.pretrain:
-        model, hist = P.pretrain(setting, dom.source, seed, progress)
-        weights = model.get_weights()
-        out["pretrain"] = hist | {"source_size": len(dom.source)}
+        weights, hists = {}, {}
+        for part in P.members(setting):
+            weights[part.name], hists[part.name] = pretrained_weights(part, dom, seed, progress)
+        if not setting.parts:
+            weights, hists = weights[setting.name], hists[setting.name]
+        out["pretrain"] = hists
     if protocol in ("ud", "both"):
         kw = dict(splits=1, repeats=1) if quick else {}
         out["ud"] = P.user_dependent(setting, weights, dom.target, seed=seed, progress=progress, **kw)
@@ -88,6 +138,9 @@ def summary(res: dict) -> str:
     if "ui" in res:
         per = ", ".join(f"{u} {100 * a:.0f}" for u, a in res["ui"]["per_user"].items())
         lines.append(f"  user-independent {100 * res['ui']['mean']:.2f} %  per user: {per}")
+    for proto, label in (("ud", "user-dependent"), ("ui", "user-independent")):
+        for name, r in res.get(proto, {}).get("parts", {}).items():
+            lines.append(f"    {name:<14} {label} {100 * r['mean']:.2f} %")
     return "\n".join(lines)
 
 

@@ -2,18 +2,35 @@
 
 Settings (``SETTINGS``), each a network kind plus which phases run:
 
-=====================  ======  =========  =========
-name                   kind    pretrain   fine-tune
-=====================  ======  =========  =========
-paper_lstm             lstm    source     target
-paper_cnn              cnn     source     target
-target_only_lstm       lstm    --         target
-source_only_lstm       lstm    source     --
-=====================  ======  =========  =========
+=====================  ======  ====================  =========================
+name                   kind    pretrain              fine-tune
+=====================  ======  ====================  =========================
+paper_lstm             lstm    source                target (paper: lr 0.01)
+paper_cnn              cnn     source                target (paper: lr 0.001)
+target_only_lstm       lstm    --                    target
+source_only_lstm       lstm    source                --
+best_lstm              lstm    source + sim. source  target (lr 0.001)
+best_cnn               cnn     source + sim. source  target (lr 0.0003)
+best                   fused   best_lstm + best_cnn  both; mean of probabilities
+=====================  ======  ====================  =========================
 
 Pretraining runs once per setting on the source writers (DigiLeTs, never the target
 writers) and its weights are reused by every fold.  Fine-tuning starts from them and trains
 on the fold's target training recordings, with 10 % of those held out for early stopping.
+
+"sim. source" (``sim_source_reps``) adds *simulated glove recordings of the source writers*
+(``datasets.simulated_source_arrays``: every source writer becomes a simulated wearer with
+its own style, glove mounting, tremor and sensor errors, all 26 letters) to the clean
+DigiLeTs trajectories: pretraining then already sees what the IMU pipeline does to a letter
+(heading/elevation/roll, drift, noise, saturation), which is what the paper's future work
+calls data augmentation with simulated sensor effects.  Its glove/style draws use a seed
+(``SIM_SOURCE_SEED``) different from the target set's, and its writers are the source
+writers, so nothing of a target user reaches pretraining.
+
+A ``fused`` setting (``best``) trains its member settings in every fold and averages their
+softmax probabilities (as AirScript fuses its CNN and LSTM); the firmware's ``fused`` model
+does the same with the two int8 networks' integer softmax outputs.  Its protocol results
+also hold each member's own figures (``parts``), from the same folds.
 
 Protocols (as in the paper):
 
@@ -35,18 +52,32 @@ from .datasets import Arrays
 @dataclass(frozen=True)
 class Setting:
     name: str
-    kind: str  # "lstm" | "cnn"
+    kind: str  # "lstm" | "cnn" | "fused"
     pretrain: bool
     finetune: bool
-    pretrain_cfg: T.FitConfig
-    finetune_cfg: T.FitConfig
+    pretrain_cfg: T.FitConfig | None = None
+    finetune_cfg: T.FitConfig | None = None
+    sim_source_reps: int = 0  # simulated glove recordings per source letter added to pretraining
+    parts: tuple = ()  # "fused": the member settings
 
+
+#: Recordings per letter of each source writer in the simulated source (5 = each of the
+#: writer's 5 DigiLeTs instances once, with a fresh glove jitter each time).
+SIM_SOURCE_REPS = 5
+#: Seed of the simulated source set (the target set uses 0).
+SIM_SOURCE_SEED = 1
+
+BEST_LSTM = Setting("best_lstm", "lstm", True, True, T.PAPER_LSTM_PRETRAIN, T.BEST_LSTM_FINETUNE, SIM_SOURCE_REPS)
+BEST_CNN = Setting("best_cnn", "cnn", True, True, T.PAPER_CNN_PRETRAIN, T.BEST_CNN_FINETUNE, SIM_SOURCE_REPS)
 
 SETTINGS = {
     "paper_lstm": Setting("paper_lstm", "lstm", True, True, T.PAPER_LSTM_PRETRAIN, T.PAPER_LSTM_FINETUNE),
     "paper_cnn": Setting("paper_cnn", "cnn", True, True, T.PAPER_CNN_PRETRAIN, T.PAPER_CNN_FINETUNE),
     "target_only_lstm": Setting("target_only_lstm", "lstm", False, True, T.PAPER_LSTM_PRETRAIN, T.PAPER_LSTM_FINETUNE),
     "source_only_lstm": Setting("source_only_lstm", "lstm", True, False, T.PAPER_LSTM_PRETRAIN, T.PAPER_LSTM_FINETUNE),
+    "best_lstm": BEST_LSTM,
+    "best_cnn": BEST_CNN,
+    "best": Setting("best", "fused", True, True, parts=(BEST_LSTM, BEST_CNN)),
 }
 
 UD_HELD_OUT = 200
@@ -56,7 +87,14 @@ VALIDATION_FRACTION = 0.1
 
 
 def quick_setting(s: Setting, epochs: int = 2) -> Setting:
+    if s.parts:
+        return replace(s, parts=tuple(quick_setting(p, epochs) for p in s.parts))
     return replace(s, pretrain_cfg=T.quick(s.pretrain_cfg, epochs), finetune_cfg=T.quick(s.finetune_cfg, epochs))
+
+
+def members(s: Setting) -> tuple[Setting, ...]:
+    """The single-network settings that ``s`` trains (itself, or a fused setting's parts)."""
+    return s.parts if s.parts else (s,)
 
 
 def build(kind: str):
@@ -84,20 +122,28 @@ def pretrain(setting: Setting, source: Arrays, seed: int = 0, progress: bool = T
 
 
 def finetune(setting: Setting, pretrained_weights, train_set: Arrays, seed: int, progress: bool = True):
-    """A network for one fold: the pretrained weights (if any), then training on ``train_set``."""
+    """A network for one fold: the pretrained weights (if any), then training on ``train_set``.
+
+    The fit history (or None without fine-tuning) is left on ``model.glovexfer_history``."""
     model = build(setting.kind)
+    model.glovexfer_history = None
     if pretrained_weights is not None:
         model.set_weights(pretrained_weights)
     if not setting.finetune:
         return model
     tr, va = T.split_validation(len(train_set), VALIDATION_FRACTION, np.random.default_rng(seed))
     x = inputs(setting.kind, train_set)
-    T.fit(model, x[tr], train_set.y[tr], x[va], train_set.y[va], setting.finetune_cfg, seed, progress, f"fine-tune {setting.name}")
+    model.glovexfer_history = T.fit(model, x[tr], train_set.y[tr], x[va], train_set.y[va], setting.finetune_cfg, seed, progress, f"fine-tune {setting.name}")
     return model
 
 
+def predict(model, kind: str, test: Arrays) -> np.ndarray:
+    """Class probabilities (N, 26) of ``model`` on ``test``."""
+    return T.predict_proba(model, inputs(kind, test))
+
+
 def accuracy(model, kind: str, test: Arrays) -> tuple[float, np.ndarray]:
-    pred = np.argmax(T.predict_proba(model, inputs(kind, test)), axis=1)
+    pred = np.argmax(predict(model, kind, test), axis=1)
     return float(np.mean(pred == test.y)), pred
 
 
@@ -107,31 +153,69 @@ def confusion(y_true: np.ndarray, y_pred: np.ndarray, n: int = 26) -> np.ndarray
     return m
 
 
-def user_dependent(setting: Setting, pretrained_weights, target: Arrays, splits: int = UD_SPLITS, repeats: int = UD_REPEATS, held_out: int = UD_HELD_OUT, seed: int = 0, progress: bool = True) -> dict:
+def fold_predictions(setting: Setting, pretrained, train_set: Arrays, test_set: Arrays, seed: int, progress: bool = True) -> dict:
+    """Train ``setting`` on one fold and predict ``test_set``: ``{name: labels (N,)}``.
+
+    ``pretrained`` is the weights (single network) or ``{member name: weights}`` (fused).
+    A fused setting also returns each member's own predictions; its own are the argmax of
+    the members' mean probability.
+    """
+    if not setting.parts:
+        model = finetune(setting, pretrained, train_set, seed=seed, progress=progress)
+        return {setting.name: np.argmax(predict(model, setting.kind, test_set), axis=1)}
+    probs = {}
+    for part in setting.parts:
+        w = None if pretrained is None else pretrained.get(part.name)
+        model = finetune(part, w, train_set, seed=seed, progress=progress)
+        probs[part.name] = predict(model, part.kind, test_set)
+    out = {name: np.argmax(p, axis=1) for name, p in probs.items()}
+    out[setting.name] = np.argmax(np.mean(list(probs.values()), axis=0), axis=1)
+    return out
+
+
+def _split_results(setting: Setting, results: dict) -> dict:
+    """``results`` (name -> figures) as the setting's figures with the members' under 'parts'."""
+    main = results.pop(setting.name)
+    if results:
+        main["parts"] = results
+    return main
+
+
+def user_dependent(setting: Setting, pretrained, target: Arrays, splits: int = UD_SPLITS, repeats: int = UD_REPEATS, held_out: int = UD_HELD_OUT, seed: int = 0, progress: bool = True) -> dict:
     """15 runs (5 random 200-recording held-out sets x 3 trainings); mean and std."""
-    accs, conf = [], np.zeros((26, 26), dtype=np.int64)
+    accs: dict = {}
+    conf: dict = {}
     rng = np.random.default_rng(seed)
     held_out = min(held_out, len(target) // 2)
     for s in range(splits):
         test_idx = np.sort(rng.choice(len(target), size=held_out, replace=False))
         train_idx = np.setdiff1d(np.arange(len(target)), test_idx)
+        test = target.take(test_idx)
         for r in range(repeats):
-            model = finetune(setting, pretrained_weights, target.take(train_idx), seed=1000 * s + r, progress=progress)
-            acc, pred = accuracy(model, setting.kind, target.take(test_idx))
-            accs.append(acc)
-            conf += confusion(target.y[test_idx], pred)
-    a = np.array(accs)
-    return {"mean": float(a.mean()), "std": float(a.std()), "runs": a.tolist(), "confusion": conf.tolist()}
+            preds = fold_predictions(setting, pretrained, target.take(train_idx), test, seed=1000 * s + r, progress=progress)
+            for name, pred in preds.items():
+                accs.setdefault(name, []).append(float(np.mean(pred == test.y)))
+                conf[name] = conf.get(name, 0) + confusion(test.y, pred)
+    res = {}
+    for name, a in accs.items():
+        a = np.array(a)
+        res[name] = {"mean": float(a.mean()), "std": float(a.std()), "runs": a.tolist(), "confusion": conf[name].tolist()}
+    return _split_results(setting, res)
 
 
-def user_independent(setting: Setting, pretrained_weights, target: Arrays, seed: int = 0, users: list[str] | None = None, progress: bool = True) -> dict:
+def user_independent(setting: Setting, pretrained, target: Arrays, seed: int = 0, users: list[str] | None = None, progress: bool = True) -> dict:
     """Leave one user out for every user (or the given ``users``)."""
-    per_user, conf = {}, np.zeros((26, 26), dtype=np.int64)
+    per_user: dict = {}
+    conf: dict = {}
     for k, u in enumerate(users if users is not None else sorted(set(target.group.tolist()))):
-        test = target.group == u
-        model = finetune(setting, pretrained_weights, target.take(np.flatnonzero(~test)), seed=seed + k, progress=progress)
-        acc, pred = accuracy(model, setting.kind, target.take(np.flatnonzero(test)))
-        per_user[u] = acc
-        conf += confusion(target.y[test], pred)
-    vals = np.array(list(per_user.values()))
-    return {"mean": float(vals.mean()), "std": float(vals.std()), "per_user": per_user, "confusion": conf.tolist()}
+        test_mask = target.group == u
+        test = target.take(np.flatnonzero(test_mask))
+        preds = fold_predictions(setting, pretrained, target.take(np.flatnonzero(~test_mask)), test, seed=seed + k, progress=progress)
+        for name, pred in preds.items():
+            per_user.setdefault(name, {})[u] = float(np.mean(pred == test.y))
+            conf[name] = conf.get(name, 0) + confusion(test.y, pred)
+    res = {}
+    for name, pu in per_user.items():
+        vals = np.array(list(pu.values()))
+        res[name] = {"mean": float(vals.mean()), "std": float(vals.std()), "per_user": pu, "confusion": conf[name].tolist()}
+    return _split_results(setting, res)

@@ -29,6 +29,12 @@ PAPER_LSTM_PRETRAIN = FitConfig(lr=0.01, batch=32, max_epochs=500)
 PAPER_LSTM_FINETUNE = FitConfig(lr=0.01, batch=64, max_epochs=500)
 PAPER_CNN_PRETRAIN = FitConfig(lr=0.001, batch=32, max_epochs=200)
 PAPER_CNN_FINETUNE = FitConfig(lr=0.001, batch=32, max_epochs=200)
+# best: the same pretraining; fine-tuning at a tenth of the pretraining rate (LSTM) /
+# about a third (CNN), so that a fold's few target users adjust the pretrained features
+# instead of overwriting them (at the paper's rate, fine-tuning did not beat source-only
+# on unseen users: docs/results.md).
+BEST_LSTM_FINETUNE = FitConfig(lr=0.001, batch=64, max_epochs=500)
+BEST_CNN_FINETUNE = FitConfig(lr=0.0003, batch=32, max_epochs=200)
 
 
 def quick(cfg: FitConfig, epochs: int = 3) -> FitConfig:

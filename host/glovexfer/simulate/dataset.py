@@ -42,6 +42,7 @@ def simulate_dataset(
     config: SimulatorConfig = DEFAULT_CONFIG,
     progress: bool = True,
     with_truth: bool = False,
+    writers: list[str] | None = None,
 ) -> RecordingSet:
     """Simulated glove recordings of DigiLeTs target writers.
 
@@ -49,12 +50,24 @@ def simulate_dataset(
     each with ``letters_per_user`` letters drawn at random, ``reps`` recordings per letter
     (cycling through the writer's 5 instances, with fresh jitter and noise each time).
     ``all_writers=True``: every writer in the folder is a user with all 26 letters.
+    ``writers=[...]``: exactly these writers become users, with all 26 letters (used to
+    simulate glove versions of the *source* writers for domain-matched pretraining,
+    ``glovexfer.nets.datasets.simulated_source_arrays``); ``meta.writer_split`` then records
+    them as ``simulated`` and ``target`` stays the fixed split's target writers.
     ``with_truth`` adds extras ``quat`` (N, 32, 4) and ``pen_xy`` (N, 32, 2) (float32).
     """
     if reps < 1:
         raise ValueError(f"reps must be >= 1, got {reps}")
     ids = sorted(writer_id(f) for f in list_writer_files(Path(digilets_root)))
-    if all_writers:
+    if writers is not None:
+        unknown = sorted(set(writers) - set(ids))
+        if unknown or not writers:
+            raise ValueError(f"writers {unknown or '[]'} not found in {digilets_root}")
+        source, target = split_writers(ids, n_target=n_target_writers, seed=SPLIT_SEED)
+        users_w = sorted(set(writers))
+        split = {"source": source, "target": target, "split_seed": SPLIT_SEED, "all_writers": False, "simulated": users_w}
+        n_letters = len(LETTERS)
+    elif all_writers:
         users_w = ids
         split = {
             "source": [],
@@ -83,7 +96,7 @@ def simulate_dataset(
         uid = f"u{i + 1:0{width}d}"
         rng = np.random.default_rng(ss)
         style = sample_user_style(rng, config)
-        if all_writers:
+        if all_writers or writers is not None:
             letters = LETTERS
         else:
             letters = "".join(LETTERS[k] for k in sorted(rng.choice(len(LETTERS), size=n_letters, replace=False)))

@@ -1,0 +1,33 @@
+// The models compiled into the firmware: generated model data (GX_MODEL_DIR:
+// gx_model_lstm.{h,cpp}, gx_model_cnn.{h,cpp}) and their input/softmax constants
+// (gx_model_io.h, written by glovexfer.device.model_io). Built with GX_NO_MODELS the
+// firmware carries none and answers every recognition with an error line.
+#include "app.h"
+
+#ifndef GX_NO_MODELS
+#include "gx_model_cnn.h"
+#include "gx_model_io.h"
+#include "gx_model_lstm.h"
+#endif
+
+namespace gx {
+
+#ifndef GX_NO_MODELS
+namespace {
+GxModels g_models;
+}
+const GxModels* gx_app_models() {
+    g_models.lstm = gx_model_lstm();
+    g_models.lstm_io = &kLstmIo;
+    g_models.cnn = gx_model_cnn();
+    g_models.cnn_io = &kCnnIo;
+    return &g_models;
+}
+#else
+const GxModels* gx_app_models() {
+    static const GxModels kNone = {nullptr, nullptr, nullptr, nullptr};
+    return &kNone;
+}
+#endif
+
+}  // namespace gx

@@ -1,0 +1,163 @@
+# Shared build of the firmware for an emulated board (included by
+# firmware/boards/mps2_an386/CMakeLists.txt and firmware/boards/riscv_virt/CMakeLists.txt,
+# which set the toolchain and the GX_BOARD_* variables below first).
+#
+#   GX_BOARD_DIR           the board directory
+#   GX_BOARD_SOURCES       start-up, UART, counter, board.h implementation
+#   GX_BOARD_LINK_OPTIONS  linker script etc. (all programs)
+#   GX_SEMIHOST_LINK       libraries/options of the semihosted test programs (stdio + files)
+#   GX_PLAIN_LINK          libraries/options of the UART programs (app, bench)
+#   GX_BOARD_STACK_PAINT   OFF when the board paints its stack itself (host build)
+#
+# Programs (each an ELF with a linker map <name>.map next to it):
+#   gx_test_core   firmware/test/test_core.cpp over semihosting: every pre-network stage
+#                  against golden vectors (same program as the native test)
+#   gx_test_int8   firmware/test/test_int8.cpp over semihosting (needs -DGX_MODEL_DIR)
+#   gx_test_mpu9250  the ESP32 board's MPU-9250 driver against a simulated chip
+#   gx_test_fault  a deliberate bus fault: the board's fault report on the UART
+#   gx_app         firmware/app + board: the serial protocol on the UART (needs the app
+#                  sources and -DGX_MODEL_DIR with gx_model_io.h)
+#   gx_app_<m>     the same app with only the models of m = lstm, cnn, fused (sizes per model)
+#   gx_bench_<m>   firmware/boards/qemu_common/bench_main.cpp for m = lstm, cnn, fused
+#                  (instruction counts per stage, stack high-water mark; GX_MODEL_DIR)
+set(CMAKE_CXX_STANDARD 17)
+set(CMAKE_CXX_STANDARD_REQUIRED ON)
+set(CMAKE_CXX_EXTENSIONS OFF)
+if(NOT CMAKE_BUILD_TYPE)
+  set(CMAKE_BUILD_TYPE Release)
+endif()
+
+get_filename_component(GX_FW "${CMAKE_CURRENT_LIST_DIR}/.." ABSOLUTE)
+set(GX_COMMON "${GX_FW}/boards/qemu_common")
+# The firmware rules' flags (firmware/CMakeLists.txt) plus -Os-free -O2 as on the host:
+# the same optimisation level keeps the emulated and native builds comparable.
+set(GX_FLAGS -Wall -Wextra -Werror -fno-exceptions -fno-rtti -O2)
+
+# Core and app sources: the lists every build uses (firmware/sources.cmake).
+include("${GX_FW}/sources.cmake")
+
+# Generated model sources: default the shipped models/firmware (as the native build).
+set(GX_DEFAULT_MODEL_DIR "")
+if(EXISTS "${GX_FW}/../models/firmware/gx_model_lstm.cpp" AND EXISTS "${GX_FW}/../models/firmware/gx_model_cnn.cpp")
+  get_filename_component(GX_DEFAULT_MODEL_DIR "${GX_FW}/../models/firmware" ABSOLUTE)
+endif()
+set(GX_MODEL_DIR "${GX_DEFAULT_MODEL_DIR}" CACHE PATH
+    "directory with the generated model sources gx_model_lstm/cnn.{h,cpp} (glovexfer.export.model_data)")
+
+add_library(gxcore STATIC ${GX_CORE_SOURCES})
+target_include_directories(gxcore PUBLIC "${GX_FW}/core")
+target_compile_options(gxcore PRIVATE ${GX_FLAGS})
+
+# The board code twice: with semihosting (test programs: argv, files, exit status) and
+# without (UART programs).
+if(NOT DEFINED GX_BOARD_STACK_PAINT)
+  set(GX_BOARD_STACK_PAINT ON)
+endif()
+set(_paint "")
+if(GX_BOARD_STACK_PAINT)
+  set(_paint "${GX_COMMON}/stack_paint.cpp")
+endif()
+foreach(kind semi plain)
+  add_library(gxboard_${kind} OBJECT ${GX_BOARD_SOURCES} ${_paint})
+  target_include_directories(gxboard_${kind} PUBLIC "${GX_COMMON}" "${GX_FW}/boards" "${GX_FW}/core")
+  target_compile_options(gxboard_${kind} PRIVATE $<$<COMPILE_LANGUAGE:CXX>:${GX_FLAGS}>)
+endforeach()
+target_compile_definitions(gxboard_semi PRIVATE GX_SEMIHOSTING=1)
+target_compile_definitions(gxboard_plain PRIVATE GX_SEMIHOSTING=0)
+
+function(gx_target_program name kind)
+  add_executable(${name} ${ARGN} $<TARGET_OBJECTS:gxboard_${kind}>)
+  set_target_properties(${name} PROPERTIES SUFFIX ".elf")
+  target_include_directories(${name} PRIVATE "${GX_COMMON}" "${GX_FW}/boards")
+  target_link_libraries(${name} PRIVATE gxcore)
+  target_compile_options(${name} PRIVATE ${GX_FLAGS})
+  if(kind STREQUAL "semi")
+    set(_libs ${GX_SEMIHOST_LINK})
+  else()
+    set(_libs ${GX_PLAIN_LINK})
+  endif()
+  target_link_options(${name} PRIVATE ${GX_BOARD_LINK_OPTIONS} ${_libs} "-Wl,-Map=$<TARGET_FILE_DIR:${name}>/${name}.map")
+  if(CMAKE_SIZE)
+    add_custom_command(TARGET ${name} POST_BUILD COMMAND ${CMAKE_SIZE} "$<TARGET_FILE:${name}>" VERBATIM)
+  endif()
+endfunction()
+
+gx_target_program(gx_test_core semi "${GX_FW}/test/test_core.cpp")
+
+# The fault handler reports a fault on the UART and stops (emulated boards only).
+if(GX_BOARD_STACK_PAINT)
+  gx_target_program(gx_test_fault plain "${GX_COMMON}/fault_main.cpp")
+endif()
+
+# The ESP32 glove's portable IMU driver (MPU-9250) against a simulated chip.
+gx_target_program(gx_test_mpu9250 semi "${GX_FW}/boards/esp32/test_mpu9250.cpp" "${GX_FW}/boards/esp32/mpu9250.cpp")
+target_include_directories(gx_test_mpu9250 PRIVATE "${GX_FW}/boards/esp32")
+
+if(GX_MODEL_DIR)
+  # Each model's generated source compiled once (the CNN's is ~1 MB of C++).
+  foreach(m lstm cnn)
+    add_library(gxmodel_${m} OBJECT "${GX_MODEL_DIR}/gx_model_${m}.cpp")
+    target_include_directories(gxmodel_${m} PRIVATE "${GX_FW}/core" "${GX_MODEL_DIR}")
+    target_compile_options(gxmodel_${m} PRIVATE ${GX_FLAGS})
+  endforeach()
+  set(_obj_lstm $<TARGET_OBJECTS:gxmodel_lstm>)
+  set(_obj_cnn $<TARGET_OBJECTS:gxmodel_cnn>)
+
+  gx_target_program(gx_test_int8 semi "${GX_FW}/test/test_int8.cpp" ${_obj_lstm} ${_obj_cnn})
+  target_include_directories(gx_test_int8 PRIVATE "${GX_MODEL_DIR}")
+
+  # gx_model_io.h (input quantisation + softmax constants) from the models' scales, by the
+  # host's Python exactly as the native build makes it (firmware/CMakeLists.txt).
+  find_package(Python3 REQUIRED COMPONENTS Interpreter)
+  set(GX_GEN_DIR "${CMAKE_CURRENT_BINARY_DIR}/gen")
+  add_custom_command(
+    OUTPUT "${GX_GEN_DIR}/gx_model_io.h"
+    COMMAND ${CMAKE_COMMAND} -E env "PYTHONPATH=${GX_FW}/../host"
+            ${Python3_EXECUTABLE} -m glovexfer.device.model_io "${GX_MODEL_DIR}" "${GX_GEN_DIR}"
+    DEPENDS "${GX_MODEL_DIR}/gx_model_lstm.cpp" "${GX_MODEL_DIR}/gx_model_cnn.cpp"
+            "${GX_FW}/../host/glovexfer/device/model_io.py"
+    COMMENT "gx_model_io.h from ${GX_MODEL_DIR}")
+  add_custom_target(gx_model_io DEPENDS "${GX_GEN_DIR}/gx_model_io.h")
+  set(_app_models ${_obj_lstm} ${_obj_cnn})
+  set(_app_includes "${GX_MODEL_DIR}" "${GX_GEN_DIR}")
+  set(_app_defs "")
+
+  # The same app once per model selection, each with only the weights it uses (the
+  # flash/RAM figures per model; models_one.cpp replaces app/models.cpp).
+  set(_app_no_models ${GX_APP_SOURCES})
+  list(FILTER _app_no_models EXCLUDE REGEX "/models\\.cpp$")
+  set(_m_lstm ${_obj_lstm})
+  set(_m_cnn ${_obj_cnn})
+  set(_m_fused ${_obj_lstm} ${_obj_cnn})
+  set(_sel_lstm 0)
+  set(_sel_cnn 1)
+  set(_sel_fused 2)
+  foreach(m lstm cnn fused)
+    gx_target_program(gx_app_${m} plain ${_app_no_models} "${GX_COMMON}/models_one.cpp"
+      "${GX_COMMON}/main_app.cpp" ${_m_${m}})
+    target_include_directories(gx_app_${m} PRIVATE "${GX_FW}/app" "${GX_MODEL_DIR}" "${GX_GEN_DIR}")
+    target_compile_definitions(gx_app_${m} PRIVATE GX_APP_MODEL=${_sel_${m}})
+    add_dependencies(gx_app_${m} gx_model_io)
+  endforeach()
+
+  # Benchmarks, one per model selection, each linking only the weights it uses.
+  foreach(m lstm cnn fused)
+    gx_target_program(gx_bench_${m} plain "${GX_COMMON}/bench_main.cpp" ${_m_${m}})
+    target_include_directories(gx_bench_${m} PRIVATE "${GX_MODEL_DIR}" "${GX_GEN_DIR}")
+    target_compile_definitions(gx_bench_${m} PRIVATE GX_BENCH_MODEL=${_sel_${m}})
+    add_dependencies(gx_bench_${m} gx_model_io)
+  endforeach()
+else()
+  set(_app_models "")
+  set(_app_includes "")
+  set(_app_defs GX_NO_MODELS)
+endif()
+
+# The firmware application: the serial protocol on the UART with the compiled-in models
+# (app/models.cpp; without GX_MODEL_DIR it carries none and answers with error lines).
+gx_target_program(gx_app plain ${GX_APP_SOURCES} "${GX_COMMON}/main_app.cpp" ${_app_models})
+target_include_directories(gx_app PRIVATE "${GX_FW}/app" ${_app_includes})
+target_compile_definitions(gx_app PRIVATE ${_app_defs})
+if(GX_MODEL_DIR)
+  add_dependencies(gx_app gx_model_io)
+endif()

@@ -1,0 +1,241 @@
+#include "recognizer.h"
+
+#include "fixed.h"
+#include "quant.h"
+
+namespace gx {
+
+namespace {
+
+// Static storage of one recognition (no heap; not reentrant):
+//  * g_stages: every pre-network intermediate (GxStages, ~14.6 KB; the replay command
+//    reports all of them, the recognition path needs them one after the other);
+//  * g_rec: network inputs (200 + 784 B) and decisions (~0.3 KB).
+GxStages g_stages;
+GxRecognition g_rec;
+
+bool str_equal(const char* a, const char* b) {
+    if (a == nullptr || b == nullptr) return false;
+    while (*a != '\0' && *a == *b) {
+        ++a;
+        ++b;
+    }
+    return *a == *b;
+}
+
+// The three best indices of v (descending, ties to the lowest index): the first three of
+// a stable sort by descending value.
+template <typename T>
+void top3_of(const T* v, int n, int out[3]) {
+    for (int k = 0; k < 3; ++k) {
+        int best = -1;
+        for (int i = 0; i < n; ++i) {
+            bool taken = false;
+            for (int j = 0; j < k; ++j) taken = taken || out[j] == i;
+            if (taken) continue;
+            if (best < 0 || v[i] > v[best]) best = i;
+        }
+        out[k] = best;
+    }
+}
+
+}  // namespace
+
+int gx_check_lstm(const GxModels* m) {
+    if (m == nullptr || m->lstm == nullptr || m->lstm_io == nullptr) return GX_CHECK_MISSING;
+    if (!gx_lstm_net_verify(m->lstm)) return GX_CHECK_CORRUPT;
+    if (!str_equal(m->lstm->info.version, m->lstm_io->version)) return GX_CHECK_IO_MISMATCH;
+    return GX_CHECK_OK;
+}
+
+int gx_check_cnn(const GxModels* m) {
+    if (m == nullptr || m->cnn == nullptr || m->cnn_io == nullptr) return GX_CHECK_MISSING;
+    if (!gx_cnn_net_verify(m->cnn)) return GX_CHECK_CORRUPT;
+    if (!str_equal(m->cnn->info.version, m->cnn_io->version)) return GX_CHECK_IO_MISMATCH;
+    return GX_CHECK_OK;
+}
+
+void gx_points_to_int8(const int32_t (*resampled)[2], const GxNetIo& io, int8_t out[kGxLstmSteps][kGxLstmIn]) {
+    static_assert(kGxLstmSteps == kResamplePoints && kGxLstmIn == 2, "LSTM input = resampled points");
+    for (int t = 0; t < kGxLstmSteps; ++t)
+        for (int k = 0; k < kGxLstmIn; ++k) {
+            const int64_t y = static_cast<int64_t>(gx_mbqm(resampled[t][k], io.in_mult, io.in_shift)) + io.in_zero_point;
+            out[t][k] = static_cast<int8_t>(gx_clamp64(y, kInt8Min, kInt8Max));
+        }
+}
+
+void gx_image_to_int8(const int32_t (*image)[kOutPx], const GxNetIo& io, int8_t out[kGxCnnIn][kGxCnnIn]) {
+    static_assert(kGxCnnIn == kOutPx, "CNN input = image");
+    for (int r = 0; r < kGxCnnIn; ++r)
+        for (int c = 0; c < kGxCnnIn; ++c) {
+            // v in [0, 2^15] (the image stage), mult < 2^31: v * mult < 2^47 fits int64
+            const int64_t v = gx_sat(image[r][c], 0, INT64_C(1) << kQImage);
+            const int64_t y = gx_rshift_round(v * io.in_mult, io.in_shift) + io.in_zero_point;
+            out[r][c] = static_cast<int8_t>(gx_clamp64(y, kInt8Min, kInt8Max));
+        }
+}
+
+bool gx_decide(const int8_t logits[kGxClasses], const GxNetIo& io, GxNetOut* out) {
+    for (int i = 0; i < kGxClasses; ++i) out->logits[i] = logits[i];
+    int8_t p[kGxClasses];
+    bool ok = true;
+    if (io.has_softmax) {
+        for (int i = 0; i < kGxClasses; ++i) p[i] = logits[i];
+    } else {
+        ok = gx_softmax_int8(logits, kGxClasses, io.softmax, p);
+    }
+    for (int i = 0; i < kGxClasses; ++i) out->probs_q8[i] = static_cast<uint8_t>(static_cast<int32_t>(p[i]) + 128);
+    top3_of(logits, kGxClasses, out->top3);
+    out->index = out->top3[0];
+    out->confidence_q8 = out->probs_q8[out->index];
+    out->margin = static_cast<int>(logits[out->top3[0]]) - static_cast<int>(logits[out->top3[1]]);
+    return ok;
+}
+
+void gx_fuse(const GxNetOut& lstm, const GxNetOut& cnn, GxFusedOut* out) {
+    for (int i = 0; i < kGxClasses; ++i)
+        out->scores[i] = static_cast<uint16_t>(static_cast<uint16_t>(lstm.probs_q8[i]) + cnn.probs_q8[i]);
+    top3_of(out->scores, kGxClasses, out->top3);
+    out->index = out->top3[0];
+    out->confidence_q8 = out->scores[out->index] >> 1;
+}
+
+const GxRecognition* gx_recognise(const GxModels* models, int sel, const int16_t (*counts)[9], int n,
+                                  bool all_models) {
+    GxRecognition* r = &g_rec;
+    r->ran_lstm = r->ran_cnn = r->ran_fused = false;
+    r->stages = &g_stages;
+    r->decision = GxDecision{};
+    r->decision.model = sel;
+    const bool have_lstm = gx_check_lstm(models) == GX_CHECK_OK;
+    const bool have_cnn = gx_check_cnn(models) == GX_CHECK_OK;
+    const bool want_lstm = sel == GX_MODEL_LSTM || sel == GX_MODEL_FUSED;
+    const bool want_cnn = sel == GX_MODEL_CNN || sel == GX_MODEL_FUSED;
+    if ((sel != GX_MODEL_LSTM && sel != GX_MODEL_CNN && sel != GX_MODEL_FUSED) || (want_lstm && !have_lstm) ||
+        (want_cnn && !have_cnn)) {
+        r->status = GX_REC_ERR_NO_MODEL;
+        return r;
+    }
+    const bool run_lstm = have_lstm && (want_lstm || all_models);
+    const bool run_cnn = have_cnn && (want_cnn || all_models);
+    r->status = gx_run_pipeline_opts(counts, n, run_cnn, &g_stages);
+    if (r->status != GX_OK) return r;
+    int8_t logits[kGxClasses];
+    if (run_lstm) {
+        gx_points_to_int8(g_stages.resampled, *models->lstm_io, r->lstm_in);
+        if (!gx_lstm_net_run(models->lstm, r->lstm_in, logits, nullptr)) {
+            r->status = GX_REC_ERR_NETWORK;
+            return r;
+        }
+        if (!gx_decide(logits, *models->lstm_io, &r->lstm)) {
+            r->status = GX_REC_ERR_SOFTMAX;
+            return r;
+        }
+        r->ran_lstm = true;
+    }
+    if (run_cnn) {
+        gx_image_to_int8(g_stages.image, *models->cnn_io, r->cnn_in);
+        if (!gx_cnn_net_run(models->cnn, r->cnn_in, logits, nullptr)) {
+            r->status = GX_REC_ERR_NETWORK;
+            return r;
+        }
+        if (!gx_decide(logits, *models->cnn_io, &r->cnn)) {
+            r->status = GX_REC_ERR_SOFTMAX;
+            return r;
+        }
+        r->ran_cnn = true;
+    }
+    if (r->ran_lstm && r->ran_cnn) {
+        gx_fuse(r->lstm, r->cnn, &r->fused);
+        r->ran_fused = true;
+    }
+    GxDecision* d = &r->decision;
+    if (sel == GX_MODEL_FUSED) {
+        d->index = r->fused.index;
+        d->confidence_q8 = r->fused.confidence_q8;
+        for (int k = 0; k < 3; ++k) {
+            d->top3[k] = r->fused.top3[k];
+            d->top3_q8[k] = r->fused.scores[r->fused.top3[k]] >> 1;
+        }
+    } else {
+        const GxNetOut& o = sel == GX_MODEL_LSTM ? r->lstm : r->cnn;
+        d->index = o.index;
+        d->confidence_q8 = o.confidence_q8;
+        for (int k = 0; k < 3; ++k) {
+            d->top3[k] = o.top3[k];
+            d->top3_q8[k] = o.probs_q8[o.top3[k]];
+        }
+    }
+    return r;
+}
+
+void gx_recognizer_init(GxRecognizer* r, const GxModels* models, int model) {
+    r->models = models;
+    r->model = model;
+    r->auto_start = false;
+    r->samples_total = 0;
+    r->letters_total = 0;
+    gx_recognizer_reset(r);
+}
+
+void gx_recognizer_reset(GxRecognizer* r) {
+    r->window_open = false;
+    r->filled = 0;
+    r->idle_samples = 0;
+    r->word_pending = false;
+}
+
+void gx_recognizer_start(GxRecognizer* r) {
+    r->window_open = true;
+    r->filled = 0;
+}
+
+int gx_recognizer_push(GxRecognizer* r, const int16_t sample[9], GxDecision* decision, int* status) {
+    ++r->samples_total;
+    if (!r->window_open && r->auto_start) {
+        for (int k = 3; k < 6; ++k) {
+            const int32_t g = sample[k];
+            if (g > kGxAutoStartGyro || g < -kGxAutoStartGyro) r->window_open = true;
+        }
+        if (r->window_open) r->filled = 0;
+    }
+    if (!r->window_open) {
+        if (r->idle_samples < kGxWordGapSamples) ++r->idle_samples;
+        if (r->word_pending && r->idle_samples >= kGxWordGapSamples) {
+            r->word_pending = false;
+            return GX_EVENT_WORD_BREAK;
+        }
+        return GX_EVENT_NONE;
+    }
+    for (int k = 0; k < 9; ++k) r->window[r->filled][k] = sample[k];
+    ++r->filled;
+    if (r->filled < kMaxSamples) return GX_EVENT_NONE;
+    r->window_open = false;
+    r->filled = 0;
+    r->idle_samples = 0;
+    const GxRecognition* rec = gx_recognise(r->models, r->model, r->window, kMaxSamples, false);
+    if (rec->status != GX_OK) {
+        if (status) *status = rec->status;
+        return GX_EVENT_ERROR;
+    }
+    int32_t lo[2] = {INT32_MAX, INT32_MAX}, hi[2] = {INT32_MIN, INT32_MIN};
+    for (int t = 0; t < kMaxSamples; ++t)
+        for (int k = 0; k < 2; ++k) {
+            const int32_t v = rec->stages->points[t][k];
+            lo[k] = v < lo[k] ? v : lo[k];
+            hi[k] = v > hi[k] ? v : hi[k];
+        }
+    // points are within +-2^29 (normalise's range proof), so the differences fit int64 easily
+    if (static_cast<int64_t>(hi[0]) - lo[0] < kGxMinMotionSpan && static_cast<int64_t>(hi[1]) - lo[1] < kGxMinMotionSpan) {
+        if (status) *status = GX_REC_ERR_NO_MOTION;
+        return GX_EVENT_ERROR;
+    }
+    ++r->letters_total;
+    r->word_pending = true;
+    if (decision) *decision = rec->decision;
+    return GX_EVENT_LETTER;
+}
+
+int32_t gx_recognizer_static_bytes() { return static_cast<int32_t>(sizeof g_stages + sizeof g_rec); }
+
+}  // namespace gx

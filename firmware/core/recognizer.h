@@ -1,0 +1,157 @@
+// Recognition: raw counts -> golden pre-network stages -> int8 network input -> int8
+// network(s) -> softmax -> letter, bit for bit the golden model
+// (host/glovexfer/golden/recognise.py: recognise, run_network, fuse), plus the streaming
+// Recognizer that takes raw samples one at a time (as the IMU's data-ready interrupt
+// delivers them, ~27 Hz) and emits a letter when a window of kMaxSamples completes.
+//
+// Memory: every buffer is static (this file's .bss; sizes in recognizer.cpp, measured in
+// docs/benchmarks.md); nothing is allocated; the functions are not reentrant.
+#ifndef GX_RECOGNIZER_H
+#define GX_RECOGNIZER_H
+
+#include <cstdint>
+
+#include "network.h"
+#include "params.h"
+#include "pipeline.h"
+#include "softmax.h"
+
+namespace gx {
+
+//! Input quantisation and softmax constants of one exported network, derived on the host
+//! from its scales (glovexfer.device.model_io writes them into gx_model_io.h).
+struct GxNetIo {
+    const char* version;   //!< must equal the model's GxModelInfo.version (checked at start-up)
+    int32_t in_mult;       //!< LSTM: QuantizeMultiplier(1/(scale 2^30)); CNN: input_quantiser mult
+    int32_t in_shift;      //!< LSTM: its shift (<= 0); CNN: rshift (1..62)
+    int32_t in_zero_point;
+    GxSoftmaxParams softmax;  //!< SoftmaxParams.from_scales(1, output_scale)
+    int32_t has_softmax;      //!< 1 if the model already ends in SOFTMAX (logits are probabilities)
+};
+
+//! The models the device carries (either may be null: that model is then unavailable).
+struct GxModels {
+    const GxLstmNetModel* lstm;
+    const GxNetIo* lstm_io;
+    const GxCnnNetModel* cnn;
+    const GxNetIo* cnn_io;
+};
+
+enum GxModelSel : int { GX_MODEL_LSTM = 0, GX_MODEL_CNN = 1, GX_MODEL_FUSED = 2 };
+
+//! Recognition status codes (negative; pipeline codes GX_ERR_* are reused).
+enum GxRecStatus : int {
+    GX_REC_ERR_NO_MODEL = -10,     //!< the selected model is missing or failed its check
+    GX_REC_ERR_NETWORK = -11,      //!< a network refused its model (dimension mismatch)
+    GX_REC_ERR_SOFTMAX = -12,      //!< softmax parameters out of range
+    GX_REC_ERR_NO_MOTION = -13,    //!< streaming only: the window's trajectory spans < kGxMinMotionSpan
+};
+
+//! Start-up check of one model: checksum + dimensions (gx_*_net_verify) and the io
+//! constants belong to it (same version string).
+enum GxModelCheck : int {
+    GX_CHECK_OK = 0,
+    GX_CHECK_MISSING = 1,   //!< no model compiled in
+    GX_CHECK_CORRUPT = 2,   //!< checksum or dimensions wrong
+    GX_CHECK_IO_MISMATCH = 3,  //!< gx_model_io.h was made for another model version
+};
+int gx_check_lstm(const GxModels* m);
+int gx_check_cnn(const GxModels* m);
+
+//! One network's decision (golden NetOutput without the input).
+struct GxNetOut {
+    int8_t logits[kGxClasses];
+    uint8_t probs_q8[kGxClasses];  //!< softmax p_int8 + 128, 0..255 (/256)
+    int index;                     //!< argmax of the logits, first on ties
+    int confidence_q8;             //!< probs_q8[index]
+    int margin;                    //!< logits[top1] - logits[top2]
+    int top3[3];                   //!< indices, stable sort by descending logit
+};
+
+//! The fused decision (golden FusedOutput): scores = lstm.probs_q8 + cnn.probs_q8.
+struct GxFusedOut {
+    uint16_t scores[kGxClasses];  //!< 0..510
+    int index;
+    int confidence_q8;            //!< scores[index] >> 1
+    int top3[3];
+};
+
+//! The final decision shown to the user (whichever model is selected).
+struct GxDecision {
+    int model;          //!< GxModelSel
+    int index;          //!< 0..25 ('a' + index)
+    int confidence_q8;  //!< 0..255 (/256)
+    int top3[3];
+    int top3_q8[3];     //!< confidence of each top-3 entry (probs_q8, or fused score >> 1)
+};
+
+//! Everything one recognition computed (static storage inside recognizer.cpp).
+struct GxRecognition {
+    int status;                    //!< GX_OK or an error code
+    bool ran_lstm, ran_cnn, ran_fused;
+    const GxStages* stages;        //!< every pre-network intermediate
+    int8_t lstm_in[kGxLstmSteps][kGxLstmIn];
+    int8_t cnn_in[kGxCnnIn][kGxCnnIn];
+    GxNetOut lstm, cnn;
+    GxFusedOut fused;
+    GxDecision decision;           //!< of the selected model
+};
+
+//! Quantisation helpers (exposed for tests): golden quantise_points / image_to_int8.
+void gx_points_to_int8(const int32_t (*resampled)[2], const GxNetIo& io, int8_t out[kGxLstmSteps][kGxLstmIn]);
+void gx_image_to_int8(const int32_t (*image)[kOutPx], const GxNetIo& io, int8_t out[kGxCnnIn][kGxCnnIn]);
+//! Softmax + argmax + top-3 of one network's logits.
+bool gx_decide(const int8_t logits[kGxClasses], const GxNetIo& io, GxNetOut* out);
+//! gx_fuse: the fused model from two network outputs.
+void gx_fuse(const GxNetOut& lstm, const GxNetOut& cnn, GxFusedOut* out);
+
+//! One recording (1 <= n <= kMaxSamples samples) with the selected model. all_models runs
+//! every available model (the replay command reports all of them) and sets the decision
+//! from `sel`. Returns the status (also in the result); the result lives in static storage.
+const GxRecognition* gx_recognise(const GxModels* models, int sel, const int16_t (*counts)[9], int n,
+                                  bool all_models);
+
+//! Streaming Recognizer state.
+struct GxRecognizer {
+    const GxModels* models;
+    int model;               //!< GxModelSel used for letters
+    bool auto_start;         //!< open a window on motion (gyro above kGxAutoStartGyro)
+    bool window_open;        //!< collecting a window
+    int filled;              //!< samples in the open window
+    int16_t window[kMaxSamples][9];
+    int32_t idle_samples;    //!< samples since the last window closed (for word breaks)
+    bool word_pending;       //!< a letter came since the last word break
+    uint32_t samples_total, letters_total;
+};
+
+//! What gx_recognizer_push reports for one sample.
+enum GxEvent : int {
+    GX_EVENT_NONE = 0,
+    GX_EVENT_LETTER = 1,      //!< a window completed: *decision holds the letter
+    GX_EVENT_WORD_BREAK = 2,  //!< kGxWordGapSamples idle samples followed a letter
+    GX_EVENT_ERROR = 3,       //!< recognition failed: *status holds the code
+};
+
+//! Idle samples (no window open) after a letter that end a word: 1 s at 27 Hz.
+constexpr int32_t kGxWordGapSamples = 27;
+//! A streamed window whose points (yaw/pitch, 2^-24 turn) span less than this on both axes
+//! is a glove held still, not a letter: 0.5 degree = 2^24 / 720 turn units. The replay path
+//! (parity) reports such windows like any other; only the Recognizer refuses them.
+constexpr int32_t kGxMinMotionSpan = (INT32_C(1) << 24) / 720;
+//! Auto start: a window opens when any gyro axis exceeds this many counts (|count|).
+constexpr int32_t kGxAutoStartGyro = 3000;
+
+void gx_recognizer_init(GxRecognizer* r, const GxModels* models, int model);
+//! Pen down: the next kMaxSamples samples form one letter window (restarts an open one).
+void gx_recognizer_start(GxRecognizer* r);
+//! Drops an open window and the word state.
+void gx_recognizer_reset(GxRecognizer* r);
+//! One raw sample (ax ay az gx gy gz mx my mz counts). Any int16 values are accepted.
+int gx_recognizer_push(GxRecognizer* r, const int16_t sample[9], GxDecision* decision, int* status);
+
+//! Bytes of static RAM used by recognizer.cpp's own buffers (stages, inputs, results).
+int32_t gx_recognizer_static_bytes();
+
+}  // namespace gx
+
+#endif  // GX_RECOGNIZER_H

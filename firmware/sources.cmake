@@ -1,0 +1,40 @@
+# The firmware's portable sources, one list for every build (host-native CMake build here,
+# QEMU boards, ESP32/PlatformIO). Paths are relative to this directory (GX_FIRMWARE_DIR).
+#
+#   GX_CORE_SOURCES  firmware/core: golden-model stages, int8 networks, softmax, recognizer,
+#                    protocol helpers (no I/O, no heap)          include dir: core/
+#   GX_APP_SOURCES   firmware/app: serial protocol app over board.h + the compiled-in models
+#                    include dirs: app/ boards/ core/ and, unless GX_NO_MODELS is defined,
+#                    GX_MODEL_DIR (gx_model_lstm.h, gx_model_cnn.h) and the directory
+#                    holding gx_model_io.h (python -m glovexfer.device.model_io MODEL_DIR OUT)
+#   models.cmake (include it after this file) turns GX_MODEL_DIR into GX_MODEL_SOURCES,
+#   GX_MODEL_INCLUDES and GX_MODEL_DEFS for the app target.
+#   A board adds its own board.h implementation (boards/<name>/).
+get_filename_component(GX_FIRMWARE_DIR "${CMAKE_CURRENT_LIST_DIR}" ABSOLUTE)
+
+set(GX_CORE_SOURCES
+  ${GX_FIRMWARE_DIR}/core/fixed.cpp
+  ${GX_FIRMWARE_DIR}/core/orientation.cpp
+  ${GX_FIRMWARE_DIR}/core/points.cpp
+  ${GX_FIRMWARE_DIR}/core/normalise.cpp
+  ${GX_FIRMWARE_DIR}/core/smooth.cpp
+  ${GX_FIRMWARE_DIR}/core/thin.cpp
+  ${GX_FIRMWARE_DIR}/core/resample.cpp
+  ${GX_FIRMWARE_DIR}/core/raster.cpp
+  ${GX_FIRMWARE_DIR}/core/pipeline.cpp
+  ${GX_FIRMWARE_DIR}/core/quant.cpp
+  ${GX_FIRMWARE_DIR}/core/fully_connected.cpp
+  ${GX_FIRMWARE_DIR}/core/conv.cpp
+  ${GX_FIRMWARE_DIR}/core/pool.cpp
+  ${GX_FIRMWARE_DIR}/core/lstm.cpp
+  ${GX_FIRMWARE_DIR}/core/network.cpp
+  ${GX_FIRMWARE_DIR}/core/softmax.cpp
+  ${GX_FIRMWARE_DIR}/core/recognizer.cpp
+  ${GX_FIRMWARE_DIR}/core/protocol.cpp
+)
+
+set(GX_APP_SOURCES
+  ${GX_FIRMWARE_DIR}/app/app.cpp
+  ${GX_FIRMWARE_DIR}/app/models.cpp
+)
+

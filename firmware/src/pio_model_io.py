@@ -1,0 +1,31 @@
+"""PlatformIO extra script (platformio.ini: extra_scripts = pre:firmware/src/pio_model_io.py):
+adds the shipped model sources (models/firmware/gx_model_{lstm,cnn}.cpp) to the build and
+writes gx_model_io.h next to the build with the host package, exactly as the CMake builds do
+(python -m glovexfer.device.model_io MODEL_DIR OUT_DIR), using the repository's .venv."""
+
+import os
+import subprocess
+import sys
+
+Import("env")  # noqa: F821  (PlatformIO's SCons environment)
+
+project = env.subst("$PROJECT_DIR")  # noqa: F821
+models = os.path.join(project, "models", "firmware")
+gen = os.path.join(env.subst("$BUILD_DIR"), "gen")  # noqa: F821
+for name in ("gx_model_lstm.cpp", "gx_model_cnn.cpp"):
+    if not os.path.isfile(os.path.join(models, name)):
+        sys.stderr.write(f"error: {models}/{name} missing: export the models first (glovexfer train; see models/README.md)\n")
+        env.Exit(1)  # noqa: F821
+os.makedirs(gen, exist_ok=True)
+pyenv = dict(os.environ)
+pyenv["PYTHONPATH"] = os.path.join(project, "host") + os.pathsep + pyenv.get("PYTHONPATH", "")
+# PlatformIO runs this file in its own Python, which has no numpy: use the project's .venv
+# (make venv) when there is one, else $GX_PYTHON, else PlatformIO's.
+venv_py = os.path.join(project, ".venv", "bin", "python")
+python = os.environ.get("GX_PYTHON") or (venv_py if os.path.isfile(venv_py) else sys.executable)
+r = subprocess.run([python, "-m", "glovexfer.device.model_io", models, gen], env=pyenv)
+if r.returncode != 0:
+    sys.stderr.write("error: could not write gx_model_io.h (is numpy installed in PlatformIO's Python?)\n")
+    env.Exit(1)  # noqa: F821
+env.Append(CPPPATH=[models, gen])  # noqa: F821
+env.BuildSources(os.path.join("$BUILD_DIR", "models"), models)  # noqa: F821

@@ -1,0 +1,95 @@
+"""Build the host-native firmware (the virtual glove) with CMake, from Python."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from ..errors import GloveXferError
+
+MODEL_NAMES = ("gx_model_lstm.cpp", "gx_model_cnn.cpp")
+
+
+def repo_root() -> Path:
+    """The repository root (the folder holding firmware/CMakeLists.txt)."""
+    here = Path(__file__).resolve()
+    for p in here.parents:
+        if (p / "firmware" / "CMakeLists.txt").is_file():
+            return p
+    raise GloveXferError(
+        f"firmware/CMakeLists.txt not found above {here}: the virtual glove is built from a source checkout"
+    )
+
+
+def shipped_model_dir() -> Path | None:
+    """``models/firmware`` when it holds both generated model sources."""
+    d = repo_root() / "models" / "firmware"
+    return d if all((d / n).is_file() for n in MODEL_NAMES) else None
+
+
+def _need_tools() -> None:
+    if shutil.which("cmake") is None:
+        raise GloveXferError("cmake not found: the virtual glove needs CMake and a C++17 compiler "
+                             "(Debian: apt-get install cmake g++ make)")
+    if not any(shutil.which(c) for c in (os.environ.get("CXX") or "", "c++", "g++", "clang++") if c):
+        raise GloveXferError("no C++ compiler (c++/g++/clang++) found: the virtual glove needs one "
+                             "(Debian: apt-get install g++)")
+
+
+def native_binary(
+    model_dir=None,
+    build_dir=None,
+    target: str = "gx_glove",
+    extra_flags: str = "",
+    cxx: str | None = None,
+    cmake_args: tuple = (),
+    quiet: bool = True,
+) -> Path:
+    """Configure + build ``target`` of firmware/ into ``build_dir`` (default
+    ``build/firmware-native``; reused when up to date) and return the executable's path.
+
+    ``model_dir``: generated model sources (default: the shipped ``models/firmware``);
+    ``""`` builds without models.  Raises :class:`GloveXferError` when cmake or a C++
+    compiler is missing or the build fails.
+    """
+    _need_tools()
+    root = repo_root()
+    if model_dir is None:
+        md = shipped_model_dir()
+        if md is None:
+            raise GloveXferError(
+                f"no shipped firmware models in {root / 'models' / 'firmware'} (gx_model_lstm.cpp, gx_model_cnn.cpp); "
+                "pass --model-dir DIR with sources made by glovexfer.export.model_data.write_model_source"
+            )
+    else:
+        md = Path(model_dir) if str(model_dir) else None
+        if md is not None and not all((md / n).is_file() for n in MODEL_NAMES):
+            raise GloveXferError(f"{md}: needs {' and '.join(MODEL_NAMES)} (glovexfer.export.model_data)")
+    bd = Path(build_dir) if build_dir is not None else root / "build" / "firmware-native"
+    bd.mkdir(parents=True, exist_ok=True)
+    cfg = [
+        "cmake", "-S", str(root / "firmware"), "-B", str(bd), "-DCMAKE_BUILD_TYPE=Release",
+        f"-DGX_MODEL_DIR={md.resolve() if md is not None else ''}",
+        f"-DPython3_EXECUTABLE={sys.executable}",
+        f"-DGX_EXTRA_FLAGS={extra_flags}",
+        *cmake_args,
+    ]
+    if cxx:
+        cfg.append(f"-DCMAKE_CXX_COMPILER={cxx}")
+    steps = [cfg, ["cmake", "--build", str(bd), "-j", "2", "--target", target]]
+    for cmd in steps:
+        if not quiet:
+            print("+ " + " ".join(cmd), file=sys.stderr)
+        r = subprocess.run(cmd, capture_output=True, text=True, check=False)
+        if r.returncode != 0:
+            raise GloveXferError(f"firmware build failed ({' '.join(cmd[:2])}):\n{(r.stdout + r.stderr)[-4000:]}")
+    exe = bd / target
+    if not exe.is_file():
+        raise GloveXferError(f"firmware build produced no {exe}")
+    return exe
+
+
+__all__ = ["native_binary", "repo_root", "shipped_model_dir"]

@@ -1,0 +1,97 @@
+"""The main job: a simulated wearer writes a phrase with the glove; the virtual glove
+(host-native firmware behind a pseudo-terminal) recognises it with the shipped int8 models.
+
+The phrase is streamed as raw IMU samples, one ``s`` line per sample at 27 Hz (or as fast
+as possible with ``fast``): for each letter a pen-down ``start`` and the 32 samples of one
+simulated recording of that letter (from the shipped demo set), with the glove held still
+between letters (``GAP_SAMPLES`` stationary samples) and longer between words
+(``WORD_GAP_SAMPLES``, enough for the firmware's word break, kGxWordGapSamples = 27).
+The letters come back as ``LETTER`` lines and are shown by the same :class:`Listener` that
+``glovexfer listen`` uses for real gloves.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from ..errors import GloveXferError
+from .listen import Listener
+
+SAMPLE_RATE_HZ = 27.0
+GAP_SAMPLES = 8  # ~0.3 s still between letters
+WORD_GAP_SAMPLES = 32  # ~1.2 s still: > the firmware's 27-sample word break
+
+
+def still_sample(rec_counts: np.ndarray) -> np.ndarray:
+    """A stationary glove in the pose where ``rec_counts`` starts: its first sample's
+    accelerometer and magnetometer, zero rotation."""
+    s = np.asarray(rec_counts[0], dtype=np.int16).copy()
+    s[3:6] = 0
+    return s
+
+
+def check_text(text: str) -> str:
+    """The phrase, checked: lowercase letters a-z and spaces, at least one letter."""
+    bad = sorted({c for c in text if not ("a" <= c <= "z" or c == " ")})
+    if bad:
+        raise GloveXferError(f"--text may hold lowercase letters a-z and spaces only, got {bad}")
+    if not text.strip():
+        raise GloveXferError("--text has no letters")
+    return text
+
+
+def phrase_stream(text: str, rs, user: str | None, rng) -> tuple[list, list[np.ndarray]]:
+    """The host lines of the whole phrase and the recordings used (one per letter)."""
+    text = check_text(text)
+    lines: list = []
+    used = []
+    from .protocol import sample_line
+
+    still = None
+    words = text.split()
+    for w, word in enumerate(words):
+        for ch in word:
+            pick = np.flatnonzero((rs.users == user) & (rs.labels == ch)) if user else np.array([], int)
+            if len(pick) == 0:
+                pick = np.flatnonzero(rs.labels == ch)
+            if len(pick) == 0:
+                raise GloveXferError(f"the demo set has no recording of '{ch}'")
+            counts = np.asarray(rs.counts[int(rng.choice(pick))], dtype=np.int16)
+            used.append(counts)
+            still = still_sample(counts)
+            lines += [("sample", sample_line(still))] * GAP_SAMPLES
+            lines.append(("cmd", "start"))
+            lines += [("sample", sample_line(s)) for s in counts]
+        lines += [("sample", sample_line(still))] * WORD_GAP_SAMPLES
+    return lines, used
+
+
+def run_demo(device, text: str, rs, user: str | None = None, seed: int = 0, fast: bool = False,
+             out=None, timeout: float = 60.0) -> Listener:
+    """Stream the phrase into ``device``; return the listener (``.text``)."""
+    rng = np.random.default_rng(seed)
+    lines, used = phrase_stream(text, rs, user, rng)
+    lis = Listener(out=out)
+    n_letters = len(used)
+    n_words = len(text.split())
+    period = 1.0 / SAMPLE_RATE_HZ
+    t_next = time.monotonic()
+    for kind, line in lines:
+        device.write_line(line)
+        if kind == "sample" and not fast:
+            t_next += period
+            lis.drain(device, timeout=max(0.0, t_next - time.monotonic()))
+        else:
+            lis.drain(device, timeout=0.0)
+    deadline = time.monotonic() + timeout
+    words_seen = lambda: len(lis.words)  # noqa: E731
+    while (len(lis.letters) < n_letters or words_seen() < n_words) and time.monotonic() < deadline:
+        lis.drain(device, timeout=0.2)
+    if len(lis.letters) < n_letters:
+        raise GloveXferError(f"the glove recognised {len(lis.letters)} of {n_letters} letters within {timeout:.0f} s")
+    return lis
+
+
+__all__ = ["GAP_SAMPLES", "check_text", "SAMPLE_RATE_HZ", "WORD_GAP_SAMPLES", "phrase_stream", "run_demo", "still_sample"]

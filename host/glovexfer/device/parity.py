@@ -1,0 +1,192 @@
+"""Parity suite: every intermediate the device reports for a replayed recording against
+the golden model (``run_golden`` + ``recognise`` + ``fuse``).
+
+``glovexfer parity --device native|PORT [--vectors DIR] [--n N]``: N simulated recordings
+(``golden.pipeline.simulated_recordings``) and/or the recordings of golden vector files
+(``export.vectors.write_vectors``) are sent with ``replay``; the first differing stage,
+index and both values are reported; exit status 0 only on zero mismatches.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import GloveXferError
+from .protocol import letter_of, stage_of
+
+_SHA = re.compile(r"tflite-sha256:([0-9a-f]+)")
+
+
+def find_tflite(version_or_source, search_dirs) -> Path:
+    """The .tflite whose sha256 prefix is in a model version string (or in the version line
+    of a generated ``gx_model_*.cpp`` path) among ``search_dirs`` (recursively)."""
+    text = str(version_or_source)
+    p = Path(text)
+    if len(text) < 4096 and p.suffix == ".cpp" and p.is_file():
+        text = p.read_text(errors="replace")[:2000]
+    m = _SHA.search(text)
+    if m is None:
+        raise GloveXferError(f"no tflite-sha256 in the model version {text[:120]!r}")
+    want = m.group(1)
+    seen = 0
+    for d in search_dirs:
+        d = Path(d)
+        if not d.is_dir():
+            continue
+        for f in sorted(d.rglob("*.tflite")):
+            seen += 1
+            if hashlib.sha256(f.read_bytes()).hexdigest().startswith(want):
+                return f
+    raise GloveXferError(
+        f"no .tflite with sha256 {want}... in {', '.join(str(d) for d in search_dirs)} ({seen} .tflite files "
+        "looked at): parity needs the exact model the device runs (--models DIR)"
+    )
+
+
+@dataclass
+class ParityReport:
+    recordings: int = 0
+    values: int = 0
+    mismatches: int = 0
+    per_stage: dict = field(default_factory=dict)
+    first: str | None = None
+    errors: list = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.mismatches == 0 and not self.errors and self.recordings > 0
+
+
+def golden_expected(counts, net_lstm, net_cnn) -> dict:
+    """name -> expected values (1-D int64 arrays) and RESULT tuples of one recording."""
+    from ..golden.recognise import recognise
+
+    r = recognise(counts, net_lstm, net_cnn)
+    s = r.stages
+    exp = {
+        "quaternions": s.quaternions, "euler": s.euler, "points": s.points, "normalised": s.normalised,
+        "smoothed": s.smoothed, "thin_keep": s.thin_keep, "thinned": s.thinned, "resampled": s.resampled,
+        "image": s.image,
+    }
+    res = {}
+    for kind, o in (("lstm", r.lstm), ("cnn", r.cnn)):
+        exp[f"{kind}.input"] = o.x_int8
+        exp[f"{kind}.logits"] = o.logits
+        exp[f"{kind}.probs"] = o.probs_q8
+        res[kind] = (o.letter, o.confidence_q8, [(t[0], t[2]) for t in o.top3], o.margin)
+    f = r.fused
+    exp["fused.scores"] = f.scores
+    res["fused"] = (f.letter, f.confidence_q8, [(t[0], t[2]) for t in f.top3], None)
+    return {"stages": {k: np.asarray(v, dtype=np.int64).reshape(-1) for k, v in exp.items()}, "results": res}
+
+
+def compare_answer(answer, expected, report: ParityReport, label: str) -> None:
+    """Compare one replay answer (list of Messages) with :func:`golden_expected`."""
+    want = dict(expected["stages"])
+    results = dict(expected["results"])
+    for m in answer:
+        if m.kind == "ERR":
+            report.errors.append(f"{label}: device error {m.args[0]}: {m.args[1]}")
+            return
+        if m.kind == "STAGE":
+            st = stage_of(m)
+            if st.name not in want:
+                report.errors.append(f"{label}: unexpected stage {st.name}")
+                continue
+            exp = want.pop(st.name)
+            got = st.values.astype(np.int64)
+            n = min(len(got), len(exp))
+            ps = report.per_stage.setdefault(st.name, [0, 0])
+            ps[0] += max(len(got), len(exp))
+            report.values += max(len(got), len(exp))
+            bad = np.flatnonzero(got[:n] != exp[:n]).tolist() + list(range(n, max(len(got), len(exp))))
+            if bad:
+                ps[1] += len(bad)
+                report.mismatches += len(bad)
+                if report.first is None:
+                    i = bad[0]
+                    g = int(got[i]) if i < len(got) else "missing"
+                    e = int(exp[i]) if i < len(exp) else "missing"
+                    report.first = f"{label}: stage {st.name} index {i}: device {g}, golden {e}"
+        elif m.kind == "RESULT":
+            kind = m.args[0]
+            if kind not in results:
+                report.errors.append(f"{label}: unexpected RESULT {kind}")
+                continue
+            letter, q8, top3, margin = results.pop(kind)
+            got = letter_of(m)
+            exp_t = (letter, q8, top3) + ((margin,) if margin is not None else ())
+            got_t = (got.letter, got.q8, got.top3) + ((int(m.fields.get("margin", -999)),) if margin is not None else ())
+            ps = report.per_stage.setdefault(f"{kind}.result", [0, 0])
+            ps[0] += 1
+            report.values += 1
+            if exp_t != got_t:
+                ps[1] += 1
+                report.mismatches += 1
+                if report.first is None:
+                    report.first = f"{label}: stage {kind}.result: device {got_t}, golden {exp_t}"
+    for name in list(want) + [f"{k}.result" for k in results]:
+        report.errors.append(f"{label}: the device did not report {name}")
+
+
+def vector_recordings(vec_dir) -> list[tuple[str, np.ndarray]]:
+    """The raw counts of golden vector files (``export.vectors.write_vectors``)."""
+    d = Path(vec_dir)
+    idx = d / "index.txt"
+    if not idx.is_file():
+        raise GloveXferError(f"{idx}: not a golden vector directory (glovexfer.export.vectors.write_vectors)")
+    out = []
+    for name in idx.read_text().split():
+        tokens = (d / name).read_text().split()
+        try:
+            i = tokens.index("counts")
+            rows, cols = int(tokens[i + 1]), int(tokens[i + 2])
+            vals = np.array([int(t) for t in tokens[i + 3 : i + 3 + rows * cols]], dtype=np.int64)
+        except (ValueError, IndexError):
+            raise GloveXferError(f"{d / name}: no 'stage counts R 9' block") from None
+        if cols != 9 or vals.size != rows * cols:
+            raise GloveXferError(f"{d / name}: counts stage must be (n, 9)")
+        out.append((name, vals.reshape(rows, cols).astype(np.int16)))
+    return out
+
+
+def run_parity(device, recordings, net_lstm, net_cnn, progress=True, out=None) -> ParityReport:
+    """Replay every (label, counts) on ``device`` and compare with the golden model."""
+    out = out if out is not None else sys.stderr
+    rep = ParityReport()
+    t0 = time.monotonic()
+    n = len(recordings)
+    for k, (label, counts) in enumerate(recordings):
+        exp = golden_expected(counts, net_lstm, net_cnn)
+        ans = device.replay(counts)
+        compare_answer(ans, exp, rep, label)
+        rep.recordings += 1
+        if progress and ((k + 1) % 50 == 0 or k + 1 == n):
+            print(f"parity: {k + 1}/{n} recordings, {rep.values} values, {rep.mismatches} mismatches "
+                  f"({time.monotonic() - t0:.0f} s)", file=out, flush=True)
+    return rep
+
+
+def load_device_nets(device, search_dirs):
+    """The golden Int8Networks of the models the device reports in its banner/INFO."""
+    from ..golden import load_int8_model
+
+    info = device.info()
+    nets = []
+    for kind in ("lstm", "cnn"):
+        v = info.fields.get(kind, "none")
+        if v == "none":
+            raise GloveXferError(f"{device.name}: the device has no {kind} model; parity needs both")
+        nets.append(load_int8_model(find_tflite(v, search_dirs).read_bytes()))
+    return nets
+
+
+__all__ = ["ParityReport", "compare_answer", "find_tflite", "golden_expected", "load_device_nets", "run_parity",
+           "vector_recordings"]

@@ -1,0 +1,177 @@
+"""The glove's serial line protocol, version 1 (docs/serial-protocol.md): parse the
+device's lines, format the host's.  Pure functions; no I/O."""
+
+from __future__ import annotations
+
+import shlex
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..errors import GloveXferError
+from ..params import LETTERS
+
+PROTO_VERSION = 1
+#: Longest host line the firmware accepts (kGxMaxLine, firmware/core/protocol.h).
+MAX_LINE = 1200
+#: Samples per recording window (kMaxSamples).
+WINDOW = 32
+#: Models the device can run.
+MODELS = ("lstm", "cnn", "fused")
+
+_TYPES = {"i32": (8, np.int32), "i8": (2, np.int8), "u8": (2, np.uint8), "u16": (4, np.uint16)}
+
+
+@dataclass
+class Message:
+    """One device line: ``kind`` (READY, LETTER, WORD, ERR, INFO, OK, STAGE, RESULT, END),
+    positional ``args`` and ``key=value`` ``fields``."""
+
+    kind: str
+    args: list = field(default_factory=list)
+    fields: dict = field(default_factory=dict)
+    raw: str = ""
+
+
+@dataclass
+class Letter:
+    letter: str
+    q8: int  # confidence 0..255 (/256)
+    top3: list  # [(letter, q8)]
+    model: str = ""
+    n: int = 0
+
+    @property
+    def confidence(self) -> float:
+        return self.q8 / 256.0
+
+
+@dataclass
+class Stage:
+    name: str
+    values: np.ndarray
+
+
+class ProtocolError(GloveXferError):
+    """A device line that does not follow the protocol."""
+
+
+def _kv(tokens: list[str]) -> tuple[list, dict]:
+    args, fields = [], {}
+    for t in tokens:
+        k, sep, v = t.partition("=")
+        if sep and k and k.replace("_", "").isalnum():
+            fields[k] = v
+        else:
+            args.append(t)
+    return args, fields
+
+
+def parse_line(line: str) -> Message:
+    """One line from the device (without or with its newline) -> :class:`Message`."""
+    s = line.rstrip("\r\n")
+    if not s:
+        raise ProtocolError("empty line from the device")
+    kind, _, rest = s.partition(" ")
+    if kind == "STAGE":
+        parts = rest.split(" ")
+        if len(parts) not in (3, 4):
+            raise ProtocolError(f"STAGE line with {len(parts)} fields: {s[:80]!r}")
+        return Message(kind, parts if len(parts) == 4 else parts + [""], {}, s)
+    if kind in ("ERR",):
+        code, _, msg = rest.partition(" ")
+        return Message(kind, [code, msg], {}, s)
+    try:
+        tokens = shlex.split(rest)
+    except ValueError as e:
+        raise ProtocolError(f"unparsable device line {s[:80]!r}: {e}") from None
+    args, fields = _kv(tokens)
+    return Message(kind, args, fields, s)
+
+
+def parse_top3(text: str) -> list:
+    out = []
+    for item in text.split(","):
+        letter, _, q = item.partition(":")
+        if letter not in LETTERS or not q.isdigit():
+            raise ProtocolError(f"bad top3 entry {item!r}")
+        out.append((letter, int(q)))
+    if len(out) != 3:
+        raise ProtocolError(f"top3 must have 3 entries, got {text!r}")
+    return out
+
+
+def letter_of(msg: Message) -> Letter:
+    """A LETTER or RESULT message -> :class:`Letter`."""
+    args = msg.args[1:] if msg.kind == "RESULT" else msg.args
+    if not args or args[0] not in LETTERS or "q8" not in msg.fields or "top3" not in msg.fields:
+        raise ProtocolError(f"malformed {msg.kind} line: {msg.raw[:120]!r}")
+    return Letter(
+        letter=args[0],
+        q8=int(msg.fields["q8"]),
+        top3=parse_top3(msg.fields["top3"]),
+        model=msg.fields.get("model", msg.args[0] if msg.kind == "RESULT" else ""),
+        n=int(msg.fields.get("n", 0)),
+    )
+
+
+def stage_of(msg: Message) -> Stage:
+    """A STAGE message -> :class:`Stage` with the decoded values (1-D array)."""
+    name, typ, count, hexs = msg.args
+    if typ not in _TYPES or not count.isdigit():
+        raise ProtocolError(f"STAGE {name}: unknown type {typ!r} or count {count!r}")
+    digits, dtype = _TYPES[typ]
+    n = int(count)
+    if len(hexs) != n * digits:
+        raise ProtocolError(f"STAGE {name}: {len(hexs)} hex digits for {n} {typ} values")
+    try:
+        raw = bytes.fromhex(hexs)
+    except ValueError as e:
+        raise ProtocolError(f"STAGE {name}: bad hex: {e}") from None
+    be = np.dtype(dtype).newbyteorder(">")
+    return Stage(name, np.frombuffer(raw, dtype=be).astype(dtype))
+
+
+def _check_counts(counts) -> np.ndarray:
+    c = np.asarray(counts)
+    if c.ndim == 1:
+        c = c[None, :]
+    if c.ndim != 2 or c.shape[1] != 9:
+        raise GloveXferError(f"samples must have shape (n, 9), got {c.shape}")
+    if not np.issubdtype(c.dtype, np.integer) or c.min(initial=0) < -32768 or c.max(initial=0) > 32767:
+        raise GloveXferError("samples must be int16 counts")
+    return c.astype(np.int16)
+
+
+def sample_line(sample) -> str:
+    """One raw sample (9 int16 counts) -> ``s ax ay az gx gy gz mx my mz``."""
+    c = _check_counts(sample)
+    if c.shape[0] != 1:
+        raise GloveXferError("sample_line takes one sample")
+    return "s " + " ".join(str(int(v)) for v in c[0])
+
+
+def replay_line(counts) -> str:
+    """A recording (n <= 32, 9) int16 -> ``replay N HEX`` (4 hex digits per count)."""
+    c = _check_counts(counts)
+    if not 1 <= c.shape[0] <= WINDOW:
+        raise GloveXferError(f"replay takes 1..{WINDOW} samples, got {c.shape[0]}")
+    return f"replay {c.shape[0]} " + c.astype(">i2").tobytes().hex()
+
+
+__all__ = [
+    "MAX_LINE",
+    "MODELS",
+    "PROTO_VERSION",
+    "WINDOW",
+    "Letter",
+    "Message",
+    "ProtocolError",
+    "Stage",
+    "letter_of",
+    "parse_line",
+    "parse_top3",
+    "replay_line",
+    "sample_line",
+    "stage_of",
+]

@@ -1,0 +1,288 @@
+"""Shipped models: train them (``glovexfer train``), write them to ``models/``, load them
+back and score them on any glove data set (``glovexfer evaluate --data``).
+
+One folder per single-network model under ``models/`` (:data:`MODELS_DIR`)::
+
+    models/<name>/pretrained.h5     the source-pretrained network (tf_keras HDF5), if pretrained
+    models/<name>/model.h5          the shipped network: pretrained, then fine-tuned on every
+                                    target user (or only pretrained / only target-trained for
+                                    the two baselines)
+    models/<name>/model_float.tflite  float32 TFLite of model.h5 (softmax output, batch 1)
+    models/<name>/metrics.json      what it was trained on, its training histories, its
+                                    protocol figures (from ``glovexfer evaluate --json``) and
+                                    the command that reproduces it
+
+A fused model (``best``) is a folder with only ``metrics.json``, whose ``members`` name the
+single-network folders it averages.  ``models/metrics.json`` collects every model's protocol
+figures (``ud.mean``, ``ud.std``, ``ui.mean``, ``ui.per_user``; fractions in [0, 1]).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import GloveXferError
+from ..params import LETTERS
+from . import protocols as P
+
+#: The repository's models/ folder (an editable install finds it next to host/).
+MODELS_DIR = Path(__file__).resolve().parents[3] / "models"
+MODEL_FILE = "model.h5"
+PRETRAINED_FILE = "pretrained.h5"
+FLOAT_TFLITE = "model_float.tflite"
+METRICS_FILE = "metrics.json"
+#: Models ``glovexfer train --model all`` ships, in training order.
+SHIPPED = ("paper_lstm", "paper_cnn", "best_lstm", "best_cnn", "best", "target_only_lstm", "source_only_lstm")
+
+
+def _jsonable(o):
+    if isinstance(o, np.ndarray):
+        return o.tolist()
+    if isinstance(o, (np.floating, np.integer)):
+        return o.item()
+    return str(o)
+
+
+def write_json(obj, path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(obj, indent=1, default=_jsonable) + "\n")
+    return path
+
+
+def protocol_figures(evaluate_json: dict) -> dict:
+    """The headline figures of one ``evaluate`` result (one model), fractions in [0, 1]."""
+    out: dict = {}
+    if "ud" in evaluate_json:
+        ud = evaluate_json["ud"]
+        out["ud"] = {"mean": ud["mean"], "std": ud["std"], "runs": len(ud["runs"])}
+    if "ui" in evaluate_json:
+        ui = evaluate_json["ui"]
+        out["ui"] = {"mean": ui["mean"], "std": ui["std"], "per_user": ui["per_user"]}
+    return out
+
+
+def read_evaluations(paths) -> dict:
+    """``{model name: evaluate result}`` from ``glovexfer evaluate --json`` files; a fused
+    result also yields its members' figures (``parts``) under their own names."""
+    found: dict = {}
+    for p in paths:
+        data = json.loads(Path(p).read_text())
+        for res in data if isinstance(data, list) else [data]:
+            if res.get("quick"):
+                raise GloveXferError(f"{p}: '{res.get('model')}' is a --quick result; its numbers mean nothing")
+            # one model's protocols may come from separate runs (--protocol ud / ui)
+            found[res["model"]] = found.get(res["model"], {}) | res
+            for proto in ("ud", "ui"):
+                for name, part in res.get(proto, {}).get("parts", {}).items():
+                    found.setdefault(name, {"model": name, "from": res["model"]})[proto] = part
+    return found
+
+
+def reproduce_command(name: str) -> str:
+    """The commands that remake a shipped model and its figures (a fused setting's members
+    get their figures from the fused run, which trains them in the same folds)."""
+    run = next((s.name for s in P.SETTINGS.values() if any(p.name == name for p in s.parts)), name)
+    return (
+        f"glovexfer evaluate --model {run} --json out/runs/{run}.json && "
+        f"glovexfer train --model {name} --metrics out/runs/{run}.json"
+    )
+
+
+def train_model(name: str, dom, out_dir: Path = MODELS_DIR, seed: int = 0, progress: bool = True, evaluation: dict | None = None) -> Path:
+    """Train the shipped model ``name`` on the whole target set and write its folder.
+
+    Pretraining is the protocol runs' (``experiment.pretrained_weights``, reused from
+    out/pretrained when ``evaluate`` already did it); fine-tuning uses the setting's own
+    configuration on every target user, 10 % held out for early stopping.
+    """
+    from ..export.tflite import to_float_tflite
+    from . import experiment as E
+
+    if name not in P.SETTINGS:
+        raise GloveXferError(f"unknown model '{name}'; choose one of {', '.join(P.SETTINGS)}")
+    setting = P.SETTINGS[name]
+    folder = Path(out_dir) / name
+    t0 = time.time()
+    meta: dict = {
+        "model": name,
+        "kind": setting.kind,
+        "simulated_target": bool(dom.target_meta.get("simulated", False)),
+        "target": {
+            "recordings": len(dom.target),
+            "users": sorted(set(dom.target.group.tolist())),
+            "writers": sorted({str(v.get("writer")) for v in dom.target_meta.get("users", {}).values()}),
+        },
+        "source_writers": list(dom.source_writers),
+        "seed": seed,
+        "reproduce": reproduce_command(name),
+    }
+    if evaluation:
+        meta |= protocol_figures(evaluation)
+    if setting.parts:
+        meta["members"] = [p.name for p in setting.parts]
+        meta["fusion"] = "mean of the members' softmax probabilities (device: sum of their int8 softmax outputs)"
+        for part in setting.parts:
+            if not (Path(out_dir) / part.name / MODEL_FILE).is_file():
+                raise GloveXferError(f"'{name}' fuses {part.name}, which is not in {out_dir}: train it first")
+        write_json(meta, folder / METRICS_FILE)
+        return folder
+    folder.mkdir(parents=True, exist_ok=True)
+    weights = None
+    if setting.pretrain:
+        weights, hist = E.pretrained_weights(setting, dom, seed, progress)
+        meta["pretrain"] = {k: v for k, v in hist.items() if k != "reused"}
+        meta["pretrain"]["config"] = setting.pretrain_cfg
+        meta["pretrain"]["sim_source_reps"] = setting.sim_source_reps
+        pre = P.build(setting.kind)
+        pre.set_weights(weights)
+        pre.save(folder / PRETRAINED_FILE)
+    model = P.finetune(setting, weights, dom.target, seed=seed, progress=progress)
+    if setting.finetune:
+        meta["finetune"] = dict(model.glovexfer_history or {}) | {"config": setting.finetune_cfg, "recordings": len(dom.target)}
+    model.save(folder / MODEL_FILE, include_optimizer=False)  # no optimiser state: 3x smaller
+    (folder / FLOAT_TFLITE).write_bytes(to_float_tflite(model))
+    meta["parameters"] = int(model.count_params())
+    meta["train_seconds"] = round(time.time() - t0, 1)
+    write_json(meta, folder / METRICS_FILE)
+    return folder
+
+
+def attach_metrics(name: str, evaluation: dict, out_dir: Path = MODELS_DIR) -> Path:
+    """Put the protocol figures of ``evaluation`` into an already shipped model's metrics.json
+    (the model files stay as they are)."""
+    path = Path(out_dir) / name / METRICS_FILE
+    if not path.is_file():
+        raise GloveXferError(f"{path}: no shipped model '{name}' to attach figures to (train it first)")
+    meta = json.loads(path.read_text())
+    meta.update(protocol_figures(evaluation))
+    return write_json(meta, path)
+
+
+def update_summary(out_dir: Path = MODELS_DIR) -> Path:
+    """``models/metrics.json``: every shipped model's protocol figures, from its metrics.json."""
+    summary: dict = {
+        "note": "accuracies are fractions in [0, 1] on SIMULATED glove recordings (glovexfer simulate, "
+        "16 users x 10 letters x 10, seed 0) made from DigiLeTs writers; the paper's were a real glove",
+        "models": {},
+    }
+    for m in sorted(Path(out_dir).glob(f"*/{METRICS_FILE}")):
+        d = json.loads(m.read_text())
+        entry = {k: d[k] for k in ("ud", "ui") if k in d}
+        if entry:
+            summary["models"][d["model"]] = entry | {"reproduce": d.get("reproduce", "")}
+    summary.update(summary.pop("models"))
+    return write_json(summary, Path(out_dir) / METRICS_FILE)
+
+
+# ------------------------------------------------------------------------------- loading
+def model_folder(name_or_path: str, models_dir: Path = MODELS_DIR) -> Path:
+    p = Path(name_or_path)
+    folder = p if p.is_dir() else Path(models_dir) / name_or_path
+    if not (folder / METRICS_FILE).is_file():
+        known = sorted(m.parent.name for m in Path(models_dir).glob(f"*/{METRICS_FILE}"))
+        raise GloveXferError(f"no shipped model '{name_or_path}' (looked for {folder / METRICS_FILE}; shipped: {', '.join(known) or 'none'})")
+    return folder
+
+
+class ShippedModel:
+    """A shipped model (single network or fused) that maps pipeline arrays to probabilities."""
+
+    def __init__(self, name_or_path: str, models_dir: Path = MODELS_DIR):
+        self.folder = model_folder(name_or_path, models_dir)
+        self.meta = json.loads((self.folder / METRICS_FILE).read_text())
+        self.name = self.meta["model"]
+        names = self.meta.get("members") or [None]
+        self.members = []
+        from .models import keras
+
+        for member in names:
+            f = self.folder if member is None else model_folder(member, self.folder.parent)
+            path = f / MODEL_FILE
+            if not path.is_file():
+                raise GloveXferError(f"{path} is missing (run: glovexfer train --model {f.name})")
+            meta = json.loads((f / METRICS_FILE).read_text())
+            self.members.append((meta["kind"], keras.models.load_model(path, compile=False)))
+
+    def predict(self, arrays) -> np.ndarray:
+        """Mean class probabilities (N, 26) of the member networks."""
+        from .train import predict_proba
+
+        return np.mean([predict_proba(m, P.inputs(kind, arrays)) for kind, m in self.members], axis=0)
+
+
+def training_writers(meta: dict) -> set[str]:
+    """DigiLeTs writers a shipped model saw in training (source and target)."""
+    return set(meta.get("source_writers", [])) | set(meta.get("target", {}).get("writers", []))
+
+
+def score(model: ShippedModel, arrays, writers=None, pred=None) -> dict:
+    """Accuracy, per-user accuracy and confusion matrix of ``model`` on pipeline ``arrays``.
+
+    ``writers`` (per recording, e.g. a simulated set's ``extras['writer']``) lets the result
+    say how many test recordings come from writers the model was trained on.  ``pred``:
+    the float predictions when the caller already has them.
+    """
+    pred = np.argmax(model.predict(arrays), axis=1) if pred is None else np.asarray(pred)
+    ok = pred == arrays.y
+    per_user = {u: float(np.mean(ok[arrays.group == u])) for u in sorted(set(arrays.group.tolist()))}
+    out = {
+        "model": model.name,
+        "accuracy": float(np.mean(ok)),
+        "n": int(len(ok)),
+        "per_user": per_user,
+        "confusion": P.confusion(arrays.y, pred).tolist(),
+        "letters": LETTERS,
+    }
+    if writers is not None:
+        seen = np.isin(np.asarray(writers).astype(str), sorted(training_writers(model.meta)))
+        out["recordings_from_training_writers"] = int(seen.sum())
+        if seen.any() and not seen.all():
+            out["accuracy_unseen_writers"] = float(np.mean(ok[~seen]))
+    return out
+
+
+# ------------------------------------------------------------------ int8 device pipeline
+def int8_networks(model: ShippedModel) -> dict:
+    """``{'lstm': Int8Network, 'cnn': Int8Network}`` of a shipped model's exported int8 files."""
+    from ..golden.network import load_int8_model
+
+    names = model.meta.get("members") or [model.name]
+    nets = {}
+    for name in names:
+        f = model_folder(name, model.folder.parent) / "model_int8.tflite"
+        if not f.is_file():
+            raise GloveXferError(f"{f} is missing (run: glovexfer export --model {name})")
+        meta = json.loads((f.parent / METRICS_FILE).read_text())
+        nets[meta["kind"]] = load_int8_model(f.read_bytes())
+    return nets
+
+
+def score_int8(model: ShippedModel, recset, float_pred: np.ndarray, progress: bool = True) -> dict:
+    """The device path on every recording: golden fixed-point pipeline + golden int8
+    network(s) (+ the integer fusion for a fused model), bit-exact with the firmware.
+    Returns its accuracy and its argmax agreement with the float pipeline + float model."""
+    from ..golden.recognise import fuse, recognise
+
+    nets = int8_networks(model)
+    it = range(len(recset))
+    if progress:
+        from tqdm import tqdm
+
+        it = tqdm(it, desc=f"int8 device pipeline ({model.name})", unit="rec")
+    pred = np.empty(len(recset), dtype=np.int64)
+    for i in it:
+        r = recognise(recset.counts[i], net_lstm=nets.get("lstm"), net_cnn=nets.get("cnn"), sensor=recset.sensor)
+        pred[i] = fuse(r.lstm, r.cnn).index if (r.lstm is not None and r.cnn is not None) else r.primary.index
+    y = recset.y
+    per_user = {u: float(np.mean((pred == y)[recset.users == u])) for u in sorted(set(recset.users.tolist()))}
+    return {
+        "accuracy": float(np.mean(pred == y)),
+        "per_user": per_user,
+        "agreement_with_float": float(np.mean(pred == float_pred)),
+        "disagreements": int(np.sum(pred != float_pred)),
+        "confusion": P.confusion(y, pred).tolist(),
+    }

@@ -1,0 +1,79 @@
+"""Models for the firmware/device tests: the shipped ``models/firmware`` sources with their
+.tflite files when present, else two briefly trained paper networks (1 epoch on synthetic
+data, as tests/test_firmware_int8.py does) exported into ``build/test-models`` (reused)."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+CACHE = ROOT / "build" / "test-models"
+_HAVE_TF = all(importlib.util.find_spec(m) is not None for m in ("tensorflow", "tf_keras"))
+
+
+def _complete(d: Path) -> bool:
+    from glovexfer.device.parity import find_tflite
+
+    try:
+        for kind in ("lstm", "cnn"):
+            find_tflite(d / f"gx_model_{kind}.cpp", [d, ROOT / "models"])
+        return True
+    except Exception:
+        return False
+
+
+def model_dir() -> Path:
+    """A directory with gx_model_{lstm,cnn}.{h,cpp} and the matching .tflite files."""
+    shipped = ROOT / "models" / "firmware"
+    if (shipped / "gx_model_lstm.cpp").is_file() and _complete(shipped):
+        return shipped
+    if _complete(CACHE):
+        return CACHE
+    if not _HAVE_TF:
+        pytest.skip("no shipped models/firmware and no tensorflow/tf_keras to make test models")
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from glovexfer.export.model_data import write_model_source
+    from glovexfer.export.tflite import to_int8_tflite
+    from glovexfer.nets import models as M
+    from test_golden_int8 import render, synthetic_sequences
+
+    M.tf.random.set_seed(0)
+    rng = np.random.default_rng(0)
+    seq, y = synthetic_sequences(300, rng)
+    img = render(seq)
+    CACHE.mkdir(parents=True, exist_ok=True)
+    for kind, model, x, lr in (("lstm", M.paper_lstm(), seq, M.PAPER_LSTM_LR), ("cnn", M.paper_cnn(), img, M.PAPER_CNN_LR)):
+        M.compile_model(model, lr)
+        model.fit(x[:200], M.keras.utils.to_categorical(y[:200], 26), epochs=1, batch_size=64, verbose=0)
+        tfl = to_int8_tflite(model, x[:200], n_rep=64)
+        (CACHE / f"{kind}.tflite").write_bytes(tfl)
+        write_model_source(tfl, kind, CACHE)
+    return CACHE
+
+
+def have_tools() -> str | None:
+    """None when cmake and a C++ compiler exist, else the reason."""
+    import os
+    import shutil
+
+    if shutil.which("cmake") is None:
+        return "cmake not found: cannot build the firmware (Debian: apt-get install cmake)"
+    if not any(shutil.which(c) for c in (os.environ.get("CXX") or "", "c++", "g++", "clang++") if c):
+        return "no C++ compiler (c++/g++/clang++) found: cannot build the firmware (Debian: apt-get install g++)"
+    return None
+
+
+def build(target: str, flavour: str, models: Path | str | None, extra_flags: str = "", cxx: str | None = None,
+          cmake_args: tuple = ()) -> Path:
+    """``native_binary`` into ``build/test-fw-<flavour>`` (kept between runs; make rebuilds
+    what changed). ``models``: a model directory, or "" / None for none."""
+    from glovexfer.device.build import native_binary
+
+    return native_binary(model_dir=str(models) if models else "", build_dir=ROOT / "build" / f"test-fw-{flavour}",
+                         target=target, extra_flags=extra_flags, cxx=cxx, cmake_args=cmake_args)

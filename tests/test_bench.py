@@ -1,0 +1,135 @@
+"""``glovexfer bench``: sizes from the linker maps, stack high-water marks and instruction
+counts measured on the emulated targets (and natively), written as target -> model -> figures.
+
+A short run (2 recordings) of every target and model checks the JSON's shape and the
+figures' properties: the per-stage counts add up to the whole recognition, the counters are
+deterministic, the fused model costs the sum of the two networks, flash holds the weights,
+RAM + stack fit the 64 kB budget, and the stack high-water mark lies inside the stack.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import fw_models  # noqa: E402
+
+from glovexfer.cli import main  # noqa: E402
+from glovexfer.device import bench as B  # noqa: E402
+
+RAM_BUDGET = 64 * 1024
+
+
+@pytest.fixture(scope="module")
+def models(unavailable):
+    from glovexfer.device.qemu import missing_tools, target_of
+
+    why = fw_models.have_tools()
+    if why:
+        unavailable(why)
+    for name in ("qemu-arm", "qemu-riscv"):
+        miss = missing_tools(target_of(name))
+        if miss:
+            unavailable(f"{name}: cannot build/run the emulated firmware, missing: {', '.join(miss)}")
+    return fw_models.model_dir()
+
+
+@pytest.fixture(scope="module")
+def result(models, tmp_path_factory):
+    out = tmp_path_factory.mktemp("bench") / "bench.json"
+    rc = main(["bench", "--model-dir", str(models), "--n", "2", "--json", str(out), "--no-progress"])
+    assert rc == 0
+    return json.loads(out.read_text())
+
+
+def test_json_maps_target_model_figures(result):
+    assert list(result) == ["native", "qemu-arm", "qemu-riscv"]
+    for t, per in result.items():
+        assert list(per) == ["lstm", "cnn", "fused"], t
+        for m, e in per.items():
+            for key in ("flash_bytes", "ram_bytes", "stack_bytes", "instructions"):
+                assert key in e, (t, m, key)
+            assert e["flash_bytes"] > 0 and e["ram_bytes"] > 0 and e["stack_bytes"] > 0
+            if t != "native" or e["instructions"] is not None:
+                assert e["instructions"] > 1_000_000  # an int8 network is millions of instructions
+                assert e["est_ms_at_240mhz"] == pytest.approx(e["instructions"] / 240e3, abs=0.01)
+
+
+def test_emulated_figures_are_consistent(result):
+    for t in ("qemu-arm", "qemu-riscv"):
+        per = result[t]
+        for m, e in per.items():
+            stages = e["stages"]
+            total = sum(stages.values())
+            res = e["counter_resolution"]
+            assert res == (40 if t == "qemu-arm" else 1)
+            # each stage is measured on its own; their sum is the recognition up to the
+            # call overheads and the counter resolution (one reading per stage)
+            assert abs(total - e["instructions"]) <= 0.01 * e["instructions"] + len(stages) * res, (t, m, total)
+            assert stages["orientation"] == pytest.approx(e["madgwick_per_sample"] * 32, abs=32 + res)
+            assert (stages["raster"] > 0) == (m != "lstm"), (t, m)
+            assert (stages["lstm"] > 0) == (m != "cnn") and (stages["cnn"] > 0) == (m != "lstm"), (t, m)
+            # RAM budget of the recognition path: static RAM + stack high-water mark
+            assert e["ram_bytes"] + e["stack_bytes"] < RAM_BUDGET, (t, m)
+            assert e["stack_bytes"] < 16 * 1024  # inside the 16 kB painted stack
+        # fused = both networks (same pipeline): cost and flash add up
+        assert per["fused"]["stages"]["lstm"] == pytest.approx(per["lstm"]["stages"]["lstm"], rel=0.001)
+        assert per["fused"]["stages"]["cnn"] == pytest.approx(per["cnn"]["stages"]["cnn"], rel=0.001)
+        assert per["fused"]["flash_bytes"] > per["cnn"]["flash_bytes"] > per["lstm"]["flash_bytes"]
+        # the CNN's int8 weights (~225 kB) are in flash, not RAM
+        assert per["cnn"]["flash_bytes"] - per["lstm"]["flash_bytes"] > 150_000
+        assert abs(per["cnn"]["ram_bytes"] - per["lstm"]["ram_bytes"]) < 4096
+
+
+def test_same_recording_same_count(models):
+    """The counters are deterministic: RISC-V instret exactly, the ARM timer to its 40-
+    instruction resolution; and the recognised letter does not depend on the target."""
+    from glovexfer.device.qemu import build
+
+    recs = B.bench_recordings(1)
+    rows = {}
+    for t in ("qemu-arm", "qemu-riscv"):
+        bd = build(t, model_dir=models, build_dir=fw_models.ROOT / "build" / f"bench-{t}", programs=("gx_bench_lstm",))
+        rows[t] = B.run_bench_qemu(t, bd / "gx_bench_lstm.elf", [recs[0], recs[0], recs[0]])
+    r = rows["qemu-riscv"]
+    assert r[0]["insn"] == r[1]["insn"] == r[2]["insn"]
+    a = rows["qemu-arm"]
+    assert max(x["insn"] for x in a) - min(x["insn"] for x in a) <= 40
+    assert {x["letter"] for x in a} == {x["letter"] for x in r} and len({x["letter"] for x in r}) == 1
+
+
+def test_map_sizes_reads_the_linker_map(result, models):
+    """flash/RAM come from the map: they equal the section sizes size(1) reports."""
+    import subprocess
+
+    bd = fw_models.ROOT / "build" / "bench-qemu-arm"
+    sizes = B.map_sizes(bd / "gx_app_cnn.map")
+    assert sizes["flash_bytes"] == result["qemu-arm"]["cnn"]["flash_bytes"]
+    out = subprocess.run(["arm-none-eabi-size", "-A", str(bd / "gx_app_cnn.elf")], capture_output=True, text=True,
+                         check=True).stdout
+    sec = {ln.split()[0]: int(ln.split()[1]) for ln in out.splitlines()[2:] if ln.startswith(".")}
+    flash = sum(sec.get(k, 0) for k in (".vectors", ".text", ".rodata", ".init_array", ".ARM.exidx"))
+    ram = sum(sec.get(k, 0) for k in (".data", ".bss"))
+    assert (sizes["flash_bytes"], sizes["ram_bytes"]) == (flash, ram)
+
+
+def test_bench_bad_arguments(capsys):
+    assert main(["bench", "--n", "0", "--targets", "qemu-arm", "--no-progress"]) == 2
+    assert "--n must be within" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main(["bench", "--targets", "avr"])
+
+
+def test_map_parser_rejects_non_maps(tmp_path):
+    from glovexfer.errors import GloveXferError
+
+    p = tmp_path / "x.map"
+    p.write_text("hello\n")
+    with pytest.raises(GloveXferError, match="no output sections"):
+        B.map_sizes(p)
+    with pytest.raises(GloveXferError, match="cannot read"):
+        B.map_sizes(tmp_path / "missing.map")

@@ -1,0 +1,230 @@
+"""The firmware on emulated microcontrollers, built with Debian's cross compilers from the
+same sources as the native build: ARM Cortex-M4F (arm-none-eabi-gcc + newlib, QEMU
+mps2-an386) and RISC-V RV32IMC (riscv64-unknown-elf-gcc + picolibc, QEMU virt).
+
+* the host test programs run unchanged on both ISAs over QEMU semihosting (files, console,
+  exit status): every pre-network stage of the golden vectors (test_core.cpp) and every
+  layer of both int8 networks (test_int8.cpp) bit for bit, and a corrupted golden value is
+  caught there too;
+* the firmware app speaks the serial protocol on the board UART: ``glovexfer parity
+  --device qemu-arm|qemu-riscv`` on the golden vectors + 200 simulated recordings gives zero
+  mismatches; ``glovexfer demo --device qemu-arm`` runs the main job with the emulated MCU.
+
+Missing cross tools or QEMU fail the tests in CI (GLOVEXFER_REQUIRE_TOOLS) instead of
+skipping them (the ``unavailable`` fixture; .ci/run installs them).
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import fw_models  # noqa: E402
+
+from glovexfer.cli import main  # noqa: E402
+
+STAGES = ("dtheta", "quaternions", "euler", "points", "normalised", "smoothed", "thin_keep", "thinned", "resampled",
+          "canvas", "image")
+BOARD_NAMES = {"qemu-arm": "mps2-an386", "qemu-riscv": "riscv-virt"}
+
+
+@pytest.fixture(scope="module", params=["qemu-arm", "qemu-riscv"])
+def target(request, unavailable):
+    from glovexfer.device.qemu import missing_tools, target_of
+
+    t = target_of(request.param)
+    miss = missing_tools(t)
+    if miss:
+        unavailable(f"{t.name}: cannot build/run the emulated firmware, missing: {', '.join(miss)}")
+    return t
+
+
+@pytest.fixture(scope="module")
+def models(unavailable):
+    why = fw_models.have_tools()
+    if why:
+        unavailable(why)
+    return fw_models.model_dir()
+
+
+@pytest.fixture(scope="module")
+def built(target, models) -> Path:
+    """build/<target> with the test programs and the app (the directory the qemu-* devices use)."""
+    from glovexfer.device.qemu import build
+
+    return build(target, model_dir=models, programs=("gx_test_core", "gx_test_int8", "gx_app"))
+
+
+def _run(target, elf, *args, timeout=600):
+    from glovexfer.device.qemu import run_semihosted
+
+    return run_semihosted(target, elf, args, timeout=timeout)
+
+
+def test_core_bit_exact_on_target(target, built, tmp_path):
+    """firmware/test/test_core.cpp, unchanged, on the emulated MCU: every stage equal."""
+    from glovexfer.export.vectors import write_vectors
+
+    paths = write_vectors(tmp_path, n=110, seed=0)
+    r = _run(target, built / "gx_test_core.elf", tmp_path)
+    print(r.stdout[-1500:])
+    lines = r.stdout.strip().splitlines()
+    assert lines[-1] == f"{len(paths)} passed, 0 failed", r.stdout[-3000:]
+    assert r.returncode == 0
+    counts = dict(re.findall(r"stage (\w+)\s+values compared equal: (\d+)", r.stdout))
+    assert set(counts) == set(STAGES)
+    for name in STAGES:
+        assert int(counts[name]) > 0, name
+    assert int(counts["canvas"]) == len(paths) * 128 * 128  # every recording's whole canvas
+    total = int(re.search(r"^values compared equal: (\d+)$", r.stdout, re.M).group(1))
+    assert total == sum(int(v) for v in counts.values())
+
+
+def test_core_mismatch_is_caught_on_target(target, built, tmp_path):
+    """A corrupted golden value fails on the target too, with stage, index and exit status."""
+    from glovexfer.export.vectors import write_vectors
+
+    paths = write_vectors(tmp_path, n=2, seed=1, with_edge_cases=False)
+    lines = paths[0].read_text().splitlines()
+    i = lines.index(next(line for line in lines if line.startswith("stage resampled"))) + 1
+    vals = lines[i].split()
+    vals[0] = str(int(vals[0]) + 1)
+    lines[i] = " ".join(vals)
+    paths[0].write_text("\n".join(lines) + "\n")
+    r = _run(target, built / "gx_test_core.elf", tmp_path)
+    assert r.returncode == 1, r.stdout[-2000:]
+    assert r.stdout.strip().splitlines()[-1] == "1 passed, 1 failed"
+    assert "FIRST MISMATCH" in r.stdout and "stage resampled index 0" in r.stdout
+
+
+def _int8_vectors(models: Path, tmp: Path) -> dict:
+    """tests/test_firmware_int8.py's vector files for the models in ``models``."""
+    from glovexfer.device.parity import find_tflite
+    from glovexfer.golden import load_int8_model
+    from test_firmware_int8 import _inputs, _write_vectors
+    from test_golden_int8 import render, synthetic_sequences
+
+    rng = np.random.default_rng(0)
+    seq, _ = synthetic_sequences(100, rng)
+    x = {"lstm": seq, "cnn": render(seq)}
+    out = {}
+    for kind in ("lstm", "cnn"):
+        tfl = find_tflite(models / f"gx_model_{kind}.cpp", [models, fw_models.ROOT / "models"])
+        net = load_int8_model(tfl.read_bytes())
+        out[kind] = tmp / f"{kind}.bin"
+        _write_vectors(out[kind], kind, net, _inputs(net, x[kind], rng))
+    return out
+
+
+def test_int8_networks_bit_exact_on_target(target, built, models, tmp_path):
+    """firmware/test/test_int8.cpp, unchanged, on the emulated MCU: every layer of both nets."""
+    vec = _int8_vectors(models, tmp_path)
+    r = _run(target, built / "gx_test_int8.elf", vec["lstm"], vec["cnn"])
+    print(r.stdout[-800:])
+    n = sum(int(p.read_bytes().split(b"\n", 1)[0].split()[3]) for p in vec.values())
+    assert n >= 400
+    lines = r.stdout.strip().splitlines()
+    assert lines[-1] == f"{n} passed, 0 failed", r.stdout[-3000:]
+    m = re.fullmatch(r"(\d+) values compared, 0 mismatches", lines[-2])
+    assert m is not None and int(m.group(1)) > n * 1000, lines[-2]
+    assert r.returncode == 0
+
+
+def test_app_on_target_banner_and_bad_input(target, built, models):
+    """The app on the board UART: banner names the board, bad input gets an ERR line and
+    the firmware keeps answering."""
+    from glovexfer.device import open_device
+
+    with open_device(target.name, model_dir=models) as dev:
+        assert dev.banner.kind == "READY"
+        assert dev.banner.fields["board"] == BOARD_NAMES[target.name]
+        assert dev.banner.fields["proto"] == "1"
+        dev.write_line("replay 2 zz")
+        m = dev.read_message(timeout=20)
+        assert m is not None and m.kind == "ERR", m
+        dev.write_raw(b"\xff\x00garbage\n")
+        m = dev.read_message(timeout=20)
+        assert m is not None and m.kind == "ERR", m
+        info = dev.info()
+        assert info.fields["board"] == BOARD_NAMES[target.name]
+
+
+def test_parity_on_target(target, built, models, tmp_path, capsys):
+    """glovexfer parity --device qemu-*: golden vectors (incl. edge cases) + 200 simulated
+    recordings, every reported intermediate and result equal to the golden model."""
+    from glovexfer.export.vectors import write_vectors
+
+    vec = tmp_path / "vec"
+    write_vectors(vec, 10)
+    n_vec = len((vec / "index.txt").read_text().split())
+    rc = main(["parity", "--device", target.name, "--model-dir", str(models), "--models", str(models),
+               str(fw_models.ROOT / "models"), "--n", "200", "--vectors", str(vec)])
+    out = capsys.readouterr().out
+    print(out)
+    m = re.search(r"(\d+) recordings, (\d+) values compared, (\d+) mismatches, (\d+) errors", out)
+    assert m is not None, out
+    assert int(m.group(1)) == 200 + n_vec
+    assert int(m.group(2)) > 200 * 2000
+    assert (m.group(3), m.group(4)) == ("0", "0")
+    assert rc == 0
+    for stage in ("quaternions", "resampled", "image", "lstm.logits", "cnn.probs", "fused.scores", "fused.result"):
+        assert re.search(rf"stage {re.escape(stage)}\s+values\s+[1-9]\d* mismatches 0", out), stage
+
+
+def test_demo_on_qemu_arm(models, unavailable):
+    """glovexfer demo --device qemu-arm: the emulated MCU is the glove of the main job (the
+    CLI end to end, in its own process)."""
+    import subprocess
+
+    from glovexfer.device.qemu import missing_tools, target_of
+
+    miss = missing_tools(target_of("qemu-arm"))
+    if miss:
+        unavailable(f"qemu-arm: cannot build/run the emulated firmware, missing: {', '.join(miss)}")
+    r = subprocess.run([sys.executable, "-m", "glovexfer", "demo", "--device", "qemu-arm", "--model-dir", str(models),
+                        "--text", "ab", "--fast"], capture_output=True, text=True, timeout=600, check=False)
+    print(r.stdout, r.stderr[-2000:])
+    assert r.returncode == 0
+    assert "board=mps2-an386" in r.stdout
+    text = r.stdout.strip().splitlines()[-1]
+    assert len(text.replace(" ", "")) == 2 and text.replace(" ", "").isalpha(), r.stdout[-2000:]
+
+
+def test_fault_is_reported_not_silent(target, built, models):
+    """A CPU fault (a read of unmapped memory) is reported on the UART by the board's fault
+    handler instead of hanging silently; virt also powers off with status 3."""
+    import select
+    import time
+
+    from glovexfer.device.qemu import build, start_qemu
+
+    bd = build(target, model_dir=models, programs=("gx_test_fault",))
+    proc = start_qemu(target, bd / "gx_test_fault.elf")
+    try:
+        out = b""
+        deadline = time.monotonic() + 60
+        while not re.search(rb"GX FAULT .*\n", out):
+            assert time.monotonic() < deadline, out
+            ready, _, _ = select.select([proc.stdout], [], [], 1.0)
+            if ready:
+                chunk = proc.stdout.read(1)
+                if not chunk:
+                    break
+                out += chunk
+        text = out.decode(errors="replace")
+        assert "fault test" in text
+        m = re.search(r"GX FAULT (exception|mcause) 0x([0-9a-f]{8}) pc 0x([0-9a-f]{8})", text)
+        assert m is not None, text
+        if target.name == "qemu-riscv":
+            assert int(m.group(2), 16) == 5  # load access fault
+            assert proc.wait(timeout=30) == 3
+        else:
+            assert int(m.group(2), 16) in (3, 5)  # HardFault or BusFault
+    finally:
+        proc.kill()
+        proc.wait()

@@ -1,0 +1,98 @@
+"""Hostile input for the firmware's input path under AddressSanitizer + UndefinedBehavior-
+Sanitizer (firmware/fuzz/fuzz_app.cpp: serial bytes -> app -> Recognizer / replay -> every
+stage and both networks):
+
+* g++ (or any compiler) -fsanitize=address,undefined: the standalone driver's structured
+  hostile sessions (int16 extremes on every axis, saturated sensors, a stationary glove,
+  all-zero input, random/truncated/over-long replays, random bytes and lines);
+* clang libFuzzer (-fsanitize=fuzzer,address,undefined): coverage-guided fuzzing from a
+  small seed corpus.
+
+No crash, no sanitizer report (-fno-sanitize-recover=all makes UB fatal), and ERR lines for
+unusable input.  Bounded numbers of executions keep CI short; docs/benchmarks.md has a long run.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import fw_models  # noqa: E402
+
+SAN = "-fsanitize=address,undefined -fno-sanitize-recover=all -g -O1"
+DRIVER_RUNS = 1500
+LIBFUZZER_RUNS = 20000
+
+
+@pytest.fixture(scope="module")
+def models(unavailable):
+    why = fw_models.have_tools()
+    if why:
+        unavailable(why)
+    return fw_models.model_dir()
+
+
+def _env():
+    import os
+
+    env = dict(os.environ)
+    env["ASAN_OPTIONS"] = "detect_leaks=0:abort_on_error=0"
+    env["UBSAN_OPTIONS"] = "print_stacktrace=1:halt_on_error=1"
+    return env
+
+
+def test_sanitized_hostile_driver(models):
+    exe = fw_models.build("gx_fuzz_app", "asan", models, extra_flags=SAN)
+    r = subprocess.run([str(exe), str(DRIVER_RUNS), "7"], capture_output=True, text=True, timeout=600, check=False,
+                       env=_env())
+    assert "ERROR: AddressSanitizer" not in r.stderr and "runtime error" not in r.stderr, r.stderr[-4000:]
+    assert r.returncode == 0, r.stderr[-4000:]
+    m = re.search(r"executions (\d+) bytes (\d+) lines (\d+) err_lines (\d+) letter_lines (\d+)", r.stdout)
+    assert m is not None, r.stdout
+    execs, _, lines, errs, letters = map(int, m.groups())
+    print(r.stdout.strip())
+    assert execs == DRIVER_RUNS
+    assert errs > DRIVER_RUNS // 2  # hostile input is answered with ERR lines
+    assert letters > 0  # and complete windows still give letters
+    assert lines > errs
+
+
+def test_sanitized_hostile_driver_without_models(unavailable, tmp_path):
+    """The firmware built without models: every recognition is an ERR line, nothing crashes."""
+    why = fw_models.have_tools()
+    if why:
+        unavailable(why)
+    exe = fw_models.build("gx_fuzz_app", "asan-nomodels", None, extra_flags=SAN)
+    r = subprocess.run([str(exe), "300", "3"], capture_output=True, text=True, timeout=600, check=False, env=_env())
+    assert r.returncode == 0, r.stderr[-4000:]
+    m = re.search(r"letter_lines (\d+)", r.stdout)
+    assert m is not None and m.group(1) == "0"
+
+
+def test_libfuzzer(models, unavailable, tmp_path):
+    if shutil.which("clang++") is None:
+        unavailable("clang++ not found: cannot build the libFuzzer target (Debian: apt-get install clang)")
+    from glovexfer.device.protocol import replay_line, sample_line
+    from glovexfer.golden.pipeline import simulated_recordings
+
+    exe = fw_models.build("gx_fuzz_app", "libfuzzer", models, extra_flags=SAN, cxx="clang++",
+                          cmake_args=("-DGX_LIBFUZZER=ON",))
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    c = simulated_recordings(2, seed=1)
+    (corpus / "window").write_text("start\n" + "".join(sample_line(s) + "\n" for s in c[0]))
+    (corpus / "replay").write_text(replay_line(c[1]) + "\n")
+    (corpus / "commands").write_text("info\nmodel lstm\nmodel cnn\nmodel fused\nauto on\nreset\n")
+    r = subprocess.run([str(exe), f"-runs={LIBFUZZER_RUNS}", "-max_len=4096", "-seed=1", str(corpus)],
+                       capture_output=True, text=True, timeout=600, check=False, env=_env(), cwd=tmp_path)
+    tail = r.stderr[-4000:]
+    assert r.returncode == 0, tail
+    assert f"Done {LIBFUZZER_RUNS} runs" in r.stderr, tail
+    assert not list(tmp_path.glob("crash-*")) and not list(tmp_path.glob("leak-*")) and not list(tmp_path.glob("timeout-*"))
+    print(re.findall(r"Done \d+ runs.*", r.stderr)[0])
