@@ -187,10 +187,13 @@ def _score_shipped(args) -> int:
         per = ", ".join(f"{u} {100 * a:.0f}" for u, a in res["per_user"].items())
         print(f"{name}: float accuracy {100 * res['accuracy']:.2f} % on {res['n']} recordings; per user: {per}")
         if args.int8:
-            res["int8"] = shipping.score_int8(model, rs, pred, progress=not args.no_progress)
+            res["int8"] = shipping.score_int8(model, rs, pred, progress=not args.no_progress, arrays=arrays)
             i8 = res["int8"]
             print(f"{name}: int8 device pipeline accuracy {100 * i8['accuracy']:.2f} %, argmax agreement with float "
                   f"{100 * i8['agreement_with_float']:.2f} % ({i8['disagreements']} of {res['n']} differ)")
+            for kind, m in i8.get("members", {}).items():
+                print(f"  {kind} alone: float {100 * m['float_accuracy']:.2f} %, int8 {100 * m['int8_accuracy']:.2f} %, "
+                      f"agreement {100 * m['agreement_with_float']:.2f} %")
         if res.get("recordings_from_training_writers"):
             print(f"  note: {res['recordings_from_training_writers']} recordings come from writers this model was trained on")
         results.append(res)

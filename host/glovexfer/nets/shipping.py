@@ -261,10 +261,11 @@ def int8_networks(model: ShippedModel) -> dict:
     return nets
 
 
-def score_int8(model: ShippedModel, recset, float_pred: np.ndarray, progress: bool = True) -> dict:
+def score_int8(model: ShippedModel, recset, float_pred: np.ndarray, progress: bool = True, arrays=None) -> dict:
     """The device path on every recording: golden fixed-point pipeline + golden int8
     network(s) (+ the integer fusion for a fused model), bit-exact with the firmware.
-    Returns its accuracy and its argmax agreement with the float pipeline + float model."""
+    Returns its accuracy and its argmax agreement with the float pipeline + float model;
+    for a fused model and given the float pipeline's ``arrays``, each member's too."""
     from ..golden.recognise import fuse, recognise
 
     nets = int8_networks(model)
@@ -274,15 +275,32 @@ def score_int8(model: ShippedModel, recset, float_pred: np.ndarray, progress: bo
 
         it = tqdm(it, desc=f"int8 device pipeline ({model.name})", unit="rec")
     pred = np.empty(len(recset), dtype=np.int64)
+    member_pred = {k: np.empty(len(recset), dtype=np.int64) for k in nets}
     for i in it:
         r = recognise(recset.counts[i], net_lstm=nets.get("lstm"), net_cnn=nets.get("cnn"), sensor=recset.sensor)
+        for k in nets:
+            member_pred[k][i] = getattr(r, k).index
         pred[i] = fuse(r.lstm, r.cnn).index if (r.lstm is not None and r.cnn is not None) else r.primary.index
     y = recset.y
     per_user = {u: float(np.mean((pred == y)[recset.users == u])) for u in sorted(set(recset.users.tolist()))}
-    return {
+    out = {
         "accuracy": float(np.mean(pred == y)),
         "per_user": per_user,
         "agreement_with_float": float(np.mean(pred == float_pred)),
         "disagreements": int(np.sum(pred != float_pred)),
         "confusion": P.confusion(y, pred).tolist(),
     }
+    if len(nets) > 1 and arrays is not None:
+        # each member alone: int8 (from the same golden runs) vs its float network
+        from .train import predict_proba
+
+        out["members"] = {}
+        for kind, m in model.members:
+            fp = np.argmax(predict_proba(m, P.inputs(kind, arrays)), axis=1)
+            mp = member_pred[kind]
+            out["members"][kind] = {
+                "float_accuracy": float(np.mean(fp == y)),
+                "int8_accuracy": float(np.mean(mp == y)),
+                "agreement_with_float": float(np.mean(mp == fp)),
+            }
+    return out

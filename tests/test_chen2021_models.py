@@ -1,0 +1,92 @@
+"""Chen (2021) real-data models: ship one trained on some writers, score it on the others
+with ``glovexfer evaluate --chen2021 DIR --model M --json OUT``; the shipped metrics file."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+TRAIN_WRITERS = ["canon", "chen", "haobin", "isa", "jq", "kelly", "kevin", "russell", "wenzhou", "yiheng"]
+
+
+@pytest.fixture(scope="module")
+def quick_models(tmp_path_factory, chen2021_dir, digilets_dir):
+    """Quick (1-2 epoch, meaningless) chen_transfer_lstm/cnn + chen_best trained on 10 writers."""
+    from glovexfer.chen.shipping import ship
+
+    out = tmp_path_factory.mktemp("chen_models")
+    cache = tmp_path_factory.mktemp("chen_cache")
+    import glovexfer.chen.protocols as CP
+
+    # keep the test's quick pretraining out of the shared out/cache
+    orig = CP.pretrained
+
+    def pretrained(net, root, cache_dir="out/cache", **kw):
+        return orig(net, root, cache_dir=str(cache), **kw)
+
+    CP.pretrained = pretrained
+    try:
+        ship(chen2021_dir, digilets_dir, out, progress=False, writers=TRAIN_WRITERS, quick=True)
+    finally:
+        CP.pretrained = orig
+    return out
+
+
+def test_evaluate_scores_only_unseen_writers(quick_models, chen2021_dir, tmp_path, capsys):
+    from glovexfer.cli import main
+
+    js = tmp_path / "eval.json"
+    rc = main(["evaluate", "--chen2021", str(chen2021_dir), "--model", "chen_best", "--models", str(quick_models), "--json", str(js), "--no-progress"])
+    assert rc == 0
+    res = json.loads(js.read_text())
+    assert sorted(res["per_writer"]) == ["yongxu", "zhaoye"]
+    assert res["writers_left_out_as_trained_on"] == TRAIN_WRITERS
+    conf = np.array(res["confusion"])
+    assert conf.shape == (26, 26) and conf.sum() == res["n"] == 510 + 509
+    assert np.trace(conf) == round(res["accuracy"] * res["n"])
+    assert "yongxu" in capsys.readouterr().out
+    meta = json.loads((quick_models / "chen_transfer_lstm" / "metrics.json").read_text())
+    assert meta["chen2021"]["representation"] == "mad6z" and meta["kind"] == "lstm"
+    assert (quick_models / "chen_transfer_cnn" / "model_float.tflite").stat().st_size > 0
+
+
+def test_evaluate_refuses_a_model_trained_on_every_writer(quick_models, chen2021_dir, tmp_path):
+    from glovexfer.cli import main
+
+    meta_path = quick_models / "chen_transfer_cnn" / "metrics.json"
+    meta = json.loads(meta_path.read_text())
+    meta["chen2021"]["train_writers"] = TRAIN_WRITERS + ["yongxu", "zhaoye"]
+    other = tmp_path / "all_writers"
+    other.mkdir()
+    for f in ("model.h5", "model_float.tflite"):
+        (other / f).write_bytes((quick_models / "chen_transfer_cnn" / f).read_bytes())
+    (other / "metrics.json").write_text(json.dumps(meta))
+    assert main(["evaluate", "--chen2021", str(chen2021_dir), "--model", str(other), "--no-progress"]) == 2
+
+
+def test_unknown_model_is_a_clear_error(chen2021_dir, capsys):
+    from glovexfer.cli import main
+
+    assert main(["evaluate", "--chen2021", str(chen2021_dir), "--model", "no_such_model", "--no-progress"]) == 2
+    assert "no shipped model 'no_such_model'" in capsys.readouterr().err
+
+
+def test_shipped_metrics_file_has_the_issue_fields():
+    """models/metrics_chen2021.json (written by tools/chen2021_protocols.py from real runs)."""
+    path = ROOT / "models" / "metrics_chen2021.json"
+    if not path.is_file():
+        pytest.skip("models/metrics_chen2021.json not written yet (tools/chen2021_protocols.py)")
+    m = json.loads(path.read_text())
+    assert m["models"], "no model figures"
+    for name in m["models"]:
+        entry = m[name]
+        if "lowo" in entry:
+            assert 0.0 <= entry["lowo"]["mean"] <= 1.0
+            assert np.isclose(entry["lowo"]["mean"], np.mean(list(entry["lowo"]["per_writer"].values())))
+        for p in ("subject_split", "random_split"):
+            if p in entry:
+                assert 0.0 <= entry[p]["mean"] <= 1.0
