@@ -58,3 +58,42 @@ def digilets(digilets_dir):
     from glovexfer.data.digilets import load_digilets
 
     return load_digilets(digilets_dir)
+
+
+# --- firmware fixtures (shared by the native, parity, protocol, fuzz and cross tests) -------
+
+
+def _fw_models():
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import fw_models
+
+    return fw_models
+
+
+@pytest.fixture(scope="session")
+def fw_build_tools(unavailable):
+    """Skip (or fail in CI) unless cmake and a C++ compiler exist."""
+    why = _fw_models().have_tools()
+    if why:
+        unavailable(why)
+
+
+@pytest.fixture(scope="session")
+def models(fw_build_tools):
+    """The firmware model sources directory (``tests/fw_models.model_dir``)."""
+    return _fw_models().model_dir()
+
+
+@pytest.fixture(scope="session")
+def glove(models):
+    """The native glove application built with those models."""
+    return _fw_models().build("gx_glove", "models", models)
+
+
+@pytest.fixture(scope="session")
+def core_test_program(tmp_path_factory, fw_build_tools):
+    """firmware's ``gx_test_core`` (pre-network stages against vector files), built once."""
+    return _fw_models().cmake_build(tmp_path_factory.mktemp("gxbuild_core"), "gx_test_core")

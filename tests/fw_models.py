@@ -77,3 +77,18 @@ def build(target: str, flavour: str, models: Path | str | None, extra_flags: str
 
     return native_binary(model_dir=str(models) if models else "", build_dir=ROOT / "build" / f"test-fw-{flavour}",
                          target=target, extra_flags=extra_flags, cxx=cxx, cmake_args=cmake_args)
+
+
+def cmake_build(build_dir: Path, target: str, cmake_args: tuple = ()) -> Path:
+    """Configure firmware/ into ``build_dir`` (Release) and build ``target``; its path.
+    A failed step fails the test with the tool's output."""
+    import subprocess
+
+    cfg = subprocess.run(["cmake", "-S", str(ROOT / "firmware"), "-B", str(build_dir), "-DCMAKE_BUILD_TYPE=Release", *cmake_args],
+                         capture_output=True, text=True, check=False)
+    assert cfg.returncode == 0, cfg.stdout + cfg.stderr
+    b = subprocess.run(["cmake", "--build", str(build_dir), "-j", "2", "--target", target], capture_output=True, text=True, check=False)
+    assert b.returncode == 0, b.stdout + b.stderr
+    exe = Path(build_dir) / target
+    assert exe.is_file(), f"{target} was not built in {build_dir}"
+    return exe

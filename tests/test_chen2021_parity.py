@@ -8,10 +8,7 @@ program (firmware/test/test_core.cpp) compares every intermediate stage.
 
 from __future__ import annotations
 
-import os
-import shutil
 import subprocess
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -20,32 +17,7 @@ from glovexfer.export.vectors import vector_text
 from glovexfer.golden.pipeline import quat_angle_deg, run_golden
 from glovexfer.pipeline import run
 
-ROOT = Path(__file__).resolve().parents[1]
-FIRMWARE = ROOT / "firmware"
 PER_SESSION = 4  # 15 sessions x 4 letters = 60 real recordings
-
-
-def _have_cxx() -> str | None:
-    for cxx in (os.environ.get("CXX"), "c++", "g++", "clang++"):
-        if cxx and shutil.which(cxx):
-            return cxx
-    return None
-
-
-@pytest.fixture(scope="module")
-def test_program(tmp_path_factory, unavailable) -> Path:
-    if shutil.which("cmake") is None:
-        unavailable("cmake not found: cannot build the firmware core (Debian: apt-get install cmake)")
-    if _have_cxx() is None:
-        unavailable("no C++ compiler (c++/g++/clang++) found: cannot build the firmware core (Debian: apt-get install g++)")
-    build = tmp_path_factory.mktemp("gxbuild_chen")
-    cfg = subprocess.run(["cmake", "-S", str(FIRMWARE), "-B", str(build), "-DCMAKE_BUILD_TYPE=Release"], capture_output=True, text=True, check=False)
-    assert cfg.returncode == 0, cfg.stdout + cfg.stderr
-    b = subprocess.run(["cmake", "--build", str(build), "-j", "2", "--target", "gx_test_core"], capture_output=True, text=True, check=False)
-    assert b.returncode == 0, b.stdout + b.stderr
-    exe = build / "gx_test_core"
-    assert exe.is_file()
-    return exe
 
 
 @pytest.fixture(scope="module")
@@ -77,14 +49,14 @@ def test_golden_six_axis_tracks_float_on_real_noise(recordings):
     assert worst < 1e-4, f"golden vs float 6-axis orientation differs by {worst:.2e} deg"  # measured 1.1e-6
 
 
-def test_firmware_bit_exact_on_real_recordings(test_program, recordings, tmp_path):
+def test_firmware_bit_exact_on_real_recordings(core_test_program, recordings, tmp_path):
     paths = []
     for name, c in recordings:
         p = tmp_path / f"{name}.txt"
         p.write_text(vector_text(name, c))
         paths.append(p)
     (tmp_path / "index.txt").write_text("".join(p.name + "\n" for p in paths))
-    r = subprocess.run([str(test_program), str(tmp_path)], capture_output=True, text=True, timeout=300, check=False)
+    r = subprocess.run([str(core_test_program), str(tmp_path)], capture_output=True, text=True, timeout=300, check=False)
     last = r.stdout.strip().splitlines()[-1]
     assert last == f"{len(paths)} passed, 0 failed", r.stdout[-3000:]
     assert r.returncode == 0

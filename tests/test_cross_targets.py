@@ -45,14 +45,6 @@ def target(request, unavailable):
 
 
 @pytest.fixture(scope="module")
-def models(unavailable):
-    why = fw_models.have_tools()
-    if why:
-        unavailable(why)
-    return fw_models.model_dir()
-
-
-@pytest.fixture(scope="module")
 def built(target, models) -> Path:
     """build/<target> with the test programs and the app (the directory the qemu-* devices use)."""
     from glovexfer.device.qemu import build

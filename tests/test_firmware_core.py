@@ -7,45 +7,13 @@ the host test program, which compares every intermediate value.
 
 from __future__ import annotations
 
-import os
-import shutil
 import subprocess
 from pathlib import Path
 
-import pytest
 from glovexfer.export.vectors import params_header_text, write_vectors
 
 ROOT = Path(__file__).resolve().parents[1]
 FIRMWARE = ROOT / "firmware"
-
-
-def _have_cxx() -> str | None:
-    for cxx in (os.environ.get("CXX"), "c++", "g++", "clang++"):
-        if cxx and shutil.which(cxx):
-            return cxx
-    return None
-
-
-@pytest.fixture(scope="module")
-def test_program(tmp_path_factory, unavailable) -> Path:
-    if shutil.which("cmake") is None:
-        unavailable("cmake not found: cannot build the firmware core (Debian: apt-get install cmake)")
-    if _have_cxx() is None:
-        unavailable("no C++ compiler (c++/g++/clang++) found: cannot build the firmware core (Debian: apt-get install g++)")
-    build = tmp_path_factory.mktemp("gxbuild")
-    cfg = subprocess.run(
-        ["cmake", "-S", str(FIRMWARE), "-B", str(build), "-DCMAKE_BUILD_TYPE=Release"],
-        capture_output=True, check=False,
-        text=True,
-    )
-    assert cfg.returncode == 0, cfg.stdout + cfg.stderr
-    b = subprocess.run(
-        ["cmake", "--build", str(build), "-j", "2", "--target", "gx_test_core"], capture_output=True, text=True, check=False
-    )
-    assert b.returncode == 0, b.stdout + b.stderr
-    exe = build / "gx_test_core"
-    assert exe.is_file()
-    return exe
 
 
 def _run(exe: Path, vec_dir: Path) -> subprocess.CompletedProcess:
@@ -63,19 +31,19 @@ def test_params_header_is_generated_output():
     )
 
 
-def test_firmware_core_bit_exact(test_program, tmp_path):
+def test_firmware_core_bit_exact(core_test_program, tmp_path):
     paths = write_vectors(tmp_path, n=110, seed=0)
     names = [p.stem for p in paths]
     assert len(names) >= 110 + 10
     for edge in ("zero", "sat_pos", "sat_neg", "stationary", "heading180_0"):
         assert edge in names
-    r = _run(test_program, tmp_path)
+    r = _run(core_test_program, tmp_path)
     last = r.stdout.strip().splitlines()[-1]
     assert last == f"{len(paths)} passed, 0 failed", r.stdout[-3000:]
     assert r.returncode == 0, r.stdout[-3000:]
 
 
-def test_firmware_core_reports_mismatch(test_program, tmp_path):
+def test_firmware_core_reports_mismatch(core_test_program, tmp_path):
     """A corrupted golden value is caught, reported with stage and index, and fails."""
     paths = write_vectors(tmp_path, n=2, seed=1, with_edge_cases=False)
     p = paths[0]
@@ -85,7 +53,7 @@ def test_firmware_core_reports_mismatch(test_program, tmp_path):
     vals[0] = str(int(vals[0]) + 1)
     lines[i] = " ".join(vals)
     p.write_text("\n".join(lines) + "\n")
-    r = _run(test_program, tmp_path)
+    r = _run(core_test_program, tmp_path)
     assert r.returncode != 0
     assert r.stdout.strip().splitlines()[-1] == "1 passed, 1 failed"
     assert "FIRST MISMATCH" in r.stdout and "stage resampled index 0" in r.stdout

@@ -10,8 +10,6 @@ calibrated inputs, uniform random int8 and extremes.
 from __future__ import annotations
 
 import importlib.util
-import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -19,20 +17,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-FIRMWARE = ROOT / "firmware"
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import fw_models  # noqa: E402
 
 LSTM_ORDER = ["reversed", "lstm_bwd", "slice_bwd", "lstm_fwd", "slice_fwd", "concat", "logits"]
 CNN_ORDER = ["conv1", "pool1", "conv2", "pool2", "reshape", "hidden", "logits"]
 _HAVE_TF = all(importlib.util.find_spec(m) is not None for m in ("tensorflow", "tf_keras"))
-
-
-def _have_cxx() -> str | None:
-    for cxx in (os.environ.get("CXX"), "c++", "g++", "clang++"):
-        if cxx and shutil.which(cxx):
-            return cxx
-    return None
 
 
 def _inputs(net, x_float, rng, n_random=100) -> np.ndarray:
@@ -62,11 +52,7 @@ def _write_vectors(path: Path, kind: str, net, x: np.ndarray) -> None:
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory, unavailable):
-    if shutil.which("cmake") is None:
-        unavailable("cmake not found: cannot build the firmware (Debian: apt-get install cmake)")
-    if _have_cxx() is None:
-        unavailable("no C++ compiler (c++/g++/clang++) found: cannot build the firmware (Debian: apt-get install g++)")
+def built(tmp_path_factory, fw_build_tools):
     if not _HAVE_TF:
         pytest.skip("needs tensorflow and tf_keras (pip install 'glovexfer[train]') to make the int8 models")
     from glovexfer.export.model_data import write_model_source
@@ -92,17 +78,7 @@ def built(tmp_path_factory, unavailable):
         assert len(xin) >= 200
         vecs[kind] = tmp / f"{kind}.bin"
         _write_vectors(vecs[kind], kind, nets[kind], xin)
-    build = tmp / "build"
-    cfg = subprocess.run(
-        ["cmake", "-S", str(FIRMWARE), "-B", str(build), "-DCMAKE_BUILD_TYPE=Release", f"-DGX_MODEL_DIR={gen}"],
-        capture_output=True, text=True, check=False,
-    )
-    assert cfg.returncode == 0, cfg.stdout + cfg.stderr
-    b = subprocess.run(["cmake", "--build", str(build), "-j", "2", "--target", "gx_test_int8"],
-                       capture_output=True, text=True, check=False)
-    assert b.returncode == 0, b.stdout + b.stderr
-    exe = build / "gx_test_int8"
-    assert exe.is_file()
+    exe = fw_models.cmake_build(tmp / "build", "gx_test_int8", (f"-DGX_MODEL_DIR={gen}",))
     return exe, vecs, gen
 
 

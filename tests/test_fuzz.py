@@ -20,7 +20,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import fw_models  # noqa: E402
@@ -28,14 +27,6 @@ import fw_models  # noqa: E402
 SAN = "-fsanitize=address,undefined -fno-sanitize-recover=all -g -O1"
 DRIVER_RUNS = 1500
 LIBFUZZER_RUNS = 20000
-
-
-@pytest.fixture(scope="module")
-def models(unavailable):
-    why = fw_models.have_tools()
-    if why:
-        unavailable(why)
-    return fw_models.model_dir()
 
 
 def _env():

@@ -8,25 +8,11 @@ import re
 import sys
 from pathlib import Path
 
-import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import fw_models  # noqa: E402
 
 from glovexfer.cli import main  # noqa: E402
-
-
-@pytest.fixture(scope="module")
-def models(unavailable):
-    why = fw_models.have_tools()
-    if why:
-        unavailable(why)
-    return fw_models.model_dir()
-
-
-@pytest.fixture(scope="module")
-def glove(models):
-    return fw_models.build("gx_glove", "models", models)
 
 
 def _args(models, *extra):

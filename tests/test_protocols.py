@@ -54,6 +54,35 @@ def test_user_dependent_holds_out_disjoint_test_sets(monkeypatch):
     assert np.array(res["confusion"])[:, 0].sum() == 15 * 200
 
 
+def test_fold_cache_resumes_without_retraining_and_keys_on_inputs(monkeypatch, tmp_path):
+    """An interrupted protocol run resumes: finished folds come from the cache and give the
+    same figures; a change to the setting, the pretrained weights or the data retrains."""
+    calls = []
+
+    def fake_finetune(setting, w, train_set, seed, progress=True):
+        calls.append(seed)
+        return None
+
+    monkeypatch.setattr(P, "finetune", fake_finetune)
+    monkeypatch.setattr(P, "predict", lambda model, kind, test: np.eye(26)[(test.y + len(calls)) % 26])
+    users = np.repeat(["u1", "u2", "u3"], 4)
+    a = Arrays(np.zeros((12, 100, 2), np.float32), np.zeros((12, 28, 28), np.float32), np.arange(12) % 26, users)
+    w = [np.ones(3, np.float32)]
+    s = P.SETTINGS["paper_lstm"]
+    first = P.user_independent(s, w, a, cache=tmp_path)
+    assert len(calls) == 3 and len(list(tmp_path.glob("*.npz"))) == 3
+    again = P.user_independent(s, w, a, cache=tmp_path)
+    assert len(calls) == 3 and again == first  # every fold from the cache
+    P.user_independent(s, [np.full(3, 2, np.float32)], a, cache=tmp_path)  # other weights
+    assert len(calls) == 6
+    P.user_independent(P.SETTINGS["target_only_lstm"], w, a, cache=tmp_path)  # other setting
+    assert len(calls) == 9
+    b = Arrays(a.seq + 0.5, a.img, a.y, a.group)  # other data
+    P.user_independent(s, w, b, cache=tmp_path)
+    assert len(calls) == 12 and len(list(tmp_path.glob("*.npz"))) == 12
+    assert not list(tmp_path.glob("*.tmp.npz"))
+
+
 def test_fused_setting_trains_each_member_and_averages_probabilities(monkeypatch):
     """'best' fine-tunes both members per fold; its prediction is the argmax of their mean
     probability, and each member's own figures are reported under 'parts'."""

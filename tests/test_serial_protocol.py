@@ -27,19 +27,6 @@ from glovexfer.device.protocol import (  # noqa: E402
 from glovexfer.errors import GloveXferError  # noqa: E402
 
 
-@pytest.fixture(scope="module")
-def models(unavailable):
-    why = fw_models.have_tools()
-    if why:
-        unavailable(why)
-    return fw_models.model_dir()
-
-
-@pytest.fixture(scope="module")
-def glove(models):
-    return fw_models.build("gx_glove", "models", models)
-
-
 def session(exe, data: bytes | str, timeout=120) -> list[str]:
     if isinstance(data, str):
         data = data.encode()

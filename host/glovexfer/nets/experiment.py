@@ -24,6 +24,9 @@ QUICK_SIM_SOURCE_REPS = 1
 #: Pretrained weights are kept here (keyed by setting, data and seed) and reused by later
 #: ``evaluate`` and ``train`` runs: "pretrain once, reuse across folds" across commands too.
 PRETRAINED_CACHE = Path("out/pretrained")
+#: Each finished protocol fold's predictions are kept here, so an interrupted ``evaluate``
+#: resumes where it stopped (``protocols.cached_fold``); quick runs never use it.
+FOLD_CACHE = Path("out/folds")
 
 
 @dataclass
@@ -122,10 +125,10 @@ def run(name: str, protocol: str, dom: Domains, quick: bool, seed: int = 0, prog
         out["pretrain"] = hists
     if protocol in ("ud", "both"):
         kw = dict(splits=1, repeats=1) if quick else {}
-        out["ud"] = P.user_dependent(setting, weights, dom.target, seed=seed, progress=progress, **kw)
+        out["ud"] = P.user_dependent(setting, weights, dom.target, seed=seed, progress=progress, cache=None if quick else FOLD_CACHE, **kw)
     if protocol in ("ui", "both"):
         users = sorted(set(dom.target.group.tolist()))
-        out["ui"] = P.user_independent(setting, weights, dom.target, seed=seed, users=users[:QUICK_UI_USERS] if quick else None, progress=progress)
+        out["ui"] = P.user_independent(setting, weights, dom.target, seed=seed, users=users[:QUICK_UI_USERS] if quick else None, progress=progress, cache=None if quick else FOLD_CACHE)
     out["seconds"] = round(time.time() - t0, 1)
     out["target"] = {"size": len(dom.target), "simulated": bool(dom.target_meta.get("simulated", False))}
     return out

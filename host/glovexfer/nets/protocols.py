@@ -41,7 +41,9 @@ Protocols (as in the paper):
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 import numpy as np
 
@@ -173,6 +175,49 @@ def fold_predictions(setting: Setting, pretrained, train_set: Arrays, test_set: 
     return out
 
 
+def _digest(*parts) -> str:
+    """A short hash of arrays, lists/dicts of arrays and plain values (a fold's cache key)."""
+    h = hashlib.sha1()
+
+    def feed(x):
+        if isinstance(x, dict):
+            for k in sorted(x):
+                h.update(str(k).encode())
+                feed(x[k])
+        elif isinstance(x, (list, tuple)):
+            for v in x:
+                feed(v)
+        elif isinstance(x, np.ndarray):
+            h.update(str((x.dtype, x.shape)).encode())
+            h.update(np.ascontiguousarray(x).tobytes())
+        else:
+            h.update(repr(x).encode())
+
+    for p in parts:
+        feed(p)
+    return h.hexdigest()[:16]
+
+
+def cached_fold(cache: Path | None, setting: Setting, pretrained, train_set: Arrays, test_set: Arrays, seed: int, progress: bool = True) -> dict:
+    """``fold_predictions``, kept in ``cache`` (one small npz per fold) so that a long protocol
+    run that is interrupted resumes at the first fold it has not finished.  The key holds
+    everything that decides the fold's result: the setting (all its training parameters), the
+    pretrained weights, the fold's train and test inputs and labels, and the seed."""
+    if cache is None:
+        return fold_predictions(setting, pretrained, train_set, test_set, seed, progress)
+    key = _digest(repr(setting), pretrained, train_set.seq, train_set.y, test_set.seq, test_set.y, seed)
+    path = Path(cache) / f"{setting.name}_{key}.npz"
+    if path.is_file():
+        with np.load(path, allow_pickle=False) as z:
+            return {k: z[k] for k in z.files}
+    preds = fold_predictions(setting, pretrained, train_set, test_set, seed, progress)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp.npz")
+    np.savez(tmp, **preds)
+    tmp.replace(path)
+    return preds
+
+
 def _split_results(setting: Setting, results: dict) -> dict:
     """``results`` (name -> figures) as the setting's figures with the members' under 'parts'."""
     main = results.pop(setting.name)
@@ -181,7 +226,7 @@ def _split_results(setting: Setting, results: dict) -> dict:
     return main
 
 
-def user_dependent(setting: Setting, pretrained, target: Arrays, splits: int = UD_SPLITS, repeats: int = UD_REPEATS, held_out: int = UD_HELD_OUT, seed: int = 0, progress: bool = True) -> dict:
+def user_dependent(setting: Setting, pretrained, target: Arrays, splits: int = UD_SPLITS, repeats: int = UD_REPEATS, held_out: int = UD_HELD_OUT, seed: int = 0, progress: bool = True, cache: Path | None = None) -> dict:
     """15 runs (5 random 200-recording held-out sets x 3 trainings); mean and std."""
     accs: dict = {}
     conf: dict = {}
@@ -192,7 +237,7 @@ def user_dependent(setting: Setting, pretrained, target: Arrays, splits: int = U
         train_idx = np.setdiff1d(np.arange(len(target)), test_idx)
         test = target.take(test_idx)
         for r in range(repeats):
-            preds = fold_predictions(setting, pretrained, target.take(train_idx), test, seed=1000 * s + r, progress=progress)
+            preds = cached_fold(cache, setting, pretrained, target.take(train_idx), test, seed=1000 * s + r, progress=progress)
             for name, pred in preds.items():
                 accs.setdefault(name, []).append(float(np.mean(pred == test.y)))
                 conf[name] = conf.get(name, 0) + confusion(test.y, pred)
@@ -203,14 +248,14 @@ def user_dependent(setting: Setting, pretrained, target: Arrays, splits: int = U
     return _split_results(setting, res)
 
 
-def user_independent(setting: Setting, pretrained, target: Arrays, seed: int = 0, users: list[str] | None = None, progress: bool = True) -> dict:
+def user_independent(setting: Setting, pretrained, target: Arrays, seed: int = 0, users: list[str] | None = None, progress: bool = True, cache: Path | None = None) -> dict:
     """Leave one user out for every user (or the given ``users``)."""
     per_user: dict = {}
     conf: dict = {}
     for k, u in enumerate(users if users is not None else sorted(set(target.group.tolist()))):
         test_mask = target.group == u
         test = target.take(np.flatnonzero(test_mask))
-        preds = fold_predictions(setting, pretrained, target.take(np.flatnonzero(~test_mask)), test, seed=seed + k, progress=progress)
+        preds = cached_fold(cache, setting, pretrained, target.take(np.flatnonzero(~test_mask)), test, seed=seed + k, progress=progress)
         for name, pred in preds.items():
             per_user.setdefault(name, {})[u] = float(np.mean(pred == test.y))
             conf[name] = conf.get(name, 0) + confusion(test.y, pred)
