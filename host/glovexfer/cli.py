@@ -303,8 +303,12 @@ def cmd_demo(args) -> int:
         raise GloveXferError(f"--user {user} is not in {path} (users: {', '.join(users)})")
     print(f"SmartGloveXfer demo: a simulated wearer ({user}) writes '{text}' in the air "
           f"({'as fast as possible' if args.fast else 'at 27 samples/s'}); recordings from {path}")
-    print("starting the virtual glove (host-native firmware behind a pseudo-terminal; built on first use) ...",
-          flush=True)
+    where = {
+        "native": "the virtual glove (host-native firmware behind a pseudo-terminal; built on first use)",
+        "qemu-arm": "the firmware on an emulated Cortex-M4F (qemu-system-arm; built on first use)",
+        "qemu-riscv": "the firmware on an emulated RV32IMC (qemu-system-riscv32; built on first use)",
+    }.get(args.device, f"the glove at {args.device}")
+    print(f"starting {where} ...", flush=True)
     kw = {"model_dir": args.model_dir} if args.model_dir else {}
     with open_device(args.device, **kw) as dev:
         print(f"glove: {dev.banner.raw}")
@@ -481,7 +485,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--user", help="which user of the data set writes (default: the first)")
     s.add_argument("--seed", type=int, default=0)
     s.add_argument("--model", choices=["lstm", "cnn", "fused"], help="model on the glove (default: the glove's, fused)")
-    s.add_argument("--device", default="native", help="native (virtual glove, default) or a transport name")
+    s.add_argument("--device", default="native", help="native (virtual glove, default), qemu-arm, qemu-riscv or a serial port")
     s.add_argument("--model-dir", help="generated firmware model sources (default: the shipped models/firmware)")
     s.add_argument("--pictures", "--out", metavar="DIR", dest="pictures",
                    help="also draw every letter's float pipeline stages as PNG files into DIR")
