@@ -5,7 +5,9 @@
 
 Prints a Markdown table (UD mean ± std, UI mean, per-user range) beside the paper's Table 1,
 draws per-user accuracy bars and the UD/UI confusion matrices for each run, and copies the
-JSONs (every run, per-user figure and confusion matrix) under --copy.
+JSONs (every run, per-user figure and confusion matrix) under --copy.  Outputs of
+``glovexfer evaluate --data SET --int8`` (shipped models scored on a data set) give a second
+table: float pipeline + float model vs the device path (golden fixed point + int8).
 """
 
 from __future__ import annotations
@@ -80,6 +82,47 @@ def figures(r: dict, out: Path) -> list[Path]:
     return made
 
 
+def compare_ui(runs: list[dict], out: Path) -> Path | None:
+    """UI accuracy per held-out user of every run, side by side (one bar group per user)."""
+    runs = [r for r in runs if "ui" in r]
+    if len(runs) < 2:
+        return None
+    plt = plots._plt()
+    users = list(runs[0]["ui"]["per_user"])
+    w = 0.8 / len(runs)
+    fig, ax = plt.subplots(figsize=(10, 3.8))
+    for k, r in enumerate(runs):
+        acc = [100 * r["ui"]["per_user"].get(u, np.nan) for u in users]
+        ax.bar(np.arange(len(users)) + (k - (len(runs) - 1) / 2) * w, acc, w, label=f"{r['model']} ({100 * r['ui']['mean']:.1f} %)")
+    ax.set_xticks(range(len(users)), users, fontsize=7)
+    ax.set_ylim(0, 100)
+    ax.set_ylabel("accuracy [%]")
+    ax.set_title("user-independent accuracy per held-out user (simulated glove users; legend: mean)", fontsize=9)
+    ax.legend(fontsize=7, ncol=len(runs), loc="upper center", bbox_to_anchor=(0.5, -0.1), frameon=False)
+    fig.tight_layout()
+    p = out / "ui_per_user_compare.png"
+    fig.savefig(p, dpi=80)
+    plt.close(fig)
+    return p
+
+
+def int8_table(scores: list[dict]) -> str:
+    rows = [
+        "| model | recordings | float accuracy | int8 device path accuracy | argmax agreement (differ) |",
+        "|---|---|---|---|---|",
+    ]
+
+    def row(name, n, fa, ia, ag, differ=""):
+        rows.append(f"| {name} | {n} | {100 * fa:.2f} % | {100 * ia:.2f} % | {100 * ag:.2f} %{differ} |")
+
+    for r in scores:
+        q = r["int8"]
+        row(r["model"], r["n"], r["accuracy"], q["accuracy"], q["agreement_with_float"], f" ({q['disagreements']})")
+        for kind, m in q.get("members", {}).items():
+            row(f"{r['model']}: {kind} alone", r["n"], m["float_accuracy"], m["int8_accuracy"], m["agreement_with_float"])
+    return "\n".join(rows)
+
+
 if __name__ == "__main__":
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("json", nargs="+")
@@ -87,9 +130,13 @@ if __name__ == "__main__":
     ap.add_argument("--copy", help="folder to copy the JSONs into")
     args = ap.parse_args()
     by_model: dict = {}
+    scores: list = []
     for f in args.json:
         data = json.loads(Path(f).read_text())
         for r in data if isinstance(data, list) else [data]:
+            if "int8" in r:  # evaluate --data --int8: a score, not a protocol run
+                scores.append(r)
+                continue
             # one model's protocols may come from separate runs (--protocol ud / ui)
             by_model[r["model"]] = by_model.get(r["model"], {}) | r
     runs = list(by_model.values())
@@ -101,11 +148,17 @@ if __name__ == "__main__":
                 parts.setdefault(name, {"model": name, "quick": r.get("quick")})[proto] = fig
         runs.extend(parts.values())
     print(table(runs))
+    if scores:
+        print()
+        print(int8_table(scores))
     img = Path(args.img)
     img.mkdir(parents=True, exist_ok=True)
     for r in runs:
         for p in figures(r, img):
             print(p)
+    p = compare_ui([r for r in runs if r["model"] in by_model], img)
+    if p:
+        print(p)
     if args.copy:
         Path(args.copy).mkdir(parents=True, exist_ok=True)
         for f in args.json:
