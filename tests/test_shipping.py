@@ -91,3 +91,19 @@ def test_vectors_cover_every_letter_and_edge_cases(tmp_path):
         assert f"{edge}.txt" in names
     text = (tmp_path / "short_letter.txt").read_text()
     assert text.startswith("gxvec 1") and "stage resampled 100 2" in text and text.rstrip().endswith("end")
+
+
+def test_shipped_metrics_hold_every_required_model_and_figure():
+    """models/metrics.json: every model the issue names has ud.mean, ud.std, ui.mean and
+    ui.per_user (16 users), all fractions in [0, 1]; a fused model's figures match its
+    shipped folder's metrics.json; the mean UI is the mean of the per-user figures."""
+    root = shipping.MODELS_DIR
+    allm = json.loads((root / "metrics.json").read_text())
+    for name in ("paper_lstm", "paper_cnn", "best", "target_only_lstm", "source_only_lstm", "best_lstm", "best_cnn"):
+        m = allm[name]
+        assert 0 <= m["ud"]["mean"] <= 1 and 0 <= m["ud"]["std"] <= 1, name
+        pu = m["ui"]["per_user"]
+        assert len(pu) == 16 and all(0 <= v <= 1 for v in pu.values()), name
+        assert m["ui"]["mean"] == pytest.approx(np.mean(list(pu.values()))), name
+        own = json.loads((root / name / "metrics.json").read_text())
+        assert own["ui"]["per_user"] == pu, name
