@@ -129,3 +129,76 @@ def test_evaluate_quick_runs_every_code_path(digilets_dir, tmp_path, capsys):
         assert np.array(r["ud"]["confusion"]).sum() == 200
     assert "pretrain" in res["paper_lstm"] and "pretrain" not in res["target_only_lstm"]
     assert "user-independent" in capsys.readouterr().out
+
+
+@pytest.mark.slow
+def test_fold_device_path_is_the_golden_recognise_on_raw_counts():
+    """--int8 protocol folds: a fold network converted as export converts it, on the golden
+    pipeline's cached inputs, decides exactly what golden.recognise decides from the raw counts
+    (the firmware's path), for the LSTM and the CNN; the inputs come from the same counts."""
+    from glovexfer.cli import demo_set_path
+    from glovexfer.data.recordings import RecordingSet
+    from glovexfer.golden.pipeline import run_golden
+    from glovexfer.golden.recognise import recognise
+    from glovexfer.nets.datasets import target_arrays
+
+    rs = RecordingSet.load(demo_set_path())
+    a = target_arrays(rs, cache_dir=None, progress=False, device=True)
+    assert a.dev_seq.dtype == np.int32 and a.dev_seq.shape == (len(rs), 100, 2) and a.dev_img.shape == (len(rs), 28, 28)
+    st = run_golden(rs.counts[3], sensor=rs.sensor)
+    assert np.array_equal(a.dev_seq[3], st.resampled) and np.array_equal(a.dev_img[3], st.image)
+    train, test = a.take(np.arange(0, len(a), 2)), a.take(np.arange(1, len(a), 2)[:12])
+    test_counts = rs.counts[np.arange(1, len(a), 2)[:12]]
+    for kind in ("lstm", "cnn"):
+        model = P.build(kind)
+        net = P.int8_network(model, kind, train, seed=0)
+        outs = P.device_outputs(net, test)
+        want = [getattr(recognise(c, **{f"net_{kind}": net}, sensor=rs.sensor), kind) for c in test_counts]
+        assert [o.index for o in outs] == [w.index for w in want]
+        assert all(np.array_equal(o.logits, w.logits) and np.array_equal(o.probs_q8, w.probs_q8) for o, w in zip(outs, want))
+    with pytest.raises(ValueError, match="golden pipeline"):
+        P.device_outputs(net, Arrays(test.seq, test.img, test.y, test.group))
+
+
+def test_int8_fold_figures_sit_beside_the_float_ones(monkeypatch):
+    """With int8=True every setting name (the fused one and each member) gets an 'int8' twin
+    of its figures and the argmax agreement with its float network over all test recordings."""
+    def fake_fold(setting, pretrained, train_set, test_set, seed, progress=True, int8=False):
+        y = test_set.y
+        wrong = (y + 1) % 26
+        out = {"best": y, "best_lstm": y, "best_cnn": wrong}
+        if int8:  # int8 flips the first LSTM prediction of every fold; the fused one stays
+            l8 = y.copy()
+            l8[0] = wrong[0]
+            out |= {"best@int8": y, "best_lstm@int8": l8, "best_cnn@int8": wrong}
+        return out
+
+    monkeypatch.setattr(P, "fold_predictions", fake_fold)
+    users = np.repeat(["u1", "u2"], 10)
+    a = Arrays(np.zeros((20, 100, 2), np.float32), np.zeros((20, 28, 28), np.float32), np.arange(20) % 26, users)
+    res = P.user_independent(P.SETTINGS["best"], None, a, int8=True)
+    assert res["int8"]["mean"] == 1.0 and res["int8"]["agreement_with_float"] == 1.0 and res["int8"]["compared"] == 20
+    lstm = res["parts"]["best_lstm"]
+    assert lstm["mean"] == 1.0 and lstm["int8"]["mean"] == pytest.approx(0.9)
+    assert lstm["int8"]["disagreements"] == 2 and lstm["int8"]["agreement_with_float"] == pytest.approx(0.9)
+    assert res["parts"]["best_cnn"]["int8"]["agreement_with_float"] == 1.0
+    assert "best@int8" not in res["parts"] and set(res["parts"]) == {"best_lstm", "best_cnn"}
+    ud = P.user_dependent(P.SETTINGS["best"], None, a, splits=2, repeats=1, held_out=5, int8=True)
+    assert len(ud["parts"]["best_lstm"]["int8"]["runs"]) == 2 and ud["parts"]["best_lstm"]["int8"]["compared"] == 10
+    assert "int8" not in P.user_independent(P.SETTINGS["best"], None, a)
+
+
+@pytest.mark.data
+@pytest.mark.slow
+def test_evaluate_int8_quick_reports_the_device_path(digilets_dir, tmp_path, capsys):
+    out = tmp_path / "q8.json"
+    argv = ["evaluate", "--quick", "--no-progress", "--digilets", str(digilets_dir), "--json", str(out),
+            "--model", "paper_cnn", "--protocol", "ui", "--int8"]
+    assert main(argv) == 0
+    r = json.loads(out.read_text())
+    assert r["int8"] is True and "ud" not in r
+    i8 = r["ui"]["int8"]
+    assert set(i8["per_user"]) == set(r["ui"]["per_user"]) and len(i8["per_user"]) == 2
+    assert i8["compared"] == np.array(r["ui"]["confusion"]).sum() == np.array(i8["confusion"]).sum()
+    assert 0.0 <= i8["agreement_with_float"] <= 1.0
+    assert "int8 device path paper_cnn" in capsys.readouterr().out

@@ -7,7 +7,9 @@ Prints a Markdown table (UD mean ± std, UI mean, per-user range) beside the pap
 draws per-user accuracy bars and the UD/UI confusion matrices for each run, and copies the
 JSONs (every run, per-user figure and confusion matrix) under --copy.  Outputs of
 ``glovexfer evaluate --data SET --int8`` (shipped models scored on a data set) give a second
-table: float pipeline + float model vs the device path (golden fixed point + int8).
+table: float pipeline + float model vs the device path (golden fixed point + int8).  Protocol
+runs made with ``glovexfer evaluate --int8`` (every fold's networks also on the device path)
+give a third: UD and UI of the float and the int8 device path, from the same fold networks.
 """
 
 from __future__ import annotations
@@ -123,6 +125,29 @@ def int8_table(scores: list[dict]) -> str:
     return "\n".join(rows)
 
 
+def protocol_int8_table(runs: list[dict]) -> str:
+    """UD / UI of float and device path from ``evaluate --int8`` protocol runs (same folds)."""
+    rows = [
+        "| model | protocol | float | int8 device path | argmax agreement (differ / compared) |",
+        "|---|---|---|---|---|",
+    ]
+    for r in runs:
+        for proto in ("ud", "ui"):
+            if proto not in r:
+                continue
+            for name, fig in [(r["model"], r[proto]), *r[proto].get("parts", {}).items()]:
+                q = fig.get("int8")
+                if not q:
+                    continue
+                std = lambda d: f" ± {100 * d['std']:.2f}" if proto == "ud" else ""  # noqa: E731
+                label = f"UD ({len(fig['runs'])} runs)" if proto == "ud" else f"UI ({len(fig['per_user'])} users)"
+                rows.append(
+                    f"| {name} | {label} | {100 * fig['mean']:.2f} %{std(fig)} | {100 * q['mean']:.2f} %{std(q)} "
+                    f"| {100 * q['agreement_with_float']:.2f} % ({q['disagreements']} / {q['compared']}) |"
+                )
+    return "\n".join(rows)
+
+
 if __name__ == "__main__":
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("json", nargs="+")
@@ -131,11 +156,15 @@ if __name__ == "__main__":
     args = ap.parse_args()
     by_model: dict = {}
     scores: list = []
+    int8_runs: list = []
     for f in args.json:
         data = json.loads(Path(f).read_text())
         for r in data if isinstance(data, list) else [data]:
-            if "int8" in r:  # evaluate --data --int8: a score, not a protocol run
+            if isinstance(r.get("int8"), dict):  # evaluate --data --int8: a score, not a protocol run
                 scores.append(r)
+                continue
+            if r.get("int8") is True:  # evaluate --int8: protocol folds on both paths
+                int8_runs.append(r)
                 continue
             # one model's protocols may come from separate runs (--protocol ud / ui)
             by_model[r["model"]] = by_model.get(r["model"], {}) | r
@@ -151,6 +180,9 @@ if __name__ == "__main__":
     if scores:
         print()
         print(int8_table(scores))
+    if int8_runs:
+        print()
+        print(protocol_int8_table(int8_runs))
     img = Path(args.img)
     img.mkdir(parents=True, exist_ok=True)
     for r in runs:

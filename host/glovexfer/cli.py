@@ -134,12 +134,12 @@ def cmd_evaluate(args) -> int:
         return _score_shipped(args)
     if args.chen2021 is not None:
         return _score_chen2021(args)
-    dom = E.load_domains(args.target, args.digilets, args.quick, progress=not args.no_progress)
+    dom = E.load_domains(args.target, args.digilets, args.quick, progress=not args.no_progress, device=args.int8)
     print(f"source: {len(dom.source)} DigiLeTs letters; target: {len(dom.target)} glove recordings"
           f"{' (simulated)' if dom.target_meta.get('simulated') else ''}")
     results = []
     for name in args.model:
-        res = E.run(name, args.protocol, dom, args.quick, args.seed, progress=not args.no_progress)
+        res = E.run(name, args.protocol, dom, args.quick, args.seed, progress=not args.no_progress, int8=args.int8)
         print(E.summary(res))
         results.append(res)
     if args.json:
@@ -436,7 +436,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--model", nargs="+", default=["paper_lstm"], help="settings: paper_lstm paper_cnn target_only_lstm source_only_lstm best_lstm best_cnn best (fused); with --data: shipped model names or folders")
     s.add_argument("--data", metavar="SET.npz", help="score shipped, trained models on this glove data set (no training): accuracy, per user, confusion")
     s.add_argument("--models", metavar="DIR", help="with --data: where the shipped models are (default: the repository's models/)")
-    s.add_argument("--int8", action="store_true", help="with --data: also run the device path (golden fixed-point pipeline + exported int8 networks, bit-exact with the firmware) and compare with float")
+    s.add_argument("--int8", action="store_true", help="also run the device path (golden fixed-point pipeline + int8 networks, bit-exact with the firmware) and compare with float: with --data the shipped exported networks; with --protocol every fold's networks, converted to int8 as export does")
     s.add_argument("--chen2021", metavar="DIR", nargs="?", const="", help="score shipped models (--model, e.g. chen_best) on the Chen et al. 2021 pen writers they were not trained on (default DIR: ../shared/data/chen2021)")
     s.add_argument("--target", metavar="SET.npz", help="glove data set (default: simulate the paper-like set, seed 0)")
     s.add_argument("--digilets", metavar="DIR", help="DigiLeTs raw folder (source writers for pretraining)")

@@ -33,13 +33,23 @@ class Arrays:
     img: np.ndarray
     y: np.ndarray
     group: np.ndarray
+    #: The device path's network inputs, when asked for (``target_arrays(device=True)``):
+    #: the golden fixed-point pipeline's resampled points (N, 100, 2) int32 Q30 and images
+    #: (N, 28, 28) int32 Q15, from the same raw counts as ``seq``/``img``.
+    dev_seq: np.ndarray | None = None
+    dev_img: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.y)
 
+    @property
+    def has_device_inputs(self) -> bool:
+        return self.dev_seq is not None and self.dev_img is not None
+
     def take(self, idx) -> "Arrays":
         idx = np.asarray(idx)
-        return Arrays(self.seq[idx], self.img[idx], self.y[idx], self.group[idx])
+        dev = (self.dev_seq[idx], self.dev_img[idx]) if self.has_device_inputs else (None, None)
+        return Arrays(self.seq[idx], self.img[idx], self.y[idx], self.group[idx], *dev)
 
     @staticmethod
     def concat(parts: list["Arrays"]) -> "Arrays":
@@ -103,22 +113,56 @@ def source_arrays(
     return out
 
 
-def target_arrays(recset, params: PipelineParams = PAPER, cache_dir: str | Path | None = "out/cache", progress: bool = True) -> Arrays:
-    """Glove recordings through the whole float pipeline (orientation .. raster)."""
+def target_arrays(recset, params: PipelineParams = PAPER, cache_dir: str | Path | None = "out/cache", progress: bool = True, device: bool = False) -> Arrays:
+    """Glove recordings through the whole float pipeline (orientation .. raster).
+
+    ``device=True`` also runs the golden fixed-point pipeline on every recording
+    (:func:`device_inputs`) and keeps its int8-network inputs in ``dev_seq``/``dev_img``."""
     from ..pipeline import sequences
 
-    cache = None
+    cache = dev_cache = None
     if cache_dir is not None:
         digest = hashlib.sha256(recset.counts.tobytes() + "".join(recset.labels).encode() + "|".join(recset.users).encode()).hexdigest()[:16]
-        cache = Path(cache_dir) / f"target_{_key(CACHE_VERSION, digest, asdict(params), asdict(recset.sensor))}.npz"
-        if cache.is_file():
-            return Arrays.load(cache)
-    seq = sequences(recset, params=params, progress=progress).astype(np.float32)
-    img = _images(seq, params, progress, "target images")
-    out = Arrays(seq, img, recset.y, recset.users.astype(str))
-    if cache is not None:
-        out.save(cache)
+        key = _key(CACHE_VERSION, digest, asdict(params), asdict(recset.sensor))
+        cache = Path(cache_dir) / f"target_{key}.npz"
+        dev_cache = Path(cache_dir) / f"target_golden_{key}.npz"
+    if cache is not None and cache.is_file():
+        out = Arrays.load(cache)
+    else:
+        seq = sequences(recset, params=params, progress=progress).astype(np.float32)
+        img = _images(seq, params, progress, "target images")
+        out = Arrays(seq, img, recset.y, recset.users.astype(str))
+        if cache is not None:
+            out.save(cache)
+    if device:
+        if dev_cache is not None and dev_cache.is_file():
+            with np.load(dev_cache, allow_pickle=False) as z:
+                out.dev_seq, out.dev_img = z["dev_seq"], z["dev_img"]
+        else:
+            out.dev_seq, out.dev_img = device_inputs(recset, params, progress)
+            if dev_cache is not None:
+                dev_cache.parent.mkdir(parents=True, exist_ok=True)
+                np.savez_compressed(dev_cache, dev_seq=out.dev_seq, dev_img=out.dev_img)
     return out
+
+
+def device_inputs(recset, params: PipelineParams = PAPER, progress: bool = True) -> tuple[np.ndarray, np.ndarray]:
+    """The golden fixed-point pipeline (``glovexfer.golden.run_golden``, bit-exact with the
+    firmware) on every recording: resampled points (N, 100, 2) int32 Q30 and images
+    (N, 28, 28) int32 Q15 -- what the device quantises into its int8 networks' inputs."""
+    from ..golden.pipeline import run_golden
+
+    it = range(len(recset))
+    if progress:
+        from tqdm import tqdm
+
+        it = tqdm(it, desc="golden fixed-point pipeline", unit="rec")
+    seq = np.empty((len(recset), params.resample_points, 2), dtype=np.int32)
+    img = np.empty((len(recset), params.raster_out_px, params.raster_out_px), dtype=np.int32)
+    for i in it:
+        st = run_golden(recset.counts[i], sensor=recset.sensor, params=params)
+        seq[i], img[i] = st.resampled, st.image
+    return seq, img
 
 
 def simulated_source_arrays(

@@ -58,7 +58,9 @@ def load_target(target_path: str | None, digilets: str | None, seed: int = 0) ->
     return simulate_dataset(find_dataset("digilets", digilets), seed=seed, progress=True)
 
 
-def load_domains(target_path: str | None, digilets: str | None, quick: bool, progress: bool = True) -> Domains:
+def load_domains(target_path: str | None, digilets: str | None, quick: bool, progress: bool = True, device: bool = False) -> Domains:
+    """Source and target sets; ``device=True`` also runs the golden fixed-point pipeline on the
+    target recordings (needed by ``run(..., int8=True)``)."""
     rs = load_target(target_path, digilets)
     split = rs.meta.get("writer_split", {})
     source_writers = list(split.get("source", []))
@@ -75,7 +77,7 @@ def load_domains(target_path: str | None, digilets: str | None, quick: bool, pro
     root = find_dataset("digilets", digilets)
     return Domains(
         source_arrays(root, source_writers, progress=progress),
-        target_arrays(rs, progress=progress),
+        target_arrays(rs, progress=progress, device=device),
         rs.meta,
         root,
         tuple(sorted(source_writers)),
@@ -106,14 +108,15 @@ def pretrained_weights(setting: P.Setting, dom: Domains, seed: int = 0, progress
     return weights, hist
 
 
-def run(name: str, protocol: str, dom: Domains, quick: bool, seed: int = 0, progress: bool = True) -> dict:
-    """Pretrain (if the setting does) and run ``ud``, ``ui`` or ``both``; returns the figures."""
+def run(name: str, protocol: str, dom: Domains, quick: bool, seed: int = 0, progress: bool = True, int8: bool = False) -> dict:
+    """Pretrain (if the setting does) and run ``ud``, ``ui`` or ``both``; returns the figures.
+    ``int8=True`` also scores every fold's networks on the device path (``protocols``)."""
     if name not in P.SETTINGS:
         raise GloveXferError(f"unknown model '{name}'; choose one of {', '.join(P.SETTINGS)}")
     setting = P.SETTINGS[name]
     if quick:
         setting = P.quick_setting(setting)
-    out: dict = {"model": name, "quick": quick, "seed": seed, "kind": setting.kind}
+    out: dict = {"model": name, "quick": quick, "seed": seed, "kind": setting.kind, "int8": int8}
     t0 = time.time()
     weights = None
     if setting.pretrain:
@@ -125,10 +128,10 @@ def run(name: str, protocol: str, dom: Domains, quick: bool, seed: int = 0, prog
         out["pretrain"] = hists
     if protocol in ("ud", "both"):
         kw = dict(splits=1, repeats=1) if quick else {}
-        out["ud"] = P.user_dependent(setting, weights, dom.target, seed=seed, progress=progress, cache=None if quick else FOLD_CACHE, **kw)
+        out["ud"] = P.user_dependent(setting, weights, dom.target, seed=seed, progress=progress, cache=None if quick else FOLD_CACHE, int8=int8, **kw)
     if protocol in ("ui", "both"):
         users = sorted(set(dom.target.group.tolist()))
-        out["ui"] = P.user_independent(setting, weights, dom.target, seed=seed, users=users[:QUICK_UI_USERS] if quick else None, progress=progress, cache=None if quick else FOLD_CACHE)
+        out["ui"] = P.user_independent(setting, weights, dom.target, seed=seed, users=users[:QUICK_UI_USERS] if quick else None, progress=progress, cache=None if quick else FOLD_CACHE, int8=int8)
     out["seconds"] = round(time.time() - t0, 1)
     out["target"] = {"size": len(dom.target), "simulated": bool(dom.target_meta.get("simulated", False))}
     return out
@@ -144,6 +147,14 @@ def summary(res: dict) -> str:
     for proto, label in (("ud", "user-dependent"), ("ui", "user-independent")):
         for name, r in res.get(proto, {}).get("parts", {}).items():
             lines.append(f"    {name:<14} {label} {100 * r['mean']:.2f} %")
+    for proto, label in (("ud", "user-dependent"), ("ui", "user-independent")):
+        if proto not in res:
+            continue
+        for name, r in [(res["model"], res[proto]), *res[proto].get("parts", {}).items()]:
+            if "int8" in r:
+                i8 = r["int8"]
+                lines.append(f"  int8 device path {name:<14} {label} {100 * i8['mean']:.2f} % (float {100 * r['mean']:.2f} %), "
+                             f"argmax agreement {100 * i8['agreement_with_float']:.2f} % ({i8['disagreements']} of {i8['compared']} differ)")
     return "\n".join(lines)
 
 

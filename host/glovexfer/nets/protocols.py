@@ -37,6 +37,11 @@ Protocols (as in the paper):
 * ``ud`` user-dependent: 200 random target recordings held out; the rest of the target
   set fine-tunes the source-pretrained model; 5 splits x 3 trainings = 15 runs; mean, std.
 * ``ui`` user-independent: leave one user out, for every user; mean and per-user accuracy.
+
+``int8=True`` (``glovexfer evaluate --int8``) also puts every fold's networks on the device
+path: converted to full-int8 TFLite as ``glovexfer export`` converts the shipped models, run by
+the golden int8 layers on the golden fixed-point pipeline's inputs, so each figure gets an
+``int8`` twin from the very same trained networks, plus the argmax agreement of the two.
 """
 
 from __future__ import annotations
@@ -155,23 +160,63 @@ def confusion(y_true: np.ndarray, y_pred: np.ndarray, n: int = 26) -> np.ndarray
     return m
 
 
-def fold_predictions(setting: Setting, pretrained, train_set: Arrays, test_set: Arrays, seed: int, progress: bool = True) -> dict:
+#: Suffix of the device-path predictions in a fold's result (``best@int8``).
+INT8 = "@int8"
+#: Representative examples that calibrate a fold network's int8 conversion (as ``export``).
+INT8_REPRESENTATIVE_N = 300
+
+
+def int8_network(model, kind: str, train_set: Arrays, seed: int):
+    """``model`` converted to full-int8 TFLite exactly as ``glovexfer export`` converts a
+    shipped model (representative examples drawn from the fold's *training* recordings, never
+    its test users), loaded as a golden ``Int8Network`` (bit-exact with TFLM and the firmware)."""
+    from ..export.tflite import to_int8_tflite
+    from ..golden.network import load_int8_model
+
+    return load_int8_model(to_int8_tflite(model, inputs(kind, train_set), n_rep=INT8_REPRESENTATIVE_N, seed=seed))
+
+
+def device_outputs(net, test_set: Arrays) -> list:
+    """The device path of ``net`` (an ``Int8Network``) on ``test_set``: the golden int8 network
+    on the golden fixed-point pipeline's inputs (``test_set.dev_seq``/``dev_img``), one
+    ``golden.recognise.NetOutput`` per recording -- what ``golden.recognise.recognise`` gives
+    on the raw counts."""
+    from types import SimpleNamespace
+
+    from ..golden.recognise import run_network
+
+    if not test_set.has_device_inputs:
+        raise ValueError("int8 fold evaluation needs the golden pipeline's inputs (target_arrays(..., device=True))")
+    # run_network reads only the stages' resampled points and image
+    return [run_network(SimpleNamespace(resampled=test_set.dev_seq[i], image=test_set.dev_img[i]), net) for i in range(len(test_set))]
+
+
+def fold_predictions(setting: Setting, pretrained, train_set: Arrays, test_set: Arrays, seed: int, progress: bool = True, int8: bool = False) -> dict:
     """Train ``setting`` on one fold and predict ``test_set``: ``{name: labels (N,)}``.
 
     ``pretrained`` is the weights (single network) or ``{member name: weights}`` (fused).
     A fused setting also returns each member's own predictions; its own are the argmax of
-    the members' mean probability.
+    the members' mean probability.  ``int8=True`` adds ``name + INT8`` for every name: the
+    same fold networks on the device path (:func:`int8_network`, :func:`device_outputs`; a fused setting's int8
+    prediction is the firmware's integer fusion, ``golden.recognise.fuse``).
     """
-    if not setting.parts:
-        model = finetune(setting, pretrained, train_set, seed=seed, progress=progress)
-        return {setting.name: np.argmax(predict(model, setting.kind, test_set), axis=1)}
-    probs = {}
-    for part in setting.parts:
-        w = None if pretrained is None else pretrained.get(part.name)
+    from ..golden.recognise import fuse
+
+    probs, dev = {}, {}
+    for part in members(setting):
+        w = pretrained.get(part.name) if setting.parts and pretrained is not None else pretrained
         model = finetune(part, w, train_set, seed=seed, progress=progress)
         probs[part.name] = predict(model, part.kind, test_set)
+        if int8:
+            dev[part.name] = device_outputs(int8_network(model, part.kind, train_set, seed), test_set)
     out = {name: np.argmax(p, axis=1) for name, p in probs.items()}
-    out[setting.name] = np.argmax(np.mean(list(probs.values()), axis=0), axis=1)
+    if setting.parts:
+        out[setting.name] = np.argmax(np.mean(list(probs.values()), axis=0), axis=1)
+    for name, outs in dev.items():
+        out[name + INT8] = np.array([o.index for o in outs], dtype=np.int64)
+    if int8 and setting.parts:
+        a, b = (dev[p.name] for p in setting.parts)
+        out[setting.name + INT8] = np.array([fuse(x, y).index for x, y in zip(a, b)], dtype=np.int64)
     return out
 
 
@@ -198,19 +243,21 @@ def _digest(*parts) -> str:
     return h.hexdigest()[:16]
 
 
-def cached_fold(cache: Path | None, setting: Setting, pretrained, train_set: Arrays, test_set: Arrays, seed: int, progress: bool = True) -> dict:
+def cached_fold(cache: Path | None, setting: Setting, pretrained, train_set: Arrays, test_set: Arrays, seed: int, progress: bool = True, int8: bool = False) -> dict:
     """``fold_predictions``, kept in ``cache`` (one small npz per fold) so that a long protocol
     run that is interrupted resumes at the first fold it has not finished.  The key holds
     everything that decides the fold's result: the setting (all its training parameters), the
     pretrained weights, the fold's train and test inputs and labels, and the seed."""
     if cache is None:
-        return fold_predictions(setting, pretrained, train_set, test_set, seed, progress)
+        return fold_predictions(setting, pretrained, train_set, test_set, seed, progress, int8)
     key = _digest(repr(setting), pretrained, train_set.seq, train_set.y, test_set.seq, test_set.y, seed)
-    path = Path(cache) / f"{setting.name}_{key}.npz"
+    if int8:
+        key = _digest(key, test_set.dev_seq, test_set.dev_img, INT8_REPRESENTATIVE_N)
+    path = Path(cache) / f"{setting.name}{'_int8' if int8 else ''}_{key}.npz"
     if path.is_file():
         with np.load(path, allow_pickle=False) as z:
             return {k: z[k] for k in z.files}
-    preds = fold_predictions(setting, pretrained, train_set, test_set, seed, progress)
+    preds = fold_predictions(setting, pretrained, train_set, test_set, seed, progress, int8)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp.npz")
     np.savez(tmp, **preds)
@@ -218,18 +265,35 @@ def cached_fold(cache: Path | None, setting: Setting, pretrained, train_set: Arr
     return preds
 
 
-def _split_results(setting: Setting, results: dict) -> dict:
-    """``results`` (name -> figures) as the setting's figures with the members' under 'parts'."""
+def _agreement(preds: dict, agree: dict) -> None:
+    """Add one fold's device-vs-float argmax agreement counts to ``agree`` (name -> [equal, n])."""
+    for name, pred in preds.items():
+        if name.endswith(INT8):
+            a = agree.setdefault(name[: -len(INT8)], [0, 0])
+            a[0] += int(np.sum(pred == preds[name[: -len(INT8)]]))
+            a[1] += int(len(pred))
+
+
+def _split_results(setting: Setting, results: dict, agree: dict) -> dict:
+    """``results`` (name -> figures) as the setting's figures with the members' under 'parts'
+    and each name's device-path figures (``name + INT8``) under its ``int8`` key, with the
+    argmax agreement with the float network over all the protocol's test recordings."""
+    for name in [n for n in results if n.endswith(INT8)]:
+        base = name[: -len(INT8)]
+        equal, n = agree[base]
+        results[base]["int8"] = results.pop(name) | {"agreement_with_float": equal / n, "disagreements": n - equal, "compared": n}
     main = results.pop(setting.name)
     if results:
         main["parts"] = results
     return main
 
 
-def user_dependent(setting: Setting, pretrained, target: Arrays, splits: int = UD_SPLITS, repeats: int = UD_REPEATS, held_out: int = UD_HELD_OUT, seed: int = 0, progress: bool = True, cache: Path | None = None) -> dict:
-    """15 runs (5 random 200-recording held-out sets x 3 trainings); mean and std."""
+def user_dependent(setting: Setting, pretrained, target: Arrays, splits: int = UD_SPLITS, repeats: int = UD_REPEATS, held_out: int = UD_HELD_OUT, seed: int = 0, progress: bool = True, cache: Path | None = None, int8: bool = False) -> dict:
+    """15 runs (5 random 200-recording held-out sets x 3 trainings); mean and std.
+    ``int8=True``: each run's networks on the device path too (:func:`fold_predictions`)."""
     accs: dict = {}
     conf: dict = {}
+    agree: dict = {}
     rng = np.random.default_rng(seed)
     held_out = min(held_out, len(target) // 2)
     for s in range(splits):
@@ -237,7 +301,8 @@ def user_dependent(setting: Setting, pretrained, target: Arrays, splits: int = U
         train_idx = np.setdiff1d(np.arange(len(target)), test_idx)
         test = target.take(test_idx)
         for r in range(repeats):
-            preds = cached_fold(cache, setting, pretrained, target.take(train_idx), test, seed=1000 * s + r, progress=progress)
+            preds = cached_fold(cache, setting, pretrained, target.take(train_idx), test, seed=1000 * s + r, progress=progress, int8=int8)
+            _agreement(preds, agree)
             for name, pred in preds.items():
                 accs.setdefault(name, []).append(float(np.mean(pred == test.y)))
                 conf[name] = conf.get(name, 0) + confusion(test.y, pred)
@@ -245,17 +310,20 @@ def user_dependent(setting: Setting, pretrained, target: Arrays, splits: int = U
     for name, a in accs.items():
         a = np.array(a)
         res[name] = {"mean": float(a.mean()), "std": float(a.std()), "runs": a.tolist(), "confusion": conf[name].tolist()}
-    return _split_results(setting, res)
+    return _split_results(setting, res, agree)
 
 
-def user_independent(setting: Setting, pretrained, target: Arrays, seed: int = 0, users: list[str] | None = None, progress: bool = True, cache: Path | None = None) -> dict:
-    """Leave one user out for every user (or the given ``users``)."""
+def user_independent(setting: Setting, pretrained, target: Arrays, seed: int = 0, users: list[str] | None = None, progress: bool = True, cache: Path | None = None, int8: bool = False) -> dict:
+    """Leave one user out for every user (or the given ``users``).
+    ``int8=True``: each fold's networks on the device path too (:func:`fold_predictions`)."""
     per_user: dict = {}
     conf: dict = {}
+    agree: dict = {}
     for k, u in enumerate(users if users is not None else sorted(set(target.group.tolist()))):
         test_mask = target.group == u
         test = target.take(np.flatnonzero(test_mask))
-        preds = cached_fold(cache, setting, pretrained, target.take(np.flatnonzero(~test_mask)), test, seed=seed + k, progress=progress)
+        preds = cached_fold(cache, setting, pretrained, target.take(np.flatnonzero(~test_mask)), test, seed=seed + k, progress=progress, int8=int8)
+        _agreement(preds, agree)
         for name, pred in preds.items():
             per_user.setdefault(name, {})[u] = float(np.mean(pred == test.y))
             conf[name] = conf.get(name, 0) + confusion(test.y, pred)
@@ -263,4 +331,4 @@ def user_independent(setting: Setting, pretrained, target: Arrays, seed: int = 0
     for name, pu in per_user.items():
         vals = np.array(list(pu.values()))
         res[name] = {"mean": float(vals.mean()), "std": float(vals.std()), "per_user": pu, "confusion": conf[name].tolist()}
-    return _split_results(setting, res)
+    return _split_results(setting, res, agree)
