@@ -175,3 +175,22 @@ def test_signals_do_not_depend_on_how_the_pen_is_rolled(tmp_path):
     b = signals(r)
     assert np.max(np.abs(a - b)) < 1e-6 * (1 + np.max(np.abs(a)))
     assert np.max(np.abs(a[:, 3:6])) > 0.1  # it moved
+
+
+def test_recording_set_is_the_firmware_input_of_every_kth_letter(chen2021_dir, tmp_path):
+    """``counts.recording_set``: real letters as a glove RecordingSet (what
+    ``evaluate --data SET --int8`` reads), one writer per user, round-tripping through save/load."""
+    from glovexfer.chen.counts import recording_set
+    from glovexfer.data.recordings import RecordingSet
+
+    rs = recording_set(chen2021_dir, every=50, writers=["isa", "kelly"])
+    cs = load_chen2021(chen2021_dir)
+    mine = [s for s in cs.sequences if s.writer in ("isa", "kelly")][::50]
+    assert len(rs) == len(mine) and set(rs.users.tolist()) == {"isa", "kelly"}
+    assert rs.meta["simulated"] is False and list(rs.labels) == [s.label for s in mine]
+    c0, _ = to_counts(mine[0], cs.calibrations.get(mine[0].session))
+    assert np.array_equal(rs.counts[0], c0) and np.all(rs.counts[:, :, 6:9] == 0)
+    back = RecordingSet.load(rs.save(tmp_path / "chen.npz"))
+    assert np.array_equal(back.counts, rs.counts) and list(back.users) == list(rs.users)
+    with pytest.raises(ValueError, match="no Chen sequences"):
+        recording_set(chen2021_dir, writers=["nobody"])

@@ -5,7 +5,12 @@
 
 Writes models/chen2021/chen_transfer_lstm/, chen_transfer_cnn/ (model.h5, model_float.tflite,
 metrics.json with the protocol figures of models/metrics_chen2021.json) and chen_best/ (their
-late fusion).  Export to int8 like the glove models (glovexfer export).
+late fusion), then exports both networks to int8 like the glove models (model_int8.tflite,
+int8.json; representative letters from their training writers) and writes the firmware's model
+data to models/chen2021/firmware/.  ``--export-only`` skips the training.  ``--vectors DIR``
+writes 60 real letters (4 per session) as firmware vector files (for ``glovexfer parity
+--vectors``); ``--recording-set OUT.npz`` writes every ``--every``-th letter as a glove
+recording set of firmware inputs (for ``glovexfer evaluate --data OUT.npz --int8``).
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ os.environ.setdefault("TF_USE_LEGACY_KERAS", "1")
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "host"))
 
-from glovexfer.chen.shipping import CHEN_MODELS_DIR, ship  # noqa: E402
+from glovexfer.chen.shipping import CHEN_MODELS_DIR, export, ship  # noqa: E402
 from glovexfer.data.paths import find_dataset  # noqa: E402
 
 
@@ -29,10 +34,35 @@ def main(argv=None) -> int:
     ap.add_argument("--digilets")
     ap.add_argument("--out", default=str(CHEN_MODELS_DIR))
     ap.add_argument("--metrics", default=str(ROOT / "models" / "metrics_chen2021.json"))
+    ap.add_argument("--export-only", action="store_true", help="no training: int8 export + firmware model data of the shipped networks")
+    ap.add_argument("--vectors", metavar="DIR", help="also write 60 real letters as firmware vector files")
+    ap.add_argument("--recording-set", metavar="OUT.npz", help="also write every --every-th letter as a recording set of firmware inputs")
+    ap.add_argument("--every", type=int, default=10)
     ap.add_argument("--no-progress", action="store_true")
     a = ap.parse_args(argv)
-    for p in ship(find_dataset("chen2021", a.chen2021), find_dataset("digilets", a.digilets), Path(a.out), progress=not a.no_progress, metrics_path=Path(a.metrics)):
+    chen = find_dataset("chen2021", a.chen2021)
+    if not a.export_only:
+        for p in ship(chen, find_dataset("digilets", a.digilets), Path(a.out), progress=not a.no_progress, metrics_path=Path(a.metrics)):
+            print(f"-> {p}")
+    for p in export(chen, Path(a.out), progress=not a.no_progress):
         print(f"-> {p}")
+    if a.vectors:
+        from glovexfer.chen.counts import parity_recordings
+        from glovexfer.export.vectors import vector_text
+
+        out = Path(a.vectors)
+        out.mkdir(parents=True, exist_ok=True)
+        names = []
+        for name, counts in parity_recordings(chen):
+            (out / f"{name}.txt").write_text(vector_text(name, counts))
+            names.append(f"{name}.txt\n")
+        (out / "index.txt").write_text("".join(names))
+        print(f"-> {out}/ ({len(names)} real letters as vector files)")
+    if a.recording_set:
+        from glovexfer.chen.counts import recording_set
+
+        rs = recording_set(chen, every=a.every)
+        print(f"-> {rs.save(a.recording_set)} ({len(rs)} real letters, {rs.meta['saturated_values']} saturated values)")
     return 0
 
 

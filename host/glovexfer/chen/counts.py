@@ -97,3 +97,31 @@ def parity_recordings(chen_root, per_session: int = 4) -> list[tuple[str, np.nda
             c, _ = to_counts(s, cs.calibrations.get(sess))
             out.append((f"chen_{sess}_{letter}_{s.seq_id}", c))
     return out
+
+
+def recording_set(chen_root, every: int = 1, writers: list[str] | None = None):
+    """Chen letters as a glove ``RecordingSet`` of firmware inputs (:func:`to_counts`): every
+    ``every``-th valid sequence (of ``writers``, default all), users = writers, so that
+    ``glovexfer evaluate --data SET --int8`` runs any shipped model's float and device paths on
+    real recordings.  ``meta['simulated']`` is False."""
+    from ..data.chen2021 import load_chen2021
+    from ..data.recordings import RecordingSet
+
+    if every < 1:
+        raise ValueError(f"every must be >= 1, got {every}")
+    cs = load_chen2021(chen_root)
+    seqs = [s for s in cs.sequences if writers is None or s.writer in writers][::every]
+    if not seqs:
+        raise ValueError(f"{chen_root}: no Chen sequences for writers {writers}")
+    counts, sat = [], 0
+    for s in seqs:
+        c, n = to_counts(s, cs.calibrations.get(s.session))
+        counts.append(c)
+        sat += n
+    writer = np.array([s.writer for s in seqs])
+    meta = {
+        "simulated": False,
+        "source": f"Chen et al. 2021 pen IMU, every {every}th valid sequence, glovexfer.chen.counts.to_counts",
+        "saturated_values": sat,
+    }
+    return RecordingSet(np.stack(counts), np.array([s.label for s in seqs]), writer, MPU9250, meta, {"writer": writer})

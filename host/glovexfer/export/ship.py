@@ -36,8 +36,12 @@ DEFAULT_FIRMWARE = {"lstm": "best_lstm", "cnn": "best_cnn"}
 REPRESENTATIVE_N = 300
 
 
-def export_model(folder: Path, representative_arrays, n_rep: int = REPRESENTATIVE_N, seed: int = 0) -> Path:
-    """``folder/model.h5`` -> ``folder/model_int8.tflite`` (+ ``int8.json``); returns the .tflite."""
+REPRESENTATIVE_FROM = "the model's own training recordings (simulated target set)"
+
+
+def export_model(folder: Path, representative_arrays, n_rep: int = REPRESENTATIVE_N, seed: int = 0, rep_from: str = REPRESENTATIVE_FROM) -> Path:
+    """``folder/model.h5`` -> ``folder/model_int8.tflite`` (+ ``int8.json``); returns the .tflite.
+    ``rep_from`` says in ``int8.json`` where the representative examples come from."""
     from ..golden.network import load_int8_model
     from ..nets import protocols as P
     from ..nets.models import keras
@@ -64,7 +68,7 @@ def export_model(folder: Path, representative_arrays, n_rep: int = REPRESENTATIV
         "ops": op_names(blob),
         "input": {"scale": float(net.input_scale), "zero_point": int(net.input_zero_point)},
         "output": {"scale": float(net.output_scale), "zero_point": int(net.output_zero_point), "is": "logits"},
-        "representative": {"n": int(min(n_rep, len(rep))), "seed": seed, "from": "the model's own training recordings (simulated target set)"},
+        "representative": {"n": int(min(n_rep, len(rep))), "seed": seed, "from": rep_from},
     }
     (folder / INT8_INFO).write_text(json.dumps(info, indent=1) + "\n")
     return out

@@ -215,8 +215,13 @@ class ShippedModel:
 
 
 def training_writers(meta: dict) -> set[str]:
-    """DigiLeTs writers a shipped model saw in training (source and target)."""
-    return set(meta.get("source_writers", [])) | set(meta.get("target", {}).get("writers", []))
+    """Writers a shipped model saw in training: DigiLeTs source and target writers, and the
+    Chen et al. (2021) writers of a real-data model (``glovexfer.chen.shipping``)."""
+    return (
+        set(meta.get("source_writers", []))
+        | set(meta.get("target", {}).get("writers", []))
+        | set(meta.get("chen2021", {}).get("train_writers", []))
+    )
 
 
 def score(model: ShippedModel, arrays, writers=None, pred=None) -> dict:
