@@ -136,10 +136,14 @@ def export(chen_root, out_dir: Path = CHEN_MODELS_DIR, progress: bool = True, n_
 
     out_dir = Path(out_dir)
     paths = []
+    targets: dict = {}  # training writers -> their letters (both networks usually share them)
     for net in CP.NETS:
         folder = out_dir / f"chen_transfer_{net}"
         meta = json.loads((folder / S.METRICS_FILE).read_text())
-        tgt = CP.target(chen_root, progress=progress, writers=meta["chen2021"]["train_writers"])
+        writers = tuple(meta["chen2021"]["train_writers"])
+        if writers not in targets:
+            targets[writers] = CP.target(chen_root, progress=progress, writers=list(writers))
+        tgt = targets[writers]
         rep_from = f"the model's own training letters (Chen et al. 2021, {len(meta['chen2021']['train_writers'])} writers, {CP.REPRESENTATION})"
         paths.append(X.export_model(folder, tgt, n_rep=n_rep or X.REPRESENTATIVE_N, seed=seed, rep_from=rep_from))
     paths.append(X.export_firmware(out_dir, *(f"chen_transfer_{net}" for net in ("lstm", "cnn"))))
