@@ -13,7 +13,7 @@ import subprocess
 import numpy as np
 import pytest
 from glovexfer.chen.counts import parity_recordings, to_physical
-from glovexfer.export.vectors import vector_text
+from glovexfer.export.vectors import write_vector_files
 from glovexfer.golden.pipeline import quat_angle_deg, run_golden
 from glovexfer.pipeline import run
 
@@ -50,12 +50,7 @@ def test_golden_six_axis_tracks_float_on_real_noise(recordings):
 
 
 def test_firmware_bit_exact_on_real_recordings(core_test_program, recordings, tmp_path):
-    paths = []
-    for name, c in recordings:
-        p = tmp_path / f"{name}.txt"
-        p.write_text(vector_text(name, c))
-        paths.append(p)
-    (tmp_path / "index.txt").write_text("".join(p.name + "\n" for p in paths))
+    paths = write_vector_files(tmp_path, recordings)
     r = subprocess.run([str(core_test_program), str(tmp_path)], capture_output=True, text=True, timeout=300, check=False)
     last = r.stdout.strip().splitlines()[-1]
     assert last == f"{len(paths)} passed, 0 failed", r.stdout[-3000:]

@@ -48,16 +48,10 @@ def main(argv=None) -> int:
         print(f"-> {p}")
     if a.vectors:
         from glovexfer.chen.counts import parity_recordings
-        from glovexfer.export.vectors import vector_text
+        from glovexfer.export.vectors import write_vector_files
 
-        out = Path(a.vectors)
-        out.mkdir(parents=True, exist_ok=True)
-        names = []
-        for name, counts in parity_recordings(chen):
-            (out / f"{name}.txt").write_text(vector_text(name, counts))
-            names.append(f"{name}.txt\n")
-        (out / "index.txt").write_text("".join(names))
-        print(f"-> {out}/ ({len(names)} real letters as vector files)")
+        paths = write_vector_files(a.vectors, parity_recordings(chen))
+        print(f"-> {a.vectors}/ ({len(paths)} real letters as vector files)")
     if a.recording_set:
         from glovexfer.chen.counts import recording_set
 

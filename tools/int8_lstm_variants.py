@@ -23,6 +23,7 @@ import numpy as np  # noqa: E402
 from glovexfer.data.recordings import RecordingSet  # noqa: E402
 from glovexfer.export.tflite import to_int8_tflite  # noqa: E402
 from glovexfer.golden.network import load_int8_model  # noqa: E402
+from glovexfer.golden.recognise import model_kind  # noqa: E402
 from glovexfer.nets import protocols as P  # noqa: E402
 from glovexfer.nets.datasets import target_arrays  # noqa: E402
 from glovexfer.nets.experiment import load_target  # noqa: E402
@@ -40,7 +41,7 @@ def main(argv=None) -> int:
     a = ap.parse_args(argv)
     folder = model_folder(a.model, MODELS_DIR)
     model = keras.models.load_model(folder / "model.h5", compile=False)
-    kind = "lstm" if len(model.inputs[0].shape) == 3 else "cnn"
+    kind = model_kind(model.inputs[0].shape[1:])
     test = target_arrays(RecordingSet.load(a.data), device=True, progress=False)
     train = target_arrays(load_target(None, a.digilets), progress=False)
     fp = np.argmax(predict_proba(model, P.inputs(kind, test)), axis=1)

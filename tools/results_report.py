@@ -22,6 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from glovexfer import plots
+from glovexfer.nets.experiment import named_figures
 from glovexfer.params import LETTERS
 
 # Rey and Muller, SmartGloveXfer, Table 1 (real glove, 16 users)
@@ -135,7 +136,7 @@ def protocol_int8_table(runs: list[dict]) -> str:
         for proto in ("ud", "ui"):
             if proto not in r:
                 continue
-            for name, fig in [(r["model"], r[proto]), *r[proto].get("parts", {}).items()]:
+            for name, fig in named_figures(r, proto):
                 q = fig.get("int8")
                 if not q:
                     continue

@@ -236,6 +236,16 @@ def write_vectors(out_dir, n: int = 100, seed: int = 0, with_edge_cases: bool = 
         items.append((f"demo_{i:04d}_{j}_{demo_set.labels[j]}", demo[j]))
     if with_edge_cases:
         items.extend(edge_cases(seed=seed))
+    return write_vector_files(out_dir, items, nets=nets, progress=progress, fp=fp)
+
+
+def write_vector_files(out_dir, items, nets: dict | None = None, progress: bool = False, fp: FixedParams | None = None) -> list[Path]:
+    """Named recordings ``[(name, (32, 9) int16 counts)]`` as vector files in ``out_dir``, plus
+    the ``index.txt`` that lists them (what the firmware's test program and ``glovexfer parity
+    --vectors`` read); ``nets`` adds each recording's ``<name>.net.txt``.  Returns the paths."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    fp = fp or derive_fixed_params(PAPER, MPU9250)
     paths = []
     it = items
     if progress:
@@ -257,5 +267,6 @@ __all__ = [
     "params_header_text",
     "vector_text",
     "write_params_header",
+    "write_vector_files",
     "write_vectors",
 ]

@@ -137,6 +137,12 @@ def run(name: str, protocol: str, dom: Domains, quick: bool, seed: int = 0, prog
     return out
 
 
+def named_figures(res: dict, proto: str) -> list[tuple[str, dict]]:
+    """``[(name, figures)]`` of one protocol of a ``run`` result: the setting's own, then each
+    member's of a fused setting (its ``parts``)."""
+    return [(res["model"], res[proto]), *res[proto].get("parts", {}).items()]
+
+
 def summary(res: dict) -> str:
     lines = [f"{res['model']}{' (quick: numbers are meaningless)' if res['quick'] else ''}, {res['seconds']} s"]
     if "ud" in res:
@@ -150,7 +156,7 @@ def summary(res: dict) -> str:
     for proto, label in (("ud", "user-dependent"), ("ui", "user-independent")):
         if proto not in res:
             continue
-        for name, r in [(res["model"], res[proto]), *res[proto].get("parts", {}).items()]:
+        for name, r in named_figures(res, proto):
             if "int8" in r:
                 i8 = r["int8"]
                 lines.append(f"  int8 device path {name:<14} {label} {100 * i8['mean']:.2f} % (float {100 * r['mean']:.2f} %), "
