@@ -12,6 +12,11 @@ out/chen/folds/<protocol>/<fold>.signal.json (+ .signal.npz probabilities) with
 * ``signal_cnn+transfer_lstm``: its probabilities added to those of the fold's transfer
   BiLSTM (from the protocols run's <fold>.npz, when that exists).
 
+With ``--device`` the network is the device signal network instead
+(``glovexfer.chen.protocols.signal_net`` on the golden ``signals`` of the firmware's own 32-sample
+counts, ``device_signal_arrays``): files ``<fold>.devsignal.json`` / ``.devsignal.npz`` with
+``signal_net`` and ``signal_net+transfer_lstm``.
+
 tools/chen2021_protocols.py --summarise folds these into models/metrics_chen2021.json.
 """
 
@@ -43,11 +48,14 @@ def main(argv=None) -> int:
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--only", nargs="+", metavar="FOLD", help="only these folds (writer, pair 'a+b' or 'random')")
     ap.add_argument("--out", default=str(ROOT / "out" / "chen"))
+    ap.add_argument("--device", action="store_true", help="the device signal network (golden signals of the firmware's counts)")
     ap.add_argument("--fuse-only", action="store_true", help="no training: (re)compute the fusion for every fold whose two probability files exist")
     a = ap.parse_args(argv)
+    variant, net = ("devsignal", "signal_net") if a.device else ("signal", "signal_cnn")
     if a.fuse_only:
-        return fuse_only(Path(a.out), a.protocol)
-    X, y, g = CP.signal_arrays(find_dataset("chen2021", a.chen2021), progress=False)
+        return fuse_only(Path(a.out), a.protocol, variant, net)
+    root = find_dataset("chen2021", a.chen2021)
+    X, y, g = CP.device_signal_arrays(root, progress=False) if a.device else CP.signal_arrays(root, progress=False)
     writers = sorted(set(g.tolist()))
     for protocol in a.protocol:
         if protocol == "lowo":
@@ -59,7 +67,7 @@ def main(argv=None) -> int:
         if a.only:
             specs = [sp for sp in specs if sp[0] in a.only]
         for k, (name, held) in enumerate(specs):
-            f = Path(a.out) / "folds" / protocol / f"{name}.signal.json"
+            f = Path(a.out) / "folds" / protocol / f"{name}.{variant}.json"
             if f.is_file():
                 print(f"{protocol} {name}: done already", flush=True)
                 continue
@@ -68,17 +76,23 @@ def main(argv=None) -> int:
                 tr, va, te = CP.random_split(len(y), a.seed)
                 train_idx, test_idx = np.concatenate([tr, va]), te
                 # the protocols run early-stops on exactly ``va``; reproduce that split
-                probs = _random_fold(X, y, tr, va, te, a.seed, a.quick)
+                if a.device:
+                    probs = CP.device_signal_fold(X, y, tr, te, a.seed, a.quick, val_idx=va)[0]
+                else:
+                    probs = _random_fold(X, y, tr, va, te, a.seed, a.quick)
             else:
                 test_mask = np.isin(g, held)
                 train_idx, test_idx = np.flatnonzero(~test_mask), np.flatnonzero(test_mask)
-                probs = CP.signal_fold(X, y, train_idx, test_idx, a.seed, a.quick)
-            out = {"signal_cnn": probs}
+                if a.device:
+                    probs = CP.device_signal_fold(X, y, train_idx, test_idx, a.seed, a.quick)[0]
+                else:
+                    probs = CP.signal_fold(X, y, train_idx, test_idx, a.seed, a.quick)
+            out = {net: probs}
             lstm = f.with_name(f"{name}.npz")
             if lstm.is_file():
                 with np.load(lstm) as z:
                     if np.array_equal(z["y"], y[test_idx]):
-                        out["signal_cnn+transfer_lstm"] = probs + z["transfer_lstm"]
+                        out[f"{net}+transfer_lstm"] = probs + z["transfer_lstm"]
             rec = {"protocol": protocol, "fold": name, "held_out": held, "n_test": int(len(test_idx)), "seconds": round(time.time() - t0, 1), "models": {}}
             for m, p in out.items():
                 pred = np.argmax(p, axis=1)
@@ -92,12 +106,12 @@ def main(argv=None) -> int:
     return 0
 
 
-def fuse_only(out: Path, protocols) -> int:
+def fuse_only(out: Path, protocols, variant: str = "signal", net: str = "signal_cnn") -> int:
     n = 0
     for protocol in protocols:
-        for f in sorted((out / "folds" / protocol).glob("*.signal.json")):
-            name = f.name[: -len(".signal.json")]
-            sig_npz, lstm_npz = f.with_name(f"{name}.signal.npz"), f.with_name(f"{name}.npz")
+        for f in sorted((out / "folds" / protocol).glob(f"*.{variant}.json")):
+            name = f.name[: -len(f".{variant}.json")]
+            sig_npz, lstm_npz = f.with_name(f"{name}.{variant}.npz"), f.with_name(f"{name}.npz")
             if not (sig_npz.is_file() and lstm_npz.is_file()):
                 print(f"{protocol} {name}: no transfer BiLSTM probabilities yet", flush=True)
                 continue
@@ -105,16 +119,16 @@ def fuse_only(out: Path, protocols) -> int:
             with np.load(sig_npz) as zs, np.load(lstm_npz) as zl:
                 if not np.array_equal(zs["y"], zl["y"]):
                     raise SystemExit(f"{f}: the two probability files hold different test sets")
-                y, p = zs["y"], zs["signal_cnn"] + zl["transfer_lstm"]
+                y, p = zs["y"], zs[net] + zl["transfer_lstm"]
                 groups = zl["group"]
             pred = np.argmax(p, axis=1)
             e = {"accuracy": float(np.mean(pred == y)), "confusion": CP.confusion(y, pred).tolist()}
             if rec.get("held_out"):
                 e["per_writer"] = {w: float(np.mean(pred[groups == w] == y[groups == w])) for w in rec["held_out"]}
-            rec["models"]["signal_cnn+transfer_lstm"] = e
+            rec["models"][f"{net}+transfer_lstm"] = e
             f.write_text(json.dumps(rec))
             n += 1
-            print(f"{protocol} {name}: signal_cnn {100 * rec['models']['signal_cnn']['accuracy']:.1f}, fused {100 * e['accuracy']:.1f}", flush=True)
+            print(f"{protocol} {name}: {net} {100 * rec['models'][net]['accuracy']:.1f}, fused {100 * e['accuracy']:.1f}", flush=True)
     print(f"{n} folds fused")
     return 0
 

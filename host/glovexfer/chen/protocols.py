@@ -334,3 +334,139 @@ def signal_fold(X, y, train_idx, test_idx, seed: int, quick: bool = False, progr
     cfg = quick_cfg(SIGNAL_FIT) if quick else SIGNAL_FIT
     T.fit(model, Z[tr], y[tr], Z[va], y[va], cfg, seed, progress, desc)
     return T.predict_proba(model, Z[test_idx])
+
+
+# --------------------------------------------------------------------------------------
+# The device signal network: the time-signal network on what the firmware computes
+# --------------------------------------------------------------------------------------
+#: Conv2D (1 x k) on the (1, 32, 9) golden signals: two Conv(64, 1x5) - MaxPool(1x2) - two
+#: Conv(128, 1x3) - AveragePool(1x16) - Dropout(0.3) - Dense(26), batch normalisation *before*
+#: each ReLU so that it folds into the convolution for int8 export (``fold_signal_net``).  Every
+#: layer maps to a TFLite-Micro builtin the golden model and the firmware run (CONV_2D,
+#: MAX_POOL_2D, AVERAGE_POOL_2D, RESHAPE, FULLY_CONNECTED).
+SIGNAL_NET_LAYERS = ((64, 5), (64, 5), (128, 3), (128, 3))
+SIGNAL_NET_POOL_AFTER = 1
+DEVICE_SIGNAL_CACHE_VERSION = 1
+
+
+def device_signal_arrays(chen_root, cache_dir="out/cache", progress: bool = True) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(X (N, 32, 9) int32 golden ``signals``, y, writer) of every Chen sequence, cached.
+
+    Each sequence goes the firmware's way: ``counts.to_counts`` (32 samples of int16 counts,
+    pen axis as sensor x), the golden 6-axis orientation, the golden ``signals`` stage.
+    """
+    from ..data.chen2021 import load_chen2021
+    from ..golden.fixed import derive_fixed_params
+    from ..golden.orientation import orientation as golden_orientation
+    from ..golden.signals import signals as golden_signals
+    from .counts import to_counts
+
+    cs = load_chen2021(chen_root, progress=progress)
+    cache = None
+    if cache_dir is not None:
+        h = hashlib.sha256()
+        for s in cs.sequences:
+            h.update(s.source.encode())
+            h.update(s.acc_mg.tobytes())
+            h.update(s.gyr_dps.tobytes())
+        cache = Path(cache_dir) / f"chen_devsignals_{_key(DEVICE_SIGNAL_CACHE_VERSION, h.hexdigest())}.npz"
+        if cache.is_file():
+            with np.load(cache) as z:
+                return z["X"], z["y"], z["group"]
+    fp = derive_fixed_params()
+    it = cs.sequences
+    if progress:
+        from tqdm import tqdm
+
+        it = tqdm(it, desc="chen2021 device signals", unit="seq")
+    X = []
+    for s in it:
+        c, _ = to_counts(s, cs.calibrations.get(s.session))
+        X.append(golden_signals(c, golden_orientation(c[:, 0:3], c[:, 3:6], None, fp)))
+    X = np.stack(X).astype(np.int32)
+    y, g = cs.y, cs.writers.astype(str)
+    if cache is not None:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        np.savez_compressed(cache, X=X, y=y, group=g)
+    return X, y, g
+
+
+def signal_norm(X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per-channel (mean, std) of (N, steps, 9) signals, float64 in the signals' units."""
+    X = np.asarray(X, dtype=np.float64)
+    return X.mean(axis=(0, 1)), X.std(axis=(0, 1)) + 1e-8
+
+
+def standardise(X: np.ndarray, mean, std) -> np.ndarray:
+    """(N, steps, 9) signals -> (N, 1, steps, 9) float32 network input."""
+    Z = (np.asarray(X, dtype=np.float64) - mean) / std
+    return Z[:, None].astype(np.float32)
+
+
+def signal_net(steps: int = 32, channels: int = 9, folded: bool = False):
+    """The device signal network on (1, steps, channels); ``folded``: the inference form
+    without batch normalisation (weights from ``fold_signal_net``)."""
+    from ..nets.models import keras, layers
+
+    inp = keras.Input((1, steps, channels), name="signals")
+    h = inp
+    for i, (f, k) in enumerate(SIGNAL_NET_LAYERS):
+        if folded:
+            h = layers.Conv2D(f, (1, k), padding="same", activation="relu", name=f"conv{i + 1}")(h)
+        else:
+            h = layers.Conv2D(f, (1, k), padding="same", name=f"conv{i + 1}")(h)
+            h = layers.BatchNormalization(name=f"bn{i + 1}")(h)
+            h = layers.ReLU(name=f"relu{i + 1}")(h)
+        if i == SIGNAL_NET_POOL_AFTER:
+            h = layers.MaxPooling2D((1, 2), name="pool")(h)
+    h = layers.AveragePooling2D((1, steps // 2), name="gap")(h)
+    h = layers.Flatten(name="flat")(h)
+    if not folded:
+        h = layers.Dropout(0.3, name="dropout")(h)
+    out = layers.Dense(26, activation="softmax", name="letter")(h)
+    return keras.Model(inp, out, name="chen_signal_net_folded" if folded else "chen_signal_net")
+
+
+def fold_signal_net(model):
+    """The inference form of a trained ``signal_net``: each batch normalisation folded into
+    the convolution before it (``w' = w g / sqrt(v + eps)``, ``b' = (b - m) g / sqrt(v + eps) + beta``).
+    Same outputs as ``model`` in inference mode, to float rounding (tested)."""
+    steps, channels = model.inputs[0].shape[2], model.inputs[0].shape[3]
+    out = signal_net(steps, channels, folded=True)
+    for i in range(len(SIGNAL_NET_LAYERS)):
+        w, b = model.get_layer(f"conv{i + 1}").get_weights()
+        bn = model.get_layer(f"bn{i + 1}")
+        gamma, beta, mean, var = bn.get_weights()
+        k = gamma / np.sqrt(var + bn.epsilon)
+        out.get_layer(f"conv{i + 1}").set_weights([w * k, (b - mean) * k + beta])
+    out.get_layer("letter").set_weights(model.get_layer("letter").get_weights())
+    return out
+
+
+def device_signal_fold(X, y, train_idx, test_idx, seed: int, quick: bool = False, progress: bool = False, desc: str = "device signal net", val_idx=None):
+    """Train ``signal_net`` on ``train_idx`` (10 % held out for early stopping unless
+    ``val_idx`` is given) -> (test probabilities (n, 26), model, (mean, std))."""
+    if val_idx is None:
+        tr_rel, va_rel = T.split_validation(len(train_idx), VALIDATION_FRACTION, np.random.default_rng(seed))
+        tr, va = train_idx[tr_rel], train_idx[va_rel]
+    else:
+        tr, va = train_idx, val_idx
+    mean, std = signal_norm(X[tr])
+    model = signal_net(X.shape[1], X.shape[2])
+    cfg = quick_cfg(SIGNAL_FIT) if quick else SIGNAL_FIT
+    T.fit(model, standardise(X[tr], mean, std), y[tr], standardise(X[va], mean, std), y[va], cfg, seed, progress, desc)
+    probs = T.predict_proba(model, standardise(X[test_idx], mean, std)) if len(test_idx) else np.zeros((0, 26))
+    return probs, model, (mean, std)
+
+
+def signal_int8(model, norm, X_rep, n_rep: int = 300, seed: int = 0) -> bytes:
+    """int8 .tflite of a trained ``signal_net``: batch norm folded (``fold_signal_net``), full
+    int8 conversion calibrated on ``n_rep`` of the (N, 32, 9) signals ``X_rep``, and the
+    standardisation ``norm = (mean, std)`` stored as metadata
+    (``golden.signals.SIGNAL_NORM_METADATA``) for the device's input quantiser."""
+    from ..export.tflite import add_metadata, to_int8_tflite
+    from ..golden.signals import SIGNAL_NORM_METADATA, norm_metadata
+
+    mean, std = norm
+    b = to_int8_tflite(fold_signal_net(model), standardise(X_rep, mean, std), n_rep, seed=seed)
+    return add_metadata(b, SIGNAL_NORM_METADATA, norm_metadata(mean, std))

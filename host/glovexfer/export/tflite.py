@@ -32,6 +32,7 @@ SUPPORTED_OPS = frozenset(
     {
         "CONV_2D",
         "MAX_POOL_2D",
+        "AVERAGE_POOL_2D",
         "RESHAPE",
         "FULLY_CONNECTED",
         "SOFTMAX",
@@ -93,6 +94,31 @@ def unify_lstm_state_quantization(tflite_bytes: bytes) -> bytes:
     if not changed:
         return bytes(tflite_bytes)
     builder = flatbuffers.Builder(len(tflite_bytes) + 1024)
+    builder.Finish(model.Pack(builder), file_identifier=b"TFL3")
+    return bytes(builder.Output())
+
+
+def add_metadata(tflite_bytes: bytes, name: str, data: bytes) -> bytes:
+    """``tflite_bytes`` with one more metadata entry ``name`` holding ``data`` (a new buffer).
+
+    TFLite-Micro ignores metadata it does not know; the golden model reads it
+    (``Int8Network.metadata``).  An existing entry of the same name is replaced.
+    """
+    import flatbuffers
+
+    from ..golden.network import _schema
+
+    fb = _schema()
+    model = fb.ModelT.InitFromObj(fb.Model.GetRootAsModel(bytearray(tflite_bytes), 0))
+    buf = fb.BufferT()
+    buf.data = np.frombuffer(bytes(data), dtype=np.uint8).copy()
+    model.buffers.append(buf)
+    entry = fb.MetadataT()
+    entry.name = name
+    entry.buffer = len(model.buffers) - 1
+    keep = [m for m in (model.metadata or []) if (m.name.decode() if isinstance(m.name, bytes) else str(m.name)) != name]
+    model.metadata = keep + [entry]
+    builder = flatbuffers.Builder(len(tflite_bytes) + len(data) + 1024)
     builder.Finish(model.Pack(builder), file_identifier=b"TFL3")
     return bytes(builder.Output())
 

@@ -131,7 +131,7 @@ def run_check(models, data=None, n: int = 1000, out=print) -> tuple[int, list[Mo
         out(f"{source} holds {available} recordings (fewer than --n {n}): using all {available}")
     else:
         out(f"{source}: using the first {len(counts)} of {available} recordings")
-    stages = [run_golden(c, with_image="cnn" in kinds) for c in counts]
+    stages = [run_golden(c, with_image="cnn" in kinds, with_signals="signal" in kinds) for c in counts]
     reports = []
     for path, blob in blobs:
         rep = check_model(blob, stages, path)

@@ -24,7 +24,7 @@ import numpy as np
 from .conv import ConvParams, conv2d, conv_multipliers
 from .fully_connected import FullyConnectedParams, fc_multipliers, fully_connected
 from .lstm import LstmParams, lstm_int8
-from .pool import PoolParams, max_pool2d
+from .pool import PoolParams, average_pool2d, max_pool2d
 from .quant import INT8_MAX, INT8_MIN, quantize_to_int8, tflite_round
 from .softmax import SoftmaxParams, softmax_int8
 
@@ -78,6 +78,17 @@ class ParsedModel:
     ops: list
     inputs: list
     outputs: list
+    metadata: dict = field(default_factory=dict)  # name -> bytes (the flatbuffer's metadata entries)
+
+
+def _metadata(model) -> dict:
+    out = {}
+    for m in model.metadata or []:
+        name = m.name.decode() if isinstance(m.name, bytes) else str(m.name)
+        b = model.buffers[m.buffer] if m.buffer < len(model.buffers) else None
+        if b is not None and b.data is not None:
+            out[name] = np.asarray(b.data, dtype=np.uint8).tobytes()
+    return out
 
 
 def parse_model(tflite_bytes: bytes) -> ParsedModel:
@@ -124,7 +135,7 @@ def parse_model(tflite_bytes: bytes) -> ParsedModel:
                 [int(i) for i in op.intermediates] if op.intermediates is not None else [],
             )
         )
-    return ParsedModel(tensors, ops, [int(i) for i in sg.inputs], [int(i) for i in sg.outputs])
+    return ParsedModel(tensors, ops, [int(i) for i in sg.inputs], [int(i) for i in sg.outputs], _metadata(model))
 
 
 # ---------------------------------------------------------------------------------------
@@ -173,6 +184,8 @@ class Layer:
             return conv2d(x, self.weights, self.bias, self.params)
         if k == "MAX_POOL_2D":
             return max_pool2d(x, self.params)
+        if k == "AVERAGE_POOL_2D":
+            return average_pool2d(x, self.params)
         if k == "SOFTMAX":
             return softmax_int8(x, self.params)
         if k == "RESHAPE":
@@ -233,7 +246,7 @@ def _build_layer(pm: ParsedModel, op: RawOp) -> Layer:
     out = T[op.outputs[0]]
     o = op.options
     k = op.name
-    if k in ("FULLY_CONNECTED", "CONV_2D", "MAX_POOL_2D", "SOFTMAX", "CONCATENATION", "RESHAPE", "REVERSE_V2", "STRIDED_SLICE"):
+    if k in ("FULLY_CONNECTED", "CONV_2D", "MAX_POOL_2D", "AVERAGE_POOL_2D", "SOFTMAX", "CONCATENATION", "RESHAPE", "REVERSE_V2", "STRIDED_SLICE"):
         x = T[op.inputs[0]]
         if x.dtype != "INT8" or out.dtype != "INT8":
             raise NotImplementedError(f"{k}: only int8 in/out is supported ({x.dtype} -> {out.dtype})")
@@ -262,12 +275,12 @@ def _build_layer(pm: ParsedModel, op: RawOp) -> Layer:
             "SAME" if o["padding"] == 0 else "VALID", -z_in, z_out, m, s, lo, hi,
         )
         return Layer(k, [x.index], out.index, p, _const(w), None if b is None else _const(b).astype(np.int32))
-    if k == "MAX_POOL_2D":
+    if k in ("MAX_POOL_2D", "AVERAGE_POOL_2D"):
         x = T[op.inputs[0]]
         s_in, z_in = x.per_tensor
         s_out, z_out = out.per_tensor
         if abs(s_in - s_out) > 1e-6 or z_in != z_out:
-            raise ValueError("MAX_POOL_2D: input and output quantisation differ (TFLM rejects this)")
+            raise ValueError(f"{k}: input and output quantisation differ (TFLM rejects this)")
         lo, hi = activation_range(o.get("fusedActivationFunction", 0), s_out, z_out)
         p = PoolParams(o["filterHeight"], o["filterWidth"], o["strideH"], o["strideW"], "SAME" if o["padding"] == 0 else "VALID", lo, hi)
         return Layer(k, [x.index], out.index, p)
@@ -380,6 +393,8 @@ class Int8Network:
         self.output_shape = tout.shape
         self.input_scale, self.input_zero_point = tin.per_tensor
         self.output_scale, self.output_zero_point = tout.per_tensor
+        #: the flatbuffer's metadata entries (name -> bytes), e.g. ``SIGNAL_NORM_METADATA``
+        self.metadata = dict(parsed.metadata)
 
     @property
     def op_names(self) -> list[str]:

@@ -25,6 +25,7 @@ from .orientation import orientation
 from .points import points_from_euler, quat_to_euler
 from .raster import raster
 from .resample import resample
+from .signals import signals as signals_stage
 from .smooth import smooth
 from .thin import thin_indices
 
@@ -47,6 +48,7 @@ class GoldenStages:
     thinned: np.ndarray  # (m, 2) int32 Q30
     resampled: np.ndarray  # (resample_points, 2) int32 Q30 in [0, 2^30]
     image: np.ndarray | None  # (out, out) int32 Q15 in [0, 2^15], None if not asked for
+    signals: np.ndarray | None = None  # (n, 9) int32 golden.signals, None if not asked for
 
     def to_float(self):
         """The same numbers in the float pipeline's units (a ``glovexfer.pipeline.Stages``)."""
@@ -86,6 +88,7 @@ def run_golden(
     with_image: bool = True,
     use_mag: bool = True,
     fp: FixedParams | None = None,
+    with_signals: bool = False,
 ) -> GoldenStages:
     """The whole golden pipeline on one recording of raw counts.
 
@@ -97,6 +100,8 @@ def run_golden(
     with_image : also rasterise (``image`` is None otherwise).
     use_mag : False ignores the magnetometer (6-axis); an all-zero magnetometer gives
         the 6-axis result either way.
+    with_signals : also compute the ``signals`` stage (``glovexfer.golden.signals``, the
+        signal network's input; None otherwise).
     """
     c = _check_counts(counts)
     fp = fp or derive_fixed_params(params, sensor)
@@ -109,7 +114,8 @@ def run_golden(
     thn = smo[keep]
     res = resample(thn, fp)
     img = raster(res, fp) if with_image else None
-    return GoldenStages(q, eul, pts, nrm, smo, keep, thn, res, img)
+    sig = signals_stage(c, q) if with_signals else None
+    return GoldenStages(q, eul, pts, nrm, smo, keep, thn, res, img, sig)
 
 
 # ======================================================================================

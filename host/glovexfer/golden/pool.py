@@ -42,3 +42,33 @@ def max_pool2d(x: np.ndarray, p: PoolParams) -> np.ndarray:
             tap = xp[:, ky : ky + (oh - 1) * p.stride_h + 1 : p.stride_h, kx : kx + (ow - 1) * p.stride_w + 1 : p.stride_w, :]
             np.maximum(out, tap, out=out)
     return np.clip(out, p.act_min, p.act_max).astype(np.int8)
+
+
+def average_pool2d(x: np.ndarray, p: PoolParams) -> np.ndarray:
+    """TFLite-Micro int8 AVERAGE_POOL_2D (reference_integer_ops::AveragePool), NHWC.
+
+    Per output: ``acc`` = int32 sum of the in-image taps, ``count`` = their number;
+    ``avg = (acc + count / 2) / count`` if ``acc > 0`` else ``(acc - count / 2) / count``
+    (C division, truncating: round half away from zero), then clamped to the fused-activation
+    range.  Input and output share scale and zero point (TFLM checks it).
+    """
+    x = np.asarray(x, dtype=np.int8)
+    b, h, w, c = x.shape
+    oh, pad_t = compute_padding(p.padding, h, p.filter_h, p.stride_h)
+    ow, pad_l = compute_padding(p.padding, w, p.filter_w, p.stride_w)
+    out = np.empty((b, oh, ow, c), dtype=np.int8)
+    for oy in range(oh):
+        y0 = oy * p.stride_h - pad_t
+        ys = slice(max(0, y0), min(h, y0 + p.filter_h))
+        for ox in range(ow):
+            x0 = ox * p.stride_w - pad_l
+            xs = slice(max(0, x0), min(w, x0 + p.filter_w))
+            win = x[:, ys, xs, :].astype(np.int64)
+            count = win.shape[1] * win.shape[2]
+            if count == 0:
+                raise ValueError("AVERAGE_POOL_2D window without in-image taps (TFLM fails)")
+            acc = win.sum(axis=(1, 2))
+            half = count // 2
+            avg = np.where(acc > 0, (acc + half) // count, -((-acc + half) // count))
+            out[:, oy, ox, :] = np.clip(avg, p.act_min, p.act_max)
+    return out

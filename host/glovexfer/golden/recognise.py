@@ -47,7 +47,7 @@ from functools import lru_cache
 import numpy as np
 
 from ..errors import GloveXferError
-from ..params import LETTERS
+from ..params import LETTERS, SAMPLES_PER_LETTER
 from .fixed import Q_UNIT
 from .network import Int8Network, load_int8_model
 from .pipeline import GoldenStages, run_golden
@@ -57,6 +57,7 @@ from .raster import image_to_int8, input_quantiser
 #: Network input shapes (without batch) by kind.
 LSTM_INPUT_SHAPE = (100, 2)
 CNN_INPUT_SHAPE = (28, 28, 1)
+SIGNAL_INPUT_SHAPE = (1, SAMPLES_PER_LETTER, 9)
 
 
 # ---------------------------------------------------------------------------------------
@@ -112,17 +113,38 @@ def image_to_int8_input(image_q15, scale: float, zero_point: int) -> np.ndarray:
 # networks
 # ---------------------------------------------------------------------------------------
 def model_kind(input_shape) -> str:
-    """``'lstm'`` for (1, 100, 2) / (100, 2) inputs, ``'cnn'`` for (1, 28, 28, 1) / (28, 28, 1)."""
+    """``'lstm'`` for (1, 100, 2) / (100, 2) inputs, ``'cnn'`` for (1, 28, 28, 1) / (28, 28, 1),
+    ``'signal'`` for (1, 1, 32, 9) / (1, 32, 9) (the signal network on the ``signals`` stage)."""
     shp = tuple(int(d) for d in input_shape)
+    if len(shp) == 4 and shp[1:] == SIGNAL_INPUT_SHAPE:
+        return "signal"
     if len(shp) in (3, 4) and shp[0] == 1:
         shp = shp[1:]
     if shp == LSTM_INPUT_SHAPE:
         return "lstm"
     if shp == CNN_INPUT_SHAPE:
         return "cnn"
+    if shp == SIGNAL_INPUT_SHAPE:
+        return "signal"
     raise GloveXferError(
-        f"model input shape {tuple(input_shape)} is neither the LSTM's (1, 100, 2) nor the CNN's (1, 28, 28, 1)"
+        f"model input shape {tuple(input_shape)} is none of the LSTM's (1, 100, 2), the CNN's (1, 28, 28, 1) "
+        f"and the signal network's (1, 1, {SAMPLES_PER_LETTER}, 9)"
     )
+
+
+@lru_cache(maxsize=16)
+def _signal_quantiser_cached(mean: tuple, std: tuple, scale: float, zero_point: int):
+    from .signals import signal_quantiser
+
+    return signal_quantiser(np.array(mean), np.array(std), scale, zero_point)
+
+
+def signal_quantiser_of(net: Int8Network):
+    """``golden.signals.signal_quantiser`` of a signal network (norm from its metadata)."""
+    from .signals import norm_from_metadata
+
+    mean, std = norm_from_metadata(net.metadata)
+    return _signal_quantiser_cached(tuple(mean.tolist()), tuple(std.tolist()), float(net.input_scale), int(net.input_zero_point))
 
 
 def as_network(net) -> Int8Network:
@@ -139,6 +161,14 @@ def network_input(stages: GoldenStages, net: Int8Network) -> np.ndarray:
     kind = model_kind(net.input_shape)
     if kind == "lstm":
         return points_to_int8(stages.resampled, net.input_scale, net.input_zero_point)
+    if kind == "signal":
+        from .signals import quantise_signals
+
+        if stages.signals is None:
+            raise ValueError("the signal network needs the signals stage (run_golden(..., with_signals=True))")
+        if stages.signals.shape[0] != SAMPLES_PER_LETTER:
+            raise ValueError(f"the signal network needs {SAMPLES_PER_LETTER} samples, got {stages.signals.shape[0]}")
+        return quantise_signals(stages.signals, *signal_quantiser_of(net))
     if stages.image is None:
         raise ValueError("the CNN needs the image stage (run_golden(..., with_image=True))")
     return image_to_int8_input(stages.image, net.input_scale, net.input_zero_point)
@@ -171,8 +201,8 @@ def softmax_q8(logits_int8, net: Int8Network) -> np.ndarray:
 class NetOutput:
     """One network's view of one recording: every integer from input to decision."""
 
-    kind: str  # 'lstm' or 'cnn'
-    x_int8: np.ndarray  # (100, 2) or (28, 28, 1) int8 network input
+    kind: str  # 'lstm', 'cnn' or 'signal'
+    x_int8: np.ndarray  # (100, 2), (28, 28, 1) or (1, 32, 9) int8 network input
     logits: np.ndarray  # (26,) int8 output (logits, or probabilities if the model keeps softmax)
     index: int  # argmax, first index on ties
     letter: str
@@ -194,10 +224,13 @@ class Result:
     stages: GoldenStages
     lstm: NetOutput | None
     cnn: NetOutput | None
+    signal: NetOutput | None = None
 
     @property
     def primary(self) -> NetOutput:
-        return self.lstm if self.lstm is not None else self.cnn
+        if self.lstm is not None:
+            return self.lstm
+        return self.cnn if self.cnn is not None else self.signal
 
     @property
     def letter(self) -> str:
@@ -217,6 +250,14 @@ class Result:
         if self.lstm is None or self.cnn is None:
             return None
         return fuse(self.lstm, self.cnn)
+
+    @property
+    def fused_signal(self) -> FusedOutput | None:
+        """:func:`fuse` of the LSTM and the signal network (None unless both ran): the
+        Chen 2021 best model (signal network + transfer BiLSTM)."""
+        if self.lstm is None or self.signal is None:
+            return None
+        return fuse(self.lstm, self.signal)
 
 
 @dataclass
@@ -283,24 +324,26 @@ def run_network(stages: GoldenStages, net: Int8Network) -> NetOutput:
     )
 
 
-def recognise(counts, net_lstm=None, net_cnn=None, **golden_kwargs) -> Result:
+def recognise(counts, net_lstm=None, net_cnn=None, net_signal=None, **golden_kwargs) -> Result:
     """One recording of raw counts (32, 9) int16 -> :class:`Result` (integers throughout).
 
-    ``net_lstm`` / ``net_cnn``: :class:`Int8Network` or .tflite bytes (at least one).
-    ``golden_kwargs`` go to :func:`run_golden` (sensor, params, use_mag, fp).
+    ``net_lstm`` / ``net_cnn`` / ``net_signal``: :class:`Int8Network` or .tflite bytes (at
+    least one).  ``golden_kwargs`` go to :func:`run_golden` (sensor, params, use_mag, fp).
     """
-    if net_lstm is None and net_cnn is None:
-        raise ValueError("recognise needs net_lstm, net_cnn or both")
+    if net_lstm is None and net_cnn is None and net_signal is None:
+        raise ValueError("recognise needs at least one of net_lstm, net_cnn, net_signal")
     nl = as_network(net_lstm) if net_lstm is not None else None
     nc = as_network(net_cnn) if net_cnn is not None else None
-    for n, want in ((nl, "lstm"), (nc, "cnn")):
+    ns = as_network(net_signal) if net_signal is not None else None
+    for n, want in ((nl, "lstm"), (nc, "cnn"), (ns, "signal")):
         if n is not None and model_kind(n.input_shape) != want:
-            raise ValueError(f"net_{want} has input shape {n.input_shape}, not a {want.upper()}'s")
-    stages = run_golden(counts, with_image=nc is not None, **golden_kwargs)
+            raise ValueError(f"net_{want} has input shape {n.input_shape}, not a {want} network's")
+    stages = run_golden(counts, with_image=nc is not None, with_signals=ns is not None, **golden_kwargs)
     return Result(
         stages=stages,
         lstm=run_network(stages, nl) if nl is not None else None,
         cnn=run_network(stages, nc) if nc is not None else None,
+        signal=run_network(stages, ns) if ns is not None else None,
     )
 
 
