@@ -21,6 +21,7 @@ set(GX_CORE_SOURCES
   ${GX_FIRMWARE_DIR}/core/thin.cpp
   ${GX_FIRMWARE_DIR}/core/resample.cpp
   ${GX_FIRMWARE_DIR}/core/raster.cpp
+  ${GX_FIRMWARE_DIR}/core/signals.cpp
   ${GX_FIRMWARE_DIR}/core/pipeline.cpp
   ${GX_FIRMWARE_DIR}/core/quant.cpp
   ${GX_FIRMWARE_DIR}/core/fully_connected.cpp

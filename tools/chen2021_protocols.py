@@ -93,6 +93,10 @@ def run(args) -> None:
             print(f"{protocol} {name} ({k + 1}/{len(specs)}, {rec['seconds']:.0f} s): " + ", ".join(f"{m} {100 * v['accuracy']:.1f}" for m, v in rec["models"].items()), flush=True)
 
 
+#: Per-fold files of tools/chen2021_best.py merged into the protocol folds.
+EXTRA_SUFFIXES = (".signal.json", ".devsignal.json")
+
+
 def summarise(args) -> dict:
     out = Path(args.out)
     res: dict = {
@@ -111,11 +115,12 @@ def summarise(args) -> dict:
     models: dict = {}
     for protocol in PROTOCOLS:
         d = out / "folds" / protocol
-        base = {f.name[: -len(".json")]: json.loads(f.read_text()) for f in sorted(d.glob("*.json")) if not f.name.endswith(".signal.json")}
-        for f in sorted(d.glob("*.signal.json")):  # tools/chen2021_best.py
-            name = f.name[: -len(".signal.json")]
-            sig = json.loads(f.read_text())
-            base.setdefault(name, {"fold": name, "models": {}})["models"].update(sig["models"])
+        base = {f.name[: -len(".json")]: json.loads(f.read_text()) for f in sorted(d.glob("*.json")) if not f.name.endswith(EXTRA_SUFFIXES)}
+        for suffix in EXTRA_SUFFIXES:  # tools/chen2021_best.py (float and device signal networks)
+            for f in sorted(d.glob("*" + suffix)):
+                name = f.name[: -len(suffix)]
+                sig = json.loads(f.read_text())
+                base.setdefault(name, {"fold": name, "models": {}})["models"].update(sig["models"])
         if not base:
             continue
         names = sorted({m for r in base.values() for m in r["models"]})

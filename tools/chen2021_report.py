@@ -28,6 +28,8 @@ ORDER = [
     ("fused_transfer_lstm_cnn", "transfer", "BiLSTM + CNN fused (device late fusion)"),
     ("signal_cnn", "target-only", "time-signal 1D CNN (float input)"),
     ("signal_cnn+transfer_lstm", "target-only + transfer", "time-signal CNN + transfer BiLSTM fused"),
+    ("signal_net", "target-only", "device signal network (golden signals, int8-exportable)"),
+    ("signal_net+transfer_lstm", "target-only + transfer", "device signal network + transfer BiLSTM fused (shipped chen_best)"),
 ]
 
 
@@ -79,7 +81,7 @@ def figure(m: dict, out: Path) -> None:
     import matplotlib.pyplot as plt
     import numpy as np
 
-    keys = [k for k in ("target_only_lstm", "source_only_lstm", "transfer_lstm", "signal_cnn", "signal_cnn+transfer_lstm") if k in m and "lowo" in m[k]]
+    keys = [k for k in ("target_only_lstm", "source_only_lstm", "transfer_lstm", "signal_cnn", "signal_net", "signal_net+transfer_lstm") if k in m and "lowo" in m[k]]
     if not keys:
         return
     writers = sorted(m[keys[0]]["lowo"]["per_writer"])

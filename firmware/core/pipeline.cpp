@@ -40,4 +40,9 @@ int gx_run_pipeline(const int16_t counts[kMaxSamples][9], GxStages* out) {
     return gx_run_pipeline_n(counts, kMaxSamples, out);
 }
 
+int gx_run_signals(const int16_t (*counts)[9], GxStages* out) {
+    if (counts == nullptr || out == nullptr || out->n < 1 || out->n > kMaxSamples) return GX_ERR_ARGS;
+    return gx_signals(counts, out->quaternions, out->n, out->signals) ? GX_OK : GX_ERR_ARGS;
+}
+
 }  // namespace gx

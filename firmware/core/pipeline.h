@@ -7,13 +7,15 @@
 
 #include "params.h"
 #include "raster.h"
+#include "signals.h"
 
 namespace gx {
 
 //! Every intermediate of one recording (formats: docs/fixed-point.md). Buffers are sized
 //! by kMaxSamples (samples per recording), kResamplePoints, kCanvasPx and kOutPx.
 //! Sizes (bytes): 12 arrays of 32 x (2..4) int32 and 100 x 2 int32 (~3.2 KB), the compact
-//! GxRaster (bit canvas 2 KB + int64 28 x 28 6.1 KB) and the Q15 image (3.1 KB): ~14.6 KB.
+//! GxRaster (bit canvas 2 KB + int64 28 x 28 6.1 KB), the Q15 image (3.1 KB) and the signals
+//! 32 x 9 int32 (1.1 KB): ~15.8 KB.
 struct GxStages {
     int n;                                    //!< samples (kMaxSamples for gx_run_pipeline)
     int32_t dtheta[kMaxSamples][3];           //!< Q30 half-angle gyro steps
@@ -28,6 +30,7 @@ struct GxStages {
     int32_t resampled[kResamplePoints][2];    //!< Q30 in [0, 2^30]
     GxRaster raster;                          //!< canvas + raster work buffers
     int32_t image[kOutPx][kOutPx];            //!< Q15, 0..32768
+    int32_t signals[kMaxSamples][kGxSignalChannels];  //!< gx_run_signals (signal network input)
 };
 
 //! Status codes.
@@ -47,6 +50,10 @@ int gx_run_pipeline_n(const int16_t (*counts)[9], int n, GxStages* out);
 
 //! One full recording of kMaxSamples (= 32) samples.
 int gx_run_pipeline(const int16_t counts[kMaxSamples][9], GxStages* out);
+
+//! The signals stage (gx_signals) of the recording whose orientation stage `out` holds
+//! (a gx_run_pipeline* call on the same counts must have succeeded): fills out->signals.
+int gx_run_signals(const int16_t (*counts)[9], GxStages* out);
 
 }  // namespace gx
 

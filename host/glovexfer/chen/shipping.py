@@ -21,11 +21,18 @@ from ..nets import shipping as S
 from . import protocols as CP
 
 CHEN_MODELS_DIR = S.MODELS_DIR / "chen2021"
-#: Shipped names: the transfer networks (pretrained on DigiLeTs, fine-tuned on all 12 writers)
-#: and their late fusion, the best setting of the protocols.
-SHIPPED = ("chen_transfer_lstm", "chen_transfer_cnn", "chen_best")
-#: The protocol figures (models/metrics_chen2021.json) of ``chen_best``'s setting.
-FUSED_FIGURES = "fused_transfer_lstm_cnn"
+#: Shipped names: the transfer networks (pretrained on DigiLeTs, fine-tuned on all 12 writers),
+#: the device signal network (``protocols.signal_net`` on the golden ``signals`` of the
+#: firmware's counts, trained on all 12 writers) and ``chen_best``, the late fusion of the
+#: signal network and the transfer BiLSTM (the best setting of the protocols that the
+#: firmware runs).
+SHIPPED = ("chen_transfer_lstm", "chen_transfer_cnn", "chen_signal_net", "chen_best")
+SIGNAL_NAME = "chen_signal_net"
+#: The protocol figures (models/metrics_chen2021.json) of the shipped settings.
+FUSED_FIGURES = "signal_net+transfer_lstm"
+SIGNAL_FIGURES = "signal_net"
+#: ``chen_best``'s members, in the firmware's fusion order (LSTM first).
+BEST_MEMBERS = ("chen_transfer_lstm", SIGNAL_NAME)
 
 
 def reproduce_command() -> str:
@@ -62,6 +69,11 @@ def evaluate(chen_root, ref: str, models_dir: str | Path | None = None, progress
             f"model '{model.name}' was trained on every writer in {chen_root} ({', '.join(trained)}): nothing left to score; "
             "use a model trained on fewer writers (tools/chen2021_protocols.py measures held-out writers)"
         )
+    if "signal" in model.kinds:
+        X, y, _ = CP.device_signal_arrays(chen_root, progress=progress)
+        if not np.array_equal(y, tgt.y):
+            raise GloveXferError(f"{chen_root}: the signals and the trajectories list the letters differently")
+        tgt.sig = X
     res = S.score(model, tgt.take(np.flatnonzero(keep)))
     res["per_writer"] = res.pop("per_user")
     res["data"] = str(chen_root)
@@ -114,17 +126,113 @@ def ship(chen_root, digilets_root, out_dir: Path = CHEN_MODELS_DIR, seed: int = 
             meta["protocols"] = {p: {k: v for k, v in figures[f"transfer_{net}"][p].items() if k != "confusion"} for p in figures[f"transfer_{net}"]}
         S.write_json(meta, folder / S.METRICS_FILE)
         paths.append(folder)
-    best = {"model": "chen_best", "kind": "fused", "members": [f"chen_transfer_{n}" for n in CP.NETS], "fusion": "mean of the members' softmax probabilities (device: sum of their int8 softmax outputs)"} | common
-    fused = figures.get(FUSED_FIGURES)
-    if fused:
-        best["protocols"] = {p: {k: v for k, v in fused[p].items() if k != "confusion"} for p in fused}
-        best["note"] = (
-            "the device's late fusion of the two transfer networks; on the protocols the transfer BiLSTM alone "
-            "is about as good, and the best real-data model (time-signal CNN + BiLSTM) has a float-only input"
-        )
-    S.write_json(best, out_dir / "chen_best" / S.METRICS_FILE)
-    paths.append(out_dir / "chen_best")
+    paths.append(ship_signal(chen_root, out_dir, seed, progress, figures, writers, quick))
+    paths.append(write_best(out_dir, figures, common))
     return paths
+
+
+def _protocol_figures(figures: dict, key: str) -> dict | None:
+    f = figures.get(key)
+    return None if not f else {p: {k: v for k, v in f[p].items() if k != "confusion"} for p in f}
+
+
+def write_best(out_dir: Path, figures: dict, common: dict) -> Path:
+    """``chen_best/metrics.json``: the fusion of ``BEST_MEMBERS`` (the firmware's
+    GX_MODEL_SIGNAL_FUSED), with its protocol figures."""
+    best = {
+        "model": "chen_best",
+        "kind": "fused",
+        "members": list(BEST_MEMBERS),
+        "fusion": "mean of the members' softmax probabilities (device: sum of their int8 softmax outputs, gx_fuse)",
+    } | common
+    fig = _protocol_figures(figures, FUSED_FIGURES)
+    if fig:
+        best["protocols"] = fig
+    best["note"] = (
+        "the device signal network (golden signals of the firmware's own 32-sample counts) fused with the transfer "
+        "BiLSTM; every member runs in the firmware (select 'signal_fused')"
+    )
+    S.write_json(best, Path(out_dir) / "chen_best" / S.METRICS_FILE)
+    return Path(out_dir) / "chen_best"
+
+
+def ship_signal(chen_root, out_dir: Path = CHEN_MODELS_DIR, seed: int = 0, progress: bool = True, figures: dict | None = None, writers: list[str] | None = None, quick: bool = False) -> Path:
+    """Train the device signal network on all (or ``writers``) Chen writers (10 % of the
+    letters for early stopping, as in the protocols) and write its folder: ``model.h5`` (with
+    batch normalisation), ``model_float.tflite`` (folded), ``metrics.json`` with the
+    standardisation ``signal_norm`` the device's input quantiser is derived from."""
+    from ..export.tflite import to_float_tflite
+
+    X, y, g = CP.device_signal_arrays(chen_root, progress=progress)
+    idx = np.arange(len(y)) if writers is None else np.flatnonzero(np.isin(g, writers))
+    if quick:
+        idx = idx[::10]
+    t0 = time.time()
+    _, model, (mean, std) = CP.device_signal_fold(X, y, idx, np.zeros(0, dtype=np.int64), seed, quick, progress, "ship chen signal net")
+    folder = Path(out_dir) / SIGNAL_NAME
+    folder.mkdir(parents=True, exist_ok=True)
+    model.save(folder / S.MODEL_FILE)
+    (folder / S.FLOAT_TFLITE).write_bytes(to_float_tflite(CP.fold_signal_net(model)))
+    meta = {
+        "model": SIGNAL_NAME,
+        "kind": "signal",
+        "input": "golden signals stage (N, 32, 9) of the firmware's 32-sample counts (glovexfer.chen.counts.to_counts), standardised by signal_norm",
+        "signal_norm": {"mean": [float(v) for v in mean], "std": [float(v) for v in std]},
+        "chen2021": {"representation": "device signals", "train_writers": sorted(set(g[idx].tolist())), "sequences": int(len(idx))},
+        "config": asdict(CP.SIGNAL_FIT),
+        "layers": [list(x) for x in CP.SIGNAL_NET_LAYERS],
+        "parameters": int(model.count_params()),
+        "train_seconds": round(time.time() - t0, 1),
+        "seed": seed,
+        "quick": quick,
+        "reproduce": reproduce_command(),
+    }
+    fig = _protocol_figures(figures or {}, SIGNAL_FIGURES)
+    if fig:
+        meta["protocols"] = fig
+    S.write_json(meta, folder / S.METRICS_FILE)
+    return folder
+
+
+def export_signal(chen_root, out_dir: Path = CHEN_MODELS_DIR, progress: bool = True, n_rep: int = 300, seed: int = 0) -> Path:
+    """int8 export of ``chen_signal_net`` (``protocols.signal_int8``), calibrated on its own
+    training letters; writes ``model_int8.tflite`` and ``int8.json`` (size, sha256, and the
+    argmax agreement of the golden int8 network with the float model on those letters)."""
+    import hashlib
+
+    from ..export.ship import INT8_TFLITE as X_INT8_TFLITE
+    from ..golden.network import load_int8_model
+    from ..golden.recognise import signal_quantiser_of
+    from ..golden.signals import quantise_signals
+    from ..nets.models import keras
+
+    folder = Path(out_dir) / SIGNAL_NAME
+    meta = json.loads((folder / S.METRICS_FILE).read_text())
+    X, y, g = CP.device_signal_arrays(chen_root, progress=progress)
+    idx = np.flatnonzero(np.isin(g, meta["chen2021"]["train_writers"]))
+    norm = (np.asarray(meta["signal_norm"]["mean"]), np.asarray(meta["signal_norm"]["std"]))
+    model = keras.models.load_model(folder / S.MODEL_FILE, compile=False)
+    b = CP.signal_int8(model, norm, X[idx], n_rep=n_rep, seed=seed)
+    (folder / X_INT8_TFLITE).write_bytes(b)
+    net = load_int8_model(b)
+    q = signal_quantiser_of(net)
+    sub = idx[:: max(1, len(idx) // 1000)]
+    x8 = np.concatenate([quantise_signals(X[i], *q)[None] for i in sub])
+    dev = np.argmax(net.run(x8).reshape(len(sub), -1), axis=1)
+    flt = np.argmax(model.predict(CP.standardise(X[sub], *norm), verbose=0), axis=1)
+    rep = {
+        "model": SIGNAL_NAME,
+        "int8_bytes": len(b),
+        "sha256": hashlib.sha256(b).hexdigest(),
+        "representative": f"{min(n_rep, len(idx))} of the model's own {len(idx)} training letters (seed {seed})",
+        "ops": net.op_names,
+        "agreement_letters": int(len(sub)),
+        "argmax_agreement_int8_vs_float": float(np.mean(dev == flt)),
+        "accuracy_int8_training_letters": float(np.mean(dev == y[sub])),
+        "accuracy_float_training_letters": float(np.mean(flt == y[sub])),
+    }
+    S.write_json(rep, folder / "int8.json")
+    return folder
 
 
 def export(chen_root, out_dir: Path = CHEN_MODELS_DIR, progress: bool = True, n_rep: int | None = None, seed: int = 0) -> list[Path]:
@@ -146,8 +254,10 @@ def export(chen_root, out_dir: Path = CHEN_MODELS_DIR, progress: bool = True, n_
         tgt = targets[writers]
         rep_from = f"the model's own training letters (Chen et al. 2021, {len(meta['chen2021']['train_writers'])} writers, {CP.REPRESENTATION})"
         paths.append(X.export_model(folder, tgt, n_rep=n_rep or X.REPRESENTATIVE_N, seed=seed, rep_from=rep_from))
+    if (out_dir / SIGNAL_NAME / S.MODEL_FILE).is_file():
+        paths.append(export_signal(chen_root, out_dir, progress, seed=seed))
     paths.append(X.export_firmware(out_dir, *(f"chen_transfer_{net}" for net in ("lstm", "cnn"))))
     return paths
 
 
-__all__ = ["CHEN_MODELS_DIR", "FUSED_FIGURES", "SHIPPED", "evaluate", "export", "ship"]
+__all__ = ["BEST_MEMBERS", "CHEN_MODELS_DIR", "FUSED_FIGURES", "SHIPPED", "SIGNAL_NAME", "evaluate", "export", "export_signal", "ship", "ship_signal", "write_best"]

@@ -38,6 +38,9 @@ class Arrays:
     #: (N, 28, 28) int32 Q15, from the same raw counts as ``seq``/``img``.
     dev_seq: np.ndarray | None = None
     dev_img: np.ndarray | None = None
+    #: The golden ``signals`` stage (N, 32, 9) int32, the signal network's input, when asked
+    #: for (``glovexfer.chen.protocols.device_signal_arrays``).
+    sig: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.y)
@@ -49,7 +52,8 @@ class Arrays:
     def take(self, idx) -> "Arrays":
         idx = np.asarray(idx)
         dev = (self.dev_seq[idx], self.dev_img[idx]) if self.has_device_inputs else (None, None)
-        return Arrays(self.seq[idx], self.img[idx], self.y[idx], self.group[idx], *dev)
+        sig = None if self.sig is None else self.sig[idx]
+        return Arrays(self.seq[idx], self.img[idx], self.y[idx], self.group[idx], *dev, sig=sig)
 
     @staticmethod
     def concat(parts: list["Arrays"]) -> "Arrays":

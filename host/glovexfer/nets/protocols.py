@@ -115,7 +115,12 @@ def build(kind: str):
 
 
 def inputs(kind: str, a: Arrays):
-    """What a network of ``kind`` reads from an ``Arrays`` bundle."""
+    """What a network of ``kind`` reads from an ``Arrays`` bundle (``signal``: the raw golden
+    signals; the network's standardisation is applied by its caller, ``ShippedModel``)."""
+    if kind == "signal":
+        if a.sig is None:
+            raise ValueError("a signal network needs Arrays.sig (glovexfer.chen.protocols.device_signal_arrays)")
+        return a.sig
     return a.seq if kind == "lstm" else a.img[..., None]
 
 

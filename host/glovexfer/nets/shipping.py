@@ -206,12 +206,27 @@ class ShippedModel:
                 raise GloveXferError(f"{path} is missing (run: glovexfer train --model {f.name})")
             meta = json.loads((f / METRICS_FILE).read_text())
             self.members.append((meta["kind"], keras.models.load_model(path, compile=False)))
+            if meta["kind"] == "signal":
+                if "signal_norm" not in meta:
+                    raise GloveXferError(f"{f / METRICS_FILE}: a signal network needs its 'signal_norm' (mean, std)")
+                self.signal_norm = (np.asarray(meta["signal_norm"]["mean"]), np.asarray(meta["signal_norm"]["std"]))
+
+    @property
+    def kinds(self) -> list[str]:
+        return [kind for kind, _ in self.members]
+
+    def _input(self, kind: str, arrays):
+        x = P.inputs(kind, arrays)
+        if kind == "signal":
+            mean, std = self.signal_norm
+            return ((np.asarray(x, dtype=np.float64) - mean) / std)[:, None].astype(np.float32)
+        return x
 
     def predict(self, arrays) -> np.ndarray:
         """Mean class probabilities (N, 26) of the member networks."""
         from .train import predict_proba
 
-        return np.mean([predict_proba(m, P.inputs(kind, arrays)) for kind, m in self.members], axis=0)
+        return np.mean([predict_proba(m, self._input(kind, arrays)) for kind, m in self.members], axis=0)
 
 
 def training_writers(meta: dict) -> set[str]:
