@@ -15,7 +15,8 @@ TRAIN_WRITERS = ["canon", "chen", "haobin", "isa", "jq", "kelly", "kevin", "russ
 
 @pytest.fixture(scope="module")
 def quick_models(tmp_path_factory, chen2021_dir, digilets_dir):
-    """Quick (1-2 epoch, meaningless) chen_transfer_lstm/cnn + chen_best trained on 10 writers."""
+    """Quick (1-2 epoch, meaningless) chen_transfer_lstm/cnn, chen_signal_net and chen_best
+    (transfer BiLSTM + signal network) trained on 10 writers."""
     from glovexfer.chen.shipping import ship
 
     out = tmp_path_factory.mktemp("chen_models")
@@ -52,6 +53,8 @@ def test_evaluate_scores_only_unseen_writers(quick_models, chen2021_dir, tmp_pat
     meta = json.loads((quick_models / "chen_transfer_lstm" / "metrics.json").read_text())
     assert meta["chen2021"]["representation"] == "mad6z" and meta["kind"] == "lstm"
     assert (quick_models / "chen_transfer_cnn" / "model_float.tflite").stat().st_size > 0
+    sig = json.loads((quick_models / "chen_signal_net" / "metrics.json").read_text())
+    assert sig["kind"] == "signal" and sig["chen2021"]["train_writers"] == TRAIN_WRITERS
 
 
 def test_evaluate_refuses_a_model_trained_on_every_writer(quick_models, chen2021_dir, tmp_path):
@@ -109,4 +112,24 @@ def test_shipped_real_data_models_are_exported_for_the_firmware():
         assert "Chen" in info["representative"]["from"]
         assert (d / "firmware" / f"gx_model_{kind}.cpp").is_file()
     best = json.loads((d / "chen_best" / "metrics.json").read_text())
-    assert best["members"] == ["chen_transfer_lstm", "chen_transfer_cnn"] and "lowo" in best["protocols"]
+    assert best["members"] == ["chen_transfer_lstm", "chen_signal_net"] and "lowo" in best["protocols"]
+    # the signal network: trained on all 12 writers, int8 with its standardisation as metadata
+    from glovexfer.golden.network import load_int8_model
+    from glovexfer.golden.recognise import model_kind
+    from glovexfer.golden.signals import norm_from_metadata
+
+    folder = d / "chen_signal_net"
+    meta = json.loads((folder / "metrics.json").read_text())
+    assert meta["kind"] == "signal" and len(meta["chen2021"]["train_writers"]) == 12
+    blob = (folder / "model_int8.tflite").read_bytes()
+    info = json.loads((folder / "int8.json").read_text())
+    assert info["sha256"] == hashlib.sha256(blob).hexdigest() == manifest["networks"]["signal"]["sha256"]
+    net = load_int8_model(blob)
+    assert model_kind(net.input_shape) == "signal"
+    np.testing.assert_allclose(norm_from_metadata(net.metadata)[1], meta["signal_norm"]["std"])
+    assert info["argmax_agreement_int8_vs_float"] >= 0.99
+    assert (d / "firmware" / "gx_model_signal.cpp").is_file()
+    # the shipped best is the protocols' best by their fixed rule, and the device runs it
+    m = json.loads((ROOT / "models" / "metrics_chen2021.json").read_text())
+    assert m["best"]["is"] == "signal_net+transfer_lstm"
+    assert best["protocols"]["subject_split"]["mean"] == m["best"]["subject_split"]["mean"]

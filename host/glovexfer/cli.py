@@ -180,6 +180,10 @@ def _score_shipped(args) -> int:
     results = []
     for name in args.model:
         model = shipping.ShippedModel(name, Path(args.models) if args.models else shipping.MODELS_DIR)
+        if "signal" in model.kinds and arrays.sig is None:
+            from .nets.datasets import signal_arrays
+
+            arrays.sig = signal_arrays(rs)
         pred = np.argmax(model.predict(arrays), axis=1)
         res = shipping.score(model, arrays, rs.extras.get("writer"), pred=pred)
         res["data"] = str(args.data)
@@ -335,7 +339,7 @@ def cmd_listen(args) -> int:
 
 def cmd_parity(args) -> int:
     from .device.build import repo_root
-    from .device.parity import load_device_nets, run_parity, vector_recordings
+    from .device.parity import load_device_nets, load_device_signal_net, run_parity, vector_recordings
     from .device.transport import TRANSPORTS, open_device
     from .golden.pipeline import simulated_recordings
 
@@ -357,7 +361,8 @@ def cmd_parity(args) -> int:
     search += [repo_root() / "models"]
     with open_device(args.device, **kw) as dev:
         nl, nc = load_device_nets(dev, search)
-        rep = run_parity(dev, recs, nl, nc)
+        ns = load_device_signal_net(dev, search)
+        rep = run_parity(dev, recs, nl, nc, net_signal=ns)
     for name, (n, bad) in rep.per_stage.items():
         print(f"stage {name:14s} values {n:8d} mismatches {bad}")
     print(f"{rep.recordings} recordings, {rep.values} values compared, {rep.mismatches} mismatches, "

@@ -198,3 +198,20 @@ def simulated_source_arrays(
     if cache is not None:
         out.save(cache)
     return out
+
+
+def signal_arrays(recset, params: PipelineParams = PAPER) -> np.ndarray:
+    """(N, n, 9) float64: the float pipeline's ``signals`` stage of every recording (float
+    orientation on the physical values; an all-zero magnetometer gives the 6-axis filter), in
+    the golden signals' units (``golden.signals.from_float``) -- the float reference input of
+    a signal network."""
+    from ..golden.signals import from_float
+    from ..pipeline.orientation import orientation
+    from ..pipeline.signals import signals
+
+    out = []
+    for i in range(len(recset)):
+        p = recset[i].physical
+        q = orientation(p[:, 0:3], p[:, 3:6], p[:, 6:9], params.madgwick_beta, params.sample_rate_hz)
+        out.append(from_float(signals(q, p[:, 0:3], p[:, 3:6]), recset.sensor))
+    return np.stack(out)

@@ -267,7 +267,7 @@ def score(model: ShippedModel, arrays, writers=None, pred=None) -> dict:
 
 # ------------------------------------------------------------------ int8 device pipeline
 def int8_networks(model: ShippedModel) -> dict:
-    """``{'lstm': Int8Network, 'cnn': Int8Network}`` of a shipped model's exported int8 files."""
+    """``{kind: Int8Network}`` (kinds 'lstm', 'cnn', 'signal') of a shipped model's exported int8 files."""
     from ..golden.network import load_int8_model
 
     names = model.meta.get("members") or [model.name]
@@ -297,10 +297,11 @@ def score_int8(model: ShippedModel, recset, float_pred: np.ndarray, progress: bo
     pred = np.empty(len(recset), dtype=np.int64)
     member_pred = {k: np.empty(len(recset), dtype=np.int64) for k in nets}
     for i in it:
-        r = recognise(recset.counts[i], net_lstm=nets.get("lstm"), net_cnn=nets.get("cnn"), sensor=recset.sensor)
+        r = recognise(recset.counts[i], net_lstm=nets.get("lstm"), net_cnn=nets.get("cnn"), net_signal=nets.get("signal"), sensor=recset.sensor)
         for k in nets:
             member_pred[k][i] = getattr(r, k).index
-        pred[i] = fuse(r.lstm, r.cnn).index if (r.lstm is not None and r.cnn is not None) else r.primary.index
+        second = r.signal if r.signal is not None else r.cnn  # fused: LSTM + signal (chen_best) or LSTM + CNN
+        pred[i] = fuse(r.lstm, second).index if (r.lstm is not None and second is not None) else r.primary.index
     y = recset.y
     per_user = {u: float(np.mean((pred == y)[recset.users == u])) for u in sorted(set(recset.users.tolist()))}
     out = {
@@ -316,7 +317,7 @@ def score_int8(model: ShippedModel, recset, float_pred: np.ndarray, progress: bo
 
         out["members"] = {}
         for kind, m in model.members:
-            fp = np.argmax(predict_proba(m, P.inputs(kind, arrays)), axis=1)
+            fp = np.argmax(predict_proba(m, model._input(kind, arrays)), axis=1)
             mp = member_pred[kind]
             out["members"][kind] = {
                 "float_accuracy": float(np.mean(fp == y)),
