@@ -1,6 +1,7 @@
 """Models for the firmware/device tests: the shipped ``models/firmware`` sources with their
 .tflite files when present, else two briefly trained paper networks (1 epoch on synthetic
-data, as tests/test_firmware_int8.py does) exported into ``build/test-models`` (reused)."""
+data, as tests/test_firmware_int8.py does) exported into ``build/test-models`` (reused);
+``signal_model_dir``: LSTM + CNN + the signal network, for the signal network's tests."""
 
 from __future__ import annotations
 
@@ -92,3 +93,79 @@ def cmake_build(build_dir: Path, target: str, cmake_args: tuple = ()) -> Path:
     exe = Path(build_dir) / target
     assert exe.is_file(), f"{target} was not built in {build_dir}"
     return exe
+
+
+SIGNAL_CACHE = ROOT / "build" / "test-models-signal"
+#: the signal network's int8 .tflite, in order of preference: the shipped Chen model, the
+#: development model of the Chen tools; else one is trained briefly (tensorflow).
+SIGNAL_TFLITES = (
+    ROOT / "models" / "chen2021" / "chen_signal_net" / "model_int8.tflite",
+    ROOT / "out" / "chen" / "sig_quick_int8.tflite",
+)
+
+
+def _quick_signal_tflite() -> bytes:
+    """A signal network trained for one epoch on the golden signals of simulated recordings."""
+    if not _HAVE_TF:
+        pytest.skip("no signal network .tflite and no tensorflow/tf_keras to make one")
+    from glovexfer.chen.protocols import signal_int8, signal_net, signal_norm, standardise
+    from glovexfer.golden.pipeline import run_golden, simulated_recordings
+    from glovexfer.nets import models as M
+
+    M.tf.random.set_seed(0)
+    recs = simulated_recordings(260, seed=5)
+    X = np.stack([run_golden(c, with_image=False, with_signals=True).signals for c in recs]).astype(np.int32)
+    y = np.arange(len(X)) % 26
+    mean, std = signal_norm(X)
+    model = signal_net()
+    M.compile_model(model, 1e-3)
+    model.fit(standardise(X, mean, std), M.keras.utils.to_categorical(y, 26), epochs=1, batch_size=64, verbose=0)
+    return signal_int8(model, (mean, std), X, n_rep=128)
+
+
+def signal_model_dir() -> Path:
+    """A directory with gx_model_{lstm,cnn,signal}.{h,cpp} and their .tflite files (made
+    under ``build/test-models-signal`` and reused while the inputs are unchanged): the
+    signal network (``SIGNAL_TFLITES`` or a briefly trained one) with the Chen transfer
+    LSTM and CNN (``models/chen2021``), else the LSTM and CNN of :func:`model_dir`."""
+    import hashlib
+
+    from glovexfer.device.parity import find_tflite
+    from glovexfer.export.model_data import write_model_source
+
+    chen = ROOT / "models" / "chen2021"
+    pair = {k: chen / f"chen_transfer_{k}" / "model_int8.tflite" for k in ("lstm", "cnn")}
+    if not all(p.is_file() for p in pair.values()):
+        md = model_dir()
+        pair = {k: find_tflite(md / f"gx_model_{k}.cpp", [md, ROOT / "models"]) for k in ("lstm", "cnn")}
+    blobs = {k: p.read_bytes() for k, p in pair.items()}
+    sig = next((p for p in SIGNAL_TFLITES if p.is_file()), None)
+    cached = SIGNAL_CACHE / "trained_signal.tflite"
+    if sig is not None:
+        blobs["signal"] = sig.read_bytes()
+    elif cached.is_file():
+        blobs["signal"] = cached.read_bytes()
+    else:
+        blobs["signal"] = _quick_signal_tflite()
+        SIGNAL_CACHE.mkdir(parents=True, exist_ok=True)
+        cached.write_bytes(blobs["signal"])
+    stamp = SIGNAL_CACHE / "inputs.sha256"
+    key = "\n".join(f"{k} {hashlib.sha256(b).hexdigest()}" for k, b in sorted(blobs.items()))
+    if stamp.is_file() and stamp.read_text() == key and all((SIGNAL_CACHE / f"gx_model_{k}.cpp").is_file() for k in blobs):
+        return SIGNAL_CACHE
+    SIGNAL_CACHE.mkdir(parents=True, exist_ok=True)
+    for k, b in blobs.items():
+        (SIGNAL_CACHE / f"{k}.tflite").write_bytes(b)
+        write_model_source(b, k, SIGNAL_CACHE)
+    stamp.write_text(key)
+    return SIGNAL_CACHE
+
+
+def session(exe, lines: list[str], timeout=300) -> list[str]:
+    """Run a firmware program with ``lines`` on stdin; its stdout lines (exit status 0 asserted)."""
+    import subprocess
+
+    r = subprocess.run([str(exe)], input="\n".join(lines) + "\n", capture_output=True, text=True, timeout=timeout,
+                       check=False)
+    assert r.returncode == 0, r.stderr
+    return r.stdout.splitlines()

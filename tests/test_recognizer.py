@@ -144,11 +144,7 @@ def test_model_io_constants(models, nets):
         assert (io.sm_mult, io.sm_shift, io.sm_diff_min) == (sm.input_multiplier, sm.input_left_shift, sm.diff_min)
 
 
-def _session(exe, lines: list[str], timeout=300) -> list[str]:
-    r = subprocess.run([str(exe)], input="\n".join(lines) + "\n", capture_output=True, text=True, timeout=timeout,
-                       check=False)
-    assert r.returncode == 0, r.stderr
-    return r.stdout.splitlines()
+_session = fw_models.session
 
 
 def test_streaming_recognizer_equals_golden(glove, nets):

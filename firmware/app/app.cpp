@@ -68,17 +68,20 @@ int g_len = 0;
 bool g_overflow = false;      // the current line exceeded kGxMaxLine: discard to newline
 GxRecognizer g_rec;
 int16_t g_replay[kMaxSamples][9];
-bool g_lstm_ok = false, g_cnn_ok = false;
+bool g_lstm_ok = false, g_cnn_ok = false, g_signal_ok = false;
 bool g_closed = false;
 
-const char* const kModelNames[] = {"lstm", "cnn", "fused"};
+// indexed by GxModelSel
+const char* const kModelNames[kGxModelSelCount] = {"lstm", "cnn", "fused", "signal", "fused_signal"};
 
-const char* model_name(int m) { return (m >= 0 && m <= 2) ? kModelNames[m] : "none"; }
+const char* model_name(int m) { return (m >= 0 && m < kGxModelSelCount) ? kModelNames[m] : "none"; }
 
 bool model_available(int m) {
     if (m == GX_MODEL_LSTM) return g_lstm_ok;
     if (m == GX_MODEL_CNN) return g_cnn_ok;
     if (m == GX_MODEL_FUSED) return g_lstm_ok && g_cnn_ok;
+    if (m == GX_MODEL_SIGNAL) return g_signal_ok;
+    if (m == GX_MODEL_SIGNAL_FUSED) return g_lstm_ok && g_signal_ok;
     return false;
 }
 
@@ -100,6 +103,7 @@ const char* status_text(int s) {
         case GX_REC_ERR_NETWORK: return "network: the model's dimensions are not the compiled-in ones";
         case GX_REC_ERR_SOFTMAX: return "softmax: parameters out of range";
         case GX_REC_ERR_NO_MOTION: return "recognizer: no motion in the window (glove held still), no letter";
+        case GX_REC_ERR_SIGNAL_SAMPLES: return "signal network: needs a whole recording of 32 samples";
         default: return "recognition failed";
     }
 }
@@ -110,6 +114,10 @@ void put_versions() {
     put_quoted(m->lstm != nullptr ? m->lstm->info.version : "none");
     puts_(" cnn=");
     put_quoted(m->cnn != nullptr ? m->cnn->info.version : "none");
+    if (m->signal != nullptr) {  // only firmware carrying a signal network reports it
+        puts_(" signal=");
+        put_quoted(m->signal->info.version);
+    }
 }
 
 void put_letter_fields(int index, int q8, const int top3[3], const int top3_q8[3]) {
@@ -194,6 +202,18 @@ void net_lines(const char* kind, const GxNetOut& o, const void* input, int in_co
     result_line(kind, o.index, o.confidence_q8, o.top3, q8, o.margin, true);
 }
 
+void fused_lines(const char* kind, const GxFusedOut& f) {
+    char name[24];
+    int n = 0;
+    for (const char* s = kind; *s != '\0' && n < 16; ++s) name[n++] = *s;
+    for (const char* s = ".scores"; *s != '\0' && n < 23; ++s) name[n++] = *s;
+    name[n] = '\0';
+    stage_line(name, kU16, f.scores, kGxClasses);
+    int q8[3];
+    for (int k = 0; k < 3; ++k) q8[k] = f.scores[f.top3[k]] >> 1;
+    result_line(kind, f.index, f.confidence_q8, f.top3, q8, 0, false);
+}
+
 void do_replay(const GxTokens& t) {
     int64_t n = 0;
     if (t.n < 2 || !gx_parse_int(t.tok[1], 1, kMaxSamples, &n)) {
@@ -241,14 +261,12 @@ void do_replay(const GxTokens& t) {
         stage_line("thinned", kI32, s.thinned, s.n_keep * 2);
         stage_line("resampled", kI32, s.resampled, kResamplePoints * 2);
         if (r->ran_cnn) stage_line("image", kI32, s.image, kOutPx * kOutPx);
+        if (r->ran_signals_stage) stage_line("signals", kI32, s.signals, ni * kGxSignalChannels);
         if (r->ran_lstm) net_lines("lstm", r->lstm, r->lstm_in, kGxLstmSteps * kGxLstmIn);
         if (r->ran_cnn) net_lines("cnn", r->cnn, r->cnn_in, kGxCnnIn * kGxCnnIn);
-        if (r->ran_fused) {
-            stage_line("fused.scores", kU16, r->fused.scores, kGxClasses);
-            int q8[3];
-            for (int k = 0; k < 3; ++k) q8[k] = r->fused.scores[r->fused.top3[k]] >> 1;
-            result_line("fused", r->fused.index, r->fused.confidence_q8, r->fused.top3, q8, 0, false);
-        }
+        if (r->ran_signal) net_lines("signal", r->signal, r->signal_in, kGxSignalSteps * kGxSignalIn);
+        if (r->ran_fused) fused_lines("fused", r->fused);
+        if (r->ran_fused_signal) fused_lines("fused_signal", r->fused_signal);
     } else {
         error_line("E_NO_MODEL", status_text(r->status));
         return;
@@ -272,7 +290,7 @@ void info_line() {
     put_versions();
     puts_(" ram_core=");
     put_int(static_cast<int64_t>(gx_recognizer_static_bytes()) + gx_lstm_net_scratch_bytes() +
-            gx_cnn_net_scratch_bytes() + gx_app_static_bytes());
+            gx_cnn_net_scratch_bytes() + gx_signal_net_scratch_bytes() + gx_app_static_bytes());
     puts_(" samples=");
     put_int(g_rec.samples_total);
     puts_(" letters=");
@@ -331,10 +349,11 @@ void handle_line(char* line, int len) {
         info_line();
     } else if (gx_streq(cmd, "model")) {
         int m = -1;
-        for (int i = 0; i < 3 && t.n == 2; ++i)
+        for (int i = 0; i < kGxModelSelCount && t.n == 2; ++i)
             if (gx_streq(t.tok[1], kModelNames[i])) m = i;
         if (m < 0) {
-            error_line("E_ARGS", "model: usage 'model lstm|cnn|fused'");
+            error_line("E_ARGS", g_signal_ok ? "model: usage 'model lstm|cnn|fused|signal|fused_signal'"
+                                             : "model: usage 'model lstm|cnn|fused'");
         } else if (!model_available(m)) {
             error_line("E_NO_MODEL", "model: not available on this device", kModelNames[m]);
         } else {
@@ -362,9 +381,10 @@ void handle_line(char* line, int len) {
 
 void gx_app_init() {
     const GxModels* m = gx_app_models();
-    const int cl = gx_check_lstm(m), cc = gx_check_cnn(m);
+    const int cl = gx_check_lstm(m), cc = gx_check_cnn(m), cs = gx_check_signal(m);
     g_lstm_ok = cl == GX_CHECK_OK;
     g_cnn_ok = cc == GX_CHECK_OK;
+    g_signal_ok = cs == GX_CHECK_OK;
     int model = GX_MODEL_FUSED;
     if (!model_available(model)) model = g_lstm_ok ? GX_MODEL_LSTM : GX_MODEL_CNN;
     gx_recognizer_init(&g_rec, m, model);
@@ -373,6 +393,8 @@ void gx_app_init() {
     g_closed = false;
     if (!g_lstm_ok) error_line("E_MODEL", "lstm model", check_text(cl));
     if (!g_cnn_ok) error_line("E_MODEL", "cnn model", check_text(cc));
+    // the signal network is optional: only a compiled-in one that fails its check is reported
+    if (cs != GX_CHECK_OK && cs != GX_CHECK_MISSING) error_line("E_MODEL", "signal model", check_text(cs));
     puts_("READY proto=");
     put_int(kGxProtoVersion);
     puts_(" fw=");
@@ -426,7 +448,7 @@ int gx_app_poll() {
 
 int32_t gx_app_static_bytes() {
     return static_cast<int32_t>(sizeof g_out + sizeof g_out_len + sizeof g_line + sizeof g_len + sizeof g_overflow +
-                                sizeof g_rec + sizeof g_replay + 3 * sizeof(bool));
+                                sizeof g_rec + sizeof g_replay + 4 * sizeof(bool));
 }
 
 }  // namespace gx

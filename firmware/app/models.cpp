@@ -1,5 +1,6 @@
 // The models compiled into the firmware: generated model data (GX_MODEL_DIR:
-// gx_model_lstm.{h,cpp}, gx_model_cnn.{h,cpp}) and their input/softmax constants
+// gx_model_lstm.{h,cpp}, gx_model_cnn.{h,cpp}, optionally gx_model_signal.{h,cpp}, then
+// GX_HAVE_SIGNAL_MODEL is defined by models.cmake) and their input/softmax constants
 // (gx_model_io.h, written by glovexfer.device.model_io). Built with GX_NO_MODELS the
 // firmware carries none and answers every recognition with an error line.
 #include "app.h"
@@ -8,6 +9,9 @@
 #include "gx_model_cnn.h"
 #include "gx_model_io.h"
 #include "gx_model_lstm.h"
+#ifdef GX_HAVE_SIGNAL_MODEL
+#include "gx_model_signal.h"
+#endif
 #endif
 
 namespace gx {
@@ -21,11 +25,15 @@ const GxModels* gx_app_models() {
     g_models.lstm_io = &kLstmIo;
     g_models.cnn = gx_model_cnn();
     g_models.cnn_io = &kCnnIo;
+#ifdef GX_HAVE_SIGNAL_MODEL
+    g_models.signal = gx_model_signal();
+    g_models.signal_io = &kSignalIo;
+#endif
     return &g_models;
 }
 #else
 const GxModels* gx_app_models() {
-    static const GxModels kNone = {nullptr, nullptr, nullptr, nullptr};
+    static const GxModels kNone = {nullptr, nullptr, nullptr, nullptr, nullptr, nullptr};
     return &kNone;
 }
 #endif

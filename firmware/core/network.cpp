@@ -17,6 +17,9 @@ int8_t g_concat[kGxLstmConcat];
 // CNN network scratch (ping-pong)
 int8_t g_a[kGxCnnScratchA];
 int8_t g_b[kGxCnnScratchB];
+// signal network scratch (ping-pong)
+int8_t g_sa[kGxSignalScratchA];
+int8_t g_sb[kGxSignalScratchB];
 
 // LSTM kernel scratch (lstm.cpp): 2 + 4 + 1 int16 rows and one int8 row of kGxLstmMaxUnits.
 constexpr int32_t kLstmKernelScratch = (7 * 2 + 1) * kGxLstmMaxUnits;
@@ -45,6 +48,28 @@ bool cnn_shape_ok(const GxCnnNetModel* m) {
            m->fc2_out == kGxClasses;
 }
 
+// A (1 x w) convolution of the signal network: stride 1, no dilation, H = 1 throughout.
+bool conv_1xk_ok(const GxConvParams* p, int32_t w, int32_t in_c, int32_t out_c, int32_t k) {
+    return p->in_h == 1 && p->in_w == w && p->in_c == in_c && p->out_h == 1 && p->out_w == w && p->out_c == out_c &&
+           p->k_h == 1 && p->k_w == k && p->stride_h == 1 && p->stride_w == 1 && p->dilation_h == 1 &&
+           p->dilation_w == 1;
+}
+
+bool pool_1xk_ok(const GxPoolParams* p, int32_t in_w, int32_t c, int32_t f) {
+    return p->in_h == 1 && p->in_w == in_w && p->c == c && p->out_h == 1 && p->out_w == in_w / f && p->f_h == 1 &&
+           p->f_w == f && p->stride_h == 1 && p->stride_w == f && p->pad_t == 0 && p->pad_l == 0;
+}
+
+bool signal_shape_ok(const GxSignalNetModel* m) {
+    return conv_1xk_ok(&m->conv1, kGxSignalSteps, kGxSignalIn, kGxSignalC1, kGxSignalK1) &&
+           conv_1xk_ok(&m->conv2, kGxSignalSteps, kGxSignalC1, kGxSignalC2, kGxSignalK2) &&
+           pool_1xk_ok(&m->pool1, kGxSignalSteps, kGxSignalC2, kGxSignalPool) &&
+           conv_1xk_ok(&m->conv3, kGxSignalP1, kGxSignalC2, kGxSignalC3, kGxSignalK3) &&
+           conv_1xk_ok(&m->conv4, kGxSignalP1, kGxSignalC3, kGxSignalC4, kGxSignalK4) &&
+           pool_1xk_ok(&m->pool2, kGxSignalP1, kGxSignalC4, kGxSignalP1) && m->fc_in == kGxSignalHidden &&
+           m->fc_out == kGxClasses;
+}
+
 }  // namespace
 
 uint32_t gx_model_checksum(const GxBlob* blobs, int32_t n_blobs) {
@@ -65,6 +90,10 @@ bool gx_lstm_net_verify(const GxLstmNetModel* m) {
 
 bool gx_cnn_net_verify(const GxCnnNetModel* m) {
     return cnn_shape_ok(m) && gx_model_checksum(m->info.blobs, m->info.n_blobs) == m->info.checksum;
+}
+
+bool gx_signal_net_verify(const GxSignalNetModel* m) {
+    return signal_shape_ok(m) && gx_model_checksum(m->info.blobs, m->info.n_blobs) == m->info.checksum;
 }
 
 bool gx_lstm_net_run(const GxLstmNetModel* m, const int8_t in[kGxLstmSteps][kGxLstmIn], int8_t logits[kGxClasses],
@@ -111,6 +140,25 @@ bool gx_cnn_net_run(const GxCnnNetModel* m, const int8_t in[kGxCnnIn][kGxCnnIn],
     return true;
 }
 
+bool gx_signal_net_run(const GxSignalNetModel* m, const int8_t in[kGxSignalSteps][kGxSignalIn],
+                       int8_t logits[kGxClasses], GxSignalNetTrace* trace) {
+    if (!signal_shape_ok(m)) return false;
+    gx_conv2d_per_channel(&in[0][0], m->conv1_w, m->conv1_b, &m->conv1, g_sa);  // [1][32][64]
+    if (trace) std::memcpy(trace->conv1, g_sa, kGxSignalConv1Size);
+    gx_conv2d_per_channel(g_sa, m->conv2_w, m->conv2_b, &m->conv2, g_sb);  // [1][32][64]
+    if (trace) std::memcpy(trace->conv2, g_sb, kGxSignalConv2Size);
+    gx_max_pool2d(g_sb, &m->pool1, g_sa);  // [1][16][64]
+    if (trace) std::memcpy(trace->pool1, g_sa, kGxSignalPool1Size);
+    gx_conv2d_per_channel(g_sa, m->conv3_w, m->conv3_b, &m->conv3, g_sb);  // [1][16][128]
+    if (trace) std::memcpy(trace->conv3, g_sb, kGxSignalConv3Size);
+    gx_conv2d_per_channel(g_sb, m->conv4_w, m->conv4_b, &m->conv4, g_sa);  // [1][16][128]
+    if (trace) std::memcpy(trace->conv4, g_sa, kGxSignalConv4Size);
+    if (!gx_average_pool2d(g_sa, &m->pool2, g_sb)) return false;  // [1][1][128] = the flat FC input
+    if (trace) std::memcpy(trace->pool2, g_sb, kGxSignalHidden);
+    gx_fully_connected_i8(g_sb, kGxSignalHidden, m->fc_w, m->fc_b, kGxClasses, &m->fc, logits);
+    return true;
+}
+
 int gx_argmax(const int8_t logits[kGxClasses]) {
     int best = 0;
     for (int k = 1; k < kGxClasses; ++k)
@@ -123,5 +171,7 @@ int32_t gx_lstm_net_scratch_bytes() {
 }
 
 int32_t gx_cnn_net_scratch_bytes() { return static_cast<int32_t>(sizeof g_a + sizeof g_b); }
+
+int32_t gx_signal_net_scratch_bytes() { return static_cast<int32_t>(sizeof g_sa + sizeof g_sb); }
 
 }  // namespace gx

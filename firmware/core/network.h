@@ -4,10 +4,13 @@
 //  * LSTM: REVERSE_V2(time) -> LSTM (backward) -> STRIDED_SLICE(step) ; LSTM (forward) ->
 //    STRIDED_SLICE(step) ; CONCATENATION (order from the model) -> FULLY_CONNECTED (logits).
 //  * CNN: CONV_2D -> MAX_POOL_2D -> CONV_2D -> MAX_POOL_2D -> RESHAPE -> FULLY_CONNECTED x2.
+//  * signal network (on the `signals` stage, (1, 32, 9) NHWC): CONV_2D (1x5, 64) -> CONV_2D
+//    (1x5, 64) -> MAX_POOL_2D (1x2) -> CONV_2D (1x3, 128) -> CONV_2D (1x3, 128) ->
+//    AVERAGE_POOL_2D (1x16) -> FULLY_CONNECTED (logits); convolutions SAME-padded, ReLU.
 //
 // Weights and quantisation parameters come from a generated model source
 // (glovexfer.export.model_data.write_model_source), which defines a GxLstmNetModel or a
-// GxCnnNetModel; the dimensions below are fixed at compile time and checked against it.
+// GxCnnNetModel or a GxSignalNetModel; the dimensions below are fixed at compile time and checked against it.
 // Scratch buffers are static (no heap); the functions are not reentrant.
 #ifndef GX_NETWORK_H
 #define GX_NETWORK_H
@@ -44,6 +47,27 @@ constexpr int kGxCnnConv2Size = kGxCnnH2 * kGxCnnH2 * kGxCnnC2;
 // ping-pong scratch: A holds conv1, conv2, hidden; B holds pool1, pool2
 constexpr int kGxCnnScratchA = kGxCnnConv1Size > kGxCnnConv2Size ? kGxCnnConv1Size : kGxCnnConv2Size;
 constexpr int kGxCnnScratchB = kGxCnnPool1Size > kGxCnnFlat ? kGxCnnPool1Size : kGxCnnFlat;
+
+// Signal network dimensions (host/glovexfer/chen/protocols.py SIGNAL_NET_LAYERS, signal_net):
+// input (H 1, W 32 samples, C 9 channels), every layer keeps H = 1.
+constexpr int kGxSignalSteps = 32;                        // = kMaxSamples (recognizer.cpp checks)
+constexpr int kGxSignalIn = 9;                            // = kGxSignalChannels (recognizer.cpp checks)
+constexpr int kGxSignalC1 = 64, kGxSignalK1 = 5;          // conv1 output 32 x 64
+constexpr int kGxSignalC2 = 64, kGxSignalK2 = 5;          // conv2 output 32 x 64
+constexpr int kGxSignalPool = 2;                          // max pool 1x2, stride 2
+constexpr int kGxSignalP1 = kGxSignalSteps / kGxSignalPool;  // pool1 output 16 x 64
+constexpr int kGxSignalC3 = 128, kGxSignalK3 = 3;         // conv3 output 16 x 128
+constexpr int kGxSignalC4 = 128, kGxSignalK4 = 3;         // conv4 output 16 x 128
+constexpr int kGxSignalHidden = kGxSignalC4;              // average pool 1x16 output 1 x 128
+constexpr int kGxSignalConv1Size = kGxSignalSteps * kGxSignalC1;
+constexpr int kGxSignalConv2Size = kGxSignalSteps * kGxSignalC2;
+constexpr int kGxSignalPool1Size = kGxSignalP1 * kGxSignalC2;
+constexpr int kGxSignalConv3Size = kGxSignalP1 * kGxSignalC3;
+constexpr int kGxSignalConv4Size = kGxSignalP1 * kGxSignalC4;
+// ping-pong scratch: A holds conv1, pool1, conv4; B holds conv2, conv3, the average pool
+constexpr int gx_const_max(int a, int b) { return a > b ? a : b; }
+constexpr int kGxSignalScratchA = gx_const_max(gx_const_max(kGxSignalConv1Size, kGxSignalPool1Size), kGxSignalConv4Size);
+constexpr int kGxSignalScratchB = gx_const_max(gx_const_max(kGxSignalConv2Size, kGxSignalConv3Size), kGxSignalHidden);
 
 // One exported constant array (for the start-up checksum).
 struct GxBlob {
@@ -94,6 +118,28 @@ struct GxCnnNetModel {
     GxFcParams fc2;
 };
 
+struct GxSignalNetModel {
+    GxModelInfo info;
+    GxConvParams conv1;
+    const int8_t* conv1_w;  // [C1][1][K1][9]
+    const int32_t* conv1_b;
+    GxConvParams conv2;
+    const int8_t* conv2_w;
+    const int32_t* conv2_b;
+    GxPoolParams pool1;  // MAX_POOL_2D
+    GxConvParams conv3;
+    const int8_t* conv3_w;
+    const int32_t* conv3_b;
+    GxConvParams conv4;
+    const int8_t* conv4_w;
+    const int32_t* conv4_b;
+    GxPoolParams pool2;  // AVERAGE_POOL_2D
+    int32_t fc_in, fc_out;
+    const int8_t* fc_w;  // [classes][hidden]
+    const int32_t* fc_b;
+    GxFcParams fc;
+};
+
 // Every layer output (the golden model's Int8Network.run(return_all=True)), for parity tests.
 struct GxLstmNetTrace {
     int8_t reversed[kGxLstmSteps][kGxLstmIn];
@@ -112,11 +158,21 @@ struct GxCnnNetTrace {
     int8_t hidden[kGxCnnHidden];
 };
 
+struct GxSignalNetTrace {
+    int8_t conv1[kGxSignalConv1Size];
+    int8_t conv2[kGxSignalConv2Size];
+    int8_t pool1[kGxSignalPool1Size];
+    int8_t conv3[kGxSignalConv3Size];
+    int8_t conv4[kGxSignalConv4Size];
+    int8_t pool2[kGxSignalHidden];  // the average pool = FULLY_CONNECTED's flat input
+};
+
 // FNV-1a 32 over the blobs' bytes.
 uint32_t gx_model_checksum(const GxBlob* blobs, int32_t n_blobs);
 // Start-up check: checksum matches and the dimensions are the compiled-in ones.
 bool gx_lstm_net_verify(const GxLstmNetModel* m);
 bool gx_cnn_net_verify(const GxCnnNetModel* m);
+bool gx_signal_net_verify(const GxSignalNetModel* m);
 
 // One inference (state reset). trace may be null. Returns false (logits untouched) when
 // the model's dimensions are not the compiled-in ones.
@@ -124,6 +180,8 @@ bool gx_lstm_net_run(const GxLstmNetModel* m, const int8_t in[kGxLstmSteps][kGxL
                      GxLstmNetTrace* trace);
 bool gx_cnn_net_run(const GxCnnNetModel* m, const int8_t in[kGxCnnIn][kGxCnnIn], int8_t logits[kGxClasses],
                     GxCnnNetTrace* trace);
+bool gx_signal_net_run(const GxSignalNetModel* m, const int8_t in[kGxSignalSteps][kGxSignalIn],
+                       int8_t logits[kGxClasses], GxSignalNetTrace* trace);
 
 // argmax of the logits (first maximum), the predicted letter index 0..25.
 int gx_argmax(const int8_t logits[kGxClasses]);
@@ -131,6 +189,7 @@ int gx_argmax(const int8_t logits[kGxClasses]);
 // Bytes of static scratch RAM each network uses (its own buffers plus the LSTM kernel's).
 int32_t gx_lstm_net_scratch_bytes();
 int32_t gx_cnn_net_scratch_bytes();
+int32_t gx_signal_net_scratch_bytes();
 
 }  // namespace gx
 

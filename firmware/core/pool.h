@@ -1,5 +1,10 @@
-// TFLite-Micro int8 MAX_POOL_2D (golden/pool.py), NHWC, batch 1, bit for bit: maximum over
-// the in-image taps (starting from -128), clamped to [act_min, act_max].
+// TFLite-Micro int8 pooling (golden/pool.py), NHWC, batch 1, bit for bit:
+//  * MAX_POOL_2D: maximum over the in-image taps (starting from -128), clamped to
+//    [act_min, act_max];
+//  * AVERAGE_POOL_2D: int32 sum `acc` of the in-image taps and their number `count`,
+//    rounded half away from zero -- acc > 0 ? (acc + count/2) / count : (acc - count/2) / count
+//    (C++ division truncates) -- clamped to [act_min, act_max].
+// Input and output share scale and zero point (checked on the host), so no requantisation.
 #ifndef GX_POOL_H
 #define GX_POOL_H
 
@@ -16,6 +21,10 @@ struct GxPoolParams {
 };
 
 void gx_max_pool2d(const int8_t* x, const GxPoolParams* p, int8_t* out);
+
+//! Returns false (out partly written) when a window has no in-image tap (TFLM fails there
+//! too; cannot happen for VALID/SAME padding of a filter no larger than the input).
+bool gx_average_pool2d(const int8_t* x, const GxPoolParams* p, int8_t* out);
 
 }  // namespace gx
 

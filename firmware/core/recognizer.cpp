@@ -10,7 +10,7 @@ namespace {
 // Static storage of one recognition (no heap; not reentrant):
 //  * g_stages: every pre-network intermediate (GxStages, ~14.6 KB; the replay command
 //    reports all of them, the recognition path needs them one after the other);
-//  * g_rec: network inputs (200 + 784 B) and decisions (~0.3 KB).
+//  * g_rec: network inputs (200 + 784 + 288 B) and decisions (~0.5 KB).
 GxStages g_stages;
 GxRecognition g_rec;
 
@@ -55,6 +55,13 @@ int gx_check_cnn(const GxModels* m) {
     return GX_CHECK_OK;
 }
 
+int gx_check_signal(const GxModels* m) {
+    if (m == nullptr || m->signal == nullptr || m->signal_io == nullptr) return GX_CHECK_MISSING;
+    if (!gx_signal_net_verify(m->signal)) return GX_CHECK_CORRUPT;
+    if (!str_equal(m->signal->info.version, m->signal_io->version)) return GX_CHECK_IO_MISMATCH;
+    return GX_CHECK_OK;
+}
+
 void gx_points_to_int8(const int32_t (*resampled)[2], const GxNetIo& io, int8_t out[kGxLstmSteps][kGxLstmIn]) {
     static_assert(kGxLstmSteps == kResamplePoints && kGxLstmIn == 2, "LSTM input = resampled points");
     for (int t = 0; t < kGxLstmSteps; ++t)
@@ -75,14 +82,16 @@ void gx_image_to_int8(const int32_t (*image)[kOutPx], const GxNetIo& io, int8_t 
         }
 }
 
-bool gx_decide(const int8_t logits[kGxClasses], const GxNetIo& io, GxNetOut* out) {
+namespace {
+
+bool decide(const int8_t logits[kGxClasses], const GxSoftmaxParams& softmax, int32_t has_softmax, GxNetOut* out) {
     for (int i = 0; i < kGxClasses; ++i) out->logits[i] = logits[i];
     int8_t p[kGxClasses];
     bool ok = true;
-    if (io.has_softmax) {
+    if (has_softmax) {
         for (int i = 0; i < kGxClasses; ++i) p[i] = logits[i];
     } else {
-        ok = gx_softmax_int8(logits, kGxClasses, io.softmax, p);
+        ok = gx_softmax_int8(logits, kGxClasses, softmax, p);
     }
     for (int i = 0; i < kGxClasses; ++i) out->probs_q8[i] = static_cast<uint8_t>(static_cast<int32_t>(p[i]) + 128);
     top3_of(logits, kGxClasses, out->top3);
@@ -91,6 +100,46 @@ bool gx_decide(const int8_t logits[kGxClasses], const GxNetIo& io, GxNetOut* out
     out->margin = static_cast<int>(logits[out->top3[0]]) - static_cast<int>(logits[out->top3[1]]);
     return ok;
 }
+
+void set_decision(GxDecision* d, const GxNetOut& o) {
+    d->index = o.index;
+    d->confidence_q8 = o.confidence_q8;
+    for (int k = 0; k < 3; ++k) {
+        d->top3[k] = o.top3[k];
+        d->top3_q8[k] = o.probs_q8[o.top3[k]];
+    }
+}
+
+void set_decision(GxDecision* d, const GxFusedOut& f) {
+    d->index = f.index;
+    d->confidence_q8 = f.confidence_q8;
+    for (int k = 0; k < 3; ++k) {
+        d->top3[k] = f.top3[k];
+        d->top3_q8[k] = f.scores[f.top3[k]] >> 1;
+    }
+}
+
+}  // namespace
+
+bool gx_decide(const int8_t logits[kGxClasses], const GxNetIo& io, GxNetOut* out) {
+    return decide(logits, io.softmax, io.has_softmax, out);
+}
+
+bool gx_decide(const int8_t logits[kGxClasses], const GxSignalIo& io, GxNetOut* out) {
+    return decide(logits, io.softmax, io.has_softmax, out);
+}
+
+namespace {
+
+// Status after one network: ran = its gx_*_net_run result; then softmax + decision.
+template <typename Io>
+int net_status(bool ran, const int8_t logits[kGxClasses], const Io& io, GxNetOut* out) {
+    if (!ran) return GX_REC_ERR_NETWORK;
+    if (!gx_decide(logits, io, out)) return GX_REC_ERR_SOFTMAX;
+    return GX_OK;
+}
+
+}  // namespace
 
 void gx_fuse(const GxNetOut& lstm, const GxNetOut& cnn, GxFusedOut* out) {
     for (int i = 0; i < kGxClasses; ++i)
@@ -102,69 +151,75 @@ void gx_fuse(const GxNetOut& lstm, const GxNetOut& cnn, GxFusedOut* out) {
 
 const GxRecognition* gx_recognise(const GxModels* models, int sel, const int16_t (*counts)[9], int n,
                                   bool all_models) {
+    static_assert(kGxSignalSteps == kMaxSamples && kGxSignalIn == kGxSignalChannels, "signal input = signals stage");
     GxRecognition* r = &g_rec;
     r->ran_lstm = r->ran_cnn = r->ran_fused = false;
+    r->ran_signals_stage = r->ran_signal = r->ran_fused_signal = false;
     r->stages = &g_stages;
     r->decision = GxDecision{};
     r->decision.model = sel;
     const bool have_lstm = gx_check_lstm(models) == GX_CHECK_OK;
     const bool have_cnn = gx_check_cnn(models) == GX_CHECK_OK;
-    const bool want_lstm = sel == GX_MODEL_LSTM || sel == GX_MODEL_FUSED;
+    const bool have_signal = gx_check_signal(models) == GX_CHECK_OK;
+    const bool want_lstm = sel == GX_MODEL_LSTM || sel == GX_MODEL_FUSED || sel == GX_MODEL_SIGNAL_FUSED;
     const bool want_cnn = sel == GX_MODEL_CNN || sel == GX_MODEL_FUSED;
-    if ((sel != GX_MODEL_LSTM && sel != GX_MODEL_CNN && sel != GX_MODEL_FUSED) || (want_lstm && !have_lstm) ||
-        (want_cnn && !have_cnn)) {
+    const bool want_signal = sel == GX_MODEL_SIGNAL || sel == GX_MODEL_SIGNAL_FUSED;
+    if (sel < 0 || sel >= kGxModelSelCount || (want_lstm && !have_lstm) || (want_cnn && !have_cnn) ||
+        (want_signal && !have_signal)) {
         r->status = GX_REC_ERR_NO_MODEL;
+        return r;
+    }
+    if (want_signal && n != kMaxSamples) {
+        r->status = GX_REC_ERR_SIGNAL_SAMPLES;
         return r;
     }
     const bool run_lstm = have_lstm && (want_lstm || all_models);
     const bool run_cnn = have_cnn && (want_cnn || all_models);
+    const bool run_signals = have_signal && (want_signal || all_models);
     r->status = gx_run_pipeline_opts(counts, n, run_cnn, &g_stages);
     if (r->status != GX_OK) return r;
+    if (run_signals) {
+        r->status = gx_run_signals(counts, &g_stages);
+        if (r->status != GX_OK) return r;
+        r->ran_signals_stage = true;
+    }
     int8_t logits[kGxClasses];
     if (run_lstm) {
         gx_points_to_int8(g_stages.resampled, *models->lstm_io, r->lstm_in);
-        if (!gx_lstm_net_run(models->lstm, r->lstm_in, logits, nullptr)) {
-            r->status = GX_REC_ERR_NETWORK;
-            return r;
-        }
-        if (!gx_decide(logits, *models->lstm_io, &r->lstm)) {
-            r->status = GX_REC_ERR_SOFTMAX;
-            return r;
-        }
+        r->status = net_status(gx_lstm_net_run(models->lstm, r->lstm_in, logits, nullptr), logits, *models->lstm_io,
+                               &r->lstm);
+        if (r->status != GX_OK) return r;
         r->ran_lstm = true;
     }
     if (run_cnn) {
         gx_image_to_int8(g_stages.image, *models->cnn_io, r->cnn_in);
-        if (!gx_cnn_net_run(models->cnn, r->cnn_in, logits, nullptr)) {
-            r->status = GX_REC_ERR_NETWORK;
-            return r;
-        }
-        if (!gx_decide(logits, *models->cnn_io, &r->cnn)) {
-            r->status = GX_REC_ERR_SOFTMAX;
-            return r;
-        }
+        r->status = net_status(gx_cnn_net_run(models->cnn, r->cnn_in, logits, nullptr), logits, *models->cnn_io,
+                               &r->cnn);
+        if (r->status != GX_OK) return r;
         r->ran_cnn = true;
+    }
+    if (run_signals && n == kMaxSamples) {
+        gx_quantise_signals(g_stages.signals, kGxSignalSteps, &models->signal_io->quant, r->signal_in);
+        r->status = net_status(gx_signal_net_run(models->signal, r->signal_in, logits, nullptr), logits,
+                               *models->signal_io, &r->signal);
+        if (r->status != GX_OK) return r;
+        r->ran_signal = true;
     }
     if (r->ran_lstm && r->ran_cnn) {
         gx_fuse(r->lstm, r->cnn, &r->fused);
         r->ran_fused = true;
     }
+    if (r->ran_lstm && r->ran_signal) {
+        gx_fuse(r->lstm, r->signal, &r->fused_signal);
+        r->ran_fused_signal = true;
+    }
     GxDecision* d = &r->decision;
-    if (sel == GX_MODEL_FUSED) {
-        d->index = r->fused.index;
-        d->confidence_q8 = r->fused.confidence_q8;
-        for (int k = 0; k < 3; ++k) {
-            d->top3[k] = r->fused.top3[k];
-            d->top3_q8[k] = r->fused.scores[r->fused.top3[k]] >> 1;
-        }
-    } else {
-        const GxNetOut& o = sel == GX_MODEL_LSTM ? r->lstm : r->cnn;
-        d->index = o.index;
-        d->confidence_q8 = o.confidence_q8;
-        for (int k = 0; k < 3; ++k) {
-            d->top3[k] = o.top3[k];
-            d->top3_q8[k] = o.probs_q8[o.top3[k]];
-        }
+    switch (sel) {
+        case GX_MODEL_LSTM: set_decision(d, r->lstm); break;
+        case GX_MODEL_CNN: set_decision(d, r->cnn); break;
+        case GX_MODEL_FUSED: set_decision(d, r->fused); break;
+        case GX_MODEL_SIGNAL: set_decision(d, r->signal); break;
+        default: set_decision(d, r->fused_signal); break;  // GX_MODEL_SIGNAL_FUSED (sel checked above)
     }
     return r;
 }

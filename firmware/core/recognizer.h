@@ -1,6 +1,7 @@
 // Recognition: raw counts -> golden pre-network stages -> int8 network input -> int8
 // network(s) -> softmax -> letter, bit for bit the golden model
-// (host/glovexfer/golden/recognise.py: recognise, run_network, fuse), plus the streaming
+// (host/glovexfer/golden/recognise.py: recognise, run_network, fuse; the signal network runs on
+// the `signals` stage, golden Result.signal / fused_signal), plus the streaming
 // Recognizer that takes raw samples one at a time (as the IMU's data-ready interrupt
 // delivers them, ~27 Hz) and emits a letter when a window of kMaxSamples completes.
 //
@@ -29,15 +30,36 @@ struct GxNetIo {
     int32_t has_softmax;      //!< 1 if the model already ends in SOFTMAX (logits are probabilities)
 };
 
-//! The models the device carries (either may be null: that model is then unavailable).
+//! Input quantiser and softmax constants of the signal network (glovexfer.device.model_io:
+//! golden signal_quantiser of the model's metadata norm and input scale / zero point).
+struct GxSignalIo {
+    const char* version;       //!< must equal the model's GxModelInfo.version
+    GxSignalQuantiser quant;   //!< per-channel offset / multiplier / shift, zero point
+    GxSoftmaxParams softmax;   //!< SoftmaxParams.from_scales(1, output_scale)
+    int32_t has_softmax;       //!< 1 if the model already ends in SOFTMAX
+};
+
+//! The models the device carries (any may be null: that model is then unavailable). The
+//! signal network is optional (default null, so four-field initialisers stay valid).
 struct GxModels {
     const GxLstmNetModel* lstm;
     const GxNetIo* lstm_io;
     const GxCnnNetModel* cnn;
     const GxNetIo* cnn_io;
+    const GxSignalNetModel* signal = nullptr;
+    const GxSignalIo* signal_io = nullptr;
 };
 
-enum GxModelSel : int { GX_MODEL_LSTM = 0, GX_MODEL_CNN = 1, GX_MODEL_FUSED = 2 };
+//! GX_MODEL_SIGNAL_FUSED: LSTM + signal network, fused like GX_MODEL_FUSED (golden
+//! Result.fused_signal).
+enum GxModelSel : int {
+    GX_MODEL_LSTM = 0,
+    GX_MODEL_CNN = 1,
+    GX_MODEL_FUSED = 2,
+    GX_MODEL_SIGNAL = 3,
+    GX_MODEL_SIGNAL_FUSED = 4,
+};
+constexpr int kGxModelSelCount = 5;
 
 //! Recognition status codes (negative; pipeline codes GX_ERR_* are reused).
 enum GxRecStatus : int {
@@ -45,6 +67,7 @@ enum GxRecStatus : int {
     GX_REC_ERR_NETWORK = -11,      //!< a network refused its model (dimension mismatch)
     GX_REC_ERR_SOFTMAX = -12,      //!< softmax parameters out of range
     GX_REC_ERR_NO_MOTION = -13,    //!< streaming only: the window's trajectory spans < kGxMinMotionSpan
+    GX_REC_ERR_SIGNAL_SAMPLES = -14,  //!< the selected model needs the signal network: n != kMaxSamples
 };
 
 //! Start-up check of one model: checksum + dimensions (gx_*_net_verify) and the io
@@ -57,6 +80,7 @@ enum GxModelCheck : int {
 };
 int gx_check_lstm(const GxModels* m);
 int gx_check_cnn(const GxModels* m);
+int gx_check_signal(const GxModels* m);
 
 //! One network's decision (golden NetOutput without the input).
 struct GxNetOut {
@@ -68,7 +92,8 @@ struct GxNetOut {
     int top3[3];                   //!< indices, stable sort by descending logit
 };
 
-//! The fused decision (golden FusedOutput): scores = lstm.probs_q8 + cnn.probs_q8.
+//! The fused decision (golden FusedOutput): scores = lstm.probs_q8 + cnn.probs_q8 (or
+//! + signal.probs_q8 for fused_signal).
 struct GxFusedOut {
     uint16_t scores[kGxClasses];  //!< 0..510
     int index;
@@ -89,11 +114,15 @@ struct GxDecision {
 struct GxRecognition {
     int status;                    //!< GX_OK or an error code
     bool ran_lstm, ran_cnn, ran_fused;
+    bool ran_signals_stage;        //!< stages->signals holds the signals stage (n samples)
+    bool ran_signal, ran_fused_signal;  //!< the signal network (n == kMaxSamples only) / LSTM + signal
     const GxStages* stages;        //!< every pre-network intermediate
     int8_t lstm_in[kGxLstmSteps][kGxLstmIn];
     int8_t cnn_in[kGxCnnIn][kGxCnnIn];
-    GxNetOut lstm, cnn;
+    int8_t signal_in[kGxSignalSteps][kGxSignalIn];
+    GxNetOut lstm, cnn, signal;
     GxFusedOut fused;
+    GxFusedOut fused_signal;
     GxDecision decision;           //!< of the selected model
 };
 
@@ -102,12 +131,15 @@ void gx_points_to_int8(const int32_t (*resampled)[2], const GxNetIo& io, int8_t 
 void gx_image_to_int8(const int32_t (*image)[kOutPx], const GxNetIo& io, int8_t out[kGxCnnIn][kGxCnnIn]);
 //! Softmax + argmax + top-3 of one network's logits.
 bool gx_decide(const int8_t logits[kGxClasses], const GxNetIo& io, GxNetOut* out);
+bool gx_decide(const int8_t logits[kGxClasses], const GxSignalIo& io, GxNetOut* out);
 //! gx_fuse: the fused model from two network outputs.
 void gx_fuse(const GxNetOut& lstm, const GxNetOut& cnn, GxFusedOut* out);
 
 //! One recording (1 <= n <= kMaxSamples samples) with the selected model. all_models runs
 //! every available model (the replay command reports all of them) and sets the decision
-//! from `sel`. Returns the status (also in the result); the result lives in static storage.
+//! from `sel`. The signal network needs n == kMaxSamples: selecting it (signal or
+//! fused_signal) with fewer samples is GX_REC_ERR_SIGNAL_SAMPLES; with all_models and
+//! fewer samples only the signals stage is computed. Returns the status (also in the result); the result lives in static storage.
 const GxRecognition* gx_recognise(const GxModels* models, int sel, const int16_t (*counts)[9], int n,
                                   bool all_models);
 

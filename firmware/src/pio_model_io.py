@@ -1,7 +1,9 @@
 """PlatformIO extra script (platformio.ini: extra_scripts = pre:firmware/src/pio_model_io.py):
-adds the shipped model sources (models/firmware/gx_model_{lstm,cnn}.cpp) to the build and
-writes gx_model_io.h next to the build with the host package, exactly as the CMake builds do
-(python -m glovexfer.device.model_io MODEL_DIR OUT_DIR), using the repository's .venv."""
+adds the shipped model sources (models/firmware/gx_model_{lstm,cnn}.cpp, or those of the
+directory $GX_MODEL_DIR, e.g. models/chen2021/firmware; a gx_model_signal.cpp there is built
+too and GX_HAVE_SIGNAL_MODEL defined) to the build and writes gx_model_io.h next to the build
+with the host package, exactly as the CMake builds do (python -m glovexfer.device.model_io
+MODEL_DIR OUT_DIR), using the repository's .venv."""
 
 import os
 import subprocess
@@ -10,7 +12,7 @@ import sys
 Import("env")  # noqa: F821  (PlatformIO's SCons environment)
 
 project = env.subst("$PROJECT_DIR")  # noqa: F821
-models = os.path.join(project, "models", "firmware")
+models = os.path.join(project, os.environ.get("GX_MODEL_DIR") or os.path.join("models", "firmware"))
 gen = os.path.join(env.subst("$BUILD_DIR"), "gen")  # noqa: F821
 for name in ("gx_model_lstm.cpp", "gx_model_cnn.cpp"):
     if not os.path.isfile(os.path.join(models, name)):
@@ -28,4 +30,6 @@ if r.returncode != 0:
     sys.stderr.write("error: could not write gx_model_io.h (is numpy installed in PlatformIO's Python?)\n")
     env.Exit(1)  # noqa: F821
 env.Append(CPPPATH=[models, gen])  # noqa: F821
+if os.path.isfile(os.path.join(models, "gx_model_signal.cpp")):
+    env.Append(CPPDEFINES=["GX_HAVE_SIGNAL_MODEL"])  # noqa: F821
 env.BuildSources(os.path.join("$BUILD_DIR", "models"), models)  # noqa: F821

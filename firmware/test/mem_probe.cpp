@@ -1,6 +1,7 @@
 // Stack depth of one recognition, measured by stack painting (host-native build).
 // Usage: gx_mem_probe < recordings.txt   (each line: 288 int16 counts of a 32 x 9 recording)
-// For each model (lstm, cnn, fused) every recording is recognised on a thread whose stack
+// For each model (lstm, cnn, fused; signal, fused_signal when a signal network is compiled
+// in) every recording is recognised on a thread whose stack
 // is a static buffer painted with a pattern; the deepest byte that changed gives the
 // maximum depth. A thread that returns at once gives the baseline (thread start-up), which
 // is subtracted. Output lines: "stack <model> <bytes> recordings <n>", "baseline <bytes>",
@@ -69,8 +70,9 @@ int main() {
     }
     const size_t base = measure(nothing);
     std::printf("baseline %zu\n", base);
-    const char* names[] = {"lstm", "cnn", "fused"};
-    for (int model = 0; model < 3; ++model) {
+    const char* names[gx::kGxModelSelCount] = {"lstm", "cnn", "fused", "signal", "fused_signal"};
+    const int n_models = gx::gx_check_signal(m) == gx::GX_CHECK_OK ? gx::kGxModelSelCount : 3;
+    for (int model = 0; model < n_models; ++model) {
         g_model = model;
         const size_t used = measure(work);
         std::printf("stack %s %zu recordings %d\n", names[model], used > base ? used - base : 0, g_n);
@@ -78,6 +80,7 @@ int main() {
     std::printf("static recognizer %d\n", static_cast<int>(gx::gx_recognizer_static_bytes()));
     std::printf("static lstm_scratch %d\n", static_cast<int>(gx::gx_lstm_net_scratch_bytes()));
     std::printf("static cnn_scratch %d\n", static_cast<int>(gx::gx_cnn_net_scratch_bytes()));
+    std::printf("static signal_scratch %d\n", static_cast<int>(gx::gx_signal_net_scratch_bytes()));
     std::printf("static app %d\n", static_cast<int>(gx::gx_app_static_bytes()));
     std::printf("failures %d\n", g_fail);
     return g_fail == 0 ? 0 : 1;

@@ -1,11 +1,14 @@
 // Host test: runs the C++ int8 networks on golden vectors and compares every layer output.
-// Usage: gx_test_int8 <lstm_vectors.bin> <cnn_vectors.bin>   (either may be "-" to skip)
-// File: a text line "gxint8 1 <lstm|cnn> <n>\n", then n binary records of int8 bytes:
-//   lstm: input[100][2] reversed lstm_bwd slice_bwd lstm_fwd slice_fwd concat logits[26]
-//   cnn:  input[28][28] conv1 pool1 conv2 pool2 reshape hidden logits[26]
-// (written by tests/test_firmware_int8.py from Int8Network.run(return_all=True)).
+// Usage: gx_test_int8 <lstm_vectors.bin> <cnn_vectors.bin> [<signal_vectors.bin>]
+//        (any may be "-" to skip)
+// File: a text line "gxint8 1 <lstm|cnn|signal> <n>\n", then n binary records of int8 bytes:
+//   lstm:   input[100][2] reversed lstm_bwd slice_bwd lstm_fwd slice_fwd concat logits[26]
+//   cnn:    input[28][28] conv1 pool1 conv2 pool2 reshape hidden logits[26]
+//   signal: input[32][9] conv1 conv2 pool1 conv3 conv4 pool2 logits[26]
+// (written by tests/test_firmware_int8.py / test_signal_net.py from Int8Network.run(return_all=True)).
 // Needs the generated model sources gx_model_lstm.cpp / gx_model_cnn.cpp
-// (glovexfer.export.model_data.write_model_source(..., "lstm" / "cnn", dir)).
+// (glovexfer.export.model_data.write_model_source(..., "lstm" / "cnn", dir)); the signal
+// vectors need gx_model_signal.cpp too (GX_HAVE_SIGNAL_MODEL, firmware/models.cmake).
 // Last line of output: "N passed, M failed" (examples; a failed start-up check counts as one
 // failure). Exit status 0 iff no mismatch.
 #include <cstdio>
@@ -13,6 +16,9 @@
 
 #include "gx_model_cnn.h"
 #include "gx_model_lstm.h"
+#ifdef GX_HAVE_SIGNAL_MODEL
+#include "gx_model_signal.h"
+#endif
 #include "network.h"
 
 namespace {
@@ -29,6 +35,9 @@ bool g_reported = false;
 
 gx::GxLstmNetTrace g_lt;
 gx::GxCnnNetTrace g_ct;
+#ifdef GX_HAVE_SIGNAL_MODEL
+gx::GxSignalNetTrace g_st;
+#endif
 int8_t g_record[64 * 1024];
 
 // Compare a record's golden parts (after the input) with the C++ values.
@@ -64,6 +73,26 @@ FILE* open_vectors(const char* path, const char* kind, int* n) {
     return f;
 }
 
+// Prints the model line, checks the model (start-up check) and opens its vector file; a
+// failure is counted and gives null.
+FILE* open_checked(const char* net, const gx::GxModelInfo& info, bool verified, int32_t scratch, const char* path,
+                   int* n) {
+    std::printf("%s model: %s, checksum 0x%08X, scratch %d bytes\n", net, info.version,
+                static_cast<unsigned>(info.checksum), static_cast<int>(scratch));
+    if (!verified) {
+        std::printf("%s model: start-up check FAILED (checksum 0x%08X)\n", net,
+                    static_cast<unsigned>(gx::gx_model_checksum(info.blobs, info.n_blobs)));
+        ++g_failed;
+        return nullptr;
+    }
+    FILE* f = open_vectors(path, net, n);
+    if (!f) {
+        std::printf("cannot read %s\n", path);
+        ++g_failed;
+    }
+    return f;
+}
+
 // Reads n records (input rows x cols, then every part's golden values), runs the network on
 // each input and compares every part; closes f.  ``run`` returns false if the net refused.
 template <int Rows, int Cols, int NParts, typename Run>
@@ -86,21 +115,9 @@ void run_records(const char* net, FILE* f, int n, const Part (&parts)[NParts], R
 
 void run_lstm(const char* path) {
     const gx::GxLstmNetModel* m = gx::gx_model_lstm();
-    std::printf("lstm model: %s, checksum 0x%08X, scratch %d bytes\n", m->info.version, static_cast<unsigned>(m->info.checksum),
-                static_cast<int>(gx::gx_lstm_net_scratch_bytes()));
-    if (!gx::gx_lstm_net_verify(m)) {
-        std::printf("lstm model: start-up check FAILED (checksum 0x%08X)\n",
-                    static_cast<unsigned>(gx::gx_model_checksum(m->info.blobs, m->info.n_blobs)));
-        ++g_failed;
-        return;
-    }
     int n = 0;
-    FILE* f = open_vectors(path, "lstm", &n);
-    if (!f) {
-        std::printf("cannot read %s\n", path);
-        ++g_failed;
-        return;
-    }
+    FILE* f = open_checked("lstm", m->info, gx::gx_lstm_net_verify(m), gx::gx_lstm_net_scratch_bytes(), path, &n);
+    if (!f) return;
     int8_t logits[gx::kGxClasses];
     const Part parts[] = {
         {"reversed", &g_lt.reversed[0][0], sizeof g_lt.reversed},
@@ -118,20 +135,9 @@ void run_lstm(const char* path) {
 
 void run_cnn(const char* path) {
     const gx::GxCnnNetModel* m = gx::gx_model_cnn();
-    std::printf("cnn model: %s, checksum 0x%08X, scratch %d bytes\n", m->info.version, static_cast<unsigned>(m->info.checksum),
-                static_cast<int>(gx::gx_cnn_net_scratch_bytes()));
-    if (!gx::gx_cnn_net_verify(m)) {
-        std::printf("cnn model: start-up check FAILED\n");
-        ++g_failed;
-        return;
-    }
     int n = 0;
-    FILE* f = open_vectors(path, "cnn", &n);
-    if (!f) {
-        std::printf("cannot read %s\n", path);
-        ++g_failed;
-        return;
-    }
+    FILE* f = open_checked("cnn", m->info, gx::gx_cnn_net_verify(m), gx::gx_cnn_net_scratch_bytes(), path, &n);
+    if (!f) return;
     int8_t logits[gx::kGxClasses];
     const Part parts[] = {
         {"conv1", g_ct.conv1, sizeof g_ct.conv1},   {"pool1", g_ct.pool1, sizeof g_ct.pool1},
@@ -144,15 +150,40 @@ void run_cnn(const char* path) {
     });
 }
 
+void run_signal(const char* path) {
+#ifdef GX_HAVE_SIGNAL_MODEL
+    const gx::GxSignalNetModel* m = gx::gx_model_signal();
+    int n = 0;
+    FILE* f = open_checked("signal", m->info, gx::gx_signal_net_verify(m), gx::gx_signal_net_scratch_bytes(), path, &n);
+    if (!f) return;
+    int8_t logits[gx::kGxClasses];
+    const Part parts[] = {
+        {"conv1", g_st.conv1, sizeof g_st.conv1}, {"conv2", g_st.conv2, sizeof g_st.conv2},
+        {"pool1", g_st.pool1, sizeof g_st.pool1}, {"conv3", g_st.conv3, sizeof g_st.conv3},
+        {"conv4", g_st.conv4, sizeof g_st.conv4}, {"pool2", g_st.pool2, sizeof g_st.pool2},
+        {"logits", logits, gx::kGxClasses},
+    };
+    run_records<gx::kGxSignalSteps, gx::kGxSignalIn>(
+        "signal", f, n, parts, [&](const int8_t (&in)[gx::kGxSignalSteps][gx::kGxSignalIn]) {
+            return gx::gx_signal_net_run(m, in, logits, &g_st);
+        });
+#else
+    std::printf("signal vectors %s given, but no gx_model_signal.cpp compiled in\n", path);
+    ++g_failed;
+#endif
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-    if (argc != 3) {
-        std::printf("usage: %s <lstm_vectors.bin|-> <cnn_vectors.bin|->\n0 passed, 1 failed\n", argv[0]);
+    if (argc != 3 && argc != 4) {
+        std::printf("usage: %s <lstm_vectors.bin|-> <cnn_vectors.bin|-> [<signal_vectors.bin|->]\n0 passed, 1 failed\n",
+                    argv[0]);
         return 2;
     }
     if (std::strcmp(argv[1], "-") != 0) run_lstm(argv[1]);
     if (std::strcmp(argv[2], "-") != 0) run_cnn(argv[2]);
+    if (argc == 4 && std::strcmp(argv[3], "-") != 0) run_signal(argv[3]);
     std::printf("%ld values compared, %ld mismatches\n", g_values, g_mismatches);
     std::printf("%d passed, %d failed\n", g_passed, g_failed);
     return g_failed == 0 ? 0 : 1;

@@ -498,7 +498,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("listen", help="print the letters a glove recognises as they arrive, and build words")
     s.add_argument("--port", required=True, help="serial port of a glove (/dev/ttyUSB0, a virtual glove's pty) or 'native'")
-    s.add_argument("--model", choices=["lstm", "cnn", "fused"], help="select this model on the glove first")
+    s.add_argument("--model", choices=["lstm", "cnn", "fused", "signal", "fused_signal"],
+                   help="select this model on the glove first (signal, fused_signal: firmware with a signal network)")
     s.add_argument("--count", type=int, help="stop after this many letters")
     s.add_argument("--timeout", type=float, help="stop after this many seconds")
     s.set_defaults(func=cmd_listen)

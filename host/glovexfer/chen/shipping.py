@@ -222,6 +222,7 @@ def export_signal(chen_root, out_dir: Path = CHEN_MODELS_DIR, progress: bool = T
     flt = np.argmax(model.predict(CP.standardise(X[sub], *norm), verbose=0), axis=1)
     rep = {
         "model": SIGNAL_NAME,
+        "kind": "signal",
         "int8_bytes": len(b),
         "sha256": hashlib.sha256(b).hexdigest(),
         "representative": f"{min(n_rep, len(idx))} of the model's own {len(idx)} training letters (seed {seed})",
@@ -256,7 +257,8 @@ def export(chen_root, out_dir: Path = CHEN_MODELS_DIR, progress: bool = True, n_
         paths.append(X.export_model(folder, tgt, n_rep=n_rep or X.REPRESENTATIVE_N, seed=seed, rep_from=rep_from))
     if (out_dir / SIGNAL_NAME / S.MODEL_FILE).is_file():
         paths.append(export_signal(chen_root, out_dir, progress, seed=seed))
-    paths.append(X.export_firmware(out_dir, *(f"chen_transfer_{net}" for net in ("lstm", "cnn"))))
+    signal = SIGNAL_NAME if (out_dir / SIGNAL_NAME / X.INT8_TFLITE).is_file() else None
+    paths.append(X.export_firmware(out_dir, *(f"chen_transfer_{net}" for net in ("lstm", "cnn")), signal=signal))
     return paths
 
 

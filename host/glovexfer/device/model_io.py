@@ -7,12 +7,17 @@ computed here, once, with the golden model's own functions:
 
 * LSTM: ``points_quantiser(input_scale)`` -> ``(mult, shift)`` (``golden.recognise``);
 * CNN: ``input_quantiser(input_scale)`` -> ``(mult, rshift)`` (``golden.raster``);
-* both: ``SoftmaxParams.from_scales(1.0, output_scale)`` (``golden.softmax``).
+* signal network (optional, when the model directory holds ``gx_model_signal.cpp``):
+  ``signal_quantiser(mean, std, input_scale, zero_point)`` (``golden.signals``; the norm from
+  the ``// signal norm: {JSON}`` header line that ``export.model_data`` writes from the
+  .tflite's metadata) -> ``GxSignalIo kSignalIo``;
+* all: ``SoftmaxParams.from_scales(1.0, output_scale)`` (``golden.softmax``).
 
 The scales are read from the header comment every generated ``.cpp`` has
 (``// input: scale <repr>, zero point <zp>; output: scale <repr>, zero point <zp>``; Python's
 float repr round-trips exactly) together with the version line; the firmware checks at
-start-up that ``kLstmIo.version`` / ``kCnnIo.version`` equal the models' versions.
+start-up that ``kLstmIo.version`` / ``kCnnIo.version`` (/ ``kSignalIo.version``) equal the
+models' versions.
 
 Command line (used by firmware/CMakeLists.txt)::
 
@@ -28,7 +33,8 @@ from pathlib import Path
 
 from ..errors import GloveXferError
 
-_VERSION = re.compile(r"^// (gxmodel/\d+ \S+ (lstm|cnn) tflite-sha256:[0-9a-f]+)$", re.M)
+_VERSION = re.compile(r"^// (gxmodel/\d+ \S+ (lstm|cnn|signal) tflite-sha256:[0-9a-f]+)$", re.M)
+_NORM = re.compile(r"^// signal norm: (\{.*\})$", re.M)
 _SCALES = re.compile(
     r"^// input: scale (\S+), zero point (-?\d+); output: scale (\S+), zero point (-?\d+)$", re.M
 )
@@ -49,6 +55,36 @@ class NetIo:
     has_softmax: int = 0
 
 
+@dataclass(frozen=True)
+class SignalIo:
+    """What ``GxSignalIo`` (firmware/core/recognizer.h) holds for the signal network."""
+
+    version: str
+    offset: tuple
+    mult: tuple
+    shift: tuple
+    zero_point: int
+    sm_mult: int
+    sm_shift: int
+    sm_diff_min: int
+    has_softmax: int = 0
+    kind: str = "signal"
+
+
+def signal_io(version: str, mean, std, in_scale: float, in_zp: int, out_scale: float) -> SignalIo:
+    """The signal network's constants from its norm and scales (golden functions only)."""
+    from ..golden.signals import signal_quantiser
+    from ..golden.softmax import SoftmaxParams
+
+    try:
+        offset, mult, shift, zp = signal_quantiser(mean, std, in_scale, in_zp)
+    except ValueError as e:
+        raise GloveXferError(f"signal network {version}: {e}") from None
+    sm = SoftmaxParams.from_scales(1.0, out_scale)
+    return SignalIo(version, tuple(int(v) for v in offset), tuple(int(v) for v in mult), tuple(int(v) for v in shift),
+                    int(zp), int(sm.input_multiplier), int(sm.input_left_shift), int(sm.diff_min))
+
+
 def net_io(kind: str, version: str, in_scale: float, in_zp: int, out_scale: float) -> NetIo:
     """The constants of one network from its scales (golden functions only)."""
     from ..golden.raster import input_quantiser
@@ -66,8 +102,9 @@ def net_io(kind: str, version: str, in_scale: float, in_zp: int, out_scale: floa
                  int(sm.input_left_shift), int(sm.diff_min))
 
 
-def read_model_source(path) -> NetIo:
-    """Parse a generated ``gx_model_<name>.cpp``'s version and scale comments."""
+def read_model_source(path) -> NetIo | SignalIo:
+    """Parse a generated ``gx_model_<name>.cpp``'s version and scale comments (and, for the
+    signal network, its norm line): a :class:`NetIo`, or a :class:`SignalIo`."""
     p = Path(path)
     if not p.is_file():
         raise GloveXferError(f"{p}: generated model source not found (glovexfer.export.model_data)")
@@ -83,6 +120,18 @@ def read_model_source(path) -> NetIo:
         in_scale, out_scale = float(s.group(1)), float(s.group(3))
     except ValueError as e:
         raise GloveXferError(f"{p}: unreadable scale in the header comment: {e}") from None
+    if v.group(2) == "signal":
+        import json
+
+        n = _NORM.search(head)
+        if n is None:
+            raise GloveXferError(f"{p}: signal network source without its '// signal norm: {{...}}' line")
+        try:
+            d = json.loads(n.group(1))
+            mean, std = [float(x) for x in d["mean"]], [float(x) for x in d["std"]]
+        except (ValueError, KeyError, TypeError) as e:
+            raise GloveXferError(f"{p}: malformed signal norm line: {e}") from None
+        return signal_io(v.group(1), mean, std, in_scale, int(s.group(2)), out_scale)
     return net_io(v.group(2), v.group(1), in_scale, int(s.group(2)), out_scale)
 
 
@@ -94,24 +143,40 @@ def _c_struct(name: str, io: NetIo) -> str:
     )
 
 
-def io_header_text(lstm: NetIo, cnn: NetIo) -> str:
+def _c_signal_struct(name: str, io: SignalIo) -> str:
+    arr = lambda v: "{" + ", ".join(str(x) for x in v) + "}"
+    return (
+        f"// signal: {io.version}\n"
+        f"constexpr GxSignalIo {name} = {{\"{io.version}\", {{{arr(io.offset)}, {arr(io.mult)}, {arr(io.shift)}, "
+        f"{io.zero_point}}}, {{{io.sm_mult}, {io.sm_shift}, {io.sm_diff_min}}}, {io.has_softmax}}};\n"
+    )
+
+
+def io_header_text(lstm: NetIo, cnn: NetIo, signal: SignalIo | None = None) -> str:
     if lstm.kind != "lstm" or cnn.kind != "cnn":
         raise GloveXferError(f"gx_model_lstm must be an LSTM and gx_model_cnn a CNN (got {lstm.kind}, {cnn.kind})")
+    if signal is not None and signal.kind != "signal":
+        raise GloveXferError(f"gx_model_signal must be a signal network (got {signal.kind})")
     return (
         "// Generated by glovexfer.device.model_io -- do not edit.\n"
-        "// Input quantisers and softmax parameters of the compiled-in models (GxNetIo).\n"
+        "// Input quantisers and softmax parameters of the compiled-in models (GxNetIo"
+        + (", GxSignalIo" if signal is not None else "") + ").\n"
         "#ifndef GX_MODEL_IO_H\n#define GX_MODEL_IO_H\n\n#include \"recognizer.h\"\n\nnamespace gx {\n\n"
         + _c_struct("kLstmIo", lstm)
         + _c_struct("kCnnIo", cnn)
+        + (_c_signal_struct("kSignalIo", signal) if signal is not None else "")
         + "\n}  // namespace gx\n\n#endif  // GX_MODEL_IO_H\n"
     )
 
 
 def write_io_header(model_dir, out_dir) -> Path:
-    """Read ``gx_model_lstm.cpp`` / ``gx_model_cnn.cpp`` in ``model_dir``; write
-    ``out_dir/gx_model_io.h`` (only when its text changes, so builds stay incremental)."""
+    """Read ``gx_model_lstm.cpp`` / ``gx_model_cnn.cpp`` (and ``gx_model_signal.cpp`` when
+    present) in ``model_dir``; write ``out_dir/gx_model_io.h`` (only when its text changes, so
+    builds stay incremental)."""
     md = Path(model_dir)
-    text = io_header_text(read_model_source(md / "gx_model_lstm.cpp"), read_model_source(md / "gx_model_cnn.cpp"))
+    sig = md / "gx_model_signal.cpp"
+    text = io_header_text(read_model_source(md / "gx_model_lstm.cpp"), read_model_source(md / "gx_model_cnn.cpp"),
+                          read_model_source(sig) if sig.is_file() else None)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     h = out / "gx_model_io.h"

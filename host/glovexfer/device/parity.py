@@ -1,5 +1,7 @@
 """Parity suite: every intermediate the device reports for a replayed recording against
-the golden model (``run_golden`` + ``recognise`` + ``fuse``).
+the golden model (``run_golden`` + ``recognise`` + ``fuse``).  A device that carries the signal
+network too (its banner names a ``signal=`` model) is compared on the ``signals`` stage, the
+signal network's input/logits/probabilities and ``fused_signal`` (LSTM + signal) as well.
 
 ``glovexfer parity --device native|PORT [--vectors DIR] [--n N]``: N simulated recordings
 (``golden.pipeline.simulated_recordings``) and/or the recordings of golden vector files
@@ -64,26 +66,45 @@ class ParityReport:
         return self.mismatches == 0 and not self.errors and self.recordings > 0
 
 
-def golden_expected(counts, net_lstm, net_cnn) -> dict:
-    """name -> expected values (1-D int64 arrays) and RESULT tuples of one recording."""
-    from ..golden.recognise import recognise
+def golden_expected(counts, net_lstm, net_cnn, net_signal=None) -> dict:
+    """name -> expected values (1-D int64 arrays) and RESULT tuples of one recording.
 
-    r = recognise(counts, net_lstm, net_cnn)
+    With ``net_signal`` also the ``signals`` stage and, for a whole recording of
+    ``SAMPLES_PER_LETTER`` samples (the network's input length; the device runs it on those
+    only), the signal network and ``fused_signal``."""
+    from ..golden.pipeline import run_golden
+    from ..golden.recognise import Result, recognise, run_network
+    from ..params import SAMPLES_PER_LETTER
+
+    c = np.asarray(counts)
+    if net_signal is not None and c.shape[0] == SAMPLES_PER_LETTER:
+        r = recognise(c, net_lstm, net_cnn, net_signal)
+    elif net_signal is not None:  # signals stage only
+        st = run_golden(c, with_image=True, with_signals=True)
+        r = Result(stages=st, lstm=run_network(st, net_lstm), cnn=run_network(st, net_cnn))
+    else:
+        r = recognise(c, net_lstm, net_cnn)
     s = r.stages
     exp = {
         "quaternions": s.quaternions, "euler": s.euler, "points": s.points, "normalised": s.normalised,
         "smoothed": s.smoothed, "thin_keep": s.thin_keep, "thinned": s.thinned, "resampled": s.resampled,
         "image": s.image,
     }
+    if net_signal is not None:
+        exp["signals"] = s.signals
     res = {}
-    for kind, o in (("lstm", r.lstm), ("cnn", r.cnn)):
+    for kind, o in (("lstm", r.lstm), ("cnn", r.cnn), ("signal", r.signal)):
+        if o is None:
+            continue
         exp[f"{kind}.input"] = o.x_int8
         exp[f"{kind}.logits"] = o.logits
         exp[f"{kind}.probs"] = o.probs_q8
         res[kind] = (o.letter, o.confidence_q8, [(t[0], t[2]) for t in o.top3], o.margin)
-    f = r.fused
-    exp["fused.scores"] = f.scores
-    res["fused"] = (f.letter, f.confidence_q8, [(t[0], t[2]) for t in f.top3], None)
+    for kind, f in (("fused", r.fused), ("fused_signal", r.fused_signal)):
+        if f is None:
+            continue
+        exp[f"{kind}.scores"] = f.scores
+        res[kind] = (f.letter, f.confidence_q8, [(t[0], t[2]) for t in f.top3], None)
     return {"stages": {k: np.asarray(v, dtype=np.int64).reshape(-1) for k, v in exp.items()}, "results": res}
 
 
@@ -157,14 +178,18 @@ def vector_recordings(vec_dir) -> list[tuple[str, np.ndarray]]:
     return out
 
 
-def run_parity(device, recordings, net_lstm, net_cnn, progress=True, out=None) -> ParityReport:
-    """Replay every (label, counts) on ``device`` and compare with the golden model."""
+def run_parity(device, recordings, net_lstm, net_cnn, progress=True, out=None, net_signal=None) -> ParityReport:
+    """Replay every (label, counts) on ``device`` and compare with the golden model
+    (``net_signal``: the device's signal network, when it carries one)."""
     out = out if out is not None else sys.stderr
     rep = ParityReport()
     t0 = time.monotonic()
     n = len(recordings)
     for k, (label, counts) in enumerate(recordings):
-        exp = golden_expected(counts, net_lstm, net_cnn)
+        if net_signal is None:
+            exp = golden_expected(counts, net_lstm, net_cnn)
+        else:
+            exp = golden_expected(counts, net_lstm, net_cnn, net_signal)
         ans = device.replay(counts)
         compare_answer(ans, exp, rep, label)
         rep.recordings += 1
@@ -188,5 +213,16 @@ def load_device_nets(device, search_dirs):
     return nets
 
 
-__all__ = ["ParityReport", "compare_answer", "find_tflite", "golden_expected", "load_device_nets", "run_parity",
-           "vector_recordings"]
+def load_device_signal_net(device, search_dirs):
+    """The golden Int8Network of the device's signal network (its banner/INFO ``signal=``
+    version), or None when the device carries none."""
+    from ..golden import load_int8_model
+
+    v = device.info().fields.get("signal", "none")
+    if v == "none":
+        return None
+    return load_int8_model(find_tflite(v, search_dirs).read_bytes())
+
+
+__all__ = ["ParityReport", "compare_answer", "find_tflite", "golden_expected", "load_device_nets",
+           "load_device_signal_net", "run_parity", "vector_recordings"]

@@ -16,8 +16,9 @@ PROTO_VERSION = 1
 MAX_LINE = 1200
 #: Samples per recording window (kMaxSamples).
 WINDOW = 32
-#: Models the device can run.
-MODELS = ("lstm", "cnn", "fused")
+#: Models the device can run (``signal`` and ``fused_signal`` = LSTM + signal network only on
+#: firmware built with a signal network; GxModelSel order).
+MODELS = ("lstm", "cnn", "fused", "signal", "fused_signal")
 
 _TYPES = {"i32": (8, np.int32), "i8": (2, np.int8), "u8": (2, np.uint8), "u16": (4, np.uint16)}
 

@@ -2,8 +2,8 @@
 
 ``write_model_source(tflite_bytes, name, out_dir)`` writes ``gx_model_<name>.h`` and
 ``gx_model_<name>.cpp``: every weight, bias and integer quantisation parameter as constant
-arrays, and a ``constexpr`` :cpp:`gx::GxLstmNetModel` / :cpp:`gx::GxCnnNetModel` descriptor
-that points at them.  The numbers are the golden model's (``glovexfer.golden.network``
+arrays, and a ``constexpr`` :cpp:`gx::GxLstmNetModel` / :cpp:`gx::GxCnnNetModel` /
+:cpp:`gx::GxSignalNetModel` descriptor that points at them.  The numbers are the golden model's (``glovexfer.golden.network``
 derives multipliers, shifts, offsets, clamp ranges and LSTM constants from the flatbuffer
 exactly as TFLM's ``Prepare`` does), so the firmware runs the same integers as
 ``Int8Network.run``.
@@ -11,12 +11,19 @@ exactly as TFLM's ``Prepare`` does), so the firmware runs the same integers as
 Every scalar parameter is stored in one int32 array (``kQ``) that the descriptor reads by
 index, so the checksum -- FNV-1a 32 over the bytes of every exported array, little-endian,
 in the order of the ``kBlobs`` table -- covers all of it; the firmware recomputes it at
-start-up (``gx_lstm_net_verify`` / ``gx_cnn_net_verify``).  The version string names the
+start-up (``gx_lstm_net_verify`` / ``gx_cnn_net_verify`` / ``gx_signal_net_verify``).  The version string names the
 export format, the model and the first 16 hex digits of the .tflite's SHA-256.
 
 Supported topologies: the paper BiLSTM (REVERSE_V2, 2x UNIDIRECTIONAL_SEQUENCE_LSTM,
 2x STRIDED_SLICE, CONCATENATION, FULLY_CONNECTED) and the paper CNN (CONV_2D, MAX_POOL_2D,
-CONV_2D, MAX_POOL_2D, RESHAPE, FULLY_CONNECTED, FULLY_CONNECTED); anything else raises.
+CONV_2D, MAX_POOL_2D, RESHAPE, FULLY_CONNECTED, FULLY_CONNECTED) and the signal network
+(CONV_2D x2, MAX_POOL_2D, CONV_2D x2, AVERAGE_POOL_2D, FULLY_CONNECTED on a (1, 1, 32, 9)
+input; ``glovexfer.chen.protocols.signal_net``); anything else raises.
+
+The signal network's input standardisation (the .tflite's ``glovexfer_signal_norm`` metadata)
+is written into the ``.cpp`` header as ``// signal norm: <JSON>`` (floats as Python reprs,
+exact), from which ``glovexfer.device.model_io`` derives the device's input quantiser
+(``golden.signals.signal_quantiser``); the tflite SHA-256 in the version covers it.
 """
 
 from __future__ import annotations
@@ -37,6 +44,10 @@ LSTM_OPS = [
     "STRIDED_SLICE", "CONCATENATION", "FULLY_CONNECTED",
 ]
 CNN_OPS = ["CONV_2D", "MAX_POOL_2D", "CONV_2D", "MAX_POOL_2D", "RESHAPE", "FULLY_CONNECTED", "FULLY_CONNECTED"]
+SIGNAL_OPS = ["CONV_2D", "CONV_2D", "MAX_POOL_2D", "CONV_2D", "CONV_2D", "AVERAGE_POOL_2D", "FULLY_CONNECTED"]
+SIGNAL_ROLES = ["conv1", "conv2", "pool1", "conv3", "conv4", "pool2", "logits"]
+#: the ``.cpp`` header line carrying the signal network's standardisation (JSON)
+SIGNAL_NORM_PREFIX = "// signal norm: "
 
 
 def fnv1a32(data: bytes) -> int:
@@ -47,23 +58,30 @@ def fnv1a32(data: bytes) -> int:
 
 
 def network_kind(net: Int8Network) -> str:
-    """``'lstm'`` or ``'cnn'`` (the op sequence of the paper topologies), else ValueError."""
+    """``'lstm'``, ``'cnn'`` (the op sequence of the paper topologies) or ``'signal'`` (the
+    device signal network), else ValueError."""
     names = sorted(net.op_names)
     if names == sorted(LSTM_OPS):
         return "lstm"
     if net.op_names == CNN_OPS:
         return "cnn"
-    raise ValueError(f"not a paper topology: {net.op_names}")
+    if net.op_names == SIGNAL_OPS:
+        return "signal"
+    raise ValueError(f"not a paper topology nor the signal network: {net.op_names}")
 
 
 def layer_roles(net: Int8Network) -> list[str]:
     """The firmware trace name of each golden layer (``Int8Network.run(return_all=True)``).
 
     LSTM: reversed, lstm_bwd, slice_bwd, lstm_fwd, slice_fwd, concat, logits;
-    CNN: conv1, pool1, conv2, pool2, reshape, hidden, logits.
+    CNN: conv1, pool1, conv2, pool2, reshape, hidden, logits;
+    signal: conv1, conv2, pool1, conv3, conv4, pool2, logits.
     """
-    if network_kind(net) == "cnn":
+    kind = network_kind(net)
+    if kind == "cnn":
         return ["conv1", "pool1", "conv2", "pool2", "reshape", "hidden", "logits"]
+    if kind == "signal":
+        return list(SIGNAL_ROLES)
     by_out = {layer.output: layer for layer in net.layers}
     roles = []
     for layer in net.layers:
@@ -254,6 +272,41 @@ def _cnn_body(e: _Emitter, net: Int8Network) -> str:
     return ",\n    ".join(fields)
 
 
+def _signal_body(e: _Emitter, net: Int8Network) -> str:
+    L = net.layers
+    shp = lambda idx: tuple(net.tensors[idx].shape[1:])
+    if tuple(net.input_shape) != (1, 1, 32, 9):
+        raise ValueError(f"signal network input shape {net.input_shape}, expected (1, 1, 32, 9)")
+    fields = []
+    prev = tuple(net.input_shape[1:])
+    for pfx, layer in zip(("Conv1", "Conv2", "Pool1", "Conv3", "Conv4", "Pool2"), L[:6]):
+        out = shp(layer.output)
+        if layer.name == "CONV_2D":
+            fields += [
+                _conv(e, pfx, layer, prev, out),
+                e.array(f"k{pfx}W", layer.weights, np.int8), _bias(e, f"k{pfx}B", layer.bias),
+            ]
+        else:  # MAX_POOL_2D, AVERAGE_POOL_2D (SIGNAL_OPS order, checked by network_kind)
+            fields.append(_pool(e, pfx, layer, prev, out))
+        prev = out
+    fc = L[6]
+    n, d = fc.weights.shape
+    fields += [
+        e.scalar(d, "fc_in"), e.scalar(n, "fc_out"),
+        e.array("kFcW", fc.weights, np.int8), _bias(e, "kFcB", fc.bias), _fc(e, "Fc", fc.params),
+    ]
+    return ",\n    ".join(fields)
+
+
+def signal_norm_line(net: Int8Network) -> str:
+    """The ``// signal norm: {...}`` header line of a signal network's ``.cpp``."""
+    from ..golden.signals import norm_from_metadata, norm_metadata, signal_quantiser
+
+    mean, std = norm_from_metadata(net.metadata)
+    signal_quantiser(mean, std, float(net.input_scale), int(net.input_zero_point))  # raises if unusable
+    return SIGNAL_NORM_PREFIX + norm_metadata(mean, std).decode()
+
+
 def model_source_text(tflite_bytes: bytes, name: str) -> tuple[str, str]:
     """(header text, source text) of the model data; see :func:`write_model_source`."""
     if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
@@ -261,8 +314,9 @@ def model_source_text(tflite_bytes: bytes, name: str) -> tuple[str, str]:
     net = load_int8_model(tflite_bytes)
     kind = network_kind(net)
     e = _Emitter(name)
-    body = _lstm_body(e, net) if kind == "lstm" else _cnn_body(e, net)
-    struct = "GxLstmNetModel" if kind == "lstm" else "GxCnnNetModel"
+    body = {"lstm": _lstm_body, "cnn": _cnn_body, "signal": _signal_body}[kind](e, net)
+    struct = {"lstm": "GxLstmNetModel", "cnn": "GxCnnNetModel", "signal": "GxSignalNetModel"}[kind]
+    norm = signal_norm_line(net) + "\n" if kind == "signal" else ""
     sha = hashlib.sha256(tflite_bytes).hexdigest()[:16]
     version = f"gxmodel/{FORMAT_VERSION} {name} {kind} tflite-sha256:{sha}"
     checksum = fnv1a32(e.blob_bytes())
@@ -280,6 +334,7 @@ def model_source_text(tflite_bytes: bytes, name: str) -> tuple[str, str]:
             f"// Generated by glovexfer.export.model_data.write_model_source -- do not edit.\n// {version}\n"
             f"// input: scale {net.input_scale!r}, zero point {net.input_zero_point}; "
             f"output: scale {net.output_scale!r}, zero point {net.output_zero_point}\n"
+            f"{norm}"
             f"#include \"gx_model_{name}.h\"\n\nnamespace gx {{\nnamespace {{\n"
         )
     ]
