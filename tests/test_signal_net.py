@@ -219,6 +219,7 @@ def test_streaming_signal_models_equal_golden(sig_glove, sig_nets):
             expect.append((model, o.letter, o.confidence_q8, [(t[0], t[2]) for t in o.top3]))
     out = [parse_line(x) for x in _session(sig_glove, lines)]
     assert out[0].kind == "READY" and out[0].fields["signal"].startswith("gxmodel/1 signal signal tflite-sha256:")
+    assert out[0].fields["model"] == "fused_signal"  # the best model compiled in is the default
     assert [m.kind for m in out if m.kind == "ERR"] == []
     assert [" ".join(m.args) for m in out if m.kind == "OK"] == ["model signal", "model fused_signal"]
     letters = [letter_of(m) for m in out if m.kind == "LETTER"]
@@ -234,7 +235,8 @@ def test_signal_network_needs_whole_recording(sig_glove, sig_nets):
     from glovexfer.golden.pipeline import run_golden, simulated_recordings
 
     c = simulated_recordings(1, seed=4)[0][:20]
-    out = [parse_line(x) for x in _session(sig_glove, [replay_line(c), "model signal", replay_line(c)])]
+    # the default model of a firmware with a signal network is fused_signal: pick one without it first
+    out = [parse_line(x) for x in _session(sig_glove, ["model fused", replay_line(c), "model signal", replay_line(c)])]
     stages = {stage_of(m).name: stage_of(m).values for m in out if m.kind == "STAGE"}
     want = run_golden(c, with_image=False, with_signals=True).signals
     assert np.array_equal(stages["signals"].astype(np.int64), want.reshape(-1).astype(np.int64))

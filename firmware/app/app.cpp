@@ -385,7 +385,9 @@ void gx_app_init() {
     g_lstm_ok = cl == GX_CHECK_OK;
     g_cnn_ok = cc == GX_CHECK_OK;
     g_signal_ok = cs == GX_CHECK_OK;
-    int model = GX_MODEL_FUSED;
+    // default: the best model compiled in -- LSTM + signal network (the real-data build,
+    // models/chen2021/firmware), else LSTM + CNN, else whichever network passed its check
+    int model = model_available(GX_MODEL_SIGNAL_FUSED) ? GX_MODEL_SIGNAL_FUSED : GX_MODEL_FUSED;
     if (!model_available(model)) model = g_lstm_ok ? GX_MODEL_LSTM : GX_MODEL_CNN;
     gx_recognizer_init(&g_rec, m, model);
     g_len = 0;

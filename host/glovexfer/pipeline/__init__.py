@@ -9,6 +9,7 @@ Stages (one module each, each a small deterministic function)::
     thin         (n,2) -> (m,2) close points dropped
     resample     (m,2) -> (100,2) natural cubic spline over chord length
     raster       (100,2) -> (28,28) image in [0,1]
+    signals      (n,4) quaternions + acc, gyr -> (n,9) writer-frame signals (signal network)
 
 Every stage raises ``PipelineError(stage, message)`` on NaN/inf or badly shaped input
 and never returns NaN.
