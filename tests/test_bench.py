@@ -5,6 +5,9 @@ A short run (2 recordings) of every target and model checks the JSON's shape and
 figures' properties: the per-stage counts add up to the whole recognition, the counters are
 deterministic, the fused model costs the sum of the two networks, flash holds the weights,
 RAM + stack fit the 64 kB budget, and the stack high-water mark lies inside the stack.
+With a model directory that holds the signal network the models signal and fused_signal
+(LSTM + signal network) are measured too, with the signals stage, the signal network's input
+quantisation and the network as stages of their own.
 """
 
 from __future__ import annotations
@@ -49,7 +52,8 @@ def result(models, tmp_path_factory):
 def test_json_maps_target_model_figures(result):
     assert list(result) == ["native", "qemu-arm", "qemu-riscv"]
     for t, per in result.items():
-        assert list(per) == ["lstm", "cnn", "fused"], t
+        # no signal network in the model directory: the three models, as before it existed
+        assert list(per) == list(B.BASE_MODELS) == ["lstm", "cnn", "fused"], t
         for m, e in per.items():
             for key in ("flash_bytes", "ram_bytes", "stack_bytes", "instructions"):
                 assert key in e, (t, m, key)
@@ -64,6 +68,9 @@ def test_emulated_figures_are_consistent(result):
         per = result[t]
         for m, e in per.items():
             stages = e["stages"]
+            # the stage and group keys of the models without the signal network are unchanged
+            assert list(stages) == list(B.STAGES), (t, m)
+            assert list(e["groups"]) == ["model_check", "cleaning", "spline", "rasteriser", "network"], (t, m)
             total = sum(stages.values())
             res = e["counter_resolution"]
             assert res == (40 if t == "qemu-arm" else 1)
@@ -133,3 +140,85 @@ def test_map_parser_rejects_non_maps(tmp_path):
         B.map_sizes(p)
     with pytest.raises(GloveXferError, match="cannot read"):
         B.map_sizes(tmp_path / "missing.map")
+
+
+# ------------------------------------------------------------------ the signal network
+def test_model_lists():
+    assert B.MODELS == ("lstm", "cnn", "fused", "signal", "fused_signal")
+    assert B.BASE_MODELS + B.SIGNAL_MODELS == B.MODELS
+    assert set(B.MODEL_NETS) == set(B.MODELS)
+    # the signal models' stages: the base stages plus signals, signal_in, signal, in order
+    assert [k for k in B.SIGNAL_STAGES if k not in B.STAGES] == ["signals", "signal_in", "signal"]
+    assert [k for k in B.SIGNAL_STAGES if k in B.STAGES] == list(B.STAGES)
+
+
+def test_summarise_groups_of_signal_rows():
+    """A BENCH line of a signal model has the three extra stage keys; its summary gets a
+    "signals" group and counts the signal network in "network"; base lines are unchanged."""
+    base = "BENCH model=lstm n=32 letter=a status=0 insn=1000 stack=100 " + " ".join(
+        f"{k}={i + 1}" for i, k in enumerate(B.STAGES)) + " stages_ok=1 res=1"
+    sig = "BENCH model=fused_signal n=32 letter=a status=0 insn=1000 stack=100 " + " ".join(
+        f"{k}={i + 1}" for i, k in enumerate(B.SIGNAL_STAGES)) + " stages_ok=1 res=1"
+    rb = B.parse_bench_line(base)
+    rs = B.parse_bench_line(sig)
+    assert rs["model"] == "fused_signal"
+    eb = B.summarise([rb], 1)
+    es = B.summarise([rs], 1)
+    assert list(eb["stages"]) == list(B.STAGES) and "signals" not in eb["groups"]
+    assert list(es["stages"]) == list(B.SIGNAL_STAGES)
+    assert list(es["groups"]) == ["model_check", "cleaning", "spline", "rasteriser", "signals", "network"]
+    pos = {k: i + 1 for i, k in enumerate(B.SIGNAL_STAGES)}
+    assert es["groups"]["signals"] == pos["signals"]
+    assert es["groups"]["network"] == sum(pos[k] for k in ("lstm_in", "lstm", "cnn_in", "cnn", "signal_in", "signal",
+                                                           "decide"))
+    assert "signals" not in B.stage_table({"qemu-riscv": {"lstm": eb}})
+    assert "| 10 |" in B.stage_table({"qemu-riscv": {"fused_signal": es}})  # the signals column
+    assert B.signal_stage_table({"qemu-riscv": {"lstm": eb}}).count("\n") == 1  # header only
+
+
+def test_signal_models_need_the_signal_network(tmp_path, capsys):
+    for name in ("gx_model_lstm.cpp", "gx_model_cnn.cpp"):
+        (tmp_path / name).write_text("// not built\n")
+    assert main(["bench", "--model-dir", str(tmp_path), "--models", "signal", "--targets", "qemu-riscv",
+                 "--n", "1", "--no-progress"]) == 2
+    assert "no signal network" in capsys.readouterr().err
+
+
+@pytest.fixture(scope="module")
+def signal_result(models):
+    """signal and fused_signal on both emulated targets (separate build directories, so that
+    the other tests' builds keep their model directory)."""
+    sdir = fw_models.signal_model_dir()
+    assert B.has_signal_model(sdir)
+    return B.run_bench(targets=("qemu-arm", "qemu-riscv"), models=("lstm", "signal", "fused_signal"), n=2,
+                       model_dir=sdir, progress=False, build_root=fw_models.ROOT / "build" / "bench-signal")
+
+
+def test_signal_models_figures(signal_result):
+    assert list(signal_result) == ["qemu-arm", "qemu-riscv"]
+    letters = set()
+    for t, per in signal_result.items():
+        assert list(per) == ["lstm", "signal", "fused_signal"], t
+        for m in ("signal", "fused_signal"):
+            e = per[m]
+            stages, res = e["stages"], e["counter_resolution"]
+            assert list(stages) == list(B.SIGNAL_STAGES), (t, m)
+            total = sum(stages.values())
+            assert abs(total - e["instructions"]) <= 0.01 * e["instructions"] + len(stages) * res, (t, m, total)
+            assert stages["signals"] > 0 and stages["signal_in"] > 0 and stages["signal"] > 1_000_000, (t, m)
+            assert stages["raster"] == stages["cnn_in"] == stages["cnn"] == 0, (t, m)
+            assert (stages["lstm"] > 0) == (m == "fused_signal"), (t, m)
+            assert e["groups"]["signals"] == stages["signals"]
+            assert e["est_ms_at_240mhz"] == pytest.approx(e["instructions"] / 240e3, abs=0.01)
+            assert e["ram_bytes"] + e["stack_bytes"] < RAM_BUDGET, (t, m)
+            assert set(e["model_versions"]) == set(B.MODEL_NETS[m]), (t, m)
+            letters.add((m, e["letters"]))
+        # fused_signal = LSTM + signal network on the same pipeline: cost and flash add up
+        fs = per["fused_signal"]
+        assert fs["stages"]["signal"] == pytest.approx(per["signal"]["stages"]["signal"], rel=0.001)
+        assert fs["stages"]["lstm"] == pytest.approx(per["lstm"]["stages"]["lstm"], rel=0.001)
+        assert fs["flash_bytes"] > max(per["signal"]["flash_bytes"], per["lstm"]["flash_bytes"])
+        # the lstm model's figures keep the base keys
+        assert list(per["lstm"]["stages"]) == list(B.STAGES)
+    # the recognised letters do not depend on the target
+    assert len({m for m, _ in letters}) == len(letters)

@@ -20,6 +20,9 @@
 #   gx_app_<m>     the same app with only the models of m = lstm, cnn, fused (sizes per model)
 #   gx_bench_<m>   firmware/boards/qemu_common/bench_main.cpp for m = lstm, cnn, fused
 #                  (instruction counts per stage, stack high-water mark; GX_MODEL_DIR)
+#   When GX_MODEL_DIR also holds the optional signal network (gx_model_signal.cpp, see
+#   firmware/models.cmake): gx_app carries it (GX_HAVE_SIGNAL_MODEL), and gx_app_<m> /
+#   gx_bench_<m> exist for m = signal, fused_signal too (LSTM + signal network).
 set(CMAKE_CXX_STANDARD 17)
 set(CMAKE_CXX_STANDARD_REQUIRED ON)
 set(CMAKE_CXX_EXTENSIONS OFF)
@@ -102,6 +105,28 @@ if(GX_MODEL_DIR)
   endforeach()
   set(_obj_lstm $<TARGET_OBJECTS:gxmodel_lstm>)
   set(_obj_cnn $<TARGET_OBJECTS:gxmodel_cnn>)
+  # The optional signal network (re-run cmake after adding or removing it).
+  set(_gx_signal OFF)
+  set(_obj_signal "")
+  set(_io_depends "${GX_MODEL_DIR}/gx_model_lstm.cpp" "${GX_MODEL_DIR}/gx_model_cnn.cpp")
+  if(EXISTS "${GX_MODEL_DIR}/gx_model_signal.cpp")
+    set(_gx_signal ON)
+    add_library(gxmodel_signal OBJECT "${GX_MODEL_DIR}/gx_model_signal.cpp")
+    target_include_directories(gxmodel_signal PRIVATE "${GX_FW}/core" "${GX_MODEL_DIR}")
+    target_compile_options(gxmodel_signal PRIVATE ${GX_FLAGS})
+    set(_obj_signal $<TARGET_OBJECTS:gxmodel_signal>)
+    list(APPEND _io_depends "${GX_MODEL_DIR}/gx_model_signal.cpp")
+  endif()
+  # The model list as a file (rewritten only when it changes), so that adding or removing
+  # the signal network regenerates gx_model_io.h in an existing build directory.
+  set(_gx_list_file "${CMAKE_CURRENT_BINARY_DIR}/gen/model_sources.txt")
+  set(_gx_old "")
+  if(EXISTS "${_gx_list_file}")
+    file(READ "${_gx_list_file}" _gx_old)
+  endif()
+  if(NOT _gx_old STREQUAL "${_io_depends}")
+    file(WRITE "${_gx_list_file}" "${_io_depends}")
+  endif()
 
   gx_target_program(gx_test_int8 semi "${GX_FW}/test/test_int8.cpp" ${_obj_lstm} ${_obj_cnn})
   target_include_directories(gx_test_int8 PRIVATE "${GX_MODEL_DIR}")
@@ -114,13 +139,16 @@ if(GX_MODEL_DIR)
     OUTPUT "${GX_GEN_DIR}/gx_model_io.h"
     COMMAND ${CMAKE_COMMAND} -E env "PYTHONPATH=${GX_FW}/../host"
             ${Python3_EXECUTABLE} -m glovexfer.device.model_io "${GX_MODEL_DIR}" "${GX_GEN_DIR}"
-    DEPENDS "${GX_MODEL_DIR}/gx_model_lstm.cpp" "${GX_MODEL_DIR}/gx_model_cnn.cpp"
+    DEPENDS ${_io_depends} "${_gx_list_file}"
             "${GX_FW}/../host/glovexfer/device/model_io.py"
     COMMENT "gx_model_io.h from ${GX_MODEL_DIR}")
   add_custom_target(gx_model_io DEPENDS "${GX_GEN_DIR}/gx_model_io.h")
-  set(_app_models ${_obj_lstm} ${_obj_cnn})
+  set(_app_models ${_obj_lstm} ${_obj_cnn} ${_obj_signal})
   set(_app_includes "${GX_MODEL_DIR}" "${GX_GEN_DIR}")
   set(_app_defs "")
+  if(_gx_signal)
+    set(_app_defs GX_HAVE_SIGNAL_MODEL)
+  endif()
 
   # The same app once per model selection, each with only the weights it uses (the
   # flash/RAM figures per model; models_one.cpp replaces app/models.cpp).
@@ -129,10 +157,18 @@ if(GX_MODEL_DIR)
   set(_m_lstm ${_obj_lstm})
   set(_m_cnn ${_obj_cnn})
   set(_m_fused ${_obj_lstm} ${_obj_cnn})
+  set(_m_signal ${_obj_signal})
+  set(_m_fused_signal ${_obj_lstm} ${_obj_signal})
   set(_sel_lstm 0)
   set(_sel_cnn 1)
   set(_sel_fused 2)
-  foreach(m lstm cnn fused)
+  set(_sel_signal 3)
+  set(_sel_fused_signal 4)
+  set(_bench_models lstm cnn fused)
+  if(_gx_signal)
+    list(APPEND _bench_models signal fused_signal)
+  endif()
+  foreach(m ${_bench_models})
     gx_target_program(gx_app_${m} plain ${_app_no_models} "${GX_COMMON}/models_one.cpp"
       "${GX_COMMON}/main_app.cpp" ${_m_${m}})
     target_include_directories(gx_app_${m} PRIVATE "${GX_FW}/app" "${GX_MODEL_DIR}" "${GX_GEN_DIR}")
@@ -141,7 +177,7 @@ if(GX_MODEL_DIR)
   endforeach()
 
   # Benchmarks, one per model selection, each linking only the weights it uses.
-  foreach(m lstm cnn fused)
+  foreach(m ${_bench_models})
     gx_target_program(gx_bench_${m} plain "${GX_COMMON}/bench_main.cpp" ${_m_${m}})
     target_include_directories(gx_bench_${m} PRIVATE "${GX_MODEL_DIR}" "${GX_GEN_DIR}")
     target_compile_definitions(gx_bench_${m} PRIVATE GX_BENCH_MODEL=${_sel_${m}})

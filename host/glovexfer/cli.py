@@ -384,13 +384,16 @@ def cmd_tflm_check(args) -> int:
 
 # ----------------------------------------------------------------------------- bench
 def cmd_bench(args) -> int:
-    from .device.bench import ASSUMPTION, run_bench, stage_table, table, write_json
+    from .device.bench import ASSUMPTION, run_bench, signal_stage_table, stage_table, table, write_json
 
     res = run_bench(targets=args.targets, models=args.models, n=args.n, model_dir=args.model_dir,
                     progress=not args.no_progress)
     print(table(res))
     print()
     print(stage_table(res))
+    if any("signals" in e.get("stages", {}) for per in res.values() for e in per.values()):
+        print()
+        print(signal_stage_table(res))
     print(f"\n{ASSUMPTION}")
     if args.json:
         print(f"-> {write_json(res, args.json)}")
@@ -517,7 +520,8 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("bench", help="flash, RAM, stack and instructions per recognition on native / emulated Cortex-M4F / RV32IMC")
     s.add_argument("--json", metavar="FILE", help="write target -> model -> figures (e.g. docs/bench.json)")
     s.add_argument("--targets", nargs="+", default=["native", "qemu-arm", "qemu-riscv"], choices=["native", "qemu-arm", "qemu-riscv"])
-    s.add_argument("--models", nargs="+", default=["lstm", "cnn", "fused"], choices=["lstm", "cnn", "fused"])
+    s.add_argument("--models", nargs="+", choices=["lstm", "cnn", "fused", "signal", "fused_signal"],
+                   help="default: lstm cnn fused, plus signal fused_signal when the model directory has the signal network")
     s.add_argument("--n", type=int, default=20, help="demo-set recordings to measure (default: %(default)s)")
     s.add_argument("--model-dir", help="generated firmware model sources (default: the shipped models/firmware)")
     s.add_argument("--no-progress", action="store_true")

@@ -1,7 +1,8 @@
 // Benchmark program for the emulated boards: instruction counts of one recognition and of
 // each stage, and the stack high-water mark, for one model selection (compile-time
-// GX_BENCH_MODEL: 0 LSTM, 1 CNN, 2 fused; only that model's weights are linked in, so the
-// ELF's sizes are the firmware's for that model).
+// GX_BENCH_MODEL: 0 LSTM, 1 CNN, 2 fused, 3 signal, 4 fused_signal = LSTM + signal network;
+// 3 and 4 need a model directory with the signal network; only that model's weights are
+// linked in, so the ELF's sizes are the firmware's for that model).
 //
 // Run under QEMU with -icount shift=0 (one guest instruction = 1 ns of virtual time; see
 // target.h for how each board counts). Protocol on the UART, one line each:
@@ -13,11 +14,15 @@
 // Keys: model, n, letter (recognised, a..z), status, insn (gx_recognise total), stack
 // (high-water mark in bytes of the whole main stack during gx_recognise), then per stage
 // (each measured on its own by calling the stage functions in the pipeline's order; the
-// sum is within a few instructions per stage of insn): check (gx_check_lstm/cnn: the
+// sum is within a few instructions per stage of insn): check (gx_check_lstm/cnn/signal: the
 // models' checksums and dimensions, which gx_recognise verifies on every call),
 // orientation (all n Madgwick updates), euler, points, normalise, smooth, thin, resample, raster (CNN/fused only),
 // lstm_in, lstm, cnn_in, cnn, decide (softmax + top-3 of each net, fusion); stages_ok=1
 // when the stage-by-stage letter equals gx_recognise's; res = counter resolution.
+// The signal models (3, 4) add three keys, in gx_recognise's order: signals (gx_run_signals,
+// after the pre-network stages), signal_in (gx_quantise_signals), signal (gx_signal_net_run);
+// their decide includes the signal network's softmax + top-3 (and the fusion for 4). The
+// lines of models 0..2 are unchanged (no such keys). The signal network needs n = 32.
 #include <cstdint>
 
 #include "gx_model_io.h"
@@ -31,11 +36,15 @@
 #include "smooth.h"
 #include "target.h"
 #include "thin.h"
-#if GX_BENCH_MODEL == 0 || GX_BENCH_MODEL == 2
+#if GX_BENCH_MODEL == 0 || GX_BENCH_MODEL == 2 || GX_BENCH_MODEL == 4
 #include "gx_model_lstm.h"
 #endif
 #if GX_BENCH_MODEL == 1 || GX_BENCH_MODEL == 2
 #include "gx_model_cnn.h"
+#endif
+#if GX_BENCH_MODEL == 3 || GX_BENCH_MODEL == 4
+#include "gx_model_signal.h"
+#include "signals.h"
 #endif
 
 namespace {
@@ -43,15 +52,17 @@ namespace {
 using namespace gx;
 
 constexpr int kBenchModel = GX_BENCH_MODEL;
-static_assert(kBenchModel >= GX_MODEL_LSTM && kBenchModel <= GX_MODEL_FUSED, "GX_BENCH_MODEL: 0, 1 or 2");
-constexpr bool kLstm = kBenchModel != GX_MODEL_CNN;
-constexpr bool kCnn = kBenchModel != GX_MODEL_LSTM;
+static_assert(kBenchModel >= GX_MODEL_LSTM && kBenchModel <= GX_MODEL_SIGNAL_FUSED, "GX_BENCH_MODEL: 0..4");
+constexpr bool kLstm = kBenchModel == GX_MODEL_LSTM || kBenchModel == GX_MODEL_FUSED || kBenchModel == GX_MODEL_SIGNAL_FUSED;
+constexpr bool kCnn = kBenchModel == GX_MODEL_CNN || kBenchModel == GX_MODEL_FUSED;
+constexpr bool kSignal = kBenchModel == GX_MODEL_SIGNAL || kBenchModel == GX_MODEL_SIGNAL_FUSED;
 
 char g_line[kGxMaxLine + 1];
 int16_t g_counts[kMaxSamples][9];
 GxStages g_st;  // the stage-by-stage run's intermediates (static: ~15 kB)
 int8_t g_lstm_in[kGxLstmSteps][kGxLstmIn];
 int8_t g_cnn_in[kGxCnnIn][kGxCnnIn];
+int8_t g_signal_in[kGxSignalSteps][kGxSignalIn];
 
 void out(const char* s) {
     int n = 0;
@@ -120,6 +131,7 @@ void bench_one(const GxModels* models, int n) {
     const uint64_t c_check = count([&] {
         if (kLstm) checks += gx_check_lstm(models);
         if (kCnn) checks += gx_check_cnn(models);
+        if (kSignal) checks += gx_check_signal(models);
     });
     GxOrientation o;
     g_st.n = n;
@@ -146,10 +158,12 @@ void bench_one(const GxModels* models, int n) {
     });
     const uint64_t c_resample = count([&] { ok = gx_resample(g_st.thinned, g_st.n_keep, g_st.resampled) && ok; });
     uint64_t c_raster = 0, c_lstm_in = 0, c_lstm = 0, c_cnn_in = 0, c_cnn = 0, c_decide = 0;
-    GxNetOut lo{}, co{};
+    uint64_t c_signals = 0, c_signal_in = 0, c_signal = 0;
+    GxNetOut lo{}, co{}, so{};
     GxFusedOut fo{};
     int8_t logits[kGxClasses];
     if (kCnn) c_raster = count([&] { gx_raster(g_st.resampled, kResamplePoints, &g_st.raster, g_st.image); });
+    if (kSignal) c_signals = count([&] { ok = gx_run_signals(g_counts, &g_st) == GX_OK && ok; });
     if (kLstm) {
         c_lstm_in = count([&] { gx_points_to_int8(g_st.resampled, *models->lstm_io, g_lstm_in); });
         c_lstm = count([&] { ok = gx_lstm_net_run(models->lstm, g_lstm_in, logits, nullptr) && ok; });
@@ -160,11 +174,34 @@ void bench_one(const GxModels* models, int n) {
         c_cnn = count([&] { ok = gx_cnn_net_run(models->cnn, g_cnn_in, logits, nullptr) && ok; });
         c_decide += count([&] { ok = gx_decide(logits, *models->cnn_io, &co) && ok; });
     }
+    if (kSignal) {
+        if (n == kMaxSamples) {
+            c_signal_in = count([&] { gx_quantise_signals(g_st.signals, kGxSignalSteps, &models->signal_io->quant, g_signal_in); });
+            c_signal = count([&] { ok = gx_signal_net_run(models->signal, g_signal_in, logits, nullptr) && ok; });
+            c_decide += count([&] { ok = gx_decide(logits, *models->signal_io, &so) && ok; });
+        } else {
+            ok = false;  // gx_recognise refuses the signal network with n < 32 (status reports it)
+        }
+    }
     if (kLstm && kCnn) c_decide += count([&] { gx_fuse(lo, co, &fo); });
-    const int stage_letter = kBenchModel == GX_MODEL_FUSED ? fo.index : (kLstm ? lo.index : co.index);
+    if (kLstm && kSignal) c_decide += count([&] { gx_fuse(lo, so, &fo); });
+    int stage_letter = lo.index;
+    switch (kBenchModel) {
+        case GX_MODEL_CNN: stage_letter = co.index; break;
+        case GX_MODEL_FUSED: stage_letter = fo.index; break;
+        case GX_MODEL_SIGNAL: stage_letter = so.index; break;
+        case GX_MODEL_SIGNAL_FUSED: stage_letter = fo.index; break;
+        default: break;
+    }
 
     out("BENCH");
-    out(kBenchModel == GX_MODEL_LSTM ? " model=lstm" : kBenchModel == GX_MODEL_CNN ? " model=cnn" : " model=fused");
+    switch (kBenchModel) {
+        case GX_MODEL_LSTM: out(" model=lstm"); break;
+        case GX_MODEL_CNN: out(" model=cnn"); break;
+        case GX_MODEL_FUSED: out(" model=fused"); break;
+        case GX_MODEL_SIGNAL: out(" model=signal"); break;
+        default: out(" model=fused_signal"); break;
+    }
     kv("n", static_cast<uint64_t>(n));
     if (letter >= 0) {
         const char l[] = {' ', 'l', 'e', 't', 't', 'e', 'r', '=', static_cast<char>('a' + letter), '\0'};
@@ -184,10 +221,15 @@ void bench_one(const GxModels* models, int n) {
     kv("thin", c_thin);
     kv("resample", c_resample);
     kv("raster", c_raster);
+    if (kSignal) kv("signals", c_signals);
     kv("lstm_in", c_lstm_in);
     kv("lstm", c_lstm);
     kv("cnn_in", c_cnn_in);
     kv("cnn", c_cnn);
+    if (kSignal) {
+        kv("signal_in", c_signal_in);
+        kv("signal", c_signal);
+    }
     kv("decide", c_decide);
     kv("stages_ok", ok && checks == GX_CHECK_OK && status == GX_OK && stage_letter == letter ? 1u : 0u);
     kv("res", gx_target_instruction_resolution());
@@ -196,14 +238,18 @@ void bench_one(const GxModels* models, int n) {
 
 int bench_main() {
     gx_target_uart_init();
-    static GxModels models = {nullptr, nullptr, nullptr, nullptr};
-#if GX_BENCH_MODEL == 0 || GX_BENCH_MODEL == 2
+    static GxModels models = {nullptr, nullptr, nullptr, nullptr, nullptr, nullptr};
+#if GX_BENCH_MODEL == 0 || GX_BENCH_MODEL == 2 || GX_BENCH_MODEL == 4
     models.lstm = gx_model_lstm();
     models.lstm_io = &kLstmIo;
 #endif
 #if GX_BENCH_MODEL == 1 || GX_BENCH_MODEL == 2
     models.cnn = gx_model_cnn();
     models.cnn_io = &kCnnIo;
+#endif
+#if GX_BENCH_MODEL == 3 || GX_BENCH_MODEL == 4
+    models.signal = gx_model_signal();
+    models.signal_io = &kSignalIo;
 #endif
     // cost of one counter read (averaged over kReads: below the ARM counter's resolution),
     // subtracted from every measurement

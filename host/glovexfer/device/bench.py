@@ -1,7 +1,9 @@
 """``glovexfer bench``: what one recognition costs on each target, for each model.
 
 Targets: ``native`` (the host, x86-64), ``qemu-arm`` (Cortex-M4F, QEMU mps2-an386),
-``qemu-riscv`` (RV32IMC, QEMU virt).  Models: ``lstm``, ``cnn``, ``fused`` (both nets).
+``qemu-riscv`` (RV32IMC, QEMU virt).  Models: ``lstm``, ``cnn``, ``fused`` (both nets), and
+when the model directory holds the signal network (``gx_model_signal.cpp``) ``signal`` and
+``fused_signal`` (LSTM + signal network; the default model list then includes them).
 
 * **flash / RAM** -- from the linker map of the firmware app built with only that model's
   weights (``gx_app_<model>``; ``firmware/boards/qemu_common/models_one.cpp``): flash =
@@ -39,18 +41,30 @@ from ..errors import GloveXferError
 from .build import repo_root
 from .qemu import _model_dir, build, qemu_log, start_qemu, target_of
 
-MODELS = ("lstm", "cnn", "fused")
+#: the models of every model directory
+BASE_MODELS = ("lstm", "cnn", "fused")
+#: the models that need the signal network (gx_model_signal.cpp in the model directory)
+SIGNAL_MODELS = ("signal", "fused_signal")
+MODELS = BASE_MODELS + SIGNAL_MODELS
+#: the networks each model runs (the model versions reported with it)
+MODEL_NETS = {"lstm": ("lstm",), "cnn": ("cnn",), "fused": ("lstm", "cnn"), "signal": ("signal",),
+              "fused_signal": ("lstm", "signal")}
 TARGET_NAMES = ("native", "qemu-arm", "qemu-riscv")
-#: per-stage keys of a BENCH line, in pipeline order
+#: per-stage keys of a BENCH line of lstm / cnn / fused, in pipeline order
 STAGES = ("check", "orientation", "euler", "points", "normalise", "smooth", "thin", "resample", "raster", "lstm_in", "lstm",
           "cnn_in", "cnn", "decide")
-#: the issue's stage groups
+#: the same of signal / fused_signal: the signals stage, the signal network's input
+#: quantisation and the network itself in addition (decide: every net's softmax + top-3, fusion)
+SIGNAL_STAGES = ("check", "orientation", "euler", "points", "normalise", "smooth", "thin", "resample", "raster", "signals",
+                 "lstm_in", "lstm", "cnn_in", "cnn", "signal_in", "signal", "decide")
+#: the issue's stage groups ("signals" only for the models with the signal network)
 GROUPS = {
     "model_check": ("check",),
     "cleaning": ("euler", "points", "normalise", "smooth", "thin"),
     "spline": ("resample",),
     "rasteriser": ("raster",),
-    "network": ("lstm_in", "lstm", "cnn_in", "cnn", "decide"),
+    "signals": ("signals",),
+    "network": ("lstm_in", "lstm", "cnn_in", "cnn", "signal_in", "signal", "decide"),
 }
 CLOCK_HZ = 240_000_000
 ASSUMPTION = ("estimated time = instructions / 240 MHz, i.e. one instruction per clock (CPI 1) on the ESP32's "
@@ -234,7 +248,8 @@ def run_bench_native(elf, recordings, timeout: float = 600.0) -> tuple[list[dict
 def summarise(rows: list[dict], counter_res: int | None) -> dict:
     """Per-model figures from the BENCH rows of several recordings."""
     insn = np.array([r["insn"] for r in rows], dtype=np.int64)
-    stages = {k: round(float(np.mean([r[k] for r in rows]))) for k in STAGES}
+    keys = SIGNAL_STAGES if "signals" in rows[0] else STAGES
+    stages = {k: round(float(np.mean([r[k] for r in rows]))) for k in keys}
     n_samples = np.array([r["n"] for r in rows], dtype=np.float64)
     out = {
         "instructions": round(float(insn.mean())),
@@ -242,7 +257,7 @@ def summarise(rows: list[dict], counter_res: int | None) -> dict:
         "instructions_max": int(insn.max()),
         "stack_bytes": int(max(r["stack"] for r in rows)),
         "stages": stages,
-        "groups": {g: sum(stages[k] for k in ks) for g, ks in GROUPS.items()},
+        "groups": {g: sum(stages.get(k, 0) for k in ks) for g, ks in GROUPS.items() if any(k in stages for k in ks)},
         "madgwick_per_sample": round(float(np.mean([r["orientation"] / r["n"] for r in rows]))),
         "samples_per_recording": int(n_samples.max()),
         "letters": "".join(r["letter"] for r in rows),
@@ -251,30 +266,47 @@ def summarise(rows: list[dict], counter_res: int | None) -> dict:
     return out
 
 
+def has_signal_model(md: Path) -> bool:
+    """Whether the model directory holds the optional signal network."""
+    return (Path(md) / "gx_model_signal.cpp").is_file()
+
+
 def model_versions(md: Path) -> dict:
     out = {}
-    for kind in ("lstm", "cnn"):
+    for kind in ("lstm", "cnn", "signal"):
+        if kind == "signal" and not has_signal_model(md):
+            continue
         head = (md / f"gx_model_{kind}.cpp").read_text(errors="replace")[:500]
         m = re.search(r"^// (gxmodel/\S+ .*)$", head, re.M)
         out[kind] = m.group(1) if m else "?"
     return out
 
 
-def run_bench(targets=TARGET_NAMES, models=MODELS, n: int = 20, model_dir=None, progress: bool = True,
-              out=None) -> dict:
+def run_bench(targets=TARGET_NAMES, models=None, n: int = 20, model_dir=None, progress: bool = True,
+              out=None, build_root=None) -> dict:
     """Build and measure; returns target -> model -> figures (see the module docstring).
-    Progress goes to ``out`` (default: the sys.stderr of the time of the call)."""
+    ``models``: default lstm, cnn, fused, plus signal and fused_signal when the model
+    directory holds the signal network. Builds go to ``<build_root>/bench-<target>``
+    (default: the repository's build/). Progress goes to ``out`` (default: the sys.stderr
+    of the time of the call)."""
     out = sys.stderr if out is None else out
     for t in targets:
         if t not in TARGET_NAMES:
             raise GloveXferError(f"unknown bench target {t!r}: use {', '.join(TARGET_NAMES)}")
-    for m in models:
+    for m in models or ():
         if m not in MODELS:
             raise GloveXferError(f"unknown model {m!r}: use {', '.join(MODELS)}")
     recs = bench_recordings(n)
     md = _model_dir(model_dir)
     if md is None:
         raise GloveXferError("the benchmarks need models (--model-dir)")
+    signal = has_signal_model(md)
+    if models is None:
+        models = MODELS if signal else BASE_MODELS
+    if not signal and any(m in SIGNAL_MODELS for m in models):
+        raise GloveXferError(f"{md}: no signal network (gx_model_signal.cpp): the models "
+                             f"{', '.join(SIGNAL_MODELS)} need one")
+    build_root = repo_root() / "build" if build_root is None else Path(build_root)
     versions = model_versions(md)
     programs = tuple(f"gx_app_{m}" for m in models) + tuple(f"gx_bench_{m}" for m in models)
     result: dict = {}
@@ -283,9 +315,9 @@ def run_bench(targets=TARGET_NAMES, models=MODELS, n: int = 20, model_dir=None, 
         if progress:
             print(f"bench: building for {t} ...", file=out, flush=True)
         if t == "native":
-            bd = _build_native(md, programs)
+            bd = _build_native(md, programs, build_root / "bench-native")
         else:
-            bd = build(t, model_dir=md, build_dir=repo_root() / "build" / f"bench-{t}", programs=programs)
+            bd = build(t, model_dir=md, build_dir=build_root / f"bench-{t}", programs=programs)
         result[t] = {}
         for m in models:
             sizes = map_sizes(bd / f"gx_app_{m}.map")
@@ -306,7 +338,7 @@ def run_bench(targets=TARGET_NAMES, models=MODELS, n: int = 20, model_dir=None, 
             entry["counted_by"] = COUNTERS[t]
             entry["sections"] = {k: v[1] for k, v in sorted(sizes["sections"].items())}
             entry["elf"] = f"gx_app_{m}.elf / gx_bench_{m}.elf"
-            entry["model_versions"] = {k: v for k, v in versions.items() if m == "fused" or k == m}
+            entry["model_versions"] = {k: v for k, v in versions.items() if k in MODEL_NETS[m]}
             result[t][m] = entry
             if progress:
                 print(f"bench: {t:10s} {m:5s} flash {entry['flash_bytes']:7d} B  RAM {entry['ram_bytes']:6d} B  "
@@ -316,8 +348,7 @@ def run_bench(targets=TARGET_NAMES, models=MODELS, n: int = 20, model_dir=None, 
     return result
 
 
-def _build_native(md: Path, programs) -> Path:
-    bd = repo_root() / "build" / "bench-native"
+def _build_native(md: Path, programs, bd: Path) -> Path:
     bd.mkdir(parents=True, exist_ok=True)
     if shutil.which("cmake") is None:
         raise GloveXferError("cmake not found: the native benchmark needs CMake and a C++17 compiler")
@@ -350,18 +381,40 @@ def table(result: dict) -> str:
 
 
 def stage_table(result: dict) -> str:
-    """Instructions per stage (mean over the recordings) of the emulated targets."""
-    rows = ["| target | model | model check | Madgwick / sample | cleaning | spline | rasteriser | network | recognition |",
-            "|---|---|---:|---:|---:|---:|---:|---:|---:|"]
+    """Instructions per stage (mean over the recordings) of the emulated targets; with a
+    signals-stage column when a model with the signal network was measured."""
+    sig = any("signals" in e.get("groups", {}) for per in result.values() for e in per.values())
+    head = "| target | model | model check | Madgwick / sample | cleaning | spline | rasteriser |"
+    head += " signals |" if sig else ""
+    rows = [head + " network | recognition |", "|---|---|" + "---:|" * (8 if sig else 7)]
     for t, per in result.items():
         for m, e in per.items():
             if "groups" not in e:
                 continue
             g = e["groups"]
-            rows.append(f"| {t} | {m} | {g['model_check']} | {e['madgwick_per_sample']} | {g['cleaning']} | {g['spline']} | "
-                        f"{g['rasteriser']} | {g['network']} | {e['instructions']} |")
+            row = (f"| {t} | {m} | {g['model_check']} | {e['madgwick_per_sample']} | {g['cleaning']} | {g['spline']} | "
+                   f"{g['rasteriser']} |")
+            row += f" {g.get('signals', 0)} |" if sig else ""
+            rows.append(row + f" {g['network']} | {e['instructions']} |")
     return "\n".join(rows)
 
 
-__all__ = ["ASSUMPTION", "MODELS", "STAGES", "TARGET_NAMES", "bench_recordings", "map_sizes", "map_sections",
+def signal_stage_table(result: dict) -> str:
+    """Instructions of the signal models' own stages (mean over the recordings): the signals
+    stage, the signal network's input quantisation, the network, and decide (softmax +
+    top-3 of each network run, and the fusion)."""
+    rows = ["| target | model | signals stage | signal input quantisation | signal network | LSTM input + network | "
+            "decide | recognition |", "|---|---|---:|---:|---:|---:|---:|---:|"]
+    for t, per in result.items():
+        for m, e in per.items():
+            s = e.get("stages", {})
+            if "signals" not in s:
+                continue
+            rows.append(f"| {t} | {m} | {s['signals']} | {s['signal_in']} | {s['signal']} | {s['lstm_in'] + s['lstm']} | "
+                        f"{s['decide']} | {e['instructions']} |")
+    return "\n".join(rows)
+
+
+__all__ = ["ASSUMPTION", "BASE_MODELS", "MODELS", "SIGNAL_MODELS", "SIGNAL_STAGES", "STAGES", "TARGET_NAMES",
+           "has_signal_model", "signal_stage_table", "bench_recordings", "map_sizes", "map_sections",
            "parse_bench_line", "run_bench", "run_bench_native", "run_bench_qemu", "stage_table", "table", "write_json"]
