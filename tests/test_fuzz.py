@@ -24,6 +24,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import fw_models  # noqa: E402
 
+ROOT = Path(__file__).resolve().parents[1]
+
 SAN = "-fsanitize=address,undefined -fno-sanitize-recover=all -g -O1"
 DRIVER_RUNS = 1500
 LIBFUZZER_RUNS = 20000
@@ -52,6 +54,21 @@ def test_sanitized_hostile_driver(models):
     assert errs > DRIVER_RUNS // 2  # hostile input is answered with ERR lines
     assert letters > 0  # and complete windows still give letters
     assert lines > errs
+
+
+def test_sanitized_hostile_driver_with_signal_network(fw_build_tools):
+    """The real-data build (LSTM, CNN and signal network; default model fused_signal) under
+    the same hostile sessions: no sanitizer finding, errors answered, letters still given."""
+    exe = fw_models.build("gx_fuzz_app", "asan-signal", ROOT / "models" / "chen2021" / "firmware", extra_flags=SAN)
+    r = subprocess.run([str(exe), str(DRIVER_RUNS), "7"], capture_output=True, text=True, timeout=900, check=False,
+                       env=_env())
+    assert "ERROR: AddressSanitizer" not in r.stderr and "runtime error" not in r.stderr, r.stderr[-4000:]
+    assert r.returncode == 0, r.stderr[-4000:]
+    m = re.search(r"executions (\d+) bytes (\d+) lines (\d+) err_lines (\d+) letter_lines (\d+)", r.stdout)
+    assert m is not None, r.stdout
+    execs, _, _, errs, letters = map(int, m.groups())
+    print(r.stdout.strip())
+    assert execs == DRIVER_RUNS and errs > DRIVER_RUNS // 2 and letters > 0
 
 
 def test_sanitized_hostile_driver_without_models(unavailable, tmp_path):

@@ -122,6 +122,7 @@ void make_input() {
         return;
     }
     static const char* const kCmds[] = {"info\n", "model lstm\n", "model cnn\n", "model fused\n", "model x\n",
+                                        "model signal\n", "model fused_signal\n",
                                         "auto on\n", "auto off\n", "reset\n", "start\n", "bogus 1 2\n",
                                         "s 1 2 3\n", "s 1 2 3 4 5 6 7 8 99999\n", "replay\n", "replay 0 \n",
                                         "replay 33 00\n", "\r\n", "# comment\n", "s a b c d e f g h i\n"};
