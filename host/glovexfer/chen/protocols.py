@@ -80,6 +80,17 @@ def quick_cfg(cfg: T.FitConfig, epochs: int = 2) -> T.FitConfig:
 # --------------------------------------------------------------------------------------
 # Domains
 # --------------------------------------------------------------------------------------
+def sequences_digest(cs) -> str:
+    """sha256 of every sequence's source name and raw acc / gyro: the cache key of the arrays
+    made from a loaded Chen set (the same letters give the same key)."""
+    h = hashlib.sha256()
+    for seq in cs.sequences:
+        h.update(seq.source.encode())
+        h.update(seq.acc_mg.tobytes())
+        h.update(seq.gyr_dps.tobytes())
+    return h.hexdigest()
+
+
 def _images(seq, progress: bool, desc: str):
     from ..pipeline import images
 
@@ -94,12 +105,8 @@ def target(chen_root, representation: str = REPRESENTATION, cache_dir="out/cache
     cs = load_chen2021(chen_root, writers=writers, progress=progress)
     cache = None
     if cache_dir is not None:
-        h = hashlib.sha256()
-        for s in cs.sequences:
-            h.update(s.source.encode())
-            h.update(s.acc_mg.tobytes())
-            h.update(s.gyr_dps.tobytes())
-        cache = Path(cache_dir) / f"chen_target_{_key(CACHE_VERSION, representation, h.hexdigest(), asdict(PAPER))}.npz"
+        digest = sequences_digest(cs)
+        cache = Path(cache_dir) / f"chen_target_{_key(CACHE_VERSION, representation, digest, asdict(PAPER))}.npz"
         if cache.is_file():
             return Arrays.load(cache)
     it = cs.sequences
@@ -283,12 +290,8 @@ def signal_arrays(chen_root, cache_dir="out/cache", progress: bool = True) -> tu
     cs = load_chen2021(chen_root, progress=progress)
     cache = None
     if cache_dir is not None:
-        h = hashlib.sha256()
-        for s in cs.sequences:
-            h.update(s.source.encode())
-            h.update(s.acc_mg.tobytes())
-            h.update(s.gyr_dps.tobytes())
-        cache = Path(cache_dir) / f"chen_signals_{_key(CACHE_VERSION, SIGNAL_STEPS, h.hexdigest())}.npz"
+        digest = sequences_digest(cs)
+        cache = Path(cache_dir) / f"chen_signals_{_key(CACHE_VERSION, SIGNAL_STEPS, digest)}.npz"
         if cache.is_file():
             with np.load(cache) as z:
                 return z["X"], z["y"], z["group"]
@@ -364,12 +367,8 @@ def device_signal_arrays(chen_root, cache_dir="out/cache", progress: bool = True
     cs = load_chen2021(chen_root, progress=progress)
     cache = None
     if cache_dir is not None:
-        h = hashlib.sha256()
-        for s in cs.sequences:
-            h.update(s.source.encode())
-            h.update(s.acc_mg.tobytes())
-            h.update(s.gyr_dps.tobytes())
-        cache = Path(cache_dir) / f"chen_devsignals_{_key(DEVICE_SIGNAL_CACHE_VERSION, h.hexdigest())}.npz"
+        digest = sequences_digest(cs)
+        cache = Path(cache_dir) / f"chen_devsignals_{_key(DEVICE_SIGNAL_CACHE_VERSION, digest)}.npz"
         if cache.is_file():
             with np.load(cache) as z:
                 return z["X"], z["y"], z["group"]
