@@ -8,7 +8,7 @@ namespace gx {
 namespace {
 
 // Static storage of one recognition (no heap; not reentrant):
-//  * g_stages: every pre-network intermediate (GxStages, ~14.6 KB; the replay command
+//  * g_stages: every pre-network intermediate (GxStages, ~15.8 KB; the replay command
 //    reports all of them, the recognition path needs them one after the other);
 //  * g_rec: network inputs (200 + 784 + 288 B) and decisions (~0.5 KB).
 GxStages g_stages;

@@ -42,7 +42,7 @@ import numpy as np
 
 from ..errors import GloveXferError
 from ..nets import train as T
-from ..nets.datasets import Arrays, _key
+from ..nets.datasets import Arrays, _key, standardise_signals
 from ..params import PAPER
 
 REPRESENTATION = "mad6z"
@@ -396,10 +396,8 @@ def signal_norm(X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return X.mean(axis=(0, 1)), X.std(axis=(0, 1)) + 1e-8
 
 
-def standardise(X: np.ndarray, mean, std) -> np.ndarray:
-    """(N, steps, 9) signals -> (N, 1, steps, 9) float32 network input."""
-    Z = (np.asarray(X, dtype=np.float64) - mean) / std
-    return Z[:, None].astype(np.float32)
+#: (N, steps, 9) signals -> (N, 1, steps, 9) float32 network input.
+standardise = standardise_signals
 
 
 def signal_net(steps: int = 32, channels: int = 9, folded: bool = False):

@@ -215,3 +215,10 @@ def signal_arrays(recset, params: PipelineParams = PAPER) -> np.ndarray:
         q = orientation(p[:, 0:3], p[:, 3:6], p[:, 6:9], params.madgwick_beta, params.sample_rate_hz)
         out.append(from_float(signals(q, p[:, 0:3], p[:, 3:6]), recset.sensor))
     return np.stack(out)
+
+
+def standardise_signals(X, mean, std) -> np.ndarray:
+    """(N, steps, 9) signals -> (N, 1, steps, 9) float32 input of a signal network:
+    ``(X - mean) / std`` per channel, with the network's (mean, std)."""
+    Z = (np.asarray(X, dtype=np.float64) - mean) / std
+    return Z[:, None].astype(np.float32)

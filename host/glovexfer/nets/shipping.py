@@ -215,18 +215,19 @@ class ShippedModel:
     def kinds(self) -> list[str]:
         return [kind for kind, _ in self.members]
 
-    def _input(self, kind: str, arrays):
+    def inputs_of(self, kind: str, arrays):
+        """What this model's member of ``kind`` reads from ``arrays`` (a signal network's
+        input standardised with its ``signal_norm``)."""
+        from .datasets import standardise_signals
+
         x = P.inputs(kind, arrays)
-        if kind == "signal":
-            mean, std = self.signal_norm
-            return ((np.asarray(x, dtype=np.float64) - mean) / std)[:, None].astype(np.float32)
-        return x
+        return standardise_signals(x, *self.signal_norm) if kind == "signal" else x
 
     def predict(self, arrays) -> np.ndarray:
         """Mean class probabilities (N, 26) of the member networks."""
         from .train import predict_proba
 
-        return np.mean([predict_proba(m, self._input(kind, arrays)) for kind, m in self.members], axis=0)
+        return np.mean([predict_proba(m, self.inputs_of(kind, arrays)) for kind, m in self.members], axis=0)
 
 
 def training_writers(meta: dict) -> set[str]:
@@ -317,7 +318,7 @@ def score_int8(model: ShippedModel, recset, float_pred: np.ndarray, progress: bo
 
         out["members"] = {}
         for kind, m in model.members:
-            fp = np.argmax(predict_proba(m, model._input(kind, arrays)), axis=1)
+            fp = np.argmax(predict_proba(m, model.inputs_of(kind, arrays)), axis=1)
             mp = member_pred[kind]
             out["members"][kind] = {
                 "float_accuracy": float(np.mean(fp == y)),
