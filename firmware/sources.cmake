@@ -32,6 +32,7 @@ set(GX_CORE_SOURCES
   ${GX_FIRMWARE_DIR}/core/softmax.cpp
   ${GX_FIRMWARE_DIR}/core/recognizer.cpp
   ${GX_FIRMWARE_DIR}/core/protocol.cpp
+  ${GX_FIRMWARE_DIR}/core/sensorcal.cpp
 )
 
 set(GX_APP_SOURCES

@@ -2,6 +2,7 @@
 
 #include "board.h"
 #include "protocol.h"
+#include "sensorcal.h"
 
 namespace gx {
 
@@ -70,6 +71,8 @@ GxRecognizer g_rec;
 int16_t g_replay[kMaxSamples][9];
 bool g_lstm_ok = false, g_cnn_ok = false, g_signal_ok = false;
 bool g_closed = false;
+GxSensorCal g_cal;           // applied to every sample and replay before the recogniser
+GxCalCollector g_cal_run;    // a calibration run in progress (kind != kGxCalIdle)
 
 // indexed by GxModelSel
 const char* const kModelNames[kGxModelSelCount] = {"lstm", "cnn", "fused", "signal", "fused_signal"};
@@ -244,6 +247,7 @@ void do_replay(const GxTokens& t) {
         error_line("E_ARGS", "replay: invalid hex digit");
         return;
     }
+    for (int i = 0; i < n; ++i) gx_sensorcal_apply(&g_cal, g_replay[i], g_replay[i]);
     const GxRecognition* r = gx_recognise(g_rec.models, g_rec.model, g_replay, static_cast<int>(n), true);
     if (r->status != GX_OK && r->status != GX_REC_ERR_NO_MODEL) {
         error_line("E_PIPELINE", status_text(r->status));
@@ -300,7 +304,16 @@ void info_line() {
     end_line();
 }
 
-void handle_sample(const int16_t s[9]) {
+void cal_finished(int st);
+
+void handle_sample(const int16_t raw[9]) {
+    if (g_cal_run.kind != kGxCalIdle) {  // a calibration run takes the samples
+        const int st = gx_cal_push(&g_cal_run, raw, &g_cal);
+        if (st != GX_CAL_MORE) cal_finished(st);
+        return;
+    }
+    int16_t s[9];
+    gx_sensorcal_apply(&g_cal, raw, s);
     GxDecision d;
     int status = 0;
     const int ev = gx_recognizer_push(&g_rec, s, &d, &status);
@@ -310,6 +323,105 @@ void handle_sample(const int16_t s[9]) {
         end_line();
     } else if (ev == GX_EVENT_ERROR) {
         error_line(status == GX_REC_ERR_NO_MOTION ? "E_NO_MOTION" : "E_RECOGNISE", status_text(status));
+    }
+}
+
+// ---- sensor calibration (docs/sensor-calibration.md) -------------------------------------
+void put_triple(const char* key, const int32_t v[3]) {
+    puts_(key);
+    for (int k = 0; k < 3; ++k) {
+        if (k) put(',');
+        put_int(v[k]);
+    }
+}
+
+void cal_line() {
+    int32_t bias[3], off[3];
+    for (int k = 0; k < 3; ++k) {
+        bias[k] = g_cal.gyro_bias[k];
+        off[k] = g_cal.mag_offset[k];
+    }
+    puts_("CAL gyro=");
+    puts_((g_cal.flags & kGxCalHasGyro) ? "on" : "off");
+    put_triple(" bias=", bias);
+    puts_(" mag=");
+    puts_((g_cal.flags & kGxCalHasMag) ? "on" : "off");
+    put_triple(" offset=", off);
+    put_triple(" scale_q14=", g_cal.mag_scale_q14);
+    end_line();
+}
+
+void cal_save() {
+    uint8_t rec[kGxCalBytes];
+    gx_sensorcal_pack(&g_cal, rec);
+    const bool identity = g_cal.flags == 0;
+    if (!gx_board_settings_save(rec, identity ? 0 : kGxCalBytes))
+        error_line("E_CAL", "calibration: the board could not store it (kept until restart)");
+}
+
+void cal_finished(int st) {
+    switch (st) {
+        case GX_CAL_OK:
+            cal_save();
+            cal_line();
+            return;
+        case GX_CAL_ERR_MOVED:
+            error_line("E_CAL", "cal gyro: the glove moved; hold it still and run 'cal gyro' again");
+            return;
+        case GX_CAL_ERR_NO_MAG:
+            error_line("E_CAL", "cal mag: no magnetometer (6-axis glove)");
+            return;
+        case GX_CAL_ERR_COVERAGE:
+            error_line("E_CAL", "cal mag: turn the hand through more orientations and run 'cal mag' again");
+            return;
+        default:
+            error_line("E_CAL", "calibration: result out of range, not used");
+            return;
+    }
+}
+
+void do_cal(const GxTokens& t) {
+    const char* sub = t.n >= 2 ? t.tok[1] : "";
+    if ((gx_streq(sub, "gyro") || gx_streq(sub, "mag")) && t.n == 2) {
+        const bool gyro = gx_streq(sub, "gyro");
+        gx_recognizer_reset(&g_rec);  // the run's samples are not a letter
+        gx_cal_begin(&g_cal_run, gyro ? kGxCalGyro : kGxCalMag);
+        puts_(gyro ? "OK cal gyro samples=" : "OK cal mag samples=");
+        put_int(gyro ? kGxCalGyroSamples : kGxCalMagSamples);
+        end_line();
+    } else if (gx_streq(sub, "show") && t.n == 2) {
+        cal_line();
+    } else if (gx_streq(sub, "clear") && t.n == 2) {
+        gx_sensorcal_identity(&g_cal);
+        g_cal_run.kind = kGxCalIdle;
+        cal_save();
+        puts_("OK cal clear");
+        end_line();
+    } else if (gx_streq(sub, "set") && t.n == 11) {
+        GxSensorCal c;
+        int64_t v[9];
+        for (int k = 0; k < 9; ++k) {
+            if (!gx_parse_int(t.tok[2 + k], -32768, 32767, &v[k])) {
+                error_line("E_ARGS", "cal set: 9 integers expected (gyro bias x3, mag offset x3, scale_q14 x3)",
+                           t.tok[2 + k]);
+                return;
+            }
+        }
+        for (int k = 0; k < 3; ++k) {
+            c.gyro_bias[k] = static_cast<int16_t>(v[k]);
+            c.mag_offset[k] = static_cast<int16_t>(v[3 + k]);
+            c.mag_scale_q14[k] = static_cast<int32_t>(v[6 + k]);
+        }
+        c.flags = kGxCalHasGyro | kGxCalHasMag;
+        if (!gx_sensorcal_valid(&c)) {
+            error_line("E_ARGS", "cal set: |bias| <= 4096 and scale_q14 in 8192..32767 required");
+            return;
+        }
+        g_cal = c;
+        cal_save();
+        cal_line();
+    } else {
+        error_line("E_ARGS", "cal: usage 'cal gyro|mag|show|clear' or 'cal set BX BY BZ OX OY OZ SX SY SZ'");
     }
 }
 
@@ -368,8 +480,11 @@ void handle_line(char* line, int len) {
         puts_("OK auto ");
         puts_(t.tok[1]);
         end_line();
+    } else if (gx_streq(cmd, "cal")) {
+        do_cal(t);
     } else if (gx_streq(cmd, "reset") && t.n == 1) {
         gx_recognizer_reset(&g_rec);
+        g_cal_run.kind = kGxCalIdle;  // abandons a calibration run
         puts_("OK reset");
         end_line();
     } else {
@@ -390,6 +505,12 @@ void gx_app_init() {
     int model = model_available(GX_MODEL_SIGNAL_FUSED) ? GX_MODEL_SIGNAL_FUSED : GX_MODEL_FUSED;
     if (!model_available(model)) model = g_lstm_ok ? GX_MODEL_LSTM : GX_MODEL_CNN;
     gx_recognizer_init(&g_rec, m, model);
+    gx_sensorcal_identity(&g_cal);
+    g_cal_run.kind = kGxCalIdle;
+    uint8_t rec[kGxCalBytes];
+    const bool stored = gx_board_settings_load(rec, kGxCalBytes);
+    if (stored && !gx_sensorcal_unpack(rec, &g_cal))
+        error_line("E_CAL", "the stored sensor calibration is corrupt: not used (run 'cal clear')");
     g_len = 0;
     g_overflow = false;
     g_closed = false;
@@ -450,7 +571,7 @@ int gx_app_poll() {
 
 int32_t gx_app_static_bytes() {
     return static_cast<int32_t>(sizeof g_out + sizeof g_out_len + sizeof g_line + sizeof g_len + sizeof g_overflow +
-                                sizeof g_rec + sizeof g_replay + 4 * sizeof(bool));
+                                sizeof g_rec + sizeof g_replay + 4 * sizeof(bool) + sizeof g_cal + sizeof g_cal_run);
 }
 
 }  // namespace gx

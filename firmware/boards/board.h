@@ -1,7 +1,9 @@
 // The board layer: the whole interface between the portable firmware (firmware/core +
 // firmware/app) and one board (host-native virtual glove, Cortex-M4 / RISC-V under QEMU,
-// ESP32). Every board implements these five functions in its own directory
-// (firmware/boards/<board>/); the app calls nothing else that is board specific.
+// ESP32). Every board implements these functions in its own directory
+// (firmware/boards/<board>/); the app calls nothing else that is board specific. The
+// settings store (the last two) is shared by the boards without flash of their own:
+// firmware/boards/settings_ram.cpp keeps it in RAM; the ESP32 keeps it in NVS.
 //
 // Contract:
 //  * gx_board_init: called once, before any other call (clocks, UART, IMU set-up).
@@ -19,6 +21,11 @@
 //    (virtual glove / QEMU: samples then arrive over the serial line, see
 //    docs/serial-protocol.md).
 //  * gx_board_name: a short constant name for the banner ("native", "mps2-an386", ...).
+//  * gx_board_settings_load: copies the n bytes last saved into buf and returns true;
+//    false (buf untouched) when nothing, or a record of another size, is stored.
+//  * gx_board_settings_save: stores n bytes (n <= kGxBoardSettingsMax) so that they
+//    survive a restart where the board has non-volatile memory; n == 0 erases the record.
+//    Returns false when the store failed.
 //
 // All functions are plain C++ (no exceptions, no heap required) in namespace gx.
 #ifndef GX_BOARD_H
@@ -34,6 +41,9 @@ int gx_board_serial_read(uint8_t* buf, int max);
 void gx_board_serial_write(const char* s, int n);
 bool gx_board_imu_read(int16_t counts[9]);
 const char* gx_board_name();
+constexpr int kGxBoardSettingsMax = 64;
+bool gx_board_settings_load(uint8_t* buf, int n);
+bool gx_board_settings_save(const uint8_t* buf, int n);
 
 }  // namespace gx
 
