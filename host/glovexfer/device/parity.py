@@ -21,7 +21,9 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import GloveXferError
+from ..golden.sensorcal import apply as apply_sensorcal
 from .protocol import letter_of, stage_of
+from .sensorcal import read_calibration
 
 _SHA = re.compile(r"tflite-sha256:([0-9a-f]+)")
 
@@ -180,17 +182,21 @@ def vector_recordings(vec_dir) -> list[tuple[str, np.ndarray]]:
 
 def run_parity(device, recordings, net_lstm, net_cnn, progress=True, out=None, net_signal=None) -> ParityReport:
     """Replay every (label, counts) on ``device`` and compare with the golden model
-    (``net_signal``: the device's signal network, when it carries one)."""
+    (``net_signal``: the device's signal network, when it carries one).  The golden side
+    applies the device's sensor calibration (``cal show``) to the counts first, as the
+    device does."""
     out = out if out is not None else sys.stderr
     rep = ParityReport()
     t0 = time.monotonic()
     n = len(recordings)
-    for k, (label, counts) in enumerate(recordings):
+    cal = read_calibration(device)  # the device calibrates every replay before recognising it
+    for k, (label, raw) in enumerate(recordings):
+        counts = apply_sensorcal(raw, cal)
         if net_signal is None:
             exp = golden_expected(counts, net_lstm, net_cnn)
         else:
             exp = golden_expected(counts, net_lstm, net_cnn, net_signal)
-        ans = device.replay(counts)
+        ans = device.replay(raw)
         compare_answer(ans, exp, rep, label)
         rep.recordings += 1
         if progress and ((k + 1) % 50 == 0 or k + 1 == n):
