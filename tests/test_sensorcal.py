@@ -190,3 +190,24 @@ def test_parity_with_calibration(glove, models):
         rep = run_parity(dev, recs, *nets, progress=False)
     assert rep.ok, (rep.first, rep.errors[:3])
     assert rep.values > 20 * 2000
+
+
+def test_stored_record_refuses_corruption(tmp_path, fw_build_tools):
+    """The 32-byte record the board stores: a round trip keeps every field; each of its 256
+    single-bit corruptions and out-of-range fields are refused (the glove runs uncalibrated)."""
+    import subprocess
+
+    import fw_models
+
+    exe = fw_models.cmake_build(tmp_path / "b", "gx_test_sensorcal")
+    r = subprocess.run([str(exe)], capture_output=True, text=True, timeout=60, check=False)
+    assert r.returncode == 0 and r.stdout.strip() == "ok 259", r.stdout + r.stderr
+
+
+def test_cli_sensorcal_on_the_virtual_glove(models, glove, capsys):
+    """glovexfer sensorcal run --simulate: both runs on a board without an IMU, the result shown."""
+    from glovexfer.cli import main
+
+    assert main(["sensorcal", "run", "--simulate", "3", "--model-dir", str(models)]) == 0
+    out = capsys.readouterr().out
+    assert re.search(r"gyro bias \(-?\d+, -?\d+, -?\d+\) counts \(on\); magnetometer offset .* \(on\)", out), out

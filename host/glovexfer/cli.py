@@ -327,6 +327,33 @@ def cmd_demo(args) -> int:
     return 0
 
 
+def cmd_sensorcal(args) -> int:
+    from .device.sensorcal import clear_calibration, read_calibration, run_calibration
+    from .device.transport import open_device
+
+    samples = {}
+    if args.simulate is not None:  # a board without an IMU: send a simulated glove's runs
+        from .simulate import sample_user_style
+        from .simulate.calibration import still_session, sweep_session
+
+        rng = np.random.default_rng(args.simulate)
+        style = sample_user_style(rng)
+        samples = {"gyro": still_session(style, rng), "mag": sweep_session(style, rng)}
+    kw = {"model_dir": args.model_dir} if args.model_dir else {}
+    with open_device(args.device, **kw) as dev:
+        if args.action == "clear":
+            clear_calibration(dev)
+        for kind in (("gyro", "mag") if args.action == "run" else (args.action,) if args.action in ("gyro", "mag") else ()):
+            what = "hold the glove still" if kind == "gyro" else "turn the hand through every orientation"
+            print(f"cal {kind}: {what} ...", flush=True)
+            run_calibration(dev, kind, samples.get(kind), timeout=60.0)
+        cal = read_calibration(dev)
+    print(f"gyro bias {cal.gyro_bias} counts ({'on' if cal.has_gyro else 'off'}); magnetometer offset "
+          f"{cal.mag_offset} counts, soft-iron scale {tuple(round(v / 16384, 4) for v in cal.mag_scale_q14)} "
+          f"({'on' if cal.has_mag else 'off'})")
+    return 0
+
+
 # ----------------------------------------------------------------------------- listen / parity
 def cmd_listen(args) -> int:
     from .device.listen import listen
@@ -516,6 +543,15 @@ def build_parser() -> argparse.ArgumentParser:
                    "(matched by sha256; default: models/)")
     s.add_argument("--model-dir", help="native/qemu-*: generated firmware model sources (default: models/firmware)")
     s.set_defaults(func=cmd_parity)
+
+    s = sub.add_parser("sensorcal", help="the glove's sensor calibration: gyro bias, magnetometer hard/soft iron")
+    s.add_argument("action", choices=["run", "gyro", "mag", "show", "clear"],
+                   help="run = gyro then mag; show; clear (docs/sensor-calibration.md)")
+    s.add_argument("--device", default="native", help="native (virtual glove), qemu-arm, qemu-riscv or a serial port")
+    s.add_argument("--model-dir", help="firmware model sources for a device built from sources")
+    s.add_argument("--simulate", type=int, metavar="SEED",
+                   help="send a simulated glove's calibration samples (boards without an IMU)")
+    s.set_defaults(func=cmd_sensorcal)
 
     s = sub.add_parser("bench", help="flash, RAM, stack and instructions per recognition on native / emulated Cortex-M4F / RV32IMC")
     s.add_argument("--json", metavar="FILE", help="write target -> model -> figures (e.g. docs/bench.json)")
