@@ -14,16 +14,17 @@ static_assert(gx_rshift_round(-5, 2) == -1 && gx_rshift_round(-6, 2) == -1, "hal
 static_assert(gx_div_round(-3, 2) == -2 && gx_div_round(3, 2) == 2, "half away from zero");
 static_assert(gx_div_round(-5, 4) == -1 && gx_div_round(5, 4) == 1, "nearest");
 
-int gx_bit_length(uint64_t m) {
-    int b = 0;
-    while (m != 0) {
-        ++b;
-        m >>= 1;
-    }
-    return b;
-}
+static_assert(gx_udiv64_32(UINT64_C(0xFFFFFFFF00000000), 0xFFFFFFFFu) == 0xFFFFFFFFu, "64/32 divide");
+static_assert(gx_udiv64_32(UINT64_C(0x7FFFFFFFFFFFFFFF), 0x80000000u) == 0xFFFFFFFFu, "64/32 divide");
+static_assert(gx_udiv64_32(UINT64_C(0x123456789ABCDEF0), 0x87654321u) ==
+                  UINT64_C(0x123456789ABCDEF0) / UINT64_C(0x87654321), "64/32 divide");
+static_assert(gx_udiv_u64(UINT64_C(1) << 61, 3u) == UINT64_C(768614336404564650), "64-bit divide");
+static_assert(gx_bit_length(0) == 0 && gx_bit_length(1) == 1 && gx_bit_length(UINT64_C(1) << 63) == 64, "bits");
 
-uint64_t gx_isqrt_u64(uint64_t n) {
+namespace {
+
+// floor(sqrt(n)), digit by digit (the golden model's isqrt_u64_bitwise).
+uint64_t isqrt_bitwise(uint64_t n) {
     uint64_t res = 0;
     uint64_t bit = UINT64_C(1) << 62;
     while (bit > n) bit >>= 2;
@@ -37,6 +38,33 @@ uint64_t gx_isqrt_u64(uint64_t n) {
         bit >>= 2;
     }
     return res;
+}
+
+}  // namespace
+
+uint64_t gx_isqrt_u64(uint64_t n) {
+#if defined(__ARM_FP) && (__ARM_FP & 4)
+    // With a single-precision FPU: an estimate r from sqrtf (within 2^-23 relative, so
+    // |r - sqrt(n)| < 2^8 + 1 for n < 2^62), one Newton step r + (n - r^2) / (2r) in float
+    // (the residual is exact in int64; the step is within +-1 of the true root), then exact
+    // correction. The result is floor(sqrt(n)) whatever the estimate: the estimate only
+    // decides how many correction steps run (at most two here).
+    if (n >= 2 && n < (UINT64_C(1) << 62)) {
+        const int sh = (gx_bit_length(n) - 31) & ~1;  // even, so that sqrt halves it exactly
+        const int e = sh > 0 ? sh : 0;
+        const float top = static_cast<float>(static_cast<uint32_t>(n >> e));
+        const float scale = static_cast<float>(UINT32_C(1) << (e / 2));
+        uint32_t r = static_cast<uint32_t>(__builtin_sqrtf(top) * scale);  // < 2^31 + 2^8
+        if (r == 0) r = 1;
+        const int64_t res = static_cast<int64_t>(n) - static_cast<int64_t>(static_cast<uint64_t>(r) * r);  // |res| < 2^41
+        const float step = static_cast<float>(static_cast<int32_t>(res >> 10)) * 1024.0f / (2.0f * static_cast<float>(r));
+        r = static_cast<uint32_t>(static_cast<int32_t>(r) + static_cast<int32_t>(step + (step >= 0 ? 0.5f : -0.5f)));
+        while (static_cast<uint64_t>(r) * r > n) --r;
+        while (static_cast<uint64_t>(r + 1) * (r + 1) <= n) ++r;
+        return r;
+    }
+#endif
+    return isqrt_bitwise(n);
 }
 
 int64_t gx_isqrt_round(int64_t n) {
@@ -55,6 +83,55 @@ static uint64_t mag_u64(int64_t x) {
     return x < 0 ? UINT64_C(0) - static_cast<uint64_t>(x) : static_cast<uint64_t>(x);
 }
 
+namespace {
+
+// isqrt_round(n) = round(sqrt(n)) (never a tie: n is an integer) for n in [2^58, 2^62], the
+// range of a scaled vector's squared norm: R with R^2 - R < n <= R^2 + R.
+inline uint32_t isqrt_round_norm(uint64_t n) {
+#if defined(__ARM_FP) && (__ARM_FP & 4)
+    // sqrtf of the top bits (an estimate within 2^-23 relative: |R - sqrt(n)| < 2^8), one
+    // Newton step in float on the exact int64 residual (then within one), exact correction
+    const float top = static_cast<float>(static_cast<uint32_t>(n >> 32));  // >= 2^26
+    uint32_t r = static_cast<uint32_t>(__builtin_sqrtf(top) * 65536.0f);
+    const int64_t res = static_cast<int64_t>(n) - static_cast<int64_t>(static_cast<uint64_t>(r) * r);
+    const float step = static_cast<float>(static_cast<int32_t>(res >> 10)) * (1024.0f / 2.0f) / static_cast<float>(r);
+    r = static_cast<uint32_t>(static_cast<int32_t>(r) + static_cast<int32_t>(step + (step >= 0 ? 0.5f : -0.5f)));
+    while (static_cast<uint64_t>(r) * r + r < n) ++r;
+    while (static_cast<uint64_t>(r) * r - r >= n) --r;
+    return r;
+#else
+    return static_cast<uint32_t>(gx_isqrt_round(static_cast<int64_t>(n)));
+#endif
+}
+
+// out[k] = div_round(w[k] 2^30, r) for the Q30 unit vector of w (|w| <= 2^30 with the
+// largest >= 2^29, n2 = sum w^2, r = isqrt_round(n2) in [2^29, 2^31]): floor(num / r) with
+// num = |w| 2^30 + floor(r / 2). All n quotients share the divisor: with
+// c = floor(2^61 / r) (one 64/32 divide), q = floor(|w| c / 2^31) is below num / r by less
+// than one, so q is the quotient or one below it and the remainder num - q r lies in
+// [0, 2r), below 2^32: its low 32 bits are exact, and one compare finishes the division.
+template <typename Out>
+void unit_from_scaled(const int32_t* w, int n, int64_t n2, Out* out) {
+    const uint32_t r = isqrt_round_norm(static_cast<uint64_t>(n2));
+    const uint32_t half = r >> 1;
+    const bool fast = r > (UINT32_C(1) << 29);  // c < 2^32
+    const uint32_t c = fast ? gx_udiv64_32(UINT64_C(1) << 61, r) : 0;
+    for (int k = 0; k < n; ++k) {
+        const uint32_t a = static_cast<uint32_t>(w[k] < 0 ? -static_cast<int64_t>(w[k]) : w[k]);
+        uint32_t q;
+        if (fast) {
+            q = static_cast<uint32_t>((static_cast<uint64_t>(a) * c) >> 31);
+            const uint32_t rem = ((a << 30) + half) - q * r;  // mod 2^32: exact, < 2r
+            if (rem >= r) ++q;
+        } else {
+            q = gx_udiv64_32((static_cast<uint64_t>(a) << 30) + half, r);
+        }
+        out[k] = static_cast<Out>(w[k] < 0 ? -static_cast<int64_t>(q) : static_cast<int64_t>(q));
+    }
+}
+
+}  // namespace
+
 bool gx_normalise_vec(const int64_t* v, int n, int64_t* out) {
     uint64_t m = 0;
     for (int k = 0; k < n; ++k) {
@@ -63,14 +140,40 @@ bool gx_normalise_vec(const int64_t* v, int n, int64_t* out) {
     }
     if (m == 0) return false;
     const int s = gx_bit_length(m) - 30;
-    int64_t w[4];
-    int64_t n2 = 0;  // max |w| <= 2^30, n <= 4: n2 <= 2^62
+    // w = rshift_round(v, s): |w| <= 2^30, so int32; s <= 0 (|v| < 2^30) is an exact scaling
+    int32_t w[4];
+    int64_t n2 = 0;  // n <= 4: n2 <= 2^62
     for (int k = 0; k < n; ++k) {
-        w[k] = gx_rshift_round(v[k], s);  // s <= 0: exact left shift
-        n2 += w[k] * w[k];
+        if (s <= 0) {
+            w[k] = static_cast<int32_t>(v[k]) * (INT32_C(1) << -s);
+        } else {
+            // rshift_round(v, s) = floor(t / 2) + (t & 1) with t = floor(v / 2^(s-1)), and
+            // |t| <= 2^31: one 64-bit shift, the rest in 32 bits
+            const int64_t t = gx_asr(v[k], s - 1);
+            const int32_t t32 = static_cast<int32_t>(t);
+            w[k] = static_cast<int32_t>((t >> 1) + (t32 & 1));
+        }
+        n2 += static_cast<int64_t>(w[k]) * w[k];
     }
-    const int64_t r = gx_isqrt_round(n2);  // >= 2^29
-    for (int k = 0; k < n; ++k) out[k] = gx_div_round(gx_shl(w[k], 30), r);
+    unit_from_scaled(w, n, n2, out);
+    return true;
+}
+
+bool gx_normalise_vec32(const int32_t* v, int n, int32_t* out) {
+    uint32_t m = 0;
+    for (int k = 0; k < n; ++k) {
+        const uint32_t a = v[k] < 0 ? UINT32_C(0) - static_cast<uint32_t>(v[k]) : static_cast<uint32_t>(v[k]);
+        if (a > m) m = a;
+    }
+    if (m == 0) return false;
+    const int s = 32 - __builtin_clz(m) - 30;  // <= 2: |v| <= 2^31
+    int32_t w[4];
+    int64_t n2 = 0;
+    for (int k = 0; k < n; ++k) {
+        w[k] = s <= 0 ? v[k] * (INT32_C(1) << -s) : static_cast<int32_t>(gx_rshift_round(v[k], s));
+        n2 += static_cast<int64_t>(w[k]) * w[k];
+    }
+    unit_from_scaled(w, n, n2, out);
     return true;
 }
 

@@ -78,129 +78,162 @@ void frame_quaternion(const int64_t z[3], const int64_t y60[3], int64_t q[4]) {
     matrix_to_quat(R, q);
 }
 
-int64_t j28(int64_t c, int64_t v) { return gx_rshift_round(c * v, 2); }
+// The per-sample update works on int32 values: the quaternion, the normalised
+// accelerometer and magnetometer, dtheta, the objective f and the Jacobian J all stay within
+// +-2^31 (|q|, |a|, |m| <= 2^30 in Q30; |f| <= 1.5 * 2^30; |J| < 1.5 * 2^30, bounds in
+// docs/fixed-point.md), so every product is one 32 x 32 -> 64-bit multiply (SMULL/SMLAL on
+// the Cortex-M4) and the sums are the golden model's exact int64 sums.
+inline int64_t mul(int32_t a, int32_t b) { return static_cast<int64_t>(a) * b; }
+inline int32_t rr(int64_t x, int s) { return static_cast<int32_t>(gx_rshift_round(x, s)); }
+inline int32_t j28(int32_t c, int32_t v) { return rr(static_cast<int64_t>(c) * v, 2); }
+
+void qmul(const int32_t p[4], const int32_t q[4], int32_t out[4]) {
+    const int32_t pw = p[0], px = p[1], py = p[2], pz = p[3];
+    const int32_t qw = q[0], qx = q[1], qy = q[2], qz = q[3];
+    out[0] = rr(mul(pw, qw) - mul(px, qx) - mul(py, qy) - mul(pz, qz), 30);
+    out[1] = rr(mul(pw, qx) + mul(px, qw) + mul(py, qz) - mul(pz, qy), 30);
+    out[2] = rr(mul(pw, qy) - mul(px, qz) + mul(py, qw) + mul(pz, qx), 30);
+    out[3] = rr(mul(pw, qz) + mul(px, qy) - mul(py, qx) + mul(pz, qw), 30);
+}
+
+// Q30 unit vector of an int64 vector into int32 (golden normalise_vec).
+bool unit(const int64_t* v, int n, int32_t* out) {
+    int64_t w[4];
+    if (!gx_normalise_vec(v, n, w)) return false;
+    for (int k = 0; k < n; ++k) out[k] = static_cast<int32_t>(w[k]);
+    return true;
+}
 
 // dq - beta dt grad/|grad| (grad exactly zero: dq unchanged).
-void gradient_step(int64_t dq[4], const int64_t grad[4]) {
-    int64_t gn[4];
-    if (!gx_normalise_vec(grad, 4, gn)) return;
+void gradient_step(int32_t dq[4], const int64_t grad[4]) {
+    int32_t gn[4];
+    if (!unit(grad, 4, gn)) return;
     const int sh = 30 + static_cast<int>(kParams.beta_shift);
-    for (int k = 0; k < 4; ++k) dq[k] -= gx_rshift_round(kParams.beta_dt_k * gn[k], sh);
+    const int32_t k = static_cast<int32_t>(kParams.beta_dt_k);
+    for (int i = 0; i < 4; ++i) dq[i] -= rr(mul(k, gn[i]), sh);
 }
 
-// normalise(q + dq) into the filter state.
-void finish(const int64_t q[4], const int64_t dq[4], int32_t out[4]) {
-    int64_t s[4], n[4];
+// normalise(q + dq) into the filter state (|q + dq| < 2^31: |q| <= 2^30, |dq| << 2^30).
+void finish(const int32_t q[4], const int32_t dq[4], int32_t out[4]) {
+    int32_t s[4];
     for (int k = 0; k < 4; ++k) s[k] = q[k] + dq[k];
-    if (!gx_normalise_vec(s, 4, n)) {
+    if (!gx_normalise_vec32(s, 4, out)) {
         // golden would fail (None); |q + dq| ~ 1 so this is unreachable: keep q
-        for (int k = 0; k < 4; ++k) out[k] = static_cast<int32_t>(q[k]);
-        return;
+        for (int k = 0; k < 4; ++k) out[k] = q[k];
     }
-    for (int k = 0; k < 4; ++k) out[k] = static_cast<int32_t>(n[k]);
 }
 
-void f_acc(const int64_t q[4], const int64_t a[3], int64_t f[3]) {
-    const int64_t qw = q[0], qx = q[1], qy = q[2], qz = q[3];
-    f[0] = gx_rshift_round(2 * (qx * qz - qw * qy) - gx_shl(a[0], 30), 31);
-    f[1] = gx_rshift_round(2 * (qw * qx + qy * qz) - gx_shl(a[1], 30), 31);
-    f[2] = gx_rshift_round((INT64_C(1) << 60) - 2 * (qx * qx + qy * qy) - gx_shl(a[2], 30), 31);
+void f_acc(const int32_t q[4], const int32_t a[3], int32_t f[3]) {
+    const int32_t qw = q[0], qx = q[1], qy = q[2], qz = q[3];
+    f[0] = rr(2 * (mul(qx, qz) - mul(qw, qy)) - gx_shl(a[0], 30), 31);
+    f[1] = rr(2 * (mul(qw, qx) + mul(qy, qz)) - gx_shl(a[1], 30), 31);
+    f[2] = rr((INT64_C(1) << 60) - 2 * (mul(qx, qx) + mul(qy, qy)) - gx_shl(a[2], 30), 31);
 }
 
-void j_acc(const int64_t q[4], int64_t J[][4]) {
-    const int64_t qw = q[0], qx = q[1], qy = q[2], qz = q[3];
+void j_acc(const int32_t q[4], int32_t J[][4]) {
+    const int32_t qw = q[0], qx = q[1], qy = q[2], qz = q[3];
     J[0][0] = j28(-2, qy); J[0][1] = j28(2, qz); J[0][2] = j28(-2, qw); J[0][3] = j28(2, qx);
     J[1][0] = j28(2, qx);  J[1][1] = j28(2, qw); J[1][2] = j28(2, qz);  J[1][3] = j28(2, qy);
     J[2][0] = 0;           J[2][1] = j28(-4, qx); J[2][2] = j28(-4, qy); J[2][3] = 0;
 }
 
-// J^T f (Q57): rows x 4.
-void jt_f(const int64_t J[][4], const int64_t* f, int rows, int64_t g[4]) {
-    for (int k = 0; k < 4; ++k) g[k] = 0;
-    for (int r = 0; r < rows; ++r)
-        for (int k = 0; k < 4; ++k) g[k] += J[r][k] * f[r];
+// J^T f (Q57): rows x 4 (the row loop unrolled: ROWS is 3 or 6).
+template <int ROWS>
+void jt_f(const int32_t J[][4], const int32_t* f, int64_t g[4]) {
+    for (int k = 0; k < 4; ++k) {
+        int64_t acc = mul(J[0][k], f[0]);
+#pragma GCC unroll 6
+        for (int r = 1; r < ROWS; ++r) acc += mul(J[r][k], f[r]);
+        g[k] = acc;
+    }
 }
 
-bool is_zero3(const int64_t v[3]) { return v[0] == 0 && v[1] == 0 && v[2] == 0; }
+bool is_zero3(const int32_t v[3]) { return v[0] == 0 && v[1] == 0 && v[2] == 0; }
 
-void imu_update(const int64_t q[4], const int64_t dth[3], const int64_t acc[3], int32_t out[4]) {
+// q (x) (0, dth): the gyroscope's quaternion step.
+void gyro_step(const int32_t q[4], const int32_t dth[3], int32_t dq[4]) {
+    const int32_t p[4] = {0, dth[0], dth[1], dth[2]};
+    qmul(q, p, dq);
+}
+
+bool unit3(const int16_t v[3], int32_t out[3]) {
+    const int32_t w[3] = {v[0], v[1], v[2]};
+    return gx_normalise_vec32(w, 3, out);
+}
+
+void imu_update(const int32_t q[4], const int32_t dth[3], const int16_t acc[3], int32_t out[4]) {
     if (is_zero3(dth)) {
-        for (int k = 0; k < 4; ++k) out[k] = static_cast<int32_t>(q[k]);
+        for (int k = 0; k < 4; ++k) out[k] = q[k];
         return;
     }
-    const int64_t p[4] = {0, dth[0], dth[1], dth[2]};
-    int64_t dq[4];
-    gx_quat_mul_q30(q, p, dq);
-    int64_t a[3];
-    if (gx_normalise_vec(acc, 3, a)) {
-        int64_t f[3];
+    int32_t dq[4], a[3];
+    gyro_step(q, dth, dq);
+    if (unit3(acc, a)) {
+        int32_t f[3];
         f_acc(q, a, f);
         if (!is_zero3(f)) {
-            int64_t J[3][4], g[4];
+            int32_t J[3][4];
+            int64_t g[4];
             j_acc(q, J);
-            jt_f(J, f, 3, g);
+            jt_f<3>(J, f, g);
             gradient_step(dq, g);
         }
     }
     finish(q, dq, out);
 }
 
-void marg_update(const int64_t q[4], const int64_t dth[3], const int64_t acc[3],
-                 const int64_t mag[3], int32_t out[4]) {
+void marg_update(const int32_t q[4], const int32_t dth[3], const int16_t acc[3], const int16_t mag[3],
+                 int32_t out[4]) {
     if (is_zero3(dth)) {
-        for (int k = 0; k < 4; ++k) out[k] = static_cast<int32_t>(q[k]);
+        for (int k = 0; k < 4; ++k) out[k] = q[k];
         return;
     }
-    if (is_zero3(mag)) {
+    if (mag[0] == 0 && mag[1] == 0 && mag[2] == 0) {
         imu_update(q, dth, acc, out);
         return;
     }
-    const int64_t p[4] = {0, dth[0], dth[1], dth[2]};
-    int64_t dq[4];
-    gx_quat_mul_q30(q, p, dq);
-    int64_t a[3];
-    if (gx_normalise_vec(acc, 3, a)) {
-        int64_t m[3];
-        gx_normalise_vec(mag, 3, m);  // mag != 0 checked above
-        const int64_t qw = q[0], qx = q[1], qy = q[2], qz = q[3];
-        const int64_t pm[4] = {0, m[0], m[1], m[2]};
-        const int64_t qc[4] = {qw, -qx, -qy, -qz};
-        int64_t t1[4], h[4];
-        gx_quat_mul_q30(q, pm, t1);
-        gx_quat_mul_q30(t1, qc, h);
-        const int64_t bx = gx_isqrt_round(h[1] * h[1] + h[2] * h[2]);
-        const int64_t bz = h[3];
-        const int64_t c_a = gx_rshift_round((INT64_C(1) << 59) - qy * qy - qz * qz, 30);
-        const int64_t c_b = gx_rshift_round(qx * qz - qw * qy, 30);
-        const int64_t c_c = gx_rshift_round(qx * qy - qw * qz, 30);
-        const int64_t c_d = gx_rshift_round(qw * qx + qy * qz, 30);
-        const int64_t c_e = gx_rshift_round(qw * qy + qx * qz, 30);
-        const int64_t c_f = gx_rshift_round((INT64_C(1) << 59) - qx * qx - qy * qy, 30);
-        int64_t f[6];
+    int32_t dq[4], a[3];
+    gyro_step(q, dth, dq);
+    if (unit3(acc, a)) {
+        int32_t m[3];
+        unit3(mag, m);  // mag != 0 checked above
+        const int32_t qw = q[0], qx = q[1], qy = q[2], qz = q[3];
+        const int32_t pm[4] = {0, m[0], m[1], m[2]};
+        const int32_t qc[4] = {qw, -qx, -qy, -qz};
+        int32_t t1[4], h[4];
+        qmul(q, pm, t1);
+        qmul(t1, qc, h);
+        const int32_t bx = static_cast<int32_t>(gx_isqrt_round(mul(h[1], h[1]) + mul(h[2], h[2])));
+        const int32_t bz = h[3];
+        const int32_t c_a = rr((INT64_C(1) << 59) - mul(qy, qy) - mul(qz, qz), 30);
+        const int32_t c_b = rr(mul(qx, qz) - mul(qw, qy), 30);
+        const int32_t c_c = rr(mul(qx, qy) - mul(qw, qz), 30);
+        const int32_t c_d = rr(mul(qw, qx) + mul(qy, qz), 30);
+        const int32_t c_e = rr(mul(qw, qy) + mul(qx, qz), 30);
+        const int32_t c_f = rr((INT64_C(1) << 59) - mul(qx, qx) - mul(qy, qy), 30);
+        int32_t f[6];
         f_acc(q, a, f);
-        f[3] = gx_rshift_round(2 * bx * c_a + 2 * bz * c_b - gx_shl(m[0], 30), 31);
-        f[4] = gx_rshift_round(2 * bx * c_c + 2 * bz * c_d - gx_shl(m[1], 30), 31);
-        f[5] = gx_rshift_round(2 * bx * c_e + 2 * bz * c_f - gx_shl(m[2], 30), 31);
-        bool any = false;
-        for (int k = 0; k < 6; ++k) any = any || f[k] != 0;
-        if (any) {
-            auto j = [](int64_t e) { return gx_rshift_round(e, 32); };
-            int64_t J[6][4];
+        f[3] = rr(2 * mul(bx, c_a) + 2 * mul(bz, c_b) - gx_shl(m[0], 30), 31);
+        f[4] = rr(2 * mul(bx, c_c) + 2 * mul(bz, c_d) - gx_shl(m[1], 30), 31);
+        f[5] = rr(2 * mul(bx, c_e) + 2 * mul(bz, c_f) - gx_shl(m[2], 30), 31);
+        if ((f[0] | f[1] | f[2] | f[3] | f[4] | f[5]) != 0) {
+            auto j = [](int64_t e) { return rr(e, 32); };
+            int32_t J[6][4];
             j_acc(q, J);
-            J[3][0] = j(-2 * bz * qy);
-            J[3][1] = j(2 * bz * qz);
-            J[3][2] = j(-4 * bx * qy - 2 * bz * qw);
-            J[3][3] = j(-4 * bx * qz + 2 * bz * qx);
-            J[4][0] = j(-2 * bx * qz + 2 * bz * qx);
-            J[4][1] = j(2 * bx * qy + 2 * bz * qw);
-            J[4][2] = j(2 * bx * qx + 2 * bz * qz);
-            J[4][3] = j(-2 * bx * qw + 2 * bz * qy);
-            J[5][0] = j(2 * bx * qy);
-            J[5][1] = j(2 * bx * qz - 4 * bz * qx);
-            J[5][2] = j(2 * bx * qw - 4 * bz * qy);
-            J[5][3] = j(2 * bx * qx);
+            J[3][0] = j(-2 * mul(bz, qy));
+            J[3][1] = j(2 * mul(bz, qz));
+            J[3][2] = j(-4 * mul(bx, qy) - 2 * mul(bz, qw));
+            J[3][3] = j(-4 * mul(bx, qz) + 2 * mul(bz, qx));
+            J[4][0] = j(-2 * mul(bx, qz) + 2 * mul(bz, qx));
+            J[4][1] = j(2 * mul(bx, qy) + 2 * mul(bz, qw));
+            J[4][2] = j(2 * mul(bx, qx) + 2 * mul(bz, qz));
+            J[4][3] = j(-2 * mul(bx, qw) + 2 * mul(bz, qy));
+            J[5][0] = j(2 * mul(bx, qy));
+            J[5][1] = j(2 * mul(bx, qz) - 4 * mul(bz, qx));
+            J[5][2] = j(2 * mul(bx, qw) - 4 * mul(bz, qy));
+            J[5][3] = j(2 * mul(bx, qx));
             int64_t g[4];
-            jt_f(J, f, 6, g);
+            jt_f<6>(J, f, g);
             gradient_step(dq, g);
         }
     }
@@ -211,8 +244,9 @@ void marg_update(const int64_t q[4], const int64_t dth[3], const int64_t acc[3],
 
 int32_t gx_gyro_to_dtheta(int16_t count) {
     // |count * gyr_k| <= 2^15 * 2^31 = 2^46
-    return static_cast<int32_t>(
-        gx_rshift_round(static_cast<int64_t>(count) * kParams.gyr_k, static_cast<int>(kParams.gyr_shift)));
+    static_assert(kParams.gyr_k < (INT64_C(1) << 31) && kParams.beta_dt_k < (INT64_C(1) << 31), "int32 constants");
+    return static_cast<int32_t>(gx_rshift_round(static_cast<int64_t>(count) * static_cast<int32_t>(kParams.gyr_k),
+                                                static_cast<int>(kParams.gyr_shift)));
 }
 
 void gx_quat_mul_q30(const int64_t p[4], const int64_t q[4], int64_t out[4]) {
@@ -271,14 +305,14 @@ void gx_orientation_init(GxOrientation* o) {
 
 void gx_orientation_update(GxOrientation* o, const int16_t sample[9], bool use_mag,
                            int32_t dtheta_out[3]) {
-    int64_t acc[3], dth[3], mag[3];
+    int32_t dth[3];
     for (int k = 0; k < 3; ++k) {
-        acc[k] = sample[k];
         dth[k] = gx_gyro_to_dtheta(sample[3 + k]);
-        mag[k] = sample[6 + k];
-        if (dtheta_out != nullptr) dtheta_out[k] = static_cast<int32_t>(dth[k]);
+        if (dtheta_out != nullptr) dtheta_out[k] = dth[k];
     }
     if (!o->started) {
+        const int64_t acc[3] = {sample[0], sample[1], sample[2]};
+        const int64_t mag[3] = {sample[6], sample[7], sample[8]};
         int64_t q[4];
         if (use_mag)
             gx_initial_quaternion(acc, mag, q);
@@ -288,11 +322,11 @@ void gx_orientation_update(GxOrientation* o, const int16_t sample[9], bool use_m
         o->started = true;
         return;
     }
-    const int64_t q[4] = {o->q[0], o->q[1], o->q[2], o->q[3]};
+    const int32_t q[4] = {o->q[0], o->q[1], o->q[2], o->q[3]};
     if (use_mag)
-        marg_update(q, dth, acc, mag, o->q);
+        marg_update(q, dth, sample, sample + 6, o->q);
     else
-        imu_update(q, dth, acc, o->q);
+        imu_update(q, dth, sample, o->q);
 }
 
 }  // namespace gx
