@@ -104,6 +104,11 @@ inline uint32_t isqrt_round_norm(uint64_t n) {
 #endif
 }
 
+// The rare case r = 2^29 (a vector along one axis with |w| = 2^29), where c would be 2^32.
+__attribute__((noinline)) uint32_t div_round_slow(uint32_t a, uint32_t r) {
+    return gx_udiv64_32((static_cast<uint64_t>(a) << 30) + (r >> 1), r);
+}
+
 // out[k] = div_round(w[k] 2^30, r) for the Q30 unit vector of w (|w| <= 2^30 with the
 // largest >= 2^29, n2 = sum w^2, r = isqrt_round(n2) in [2^29, 2^31]): floor(num / r) with
 // num = |w| 2^30 + floor(r / 2). All n quotients share the divisor: with
@@ -114,18 +119,19 @@ template <typename Out>
 void unit_from_scaled(const int32_t* w, int n, int64_t n2, Out* out) {
     const uint32_t r = isqrt_round_norm(static_cast<uint64_t>(n2));
     const uint32_t half = r >> 1;
-    const bool fast = r > (UINT32_C(1) << 29);  // c < 2^32
-    const uint32_t c = fast ? gx_udiv64_32(UINT64_C(1) << 61, r) : 0;
-    for (int k = 0; k < n; ++k) {
-        const uint32_t a = static_cast<uint32_t>(w[k] < 0 ? -static_cast<int64_t>(w[k]) : w[k]);
-        uint32_t q;
-        if (fast) {
-            q = static_cast<uint32_t>((static_cast<uint64_t>(a) * c) >> 31);
-            const uint32_t rem = ((a << 30) + half) - q * r;  // mod 2^32: exact, < 2r
-            if (rem >= r) ++q;
-        } else {
-            q = gx_udiv64_32((static_cast<uint64_t>(a) << 30) + half, r);
+    if (r <= (UINT32_C(1) << 29)) {
+        for (int k = 0; k < n; ++k) {
+            const uint32_t q = div_round_slow(w[k] < 0 ? UINT32_C(0) - static_cast<uint32_t>(w[k]) : static_cast<uint32_t>(w[k]), r);
+            out[k] = static_cast<Out>(w[k] < 0 ? -static_cast<int64_t>(q) : static_cast<int64_t>(q));
         }
+        return;
+    }
+    const uint32_t c = gx_udiv64_32(UINT64_C(1) << 61, r);  // < 2^32
+    for (int k = 0; k < n; ++k) {
+        const uint32_t a = w[k] < 0 ? UINT32_C(0) - static_cast<uint32_t>(w[k]) : static_cast<uint32_t>(w[k]);
+        uint32_t q = static_cast<uint32_t>((static_cast<uint64_t>(a) * c) >> 31);
+        const uint32_t rem = ((a << 30) + half) - q * r;  // mod 2^32: exact, < 2r
+        if (rem >= r) ++q;
         out[k] = static_cast<Out>(w[k] < 0 ? -static_cast<int64_t>(q) : static_cast<int64_t>(q));
     }
 }
@@ -169,9 +175,17 @@ bool gx_normalise_vec32(const int32_t* v, int n, int32_t* out) {
     const int s = 32 - __builtin_clz(m) - 30;  // <= 2: |v| <= 2^31
     int32_t w[4];
     int64_t n2 = 0;
-    for (int k = 0; k < n; ++k) {
-        w[k] = s <= 0 ? v[k] * (INT32_C(1) << -s) : static_cast<int32_t>(gx_rshift_round(v[k], s));
-        n2 += static_cast<int64_t>(w[k]) * w[k];
+    if (s <= 0) {
+        const int32_t f = INT32_C(1) << -s;
+        for (int k = 0; k < n; ++k) {
+            w[k] = v[k] * f;
+            n2 += static_cast<int64_t>(w[k]) * w[k];
+        }
+    } else {
+        for (int k = 0; k < n; ++k) {
+            w[k] = static_cast<int32_t>(gx_rshift_round(v[k], s));
+            n2 += static_cast<int64_t>(w[k]) * w[k];
+        }
     }
     unit_from_scaled(w, n, n2, out);
     return true;

@@ -1,7 +1,7 @@
 // Host test: runs the C++ core on golden test vectors and compares every intermediate.
 // Usage: gx_test_core <vector_dir>   (reads <vector_dir>/index.txt)
-// Last line of output: "N passed, M failed" (recordings; an isqrt self-check failure
-// counts as one failure). Exit status 0 iff no mismatch.
+// Last line of output: "N passed, M failed" (recordings; a failure of the fixed-point
+// helpers' self-check counts as one failure). Exit status 0 iff no mismatch.
 #include <cinttypes>
 #include <cstdio>
 #include <cstring>
@@ -133,8 +133,53 @@ bool check_one(const Vector* vec) {
     return ok;
 }
 
-// isqrt self-check: the bitwise loop against exact bounds on some structured values.
-bool check_isqrt() {
+// Self-check of the fast fixed-point helpers (the FPU square-root estimate on the Cortex-M4F,
+// the 64/32 divide, the shared-reciprocal normalisation) against plain reference versions:
+// structured edge values and pseudo-random ones of every magnitude, on every target.
+uint64_t ref_isqrt(uint64_t n) {  // digit by digit (golden isqrt_u64_bitwise)
+    uint64_t res = 0, bit = UINT64_C(1) << 62;
+    while (bit > n) bit >>= 2;
+    for (; bit != 0; bit >>= 2) {
+        if (n >= res + bit) {
+            n -= res + bit;
+            res = (res >> 1) + bit;
+        } else {
+            res >>= 1;
+        }
+    }
+    return res;
+}
+
+bool ref_normalise(const int64_t* v, int n, int64_t* out) {  // golden normalise_vec, plainly
+    uint64_t m = 0;
+    for (int k = 0; k < n; ++k) {
+        const uint64_t a = v[k] < 0 ? UINT64_C(0) - static_cast<uint64_t>(v[k]) : static_cast<uint64_t>(v[k]);
+        if (a > m) m = a;
+    }
+    if (m == 0) return false;
+    int bits = 0;
+    for (uint64_t t = m; t != 0; t >>= 1) ++bits;
+    int64_t w[4], n2 = 0;
+    for (int k = 0; k < n; ++k) {
+        w[k] = gx::gx_rshift_round(v[k], bits - 30);
+        n2 += w[k] * w[k];
+    }
+    const int64_t r0 = static_cast<int64_t>(ref_isqrt(static_cast<uint64_t>(n2)));
+    const int64_t r = n2 - r0 * r0 > r0 ? r0 + 1 : r0;
+    for (int k = 0; k < n; ++k)
+        out[k] = w[k] >= 0 ? (w[k] * (INT64_C(1) << 30) + r / 2) / r : -((-w[k] * (INT64_C(1) << 30) + r / 2) / r);
+    return true;
+}
+
+uint64_t g_rng = UINT64_C(0x9E3779B97F4A7C15);
+uint64_t next_rand() {  // xorshift64
+    g_rng ^= g_rng << 13;
+    g_rng ^= g_rng >> 7;
+    g_rng ^= g_rng << 17;
+    return g_rng;
+}
+
+bool check_fixed() {
     uint64_t vals[64 + 8];
     int nv = 0;
     for (int b = 0; b < 64; ++b) vals[nv++] = (UINT64_C(1) << b) - 1;
@@ -142,11 +187,53 @@ bool check_isqrt() {
     vals[nv++] = UINT64_C(4294967295) * UINT64_C(4294967295);
     for (int i = 0; i < nv; ++i) {
         const uint64_t n = vals[i], r = gx::gx_isqrt_u64(n);
-        const bool lo = r <= UINT64_C(4294967295) && r * r <= n;
-        const bool hi = r + 1 > UINT64_C(4294967295) || (r + 1) * (r + 1) > n;
-        if (!lo || !hi) {
+        if (r != ref_isqrt(n)) {
             std::printf("isqrt_u64(%" PRIu64 ") = %" PRIu64 " wrong\n", n, r);
             return false;
+        }
+    }
+    for (int b = 0; b < 63; ++b) {  // along an axis: a power of two scales to 2^29, the divisor's edge
+        const int64_t v[3] = {0, (b & 1) ? -(INT64_C(1) << b) : (INT64_C(1) << b), 0};
+        int64_t got[3], want[3];
+        if (!gx::gx_normalise_vec(v, 3, got) || !ref_normalise(v, 3, want) || got[1] != want[1] || got[0] != 0) {
+            std::printf("normalise_vec of +-2^%d along an axis wrong\n", b);
+            return false;
+        }
+    }
+    for (int i = 0; i < 4000; ++i) {
+        const uint64_t n = next_rand() >> (next_rand() % 64);
+        if (gx::gx_isqrt_u64(n) != ref_isqrt(n)) {
+            std::printf("isqrt_u64(%" PRIu64 ") wrong\n", n);
+            return false;
+        }
+        const uint64_t a = next_rand() >> (next_rand() % 64), b = (next_rand() >> (next_rand() % 64)) | 1;
+        if (gx::gx_udiv_u64(a, b) != a / b) {
+            std::printf("udiv_u64(%" PRIu64 ", %" PRIu64 ") wrong\n", a, b);
+            return false;
+        }
+        const int n_dim = 2 + static_cast<int>(next_rand() % 3);
+        const int shift = static_cast<int>(next_rand() % 63) + 1;
+        int64_t v[4], got[4], want[4];
+        int32_t v32[4], got32[4];
+        bool small = true;
+        for (int k = 0; k < n_dim; ++k) {
+            const uint64_t x = next_rand();
+            v[k] = (x % 5 == 0) ? 0 : static_cast<int64_t>(x >> shift) * ((x & 1) ? -1 : 1);
+            if (i % 7 == 0 && k > 0) v[k] = 0;  // along an axis: the divisor can be exactly 2^29
+            small = small && v[k] >= INT32_MIN && v[k] <= INT32_MAX;
+            v32[k] = static_cast<int32_t>(v[k]);
+        }
+        const bool ok_ref = ref_normalise(v, n_dim, want);
+        if (gx::gx_normalise_vec(v, n_dim, got) != ok_ref ||
+            (small && gx::gx_normalise_vec32(v32, n_dim, got32) != ok_ref)) {
+            std::printf("normalise_vec: zero-vector result differs\n");
+            return false;
+        }
+        for (int k = 0; ok_ref && k < n_dim; ++k) {
+            if (got[k] != want[k] || (small && got32[k] != want[k])) {
+                std::printf("normalise_vec: component %d differs (%" PRId64 " vs %" PRId64 ")\n", k, got[k], want[k]);
+                return false;
+            }
         }
     }
     return true;
@@ -167,7 +254,7 @@ int main(int argc, char** argv) {
         return 2;
     }
     int passed = 0, failed = 0;
-    if (!check_isqrt()) ++failed;  // self-check of the bitwise isqrt (not a recording)
+    if (!check_fixed()) ++failed;  // self-check of the fixed-point helpers (not a recording)
     char fname[1024];
     while (std::fscanf(idx, "%1023s", fname) == 1) {
         std::snprintf(path, sizeof path, "%s/%s", argv[1], fname);
