@@ -75,7 +75,8 @@ static void put_hex(const char* label, uint32_t v) {
 }
 
 /* Every exception is a fault (start.S): report on the console and end with status 3
- * (EXCCAUSE 9 = LoadStoreAlignmentCause, 0 = IllegalInstruction, 13/14 = bus errors). */
+ * (EXCCAUSE 0 = IllegalInstruction, 9 = LoadStoreAlignmentCause, 15 = LoadStorePIFAddrError:
+ * an access to an address nothing is mapped at). */
 void gx_exception(uint32_t cause, uint32_t pc, uint32_t vaddr) {
     put_hex("\nGX FAULT exception ", cause);
     put_hex(" pc ", pc);
