@@ -274,3 +274,79 @@ def test_mpu9250_driver_on_xtensa(models, unavailable):
     m = re.fullmatch(r"(\d+) checks, 0 failed", r.stdout.strip().splitlines()[-1])
     assert m is not None and int(m.group(1)) >= 20, r.stdout
     assert r.returncode == 0
+
+
+def _c_div(a: int, b: int) -> tuple[int, int]:
+    """C's integer division: the quotient truncated towards zero, the remainder with the
+    dividend's sign."""
+    q = abs(a) // abs(b)
+    q = -q if (a < 0) != (b < 0) else q
+    return q, a - b * q
+
+
+def _libgcc_cases(n_per_op: int, seed: int) -> tuple[bytes, int]:
+    """Records for firmware/boards/xtensa_sim/test_libgcc.cpp: (op, a, b, expected) with
+    operands of every magnitude (random bit lengths), both signs and the edge values."""
+    import struct
+
+    rng = np.random.default_rng(seed)
+    m32, m64 = (1 << 32) - 1, (1 << 64) - 1
+
+    def s(v, bits):  # two's complement value of an unsigned word
+        return v - (1 << bits) if v >> (bits - 1) else v
+
+    def operand(bits):
+        v = int(rng.integers(0, 1 << 62, dtype=np.int64)) << 2 | int(rng.integers(0, 4))
+        v &= (1 << int(rng.integers(1, bits + 1))) - 1  # a random magnitude
+        return (-v if rng.integers(0, 2) else v) & (m32 if bits == 32 else m64)
+
+    edges32 = [1, 2, 3, 7, 0x7FFFFFFF, 0x80000000, 0xFFFFFFFF, 0xFFFFFFFE, 0x10000, 0xFFFF]
+    edges64 = edges32 + [1 << 32, (1 << 32) + 1, (1 << 63) - 1, 1 << 63, m64, m64 - 1, 0xFFFFFFFF00000000]
+    recs = []
+    for op in range(11):
+        bits = 32 if op in (0, 1, 2, 3, 9, 10) else 64
+        mask = m32 if bits == 32 else m64
+        edges = edges32 if bits == 32 else edges64
+        pairs = [(a, b) for a in edges for b in edges] + [(operand(bits), operand(bits)) for _ in range(n_per_op)]
+        for a, b in pairs:
+            sa, sb = s(a, bits), s(b, bits)
+            if op in (0, 1, 2, 3, 4, 5, 6, 7):
+                if b == 0 or (op in (2, 3, 6, 7) and sa == -(1 << (bits - 1)) and sb == -1):
+                    continue  # undefined in C
+                if op in (0, 1, 4, 5):
+                    q, r = a // b, a % b
+                else:
+                    q, r = _c_div(sa, sb)
+                want = (q if op in (0, 2, 4, 6) else r) & mask
+            elif op == 8:
+                want = (a * b) & m64
+            elif op == 9:
+                want = (a & m32) * (b & m32)
+            else:
+                want = (s(a & m32, 32) * s(b & m32, 32)) & m64
+            recs.append(struct.pack("<IQQQ", op, a, b, want))
+    return b"".join(recs), len(recs)
+
+
+def test_xtensa_libgcc_helpers(models, unavailable, tmp_path):
+    """The board's own integer division and 64-bit multiply helpers (Debian's lx106 libgcc
+    lacks them) give C's results for operands of every size and sign, edge values included."""
+    from glovexfer.device.qemu import build, run_semihosted
+
+    t = _target("qemu-xtensa", unavailable)
+    data, n = _libgcc_cases(1500, seed=3)
+    cases = tmp_path / "cases.bin"
+    cases.write_bytes(data)
+    bd = build(t, model_dir=models, programs=("gx_test_libgcc",))
+    r = run_semihosted(t, bd / "gx_test_libgcc.elf", [cases], timeout=120)
+    print(r.stdout[-1500:])
+    assert r.stdout.strip().splitlines()[-1] == f"{n} checks, 0 failed", r.stdout[-1500:]
+    assert n > 11 * 1500
+    assert r.returncode == 0
+    # and a wrong expectation is caught
+    bad = bytearray(data)
+    bad[-1] ^= 1
+    cases.write_bytes(bytes(bad))
+    r = run_semihosted(t, bd / "gx_test_libgcc.elf", [cases], timeout=120)
+    assert r.returncode == 1 and r.stdout.strip().splitlines()[-1] == f"{n} checks, 1 failed"
+    assert "MISMATCH case" in r.stdout

@@ -16,7 +16,8 @@
 #   gx_test_int8   firmware/test/test_int8.cpp over semihosting (needs -DGX_MODEL_DIR)
 #   gx_test_mpu9250  the ESP32 board's MPU-9250 driver against a simulated chip
 #   gx_test_fault  a deliberate bus fault: the board's fault report on the UART
-#                  (xtensa_sim adds gx_test_unaligned: an unaligned 32-bit load)
+#                  (xtensa_sim adds gx_test_unaligned: an unaligned 32-bit load, and
+#                  gx_test_libgcc: its integer division/multiply helpers)
 #   gx_app         firmware/app + board: the serial protocol on the UART (needs the app
 #                  sources and -DGX_MODEL_DIR with gx_model_io.h)
 #   gx_app_<m>     the same app with only the models of m = lstm, cnn, fused (sizes per model)

@@ -46,6 +46,10 @@ static uint64_t udivmod64(uint64_t n, uint64_t d, uint64_t* rem) {
         *rem = n;
         return ~(uint64_t)0;
     }
+    if (n < d) {  /* also n == 0, for which __builtin_clzll is undefined */
+        *rem = n;
+        return 0;
+    }
     uint64_t q = 0, r = 0;
     int bits = 64 - __builtin_clzll(n);
     for (int i = bits - 1; i >= 0; --i) {
