@@ -76,7 +76,8 @@ CLOCK_HZ = 240_000_000
 ASSUMPTION = ("estimated time = instructions / 240 MHz, i.e. one instruction per clock (CPI 1) on the ESP32's "
               "240 MHz core; real CPI is higher (64-bit multiplies, taken branches, flash-cache misses on the "
               "weights), so read it as a lower bound; the RV32IMC count stands for the ESP32-C3 "
-              "(max 160 MHz: x1.5), the Cortex-M4F count for a Thumb-2 MCU")
+              "(max 160 MHz: x1.5), the Cortex-M4F count for a Thumb-2 MCU, the Xtensa LX106 count for the "
+              "ESP8266 (80/160 MHz; not the ESP32's LX6)")
 COUNTERS = {
     "qemu-arm": "CMSDK APB timer 0 (25 MHz) under QEMU -icount shift=0: 40 instructions per tick",
     "qemu-riscv": "instret CSR under QEMU -icount shift=0: exact",
