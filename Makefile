@@ -1,12 +1,14 @@
 # Two commands do everything on a fresh Debian machine with Python 3.11:
 #   make demo   - set up .venv and run the main job (the demo)
-#   make test   - set up .venv (with test and training extras) and run every test
+#   make test   - install the Debian packages the tests need (tools/install-test-deps.sh:
+#                 compilers, cross compilers, QEMU; root or sudo), set up .venv (with test
+#                 and training extras) and run every test, a missing tool being a failure
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 PIP    := $(BIN)/python -m pip --disable-pip-version-check -q
 
-.PHONY: demo test venv venv-test clean
+.PHONY: demo test deps venv venv-test clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -26,8 +28,13 @@ venv-test: $(VENV)/.full
 demo: venv
 	$(BIN)/glovexfer demo $(DEMO_ARGS)
 
-test: venv-test
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+# Debian packages first: creating the venv may need python3-venv.
+deps:
+	PYTHON=$(PYTHON) bash tools/install-test-deps.sh
+
+test: deps
+	$(MAKE) venv-test
+	GLOVEXFER_REQUIRE_TOOLS=1 $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) build out .pytest_cache .hypothesis

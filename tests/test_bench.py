@@ -222,3 +222,36 @@ def test_signal_models_figures(signal_result):
         assert list(per["lstm"]["stages"]) == list(B.STAGES)
     # the recognised letters do not depend on the target
     assert len({m for m, _ in letters}) == len(letters)
+
+
+# ------------------------------------------------------------------ Xtensa LX106
+def test_xtensa_bench_figures(models, unavailable):
+    """qemu-xtensa (Xtensa LX106, the ESP8266's core; not a default target): the same
+    properties as the other emulated targets, CCOUNT at 25 instructions per tick, and the
+    counts are deterministic to that resolution."""
+    from glovexfer.device.qemu import build, missing_tools, target_of
+
+    miss = missing_tools(target_of("qemu-xtensa"))
+    if miss:
+        unavailable(f"qemu-xtensa: cannot build/run the emulated firmware, missing: {', '.join(miss)}")
+    assert "qemu-xtensa" in B.TARGET_NAMES and "qemu-xtensa" not in B.DEFAULT_TARGETS
+    res = B.run_bench(targets=("qemu-xtensa",), n=2, model_dir=models, progress=False)
+    per = res["qemu-xtensa"]
+    assert list(per) == ["lstm", "cnn", "fused"]
+    for m, e in per.items():
+        assert e["counter_resolution"] == 25
+        assert "LX106" in e["counted_by"] and "not the ESP32" in e["counted_by"]
+        assert e["instructions"] > 1_000_000
+        total = sum(e["stages"].values())
+        assert abs(total - e["instructions"]) <= 0.01 * e["instructions"] + len(e["stages"]) * 25, (m, total)
+        assert e["ram_bytes"] + e["stack_bytes"] < RAM_BUDGET, m
+        assert e["stack_bytes"] < 16 * 1024
+    assert per["fused"]["stages"]["lstm"] == pytest.approx(per["lstm"]["stages"]["lstm"], rel=0.001)
+    assert per["fused"]["stages"]["cnn"] == pytest.approx(per["cnn"]["stages"]["cnn"], rel=0.001)
+    assert per["cnn"]["flash_bytes"] - per["lstm"]["flash_bytes"] > 150_000  # the CNN weights are in flash
+    recs = B.bench_recordings(1)
+    bd = build("qemu-xtensa", model_dir=models, build_dir=fw_models.ROOT / "build" / "bench-qemu-xtensa",
+               programs=("gx_bench_lstm",))
+    rows = B.run_bench_qemu("qemu-xtensa", bd / "gx_bench_lstm.elf", [recs[0]] * 3)
+    assert max(r["insn"] for r in rows) - min(r["insn"] for r in rows) <= 25
+    assert len({r["letter"] for r in rows}) == 1

@@ -8,6 +8,8 @@ without tensorflow / tf_keras / tflite-micro.
 from __future__ import annotations
 
 import importlib.util
+import re
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -206,3 +208,32 @@ def test_tflm_check_missing_file(tmp_path, capsys):
     err = capsys.readouterr().err
     assert rc == 2
     assert err.startswith("error:") and str(missing) in err
+
+
+def test_tflm_check_without_model_checks_every_shipped_int8_model(capsys, unavailable):
+    """``glovexfer tflm-check`` without --model: every models/**/model_int8.tflite, golden ==
+    TFLM on each (the shipped LSTMs, CNNs and the Chen signal network)."""
+    if not _HAVE_TF:
+        unavailable("needs tensorflow, tf_keras and tflite-micro")
+    from glovexfer.cli import main
+    from glovexfer.export.tflm_check import shipped_int8_models
+
+    shipped = shipped_int8_models()
+    assert shipped == sorted((Path(__file__).resolve().parents[1] / "models").rglob("model_int8.tflite"))
+    assert len(shipped) >= 2
+    rc = main(["tflm-check", "--n", "20"])
+    out = capsys.readouterr().out
+    print(out)
+    assert rc == 0, out
+    for p in shipped:
+        assert re.search(rf"^{re.escape(str(p))}: (lstm|cnn|signal), 20 recordings, 520 int8 outputs compared, "
+                         r"0 mismatches$", out, re.M), p
+    assert out.rstrip().endswith("tflm-check: OK, golden == TFLM bit for bit")
+
+
+def test_tflm_check_without_shipped_models_says_so(tmp_path):
+    from glovexfer.errors import GloveXferError
+    from glovexfer.export.tflm_check import shipped_int8_models
+
+    with pytest.raises(GloveXferError, match="no shipped int8 models"):
+        shipped_int8_models(tmp_path)

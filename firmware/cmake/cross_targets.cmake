@@ -1,6 +1,7 @@
 # Shared build of the firmware for an emulated board (included by
-# firmware/boards/mps2_an386/CMakeLists.txt and firmware/boards/riscv_virt/CMakeLists.txt,
-# which set the toolchain and the GX_BOARD_* variables below first).
+# firmware/boards/mps2_an386/CMakeLists.txt, firmware/boards/riscv_virt/CMakeLists.txt and
+# firmware/boards/xtensa_sim/CMakeLists.txt, which set the toolchain and the GX_BOARD_*
+# variables below first).
 #
 #   GX_BOARD_DIR           the board directory
 #   GX_BOARD_SOURCES       start-up, UART, counter, board.h implementation
@@ -15,6 +16,8 @@
 #   gx_test_int8   firmware/test/test_int8.cpp over semihosting (needs -DGX_MODEL_DIR)
 #   gx_test_mpu9250  the ESP32 board's MPU-9250 driver against a simulated chip
 #   gx_test_fault  a deliberate bus fault: the board's fault report on the UART
+#                  (xtensa_sim adds gx_test_unaligned: an unaligned 32-bit load, and
+#                  gx_test_libgcc: its integer division/multiply helpers)
 #   gx_app         firmware/app + board: the serial protocol on the UART (needs the app
 #                  sources and -DGX_MODEL_DIR with gx_model_io.h)
 #   gx_app_<m>     the same app with only the models of m = lstm, cnn, fused (sizes per model)

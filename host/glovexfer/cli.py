@@ -311,6 +311,8 @@ def cmd_demo(args) -> int:
         "native": "the virtual glove (host-native firmware behind a pseudo-terminal; built on first use)",
         "qemu-arm": "the firmware on an emulated Cortex-M4F (qemu-system-arm; built on first use)",
         "qemu-riscv": "the firmware on an emulated RV32IMC (qemu-system-riscv32; built on first use)",
+        "qemu-xtensa": "the firmware on an emulated Xtensa LX106, the ESP8266's core, not the ESP32's LX6 "
+                       "(qemu-system-xtensa -M sim; built on first use)",
     }.get(args.device, f"the glove at {args.device}")
     print(f"starting {where} ...", flush=True)
     kw = {"model_dir": args.model_dir} if args.model_dir else {}
@@ -382,7 +384,7 @@ def cmd_parity(args) -> int:
         raise GloveXferError("nothing to compare: --n 0 and no --vectors")
     search = [Path(d) for d in (args.models or [])]
     kw = {}
-    if args.model_dir and args.device in TRANSPORTS:  # built from sources: native, qemu-arm, qemu-riscv
+    if args.model_dir and args.device in TRANSPORTS:  # built from sources: native, qemu-*
         kw["model_dir"] = args.model_dir
         search.append(Path(args.model_dir))
     search += [repo_root() / "models"]
@@ -520,7 +522,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--user", help="which user of the data set writes (default: the first)")
     s.add_argument("--seed", type=int, default=0)
     s.add_argument("--model", choices=["lstm", "cnn", "fused"], help="model on the glove (default: the glove's, fused)")
-    s.add_argument("--device", default="native", help="native (virtual glove, default), qemu-arm, qemu-riscv or a serial port")
+    s.add_argument("--device", default="native", help="native (virtual glove, default), qemu-arm, qemu-riscv, qemu-xtensa (Xtensa LX106, "
+                   "the ESP8266's core) or a serial port")
     s.add_argument("--model-dir", help="generated firmware model sources (default: the shipped models/firmware)")
     s.add_argument("--pictures", "--out", metavar="DIR", dest="pictures",
                    help="also draw every letter's float pipeline stages as PNG files into DIR")
@@ -535,7 +538,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.set_defaults(func=cmd_listen)
 
     s = sub.add_parser("parity", help="every intermediate of a glove's firmware vs the golden model, bit for bit")
-    s.add_argument("--device", required=True, help="native (the host-native firmware), qemu-arm / qemu-riscv (the firmware on an emulated Cortex-M4F / RV32IMC) or a serial port")
+    s.add_argument("--device", required=True, help="native (the host-native firmware), qemu-arm / qemu-riscv / qemu-xtensa (the firmware on an emulated Cortex-M4F / "
+                   "RV32IMC / Xtensa LX106 = the ESP8266's core, not the ESP32's LX6) or a serial port")
     s.add_argument("--n", type=int, default=1000, help="simulated recordings (default: %(default)s)")
     s.add_argument("--vectors", metavar="DIR", help="also the recordings of golden vector files (export.vectors)")
     s.add_argument("--seed", type=int, default=0)
@@ -547,15 +551,19 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("sensorcal", help="the glove's sensor calibration: gyro bias, magnetometer hard/soft iron")
     s.add_argument("action", choices=["run", "gyro", "mag", "show", "clear"],
                    help="run = gyro then mag; show; clear (docs/sensor-calibration.md)")
-    s.add_argument("--device", default="native", help="native (virtual glove), qemu-arm, qemu-riscv or a serial port")
+    s.add_argument("--device", default="native", help="native (virtual glove), qemu-arm, qemu-riscv, qemu-xtensa or a serial port")
     s.add_argument("--model-dir", help="firmware model sources for a device built from sources")
     s.add_argument("--simulate", type=int, metavar="SEED",
                    help="send a simulated glove's calibration samples (boards without an IMU)")
     s.set_defaults(func=cmd_sensorcal)
 
-    s = sub.add_parser("bench", help="flash, RAM, stack and instructions per recognition on native / emulated Cortex-M4F / RV32IMC")
+    s = sub.add_parser("bench", help="flash, RAM, stack and instructions per recognition on native / emulated Cortex-M4F / "
+                       "RV32IMC / Xtensa LX106")
     s.add_argument("--json", metavar="FILE", help="write target -> model -> figures (e.g. docs/bench.json)")
-    s.add_argument("--targets", nargs="+", default=["native", "qemu-arm", "qemu-riscv"], choices=["native", "qemu-arm", "qemu-riscv"])
+    s.add_argument("--targets", nargs="+", default=["native", "qemu-arm", "qemu-riscv"],
+                   choices=["native", "qemu-arm", "qemu-riscv", "qemu-xtensa"],
+                   help="default: native qemu-arm qemu-riscv; qemu-xtensa = Xtensa LX106, the ESP8266's core "
+                        "(call0, no FPU/divider/MAC16), not the ESP32's LX6")
     s.add_argument("--models", nargs="+", choices=["lstm", "cnn", "fused", "signal", "fused_signal"],
                    help="default: lstm cnn fused, plus signal fused_signal when the model directory has the signal network")
     s.add_argument("--n", type=int, default=20, help="demo-set recordings to measure (default: %(default)s)")
@@ -564,7 +572,9 @@ def build_parser() -> argparse.ArgumentParser:
     s.set_defaults(func=cmd_bench)
 
     s = sub.add_parser("tflm-check", help="golden int8 network vs TFLite-Micro on golden-pipeline inputs, bit for bit")
-    s.add_argument("--model", nargs="+", required=True, metavar="FILE.tflite", help="int8 .tflite models (LSTM or CNN, told apart by input shape)")
+    s.add_argument("--model", nargs="+", metavar="FILE.tflite",
+                   help="int8 .tflite models (LSTM, CNN or signal network, told apart by input shape; "
+                        "default: every shipped int8 model, models/**/model_int8.tflite)")
     s.add_argument("--data", metavar="SET.npz", help=f"glove data set .npz (default: the shipped {DEMO_SET})")
     s.add_argument("--n", type=int, default=1000, help="recordings to check (default: %(default)s, or all there are if fewer)")
     s.set_defaults(func=cmd_tflm_check)

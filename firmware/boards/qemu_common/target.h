@@ -1,5 +1,6 @@
 // Target support shared by the emulated boards (firmware/boards/mps2_an386: QEMU mps2-an386,
-// Cortex-M4F; firmware/boards/riscv_virt: QEMU virt, RV32IMC) and the host build of the
+// Cortex-M4F; firmware/boards/riscv_virt: QEMU virt, RV32IMC; firmware/boards/xtensa_sim:
+// QEMU sim, Xtensa LX106, the ESP8266's core) and the host build of the
 // benchmark (target_host.cpp). Each board implements these functions in its own directory,
 // next to its gx_board_* functions (firmware/boards/board.h); stack_paint.cpp is shared.
 // They serve the board layer (UART), the benchmark program (instruction counter, stack
@@ -11,7 +12,8 @@
 
 namespace gx {
 
-//! Board UART (CMSDK APB UART0 on mps2-an386, NS16550A on virt), wired by QEMU to -serial.
+//! Board UART (CMSDK APB UART0 on mps2-an386, NS16550A on virt; the semihosting console on
+//! the Xtensa sim, which has no UART), wired by QEMU to -serial.
 void gx_target_uart_init();
 void gx_target_uart_write(const char* s, int n);
 //! Non-blocking: up to max received bytes, returns how many (0 when none are waiting).
@@ -21,9 +23,10 @@ int gx_target_uart_read(uint8_t* buf, int max);
 //! instruction = 1 ns of virtual time). RISC-V: the instret CSR (QEMU derives it from the
 //! icount counter: exact). Cortex-M4: QEMU emulates no DWT cycle counter, so this is the
 //! CMSDK APB timer 0 (25 MHz PCLK, 40 ns per tick) times 40: resolution 40 instructions.
+//! Xtensa LX106: CCOUNT (40 MHz of virtual time) times 25: resolution 25 instructions.
 //! Without -icount the value follows host time and means nothing.
 uint64_t gx_target_instructions();
-//! Instructions per counter tick (the resolution of gx_target_instructions): 40 / 1.
+//! Instructions per counter tick (the resolution of gx_target_instructions): 40 / 1 / 25.
 uint32_t gx_target_instruction_resolution();
 
 //! Stack painting: fills the unused part of the main stack (from its lowest address up to
@@ -42,7 +45,8 @@ int gx_target_run(int (*fn)());
 
 //! Ends the emulation with an exit status (semihosting SYS_EXIT when built with
 //! GX_SEMIHOSTING; the virt board's SiFive test device otherwise; mps2 without semihosting
-//! has no power-off device, so it halts in a loop and the host stops QEMU).
+//! has no power-off device, so it halts in a loop and the host stops QEMU; the Xtensa sim
+//! always exits through semihosting).
 [[noreturn]] void gx_target_exit(int code);
 
 }  // namespace gx

@@ -1,7 +1,9 @@
 """``glovexfer bench``: what one recognition costs on each target, for each model.
 
 Targets: ``native`` (the host, x86-64), ``qemu-arm`` (Cortex-M4F, QEMU mps2-an386),
-``qemu-riscv`` (RV32IMC, QEMU virt).  Models: ``lstm``, ``cnn``, ``fused`` (both nets), and
+``qemu-riscv`` (RV32IMC, QEMU virt), ``qemu-xtensa`` (Xtensa LX106, QEMU sim: the ESP8266's
+core -- call0 ABI, no FPU, no integer divider, no MAC16 -- not the ESP32's LX6, so its counts
+are an Xtensa figure, not the ESP32's; not in the default target list).  Models: ``lstm``, ``cnn``, ``fused`` (both nets), and
 when the model directory holds the signal network (``gx_model_signal.cpp``) ``signal`` and
 ``fused_signal`` (LSTM + signal network; the default model list then includes them).
 
@@ -16,7 +18,9 @@ when the model directory holds the signal network (``gx_model_signal.cpp``) ``si
 * **instructions** -- the benchmark program reads a counter around ``gx_recognise`` and
   around each stage, with QEMU run as ``-icount shift=0`` (1 instruction = 1 ns of virtual
   time): RISC-V reads the ``instret`` CSR (exact); the Cortex-M4 reads the CMSDK timer
-  (25 MHz, so 40 instructions per tick; QEMU has no DWT cycle counter for this board).
+  (25 MHz, so 40 instructions per tick; QEMU has no DWT cycle counter for this board); the
+  LX106 reads its CCOUNT register, which QEMU advances at the core's 40 MHz of virtual time
+  (25 instructions per tick).
   Native: valgrind's callgrind counts the instructions inside ``gx_recognise`` (x86-64
   instructions; ``None`` without valgrind).
 * **time** -- instructions / 240 MHz assuming one instruction per clock (see
@@ -49,7 +53,9 @@ MODELS = BASE_MODELS + SIGNAL_MODELS
 #: the networks each model runs (the model versions reported with it)
 MODEL_NETS = {"lstm": ("lstm",), "cnn": ("cnn",), "fused": ("lstm", "cnn"), "signal": ("signal",),
               "fused_signal": ("lstm", "signal")}
-TARGET_NAMES = ("native", "qemu-arm", "qemu-riscv")
+TARGET_NAMES = ("native", "qemu-arm", "qemu-riscv", "qemu-xtensa")
+#: what `glovexfer bench` measures without --targets (docs/bench.json)
+DEFAULT_TARGETS = ("native", "qemu-arm", "qemu-riscv")
 #: per-stage keys of a BENCH line of lstm / cnn / fused, in pipeline order
 STAGES = ("check", "orientation", "euler", "points", "normalise", "smooth", "thin", "resample", "raster", "lstm_in", "lstm",
           "cnn_in", "cnn", "decide")
@@ -70,10 +76,13 @@ CLOCK_HZ = 240_000_000
 ASSUMPTION = ("estimated time = instructions / 240 MHz, i.e. one instruction per clock (CPI 1) on the ESP32's "
               "240 MHz core; real CPI is higher (64-bit multiplies, taken branches, flash-cache misses on the "
               "weights), so read it as a lower bound; the RV32IMC count stands for the ESP32-C3 "
-              "(max 160 MHz: x1.5), the Cortex-M4F count for a Thumb-2 MCU")
+              "(max 160 MHz: x1.5), the Cortex-M4F count for a Thumb-2 MCU, the Xtensa LX106 count for the "
+              "ESP8266 (80/160 MHz; not the ESP32's LX6)")
 COUNTERS = {
     "qemu-arm": "CMSDK APB timer 0 (25 MHz) under QEMU -icount shift=0: 40 instructions per tick",
     "qemu-riscv": "instret CSR under QEMU -icount shift=0: exact",
+    "qemu-xtensa": ("CCOUNT (rsr.ccount, 40 MHz of virtual time) under QEMU -icount shift=0: 25 instructions per "
+                    "tick; Xtensa LX106 = the ESP8266's core (call0, no FPU/divider/MAC16), not the ESP32's LX6"),
     "native": "valgrind callgrind, Ir inside gx_recognise (x86-64 instructions)",
 }
 _BENCH_LINE = re.compile(r"^BENCH model=(\w+)((?: \w+=\S+)+)$")
@@ -282,7 +291,7 @@ def model_versions(md: Path) -> dict:
     return out
 
 
-def run_bench(targets=TARGET_NAMES, models=None, n: int = 20, model_dir=None, progress: bool = True,
+def run_bench(targets=DEFAULT_TARGETS, models=None, n: int = 20, model_dir=None, progress: bool = True,
               out=None, build_root=None) -> dict:
     """Build and measure; returns target -> model -> figures (see the module docstring).
     ``models``: default lstm, cnn, fused, plus signal and fused_signal when the model
@@ -415,6 +424,6 @@ def signal_stage_table(result: dict) -> str:
     return "\n".join(rows)
 
 
-__all__ = ["ASSUMPTION", "BASE_MODELS", "MODELS", "SIGNAL_MODELS", "SIGNAL_STAGES", "STAGES", "TARGET_NAMES",
+__all__ = ["ASSUMPTION", "BASE_MODELS", "DEFAULT_TARGETS", "MODELS", "SIGNAL_MODELS", "SIGNAL_STAGES", "STAGES", "TARGET_NAMES",
            "has_signal_model", "signal_stage_table", "bench_recordings", "map_sizes", "map_sections",
            "parse_bench_line", "run_bench", "run_bench_native", "run_bench_qemu", "stage_table", "table", "write_json"]

@@ -1,12 +1,17 @@
-"""Emulated gloves: the firmware built with Debian's cross compilers for two microcontroller
+"""Emulated gloves: the firmware built with Debian's cross compilers for three microcontroller
 ISAs and run under QEMU, speaking the serial protocol on the board UART.
 
 * ``qemu-arm``: ARM Cortex-M4F (hard float), ``arm-none-eabi-gcc`` + newlib, QEMU
   ``-M mps2-an386`` (``qemu-system-arm``), CMSDK UART0.
 * ``qemu-riscv``: RISC-V RV32IMC/ilp32 (the ESP32-C3's ISA), ``riscv64-unknown-elf-gcc`` +
   picolibc, QEMU ``-M virt`` (``qemu-system-riscv32``), NS16550A UART.
+* ``qemu-xtensa``: Xtensa LX106, the ESP8266's core (call0 ABI, no FPU, no integer divider,
+  no MAC16 -- not the ESP32's LX6), ``xtensa-lx106-elf-gcc`` + picolibc, QEMU ``-M sim -cpu
+  lx106`` (``qemu-system-xtensa``). The sim has no UART: the serial line is QEMU's
+  semihosting console (SIMCALL read/write on fds 0/1), which ``-serial stdio`` connects to
+  the same pipes.
 
-Both are built with CMake from ``firmware/boards/<board>/CMakeLists.txt`` (toolchain files in
+All are built with CMake from ``firmware/boards/<board>/CMakeLists.txt`` (toolchain files in
 ``firmware/cmake/``), from the same core and app sources as the native build
 (``firmware/sources.cmake``).  QEMU's UART is connected to the host with ``-serial stdio``
 over pipes (no pseudo-terminal, so nothing the firmware writes before the host listens is
@@ -49,10 +54,11 @@ class QemuTarget:
     qemu: str  #: QEMU system emulator
     machine: tuple  #: QEMU machine arguments
     cc: str  #: cross C compiler (the C++ one has the same prefix)
-    libc_probe: str  #: a file the C library's install provides (gcc -print-file-name)
+    libc_probe: str  #: a file the C library's install provides (gcc -print-file-name, or an absolute path)
     size_tool: str  #: binutils size(1) of the toolchain
     packages: tuple  #: Debian packages that provide all of it
     semihost_argv0: bool  #: the semihosting command line starts with the program name
+    serial_semihosting: bool = False  #: the serial line is the semihosting console (QEMU needs -semihosting)
 
     def build_dir(self) -> Path:
         return repo_root() / "build" / self.name
@@ -72,6 +78,14 @@ TARGETS: dict[str, QemuTarget] = {
         cc="riscv64-unknown-elf-gcc", libc_probe="picolibc.specs", size_tool="riscv64-unknown-elf-size",
         packages=("gcc-riscv64-unknown-elf", "picolibc-riscv64-unknown-elf", "qemu-system-misc"),
         semihost_argv0=False,  # picolibc's crt0-semihost supplies argv[0] itself
+    ),
+    "qemu-xtensa": QemuTarget(
+        name="qemu-xtensa", board="xtensa_sim", cpu="Xtensa LX106 (ESP8266 core, not the ESP32's LX6; sim)",
+        qemu="qemu-system-xtensa", machine=("-M", "sim", "-cpu", "lx106"),
+        cc="xtensa-lx106-elf-gcc", libc_probe="/usr/lib/xtensa-lx106-elf/picolibc.specs",
+        size_tool="xtensa-lx106-elf-size",
+        packages=("gcc-xtensa-lx106", "binutils-xtensa-lx106", "picolibc-xtensa-lx106-elf", "qemu-system-misc"),
+        semihost_argv0=True, serial_semihosting=True,
     ),
 }
 
@@ -94,7 +108,10 @@ def missing_tools(target: QemuTarget) -> list[str]:
     for tool in (target.cc, target.cc.replace("-gcc", "-g++"), target.size_tool, target.qemu):
         if shutil.which(tool) is None:
             miss.append(tool)
-    if shutil.which(target.cc) is not None:
+    if os.path.isabs(target.libc_probe):  # installed outside the compiler's search path
+        if not os.path.isfile(target.libc_probe):
+            miss.append(f"the C library ({target.libc_probe})")
+    elif shutil.which(target.cc) is not None:
         r = subprocess.run([target.cc, f"-print-file-name={target.libc_probe}"], capture_output=True, text=True,
                            check=False)
         if not os.path.isabs(r.stdout.strip()):
@@ -233,6 +250,8 @@ def start_qemu(target, elf, icount: bool = False) -> subprocess.Popen:
     QEMU's own messages go to a temporary file (``proc.gx_log``)."""
     t = target_of(target) if isinstance(target, str) else target
     cmd = [*_qemu_base(t, Path(elf)), "-serial", "stdio", *(ICOUNT if icount else ())]
+    if t.serial_semihosting:  # the serial line is the semihosting console on that chardev
+        cmd += ["-semihosting-config", "enable=on,target=native"]
     log = tempfile.TemporaryFile()
     try:
         proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log, bufsize=0,

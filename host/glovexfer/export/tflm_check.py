@@ -118,12 +118,33 @@ def check_model(tflite_bytes: bytes, stages: list, path: str = "model") -> Model
     )
 
 
-def run_check(models, data=None, n: int = 1000, out=print) -> tuple[int, list[ModelCheck]]:
-    """The ``tflm-check`` command: ``(exit status, reports)``; 0 only if nothing differs."""
+#: the repository's models/ (the shipped models; a source checkout or editable install)
+MODELS_DIR = Path(__file__).resolve().parents[3] / "models"
+
+
+def shipped_int8_models(models_dir=None) -> list[Path]:
+    """Every shipped int8 model: ``<models_dir>/**/model_int8.tflite`` (default: the
+    repository's models/), sorted by path."""
+    from .ship import INT8_TFLITE
+
+    root = Path(models_dir) if models_dir is not None else MODELS_DIR
+    found = sorted(root.rglob(INT8_TFLITE)) if root.is_dir() else []
+    if not found:
+        raise GloveXferError(f"{root}: no shipped int8 models (*/{INT8_TFLITE}); name them with --model")
+    return found
+
+
+def run_check(models=None, data=None, n: int = 1000, out=print) -> tuple[int, list[ModelCheck]]:
+    """The ``tflm-check`` command: ``(exit status, reports)``; 0 only if nothing differs.
+    ``models``: .tflite paths; ``None`` or empty: every shipped int8 model
+    (:func:`shipped_int8_models`)."""
     from ..golden.pipeline import run_golden
 
     from ..golden.recognise import model_kind
 
+    if not models:
+        models = shipped_int8_models()
+        out(f"tflm-check: every shipped int8 model ({len(models)}): " + ", ".join(str(p) for p in models))
     blobs = [(str(p), read_model(p)) for p in models]  # every file before any work
     kinds = [model_kind(_golden(blob, path).input_shape) for path, blob in blobs]
     counts, source, available = load_counts(data, n)
@@ -142,4 +163,4 @@ def run_check(models, data=None, n: int = 1000, out=print) -> tuple[int, list[Mo
     return (0 if bad == 0 else 1), reports
 
 
-__all__ = ["ModelCheck", "check_model", "load_counts", "read_model", "run_check"]
+__all__ = ["MODELS_DIR", "ModelCheck", "check_model", "load_counts", "read_model", "run_check", "shipped_int8_models"]
