@@ -58,7 +58,9 @@ constexpr size_t kRxBufferBytes = 4096;
 constexpr uint32_t kI2cHz = 400000;
 constexpr uint32_t kSampleHz = 27;
 constexpr uint64_t kSamplePeriodUs = 1000000u / kSampleHz;  // 37037 us
-constexpr uint32_t kDebounceMs = 50;
+// A button level counts once it has held this long: contact bounce (a few ms) and glitches
+// are ignored, a press (100 ms or more) is not.
+constexpr uint32_t kDebounceMs = 30;
 constexpr char kStartLine[] = "start\n";
 constexpr int kStartLen = sizeof kStartLine - 1;
 // Samples the timer task reads while the loop is busy (a recognition): 1.19 s of them.
@@ -85,8 +87,9 @@ bool g_failure_reported = false;   // loop: the current run of I2C failures is r
 
 int g_inject = kStartLen;  // next byte of kStartLine to hand out (kStartLen: none pending)
 bool g_host_mid_line = false;  // the last host byte handed to the app was not a newline
-bool g_button_down = false;
-uint32_t g_button_ms = 0;
+bool g_button_raw = false;      // the level last read (true: pressed)
+uint32_t g_button_raw_ms = 0;   // when it last changed
+bool g_button_down = false;     // the debounced state
 
 bool i2c_write(void*, uint8_t dev, uint8_t reg, uint8_t value) {
     Wire.beginTransmission(dev);
@@ -160,12 +163,14 @@ void report_imu_events() {
 }
 
 void poll_button() {
-    const bool down = digitalRead(GX_PIN_BUTTON) == LOW;
+    const bool raw = digitalRead(GX_PIN_BUTTON) == LOW;
     const uint32_t now = millis();
-    if (down != g_button_down && now - g_button_ms >= kDebounceMs) {
-        g_button_down = down;
-        g_button_ms = now;
-        if (down && g_inject == kStartLen) g_inject = 0;  // press: type "start"
+    if (raw != g_button_raw) {
+        g_button_raw = raw;
+        g_button_raw_ms = now;
+    } else if (raw != g_button_down && now - g_button_raw_ms >= kDebounceMs) {
+        g_button_down = raw;
+        if (raw && g_inject == kStartLen) g_inject = 0;  // press: type "start"
     }
 }
 
