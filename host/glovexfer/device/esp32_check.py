@@ -54,6 +54,7 @@ SECTION_KINDS = (("code", (".text", ".literal")), ("rodata", (".rodata", ".sroda
 @dataclass
 class ObjectSize:
     source: Path
+    obj: Path
     sizes: dict[str, int]  # code, rodata, data, bss
 
 
@@ -205,7 +206,7 @@ def compile_check(build_dir: Path, env: str = "esp32dev", model_dir: Path | None
         else:
             _run([clang, "--target=riscv32-unknown-elf", "-march=rv32imc", "-mabi=ilp32", *common, "-c", str(src),
                   "-o", str(obj)], f"clang (rv32imc) {src}")
-        result.objects.append(ObjectSize(src, section_sizes(obj)))
+        result.objects.append(ObjectSize(src, obj, section_sizes(obj)))
     return result
 
 
