@@ -169,8 +169,8 @@ def compile_check(build_dir: Path, env: str = "esp32dev", model_dir: Path | None
     root = repo_root()
     cfg = _ini(root)
     model_dir = Path(model_dir or os.environ.get("GX_MODEL_DIR") or root / "models" / "firmware")
-    if not model_dir.is_absolute():
-        model_dir = root / model_dir
+    if not model_dir.is_absolute() and not model_dir.is_dir():
+        model_dir = root / model_dir  # relative to the repository, as GX_MODEL_DIR for pio run
     models, model_defs = model_sources(model_dir)
     out = Path(build_dir) / env
     gen = out / "gen"
