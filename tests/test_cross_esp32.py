@@ -74,6 +74,25 @@ def test_mpu9250_driver_on_emulated_mcus(name, unavailable):
     assert r.returncode == 0
 
 
+@pytest.mark.parametrize("core", [2, 3], ids=["arduino-esp32-2.x", "arduino-esp32-3.x"])
+@pytest.mark.parametrize("env", ["esp32dev", "esp32c3"])
+def test_esp32_only_files_compile_against_both_arduino_cores(unavailable, env, core):
+    """board_esp32.cpp and main.cpp with the host compiler against the stand-in headers in the
+    declarations of Arduino-ESP32 2.0.x (what PlatformIO's espressif32 platform ships) and
+    3.x: overload resolution and conversions as -Wall -Wextra -Werror sees them."""
+    cxx = _cxx()
+    if cxx is None:
+        unavailable("no C++ compiler (g++/c++/clang++) (Debian: g++)")
+    from glovexfer.device.esp32_check import TARGET_DEFINES, _ini, env_option
+
+    flags = [f"-I{ROOT / f[2:]}" if f.startswith("-I") else f for f in env_option(_ini(ROOT), env, "build_flags")]
+    for src in (ESP / "board_esp32.cpp", FW / "src" / "main.cpp"):
+        r = subprocess.run([cxx, "-fsyntax-only", *flags, "-Werror", *TARGET_DEFINES[env],
+                            f"-DGX_ARDUINO_ESP32_MAJOR={core}", f"-I{ESP / 'fake' / 'include'}", str(src)],
+                           capture_output=True, text=True, check=False)
+        assert r.returncode == 0, f"{src}: {r.stderr}"
+
+
 def _llvm_check_or_skip(unavailable):
     from glovexfer.device.esp32_check import missing_tools
 

@@ -190,7 +190,9 @@ int HWCDC::peek() { return rx_peek(); }
 int HWCDC::read() { return rx_read(); }
 size_t HWCDC::write(uint8_t c) { return tx_put(&c, 1); }
 size_t HWCDC::write(const uint8_t* b, size_t n) { return tx_put(b, n); }
-#if ARDUINO_USB_MODE && ARDUINO_USB_CDC_ON_BOOT
+#if ARDUINO_USB_MODE && ARDUINO_USB_CDC_ON_BOOT && GX_ARDUINO_ESP32_MAJOR == 2
+HWCDC Serial;
+#elif ARDUINO_USB_MODE && ARDUINO_USB_CDC_ON_BOOT
 HWCDC HWCDCSerial;
 #endif
 #endif

@@ -22,8 +22,12 @@ public:
     size_t write(const uint8_t* buffer, size_t size) override;
 };
 #if ARDUINO_USB_MODE && ARDUINO_USB_CDC_ON_BOOT
+#if GX_ARDUINO_ESP32_MAJOR == 2
+extern HWCDC Serial;
+#else
 extern HWCDC HWCDCSerial;
 #define Serial HWCDCSerial
+#endif
 #endif
 #endif
 

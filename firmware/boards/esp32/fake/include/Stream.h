@@ -6,6 +6,12 @@
 #include <cstddef>
 #include <cstdint>
 
+// The core's major version the stand-ins follow (3: current; 2: the 2.0.x that PlatformIO's
+// espressif32 platform ships). Where they differ for a call the firmware makes, both are here.
+#ifndef GX_ARDUINO_ESP32_MAJOR
+#define GX_ARDUINO_ESP32_MAJOR 3
+#endif
+
 class Print {
 public:
     virtual ~Print() {}
