@@ -1,60 +1,24 @@
-// Test of the portable MPU-9250 driver (mpu9250.cpp) against a simulated chip: register
-// files for the MPU-6500 part and the AK8963 with the I2C semantics the driver relies on
-// (burst reads auto-increment; the AK8963 answers only after the bypass is enabled; its
-// data registers are readable only in a measurement mode). Built natively and for the
+// Test of the portable MPU-9250 driver (mpu9250.cpp) against a simulated chip
+// (mpu9250_sim.h). Built natively and for the
 // emulated Cortex-M4F / RV32IMC (semihosting) by firmware/cmake/cross_targets.cmake; run by
 // tests/test_cross_esp32.py. Last line: "N checks, M failed"; exit status 0 iff M == 0.
 #include <cstdint>
 #include <cstdio>
 
 #include "mpu9250.h"
+#include "mpu9250_sim.h"
 
 namespace {
 
 using namespace gx;
 
-struct FakeImu {
-    uint8_t mpu[128];
-    uint8_t ak[32];
-    bool present = true;   // the MPU answers at all
-    bool ak_present = true;
-    int writes = 0;
-    uint32_t slept_ms = 0;
-};
-
 bool fake_write(void* ctx, uint8_t dev, uint8_t reg, uint8_t v) {
-    FakeImu* f = static_cast<FakeImu*>(ctx);
-    ++f->writes;
-    if (dev == kMpuAddr && f->present && reg < 128) {
-        f->mpu[reg] = v;
-        if (reg == kMpuPwrMgmt1 && (v & 0x80u)) f->mpu[reg] = 0x01;  // reset bit self-clears
-        return true;
-    }
-    if (dev == kAkAddr && f->ak_present && (f->mpu[kMpuIntPinCfg] & 0x02u) && reg < 32) {
-        f->ak[reg] = v;
-        return true;
-    }
-    return false;  // NACK
+    return gx_mpu9250_sim_write(static_cast<GxMpu9250Sim*>(ctx), dev, reg, v);
 }
-
 bool fake_read(void* ctx, uint8_t dev, uint8_t reg, uint8_t* buf, int n) {
-    FakeImu* f = static_cast<FakeImu*>(ctx);
-    if (dev == kMpuAddr && f->present && reg + n <= 128) {
-        for (int i = 0; i < n; ++i) buf[i] = f->mpu[reg + i];
-        return true;
-    }
-    if (dev == kAkAddr && f->ak_present && (f->mpu[kMpuIntPinCfg] & 0x02u) && reg + n <= 32) {
-        const bool fuse = f->ak[kAkCntl1] == kAkFuseRom;
-        for (int i = 0; i < n; ++i) {
-            const int r = reg + i;
-            buf[i] = (r >= kAkAsax && r < kAkAsax + 3 && !fuse) ? 0 : f->ak[r];  // ASA only in fuse mode
-        }
-        return true;
-    }
-    return false;
+    return gx_mpu9250_sim_read(static_cast<GxMpu9250Sim*>(ctx), dev, reg, buf, n);
 }
-
-void fake_delay(void* ctx, uint32_t ms) { static_cast<FakeImu*>(ctx)->slept_ms += ms; }
+void fake_delay(void* ctx, uint32_t ms) { static_cast<GxMpu9250Sim*>(ctx)->slept_ms += ms; }
 
 int g_checks = 0, g_failed = 0;
 void check(bool ok, const char* what) {
@@ -65,27 +29,9 @@ void check(bool ok, const char* what) {
     }
 }
 
-void put_be(uint8_t* p, int16_t v) {
-    p[0] = static_cast<uint8_t>(static_cast<uint16_t>(v) >> 8);
-    p[1] = static_cast<uint8_t>(v & 0xFF);
-}
-void put_le(uint8_t* p, int16_t v) {
-    p[0] = static_cast<uint8_t>(v & 0xFF);
-    p[1] = static_cast<uint8_t>(static_cast<uint16_t>(v) >> 8);
-}
+GxMpu9250Sim g_f;
 
-FakeImu g_f;
-
-void reset_fake(uint8_t who) {
-    g_f = FakeImu{};
-    for (uint8_t& b : g_f.mpu) b = 0;
-    for (uint8_t& b : g_f.ak) b = 0;
-    g_f.mpu[kMpuWhoAmI] = who;
-    g_f.ak[kAkWia] = kAkWiaValue;
-    g_f.ak[kAkAsax] = 176;      // x: +18.75 %
-    g_f.ak[kAkAsax + 1] = 128;  // y: none
-    g_f.ak[kAkAsax + 2] = 100;  // z: -10.9 %
-}
+void reset_fake(uint8_t who) { gx_mpu9250_sim_reset(&g_f, who); }
 
 GxI2cBus bus() { return GxI2cBus{fake_write, fake_read, fake_delay, &g_f}; }
 
@@ -107,15 +53,9 @@ int main() {
     // one sample: accel/gyro big-endian with the temperature between; magnetometer
     // little-endian, adjusted and re-mapped into the accelerometer's frame
     const int16_t acc[3] = {-8192, 123, 32767}, gyr[3] = {-32768, 0, 4000};
-    for (int k = 0; k < 3; ++k) {
-        put_be(&g_f.mpu[kMpuAccelXoutH + 2 * k], acc[k]);
-        put_be(&g_f.mpu[kMpuAccelXoutH + 8 + 2 * k], gyr[k]);
-    }
-    put_be(&g_f.mpu[kMpuAccelXoutH + 6], 777);  // temperature: not a sample value
+    gx_mpu9250_sim_set_sample(&g_f, acc, gyr, 777);  // temperature: not a sample value
     const int16_t mag[3] = {100, -200, 300};  // AK8963 axes
-    for (int k = 0; k < 3; ++k) put_le(&g_f.ak[kAkHxl + 2 * k], mag[k]);
-    g_f.ak[kAkSt1] = 0x01;  // DRDY
-    g_f.ak[kAkHxl + 6] = 0x10;  // ST2: BITM (16 bit), no overflow
+    gx_mpu9250_sim_set_mag(&g_f, mag, false);
     int16_t c[9];
     check(gx_mpu9250_read(&imu, c), "read OK");
     check(c[0] == -8192 && c[1] == 123 && c[2] == 32767, "accel counts");
@@ -127,7 +67,7 @@ int main() {
 
     // no new magnetometer data: the previous values stay
     g_f.ak[kAkSt1] = 0x00;
-    for (int k = 0; k < 3; ++k) put_le(&g_f.ak[kAkHxl + 2 * k], 5);
+    for (int k = 0; k < 3; ++k) gx_mpu9250_sim_put_le(&g_f.ak[kAkHxl + 2 * k], 5);
     check(gx_mpu9250_read(&imu, c) && c[6] == -200 && c[7] == 119 && c[8] == -267, "no DRDY: keep");
     // overflow (HOFL): the sample is dropped too
     g_f.ak[kAkSt1] = 0x01;
