@@ -18,6 +18,7 @@ import numpy as np
 
 from ..errors import GloveXferError
 from .listen import Listener
+from .transport import DeviceLost
 
 SAMPLE_RATE_HZ = 27.0
 GAP_SAMPLES = 8  # ~0.3 s still between letters
@@ -78,17 +79,21 @@ def run_demo(device, text: str, rs, user: str | None = None, seed: int = 0, fast
     n_words = len(text.split())
     period = 1.0 / SAMPLE_RATE_HZ
     t_next = time.monotonic()
-    for kind, line in lines:
-        device.write_line(line)
-        if kind == "sample" and not fast:
-            t_next += period
-            lis.drain(device, timeout=max(0.0, t_next - time.monotonic()))
-        else:
-            lis.drain(device, timeout=0.0)
-    deadline = time.monotonic() + timeout
-    words_seen = lambda: len(lis.words)  # noqa: E731
-    while (len(lis.letters) < n_letters or words_seen() < n_words) and time.monotonic() < deadline:
-        lis.drain(device, timeout=0.2)
+    try:
+        for kind, line in lines:
+            device.write_line(line)
+            if kind == "sample" and not fast:
+                t_next += period
+                lis.drain(device, timeout=max(0.0, t_next - time.monotonic()))
+            else:
+                lis.drain(device, timeout=0.0)
+        deadline = time.monotonic() + timeout
+        words_seen = lambda: len(lis.words)  # noqa: E731
+        while (len(lis.letters) < n_letters or words_seen() < n_words) and time.monotonic() < deadline:
+            lis.drain(device, timeout=0.2)
+    except DeviceLost as e:
+        raise DeviceLost(f"{e} after {len(lis.letters)} of {n_letters} letters; "
+                         f"recognised so far: '{lis.text}'") from None
     if len(lis.letters) < n_letters:
         raise GloveXferError(f"the glove recognised {len(lis.letters)} of {n_letters} letters within {timeout:.0f} s")
     return lis

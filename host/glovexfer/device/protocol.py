@@ -3,6 +3,7 @@ device's lines, format the host's.  Pure functions; no I/O."""
 
 from __future__ import annotations
 
+import re
 import shlex
 from dataclasses import dataclass, field
 
@@ -21,6 +22,12 @@ WINDOW = 32
 MODELS = ("lstm", "cnn", "fused", "signal", "fused_signal")
 
 _TYPES = {"i32": (8, np.int32), "i8": (2, np.int8), "u8": (2, np.uint8), "u16": (4, np.uint16)}
+#: A device line starts with an upper-case kind; anything else (an ESP32 boot banner, noise
+#: on the line) is not the protocol.  Unknown upper-case kinds parse: later versions add some.
+_KIND = re.compile(r"[A-Z][A-Z0-9_]*")
+#: Printable ASCII and tab, as the firmware requires of host lines (E_GARBAGE).
+_PRINTABLE = re.compile(r"[\t\x20-\x7e]*")
+_UINT = re.compile(r"[0-9]{1,9}")
 
 
 @dataclass
@@ -73,7 +80,11 @@ def parse_line(line: str) -> Message:
     s = line.rstrip("\r\n")
     if not s:
         raise ProtocolError("empty line from the device")
+    if not _PRINTABLE.fullmatch(s):
+        raise ProtocolError(f"device line with bytes that are not printable ASCII: {s[:80]!r}")
     kind, _, rest = s.partition(" ")
+    if not _KIND.fullmatch(kind):
+        raise ProtocolError(f"not a protocol line (no upper-case line kind): {s[:80]!r}")
     if kind == "STAGE":
         parts = rest.split(" ")
         if len(parts) not in (3, 4):
@@ -90,13 +101,20 @@ def parse_line(line: str) -> Message:
     return Message(kind, args, fields, s)
 
 
+def _uint(text: str, what: str, hi: int | None = None) -> int:
+    """A decimal field of a device line (ASCII digits only, at most ``hi``)."""
+    if not _UINT.fullmatch(text) or (hi is not None and int(text) > hi):
+        raise ProtocolError(f"{what} must be an integer 0..{hi if hi is not None else '999999999'}, got {text[:40]!r}")
+    return int(text)
+
+
 def parse_top3(text: str) -> list:
     out = []
     for item in text.split(","):
         letter, _, q = item.partition(":")
-        if letter not in LETTERS or not q.isdigit():
-            raise ProtocolError(f"bad top3 entry {item!r}")
-        out.append((letter, int(q)))
+        if len(letter) != 1 or letter not in LETTERS:
+            raise ProtocolError(f"bad top3 entry {item[:40]!r}")
+        out.append((letter, _uint(q, "top3 confidence", 255)))
     if len(out) != 3:
         raise ProtocolError(f"top3 must have 3 entries, got {text!r}")
     return out
@@ -105,22 +123,24 @@ def parse_top3(text: str) -> list:
 def letter_of(msg: Message) -> Letter:
     """A LETTER or RESULT message -> :class:`Letter`."""
     args = msg.args[1:] if msg.kind == "RESULT" else msg.args
-    if not args or args[0] not in LETTERS or "q8" not in msg.fields or "top3" not in msg.fields:
+    if not args or len(args[0]) != 1 or args[0] not in LETTERS or "q8" not in msg.fields or "top3" not in msg.fields:
         raise ProtocolError(f"malformed {msg.kind} line: {msg.raw[:120]!r}")
     return Letter(
         letter=args[0],
-        q8=int(msg.fields["q8"]),
+        q8=_uint(msg.fields["q8"], f"{msg.kind} q8", 255),
         top3=parse_top3(msg.fields["top3"]),
         model=msg.fields.get("model", msg.args[0] if msg.kind == "RESULT" else ""),
-        n=int(msg.fields.get("n", 0)),
+        n=_uint(msg.fields.get("n", "0"), f"{msg.kind} n"),
     )
 
 
 def stage_of(msg: Message) -> Stage:
     """A STAGE message -> :class:`Stage` with the decoded values (1-D array)."""
+    if msg.kind != "STAGE" or len(msg.args) != 4:
+        raise ProtocolError(f"not a STAGE line: {msg.raw[:80]!r}")
     name, typ, count, hexs = msg.args
-    if typ not in _TYPES or not count.isdigit():
-        raise ProtocolError(f"STAGE {name}: unknown type {typ!r} or count {count!r}")
+    if typ not in _TYPES or not _UINT.fullmatch(count):
+        raise ProtocolError(f"STAGE {name[:40]}: unknown type {typ[:40]!r} or count {count[:40]!r}")
     digits, dtype = _TYPES[typ]
     n = int(count)
     if len(hexs) != n * digits:

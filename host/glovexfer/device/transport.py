@@ -19,41 +19,94 @@ from ..errors import GloveXferError
 from .protocol import Letter, Message, ProtocolError, letter_of, parse_line, replay_line, sample_line
 
 DEFAULT_BAUD = 115200
+#: Longest device line kept (the replay's ``image`` STAGE line is about 6,300 bytes): a
+#: device that sends more without a newline is not speaking the protocol.
+MAX_DEVICE_LINE = 65536
+#: Seconds between ``reset`` commands while a connecting host waits for the device's answer
+#: (an ESP32 that reboots when its port opens loses what arrives during its boot).
+RESYNC_RESEND_S = 1.0
+
+
+def _link_errors() -> tuple:
+    """What a serial link raises when its device goes away: pyserial's SerialException (an
+    OSError), OSError itself (EIO on a pty whose other side closed), termios.error."""
+    errs: list = [OSError]
+    try:
+        import termios
+
+        errs.append(termios.error)
+    except ImportError:  # pragma: no cover - not POSIX
+        pass
+    return tuple(errs)
+
+
+LINK_ERRORS = _link_errors()
+
+
+class DeviceLost(GloveXferError):
+    """The link to the glove broke: cable pulled, port gone, the device's process ended."""
 
 
 class Device:
     """A glove on a serial-like link (pyserial ``Serial``).  ``banner``: the READY (or
     INFO) message; ``close()`` ends the link (and the process behind it, if any)."""
 
-    def __init__(self, ser, name: str, proc: subprocess.Popen | None = None, timeout: float = 10.0):
+    def __init__(self, ser, name: str, proc: subprocess.Popen | None = None, timeout: float = 10.0,
+                 reopen: Callable[[], object] | None = None):
         self.ser = ser
         self.name = name
         self.proc = proc
         self.timeout = timeout
+        #: opens the same port again (a serial port; None where the device cannot come back)
+        self.reopen = reopen
         self.banner: Message | None = None
         self._buf = b""
+        self._skip_to_newline = False
+
+    def _lost(self, e) -> DeviceLost:
+        return DeviceLost(f"{self.name}: the glove went away ({type(e).__name__}: {e})")
 
     # -- raw lines -----------------------------------------------------------------------
     def write_line(self, line: str) -> None:
-        data = (line + "\n").encode("ascii")
-        self.ser.write(data)
+        self.write_raw((line + "\n").encode("ascii"))
 
     def write_raw(self, data: bytes) -> None:
-        self.ser.write(data)
+        try:
+            self.ser.write(data)
+        except LINK_ERRORS as e:
+            raise self._lost(e) from None
+
+    def _read_chunk(self, left: float) -> bytes:
+        try:
+            self.ser.timeout = min(left, 0.2)
+            return self.ser.read(max(1, self.ser.in_waiting or 1))
+        except LINK_ERRORS as e:
+            raise self._lost(e) from None
 
     def read_line(self, timeout: float | None = None) -> str | None:
-        """The next line (without newline), or None after ``timeout`` seconds."""
+        """The next line (without newline), or None after ``timeout`` seconds.  Raises
+        :class:`DeviceLost` when the link breaks and ProtocolError for a line longer than
+        :data:`MAX_DEVICE_LINE` (the rest of that line is then dropped)."""
         deadline = time.monotonic() + (self.timeout if timeout is None else timeout)
-        while b"\n" not in self._buf:
+        while True:
+            if self._skip_to_newline and b"\n" in self._buf:
+                self._buf = self._buf.partition(b"\n")[2]
+                self._skip_to_newline = False
+            if b"\n" in self._buf and not self._skip_to_newline:
+                break
+            if len(self._buf) > MAX_DEVICE_LINE:
+                self._buf = b""
+                if not self._skip_to_newline:
+                    self._skip_to_newline = True
+                    raise ProtocolError(f"{self.name}: device line longer than {MAX_DEVICE_LINE} bytes (dropped)")
             left = deadline - time.monotonic()
             if left <= 0:
                 return None
-            self.ser.timeout = min(left, 0.2)
-            chunk = self.ser.read(max(1, self.ser.in_waiting or 1))
+            chunk = self._read_chunk(left)
             if chunk:
                 self._buf += chunk
             elif self.proc is not None and self.proc.poll() is not None:
-                raise GloveXferError(f"{self.name}: the virtual glove exited (status {self.proc.returncode})")
+                raise DeviceLost(f"{self.name}: the virtual glove exited (status {self.proc.returncode})")
         line, _, self._buf = self._buf.partition(b"\n")
         return line.decode("ascii", errors="replace").rstrip("\r")
 
@@ -75,22 +128,84 @@ class Device:
                 raise GloveXferError(f"{self.name}: device error {m.args[0]}: {m.args[1]}")
 
     # -- commands --------------------------------------------------------------------------
-    def wait_ready(self, timeout: float | None = None, ask: bool = False) -> Message:
-        """The READY banner; a device that started earlier (or whose banner went before the
-        port was opened: pyserial flushes input on open) answers ``info`` instead. ``ask``:
-        send ``info`` at once."""
-        m = None
-        try:
-            if ask:
-                raise GloveXferError("ask")
-            m = self.expect(("READY",), timeout=min(2.0, self.timeout) if timeout is None else timeout)
-        except GloveXferError:
-            self.write_line("info")
-            m = self.expect(("INFO", "READY"))
+    def _next_known(self, deadline: float) -> Message | None:
+        """The next line that parses before ``deadline`` (unusable lines are skipped)."""
+        while time.monotonic() < deadline:
+            try:
+                line = self.read_line(max(0.0, min(RESYNC_RESEND_S, deadline - time.monotonic())))
+            except ProtocolError:
+                continue
+            if line is None:
+                return None
+            try:
+                return parse_line(line)
+            except ProtocolError:
+                continue
+        return None
+
+    def resync(self, timeout: float | None = None) -> Message:
+        """Bring the device to a known state whatever an earlier client left behind, and
+        return its banner: a newline ends a half-written line (its answer, an error or
+        anything else, is drained), ``reset`` drops an open letter window and the word state,
+        and everything up to ``OK reset`` is discarded; then ``info`` (or the ``READY`` of a
+        device that started meanwhile) is the banner.  ``reset`` is sent again every
+        :data:`RESYNC_RESEND_S` s until answered (a board that reboots on open loses it)."""
+        deadline = time.monotonic() + (self.timeout if timeout is None else timeout)
+        ready = None
+        self.write_raw(b"\n")
+        self.write_line("reset")
+        next_send = time.monotonic() + RESYNC_RESEND_S
+        while True:
+            m = self._next_known(min(deadline, next_send))
+            if m is not None and m.kind == "READY":
+                ready = m
+            elif m is not None and m.kind == "OK" and m.args[:1] == ["reset"]:
+                break
+            elif m is None:
+                if time.monotonic() >= deadline:
+                    raise GloveXferError(f"{self.name}: no answer to 'reset' within {self.timeout if timeout is None else timeout:g} s "
+                                         "(is this a glove speaking protocol 1?)")
+                self.write_line("reset")
+                next_send = time.monotonic() + RESYNC_RESEND_S
+        if ready is not None:
+            return ready
+        self.write_line("info")
+        while True:
+            m = self._next_known(deadline)
+            if m is None:
+                raise GloveXferError(f"{self.name}: no INFO line within the timeout")
+            if m.kind in ("INFO", "READY"):
+                return m
+
+    def wait_ready(self, timeout: float | None = None) -> Message:
+        """Resynchronise (:meth:`resync`) and check the banner's protocol version.  The
+        banner is the ``READY`` of a device that just started, else its ``INFO``."""
+        m = self.resync(timeout)
         self.banner = m
         if m.fields.get("proto") != "1":
             raise ProtocolError(f"{self.name}: protocol version {m.fields.get('proto')!r}, this host speaks 1")
         return m
+
+    def reconnect(self) -> Message:
+        """Open the port again after :class:`DeviceLost` and resynchronise; the banner.
+        Raises GloveXferError while the device is not back."""
+        if self.reopen is None:
+            raise GloveXferError(f"{self.name}: this device cannot be reopened")
+        try:
+            self.ser.close()
+        except LINK_ERRORS:
+            pass
+        self.ser = self.reopen()
+        self._buf = b""
+        self._skip_to_newline = False
+        try:
+            return self.wait_ready()
+        except GloveXferError:
+            try:
+                self.ser.close()
+            except LINK_ERRORS:
+                pass
+            raise
 
     def info(self) -> Message:
         self.write_line("info")
@@ -126,6 +241,8 @@ class Device:
     def close(self) -> None:
         try:
             self.ser.close()
+        except LINK_ERRORS:
+            pass  # a port whose device went away
         finally:
             if self.proc is not None and self.proc.poll() is None:
                 self.proc.send_signal(signal.SIGTERM)
@@ -155,7 +272,7 @@ def _open_serial(port: str, baud: int = DEFAULT_BAUD):
 
 def open_serial(port: str, baud: int = DEFAULT_BAUD, timeout: float = 10.0, wait_ready: bool = True) -> Device:
     """A real glove (or anything speaking the protocol) on a serial port."""
-    d = Device(_open_serial(port, baud), port, timeout=timeout)
+    d = Device(_open_serial(port, baud), port, timeout=timeout, reopen=lambda: _open_serial(port, baud))
     if wait_ready:
         try:
             d.wait_ready()
@@ -185,7 +302,7 @@ def open_native(binary=None, model_dir=None, timeout: float = 10.0, wait_ready: 
     try:
         d = Device(_open_serial(pty), f"native({pty})", proc=proc, timeout=timeout)
         if wait_ready:
-            d.wait_ready(ask=True)
+            d.wait_ready()
         return d
     except BaseException:
         proc.kill()
@@ -208,4 +325,4 @@ def open_device(spec: str, **kwargs) -> Device:
     raise GloveXferError(f"unknown device {spec!r}: use {', '.join(sorted(TRANSPORTS))} or a serial port path")
 
 
-__all__ = ["DEFAULT_BAUD", "TRANSPORTS", "Device", "open_device", "open_native", "open_serial", "start_native"]
+__all__ = ["DEFAULT_BAUD", "LINK_ERRORS", "TRANSPORTS", "Device", "DeviceLost", "open_device", "open_native", "open_serial", "start_native"]
