@@ -65,7 +65,7 @@ def fnv1a32(data: bytes) -> int:
 
 
 _CANON_TOKEN = re.compile(
-    r"\s*(?:kQ\[(?P<q>\d+)\]\s*/\*.*?\*/|(?P<null>nullptr)|(?P<arr>k[A-Za-z0-9_]*)|(?P<int>-?\d+)|(?P<str>\"[^\"]*\")|[{},])",
+    r"\s*(?:static_cast<int32_t>\(sizeof (?P<len>k\w+) / sizeof (?P=len)\[0\]\)|kQ\[(?P<q>\d+)\]\s*/\*.*?\*/|(?P<null>nullptr)|(?P<arr>k[A-Za-z0-9_]*)|(?P<int>-?\d+)|(?P<str>\"[^\"]*\")|[{},])",
     re.S,
 )
 
@@ -76,7 +76,7 @@ def _i32(v: int) -> bytes:
 
 def canonical_bytes(initialiser: str, arrays: dict, q: list) -> bytes:
     """The canonical serialisation of a descriptor initialiser (its C text, fields in struct
-    order): ``kQ[i]`` and integer literals -> int32 LE, an array name -> int32 1 + the array's
+    order): ``kQ[i]``, integer literals and an array's ``sizeof`` length -> int32 LE, an array name -> int32 1 + the array's
     little-endian bytes, ``nullptr`` -> int32 0, a string -> int32 length + its bytes.  Any
     other token raises (the firmware's walk, model_check.cpp, must learn every new field)."""
     out = []
@@ -87,7 +87,9 @@ def canonical_bytes(initialiser: str, arrays: dict, q: list) -> bytes:
         if m is None or m.end() == pos:
             raise ValueError(f"descriptor initialiser: unexpected text {text[pos:pos + 40]!r}")
         pos = m.end()
-        if m.group("q") is not None:
+        if m.group("len") is not None:
+            out.append(_i32(arrays[m.group("len")].size))
+        elif m.group("q") is not None:
             out.append(_i32(q[int(m.group("q"))]))
         elif m.group("null") is not None:
             out.append(_i32(0))
@@ -155,6 +157,7 @@ class _Emitter:
         self.ident = ident
         self.arrays: list[tuple[str, str, np.ndarray]] = []  # (c name, c type, values)
         self.q: list[tuple[int, str]] = []  # scalar parameters (value, comment)
+        self.asserts: list[str] = []  # static_asserts on the arrays' lengths
 
     def array(self, cname: str, values, dtype) -> str:
         a = np.ascontiguousarray(np.asarray(values).astype(dtype).ravel())
@@ -187,9 +190,16 @@ def _fc(e: _Emitter, pfx: str, p) -> str:
             e.scalar(p.output_offset, f"{pfx} output_offset"),
             e.scalar(p.act_min, f"{pfx} act_min"),
             e.scalar(p.act_max, f"{pfx} act_max"),
-            mult, shift, str(int(np.size(p.multiplier))),
+            mult, shift, _n_of(e, mult, shift),
         ]) + "}"
     )
+
+
+def _n_of(e: _Emitter, mult: str, shift: str) -> str:
+    """n_mult as the multiplier array's own length: no literal that could disagree with the
+    arrays the kernels index (the shift array is asserted to have the same length)."""
+    e.asserts.append(f"static_assert(sizeof {shift} == sizeof {mult}, \"one shift per multiplier\");")
+    return f"static_cast<int32_t>(sizeof {mult} / sizeof {mult}[0])"
 
 
 def _bias(e: _Emitter, cname: str, bias) -> str:
@@ -386,6 +396,7 @@ def model_source_text(tflite_bytes: bytes, name: str) -> tuple[str, str]:
     ]
     for cname, ctype, a in e.arrays:
         parts.append(f"constexpr {ctype} {cname}[{max(a.size, 1)}] = {{\n{_fmt(a)}\n}};\n")
+    parts += [a + "\n" for a in e.asserts]
     parts.append("// every scalar parameter (index: meaning)\nconstexpr int32_t kQ[] = {\n")
     parts += [f"    {v},  // {i}: {what}\n" for i, (v, what) in enumerate(e.q)]
     parts.append("};\n\n")

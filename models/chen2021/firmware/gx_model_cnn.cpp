@@ -11426,6 +11426,8 @@ constexpr int32_t kFc2Shift[26] = {
     -9, -8, -8, -9, -9, -9, -9, -9, -8, -9, -8, -9, -9, -8, -9, -9, -9, -9, -9, -8,
     -9, -9, -9, -9, -9, -9
 };
+static_assert(sizeof kFc1Shift == sizeof kFc1Mult, "one shift per multiplier");
+static_assert(sizeof kFc2Shift == sizeof kFc2Mult, "one shift per multiplier");
 // every scalar parameter (index: meaning)
 constexpr int32_t kQ[] = {
     28,  // 0: Conv1 in_h
@@ -11520,12 +11522,12 @@ constexpr GxCnnNetModel kModel = {
     kQ[63] /* fc1_out */,
     kFc1W,
     kFc1B,
-    {kQ[64] /* Fc1 input_offset */, kQ[65] /* Fc1 weights_offset */, kQ[66] /* Fc1 output_offset */, kQ[67] /* Fc1 act_min */, kQ[68] /* Fc1 act_max */, kFc1Mult, kFc1Shift, 128},
+    {kQ[64] /* Fc1 input_offset */, kQ[65] /* Fc1 weights_offset */, kQ[66] /* Fc1 output_offset */, kQ[67] /* Fc1 act_min */, kQ[68] /* Fc1 act_max */, kFc1Mult, kFc1Shift, static_cast<int32_t>(sizeof kFc1Mult / sizeof kFc1Mult[0])},
     kQ[69] /* fc2_in */,
     kQ[70] /* fc2_out */,
     kFc2W,
     kFc2B,
-    {kQ[71] /* Fc2 input_offset */, kQ[72] /* Fc2 weights_offset */, kQ[73] /* Fc2 output_offset */, kQ[74] /* Fc2 act_min */, kQ[75] /* Fc2 act_max */, kFc2Mult, kFc2Shift, 26}
+    {kQ[71] /* Fc2 input_offset */, kQ[72] /* Fc2 weights_offset */, kQ[73] /* Fc2 output_offset */, kQ[74] /* Fc2 act_min */, kQ[75] /* Fc2 act_max */, kFc2Mult, kFc2Shift, static_cast<int32_t>(sizeof kFc2Mult / sizeof kFc2Mult[0])}
 };
 
 }  // namespace

@@ -5140,6 +5140,7 @@ constexpr int32_t kFcShift[26] = {
     -9, -9, -9, -9, -9, -9, -9, -9, -9, -9, -9, -9, -9, -9, -9, -9, -9, -9, -9, -9,
     -9, -9, -9, -9, -9, -9
 };
+static_assert(sizeof kFcShift == sizeof kFcMult, "one shift per multiplier");
 // every scalar parameter (index: meaning)
 constexpr int32_t kQ[] = {
     1,  // 0: Conv1 in_h
@@ -5269,7 +5270,7 @@ constexpr GxSignalNetModel kModel = {
     kQ[99] /* fc_out */,
     kFcW,
     kFcB,
-    {kQ[100] /* Fc input_offset */, kQ[101] /* Fc weights_offset */, kQ[102] /* Fc output_offset */, kQ[103] /* Fc act_min */, kQ[104] /* Fc act_max */, kFcMult, kFcShift, 26}
+    {kQ[100] /* Fc input_offset */, kQ[101] /* Fc weights_offset */, kQ[102] /* Fc output_offset */, kQ[103] /* Fc act_min */, kQ[104] /* Fc act_max */, kFcMult, kFcShift, static_cast<int32_t>(sizeof kFcMult / sizeof kFcMult[0])}
 };
 
 }  // namespace
