@@ -1,9 +1,12 @@
 // libFuzzer target: each pre-network stage on arbitrary input (not only what the stage
 // before it produces). The first byte picks the stage: normalise, smooth, thin, resample,
 // raster, signals (arbitrary counts and quaternions), or the whole pipeline with the image
-// and the signals stage. Properties: no crash, no sanitizer report, and the documented
+// and the signals stage. Thin and resample get points in [0, 2^30], signals Q30 unit
+// quaternions (their contracts).
+// Properties: no crash, no sanitizer report, and the documented
 // output ranges (normalised and resampled points in [0, 2^30], thin indices increasing and
 // in range, image in [0, 2^15]).
+#include "fixed.h"
 #include "fuzz_input.h"
 #include "pipeline.h"
 #include "raster.h"
@@ -39,7 +42,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     gx::FuzzInput in(data, size);
     const int stage = in.u8() % 7;
     const int n = 1 + in.u8() % kMaxSamples;
-    const bool unit = (in.u8() & 1) != 0;  // points inside the unit square (what normalise gives)
+    // points inside the unit square (what normalise gives; thin and resample require it),
+    // else any int32 (normalise checks its range, smooth and raster take any)
+    const bool unit = (in.u8() & 1) != 0 || stage == 2 || stage == 3;
     for (int i = 0; i < n; ++i)
         for (int k = 0; k < 2; ++k) {
             const int32_t v = in.i32();
@@ -73,7 +78,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         case 5:
             for (int i = 0; i < n; ++i) {
                 for (int k = 0; k < 9; ++k) g_counts[i][k] = in.i16();
-                for (int k = 0; k < 4; ++k) g_quat[i][k] = in.i32();
+                int64_t q[4], u[4] = {kOne, 0, 0, 0};  // the contract: Q30 unit quaternions
+                for (int64_t& v : q) v = in.i32();
+                (void)gx::gx_normalise_vec(q, 4, u);
+                for (int k = 0; k < 4; ++k) g_quat[i][k] = static_cast<int32_t>(u[k]);
             }
             (void)gx::gx_signals(g_counts, g_quat, n, g_sig);
             break;
