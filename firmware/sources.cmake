@@ -29,6 +29,7 @@ set(GX_CORE_SOURCES
   ${GX_FIRMWARE_DIR}/core/pool.cpp
   ${GX_FIRMWARE_DIR}/core/lstm.cpp
   ${GX_FIRMWARE_DIR}/core/network.cpp
+  ${GX_FIRMWARE_DIR}/core/model_check.cpp
   ${GX_FIRMWARE_DIR}/core/softmax.cpp
   ${GX_FIRMWARE_DIR}/core/recognizer.cpp
   ${GX_FIRMWARE_DIR}/core/protocol.cpp

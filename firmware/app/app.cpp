@@ -69,7 +69,6 @@ int g_len = 0;
 bool g_overflow = false;      // the current line exceeded kGxMaxLine: discard to newline
 GxRecognizer g_rec;
 int16_t g_replay[kMaxSamples][9];
-bool g_lstm_ok = false, g_cnn_ok = false, g_signal_ok = false;
 bool g_closed = false;
 GxSensorCal g_cal;           // applied to every sample and replay before the recogniser
 GxCalCollector g_cal_run;    // a calibration run in progress (kind != kGxCalIdle)
@@ -79,21 +78,61 @@ const char* const kModelNames[kGxModelSelCount] = {"lstm", "cnn", "fused", "sign
 
 const char* model_name(int m) { return (m >= 0 && m < kGxModelSelCount) ? kModelNames[m] : "none"; }
 
+// The verified-models table (gx_models_verify at start-up) decides what is usable.
+bool net_ok(int check) { return check == GX_CHECK_OK; }
+
 bool model_available(int m) {
-    if (m == GX_MODEL_LSTM) return g_lstm_ok;
-    if (m == GX_MODEL_CNN) return g_cnn_ok;
-    if (m == GX_MODEL_FUSED) return g_lstm_ok && g_cnn_ok;
-    if (m == GX_MODEL_SIGNAL) return g_signal_ok;
-    if (m == GX_MODEL_SIGNAL_FUSED) return g_lstm_ok && g_signal_ok;
+    const GxModels* ms = g_rec.models;
+    if (ms == nullptr) return false;
+    if (m == GX_MODEL_LSTM) return net_ok(ms->lstm_check);
+    if (m == GX_MODEL_CNN) return net_ok(ms->cnn_check);
+    if (m == GX_MODEL_FUSED) return net_ok(ms->lstm_check) && net_ok(ms->cnn_check);
+    if (m == GX_MODEL_SIGNAL) return net_ok(ms->signal_check);
+    if (m == GX_MODEL_SIGNAL_FUSED) return net_ok(ms->lstm_check) && net_ok(ms->signal_check);
     return false;
+}
+
+// The networks (0 lstm, 1 cnn, 2 signal) and their start-up checks.
+constexpr int kNets = 3;
+const char* const kNetNames[kNets] = {"lstm", "cnn", "signal"};
+int net_check(int net) {
+    const GxModels* ms = g_rec.models;
+    if (ms == nullptr) return GX_CHECK_MISSING;
+    return net == 0 ? ms->lstm_check : (net == 1 ? ms->cnn_check : ms->signal_check);
+}
+// Compiled in but refused at start-up (not merely absent).
+bool net_refused(int net) {
+    const int c = net_check(net);
+    return c != GX_CHECK_OK && c != GX_CHECK_MISSING;
+}
+// The first network a model selection needs that was refused at start-up, or -1.
+int refused_net_of(int m) {
+    const bool uses[kNets] = {m == GX_MODEL_LSTM || m == GX_MODEL_FUSED || m == GX_MODEL_SIGNAL_FUSED,
+                              m == GX_MODEL_CNN || m == GX_MODEL_FUSED,
+                              m == GX_MODEL_SIGNAL || m == GX_MODEL_SIGNAL_FUSED};
+    for (int n = 0; n < kNets; ++n)
+        if (uses[n] && net_refused(n)) return n;
+    return -1;
 }
 
 const char* check_text(int c) {
     switch (c) {
         case GX_CHECK_MISSING: return "is not compiled in";
-        case GX_CHECK_CORRUPT: return "failed its start-up check (checksum or dimensions)";
+        case GX_CHECK_CORRUPT: return "failed its start-up check (a parameter out of range or checksum mismatch)";
         case GX_CHECK_IO_MISMATCH: return "does not match gx_model_io.h (version)";
+        case GX_CHECK_IO_CORRUPT: return "gx_model_io.h constants out of range or not the model's (io checksum)";
+        case GX_CHECK_UNVERIFIED: return "was not verified";
         default: return "ok";
+    }
+}
+
+// Short reason codes of the INFO/READY refused= field (docs/serial-protocol.md).
+const char* check_code(int c) {
+    switch (c) {
+        case GX_CHECK_CORRUPT: return "corrupt";
+        case GX_CHECK_IO_MISMATCH: return "io_mismatch";
+        case GX_CHECK_IO_CORRUPT: return "io_corrupt";
+        default: return "unverified";
     }
 }
 
@@ -111,16 +150,41 @@ const char* status_text(int s) {
     }
 }
 
-void put_versions() {
+// Per network: its version when usable, "refused" when it failed its start-up check, "none"
+// when not compiled in (the signal network, optional, only when compiled in); then the
+// usable model selections and the refused networks with their reason.
+void put_models() {
     const GxModels* m = g_rec.models;
-    puts_(" lstm=");
-    put_quoted(m->lstm != nullptr ? m->lstm->info.version : "none");
-    puts_(" cnn=");
-    put_quoted(m->cnn != nullptr ? m->cnn->info.version : "none");
-    if (m->signal != nullptr) {  // only firmware carrying a signal network reports it
-        puts_(" signal=");
-        put_quoted(m->signal->info.version);
+    const char* const versions[kNets] = {m->lstm != nullptr ? m->lstm->info.version : nullptr,
+                                         m->cnn != nullptr ? m->cnn->info.version : nullptr,
+                                         m->signal != nullptr ? m->signal->info.version : nullptr};
+    for (int n = 0; n < kNets; ++n) {
+        if (n == 2 && net_check(n) == GX_CHECK_MISSING) continue;
+        put(' ');
+        puts_(kNetNames[n]);
+        put('=');
+        put_quoted(net_ok(net_check(n)) ? versions[n] : (net_refused(n) ? "refused" : "none"));
     }
+    puts_(" usable=");
+    bool any = false;
+    for (int s = 0; s < kGxModelSelCount; ++s) {
+        if (!model_available(s)) continue;
+        if (any) put(',');
+        puts_(kModelNames[s]);
+        any = true;
+    }
+    if (!any) puts_("none");
+    puts_(" refused=");
+    any = false;
+    for (int n = 0; n < kNets; ++n) {
+        if (!net_refused(n)) continue;
+        if (any) put(',');
+        puts_(kNetNames[n]);
+        put(':');
+        puts_(check_code(net_check(n)));
+        any = true;
+    }
+    if (!any) puts_("none");
 }
 
 void put_letter_fields(int index, int q8, const int top3[3], const int top3_q8[3]) {
@@ -291,7 +355,7 @@ void info_line() {
     puts_(model_available(g_rec.model) ? model_name(g_rec.model) : "none");
     puts_(" auto=");
     puts_(g_rec.auto_start ? "on" : "off");
-    put_versions();
+    put_models();
     puts_(" ram_core=");
     put_int(static_cast<int64_t>(gx_recognizer_static_bytes()) + gx_lstm_net_scratch_bytes() +
             gx_cnn_net_scratch_bytes() + gx_signal_net_scratch_bytes() + gx_app_static_bytes());
@@ -463,9 +527,19 @@ void handle_line(char* line, int len) {
         int m = -1;
         for (int i = 0; i < kGxModelSelCount && t.n == 2; ++i)
             if (gx_streq(t.tok[1], kModelNames[i])) m = i;
+        const bool signal = g_rec.models->signal_check != GX_CHECK_MISSING;
         if (m < 0) {
-            error_line("E_ARGS", g_signal_ok ? "model: usage 'model lstm|cnn|fused|signal|fused_signal'"
-                                             : "model: usage 'model lstm|cnn|fused'");
+            error_line("E_ARGS", signal ? "model: usage 'model lstm|cnn|fused|signal|fused_signal'"
+                                        : "model: usage 'model lstm|cnn|fused'");
+        } else if (refused_net_of(m) >= 0) {
+            const int n = refused_net_of(m);
+            puts_("ERR E_MODEL model: ");
+            puts_(kModelNames[m]);
+            puts_(" unavailable: ");
+            puts_(kNetNames[n]);
+            puts_(" model refused at start-up ");
+            put_quoted(check_text(net_check(n)));
+            end_line();
         } else if (!model_available(m)) {
             error_line("E_NO_MODEL", "model: not available on this device", kModelNames[m]);
         } else {
@@ -495,16 +569,13 @@ void handle_line(char* line, int len) {
 }  // namespace
 
 void gx_app_init() {
-    const GxModels* m = gx_app_models();
-    const int cl = gx_check_lstm(m), cc = gx_check_cnn(m), cs = gx_check_signal(m);
-    g_lstm_ok = cl == GX_CHECK_OK;
-    g_cnn_ok = cc == GX_CHECK_OK;
-    g_signal_ok = cs == GX_CHECK_OK;
-    // default: the best model compiled in -- LSTM + signal network (the real-data build,
-    // models/chen2021/firmware), else LSTM + CNN, else whichever network passed its check
+    const GxModels* m = gx_app_models();  // verified once per boot (models.cpp)
+    gx_recognizer_init(&g_rec, m, GX_MODEL_LSTM);
+    // default: the best model that passed its checks -- LSTM + signal network (the real-data
+    // build, models/chen2021/firmware), else LSTM + CNN, else whichever network passed
     int model = model_available(GX_MODEL_SIGNAL_FUSED) ? GX_MODEL_SIGNAL_FUSED : GX_MODEL_FUSED;
-    if (!model_available(model)) model = g_lstm_ok ? GX_MODEL_LSTM : GX_MODEL_CNN;
-    gx_recognizer_init(&g_rec, m, model);
+    if (!model_available(model)) model = model_available(GX_MODEL_LSTM) ? GX_MODEL_LSTM : GX_MODEL_CNN;
+    g_rec.model = model;
     gx_sensorcal_identity(&g_cal);
     g_cal_run.kind = kGxCalIdle;
     uint8_t rec[kGxCalBytes];
@@ -514,10 +585,15 @@ void gx_app_init() {
     g_len = 0;
     g_overflow = false;
     g_closed = false;
-    if (!g_lstm_ok) error_line("E_MODEL", "lstm model", check_text(cl));
-    if (!g_cnn_ok) error_line("E_MODEL", "cnn model", check_text(cc));
     // the signal network is optional: only a compiled-in one that fails its check is reported
-    if (cs != GX_CHECK_OK && cs != GX_CHECK_MISSING) error_line("E_MODEL", "signal model", check_text(cs));
+    for (int n = 0; n < kNets; ++n) {
+        if (net_ok(net_check(n)) || (n == 2 && net_check(n) == GX_CHECK_MISSING)) continue;
+        puts_("ERR E_MODEL ");
+        puts_(kNetNames[n]);
+        puts_(" model ");
+        put_quoted(check_text(net_check(n)));
+        end_line();
+    }
     puts_("READY proto=");
     put_int(kGxProtoVersion);
     puts_(" fw=");
@@ -526,7 +602,7 @@ void gx_app_init() {
     puts_(gx_board_name());
     puts_(" model=");
     puts_(model_available(model) ? model_name(model) : "none");
-    put_versions();
+    put_models();
     end_line();
 }
 
@@ -571,7 +647,7 @@ int gx_app_poll() {
 
 int32_t gx_app_static_bytes() {
     return static_cast<int32_t>(sizeof g_out + sizeof g_out_len + sizeof g_line + sizeof g_len + sizeof g_overflow +
-                                sizeof g_rec + sizeof g_replay + 4 * sizeof(bool) + sizeof g_cal + sizeof g_cal_run);
+                                sizeof g_rec + sizeof g_replay + sizeof(bool) + sizeof g_cal + sizeof g_cal_run);
 }
 
 }  // namespace gx

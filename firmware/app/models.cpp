@@ -19,8 +19,12 @@ namespace gx {
 #ifndef GX_NO_MODELS
 namespace {
 GxModels g_models;
+bool g_verified = false;
 }
+// The models are constants: they are verified once per boot (the first call), and
+// gx_recognise trusts the table from then on.
 const GxModels* gx_app_models() {
+    if (g_verified) return &g_models;
     g_models.lstm = gx_model_lstm();
     g_models.lstm_io = &kLstmIo;
     g_models.cnn = gx_model_cnn();
@@ -29,11 +33,14 @@ const GxModels* gx_app_models() {
     g_models.signal = gx_model_signal();
     g_models.signal_io = &kSignalIo;
 #endif
+    gx_models_verify(&g_models);
+    g_verified = true;
     return &g_models;
 }
 #else
 const GxModels* gx_app_models() {
-    static const GxModels kNone = {nullptr, nullptr, nullptr, nullptr, nullptr, nullptr};
+    static const GxModels kNone = {nullptr, nullptr, nullptr, nullptr, nullptr, nullptr,
+                                   GX_CHECK_MISSING, GX_CHECK_MISSING, GX_CHECK_MISSING};
     return &kNone;
 }
 #endif

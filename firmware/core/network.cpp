@@ -4,10 +4,6 @@
 
 namespace gx {
 
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
-#error "the model checksum is defined over little-endian values (host x86/ARM, ESP32)"
-#endif
-
 namespace {
 
 // LSTM network scratch
@@ -71,30 +67,6 @@ bool signal_shape_ok(const GxSignalNetModel* m) {
 }
 
 }  // namespace
-
-uint32_t gx_model_checksum(const GxBlob* blobs, int32_t n_blobs) {
-    uint32_t h = 2166136261u;
-    for (int32_t i = 0; i < n_blobs; ++i) {
-        const uint8_t* b = static_cast<const uint8_t*>(blobs[i].data);
-        for (uint32_t k = 0; k < blobs[i].bytes; ++k) {
-            h ^= b[k];
-            h *= 16777619u;
-        }
-    }
-    return h;
-}
-
-bool gx_lstm_net_verify(const GxLstmNetModel* m) {
-    return lstm_shape_ok(m) && gx_model_checksum(m->info.blobs, m->info.n_blobs) == m->info.checksum;
-}
-
-bool gx_cnn_net_verify(const GxCnnNetModel* m) {
-    return cnn_shape_ok(m) && gx_model_checksum(m->info.blobs, m->info.n_blobs) == m->info.checksum;
-}
-
-bool gx_signal_net_verify(const GxSignalNetModel* m) {
-    return signal_shape_ok(m) && gx_model_checksum(m->info.blobs, m->info.n_blobs) == m->info.checksum;
-}
 
 bool gx_lstm_net_run(const GxLstmNetModel* m, const int8_t in[kGxLstmSteps][kGxLstmIn], int8_t logits[kGxClasses],
                      GxLstmNetTrace* trace) {

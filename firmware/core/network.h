@@ -10,7 +10,8 @@
 //
 // Weights and quantisation parameters come from a generated model source
 // (glovexfer.export.model_data.write_model_source), which defines a GxLstmNetModel or a
-// GxCnnNetModel or a GxSignalNetModel; the dimensions below are fixed at compile time and checked against it.
+// GxCnnNetModel or a GxSignalNetModel; the dimensions below are fixed at compile time and checked against it
+// at start-up (model_check.cpp).
 // Scratch buffers are static (no heap); the functions are not reentrant.
 #ifndef GX_NETWORK_H
 #define GX_NETWORK_H
@@ -69,17 +70,13 @@ constexpr int gx_const_max(int a, int b) { return a > b ? a : b; }
 constexpr int kGxSignalScratchA = gx_const_max(gx_const_max(kGxSignalConv1Size, kGxSignalPool1Size), kGxSignalConv4Size);
 constexpr int kGxSignalScratchB = gx_const_max(gx_const_max(kGxSignalConv2Size, kGxSignalConv3Size), kGxSignalHidden);
 
-// One exported constant array (for the start-up checksum).
-struct GxBlob {
-    const void* data;
-    uint32_t bytes;
-};
-
+// What every generated model starts with. The checksums are computed by the export
+// (glovexfer.export.model_data) and recomputed at start-up (model_check.cpp).
 struct GxModelInfo {
     const char* version;
-    uint32_t checksum;  // FNV-1a 32 over every blob's bytes, in order (little-endian values)
-    const GxBlob* blobs;
-    int32_t n_blobs;
+    uint32_t checksum;     // FNV-1a 32 over the canonical serialisation of every field (this
+                           // struct without `checksum`, then the network's fields in order)
+    uint32_t io_checksum;  // FNV-1a 32 of the model's gx_model_io.h constants (GxNetIo/GxSignalIo)
     int32_t input_zero_point;
     int32_t output_zero_point;
 };
@@ -167,9 +164,14 @@ struct GxSignalNetTrace {
     int8_t pool2[kGxSignalHidden];  // the average pool = FULLY_CONNECTED's flat input
 };
 
-// FNV-1a 32 over the blobs' bytes.
-uint32_t gx_model_checksum(const GxBlob* blobs, int32_t n_blobs);
-// Start-up check: checksum matches and the dimensions are the compiled-in ones.
+// Start-up check (model_check.cpp): every field that is a dimension, an index, a shift, a
+// zero point or a clamp range is range-checked (dimensions equal to the compiled-in ones),
+// then the FNV-1a 32 checksum is recomputed over the canonical serialisation of every field
+// and every array the networks read. *_checksum returns false (sum untouched) when a range
+// check fails, since the array lengths it would read then are not trustworthy.
+bool gx_lstm_net_checksum(const GxLstmNetModel* m, uint32_t* sum);
+bool gx_cnn_net_checksum(const GxCnnNetModel* m, uint32_t* sum);
+bool gx_signal_net_checksum(const GxSignalNetModel* m, uint32_t* sum);
 bool gx_lstm_net_verify(const GxLstmNetModel* m);
 bool gx_cnn_net_verify(const GxCnnNetModel* m);
 bool gx_signal_net_verify(const GxSignalNetModel* m);

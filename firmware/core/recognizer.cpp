@@ -14,15 +14,6 @@ namespace {
 GxStages g_stages;
 GxRecognition g_rec;
 
-bool str_equal(const char* a, const char* b) {
-    if (a == nullptr || b == nullptr) return false;
-    while (*a != '\0' && *a == *b) {
-        ++a;
-        ++b;
-    }
-    return *a == *b;
-}
-
 // The three best indices of v (descending, ties to the lowest index): the first three of
 // a stable sort by descending value.
 template <typename T>
@@ -40,27 +31,6 @@ void top3_of(const T* v, int n, int out[3]) {
 }
 
 }  // namespace
-
-int gx_check_lstm(const GxModels* m) {
-    if (m == nullptr || m->lstm == nullptr || m->lstm_io == nullptr) return GX_CHECK_MISSING;
-    if (!gx_lstm_net_verify(m->lstm)) return GX_CHECK_CORRUPT;
-    if (!str_equal(m->lstm->info.version, m->lstm_io->version)) return GX_CHECK_IO_MISMATCH;
-    return GX_CHECK_OK;
-}
-
-int gx_check_cnn(const GxModels* m) {
-    if (m == nullptr || m->cnn == nullptr || m->cnn_io == nullptr) return GX_CHECK_MISSING;
-    if (!gx_cnn_net_verify(m->cnn)) return GX_CHECK_CORRUPT;
-    if (!str_equal(m->cnn->info.version, m->cnn_io->version)) return GX_CHECK_IO_MISMATCH;
-    return GX_CHECK_OK;
-}
-
-int gx_check_signal(const GxModels* m) {
-    if (m == nullptr || m->signal == nullptr || m->signal_io == nullptr) return GX_CHECK_MISSING;
-    if (!gx_signal_net_verify(m->signal)) return GX_CHECK_CORRUPT;
-    if (!str_equal(m->signal->info.version, m->signal_io->version)) return GX_CHECK_IO_MISMATCH;
-    return GX_CHECK_OK;
-}
 
 void gx_points_to_int8(const int32_t (*resampled)[2], const GxNetIo& io, int8_t out[kGxLstmSteps][kGxLstmIn]) {
     static_assert(kGxLstmSteps == kResamplePoints && kGxLstmIn == 2, "LSTM input = resampled points");
@@ -158,9 +128,10 @@ const GxRecognition* gx_recognise(const GxModels* models, int sel, const int16_t
     r->stages = &g_stages;
     r->decision = GxDecision{};
     r->decision.model = sel;
-    const bool have_lstm = gx_check_lstm(models) == GX_CHECK_OK;
-    const bool have_cnn = gx_check_cnn(models) == GX_CHECK_OK;
-    const bool have_signal = gx_check_signal(models) == GX_CHECK_OK;
+    // the verified-models table (gx_models_verify at start-up): no checksum per recognition
+    const bool have_lstm = models != nullptr && models->lstm_check == GX_CHECK_OK;
+    const bool have_cnn = models != nullptr && models->cnn_check == GX_CHECK_OK;
+    const bool have_signal = models != nullptr && models->signal_check == GX_CHECK_OK;
     const bool want_lstm = sel == GX_MODEL_LSTM || sel == GX_MODEL_FUSED || sel == GX_MODEL_SIGNAL_FUSED;
     const bool want_cnn = sel == GX_MODEL_CNN || sel == GX_MODEL_FUSED;
     const bool want_signal = sel == GX_MODEL_SIGNAL || sel == GX_MODEL_SIGNAL_FUSED;

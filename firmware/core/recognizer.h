@@ -39,8 +39,22 @@ struct GxSignalIo {
     int32_t has_softmax;       //!< 1 if the model already ends in SOFTMAX
 };
 
+//! Start-up check of one model (gx_check_*): ranges + checksum of the model
+//! (gx_*_net_verify), its io constants belong to it (same version string) and hash to the
+//! io checksum the export recorded in the model.
+enum GxModelCheck : int {
+    GX_CHECK_UNVERIFIED = -1,  //!< gx_models_verify has not run on this GxModels
+    GX_CHECK_OK = 0,
+    GX_CHECK_MISSING = 1,      //!< no model compiled in
+    GX_CHECK_CORRUPT = 2,      //!< a parameter out of range, or the checksum does not match
+    GX_CHECK_IO_MISMATCH = 3,  //!< gx_model_io.h was made for another model version
+    GX_CHECK_IO_CORRUPT = 4,   //!< gx_model_io.h constants out of range or not the model's (io checksum)
+};
+
 //! The models the device carries (any may be null: that model is then unavailable). The
 //! signal network is optional (default null, so four-field initialisers stay valid).
+//! *_check: the verified-models table gx_recognise trusts, filled by gx_models_verify (once
+//! at start-up, and again whenever a pointer changes); until then no model is usable.
 struct GxModels {
     const GxLstmNetModel* lstm;
     const GxNetIo* lstm_io;
@@ -48,6 +62,9 @@ struct GxModels {
     const GxNetIo* cnn_io;
     const GxSignalNetModel* signal = nullptr;
     const GxSignalIo* signal_io = nullptr;
+    int lstm_check = GX_CHECK_UNVERIFIED;
+    int cnn_check = GX_CHECK_UNVERIFIED;
+    int signal_check = GX_CHECK_UNVERIFIED;
 };
 
 //! GX_MODEL_SIGNAL_FUSED: LSTM + signal network, fused like GX_MODEL_FUSED (golden
@@ -63,24 +80,22 @@ constexpr int kGxModelSelCount = 5;
 
 //! Recognition status codes (negative; pipeline codes GX_ERR_* are reused).
 enum GxRecStatus : int {
-    GX_REC_ERR_NO_MODEL = -10,     //!< the selected model is missing or failed its check
+    GX_REC_ERR_NO_MODEL = -10,     //!< the selected model is missing, unverified or failed its check
     GX_REC_ERR_NETWORK = -11,      //!< a network refused its model (dimension mismatch)
     GX_REC_ERR_SOFTMAX = -12,      //!< softmax parameters out of range
     GX_REC_ERR_NO_MOTION = -13,    //!< streaming only: the window's trajectory spans < kGxMinMotionSpan
     GX_REC_ERR_SIGNAL_SAMPLES = -14,  //!< the selected model needs the signal network: n != kMaxSamples
 };
 
-//! Start-up check of one model: checksum + dimensions (gx_*_net_verify) and the io
-//! constants belong to it (same version string).
-enum GxModelCheck : int {
-    GX_CHECK_OK = 0,
-    GX_CHECK_MISSING = 1,   //!< no model compiled in
-    GX_CHECK_CORRUPT = 2,   //!< checksum or dimensions wrong
-    GX_CHECK_IO_MISMATCH = 3,  //!< gx_model_io.h was made for another model version
-};
+//! One model's start-up check (a GxModelCheck; computes, does not read the table).
 int gx_check_lstm(const GxModels* m);
 int gx_check_cnn(const GxModels* m);
 int gx_check_signal(const GxModels* m);
+//! Fills m's verified-models table (every gx_check_*).
+void gx_models_verify(GxModels* m);
+//! The io constants alone: ranges, then their checksum (false: out of range).
+bool gx_net_io_checksum(const GxNetIo& io, bool lstm, uint32_t* sum);
+bool gx_signal_io_checksum(const GxSignalIo& io, uint32_t* sum);
 
 //! One network's decision (golden NetOutput without the input).
 struct GxNetOut {

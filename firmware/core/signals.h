@@ -24,7 +24,8 @@ constexpr int64_t kGxFrameMinNormQ30 = INT64_C(1) << 20;
 void gx_writer_up(const int32_t (*quaternions)[4], int n, int64_t up[2]);
 
 //! signals of n samples (1 <= n <= kMaxSamples): counts (acc columns 0..2, gyro 3..5),
-//! Q30 quaternions of the orientation stage -> out (n, 9). Returns false on bad arguments.
+//! Q30 unit quaternions of the orientation stage (so the rotation matrix entries stay
+//! within +-2^30 and the products fit int64) -> out (n, 9). Returns false on bad arguments.
 bool gx_signals(const int16_t (*counts)[9], const int32_t (*quaternions)[4], int n,
                 int32_t (*out)[kGxSignalChannels]);
 

@@ -18,7 +18,8 @@
 
 namespace {
 
-// Feeds one input through a freshly initialised app until the input is consumed.
+// Feeds one input through a freshly initialised app until the input is consumed (the models
+// are verified once, by the first gx_app_init: models.cpp).
 void run_one(const uint8_t* data, int len) {
     gx::fuzz_set_input(data, len);
     gx::gx_app_init();

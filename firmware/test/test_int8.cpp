@@ -75,13 +75,12 @@ FILE* open_vectors(const char* path, const char* kind, int* n) {
 
 // Prints the model line, checks the model (start-up check) and opens its vector file; a
 // failure is counted and gives null.
-FILE* open_checked(const char* net, const gx::GxModelInfo& info, bool verified, int32_t scratch, const char* path,
-                   int* n) {
+FILE* open_checked(const char* net, const gx::GxModelInfo& info, bool verified, uint32_t computed, int32_t scratch,
+                   const char* path, int* n) {
     std::printf("%s model: %s, checksum 0x%08X, scratch %d bytes\n", net, info.version,
                 static_cast<unsigned>(info.checksum), static_cast<int>(scratch));
     if (!verified) {
-        std::printf("%s model: start-up check FAILED (checksum 0x%08X)\n", net,
-                    static_cast<unsigned>(gx::gx_model_checksum(info.blobs, info.n_blobs)));
+        std::printf("%s model: start-up check FAILED (checksum 0x%08X)\n", net, static_cast<unsigned>(computed));
         ++g_failed;
         return nullptr;
     }
@@ -92,6 +91,21 @@ FILE* open_checked(const char* net, const gx::GxModelInfo& info, bool verified, 
     }
     return f;
 }
+
+uint32_t lstm_sum(const gx::GxLstmNetModel* m) {
+    uint32_t s = 0;
+    return gx::gx_lstm_net_checksum(m, &s) ? s : 0;
+}
+uint32_t cnn_sum(const gx::GxCnnNetModel* m) {
+    uint32_t s = 0;
+    return gx::gx_cnn_net_checksum(m, &s) ? s : 0;
+}
+#ifdef GX_HAVE_SIGNAL_MODEL
+uint32_t signal_sum(const gx::GxSignalNetModel* m) {
+    uint32_t s = 0;
+    return gx::gx_signal_net_checksum(m, &s) ? s : 0;
+}
+#endif
 
 // Reads n records (input rows x cols, then every part's golden values), runs the network on
 // each input and compares every part; closes f.  ``run`` returns false if the net refused.
@@ -116,7 +130,7 @@ void run_records(const char* net, FILE* f, int n, const Part (&parts)[NParts], R
 void run_lstm(const char* path) {
     const gx::GxLstmNetModel* m = gx::gx_model_lstm();
     int n = 0;
-    FILE* f = open_checked("lstm", m->info, gx::gx_lstm_net_verify(m), gx::gx_lstm_net_scratch_bytes(), path, &n);
+    FILE* f = open_checked("lstm", m->info, gx::gx_lstm_net_verify(m), lstm_sum(m), gx::gx_lstm_net_scratch_bytes(), path, &n);
     if (!f) return;
     int8_t logits[gx::kGxClasses];
     const Part parts[] = {
@@ -136,7 +150,7 @@ void run_lstm(const char* path) {
 void run_cnn(const char* path) {
     const gx::GxCnnNetModel* m = gx::gx_model_cnn();
     int n = 0;
-    FILE* f = open_checked("cnn", m->info, gx::gx_cnn_net_verify(m), gx::gx_cnn_net_scratch_bytes(), path, &n);
+    FILE* f = open_checked("cnn", m->info, gx::gx_cnn_net_verify(m), cnn_sum(m), gx::gx_cnn_net_scratch_bytes(), path, &n);
     if (!f) return;
     int8_t logits[gx::kGxClasses];
     const Part parts[] = {
@@ -154,7 +168,7 @@ void run_signal(const char* path) {
 #ifdef GX_HAVE_SIGNAL_MODEL
     const gx::GxSignalNetModel* m = gx::gx_model_signal();
     int n = 0;
-    FILE* f = open_checked("signal", m->info, gx::gx_signal_net_verify(m), gx::gx_signal_net_scratch_bytes(), path, &n);
+    FILE* f = open_checked("signal", m->info, gx::gx_signal_net_verify(m), signal_sum(m), gx::gx_signal_net_scratch_bytes(), path, &n);
     if (!f) return;
     int8_t logits[gx::kGxClasses];
     const Part parts[] = {

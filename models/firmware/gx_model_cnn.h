@@ -10,7 +10,7 @@ namespace gx {
 // CNN model data; check with gx_cnn_net_verify(gx_model_cnn()) at start-up.
 const GxCnnNetModel* gx_model_cnn();
 
-constexpr uint32_t kCnnChecksum = 0x147A051Du;
+constexpr uint32_t kCnnChecksum = 0xB200D413u;
 
 }  // namespace gx
 

@@ -1357,6 +1357,23 @@ constexpr int32_t kFcShift[26] = {
     -9, -9, -9, -9, -9, -9, -9, -9, -9, -9, -9, -9, -9, -9, -9, -9, -9, -9, -9, -9,
     -9, -10, -9, -9, -9, -9
 };
+static_assert(sizeof kBwdInputFcInShift == sizeof kBwdInputFcInMult, "one shift per multiplier");
+static_assert(sizeof kBwdInputFcRecShift == sizeof kBwdInputFcRecMult, "one shift per multiplier");
+static_assert(sizeof kBwdForgetFcInShift == sizeof kBwdForgetFcInMult, "one shift per multiplier");
+static_assert(sizeof kBwdForgetFcRecShift == sizeof kBwdForgetFcRecMult, "one shift per multiplier");
+static_assert(sizeof kBwdCellFcInShift == sizeof kBwdCellFcInMult, "one shift per multiplier");
+static_assert(sizeof kBwdCellFcRecShift == sizeof kBwdCellFcRecMult, "one shift per multiplier");
+static_assert(sizeof kBwdOutputFcInShift == sizeof kBwdOutputFcInMult, "one shift per multiplier");
+static_assert(sizeof kBwdOutputFcRecShift == sizeof kBwdOutputFcRecMult, "one shift per multiplier");
+static_assert(sizeof kFwdInputFcInShift == sizeof kFwdInputFcInMult, "one shift per multiplier");
+static_assert(sizeof kFwdInputFcRecShift == sizeof kFwdInputFcRecMult, "one shift per multiplier");
+static_assert(sizeof kFwdForgetFcInShift == sizeof kFwdForgetFcInMult, "one shift per multiplier");
+static_assert(sizeof kFwdForgetFcRecShift == sizeof kFwdForgetFcRecMult, "one shift per multiplier");
+static_assert(sizeof kFwdCellFcInShift == sizeof kFwdCellFcInMult, "one shift per multiplier");
+static_assert(sizeof kFwdCellFcRecShift == sizeof kFwdCellFcRecMult, "one shift per multiplier");
+static_assert(sizeof kFwdOutputFcInShift == sizeof kFwdOutputFcInMult, "one shift per multiplier");
+static_assert(sizeof kFwdOutputFcRecShift == sizeof kFwdOutputFcRecMult, "one shift per multiplier");
+static_assert(sizeof kFcShift == sizeof kFcMult, "one shift per multiplier");
 // every scalar parameter (index: meaning)
 constexpr int32_t kQ[] = {
     100,  // 0: steps
@@ -1478,93 +1495,29 @@ constexpr int32_t kQ[] = {
     127,  // 116: Fc act_max
 };
 
-constexpr GxBlob kBlobs[] = {
-    {kBwdInputWIn, sizeof kBwdInputWIn},
-    {kBwdInputWRec, sizeof kBwdInputWRec},
-    {kBwdInputBias, sizeof kBwdInputBias},
-    {kBwdInputFcInMult, sizeof kBwdInputFcInMult},
-    {kBwdInputFcInShift, sizeof kBwdInputFcInShift},
-    {kBwdInputFcRecMult, sizeof kBwdInputFcRecMult},
-    {kBwdInputFcRecShift, sizeof kBwdInputFcRecShift},
-    {kBwdForgetWIn, sizeof kBwdForgetWIn},
-    {kBwdForgetWRec, sizeof kBwdForgetWRec},
-    {kBwdForgetBias, sizeof kBwdForgetBias},
-    {kBwdForgetFcInMult, sizeof kBwdForgetFcInMult},
-    {kBwdForgetFcInShift, sizeof kBwdForgetFcInShift},
-    {kBwdForgetFcRecMult, sizeof kBwdForgetFcRecMult},
-    {kBwdForgetFcRecShift, sizeof kBwdForgetFcRecShift},
-    {kBwdCellWIn, sizeof kBwdCellWIn},
-    {kBwdCellWRec, sizeof kBwdCellWRec},
-    {kBwdCellBias, sizeof kBwdCellBias},
-    {kBwdCellFcInMult, sizeof kBwdCellFcInMult},
-    {kBwdCellFcInShift, sizeof kBwdCellFcInShift},
-    {kBwdCellFcRecMult, sizeof kBwdCellFcRecMult},
-    {kBwdCellFcRecShift, sizeof kBwdCellFcRecShift},
-    {kBwdOutputWIn, sizeof kBwdOutputWIn},
-    {kBwdOutputWRec, sizeof kBwdOutputWRec},
-    {kBwdOutputBias, sizeof kBwdOutputBias},
-    {kBwdOutputFcInMult, sizeof kBwdOutputFcInMult},
-    {kBwdOutputFcInShift, sizeof kBwdOutputFcInShift},
-    {kBwdOutputFcRecMult, sizeof kBwdOutputFcRecMult},
-    {kBwdOutputFcRecShift, sizeof kBwdOutputFcRecShift},
-    {kFwdInputWIn, sizeof kFwdInputWIn},
-    {kFwdInputWRec, sizeof kFwdInputWRec},
-    {kFwdInputBias, sizeof kFwdInputBias},
-    {kFwdInputFcInMult, sizeof kFwdInputFcInMult},
-    {kFwdInputFcInShift, sizeof kFwdInputFcInShift},
-    {kFwdInputFcRecMult, sizeof kFwdInputFcRecMult},
-    {kFwdInputFcRecShift, sizeof kFwdInputFcRecShift},
-    {kFwdForgetWIn, sizeof kFwdForgetWIn},
-    {kFwdForgetWRec, sizeof kFwdForgetWRec},
-    {kFwdForgetBias, sizeof kFwdForgetBias},
-    {kFwdForgetFcInMult, sizeof kFwdForgetFcInMult},
-    {kFwdForgetFcInShift, sizeof kFwdForgetFcInShift},
-    {kFwdForgetFcRecMult, sizeof kFwdForgetFcRecMult},
-    {kFwdForgetFcRecShift, sizeof kFwdForgetFcRecShift},
-    {kFwdCellWIn, sizeof kFwdCellWIn},
-    {kFwdCellWRec, sizeof kFwdCellWRec},
-    {kFwdCellBias, sizeof kFwdCellBias},
-    {kFwdCellFcInMult, sizeof kFwdCellFcInMult},
-    {kFwdCellFcInShift, sizeof kFwdCellFcInShift},
-    {kFwdCellFcRecMult, sizeof kFwdCellFcRecMult},
-    {kFwdCellFcRecShift, sizeof kFwdCellFcRecShift},
-    {kFwdOutputWIn, sizeof kFwdOutputWIn},
-    {kFwdOutputWRec, sizeof kFwdOutputWRec},
-    {kFwdOutputBias, sizeof kFwdOutputBias},
-    {kFwdOutputFcInMult, sizeof kFwdOutputFcInMult},
-    {kFwdOutputFcInShift, sizeof kFwdOutputFcInShift},
-    {kFwdOutputFcRecMult, sizeof kFwdOutputFcRecMult},
-    {kFwdOutputFcRecShift, sizeof kFwdOutputFcRecShift},
-    {kFcW, sizeof kFcW},
-    {kFcB, sizeof kFcB},
-    {kFcMult, sizeof kFcMult},
-    {kFcShift, sizeof kFcShift},
-    {kQ, sizeof kQ},
-};
-
 constexpr GxLstmNetModel kModel = {
-    {"gxmodel/1 lstm lstm tflite-sha256:d103112a4122d361", 0x0B79FF86u, kBlobs, static_cast<int32_t>(sizeof kBlobs / sizeof kBlobs[0]), -128, -5},
+    {"gxmodel/1 lstm lstm tflite-sha256:d103112a4122d361", 0x1D100237u, 0x3D2F636Du, -128, -5},
     kQ[0] /* steps */,
     kQ[1] /* in_dim */,
     kQ[2] /* units */,
     kQ[3] /* classes */,
     kQ[4] /* reverse_time */,
     {kQ[45] /* Bwd in_dim */, kQ[46] /* Bwd units */, kQ[47] /* Bwd hidden_zero_point */, kQ[48] /* Bwd cell_state_scale_power */, kQ[49] /* Bwd forget_cell_mul */, kQ[50] /* Bwd forget_cell_shift */, kQ[51] /* Bwd input_mul */, kQ[52] /* Bwd input_shift */, kQ[53] /* Bwd output_mul */, kQ[54] /* Bwd output_shift */, kQ[55] /* Bwd use_cell_clip */, kQ[56] /* Bwd quantized_cell_clip */, {
-        {kBwdInputWIn, kBwdInputWRec, kBwdInputBias, {kQ[5] /* BwdInputFcIn input_offset */, kQ[6] /* BwdInputFcIn weights_offset */, kQ[7] /* BwdInputFcIn output_offset */, kQ[8] /* BwdInputFcIn act_min */, kQ[9] /* BwdInputFcIn act_max */, kBwdInputFcInMult, kBwdInputFcInShift, 1}, {kQ[10] /* BwdInputFcRec input_offset */, kQ[11] /* BwdInputFcRec weights_offset */, kQ[12] /* BwdInputFcRec output_offset */, kQ[13] /* BwdInputFcRec act_min */, kQ[14] /* BwdInputFcRec act_max */, kBwdInputFcRecMult, kBwdInputFcRecShift, 1}},
-        {kBwdForgetWIn, kBwdForgetWRec, kBwdForgetBias, {kQ[15] /* BwdForgetFcIn input_offset */, kQ[16] /* BwdForgetFcIn weights_offset */, kQ[17] /* BwdForgetFcIn output_offset */, kQ[18] /* BwdForgetFcIn act_min */, kQ[19] /* BwdForgetFcIn act_max */, kBwdForgetFcInMult, kBwdForgetFcInShift, 1}, {kQ[20] /* BwdForgetFcRec input_offset */, kQ[21] /* BwdForgetFcRec weights_offset */, kQ[22] /* BwdForgetFcRec output_offset */, kQ[23] /* BwdForgetFcRec act_min */, kQ[24] /* BwdForgetFcRec act_max */, kBwdForgetFcRecMult, kBwdForgetFcRecShift, 1}},
-        {kBwdCellWIn, kBwdCellWRec, kBwdCellBias, {kQ[25] /* BwdCellFcIn input_offset */, kQ[26] /* BwdCellFcIn weights_offset */, kQ[27] /* BwdCellFcIn output_offset */, kQ[28] /* BwdCellFcIn act_min */, kQ[29] /* BwdCellFcIn act_max */, kBwdCellFcInMult, kBwdCellFcInShift, 1}, {kQ[30] /* BwdCellFcRec input_offset */, kQ[31] /* BwdCellFcRec weights_offset */, kQ[32] /* BwdCellFcRec output_offset */, kQ[33] /* BwdCellFcRec act_min */, kQ[34] /* BwdCellFcRec act_max */, kBwdCellFcRecMult, kBwdCellFcRecShift, 1}},
-        {kBwdOutputWIn, kBwdOutputWRec, kBwdOutputBias, {kQ[35] /* BwdOutputFcIn input_offset */, kQ[36] /* BwdOutputFcIn weights_offset */, kQ[37] /* BwdOutputFcIn output_offset */, kQ[38] /* BwdOutputFcIn act_min */, kQ[39] /* BwdOutputFcIn act_max */, kBwdOutputFcInMult, kBwdOutputFcInShift, 1}, {kQ[40] /* BwdOutputFcRec input_offset */, kQ[41] /* BwdOutputFcRec weights_offset */, kQ[42] /* BwdOutputFcRec output_offset */, kQ[43] /* BwdOutputFcRec act_min */, kQ[44] /* BwdOutputFcRec act_max */, kBwdOutputFcRecMult, kBwdOutputFcRecShift, 1}}}},
+        {kBwdInputWIn, kBwdInputWRec, kBwdInputBias, {kQ[5] /* BwdInputFcIn input_offset */, kQ[6] /* BwdInputFcIn weights_offset */, kQ[7] /* BwdInputFcIn output_offset */, kQ[8] /* BwdInputFcIn act_min */, kQ[9] /* BwdInputFcIn act_max */, kBwdInputFcInMult, kBwdInputFcInShift, static_cast<int32_t>(sizeof kBwdInputFcInMult / sizeof kBwdInputFcInMult[0])}, {kQ[10] /* BwdInputFcRec input_offset */, kQ[11] /* BwdInputFcRec weights_offset */, kQ[12] /* BwdInputFcRec output_offset */, kQ[13] /* BwdInputFcRec act_min */, kQ[14] /* BwdInputFcRec act_max */, kBwdInputFcRecMult, kBwdInputFcRecShift, static_cast<int32_t>(sizeof kBwdInputFcRecMult / sizeof kBwdInputFcRecMult[0])}},
+        {kBwdForgetWIn, kBwdForgetWRec, kBwdForgetBias, {kQ[15] /* BwdForgetFcIn input_offset */, kQ[16] /* BwdForgetFcIn weights_offset */, kQ[17] /* BwdForgetFcIn output_offset */, kQ[18] /* BwdForgetFcIn act_min */, kQ[19] /* BwdForgetFcIn act_max */, kBwdForgetFcInMult, kBwdForgetFcInShift, static_cast<int32_t>(sizeof kBwdForgetFcInMult / sizeof kBwdForgetFcInMult[0])}, {kQ[20] /* BwdForgetFcRec input_offset */, kQ[21] /* BwdForgetFcRec weights_offset */, kQ[22] /* BwdForgetFcRec output_offset */, kQ[23] /* BwdForgetFcRec act_min */, kQ[24] /* BwdForgetFcRec act_max */, kBwdForgetFcRecMult, kBwdForgetFcRecShift, static_cast<int32_t>(sizeof kBwdForgetFcRecMult / sizeof kBwdForgetFcRecMult[0])}},
+        {kBwdCellWIn, kBwdCellWRec, kBwdCellBias, {kQ[25] /* BwdCellFcIn input_offset */, kQ[26] /* BwdCellFcIn weights_offset */, kQ[27] /* BwdCellFcIn output_offset */, kQ[28] /* BwdCellFcIn act_min */, kQ[29] /* BwdCellFcIn act_max */, kBwdCellFcInMult, kBwdCellFcInShift, static_cast<int32_t>(sizeof kBwdCellFcInMult / sizeof kBwdCellFcInMult[0])}, {kQ[30] /* BwdCellFcRec input_offset */, kQ[31] /* BwdCellFcRec weights_offset */, kQ[32] /* BwdCellFcRec output_offset */, kQ[33] /* BwdCellFcRec act_min */, kQ[34] /* BwdCellFcRec act_max */, kBwdCellFcRecMult, kBwdCellFcRecShift, static_cast<int32_t>(sizeof kBwdCellFcRecMult / sizeof kBwdCellFcRecMult[0])}},
+        {kBwdOutputWIn, kBwdOutputWRec, kBwdOutputBias, {kQ[35] /* BwdOutputFcIn input_offset */, kQ[36] /* BwdOutputFcIn weights_offset */, kQ[37] /* BwdOutputFcIn output_offset */, kQ[38] /* BwdOutputFcIn act_min */, kQ[39] /* BwdOutputFcIn act_max */, kBwdOutputFcInMult, kBwdOutputFcInShift, static_cast<int32_t>(sizeof kBwdOutputFcInMult / sizeof kBwdOutputFcInMult[0])}, {kQ[40] /* BwdOutputFcRec input_offset */, kQ[41] /* BwdOutputFcRec weights_offset */, kQ[42] /* BwdOutputFcRec output_offset */, kQ[43] /* BwdOutputFcRec act_min */, kQ[44] /* BwdOutputFcRec act_max */, kBwdOutputFcRecMult, kBwdOutputFcRecShift, static_cast<int32_t>(sizeof kBwdOutputFcRecMult / sizeof kBwdOutputFcRecMult[0])}}}},
     {kQ[97] /* Fwd in_dim */, kQ[98] /* Fwd units */, kQ[99] /* Fwd hidden_zero_point */, kQ[100] /* Fwd cell_state_scale_power */, kQ[101] /* Fwd forget_cell_mul */, kQ[102] /* Fwd forget_cell_shift */, kQ[103] /* Fwd input_mul */, kQ[104] /* Fwd input_shift */, kQ[105] /* Fwd output_mul */, kQ[106] /* Fwd output_shift */, kQ[107] /* Fwd use_cell_clip */, kQ[108] /* Fwd quantized_cell_clip */, {
-        {kFwdInputWIn, kFwdInputWRec, kFwdInputBias, {kQ[57] /* FwdInputFcIn input_offset */, kQ[58] /* FwdInputFcIn weights_offset */, kQ[59] /* FwdInputFcIn output_offset */, kQ[60] /* FwdInputFcIn act_min */, kQ[61] /* FwdInputFcIn act_max */, kFwdInputFcInMult, kFwdInputFcInShift, 1}, {kQ[62] /* FwdInputFcRec input_offset */, kQ[63] /* FwdInputFcRec weights_offset */, kQ[64] /* FwdInputFcRec output_offset */, kQ[65] /* FwdInputFcRec act_min */, kQ[66] /* FwdInputFcRec act_max */, kFwdInputFcRecMult, kFwdInputFcRecShift, 1}},
-        {kFwdForgetWIn, kFwdForgetWRec, kFwdForgetBias, {kQ[67] /* FwdForgetFcIn input_offset */, kQ[68] /* FwdForgetFcIn weights_offset */, kQ[69] /* FwdForgetFcIn output_offset */, kQ[70] /* FwdForgetFcIn act_min */, kQ[71] /* FwdForgetFcIn act_max */, kFwdForgetFcInMult, kFwdForgetFcInShift, 1}, {kQ[72] /* FwdForgetFcRec input_offset */, kQ[73] /* FwdForgetFcRec weights_offset */, kQ[74] /* FwdForgetFcRec output_offset */, kQ[75] /* FwdForgetFcRec act_min */, kQ[76] /* FwdForgetFcRec act_max */, kFwdForgetFcRecMult, kFwdForgetFcRecShift, 1}},
-        {kFwdCellWIn, kFwdCellWRec, kFwdCellBias, {kQ[77] /* FwdCellFcIn input_offset */, kQ[78] /* FwdCellFcIn weights_offset */, kQ[79] /* FwdCellFcIn output_offset */, kQ[80] /* FwdCellFcIn act_min */, kQ[81] /* FwdCellFcIn act_max */, kFwdCellFcInMult, kFwdCellFcInShift, 1}, {kQ[82] /* FwdCellFcRec input_offset */, kQ[83] /* FwdCellFcRec weights_offset */, kQ[84] /* FwdCellFcRec output_offset */, kQ[85] /* FwdCellFcRec act_min */, kQ[86] /* FwdCellFcRec act_max */, kFwdCellFcRecMult, kFwdCellFcRecShift, 1}},
-        {kFwdOutputWIn, kFwdOutputWRec, kFwdOutputBias, {kQ[87] /* FwdOutputFcIn input_offset */, kQ[88] /* FwdOutputFcIn weights_offset */, kQ[89] /* FwdOutputFcIn output_offset */, kQ[90] /* FwdOutputFcIn act_min */, kQ[91] /* FwdOutputFcIn act_max */, kFwdOutputFcInMult, kFwdOutputFcInShift, 1}, {kQ[92] /* FwdOutputFcRec input_offset */, kQ[93] /* FwdOutputFcRec weights_offset */, kQ[94] /* FwdOutputFcRec output_offset */, kQ[95] /* FwdOutputFcRec act_min */, kQ[96] /* FwdOutputFcRec act_max */, kFwdOutputFcRecMult, kFwdOutputFcRecShift, 1}}}},
+        {kFwdInputWIn, kFwdInputWRec, kFwdInputBias, {kQ[57] /* FwdInputFcIn input_offset */, kQ[58] /* FwdInputFcIn weights_offset */, kQ[59] /* FwdInputFcIn output_offset */, kQ[60] /* FwdInputFcIn act_min */, kQ[61] /* FwdInputFcIn act_max */, kFwdInputFcInMult, kFwdInputFcInShift, static_cast<int32_t>(sizeof kFwdInputFcInMult / sizeof kFwdInputFcInMult[0])}, {kQ[62] /* FwdInputFcRec input_offset */, kQ[63] /* FwdInputFcRec weights_offset */, kQ[64] /* FwdInputFcRec output_offset */, kQ[65] /* FwdInputFcRec act_min */, kQ[66] /* FwdInputFcRec act_max */, kFwdInputFcRecMult, kFwdInputFcRecShift, static_cast<int32_t>(sizeof kFwdInputFcRecMult / sizeof kFwdInputFcRecMult[0])}},
+        {kFwdForgetWIn, kFwdForgetWRec, kFwdForgetBias, {kQ[67] /* FwdForgetFcIn input_offset */, kQ[68] /* FwdForgetFcIn weights_offset */, kQ[69] /* FwdForgetFcIn output_offset */, kQ[70] /* FwdForgetFcIn act_min */, kQ[71] /* FwdForgetFcIn act_max */, kFwdForgetFcInMult, kFwdForgetFcInShift, static_cast<int32_t>(sizeof kFwdForgetFcInMult / sizeof kFwdForgetFcInMult[0])}, {kQ[72] /* FwdForgetFcRec input_offset */, kQ[73] /* FwdForgetFcRec weights_offset */, kQ[74] /* FwdForgetFcRec output_offset */, kQ[75] /* FwdForgetFcRec act_min */, kQ[76] /* FwdForgetFcRec act_max */, kFwdForgetFcRecMult, kFwdForgetFcRecShift, static_cast<int32_t>(sizeof kFwdForgetFcRecMult / sizeof kFwdForgetFcRecMult[0])}},
+        {kFwdCellWIn, kFwdCellWRec, kFwdCellBias, {kQ[77] /* FwdCellFcIn input_offset */, kQ[78] /* FwdCellFcIn weights_offset */, kQ[79] /* FwdCellFcIn output_offset */, kQ[80] /* FwdCellFcIn act_min */, kQ[81] /* FwdCellFcIn act_max */, kFwdCellFcInMult, kFwdCellFcInShift, static_cast<int32_t>(sizeof kFwdCellFcInMult / sizeof kFwdCellFcInMult[0])}, {kQ[82] /* FwdCellFcRec input_offset */, kQ[83] /* FwdCellFcRec weights_offset */, kQ[84] /* FwdCellFcRec output_offset */, kQ[85] /* FwdCellFcRec act_min */, kQ[86] /* FwdCellFcRec act_max */, kFwdCellFcRecMult, kFwdCellFcRecShift, static_cast<int32_t>(sizeof kFwdCellFcRecMult / sizeof kFwdCellFcRecMult[0])}},
+        {kFwdOutputWIn, kFwdOutputWRec, kFwdOutputBias, {kQ[87] /* FwdOutputFcIn input_offset */, kQ[88] /* FwdOutputFcIn weights_offset */, kQ[89] /* FwdOutputFcIn output_offset */, kQ[90] /* FwdOutputFcIn act_min */, kQ[91] /* FwdOutputFcIn act_max */, kFwdOutputFcInMult, kFwdOutputFcInShift, static_cast<int32_t>(sizeof kFwdOutputFcInMult / sizeof kFwdOutputFcInMult[0])}, {kQ[92] /* FwdOutputFcRec input_offset */, kQ[93] /* FwdOutputFcRec weights_offset */, kQ[94] /* FwdOutputFcRec output_offset */, kQ[95] /* FwdOutputFcRec act_min */, kQ[96] /* FwdOutputFcRec act_max */, kFwdOutputFcRecMult, kFwdOutputFcRecShift, static_cast<int32_t>(sizeof kFwdOutputFcRecMult / sizeof kFwdOutputFcRecMult[0])}}}},
     kQ[109] /* bwd_slice_step */,
     kQ[110] /* fwd_slice_step */,
     kQ[111] /* bwd_first */,
     kFcW,
     kFcB,
-    {kQ[112] /* Fc input_offset */, kQ[113] /* Fc weights_offset */, kQ[114] /* Fc output_offset */, kQ[115] /* Fc act_min */, kQ[116] /* Fc act_max */, kFcMult, kFcShift, 26}
+    {kQ[112] /* Fc input_offset */, kQ[113] /* Fc weights_offset */, kQ[114] /* Fc output_offset */, kQ[115] /* Fc act_min */, kQ[116] /* Fc act_max */, kFcMult, kFcShift, static_cast<int32_t>(sizeof kFcMult / sizeof kFcMult[0])}
 };
 
 }  // namespace

@@ -10,7 +10,7 @@ namespace gx {
 // LSTM model data; check with gx_lstm_net_verify(gx_model_lstm()) at start-up.
 const GxLstmNetModel* gx_model_lstm();
 
-constexpr uint32_t kLstmChecksum = 0x0B79FF86u;
+constexpr uint32_t kLstmChecksum = 0x1D100237u;
 
 }  // namespace gx
 

@@ -19,6 +19,11 @@ float repr round-trips exactly) together with the version line; the firmware che
 start-up that ``kLstmIo.version`` / ``kCnnIo.version`` (/ ``kSignalIo.version``) equal the
 models' versions.
 
+The export records the FNV-1a 32 checksum of these constants (:func:`io_canonical_bytes`,
+the same walk as firmware/core/model_check.cpp) in the model's ``io_checksum``; the firmware
+refuses a model whose ``gx_model_io.h`` constants do not hash to it (a scale comment edited
+after the export, a header generated from another model).
+
 Command line (used by firmware/CMakeLists.txt)::
 
     python -m glovexfer.device.model_io MODEL_DIR OUT_DIR
@@ -133,6 +138,18 @@ def read_model_source(path) -> NetIo | SignalIo:
             raise GloveXferError(f"{p}: malformed signal norm line: {e}") from None
         return signal_io(v.group(1), mean, std, in_scale, int(s.group(2)), out_scale)
     return net_io(v.group(2), v.group(1), in_scale, int(s.group(2)), out_scale)
+
+
+def io_canonical_bytes(io: NetIo | SignalIo) -> bytes:
+    """The canonical serialisation of a ``GxNetIo`` / ``GxSignalIo``, fields in struct order:
+    the version as int32 length + bytes, then every value as int32 little-endian."""
+    v = io.version.encode("ascii")
+    if isinstance(io, SignalIo):
+        vals = [*io.offset, *io.mult, *io.shift, io.zero_point]
+    else:
+        vals = [io.in_mult, io.in_shift, io.in_zero_point]
+    vals += [io.sm_mult, io.sm_shift, io.sm_diff_min, io.has_softmax]
+    return len(v).to_bytes(4, "little") + v + b"".join(int(x & 0xFFFFFFFF).to_bytes(4, "little") for x in vals)
 
 
 def _c_struct(name: str, io: NetIo) -> str:

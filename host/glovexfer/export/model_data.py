@@ -9,10 +9,17 @@ exactly as TFLM's ``Prepare`` does), so the firmware runs the same integers as
 ``Int8Network.run``.
 
 Every scalar parameter is stored in one int32 array (``kQ``) that the descriptor reads by
-index, so the checksum -- FNV-1a 32 over the bytes of every exported array, little-endian,
-in the order of the ``kBlobs`` table -- covers all of it; the firmware recomputes it at
-start-up (``gx_lstm_net_verify`` / ``gx_cnn_net_verify`` / ``gx_signal_net_verify``).  The version string names the
-export format, the model and the first 16 hex digits of the .tflite's SHA-256.
+index.  The checksum covers what the firmware reads, not how the source spells it: FNV-1a 32
+over the canonical serialisation of the descriptor's initialiser, field by field in struct
+order (:func:`canonical_bytes`): an int32 field as 4 bytes little-endian, a pointer as int32
+1 followed by the bytes of the array it points at (or int32 0 for ``nullptr``), the version
+string as its int32 length and its bytes.  The firmware walks the structs the same way at
+start-up (``gx_*_net_verify``, firmware/core/model_check.cpp), after range-checking every
+dimension, index, shift and zero point, so that the lengths it reads are the compiled-in ones.
+``io_checksum`` is the checksum of the input-quantiser and softmax constants
+(``glovexfer.device.model_io``) derived here from the .tflite's scales: the firmware compares it
+with the ``gx_model_io.h`` it was built with.  The version string names the export format,
+the model and the first 16 hex digits of the .tflite's SHA-256.
 
 Supported topologies: the paper BiLSTM (REVERSE_V2, 2x UNIDIRECTIONAL_SEQUENCE_LSTM,
 2x STRIDED_SLICE, CONCATENATION, FULLY_CONNECTED) and the paper CNN (CONV_2D, MAX_POOL_2D,
@@ -55,6 +62,46 @@ def fnv1a32(data: bytes) -> int:
     for b in data:
         h = ((h ^ b) * 16777619) & 0xFFFFFFFF
     return h
+
+
+_CANON_TOKEN = re.compile(
+    r"\s*(?:static_cast<int32_t>\(sizeof (?P<len>k\w+) / sizeof (?P=len)\[0\]\)|kQ\[(?P<q>\d+)\]\s*/\*.*?\*/|(?P<null>nullptr)|(?P<arr>k[A-Za-z0-9_]*)|(?P<int>-?\d+)|(?P<str>\"[^\"]*\")|[{},])",
+    re.S,
+)
+
+
+def _i32(v: int) -> bytes:
+    return int(v & 0xFFFFFFFF).to_bytes(4, "little")
+
+
+def canonical_bytes(initialiser: str, arrays: dict, q: list) -> bytes:
+    """The canonical serialisation of a descriptor initialiser (its C text, fields in struct
+    order): ``kQ[i]``, integer literals and an array's ``sizeof`` length -> int32 LE, an array name -> int32 1 + the array's
+    little-endian bytes, ``nullptr`` -> int32 0, a string -> int32 length + its bytes.  Any
+    other token raises (the firmware's walk, model_check.cpp, must learn every new field)."""
+    out = []
+    pos = 0
+    text = initialiser.rstrip()
+    while pos < len(text):
+        m = _CANON_TOKEN.match(text, pos)
+        if m is None or m.end() == pos:
+            raise ValueError(f"descriptor initialiser: unexpected text {text[pos:pos + 40]!r}")
+        pos = m.end()
+        if m.group("len") is not None:
+            out.append(_i32(arrays[m.group("len")].size))
+        elif m.group("q") is not None:
+            out.append(_i32(q[int(m.group("q"))]))
+        elif m.group("null") is not None:
+            out.append(_i32(0))
+        elif m.group("arr") is not None:
+            a = arrays[m.group("arr")]
+            out.append(_i32(1) + a.astype(a.dtype.newbyteorder("<")).tobytes())
+        elif m.group("int") is not None:
+            out.append(_i32(int(m.group("int"))))
+        elif m.group("str") is not None:
+            b = m.group("str")[1:-1].encode("ascii")
+            out.append(_i32(len(b)) + b)
+    return b"".join(out)
 
 
 def network_kind(net: Int8Network) -> str:
@@ -110,6 +157,7 @@ class _Emitter:
         self.ident = ident
         self.arrays: list[tuple[str, str, np.ndarray]] = []  # (c name, c type, values)
         self.q: list[tuple[int, str]] = []  # scalar parameters (value, comment)
+        self.asserts: list[str] = []  # static_asserts on the arrays' lengths
 
     def array(self, cname: str, values, dtype) -> str:
         a = np.ascontiguousarray(np.asarray(values).astype(dtype).ravel())
@@ -122,10 +170,6 @@ class _Emitter:
             raise ValueError(f"{what} = {v} does not fit int32")
         self.q.append((v, what))
         return f"kQ[{len(self.q) - 1}] /* {what} */"
-
-    def blob_bytes(self) -> bytes:
-        out = b"".join(a.astype(a.dtype.newbyteorder("<")).tobytes() for _, _, a in self.arrays)
-        return out + np.asarray([v for v, _ in self.q], dtype="<i4").tobytes()
 
 
 def _fmt(a: np.ndarray, per_line: int = 20) -> str:
@@ -146,9 +190,16 @@ def _fc(e: _Emitter, pfx: str, p) -> str:
             e.scalar(p.output_offset, f"{pfx} output_offset"),
             e.scalar(p.act_min, f"{pfx} act_min"),
             e.scalar(p.act_max, f"{pfx} act_max"),
-            mult, shift, str(int(np.size(p.multiplier))),
+            mult, shift, _n_of(e, mult, shift),
         ]) + "}"
     )
+
+
+def _n_of(e: _Emitter, mult: str, shift: str) -> str:
+    """n_mult as the multiplier array's own length: no literal that could disagree with the
+    arrays the kernels index (the shift array is asserted to have the same length)."""
+    e.asserts.append(f"static_assert(sizeof {shift} == sizeof {mult}, \"one shift per multiplier\");")
+    return f"static_cast<int32_t>(sizeof {mult} / sizeof {mult}[0])"
 
 
 def _bias(e: _Emitter, cname: str, bias) -> str:
@@ -319,7 +370,12 @@ def model_source_text(tflite_bytes: bytes, name: str) -> tuple[str, str]:
     norm = signal_norm_line(net) + "\n" if kind == "signal" else ""
     sha = hashlib.sha256(tflite_bytes).hexdigest()[:16]
     version = f"gxmodel/{FORMAT_VERSION} {name} {kind} tflite-sha256:{sha}"
-    checksum = fnv1a32(e.blob_bytes())
+    from ..device.model_io import io_canonical_bytes
+
+    io_sum = fnv1a32(io_canonical_bytes(io_of(net, kind, version)))
+    # GxModelInfo without its own checksum field, then the network's fields
+    canon_text = f"{{\"{version}\", {io_sum}, {int(net.input_zero_point)}, {int(net.output_zero_point)}}},\n    {body}"
+    checksum = fnv1a32(canonical_bytes(canon_text, {c: a for c, _, a in e.arrays}, [v for v, _ in e.q]))
     fn = f"gx_model_{name}"
     guard = f"GX_MODEL_{name.upper()}_H"
     header = (
@@ -340,18 +396,28 @@ def model_source_text(tflite_bytes: bytes, name: str) -> tuple[str, str]:
     ]
     for cname, ctype, a in e.arrays:
         parts.append(f"constexpr {ctype} {cname}[{max(a.size, 1)}] = {{\n{_fmt(a)}\n}};\n")
+    parts += [a + "\n" for a in e.asserts]
     parts.append("// every scalar parameter (index: meaning)\nconstexpr int32_t kQ[] = {\n")
     parts += [f"    {v},  // {i}: {what}\n" for i, (v, what) in enumerate(e.q)]
-    parts.append("};\n\nconstexpr GxBlob kBlobs[] = {\n")
-    parts += [f"    {{{cname}, sizeof {cname}}},\n" for cname, _, _ in e.arrays]
-    parts.append("    {kQ, sizeof kQ},\n};\n\n")
+    parts.append("};\n\n")
     parts.append(
-        f"constexpr {struct} kModel = {{\n    {{\"{version}\", 0x{checksum:08X}u, kBlobs, "
-        f"static_cast<int32_t>(sizeof kBlobs / sizeof kBlobs[0]), {int(net.input_zero_point)}, "
-        f"{int(net.output_zero_point)}}},\n    {body}\n}};\n\n}}  // namespace\n\n"
+        f"constexpr {struct} kModel = {{\n    {{\"{version}\", 0x{checksum:08X}u, 0x{io_sum:08X}u, "
+        f"{int(net.input_zero_point)}, {int(net.output_zero_point)}}},\n    {body}\n}};\n\n}}  // namespace\n\n"
         f"const {struct}* {fn}() {{ return &kModel; }}\n\n}}  // namespace gx\n"
     )
     return header, "".join(parts)
+
+
+def io_of(net: Int8Network, kind: str, version: str):
+    """The ``gx_model_io.h`` constants of this network (``glovexfer.device.model_io``), from
+    the .tflite's own scales: what the firmware's io constants must hash to."""
+    from ..device.model_io import net_io, signal_io
+    from ..golden.signals import norm_from_metadata
+
+    if kind == "signal":
+        mean, std = norm_from_metadata(net.metadata)
+        return signal_io(version, mean, std, float(net.input_scale), int(net.input_zero_point), float(net.output_scale))
+    return net_io(kind, version, float(net.input_scale), int(net.input_zero_point), float(net.output_scale))
 
 
 def write_model_source(tflite_bytes: bytes, name: str, out_dir) -> tuple[Path, Path]:

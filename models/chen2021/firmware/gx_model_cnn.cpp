@@ -11426,6 +11426,8 @@ constexpr int32_t kFc2Shift[26] = {
     -9, -8, -8, -9, -9, -9, -9, -9, -8, -9, -8, -9, -9, -8, -9, -9, -9, -9, -9, -8,
     -9, -9, -9, -9, -9, -9
 };
+static_assert(sizeof kFc1Shift == sizeof kFc1Mult, "one shift per multiplier");
+static_assert(sizeof kFc2Shift == sizeof kFc2Mult, "one shift per multiplier");
 // every scalar parameter (index: meaning)
 constexpr int32_t kQ[] = {
     28,  // 0: Conv1 in_h
@@ -11506,28 +11508,8 @@ constexpr int32_t kQ[] = {
     127,  // 75: Fc2 act_max
 };
 
-constexpr GxBlob kBlobs[] = {
-    {kConv1Mult, sizeof kConv1Mult},
-    {kConv1Shift, sizeof kConv1Shift},
-    {kConv1W, sizeof kConv1W},
-    {kConv1B, sizeof kConv1B},
-    {kConv2Mult, sizeof kConv2Mult},
-    {kConv2Shift, sizeof kConv2Shift},
-    {kConv2W, sizeof kConv2W},
-    {kConv2B, sizeof kConv2B},
-    {kFc1W, sizeof kFc1W},
-    {kFc1B, sizeof kFc1B},
-    {kFc1Mult, sizeof kFc1Mult},
-    {kFc1Shift, sizeof kFc1Shift},
-    {kFc2W, sizeof kFc2W},
-    {kFc2B, sizeof kFc2B},
-    {kFc2Mult, sizeof kFc2Mult},
-    {kFc2Shift, sizeof kFc2Shift},
-    {kQ, sizeof kQ},
-};
-
 constexpr GxCnnNetModel kModel = {
-    {"gxmodel/1 cnn cnn tflite-sha256:fe902949c8296314", 0x2DA7406Eu, kBlobs, static_cast<int32_t>(sizeof kBlobs / sizeof kBlobs[0]), -128, 40},
+    {"gxmodel/1 cnn cnn tflite-sha256:fe902949c8296314", 0xDC499A33u, 0x5280A98Bu, -128, 40},
     {kQ[0] /* Conv1 in_h */, kQ[1] /* Conv1 in_w */, kQ[2] /* Conv1 in_c */, kQ[3] /* Conv1 out_h */, kQ[4] /* Conv1 out_w */, kQ[5] /* Conv1 out_c */, kQ[6] /* Conv1 k_h */, kQ[7] /* Conv1 k_w */, kQ[8] /* Conv1 stride_h */, kQ[9] /* Conv1 stride_w */, kQ[10] /* Conv1 dilation_h */, kQ[11] /* Conv1 dilation_w */, kQ[12] /* Conv1 pad_t */, kQ[13] /* Conv1 pad_l */, kQ[14] /* Conv1 input_offset */, kQ[15] /* Conv1 output_offset */, kQ[16] /* Conv1 act_min */, kQ[17] /* Conv1 act_max */, kConv1Mult, kConv1Shift},
     kConv1W,
     kConv1B,
@@ -11540,12 +11522,12 @@ constexpr GxCnnNetModel kModel = {
     kQ[63] /* fc1_out */,
     kFc1W,
     kFc1B,
-    {kQ[64] /* Fc1 input_offset */, kQ[65] /* Fc1 weights_offset */, kQ[66] /* Fc1 output_offset */, kQ[67] /* Fc1 act_min */, kQ[68] /* Fc1 act_max */, kFc1Mult, kFc1Shift, 128},
+    {kQ[64] /* Fc1 input_offset */, kQ[65] /* Fc1 weights_offset */, kQ[66] /* Fc1 output_offset */, kQ[67] /* Fc1 act_min */, kQ[68] /* Fc1 act_max */, kFc1Mult, kFc1Shift, static_cast<int32_t>(sizeof kFc1Mult / sizeof kFc1Mult[0])},
     kQ[69] /* fc2_in */,
     kQ[70] /* fc2_out */,
     kFc2W,
     kFc2B,
-    {kQ[71] /* Fc2 input_offset */, kQ[72] /* Fc2 weights_offset */, kQ[73] /* Fc2 output_offset */, kQ[74] /* Fc2 act_min */, kQ[75] /* Fc2 act_max */, kFc2Mult, kFc2Shift, 26}
+    {kQ[71] /* Fc2 input_offset */, kQ[72] /* Fc2 weights_offset */, kQ[73] /* Fc2 output_offset */, kQ[74] /* Fc2 act_min */, kQ[75] /* Fc2 act_max */, kFc2Mult, kFc2Shift, static_cast<int32_t>(sizeof kFc2Mult / sizeof kFc2Mult[0])}
 };
 
 }  // namespace

@@ -10,7 +10,7 @@ namespace gx {
 // SIGNAL model data; check with gx_signal_net_verify(gx_model_signal()) at start-up.
 const GxSignalNetModel* gx_model_signal();
 
-constexpr uint32_t kSignalChecksum = 0xD54326B9u;
+constexpr uint32_t kSignalChecksum = 0xE50B92E5u;
 
 }  // namespace gx
 
