@@ -73,7 +73,8 @@ def golden_expected(counts, net_lstm, net_cnn, net_signal=None) -> dict:
 
     With ``net_signal`` also the ``signals`` stage and, for a whole recording of
     ``SAMPLES_PER_LETTER`` samples (the network's input length; the device runs it on those
-    only), the signal network and ``fused_signal``."""
+    only), the signal network and ``fused_signal``.  The per-recording reference of
+    :func:`golden_expected_batch`."""
     from ..golden.pipeline import run_golden
     from ..golden.recognise import Result, recognise, run_network
     from ..params import SAMPLES_PER_LETTER
@@ -86,13 +87,43 @@ def golden_expected(counts, net_lstm, net_cnn, net_signal=None) -> dict:
         r = Result(stages=st, lstm=run_network(st, net_lstm), cnn=run_network(st, net_cnn))
     else:
         r = recognise(c, net_lstm, net_cnn)
+    return _expected(r, net_signal is not None)
+
+
+def golden_expected_batch(recordings, net_lstm, net_cnn, net_signal=None) -> list[dict]:
+    """:func:`golden_expected` of every recording in ``recordings`` (a list of (n, 9) counts),
+    computed by the batched golden model (recordings of one length together)."""
+    from ..golden.pipeline import run_golden_batch
+    from ..golden.recognise import ResultBatch, recognise_batch, run_network_batch
+    from ..params import SAMPLES_PER_LETTER
+
+    out: list = [None] * len(recordings)
+    by_len: dict = {}
+    for i, c in enumerate(recordings):
+        by_len.setdefault(np.asarray(c).shape, []).append(i)
+    for shape, idx in by_len.items():
+        c = np.stack([np.asarray(recordings[i]) for i in idx])
+        if net_signal is not None and shape[0] == SAMPLES_PER_LETTER:
+            rb = recognise_batch(c, net_lstm, net_cnn, net_signal)
+        elif net_signal is not None:  # signals stage only
+            st = run_golden_batch(c, with_image=True, with_signals=True)
+            rb = ResultBatch(st, run_network_batch(st, net_lstm), run_network_batch(st, net_cnn))
+        else:
+            rb = recognise_batch(c, net_lstm, net_cnn)
+        for k, i in enumerate(idx):
+            out[i] = _expected(rb.at(k), net_signal is not None)
+    return out
+
+
+def _expected(r, with_signals: bool) -> dict:
+    """The stages and RESULT tuples of one ``golden.recognise.Result``."""
     s = r.stages
     exp = {
         "quaternions": s.quaternions, "euler": s.euler, "points": s.points, "normalised": s.normalised,
         "smoothed": s.smoothed, "thin_keep": s.thin_keep, "thinned": s.thinned, "resampled": s.resampled,
         "image": s.image,
     }
-    if net_signal is not None:
+    if with_signals:
         exp["signals"] = s.signals
     res = {}
     for kind, o in (("lstm", r.lstm), ("cnn", r.cnn), ("signal", r.signal)):
@@ -180,28 +211,31 @@ def vector_recordings(vec_dir) -> list[tuple[str, np.ndarray]]:
     return out
 
 
+#: Recordings whose golden expectations are computed together (batched) during parity.
+PARITY_CHUNK = 256
+
+
 def run_parity(device, recordings, net_lstm, net_cnn, progress=True, out=None, net_signal=None) -> ParityReport:
     """Replay every (label, counts) on ``device`` and compare with the golden model
     (``net_signal``: the device's signal network, when it carries one).  The golden side
-    applies the device's sensor calibration (``cal show``) to the counts first, as the
-    device does."""
+    runs batched (:func:`golden_expected_batch`), ``PARITY_CHUNK`` recordings at a time, on
+    the counts calibrated as the device calibrates them (its sensor calibration, ``cal show``)."""
     out = out if out is not None else sys.stderr
     rep = ParityReport()
     t0 = time.monotonic()
     n = len(recordings)
     cal = read_calibration(device)  # the device calibrates every replay before recognising it
-    for k, (label, raw) in enumerate(recordings):
-        counts = apply_sensorcal(raw, cal)
-        if net_signal is None:
-            exp = golden_expected(counts, net_lstm, net_cnn)
-        else:
-            exp = golden_expected(counts, net_lstm, net_cnn, net_signal)
-        ans = device.replay(raw)
-        compare_answer(ans, exp, rep, label)
-        rep.recordings += 1
-        if progress and ((k + 1) % 50 == 0 or k + 1 == n):
-            print(f"parity: {k + 1}/{n} recordings, {rep.values} values, {rep.mismatches} mismatches "
-                  f"({time.monotonic() - t0:.0f} s)", file=out, flush=True)
+    for k0 in range(0, n, PARITY_CHUNK):
+        chunk = recordings[k0 : k0 + PARITY_CHUNK]
+        exps = golden_expected_batch([apply_sensorcal(c, cal) for _, c in chunk], net_lstm, net_cnn, net_signal)
+        for j, ((label, counts), exp) in enumerate(zip(chunk, exps)):
+            ans = device.replay(counts)
+            compare_answer(ans, exp, rep, label)
+            rep.recordings += 1
+            k = k0 + j
+            if progress and ((k + 1) % 50 == 0 or k + 1 == n):
+                print(f"parity: {k + 1}/{n} recordings, {rep.values} values, {rep.mismatches} mismatches "
+                      f"({time.monotonic() - t0:.0f} s)", file=out, flush=True)
     return rep
 
 
@@ -230,5 +264,5 @@ def load_device_signal_net(device, search_dirs):
     return load_int8_model(find_tflite(v, search_dirs).read_bytes())
 
 
-__all__ = ["ParityReport", "compare_answer", "find_tflite", "golden_expected", "load_device_nets",
+__all__ = ["ParityReport", "compare_answer", "find_tflite", "golden_expected", "golden_expected_batch", "load_device_nets",
            "load_device_signal_net", "run_parity", "vector_recordings"]

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .fully_connected import int32_dot
 from .quant import (
     multiply_by_quantized_multiplier,
     quantize_multiplier_array,
@@ -101,8 +102,7 @@ def conv2d(x: np.ndarray, weights: np.ndarray, bias: np.ndarray | None, p: ConvP
     xp, oh, ow = pad_input(x, kh, kw, (p.stride_h, p.stride_w, p.dilation_h, p.dilation_w), p.padding, -p.input_offset)
     cols = _windows(xp + p.input_offset, kh, kw, oh, ow, p)
     b = x.shape[0]
-    acc = cols.reshape(b * oh * ow, kh * kw * ci) @ np.asarray(weights, dtype=np.int64).reshape(o, -1).T
-    acc = wrap_int32(acc)
+    acc = int32_dot(cols.reshape(b * oh * ow, kh * kw * ci), np.asarray(weights, dtype=np.int64).reshape(o, -1))
     if bias is not None:
         acc = wrap_int32(acc + np.asarray(bias, dtype=np.int64))
     out = multiply_by_quantized_multiplier(acc, p.multiplier, p.shift) + p.output_offset

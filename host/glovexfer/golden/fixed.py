@@ -301,6 +301,68 @@ def asin_turns(v, table: tuple[int, ...]) -> np.ndarray:
 
 
 # --------------------------------------------------------------------------------------
+# The same primitives on int64 arrays (the batched golden model; element for element the
+# values of the scalar functions above, tested against them)
+# --------------------------------------------------------------------------------------
+def div_round_array(a, b) -> np.ndarray:
+    """Element-wise ``div_round(a, b)`` (``b > 0``, broadcast against ``a``), int64."""
+    a = np.asarray(a, dtype=np.int64)
+    b = np.asarray(b, dtype=np.int64)
+    if b.size and int(b.min()) <= 0:
+        raise ZeroDivisionError("div_round needs b > 0")
+    h = b >> 1
+    return np.where(a >= 0, (a + h) // b, -((-a + h) // b))
+
+
+def isqrt_floor_array(n) -> np.ndarray:
+    """Element-wise ``isqrt_floor`` of a non-negative int64 array: the digit-by-digit loop of
+    ``isqrt_u64_bitwise`` on uint64 lanes (32 fixed iterations; while ``bit > n`` a lane's
+    result stays 0, as the scalar loop's skipping of those bits)."""
+    n = np.asarray(n, dtype=np.int64)
+    if n.size and int(n.min()) < 0:
+        raise OverflowError("isqrt argument must be non-negative")
+    rem = n.astype(np.uint64)
+    res = np.zeros_like(rem)
+    for k in range(31, -1, -1):
+        bit = np.uint64(1 << (2 * k))
+        t = res + bit
+        ge = rem >= t
+        rem = np.where(ge, rem - t, rem)
+        res = np.where(ge, (res >> np.uint64(1)) + bit, res >> np.uint64(1))
+    return res.astype(np.int64)
+
+
+def isqrt_round_array(n) -> np.ndarray:
+    """Element-wise ``isqrt_round`` (``r + 1`` where ``n - r^2 > r``)."""
+    n = np.asarray(n, dtype=np.int64)
+    r = isqrt_floor_array(n)
+    return r + (n - r * r > r)
+
+
+def isqrt_ceil_array(n) -> np.ndarray:
+    """Element-wise ``isqrt_ceil``."""
+    n = np.asarray(n, dtype=np.int64)
+    r = isqrt_floor_array(n)
+    return r + (r * r != n)
+
+
+def normalise_vec_array(v) -> tuple[np.ndarray, np.ndarray]:
+    """``normalise_vec`` over the last axis of an int64 array (2 to 4 components).
+
+    Returns ``(unit, zero)``: the Q30 unit vectors (same shape as ``v``; 0 where the input
+    is zero) and the boolean mask of the zero inputs (where ``normalise_vec`` gives None).
+    """
+    v = np.asarray(v, dtype=np.int64)
+    m = np.abs(v).max(axis=-1)
+    zero = m == 0
+    s = bit_length_array(m) - 30
+    w = rshift_round_array(v, s[..., None])
+    n2 = (w * w).sum(axis=-1)
+    r = np.where(zero, 1, isqrt_round_array(n2))
+    return np.where(zero[..., None], 0, div_round_array(w << 30, r[..., None])), zero
+
+
+# --------------------------------------------------------------------------------------
 # Integer constants
 # --------------------------------------------------------------------------------------
 @dataclass(frozen=True)
@@ -488,11 +550,16 @@ __all__ = [
     "chk_array",
     "derive_fixed_params",
     "div_round",
+    "div_round_array",
     "isqrt_ceil",
+    "isqrt_ceil_array",
     "isqrt_floor",
+    "isqrt_floor_array",
     "isqrt_round",
+    "isqrt_round_array",
     "isqrt_u64_bitwise",
     "normalise_vec",
+    "normalise_vec_array",
     "rshift_round",
     "rshift_round_array",
     "sat",

@@ -20,6 +20,15 @@ from .quant import (
 )
 
 
+def int32_dot(x: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """``x (..., D) . w (N, D)^T`` accumulated in int32 lanes as the C++ kernels do (int64 result).
+
+    Sums and products in int32 lanes are exact modulo 2^32, so the result is ``wrap_int32``
+    of the exact dot product, whatever the order of the additions.  The operands are offset
+    int8 values, far inside int32."""
+    return np.einsum("...d,nd->...n", x.astype(np.int32), w.astype(np.int32)).astype(np.int64)
+
+
 def fc_multipliers(input_scale: float, filter_scales, output_scale: float) -> tuple[np.ndarray, np.ndarray]:
     """Requantisation multipliers/shifts of TFLM's ``CalculateOpDataFullyConnected``.
 
@@ -63,10 +72,7 @@ def fully_connected(
     Returns int64; the caller casts to the output type (int8 for FULLY_CONNECTED, int16 for
     LSTM gates).
     """
-    x = np.asarray(x, dtype=np.int64)
-    w = np.asarray(weights, dtype=np.int64) + p.weights_offset
-    acc = (x + p.input_offset) @ w.T
-    acc = wrap_int32(acc)
+    acc = int32_dot(np.asarray(x, dtype=np.int64) + p.input_offset, np.asarray(weights, dtype=np.int64) + p.weights_offset)
     if bias is not None:
         acc = wrap_int32(acc + np.asarray(bias, dtype=np.int64))
     out = multiply_by_quantized_multiplier(acc, p.multiplier, p.shift) + p.output_offset

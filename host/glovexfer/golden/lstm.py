@@ -241,17 +241,86 @@ def _gate(p: LstmParams, name: str, x_t: np.ndarray, h: np.ndarray) -> np.ndarra
     raise NotImplementedError(f"LSTM cell activation {g.activation!r} (TFLM asserts)")
 
 
-def lstm_int8(x: np.ndarray, p: LstmParams, trace: bool = False):
+def _stacked(p: LstmParams):
+    """The four gates' input and recurrent FULLY_CONNECTED stacked into one each, in the
+    order (forget, input, cell, output): weights with their zero points folded in (int64,
+    (4N, I) and (4N, N)), the input bias, and per-row multipliers and shifts.  One matmul
+    then gives all four gates, each row with exactly the arithmetic of its own gate's FC."""
+    st = getattr(p, "_stacked_cache", None)
+    if st is not None:
+        return st
+    order = ("forget", "input", "cell", "output")
+    gs = [p.gates[g] for g in order]
+    n = gs[0].w_recurrent.shape[0]
+
+    def params(kind: str, fc_name: str) -> FullyConnectedParams:
+        fcs = [getattr(g, fc_name) for g in gs]
+        return FullyConnectedParams(
+            fcs[0].input_offset, 0, 0,
+            np.concatenate([np.broadcast_to(np.asarray(f.multiplier, dtype=np.int64), (n,)) for f in fcs]),
+            np.concatenate([np.broadcast_to(np.asarray(f.shift, dtype=np.int64), (n,)) for f in fcs]),
+            INT16_MIN, INT16_MAX,
+        )
+
+    w_in = np.concatenate([np.asarray(g.w_input, dtype=np.int64) + g.fc_input.weights_offset for g in gs])
+    w_rec = np.concatenate([np.asarray(g.w_recurrent, dtype=np.int64) + g.fc_recurrent.weights_offset for g in gs])
+    biases = [np.zeros(n, dtype=np.int64) if g.bias is None else np.asarray(g.bias, dtype=np.int64) for g in gs]
+    for g in gs:
+        if g.activation not in ("sigmoid", "tanh"):
+            raise NotImplementedError(f"LSTM cell activation {g.activation!r} (TFLM asserts)")
+        if len({g.fc_input.input_offset for g in gs}) != 1 or len({g.fc_recurrent.input_offset for g in gs}) != 1:
+            raise ValueError("LSTM gates with different input offsets")
+    st = (w_in, np.concatenate(biases), params("in", "fc_input"), w_rec, params("rec", "fc_recurrent"), gs[2].activation, n)
+    object.__setattr__(p, "_stacked_cache", st)
+    return st
+
+
+def _lstm_int8_stacked(x: np.ndarray, p: LstmParams) -> np.ndarray:
+    """``lstm_int8`` (batch-major (B, T, I) int8 in, (B, T, N) int8 out) with the input
+    FULLY_CONNECTED of every step in one matmul and the four gates stacked: the same
+    integers as the per-gate loop (each gate row keeps its own weights, offsets,
+    multiplier and shift; the output gate still sees the previous ``h``)."""
+    w_in, bias, fc_in, w_rec, fc_rec, cell_act, n = _stacked(p)
+    b, t_steps, _ = x.shape
+    pre_in = fully_connected(x, w_in, bias, fc_in)  # (B, T, 4N), int16 range
+    h = np.full((b, n), p.hidden_zero_point, dtype=np.int64)
+    c = np.zeros((b, n), dtype=np.int64)
+    out = np.empty((b, t_steps, n), dtype=np.int8)
+    fm, fs = p.forget_cell_mul
+    im, ish = p.input_mul
+    om, osh = p.output_mul
+    for t in range(t_steps):
+        pre = np.clip(pre_in[:, t] + fully_connected(h, w_rec, None, fc_rec), INT16_MIN, INT16_MAX)
+        f_g = sigmoid_int16(pre[:, 0:n])
+        i_g = sigmoid_int16(pre[:, n : 2 * n])
+        g_g = sigmoid_int16(pre[:, 2 * n : 3 * n]) if cell_act == "sigmoid" else lstm_tanh(pre[:, 2 * n : 3 * n], -12)
+        o_g = sigmoid_int16(pre[:, 3 * n :])
+        c = mul_elementwise(f_g, c, fm, fs, 0, INT16_MIN, INT16_MAX)
+        c = np.clip(c + mul_elementwise(i_g, g_g, im, ish, 0, INT16_MIN, INT16_MAX), INT16_MIN, INT16_MAX)
+        if p.cell_clip > 0:
+            c = np.clip(c, -p.quantized_cell_clip, p.quantized_cell_clip)
+        h = mul_elementwise(lstm_tanh(c, p.cell_state_scale_power), o_g, om, osh, p.hidden_zero_point, INT8_MIN, INT8_MAX)
+        out[:, t, :] = h
+    return out
+
+
+def lstm_int8(x: np.ndarray, p: LstmParams, trace: bool = False, per_gate: bool = False):
     """Run the integer LSTM over int8 ``x``: (B, T, I), or (T, B, I) when ``time_major``.
 
     Returns the int8 output sequence with the input's layout ((B, T, N) or (T, B, N)); with
     ``trace=True`` also a dict of per-step internals (batch-major, (B, T, N)): ``input``,
     ``forget``, ``cell``, ``output`` gate activations (int16 Q0.15), ``c`` (int16 cell state)
     and ``h`` (int8 hidden state).
+
+    Without ``trace`` the gates are computed stacked (``_lstm_int8_stacked``, same
+    integers); ``per_gate=True`` runs the per-gate loop below, the readable reference.
     """
     x = np.asarray(x, dtype=np.int8)
     if p.time_major:
         x = np.swapaxes(x, 0, 1)
+    if not trace and not per_gate:
+        out = _lstm_int8_stacked(x, p)
+        return np.swapaxes(out, 0, 1) if p.time_major else out
     b, t_steps, _ = x.shape
     n = p.gates["forget"].w_recurrent.shape[0]
     h = np.full((b, n), p.hidden_zero_point, dtype=np.int64)

@@ -21,7 +21,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import PipelineError
-from .fixed import ONE_Q30, chk64, div_round, sat
+from .fixed import ONE_Q30, chk64, div_round, div_round_array, sat
 
 STAGE = "golden.normalise"
 HALF_Q30 = ONE_Q30 >> 1
@@ -63,4 +63,30 @@ def normalise(p) -> np.ndarray:
     return out
 
 
-__all__ = ["normalise"]
+def _int_points_batch(p, stage: str) -> np.ndarray:
+    """(B, n, 2) integer points fitting int32, as int64."""
+    a = np.asarray(p)
+    if a.ndim != 3 or a.shape[2] != 2 or a.shape[1] < 1:
+        raise PipelineError(stage, f"points must have shape (B, n>=1, 2), got {a.shape}")
+    if a.dtype.kind not in "iu":
+        raise PipelineError(stage, f"points must be integers, got {a.dtype}")
+    a = a.astype(np.int64)
+    if a.size and (int(a.min()) < -(1 << 31) or int(a.max()) >= 1 << 31):
+        raise PipelineError(stage, "points must fit int32")
+    return a
+
+
+def normalise_batch(p) -> np.ndarray:
+    """``normalise`` of each recording of a (B, n, 2) batch -> (B, n, 2) int32."""
+    a = _int_points_batch(p, STAGE)
+    if a.size and int(np.abs(a).max()) > (1 << 29):
+        raise PipelineError(STAGE, "points must be within +-2^29 (= +-32 turns)")
+    lo = a.min(axis=1, keepdims=True)
+    rng = a.max(axis=1, keepdims=True) - lo
+    r = rng.max(axis=2, keepdims=True)
+    num = (2 * (a - lo) + r - rng) << 30
+    out = np.clip(div_round_array(num, np.maximum(2 * r, 1)), 0, ONE_Q30)
+    return np.where(r == 0, HALF_Q30, out).astype(np.int32)
+
+
+__all__ = ["normalise", "normalise_batch"]

@@ -35,9 +35,12 @@ from .fixed import (
     FixedParams,
     chk32,
     chk64,
+    chk_array,
     div_round,
     isqrt_round,
+    isqrt_round_array,
     normalise_vec,
+    normalise_vec_array,
     rshift_round,
 )
 
@@ -401,6 +404,137 @@ def orientation(acc, gyr, mag=None, fp: FixedParams | None = None) -> np.ndarray
     return Q
 
 
+# ----------------------------------------------------------------------------------- batched
+def _rsr(x: np.ndarray, s: int) -> np.ndarray:
+    """``rshift_round`` by a constant ``s >= 1`` on an int64 array."""
+    return (x + (1 << (s - 1))) >> s
+
+
+def _counts_batch(a, name: str) -> np.ndarray:
+    a = np.asarray(a)
+    if a.ndim != 3 or a.shape[2] != 3 or a.shape[1] < 1:
+        raise PipelineError(STAGE, f"{name} must have shape (B, n>=1, 3), got {a.shape}")
+    if a.dtype.kind not in "iu":
+        raise PipelineError(STAGE, f"{name} must be integer counts, got dtype {a.dtype}")
+    if a.size and (int(a.min()) < -32768 or int(a.max()) > 32767):
+        raise PipelineError(STAGE, f"{name} counts must be within int16")
+    return a.astype(np.int64)
+
+
+def _quat_mul_array(p, q) -> np.ndarray:
+    """``quat_mul_q30`` on (..., 4) int64 arrays."""
+    pw, px, py, pz = np.moveaxis(p, -1, 0)
+    qw, qx, qy, qz = np.moveaxis(q, -1, 0)
+    return _rsr(
+        np.stack(
+            [
+                pw * qw - px * qx - py * qy - pz * qz,
+                pw * qx + px * qw + py * qz - pz * qy,
+                pw * qy - px * qz + py * qw + pz * qx,
+                pw * qz + px * qy - py * qx + pz * qw,
+            ],
+            axis=-1,
+        ),
+        30,
+    )
+
+
+def _marg_step_batch(q, dth, acc, mag, fp: FixedParams) -> np.ndarray:
+    """One ``madgwick_marg_update`` on B lanes at once: (B, 4) Q30 ``q``, (B, 3) ``dth``,
+    (B, 3) acc and mag counts -> (B, 4).  Every branch of the scalar update is computed on
+    every lane and selected per lane: gyro zero keeps ``q``; mag zero is the 6-axis update
+    (the magnetic rows of ``f`` are zero, so they add nothing to ``J^T f``); acc zero, ``f``
+    zero or ``J^T f`` zero skip the correction."""
+    zero3 = np.zeros_like(dth[:, :1])
+    dq = _quat_mul_array(q, np.concatenate([zero3, dth], axis=1))
+    a, acc_zero = normalise_vec_array(acc)
+    m, mag_zero = normalise_vec_array(mag)
+    qw, qx, qy, qz = q.T
+    ax, ay, az = a.T
+    f0 = _rsr(2 * (qx * qz - qw * qy) - (ax << 30), 31)
+    f1 = _rsr(2 * (qw * qx + qy * qz) - (ay << 30), 31)
+    f2 = _rsr((1 << 60) - 2 * (qx * qx + qy * qy) - (az << 30), 31)
+    mx, my, mz = m.T
+    conj = q * np.array([1, -1, -1, -1], dtype=np.int64)
+    h = _quat_mul_array(_quat_mul_array(q, np.concatenate([zero3, m], axis=1)), conj)
+    bx = isqrt_round_array(h[:, 1] * h[:, 1] + h[:, 2] * h[:, 2])
+    bz = h[:, 3]
+    c_a = _rsr((1 << 59) - qy * qy - qz * qz, 30)
+    c_b = _rsr(qx * qz - qw * qy, 30)
+    c_c = _rsr(qx * qy - qw * qz, 30)
+    c_d = _rsr(qw * qx + qy * qz, 30)
+    c_e = _rsr(qw * qy + qx * qz, 30)
+    c_f = _rsr((1 << 59) - qx * qx - qy * qy, 30)
+    f3 = _rsr(2 * bx * c_a + 2 * bz * c_b - (mx << 30), 31)
+    f4 = _rsr(2 * bx * c_c + 2 * bz * c_d - (my << 30), 31)
+    f5 = _rsr(2 * bx * c_e + 2 * bz * c_f - (mz << 30), 31)
+    f = np.stack([f0, f1, f2, f3, f4, f5], axis=1)
+    f[:, 3:] = np.where(mag_zero[:, None], 0, f[:, 3:])
+    chk_array(f, 32, "f")
+
+    def j28(c: int, v: np.ndarray) -> np.ndarray:
+        return _rsr(c * v, 2)
+
+    def j(e: np.ndarray) -> np.ndarray:
+        return _rsr(e, 32)
+
+    zero = np.zeros_like(qw)
+    J = np.stack(
+        [
+            np.stack([j28(-2, qy), j28(2, qz), j28(-2, qw), j28(2, qx)], axis=1),
+            np.stack([j28(2, qx), j28(2, qw), j28(2, qz), j28(2, qy)], axis=1),
+            np.stack([zero, j28(-4, qx), j28(-4, qy), zero], axis=1),
+            np.stack([j(-2 * bz * qy), j(2 * bz * qz), j(-4 * bx * qy - 2 * bz * qw), j(-4 * bx * qz + 2 * bz * qx)], axis=1),
+            np.stack([j(-2 * bx * qz + 2 * bz * qx), j(2 * bx * qy + 2 * bz * qw), j(2 * bx * qx + 2 * bz * qz), j(-2 * bx * qw + 2 * bz * qy)], axis=1),
+            np.stack([j(2 * bx * qy), j(2 * bx * qz - 4 * bz * qx), j(2 * bx * qw - 4 * bz * qy), j(2 * bx * qx)], axis=1),
+        ],
+        axis=1,
+    )  # (B, 6, 4)
+    chk_array(J, 32, "J")
+    grad = (J * f[:, :, None]).sum(axis=1)
+    gn, grad_zero = normalise_vec_array(grad)
+    step = _rsr(fp.beta_dt_k * gn, 30 + fp.beta_shift)
+    correct = ~acc_zero & f.any(axis=1) & ~grad_zero
+    dq = np.where(correct[:, None], dq - step, dq)
+    qn = chk_array(q + dq, 32, "q + dq")
+    qn, _ = normalise_vec_array(qn)
+    gyro_zero = ~dth.any(axis=1)
+    return np.where(gyro_zero[:, None], q, qn)
+
+
+def orientation_batch(acc, gyr, mag=None, fp: FixedParams | None = None) -> np.ndarray:
+    """``orientation`` of B recordings of the same length at once: (B, n, 3) int16 counts
+    each -> (B, n, 4) int32 Q30, recording for recording the bits of ``orientation``.
+
+    The initial quaternion (one per recording) comes from the scalar ``initial_quaternion``
+    / ``tilt_quaternion``; the n - 1 updates run on all B lanes at once.  ``mag`` None
+    (6-axis) is an all-zero magnetometer, which gives the 6-axis result in ``orientation``
+    too.
+    """
+    if fp is None:
+        from .fixed import derive_fixed_params
+
+        fp = derive_fixed_params()
+    a = _counts_batch(acc, "acc")
+    g = _counts_batch(gyr, "gyr")
+    m = np.zeros_like(a) if mag is None else _counts_batch(mag, "mag")
+    if g.shape != a.shape or m.shape != a.shape:
+        raise PipelineError(STAGE, f"acc, gyr and mag must have the same shape, got {a.shape}, {g.shape}, {m.shape}")
+    b, n, _ = a.shape
+    dth = chk_array(_rsr(g * fp.gyr_k, fp.gyr_shift) if fp.gyr_shift > 0 else g * fp.gyr_k, 32, "dtheta")
+    Q = np.empty((b, n, 4), dtype=np.int32)
+    if mag is None:
+        q0 = [tilt_quaternion(row) for row in a[:, 0].tolist()]
+    else:
+        q0 = [initial_quaternion(x, y) for x, y in zip(a[:, 0].tolist(), m[:, 0].tolist())]
+    q = np.array(q0, dtype=np.int64).reshape(b, 4)
+    Q[:, 0] = q
+    for t in range(1, n):
+        q = _marg_step_batch(q, dth[:, t], a[:, t], m[:, t], fp)
+        Q[:, t] = q
+    return Q
+
+
 __all__ = [
     "IDENTITY",
     "FixedSamples",
@@ -412,6 +546,7 @@ __all__ = [
     "madgwick_marg_update",
     "matrix_to_quat",
     "orientation",
+    "orientation_batch",
     "quat_mul_q30",
     "tilt_quaternion",
 ]

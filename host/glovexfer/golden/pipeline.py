@@ -20,14 +20,15 @@ import numpy as np
 from ..errors import PipelineError
 from ..params import MPU9250, PAPER, SAMPLES_PER_LETTER, PipelineParams, SensorSpec
 from .fixed import ANGLE_BITS, Q30, Q_IMAGE, Q_UNIT, FixedParams, derive_fixed_params
-from .normalise import normalise
-from .orientation import orientation
-from .points import points_from_euler, quat_to_euler
-from .raster import raster
-from .resample import resample
+from .normalise import normalise, normalise_batch
+from .orientation import orientation, orientation_batch
+from .points import points_from_euler, points_from_euler_batch, quat_to_euler, quat_to_euler_batch
+from .raster import raster, raster_batch
+from .resample import resample, resample_batch
 from .signals import signals as signals_stage
-from .smooth import smooth
-from .thin import thin_indices
+from .signals import signals_batch
+from .smooth import smooth, smooth_batch
+from .thin import thin_indices, thin_mask_batch
 
 STAGE = "golden"
 
@@ -116,6 +117,95 @@ def run_golden(
     img = raster(res, fp) if with_image else None
     sig = signals_stage(c, q) if with_signals else None
     return GoldenStages(q, eul, pts, nrm, smo, keep, thn, res, img, sig)
+
+
+# --------------------------------------------------------------------------------------
+# The same pipeline over a batch of recordings
+# --------------------------------------------------------------------------------------
+#: Recordings per slice of ``run_golden_batch`` (bounds the memory of the raster stage).
+BATCH_CHUNK = 512
+
+
+@dataclass
+class GoldenBatch:
+    """``GoldenStages`` of B recordings of the same length, stacked on a leading axis.
+
+    ``thin_mask`` (B, n) bool replaces ``thin_keep``/``thinned`` (a different number of
+    points per recording); ``at(i)`` gives recording ``i``'s ``GoldenStages``."""
+
+    quaternions: np.ndarray  # (B, n, 4)
+    euler: np.ndarray  # (B, n, 3)
+    points: np.ndarray  # (B, n, 2)
+    normalised: np.ndarray  # (B, n, 2)
+    smoothed: np.ndarray  # (B, n, 2)
+    thin_mask: np.ndarray  # (B, n) bool
+    resampled: np.ndarray  # (B, resample_points, 2)
+    image: np.ndarray | None  # (B, out, out)
+    signals: np.ndarray | None = None  # (B, n, 9)
+
+    def __len__(self) -> int:
+        return self.quaternions.shape[0]
+
+    def at(self, i: int) -> GoldenStages:
+        keep = np.flatnonzero(self.thin_mask[i]).astype(np.int32)
+        return GoldenStages(
+            self.quaternions[i], self.euler[i], self.points[i], self.normalised[i], self.smoothed[i],
+            keep, self.smoothed[i][keep], self.resampled[i],
+            None if self.image is None else self.image[i],
+            None if self.signals is None else self.signals[i],
+        )
+
+    @staticmethod
+    def concat(parts: list[GoldenBatch]) -> GoldenBatch:
+        def cat(name):
+            vals = [getattr(p, name) for p in parts]
+            return None if vals[0] is None else np.concatenate(vals)
+
+        return GoldenBatch(*(cat(f) for f in GoldenBatch.__dataclass_fields__))
+
+
+def _check_counts_batch(counts) -> np.ndarray:
+    c = np.asarray(counts)
+    if c.ndim != 3 or c.shape[2] != 9 or c.shape[1] < 1 or c.shape[0] < 1:
+        raise PipelineError(STAGE, f"counts must have shape (B>=1, n>=1, 9), got {c.shape}")
+    if c.shape[1] > SAMPLES_PER_LETTER:
+        raise PipelineError(STAGE, f"at most {SAMPLES_PER_LETTER} samples (the range proofs' bound), got {c.shape[1]}")
+    if c.dtype != np.int16:
+        raise PipelineError(STAGE, f"counts must be int16, got {c.dtype}")
+    return c
+
+
+def run_golden_batch(
+    counts,
+    sensor: SensorSpec = MPU9250,
+    params: PipelineParams = PAPER,
+    with_image: bool = True,
+    use_mag: bool = True,
+    fp: FixedParams | None = None,
+    with_signals: bool = False,
+) -> GoldenBatch:
+    """``run_golden`` of B recordings of the same length at once: ``counts`` (B, n, 9) int16.
+
+    Recording for recording the same integers as ``run_golden`` (the per-recording
+    functions are the readable reference; tests compare the two).  Arguments as
+    ``run_golden``; recordings of different lengths go in separate calls.
+    """
+    c = _check_counts_batch(counts)
+    fp = fp or derive_fixed_params(params, sensor)
+    parts = []
+    for k in range(0, c.shape[0], BATCH_CHUNK):
+        b = c[k : k + BATCH_CHUNK]
+        q = orientation_batch(b[:, :, 0:3], b[:, :, 3:6], b[:, :, 6:9] if use_mag else None, fp)
+        eul = quat_to_euler_batch(q, fp)
+        pts = points_from_euler_batch(eul, fp)
+        nrm = normalise_batch(pts)
+        smo = smooth_batch(nrm, fp.smooth_window)
+        keep = thin_mask_batch(smo, fp)
+        res = resample_batch(smo, keep, fp)
+        img = raster_batch(res, fp) if with_image else None
+        sig = signals_batch(b, q) if with_signals else None
+        parts.append(GoldenBatch(q, eul, pts, nrm, smo, keep, res, img, sig))
+    return parts[0] if len(parts) == 1 else GoldenBatch.concat(parts)
 
 
 # ======================================================================================
@@ -395,6 +485,8 @@ def measure_errors(
 
 
 __all__ = [
+    "BATCH_CHUNK",
+    "GoldenBatch",
     "GoldenStages",
     "compare",
     "measure_errors",
@@ -403,6 +495,7 @@ __all__ = [
     "quantise_unit",
     "quat_angle_deg",
     "run_golden",
+    "run_golden_batch",
     "simulated_recordings",
     "synthetic_letters",
     "wrap_rad",

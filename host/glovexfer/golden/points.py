@@ -27,8 +27,11 @@ from .fixed import (
     asin_turns,
     atan2_turns,
     chk32,
+    chk_array,
     derive_fixed_params,
+    isqrt_round_array,
     rshift_round,
+    rshift_round_array,
 )
 
 STAGE = "golden.points"
@@ -130,4 +133,53 @@ def points(q, fp: FixedParams | None = None) -> np.ndarray:
     return points_from_euler(quat_to_euler(q, fp), fp)
 
 
-__all__ = ["points", "points_from_euler", "quat_to_euler", "unwrap_turns"]
+# ----------------------------------------------------------------------------------- batched
+def quat_to_euler_batch(q, fp: FixedParams | None = None) -> np.ndarray:
+    """``quat_to_euler`` over a leading batch axis: (B, n, 4) int32 Q30 -> (B, n, 3) int32."""
+    fp = fp or derive_fixed_params()
+    a = np.asarray(q)
+    if a.ndim != 3:
+        raise PipelineError(STAGE, f"quaternions must have shape (B, n>=1, 4), got {a.shape}")
+    b, n = a.shape[:2]
+    Q = _quats(a.reshape(b * n, a.shape[2]) if a.size else a.reshape(0, 4))
+    w, x, y, z = Q.T
+    one60 = np.int64(1) << 60
+    yaw = atan2_turns(2 * (w * z + x * y), one60 - 2 * (y * y + z * z), fp.atan_table)
+    v = np.clip(rshift_round_array(2 * (w * y - z * x), np.int64(30)), -ONE_Q30, ONE_Q30)
+    pitch = atan2_turns(v, isqrt_round_array((np.int64(1) << 60) - v * v), fp.atan_table)
+    roll = atan2_turns(2 * (w * x + y * z), one60 - 2 * (x * x + y * y), fp.atan_table)
+    return np.stack([yaw, pitch, roll], axis=1).astype(np.int32).reshape(b, n, 3)
+
+
+def unwrap_turns_batch(a) -> np.ndarray:
+    """``unwrap_turns`` along the last axis of an integer array (int64 result).
+
+    The step of each sample depends only on its difference to the previous one, so the
+    unwrapped angles are the first angle plus a cumulative sum (exact in int64; every
+    partial sum is checked against int32 as the scalar loop does)."""
+    a = np.asarray(a).astype(np.int64)
+    if a.shape[-1] == 0:
+        return a
+    dd = np.diff(a, axis=-1)
+    wrapped = ((dd + HALF_TURN) & (TURN - 1)) - HALF_TURN
+    wrapped = np.where((wrapped == -HALF_TURN) & (dd > 0), HALF_TURN, wrapped)
+    step = np.where((dd > -HALF_TURN) & (dd < HALF_TURN), dd, wrapped)
+    out = np.concatenate([a[..., :1], a[..., :1] + np.cumsum(step, axis=-1)], axis=-1)
+    return chk_array(out, 32, "unwrapped yaw")
+
+
+def points_from_euler_batch(euler, fp: FixedParams | None = None) -> np.ndarray:
+    """``points_from_euler`` over a leading batch axis: (B, n, 3) -> (B, n, 2) int32."""
+    fp = fp or derive_fixed_params()
+    e = np.asarray(euler)
+    if e.ndim != 3 or e.shape[2] != 3 or e.shape[1] < 1 or e.dtype.kind not in "iu":
+        raise PipelineError(STAGE, f"euler angles must be integer with shape (B, n>=1, 3), got {e.shape} {e.dtype}")
+    yaw = unwrap_turns_batch(e[:, :, 0])
+    pitch = e[:, :, 1].astype(np.int64)
+    c, s = fp.rot_cos, fp.rot_sin
+    x = rshift_round_array(c * yaw - s * pitch, np.int64(30))
+    y = rshift_round_array(s * yaw + c * pitch, np.int64(30))
+    return chk_array(np.stack([x, y], axis=-1), 32, "points").astype(np.int32)
+
+
+__all__ = ["points", "points_from_euler", "points_from_euler_batch", "quat_to_euler", "quat_to_euler_batch", "unwrap_turns", "unwrap_turns_batch"]

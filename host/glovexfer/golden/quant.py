@@ -67,7 +67,8 @@ def saturate_int32(x) -> np.ndarray:
 def trunc_div_pow2(x, n: int) -> np.ndarray:
     """C++ ``x / 2^n`` for int64 x: division truncating toward zero."""
     x = np.asarray(x, dtype=np.int64)
-    return np.where(x >= 0, x >> n, -((-x) >> n))
+    # adding 2^n - 1 to a negative x before the floor shift rounds it towards zero
+    return (x + ((x >> 63) & ((1 << n) - 1))) >> n
 
 
 # ---------------------------------------------------------------------------------------
@@ -78,10 +79,11 @@ def saturating_rounding_doubling_high_mul(a, b) -> np.ndarray:
     a = np.asarray(a, dtype=np.int64)
     b = np.asarray(b, dtype=np.int64)
     ab = a * b
-    nudge = np.where(ab >= 0, 1 << 30, 1 - (1 << 30))
-    res = trunc_div_pow2(ab + nudge, 31)
-    overflow = (a == b) & (a == INT32_MIN)
-    return np.where(overflow, INT32_MAX, res)
+    # nudge 2^30 for ab >= 0, 1 - 2^30 for ab < 0 (ab >> 63 is -1 exactly there)
+    res = trunc_div_pow2(ab + ((1 << 30) - ((ab >> 63) & ((1 << 31) - 1))), 31)
+    if np.any(a == INT32_MIN) and np.any(b == INT32_MIN):
+        res = np.where((a == b) & (a == INT32_MIN), INT32_MAX, res)
+    return res
 
 
 def rounding_divide_by_pot(x, exponent) -> np.ndarray:

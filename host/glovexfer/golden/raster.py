@@ -44,11 +44,14 @@ from .fixed import (
     chk_array,
     derive_fixed_params,
     div_round,
+    div_round_array,
     isqrt_ceil,
+    isqrt_ceil_array,
     rshift_round,
+    rshift_round_array,
     sat,
 )
-from .normalise import _int_points
+from .normalise import _int_points, _int_points_batch
 
 STAGE = "golden.raster"
 
@@ -201,14 +204,76 @@ def image_to_int8(img_q15, mult: int, rshift: int, zero_point: int) -> np.ndarra
     return out
 
 
+# ----------------------------------------------------------------------------------- batched
+def draw_batch(p, fp: FixedParams | None = None) -> np.ndarray:
+    """``draw`` of each path of a (B, n, 2) batch of Q30 points -> (B, C, C) uint8.
+
+    The segments stamp different numbers of discs; every stamp of every segment of every
+    path is laid out in one flat array (segment ``s`` with ``k_s + 1`` stamps ``i = 0..k_s``)."""
+    fp = fp or derive_fixed_params()
+    a = np.clip(_int_points_batch(p, STAGE), 0, ONE_Q30)
+    b, n, _ = a.shape
+    c = fp.canvas_px
+    m0 = fp.margin_px << Q_CANVAS
+    rc = np.stack(
+        [m0 + rshift_round_array((ONE_Q30 - a[:, :, 1]) * fp.span_px, np.int64(30 - Q_CANVAS)),
+         m0 + rshift_round_array(a[:, :, 0] * fp.span_px, np.int64(30 - Q_CANVAS))],
+        axis=-1,
+    )
+    chk_array(rc, 32, "canvas coordinates")
+    if n == 1:
+        bi, pos = np.arange(b), rc[:, 0]
+    else:
+        start = rc[:, :-1].reshape(-1, 2)
+        d = np.diff(rc, axis=1).reshape(-1, 2)
+        cq = isqrt_ceil_array(4 * (d * d).sum(axis=1))
+        k = np.maximum(1, (cq + (1 << Q_CANVAS) - 1) >> Q_CANVAS)
+        seg = np.repeat(np.arange(k.size), k + 1)
+        first = np.cumsum(k + 1) - (k + 1)
+        i = np.arange(seg.size) - first[seg]
+        pos = start[seg] + div_round_array(i[:, None] * d[seg], k[seg][:, None])
+        bi = seg // (n - 1)
+    pix = (pos + (1 << (Q_CANVAS - 1))) >> Q_CANVAS
+    canvas = np.zeros((b, c, c), dtype=np.uint8)
+    for dr, dc in fp.disc_offsets:
+        r, q = pix[:, 0] + dr, pix[:, 1] + dc
+        ok = (r >= 0) & (r < c) & (q >= 0) & (q < c)
+        canvas[bi[ok], r[ok], q[ok]] = 1
+    return canvas
+
+
+def raster_batch(p100, fp: FixedParams | None = None) -> np.ndarray:
+    """``raster`` of each path of a (B, n, 2) batch -> (B, out, out) int32 Q15."""
+    fp = fp or derive_fixed_params()
+    canvas = draw_batch(p100, fp)
+    A = blur_area_matrix(fp)
+    tmp = chk_array(np.matmul(A, canvas.astype(np.int64)), 32, "A canvas")
+    img = chk_array(np.matmul(tmp, A.T), 64, "A canvas A^T")
+    mx = img.max(axis=(1, 2), keepdims=True)
+    out = div_round_array(img << Q_IMAGE, np.maximum(mx, 1))
+    return np.where(mx > 0, out, 0).astype(np.int32)
+
+
+def image_to_int8_batch(img_q15, mult: int, rshift: int, zero_point: int) -> np.ndarray:
+    """``image_to_int8`` on an array of any shape (element-wise, int8)."""
+    v = np.asarray(img_q15, dtype=np.int64)
+    if v.size and (int(v.min()) < 0 or int(v.max()) > (1 << Q_IMAGE)):
+        raise PipelineError(STAGE, "Q15 image values must be in [0, 2^15]")
+    y = rshift_round_array(v * mult, np.int64(rshift)) + zero_point
+    return np.clip(y, -128, 127).astype(np.int8)
+
+
 __all__ = [
     "area_weights",
     "blur_area_matrix",
     "blur_weights",
     "draw",
+    "draw_batch",
     "image_to_int8",
+    "image_to_int8_batch",
     "input_quantiser",
     "raster",
+    "raster_batch",
     "stamp_centres",
     "to_canvas",
     "to_uint8",

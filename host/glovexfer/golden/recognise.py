@@ -50,9 +50,9 @@ from ..errors import GloveXferError
 from ..params import LETTERS, SAMPLES_PER_LETTER
 from .fixed import Q_UNIT
 from .network import Int8Network, load_int8_model
-from .pipeline import GoldenStages, run_golden
+from .pipeline import GoldenBatch, GoldenStages, run_golden, run_golden_batch
 from .quant import INT8_MAX, INT8_MIN, multiply_by_quantized_multiplier, quantize_multiplier
-from .raster import image_to_int8, input_quantiser
+from .raster import image_to_int8, image_to_int8_batch, input_quantiser
 
 #: Network input shapes (without batch) by kind.
 LSTM_INPUT_SHAPE = (100, 2)
@@ -347,21 +347,169 @@ def recognise(counts, net_lstm=None, net_cnn=None, net_signal=None, **golden_kwa
     )
 
 
+# ---------------------------------------------------------------------------------------
+# the same over a batch of recordings
+# ---------------------------------------------------------------------------------------
+#: Examples per call of ``Int8Network.run`` in the batched path (bounds the CNN's memory).
+NET_CHUNK = 256
+
+
+def _top3_batch(scores: np.ndarray) -> np.ndarray:
+    """(B, 3) indices of the three largest values per row, descending, ties in index order."""
+    return np.argsort(-np.asarray(scores, dtype=np.int64), axis=1, kind="stable")[:, :3]
+
+
+@dataclass
+class NetBatch:
+    """``NetOutput`` of B recordings as arrays; ``at(i)`` gives recording ``i``'s."""
+
+    kind: str
+    x_int8: np.ndarray  # (B,) + input shape
+    logits: np.ndarray  # (B, 26) int8
+    probs_q8: np.ndarray  # (B, 26)
+    top3: np.ndarray  # (B, 3) indices, best first
+
+    @property
+    def index(self) -> np.ndarray:
+        return self.top3[:, 0]
+
+    def at(self, i: int) -> NetOutput:
+        lg, pr, top = self.logits[i], self.probs_q8[i], self.top3[i].tolist()
+        idx = top[0]
+        return NetOutput(
+            kind=self.kind, x_int8=self.x_int8[i], logits=lg, index=idx, letter=LETTERS[idx], probs_q8=pr,
+            confidence_q8=int(pr[idx]), margin=int(lg[top[0]]) - int(lg[top[1]]),
+            top3=[(LETTERS[j], int(lg[j]), int(pr[j])) for j in top],
+        )
+
+
+def network_input_batch(stages: GoldenBatch, net: Int8Network) -> np.ndarray:
+    """``network_input`` of every recording of a ``GoldenBatch``: (B,) + the input shape."""
+    kind = model_kind(net.input_shape)
+    if kind == "lstm":
+        return points_to_int8(stages.resampled, net.input_scale, net.input_zero_point)
+    if kind == "signal":
+        from .signals import quantise_signals_batch
+
+        if stages.signals is None:
+            raise ValueError("the signal network needs the signals stage (run_golden_batch(..., with_signals=True))")
+        if stages.signals.shape[1] != SAMPLES_PER_LETTER:
+            raise ValueError(f"the signal network needs {SAMPLES_PER_LETTER} samples, got {stages.signals.shape[1]}")
+        return quantise_signals_batch(stages.signals, *signal_quantiser_of(net))
+    if stages.image is None:
+        raise ValueError("the CNN needs the image stage (run_golden_batch(..., with_image=True))")
+    mult, rshift = input_quantiser(float(net.input_scale))
+    return image_to_int8_batch(stages.image, mult, rshift, int(net.input_zero_point))[..., None]
+
+
+def run_network_batch(stages: GoldenBatch, net: Int8Network) -> NetBatch:
+    """``run_network`` of every recording of a ``GoldenBatch`` (the network runs on
+    ``NET_CHUNK`` examples at a time; each is an independent batch-1 inference)."""
+    kind = model_kind(net.input_shape)
+    x = network_input_batch(stages, net)
+    logits = np.concatenate([np.asarray(net.run(x[k : k + NET_CHUNK])).reshape(len(x[k : k + NET_CHUNK]), -1)
+                             for k in range(0, len(x), NET_CHUNK)])
+    if logits.shape[1] != len(LETTERS):
+        raise ValueError(f"the network has {logits.shape[1]} outputs, {len(LETTERS)} letters expected")
+    return NetBatch(kind, x, logits.astype(np.int8), softmax_q8(logits, net), _top3_batch(logits))
+
+
+@dataclass
+class FusedBatch:
+    """``FusedOutput`` of B recordings as arrays; ``at(i)`` gives recording ``i``'s."""
+
+    scores: np.ndarray  # (B, 26) int 0..510
+    top3: np.ndarray  # (B, 3)
+
+    @property
+    def index(self) -> np.ndarray:
+        return self.top3[:, 0]
+
+    def at(self, i: int) -> FusedOutput:
+        sc, top = self.scores[i], self.top3[i].tolist()
+        return FusedOutput(
+            kind="fused", scores=sc, index=top[0], letter=LETTERS[top[0]], confidence_q8=int(sc[top[0]]) >> 1,
+            top3=[(LETTERS[j], int(sc[j]), int(sc[j]) >> 1) for j in top],
+        )
+
+
+def fuse_batch(a: NetBatch, b: NetBatch) -> FusedBatch:
+    """``fuse`` of two networks' outputs on every recording."""
+    pa = np.asarray(a.probs_q8, dtype=np.int64)
+    pb = np.asarray(b.probs_q8, dtype=np.int64)
+    if pa.shape != pb.shape or pa.ndim != 2 or pa.shape[1] != len(LETTERS):
+        raise ValueError(f"fuse needs two (B, 26) probability arrays, got {pa.shape} and {pb.shape}")
+    if pa.min() < 0 or pa.max() > 255 or pb.min() < 0 or pb.max() > 255:
+        raise ValueError("fuse: probabilities must be in 0..255 (probs_q8)")
+    scores = pa + pb
+    return FusedBatch(scores, _top3_batch(scores))
+
+
+@dataclass
+class ResultBatch:
+    """``recognise`` of B recordings; ``at(i)`` gives recording ``i``'s ``Result``."""
+
+    stages: GoldenBatch
+    lstm: NetBatch | None
+    cnn: NetBatch | None
+    signal: NetBatch | None = None
+
+    def __len__(self) -> int:
+        return len(self.stages)
+
+    def at(self, i: int) -> Result:
+        return Result(
+            stages=self.stages.at(i),
+            lstm=None if self.lstm is None else self.lstm.at(i),
+            cnn=None if self.cnn is None else self.cnn.at(i),
+            signal=None if self.signal is None else self.signal.at(i),
+        )
+
+
+def recognise_batch(counts, net_lstm=None, net_cnn=None, net_signal=None, **golden_kwargs) -> ResultBatch:
+    """``recognise`` of B recordings of the same length, (B, n, 9) int16, at once.
+
+    Recording for recording the integers of ``recognise`` (tested).  ``golden_kwargs`` go
+    to :func:`run_golden_batch`."""
+    if net_lstm is None and net_cnn is None and net_signal is None:
+        raise ValueError("recognise needs at least one of net_lstm, net_cnn, net_signal")
+    nl = as_network(net_lstm) if net_lstm is not None else None
+    nc = as_network(net_cnn) if net_cnn is not None else None
+    ns = as_network(net_signal) if net_signal is not None else None
+    for n, want in ((nl, "lstm"), (nc, "cnn"), (ns, "signal")):
+        if n is not None and model_kind(n.input_shape) != want:
+            raise ValueError(f"net_{want} has input shape {n.input_shape}, not a {want} network's")
+    stages = run_golden_batch(counts, with_image=nc is not None, with_signals=ns is not None, **golden_kwargs)
+    return ResultBatch(
+        stages=stages,
+        lstm=run_network_batch(stages, nl) if nl is not None else None,
+        cnn=run_network_batch(stages, nc) if nc is not None else None,
+        signal=run_network_batch(stages, ns) if ns is not None else None,
+    )
+
+
 __all__ = [
+    "FusedBatch",
     "FusedOutput",
+    "NetBatch",
     "NetOutput",
     "Result",
+    "ResultBatch",
     "argmax_first",
     "as_network",
     "fuse",
+    "fuse_batch",
     "image_to_int8_input",
     "model_kind",
     "network_input",
+    "network_input_batch",
     "points_quantiser",
     "points_to_int8",
     "quantise_points",
     "recognise",
+    "recognise_batch",
     "run_network",
+    "run_network_batch",
     "softmax_q8",
     "top_k",
 ]

@@ -47,13 +47,16 @@ from .fixed import (
     FixedParams,
     chk32,
     chk64,
+    chk_array,
     derive_fixed_params,
     div_round,
+    div_round_array,
     isqrt_round,
+    isqrt_round_array,
     rshift_round,
     sat,
 )
-from .normalise import _int_points
+from .normalise import _int_points, _int_points_batch
 
 STAGE = "golden.resample"
 
@@ -211,11 +214,137 @@ def resample(p, fp: FixedParams | None = None) -> np.ndarray:
     ).reshape(out.shape)
 
 
+# ----------------------------------------------------------------------------------- batched
+def _rsr(x: np.ndarray, s: int) -> np.ndarray:
+    return (x + (1 << (s - 1))) >> s
+
+
+def drop_repeats_mask(p, mask, fp: FixedParams) -> np.ndarray:
+    """(B, n) bool: the points of ``p`` (B, n, 2) that ``drop_repeats`` keeps among those
+    where ``mask`` is set (a thinned path is the masked points, in order)."""
+    b, n, _ = p.shape
+    keep = np.zeros((b, n), dtype=bool)
+    keep[:, 0] = mask[:, 0]
+    last = p[:, 0].copy()
+    for i in range(1, n):
+        d = p[:, i] - last
+        k = mask[:, i] & ((d * d).sum(axis=1) > fp.min_step_sq)
+        keep[:, i] = k
+        last = np.where(k[:, None], p[:, i], last)
+    return keep
+
+
+def resample_batch(p, mask=None, fp: FixedParams | None = None) -> np.ndarray:
+    """``resample`` of each recording of a batch: (B, n, 2) int32 Q30 points, of which the
+    ``mask`` (B, n) ones (all when None; the first of each recording must be set) form the
+    path -> (B, n_out, 2) int32, recording for recording the bits of ``resample``.
+
+    Paths of different lengths are left-aligned into (B, M) arrays (M the longest path; a
+    shorter path is padded with its last point); every quantity past a path's end is
+    masked out, so each path gets exactly the arithmetic of the scalar function.
+    """
+    fp = fp or derive_fixed_params()
+    a = _int_points_batch(p, STAGE)
+    b, n, _ = a.shape
+    mask = np.ones((b, n), dtype=bool) if mask is None else np.asarray(mask, dtype=bool)
+    if mask.shape != (b, n) or not mask[:, 0].all():
+        raise PipelineError(STAGE, "the mask must be (B, n) with every path's first point set")
+    keep = drop_repeats_mask(a, mask, fp)
+    m = keep.sum(axis=1)
+    n_out = fp.resample_points
+    if int(m.max()) > MAX_POINTS:
+        raise PipelineError(STAGE, f"at most {MAX_POINTS} distinct points (the overflow proof's bound), got {int(m.max())}")
+    kept_vals = a[keep]
+    if kept_vals.size and (int(kept_vals.min()) < 0 or int(kept_vals.max()) > ONE_Q30):
+        raise PipelineError(STAGE, "points must be in [0, 2^30] (the unit square in Q30)")
+    M = int(m.max())
+    rows = np.arange(b)[:, None]
+    order = np.argsort(~keep, axis=1, kind="stable")[:, :M]
+    col = np.arange(M)[None, :]
+    valid = col < m[:, None]
+    y = a[rows, np.where(valid, order, order[rows, m[:, None] - 1])]  # (B, M, 2)
+    # chords: h_j for j < m - 1, 1 past the end (never used unmasked)
+    hv = col[:, : M - 1] < (m[:, None] - 1)
+    d = np.diff(y, axis=1)
+    h = np.where(hv, isqrt_round_array((d * d).sum(axis=2)), 1)
+    chk_array(h, 32, "chord")
+    u = np.concatenate([np.zeros((b, 1), dtype=np.int64), np.cumsum(np.where(hv, h, 0), axis=1)], axis=1)
+    U = u[np.arange(b), m - 1]
+    # alpha_i (2 <= i <= m-1) and beta_i (0 <= i <= m-3), 0 elsewhere
+    alpha = np.zeros((b, M), dtype=np.int64)
+    beta = np.zeros((b, M), dtype=np.int64)
+    if M >= 3:
+        am = col[:, 2:] <= (m[:, None] - 1)
+        alpha[:, 2:] = np.where(am, div_round_array(h[:, 1:] << 30, h[:, :-1] + h[:, 1:]), 0)
+        bm = col[:, : M - 2] <= (m[:, None] - 3)
+        beta[:, : M - 2] = np.where(bm, div_round_array(h[:, :-1] << 30, h[:, :-1] + h[:, 1:]), 0)
+    w = _spline_moments_batch(h, y, alpha, beta, m, m >= fp.min_spline_points)
+    # evaluation at t_j = j U / (n_out - 1)
+    j = np.arange(n_out, dtype=np.int64)
+    t = div_round_array(j[None, :] * U[:, None], n_out - 1) if n_out > 1 else np.zeros((b, n_out), dtype=np.int64)
+    chk_array(j[None, :] * U[:, None], 64, "j U")
+    inner = (col[:, 1 : M - 1] <= (m[:, None] - 2))[:, None, :] & (u[:, None, 1 : M - 1] <= t[:, :, None])
+    seg = np.clip(np.minimum(inner.sum(axis=2), (m - 2)[:, None]), 0, None)  # (B, n_out)
+    hs = np.take_along_axis(h, np.minimum(seg, M - 2), axis=1) if M >= 2 else np.ones_like(seg)
+    us = np.take_along_axis(u, seg, axis=1)
+    bq = div_round_array((t - us) << 30, hs)
+    aq = ONE_Q30 - bq
+    a3 = _rsr(_rsr(aq * aq, 30) * aq, 30) - aq
+    b3 = _rsr(_rsr(bq * bq, 30) * bq, 30) - bq
+    s1 = np.minimum(seg + 1, M - 1)
+    out = np.empty((b, n_out, 2), dtype=np.int64)
+    for k in range(2):
+        yk, wk = y[:, :, k], w[:, :, k]
+        val = _rsr(np.take_along_axis(yk, seg, axis=1) * aq + np.take_along_axis(yk, s1, axis=1) * bq, 30)
+        cl = _rsr(_rsr(np.take_along_axis(alpha, s1, axis=1) * np.take_along_axis(wk, seg, axis=1), 30) * a3, 30)
+        cr = _rsr(_rsr(np.take_along_axis(beta, seg, axis=1) * np.take_along_axis(wk, s1, axis=1), 30) * b3, 30)
+        out[:, :, k] = val + div_round_array(hs * (cl + cr), 6 << Q_W)
+    out = np.where((m == 1)[:, None, None], y[:, :1], out)
+    return np.clip(out, 0, ONE_Q30).astype(np.int32)
+
+
+def _spline_moments_batch(h, y, alpha, beta, m, spline) -> np.ndarray:
+    """``spline_moments`` of both coordinates of every path: (B, M, 2) Q22, zero for the
+    paths where ``spline`` is False (fewer than ``min_spline_points``) and past each end."""
+    b, M, _ = y.shape
+    w = np.zeros((b, M, 2), dtype=np.int64)
+    if M < 3 or not spline.any():
+        return w
+    hv = np.arange(M - 1)[None, :] < (m[:, None] - 1)
+    s = np.where(hv[:, :, None], div_round_array(np.diff(y, axis=1) << 30, h[:, :, None]), 0)
+    chk_array(s, 32, "slope")
+    cp = np.zeros((b, M), dtype=np.int64)
+    dp = np.zeros((b, M, 2), dtype=np.int64)
+    for i in range(1, M - 1):
+        act = spline & (i <= m - 2)
+        r = _rsr(6 * (s[:, i] - s[:, i - 1]), 30 - Q_W)
+        if i == 1:
+            den = np.full(b, 1 << 31, dtype=np.int64)
+            num = r
+        else:
+            den = (1 << 31) - _rsr(alpha[:, i] * cp[:, i - 1], 30)
+            num = r - _rsr(alpha[:, i, None] * dp[:, i - 1], 30)
+        den = np.where(act, den, 1 << 31)
+        cp[:, i] = np.where(act, div_round_array(beta[:, i] << 30, den), 0)
+        dp[:, i] = np.where(act[:, None], div_round_array(num << 30, den[:, None]), 0)
+    chk_array(cp, 32, "cp")
+    chk_array(dp, 32, "dp")
+    last = np.clip(m - 2, 0, None)
+    rows = np.arange(b)
+    w[rows, last] = np.where(spline[:, None], dp[rows, last], 0)
+    for i in range(M - 3, 0, -1):
+        act = spline & (i <= m - 3)
+        w[:, i] = np.where(act[:, None], dp[:, i] - _rsr(cp[:, i, None] * w[:, i + 1], 30), w[:, i])
+    return chk_array(w, 32, "w")
+
+
 __all__ = [
     "MAX_POINTS",
     "chord_lengths",
     "drop_repeats",
+    "drop_repeats_mask",
     "resample",
+    "resample_batch",
     "resample_unclipped",
     "spline_coefficients",
     "spline_moments",

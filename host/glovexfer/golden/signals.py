@@ -36,7 +36,7 @@ import numpy as np
 from ..errors import PipelineError
 from ..params import MPU9250, SensorSpec
 from ..pipeline.signals import FRAME_MIN_NORM, N_CHANNELS
-from .fixed import Q30, chk_array, div_round, isqrt_round
+from .fixed import Q30, chk_array, div_round, div_round_array, isqrt_round, isqrt_round_array
 
 STAGE = "golden-signals"
 #: Format of the axis channels.
@@ -111,6 +111,49 @@ def signals(counts, quaternions) -> np.ndarray:
     return chk_array(out, 32, "signals").astype(np.int32)
 
 
+def signals_batch(counts, quaternions) -> np.ndarray:
+    """``signals`` of each recording of a batch: (B, n, >=6) counts and (B, n, 4) Q30
+    quaternions -> (B, n, 9) int32."""
+    c = np.asarray(counts)
+    q = np.asarray(quaternions)
+    if c.ndim != 3 or c.shape[2] < 6 or c.shape[1] < 1 or q.shape != c.shape[:2] + (4,):
+        raise PipelineError(STAGE, f"counts (B, n, >=6) and quaternions (B, n, 4) expected, got {c.shape}, {q.shape}")
+    b, n = c.shape[:2]
+    R = rotation_q30(q.reshape(b * n, 4)).reshape(b, n, 3, 3)
+    hx = div_round_array(R[:, :, 0, 0].sum(axis=1), n)
+    hy = div_round_array(R[:, :, 1, 0].sum(axis=1), n)
+    r = isqrt_round_array(hx * hx + hy * hy)
+    small = r < FRAME_MIN_NORM_Q30
+    rs = np.where(small, 1, r)
+    ux = np.where(small, 1 << Q30, div_round_array(-hx << Q30, rs))[:, None, None]
+    uy = np.where(small, 0, div_round_array(-hy << Q30, rs))[:, None, None]
+    M = np.empty_like(R)
+    M[:, :, 0, :] = _rsr(uy * R[:, :, 0, :] - ux * R[:, :, 1, :], Q30)
+    M[:, :, 1, :] = _rsr(ux * R[:, :, 0, :] + uy * R[:, :, 1, :], Q30)
+    M[:, :, 2, :] = R[:, :, 2, :]
+    shift = Q30 - Q_SIGNAL_COUNTS
+    acc = c[:, :, 0:3].astype(np.int64)
+    gyr = c[:, :, 3:6].astype(np.int64)
+    out = np.empty((b, n, N_CHANNELS), dtype=np.int64)
+    out[:, :, 0:3] = _rsr(M[:, :, :, 0], Q30 - Q_SIGNAL_AXIS)
+    out[:, :, 3:6] = _rsr(np.einsum("bnij,bnj->bni", M, gyr), shift)
+    a = _rsr(np.einsum("bnij,bnj->bni", M, acc), shift)
+    out[:, :, 6:9] = a - div_round_array(a.sum(axis=1, keepdims=True), n)
+    return chk_array(out, 32, "signals").astype(np.int32)
+
+
+def quantise_signals_batch(sig, offset, mult, shift, zero_point: int) -> np.ndarray:
+    """``quantise_signals`` of a (B, n, 9) batch -> (B, 1, n, 9) int8."""
+    from .quant import INT8_MAX, INT8_MIN, multiply_by_quantized_multiplier
+
+    s = np.asarray(sig)
+    if s.ndim != 3 or s.shape[2] != N_CHANNELS or not np.issubdtype(s.dtype, np.integer):
+        raise PipelineError(STAGE, f"signals must be integer (B, n, {N_CHANNELS}), got {s.dtype} {s.shape}")
+    d = s.astype(np.int64) - np.asarray(offset, dtype=np.int64)
+    out = multiply_by_quantized_multiplier(d, np.asarray(mult, dtype=np.int64), np.asarray(shift, dtype=np.int64))
+    return np.clip(out + int(zero_point), INT8_MIN, INT8_MAX).astype(np.int8)[:, None]
+
+
 def to_float(sig, sensor: SensorSpec = MPU9250) -> np.ndarray:
     """The golden signals in the float stage's units (axis 1, rad/s, m/s^2)."""
     s = np.asarray(sig, dtype=np.float64)
@@ -119,7 +162,7 @@ def to_float(sig, sensor: SensorSpec = MPU9250) -> np.ndarray:
     return np.concatenate([s[..., 0:3] / (1 << Q_SIGNAL_AXIS), s[..., 3:6] * (g * k), s[..., 6:9] * (a * k)], axis=-1)
 
 
-__all__ = ["FRAME_MIN_NORM_Q30", "Q_SIGNAL_AXIS", "Q_SIGNAL_COUNTS", "rotation_q30", "signals", "to_float", "writer_up"]
+__all__ = ["FRAME_MIN_NORM_Q30", "Q_SIGNAL_AXIS", "Q_SIGNAL_COUNTS", "quantise_signals_batch", "rotation_q30", "signals", "signals_batch", "to_float", "writer_up"]
 
 
 # --------------------------------------------------------------------------------------

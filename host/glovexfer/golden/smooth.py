@@ -12,8 +12,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import PipelineError
-from .fixed import chk32, div_round
-from .normalise import _int_points
+from .fixed import chk32, chk_array, div_round, div_round_array
+from .normalise import _int_points, _int_points_batch
 
 STAGE = "golden.smooth"
 
@@ -40,4 +40,19 @@ def smooth(p, window: int = 3) -> np.ndarray:
     return out
 
 
-__all__ = ["smooth"]
+def smooth_batch(p, window: int = 3) -> np.ndarray:
+    """``smooth`` of each recording of a (B, n, 2) batch -> (B, n, 2) int32."""
+    a = _int_points_batch(p, STAGE)
+    if not isinstance(window, (int, np.integer)) or window < 1 or window % 2 == 0:
+        raise PipelineError(STAGE, f"window must be an odd integer >= 1, got {window!r}")
+    n = a.shape[1]
+    out = a.copy()
+    if n < window or window == 1:
+        return out.astype(np.int32)
+    h = window // 2
+    s = sum(a[:, j : n - window + 1 + j] for j in range(window))
+    out[:, h : n - h] = chk_array(div_round_array(s, int(window)), 32, "smoothed")
+    return out.astype(np.int32)
+
+
+__all__ = ["smooth", "smooth_batch"]

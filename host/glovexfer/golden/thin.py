@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from .fixed import FixedParams, chk64, derive_fixed_params
-from .normalise import _int_points
+from .normalise import _int_points, _int_points_batch
 
 STAGE = "golden.thin"
 
@@ -50,4 +50,23 @@ def thin(p, fp: FixedParams | None = None) -> np.ndarray:
     return a[thin_indices(a, fp)].astype(np.int32)
 
 
-__all__ = ["end_start_index", "thin", "thin_indices"]
+def thin_mask_batch(p, fp: FixedParams | None = None) -> np.ndarray:
+    """(B, n) bool: ``True`` at the indices ``thin_indices`` keeps, for each recording of a
+    (B, n, 2) batch (thin keeps a different number of points per recording: a mask)."""
+    fp = fp or derive_fixed_params()
+    a = _int_points_batch(p, STAGE)
+    b, n, _ = a.shape
+    i_end = end_start_index(n, fp)
+    keep = np.zeros((b, n), dtype=bool)
+    keep[:, 0] = True
+    last = a[:, 0].copy()
+    for i in range(1, n):
+        thr2 = fp.thin_end_min_sq if i >= i_end else fp.thin_min_sq
+        d = a[:, i] - last
+        k = (d * d).sum(axis=1) >= thr2
+        keep[:, i] = k
+        last = np.where(k[:, None], a[:, i], last)
+    return keep
+
+
+__all__ = ["end_start_index", "thin", "thin_indices", "thin_mask_batch"]
