@@ -1,5 +1,6 @@
 #include "lstm.h"
 
+#include "dot.h"
 #include "quant.h"
 
 namespace gx {
@@ -36,27 +37,94 @@ static_assert((INT64_C(-9) >> 8) == -1, "arithmetic right shift required");
 
 int64_t abs64(int64_t v) { return v < 0 ? -v : v; }
 
-// Scratch (static, no heap): gate activations and pre-activation halves.
+// Scratch (static, no heap): gate activations, the input halves of the gate sums, the
+// widened hidden state.
 int16_t g_fc_a[kGxLstmMaxUnits];
 int16_t g_fc_r[kGxLstmMaxUnits];
 int16_t g_act[kGxLstmGates][kGxLstmMaxUnits];
 int16_t g_c[kGxLstmMaxUnits];
 int8_t g_h[kGxLstmMaxUnits];
+alignas(4) int16_t g_hcol[kGxLstmMaxUnits];
 
-void gate(const GxLstmParams* p, int g, const int8_t* x_t, const int8_t* h, int16_t* act) {
-    const GxLstmGateParams& q = p->gate[g];
-    const int32_t n = p->units;
-    gx_fully_connected_i16(x_t, p->in_dim, q.w_input, q.bias, n, &q.fc_input, g_fc_a);
-    gx_fully_connected_i16(h, n, q.w_recurrent, nullptr, n, &q.fc_recurrent, g_fc_r);
-    for (int32_t k = 0; k < n; ++k) {
-        const int32_t pre = static_cast<int32_t>(
-            gx_clamp64(static_cast<int64_t>(g_fc_a[k]) + g_fc_r[k], kInt16Min, kInt16Max));
-        act[k] = (g == kGxGateCell) ? gx_lstm_tanh(pre, -12) : gx_sigmoid_int16(pre);
+// gx_sigmoid_int16 for x in the int16 range: every intermediate then fits int32
+// (|3x| < 2^17, the table interpolation < 2^25), so the same arithmetic runs without int64.
+inline int16_t sigmoid16(int32_t x) {
+    const int32_t v = x * 3;
+    const int32_t a = v < 0 ? -v : v;
+    const int32_t uh = a >> 9;
+    int32_t res;
+    if (uh >= 255) {
+        res = 0x7FFF << 10;
+    } else {
+        const int32_t ua = kSigmoidTable[uh];
+        res = (ua << 9) + (a & 0x1FF) * (static_cast<int32_t>(kSigmoidTable[uh + 1]) - ua);
     }
+    res = (v >= 0) ? res + (1 << 9) : (1 << (16 + 9)) - res + (1 << 9) - 1;
+    return static_cast<int16_t>(res >> 10);  // res >= 0: the uint32 shift of the reference
 }
 
-int64_t mul_elementwise(int32_t a, int32_t b, int32_t m, int32_t s, int32_t offset, int32_t lo, int32_t hi) {
-    return gx_clamp64(static_cast<int64_t>(offset) + gx_mbqm(a * b, m, s), lo, hi);
+// gx_tanh_int16 for x in the int16 range with the resolved multiplier (1..3 * 2^12) and
+// right shift (0..1) of gx_lstm_tanh: intermediates below 2^27, so int32 suffices.
+inline int16_t tanh16(int32_t x, int32_t mult, int32_t rshift) {
+    const int32_t rnd = rshift > 0 ? (1 << (rshift - 1)) : 0;
+    const int32_t v = (x * mult + rnd) >> rshift;
+    const int32_t a = v < 0 ? -v : v;
+    const int32_t uh = a >> 8;
+    int32_t res;
+    if (uh >= 255) {
+        res = 0xFFFF << 8;
+    } else {
+        const int32_t ua = kSigmoidTable[uh];
+        res = (ua << 8) + (a & 0xFF) * (static_cast<int32_t>(kSigmoidTable[uh + 1]) - ua);
+    }
+    res = (v >= 0) ? res - (1 << (14 + 9)) + (1 << (9 - 2)) : -res + (1 << (14 + 9)) + (1 << (9 - 2)) - 1;
+    return static_cast<int16_t>(res >> (9 - 1));
+}
+
+// gx_lstm_tanh's (multiplier, right shift) for gx_tanh_int16, resolved once per call; fast =
+// the int32 form is exact (multiplier below 2^14).
+struct TanhArgs {
+    int32_t mult, rshift;
+    bool fast;
+};
+
+TanhArgs tanh_args(int32_t cell_state_scale_power) {
+    const int32_t left_shift = (15 + cell_state_scale_power) - 3;
+    if (left_shift < 0) return {3, -left_shift, left_shift > -31};
+    return {left_shift <= 12 ? 3 << left_shift : 0, 0, left_shift <= 12};
+}
+
+// Gate g's activations for step input x_t, the hidden state widened in g_hcol.
+void gate(const GxLstmParams* p, int g, const int8_t* x_t, int16_t* act) {
+    const GxLstmGateParams& q = p->gate[g];
+    const int32_t n = p->units;
+    if (p->in_dim == 2 && q.fc_input.weights_offset == 0) {
+        // two input features (the pen's x, y): the whole input product inline
+        const GxFcParams& f = q.fc_input;
+        const int32_t x0 = x_t[0] + f.input_offset, x1 = x_t[1] + f.input_offset;
+        const bool per_channel = f.n_mult > 1;
+        for (int32_t k = 0; k < n; ++k) {
+            const int8_t* w = q.w_input + 2 * k;
+            uint32_t acc = q.bias != nullptr ? static_cast<uint32_t>(q.bias[k]) : 0u;
+            acc += static_cast<uint32_t>(w[0] * x0 + w[1] * x1);
+            const int32_t j = per_channel ? k : 0;
+            g_fc_a[k] = static_cast<int16_t>(
+                gx_requant(acc, f.multiplier[j], f.shift[j], f.output_offset, f.act_min, f.act_max));
+        }
+    } else {
+        gx_fully_connected_i16(x_t, p->in_dim, q.w_input, q.bias, n, &q.fc_input, g_fc_a, nullptr);
+    }
+    if (q.fc_recurrent.weights_offset == 0) {
+        gx_fc_widened_i16(g_hcol, n, q.w_recurrent, nullptr, n, &q.fc_recurrent, g_fc_r);
+    } else {
+        gx_fully_connected_i16(g_h, n, q.w_recurrent, nullptr, n, &q.fc_recurrent, g_fc_r, nullptr);
+    }
+    const TanhArgs cell = tanh_args(-12);
+    for (int32_t k = 0; k < n; ++k) {
+        int32_t pre = static_cast<int32_t>(g_fc_a[k]) + g_fc_r[k];
+        pre = pre < kInt16Min ? kInt16Min : (pre > kInt16Max ? kInt16Max : pre);
+        act[k] = (g == kGxGateCell) ? tanh16(pre, cell.mult, cell.rshift) : sigmoid16(pre);
+    }
 }
 
 }  // namespace
@@ -117,26 +185,42 @@ bool gx_lstm_int8(const int8_t* x, int32_t steps, const GxLstmParams* p, int8_t*
         g_h[k] = static_cast<int8_t>(p->hidden_zero_point);
         g_c[k] = 0;
     }
+    const TanhArgs cell_tanh = tanh_args(p->cell_state_scale_power);
     for (int32_t t = 0; t < steps; ++t) {
         const int8_t* x_t = x + t * p->in_dim;
-        gate(p, kGxGateForget, x_t, g_h, g_act[kGxGateForget]);
-        gate(p, kGxGateInput, x_t, g_h, g_act[kGxGateInput]);
-        gate(p, kGxGateCell, x_t, g_h, g_act[kGxGateCell]);
-        for (int32_t k = 0; k < n; ++k) {
-            const int64_t fc = mul_elementwise(g_act[kGxGateForget][k], g_c[k], p->forget_cell_mul,
-                                               p->forget_cell_shift, 0, kInt16Min, kInt16Max);
-            const int64_t ig = mul_elementwise(g_act[kGxGateInput][k], g_act[kGxGateCell][k], p->input_mul,
-                                               p->input_shift, 0, kInt16Min, kInt16Max);
-            int64_t c = gx_clamp64(fc + ig, kInt16Min, kInt16Max);
-            if (p->use_cell_clip) c = gx_clamp64(c, -p->quantized_cell_clip, p->quantized_cell_clip);
-            g_c[k] = static_cast<int16_t>(c);
+        // every gate reads the previous h: widen it once per step (one recurrent input offset)
+        int32_t widened_offset = p->gate[kGxGateForget].fc_recurrent.input_offset;
+        gx_widen_offset(g_h, n, widened_offset, g_hcol);
+        static constexpr int kGateOrder[kGxLstmGates] = {kGxGateForget, kGxGateInput, kGxGateCell, kGxGateOutput};
+        for (int g : kGateOrder) {
+            const int32_t off = p->gate[g].fc_recurrent.input_offset;
+            if (off != widened_offset) {
+                widened_offset = off;
+                gx_widen_offset(g_h, n, off, g_hcol);
+            }
+            gate(p, g, x_t, g_act[g]);
         }
-        // the output gate still sees the previous h
-        gate(p, kGxGateOutput, x_t, g_h, g_act[kGxGateOutput]);
+        const int16_t* f = g_act[kGxGateForget];
+        const int16_t* i = g_act[kGxGateInput];
+        const int16_t* gc = g_act[kGxGateCell];
+        const int16_t* o = g_act[kGxGateOutput];
         for (int32_t k = 0; k < n; ++k) {
-            const int16_t tc = gx_lstm_tanh(g_c[k], p->cell_state_scale_power);
-            g_h[k] = static_cast<int8_t>(mul_elementwise(tc, g_act[kGxGateOutput][k], p->output_mul, p->output_shift,
-                                                         p->hidden_zero_point, kInt8Min, kInt8Max));
+            // each product saturated to int16 before the sum, as TFLM does
+            const int32_t fc = gx_requant(static_cast<uint32_t>(f[k] * g_c[k]), p->forget_cell_mul,
+                                          p->forget_cell_shift, 0, kInt16Min, kInt16Max);
+            const int32_t ig = gx_requant(static_cast<uint32_t>(i[k] * gc[k]), p->input_mul, p->input_shift, 0,
+                                          kInt16Min, kInt16Max);
+            int32_t c = fc + ig;
+            c = c < kInt16Min ? kInt16Min : (c > kInt16Max ? kInt16Max : c);
+            if (p->use_cell_clip) {
+                const int32_t clip = p->quantized_cell_clip;
+                c = c < -clip ? -clip : (c > clip ? clip : c);
+            }
+            g_c[k] = static_cast<int16_t>(c);
+            const int16_t tc = cell_tanh.fast ? tanh16(c, cell_tanh.mult, cell_tanh.rshift)
+                                              : gx_lstm_tanh(c, p->cell_state_scale_power);
+            g_h[k] = static_cast<int8_t>(gx_requant(static_cast<uint32_t>(tc * o[k]), p->output_mul, p->output_shift,
+                                                    p->hidden_zero_point, kInt8Min, kInt8Max));
             out[t * n + k] = g_h[k];
         }
     }

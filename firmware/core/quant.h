@@ -29,13 +29,13 @@ constexpr int16_t gx_wrap16(int64_t x) {
 }
 constexpr int64_t gx_clamp64(int64_t x, int64_t lo, int64_t hi) { return x < lo ? lo : (x > hi ? hi : x); }
 
+// (a*b + nudge) / 2^31 truncating equals floor((a*b + 2^30) / 2^31) for both signs of a*b
+// (for a*b < 0 the truncation adds 2^31 - 1, which turns the nudge 1 - 2^30 into 2^30), so
+// one arithmetic shift does it: a 64-bit multiply, an add and a shift on every target.
 constexpr int32_t gx_srdhm(int32_t a, int32_t b) {
     return (a == b && a == INT32_MIN)
                ? INT32_MAX
-               : static_cast<int32_t>((static_cast<int64_t>(a) * b +
-                                       ((static_cast<int64_t>(a) * b >= 0) ? (INT64_C(1) << 30)
-                                                                           : (INT64_C(1) - (INT64_C(1) << 30)))) /
-                                      (INT64_C(1) << 31));
+               : static_cast<int32_t>((static_cast<int64_t>(a) * b + (INT64_C(1) << 30)) >> 31);
 }
 
 constexpr int32_t gx_rdbpot(int32_t x, int e) {
@@ -48,6 +48,25 @@ constexpr int32_t gx_rdbpot(int32_t x, int e) {
 constexpr int32_t gx_mbqm(int32_t x, int32_t m, int32_t shift) {
     return gx_rdbpot(gx_srdhm(gx_wrap32(static_cast<int64_t>(static_cast<uint32_t>(x)) << (shift > 0 ? shift : 0)), m),
                      shift > 0 ? 0 : -shift);
+}
+
+// Output stage of every int8 kernel: clamp(mbqm(acc, m, s) + offset, lo, hi) for a wrapped
+// int32 accumulator, in the operations a 32-bit core does well: gx_srdhm as one 64-bit
+// multiply-add and shift (its only overflow, INT32_MIN * INT32_MIN, gives 2^31 and is
+// clamped to INT32_MAX), gx_rdbpot as shift + mask compare, and the clamp before the offset
+// is added (same result: offset, lo and hi are small), so no int64 clamp.
+inline int32_t gx_requant(uint32_t acc, int32_t m, int32_t s, int32_t offset, int32_t lo, int32_t hi) {
+    const int32_t left = s > 0 ? s : 0;
+    const int32_t right = s > 0 ? 0 : -s;
+    const int32_t x = static_cast<int32_t>(acc << left);
+    const int64_t r = (static_cast<int64_t>(x) * m + (INT64_C(1) << 30)) >> 31;
+    int32_t v = r > INT32_MAX ? INT32_MAX : static_cast<int32_t>(r);
+    const int32_t mask = static_cast<int32_t>((UINT32_C(1) << right) - 1u);
+    const int32_t threshold = (mask >> 1) + static_cast<int32_t>(static_cast<uint32_t>(v) >> 31);
+    v = (v >> right) + ((v & mask) > threshold ? 1 : 0);
+    if (v < lo - offset) v = lo - offset;
+    if (v > hi - offset) v = hi - offset;
+    return v + offset;
 }
 
 }  // namespace gx
