@@ -9,7 +9,7 @@ namespace {
 
 // Writes the widened operands (x + input_offset; 0 for a padding tap, whose x equals the
 // input zero point) of output pixel `pix` into column p of the interleaved 2-column layout.
-void im2col(const int8_t* x, const GxConvParams* p, int32_t pix, int32_t k, int32_t col, int16_t* c) {
+void im2col(const int8_t* x, const GxConvParams* p, int32_t pix, int32_t col, int16_t* c) {
     const int32_t oy = pix / p->out_w, ox = pix - oy * p->out_w;
     const int32_t y0 = oy * p->stride_h - p->pad_t;
     const int32_t x0 = ox * p->stride_w - p->pad_l;
@@ -21,9 +21,9 @@ void im2col(const int8_t* x, const GxConvParams* p, int32_t pix, int32_t k, int3
             const int32_t ix = x0 + kx * p->dilation_w;
             const bool in = iy >= 0 && iy < p->in_h && ix >= 0 && ix < p->in_w;
             const int8_t* xi = in ? x + (iy * p->in_w + ix) * in_c : x;
-            if ((in_c & 3) == 0 && (i & 3) == 0 && i + in_c <= (k & ~3)) {
+            if ((in_c & 3) == 0) {
                 // whole groups of four: one tap's channels map to consecutive groups
-                int16_t* d = c + gx_col2_pos(i, k, col);
+                int16_t* d = c + gx_col2_pos(i, col);
                 for (int32_t g = 0; g < in_c; g += 4, d += 8) {
                     d[0] = static_cast<int16_t>(in ? xi[g + 0] + off : 0);
                     d[1] = static_cast<int16_t>(in ? xi[g + 2] + off : 0);
@@ -31,11 +31,8 @@ void im2col(const int8_t* x, const GxConvParams* p, int32_t pix, int32_t k, int3
                     d[3] = static_cast<int16_t>(in ? xi[g + 3] + off : 0);
                 }
             } else {
-                for (int32_t ch = 0; ch < in_c; ++ch) {
-                    const int32_t j = i + ch;  // natural index -> position in the group layout
-                    const int32_t q = j < (k & ~3) ? gx_col_w(j) : j;
-                    c[gx_col2_pos(q, k, col)] = static_cast<int16_t>(in ? xi[ch] + off : 0);
-                }
+                for (int32_t ch = 0; ch < in_c; ++ch)
+                    c[gx_col2_pos(i + ch, col)] = static_cast<int16_t>(in ? xi[ch] + off : 0);
             }
         }
     }
@@ -43,18 +40,19 @@ void im2col(const int8_t* x, const GxConvParams* p, int32_t pix, int32_t k, int3
 
 }  // namespace
 
-int32_t gx_conv_col_elems(const GxConvParams* p) { return 2 * p->k_h * p->k_w * p->in_c; }
+int32_t gx_conv_col_elems(const GxConvParams* p) { return 2 * gx_col_len(p->k_h * p->k_w * p->in_c); }
 
 void gx_conv2d_per_channel(const int8_t* x, const int8_t* w, const int32_t* bias, const GxConvParams* p, int8_t* out,
                            int16_t* col) {
     const int32_t k = p->k_h * p->k_w * p->in_c;
     const int32_t n_pix = p->out_h * p->out_w;
     const int32_t oc = p->out_c;
+    for (int32_t i = k; i < gx_col_len(k); ++i) col[gx_col2_pos(i, 0)] = col[gx_col2_pos(i, 1)] = 0;  // padding
     for (int32_t pix = 0; pix < n_pix; pix += 2) {
         // two output pixels per pass (the last one twice when their number is odd)
         const int32_t pix1 = pix + 1 < n_pix ? pix + 1 : pix;
-        im2col(x, p, pix, k, 0, col);
-        im2col(x, p, pix1, k, 1, col);
+        im2col(x, p, pix, 0, col);
+        im2col(x, p, pix1, 1, col);
         int8_t* o0 = out + pix * oc;
         int8_t* o1 = out + pix1 * oc;
         for (int32_t o = 0; o < oc; o += 2) {

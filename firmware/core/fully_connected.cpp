@@ -60,11 +60,6 @@ void fc(const int8_t* x, int32_t in_dim, const int8_t* w, const int32_t* bias, i
 
 }  // namespace
 
-void gx_fc_widened_i16(const int16_t* col, int32_t in_dim, const int8_t* w, const int32_t* bias, int32_t out_dim,
-                       const GxFcParams* p, int16_t* out) {
-    fc_rows(col, in_dim, w, bias, out_dim, p, out);
-}
-
 void gx_fully_connected_i8(const int8_t* x, int32_t in_dim, const int8_t* w, const int32_t* bias,
                            int32_t out_dim, const GxFcParams* p, int8_t* out, int16_t* col) {
     fc(x, in_dim, w, bias, out_dim, p, out, col);

@@ -33,10 +33,7 @@ void gx_fully_connected_i8(const int8_t* x, int32_t in_dim, const int8_t* w, con
 // The same with an int16 output (LSTM gate pre-activations).
 void gx_fully_connected_i16(const int8_t* x, int32_t in_dim, const int8_t* w, const int32_t* bias,
                             int32_t out_dim, const GxFcParams* p, int16_t* out, int16_t* col);
-// The int16-output rows on an input already widened by gx_widen_offset (dot.h) with
-// p->input_offset; weights offset 0.
-void gx_fc_widened_i16(const int16_t* col, int32_t in_dim, const int8_t* w, const int32_t* bias, int32_t out_dim,
-                       const GxFcParams* p, int16_t* out);
+
 
 }  // namespace gx
 

@@ -94,36 +94,68 @@ TanhArgs tanh_args(int32_t cell_state_scale_power) {
     return {left_shift <= 12 ? 3 << left_shift : 0, 0, left_shift <= 12};
 }
 
-// Gate g's activations for step input x_t, the hidden state widened in g_hcol.
-void gate(const GxLstmParams* p, int g, const int8_t* x_t, int16_t* act) {
+// The gate's requantisations, resolved once per call (per row when per-channel).
+struct GateRq {
+    GxRq in, rec;
+    bool in_per_channel, rec_per_channel;
+};
+
+GateRq gate_rq(const GxLstmGateParams& q) {
+    const GxFcParams& a = q.fc_input;
+    const GxFcParams& r = q.fc_recurrent;
+    return {gx_rq_make(a.multiplier[0], a.shift[0], a.output_offset, a.act_min, a.act_max),
+            gx_rq_make(r.multiplier[0], r.shift[0], r.output_offset, r.act_min, r.act_max), a.n_mult > 1,
+            r.n_mult > 1};
+}
+
+inline int32_t rq_row(const GxRq& base, bool per_channel, const GxFcParams& f, int32_t k, uint32_t acc) {
+    if (!per_channel) return gx_rq_apply(base, acc);
+    return gx_requant(acc, f.multiplier[k], f.shift[k], f.output_offset, f.act_min, f.act_max);
+}
+
+// Gate g's activations for step input x_t, the hidden state widened in g_hcol. The fast
+// form (two input features, weights offset 0) computes, four units at a time, the recurrent
+// dot products (dot.h), then per unit the two-feature input product, both requantised and
+// saturated to int16 separately, their saturated sum and the activation.
+void gate(const GxLstmParams* p, int g, const GateRq& rq, const int8_t* x_t, int16_t* act) {
     const GxLstmGateParams& q = p->gate[g];
     const int32_t n = p->units;
-    if (p->in_dim == 2 && q.fc_input.weights_offset == 0) {
-        // two input features (the pen's x, y): the whole input product inline
-        const GxFcParams& f = q.fc_input;
-        const int32_t x0 = x_t[0] + f.input_offset, x1 = x_t[1] + f.input_offset;
-        const bool per_channel = f.n_mult > 1;
-        for (int32_t k = 0; k < n; ++k) {
-            const int8_t* w = q.w_input + 2 * k;
-            uint32_t acc = q.bias != nullptr ? static_cast<uint32_t>(q.bias[k]) : 0u;
-            acc += static_cast<uint32_t>(w[0] * x0 + w[1] * x1);
-            const int32_t j = per_channel ? k : 0;
-            g_fc_a[k] = static_cast<int16_t>(
-                gx_requant(acc, f.multiplier[j], f.shift[j], f.output_offset, f.act_min, f.act_max));
+    const bool cell = g == kGxGateCell;
+    const TanhArgs gate_tanh = tanh_args(-12);
+    if (p->in_dim == 2 && q.fc_input.weights_offset == 0 && q.fc_recurrent.weights_offset == 0) {
+        // pass 1: the recurrent products, requantised and saturated to int16
+        const GxRq rec = rq.rec;
+        int32_t k = 0;
+        for (; k + 4 <= n; k += 4) {
+            uint32_t acc[4] = {0, 0, 0, 0};
+            gx_dot_4x1(q.w_recurrent + k * n, n, g_hcol, n, acc);
+            for (int32_t r = 0; r < 4; ++r)
+                g_fc_r[k + r] = static_cast<int16_t>(rq_row(rec, rq.rec_per_channel, q.fc_recurrent, k + r, acc[r]));
         }
-    } else {
-        gx_fully_connected_i16(x_t, p->in_dim, q.w_input, q.bias, n, &q.fc_input, g_fc_a, nullptr);
+        for (; k < n; ++k)
+            g_fc_r[k] = static_cast<int16_t>(rq_row(rec, rq.rec_per_channel, q.fc_recurrent, k,
+                                                    gx_dot_1x1(q.w_recurrent + k * n, g_hcol, n, 0u)));
+        // pass 2: the two-feature input product, requantised and saturated to int16, the
+        // saturated sum, the activation
+        const GxRq in = rq.in;
+        const int32_t x0 = x_t[0] + q.fc_input.input_offset, x1 = x_t[1] + q.fc_input.input_offset;
+        for (int32_t u = 0; u < n; ++u) {
+            const int8_t* w = q.w_input + 2 * u;
+            uint32_t ai = q.bias != nullptr ? static_cast<uint32_t>(q.bias[u]) : 0u;
+            ai += static_cast<uint32_t>(w[0] * x0 + w[1] * x1);
+            int32_t pre = rq_row(in, rq.in_per_channel, q.fc_input, u, ai) + g_fc_r[u];
+            pre = pre < kInt16Min ? kInt16Min : (pre > kInt16Max ? kInt16Max : pre);
+            act[u] = cell ? tanh16(pre, gate_tanh.mult, gate_tanh.rshift) : sigmoid16(pre);
+        }
+        return;
     }
-    if (q.fc_recurrent.weights_offset == 0) {
-        gx_fc_widened_i16(g_hcol, n, q.w_recurrent, nullptr, n, &q.fc_recurrent, g_fc_r);
-    } else {
-        gx_fully_connected_i16(g_h, n, q.w_recurrent, nullptr, n, &q.fc_recurrent, g_fc_r, nullptr);
-    }
-    const TanhArgs cell = tanh_args(-12);
+    // any other shape: the reference order, layer by layer
+    gx_fully_connected_i16(x_t, p->in_dim, q.w_input, q.bias, n, &q.fc_input, g_fc_a, nullptr);
+    gx_fully_connected_i16(g_h, n, q.w_recurrent, nullptr, n, &q.fc_recurrent, g_fc_r, nullptr);
     for (int32_t k = 0; k < n; ++k) {
         int32_t pre = static_cast<int32_t>(g_fc_a[k]) + g_fc_r[k];
         pre = pre < kInt16Min ? kInt16Min : (pre > kInt16Max ? kInt16Max : pre);
-        act[k] = (g == kGxGateCell) ? tanh16(pre, cell.mult, cell.rshift) : sigmoid16(pre);
+        act[k] = cell ? tanh16(pre, gate_tanh.mult, gate_tanh.rshift) : sigmoid16(pre);
     }
 }
 
@@ -186,6 +218,11 @@ bool gx_lstm_int8(const int8_t* x, int32_t steps, const GxLstmParams* p, int8_t*
         g_c[k] = 0;
     }
     const TanhArgs cell_tanh = tanh_args(p->cell_state_scale_power);
+    GateRq rq[kGxLstmGates];
+    for (int g = 0; g < kGxLstmGates; ++g) rq[g] = gate_rq(p->gate[g]);
+    const GxRq rq_fc = gx_rq_make(p->forget_cell_mul, p->forget_cell_shift, 0, kInt16Min, kInt16Max);
+    const GxRq rq_ig = gx_rq_make(p->input_mul, p->input_shift, 0, kInt16Min, kInt16Max);
+    const GxRq rq_h = gx_rq_make(p->output_mul, p->output_shift, p->hidden_zero_point, kInt8Min, kInt8Max);
     for (int32_t t = 0; t < steps; ++t) {
         const int8_t* x_t = x + t * p->in_dim;
         // every gate reads the previous h: widen it once per step (one recurrent input offset)
@@ -198,7 +235,7 @@ bool gx_lstm_int8(const int8_t* x, int32_t steps, const GxLstmParams* p, int8_t*
                 widened_offset = off;
                 gx_widen_offset(g_h, n, off, g_hcol);
             }
-            gate(p, g, x_t, g_act[g]);
+            gate(p, g, rq[g], x_t, g_act[g]);
         }
         const int16_t* f = g_act[kGxGateForget];
         const int16_t* i = g_act[kGxGateInput];
@@ -206,10 +243,8 @@ bool gx_lstm_int8(const int8_t* x, int32_t steps, const GxLstmParams* p, int8_t*
         const int16_t* o = g_act[kGxGateOutput];
         for (int32_t k = 0; k < n; ++k) {
             // each product saturated to int16 before the sum, as TFLM does
-            const int32_t fc = gx_requant(static_cast<uint32_t>(f[k] * g_c[k]), p->forget_cell_mul,
-                                          p->forget_cell_shift, 0, kInt16Min, kInt16Max);
-            const int32_t ig = gx_requant(static_cast<uint32_t>(i[k] * gc[k]), p->input_mul, p->input_shift, 0,
-                                          kInt16Min, kInt16Max);
+            const int32_t fc = gx_rq_apply(rq_fc, static_cast<uint32_t>(f[k] * g_c[k]));
+            const int32_t ig = gx_rq_apply(rq_ig, static_cast<uint32_t>(i[k] * gc[k]));
             int32_t c = fc + ig;
             c = c < kInt16Min ? kInt16Min : (c > kInt16Max ? kInt16Max : c);
             if (p->use_cell_clip) {
@@ -219,8 +254,7 @@ bool gx_lstm_int8(const int8_t* x, int32_t steps, const GxLstmParams* p, int8_t*
             g_c[k] = static_cast<int16_t>(c);
             const int16_t tc = cell_tanh.fast ? tanh16(c, cell_tanh.mult, cell_tanh.rshift)
                                               : gx_lstm_tanh(c, p->cell_state_scale_power);
-            g_h[k] = static_cast<int8_t>(gx_requant(static_cast<uint32_t>(tc * o[k]), p->output_mul, p->output_shift,
-                                                    p->hidden_zero_point, kInt8Min, kInt8Max));
+            g_h[k] = static_cast<int8_t>(gx_rq_apply(rq_h, static_cast<uint32_t>(tc * o[k])));
             out[t * n + k] = g_h[k];
         }
     }

@@ -54,19 +54,33 @@ constexpr int32_t gx_mbqm(int32_t x, int32_t m, int32_t shift) {
 // int32 accumulator, in the operations a 32-bit core does well: gx_srdhm as one 64-bit
 // multiply-add and shift (its only overflow, INT32_MIN * INT32_MIN, gives 2^31 and is
 // clamped to INT32_MAX), gx_rdbpot as shift + mask compare, and the clamp before the offset
-// is added (same result: offset, lo and hi are small), so no int64 clamp.
-inline int32_t gx_requant(uint32_t acc, int32_t m, int32_t s, int32_t offset, int32_t lo, int32_t hi) {
-    const int32_t left = s > 0 ? s : 0;
+// is added (same result: offset, lo and hi are small), so no int64 clamp. The parameters are
+// resolved once per layer (GxRq) and applied per output.
+struct GxRq {
+    int32_t m, left, right, mask, half, offset, lo, hi;  // lo, hi: the clamp range minus offset
+};
+
+inline GxRq gx_rq_make(int32_t m, int32_t s, int32_t offset, int32_t lo, int32_t hi) {
     const int32_t right = s > 0 ? 0 : -s;
-    const int32_t x = static_cast<int32_t>(acc << left);
-    const int64_t r = (static_cast<int64_t>(x) * m + (INT64_C(1) << 30)) >> 31;
-    int32_t v = r > INT32_MAX ? INT32_MAX : static_cast<int32_t>(r);
     const int32_t mask = static_cast<int32_t>((UINT32_C(1) << right) - 1u);
-    const int32_t threshold = (mask >> 1) + static_cast<int32_t>(static_cast<uint32_t>(v) >> 31);
-    v = (v >> right) + ((v & mask) > threshold ? 1 : 0);
-    if (v < lo - offset) v = lo - offset;
-    if (v > hi - offset) v = hi - offset;
-    return v + offset;
+    return {m, s > 0 ? s : 0, right, mask, mask >> 1, offset, lo - offset, hi - offset};
+}
+
+inline int32_t gx_rq_apply(const GxRq& q, uint32_t acc) {
+    const int32_t x = static_cast<int32_t>(acc << q.left);
+    const int64_t r = (static_cast<int64_t>(x) * q.m + (INT64_C(1) << 30)) >> 31;
+    // r lies in [-2^31, 2^31]: low word minus (high word + sign of the low word) is r, or
+    // INT32_MAX for r = 2^31
+    const uint32_t lo32 = static_cast<uint32_t>(r);
+    int32_t v = static_cast<int32_t>(lo32 - (static_cast<uint32_t>(r >> 32) + (lo32 >> 31)));
+    v = (v >> q.right) + ((v & q.mask) > q.half + static_cast<int32_t>(static_cast<uint32_t>(v) >> 31) ? 1 : 0);
+    if (v < q.lo) v = q.lo;
+    if (v > q.hi) v = q.hi;
+    return v + q.offset;
+}
+
+inline int32_t gx_requant(uint32_t acc, int32_t m, int32_t s, int32_t offset, int32_t lo, int32_t hi) {
+    return gx_rq_apply(gx_rq_make(m, s, offset, lo, hi), acc);
 }
 
 }  // namespace gx
