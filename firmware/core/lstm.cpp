@@ -94,68 +94,115 @@ TanhArgs tanh_args(int32_t cell_state_scale_power) {
     return {left_shift <= 12 ? 3 << left_shift : 0, 0, left_shift <= 12};
 }
 
-// The gate's requantisations, resolved once per call (per row when per-channel).
-struct GateRq {
-    GxRq in, rec;
-    bool in_per_channel, rec_per_channel;
+// ---- the fast path: the paper's shape (two input features) and the usual TFLite int8 LSTM
+// quantisation, checked once per call (fast_ok); anything else runs the reference loops.
+
+// gx_srdhm(x, m) for |x| < 2^30: then 2x is an int32 and (2x*m + 2^31) >> 32 equals
+// (x*m + 2^30) >> 31, which is one SMMULR on the Cortex-M4 (no saturation case: x != INT32_MIN).
+inline int32_t srdhm_small(int32_t x, int32_t m) {
+#if defined(__ARM_FEATURE_DSP) && __ARM_FEATURE_DSP
+    int32_t r;
+    __asm__("smmulr %0, %1, %2" : "=r"(r) : "r"(x * 2), "r"(m));
+    return r;
+#else
+    return static_cast<int32_t>((static_cast<int64_t>(x) * m + (INT64_C(1) << 30)) >> 31);
+#endif
+}
+
+inline int32_t sat16(int32_t v) { return v < kInt16Min ? kInt16Min : (v > kInt16Max ? kInt16Max : v); }
+
+// mbqm(x, m, -e) for |x| < 2^30 and a right shift e (no left shift), then + offset and the
+// clamp to [lo, hi] (lo, hi: the range minus offset), as gx_rq_apply.
+struct SmallRq {
+    int32_t m, e, mask, half, offset, lo, hi;
 };
 
-GateRq gate_rq(const GxLstmGateParams& q) {
-    const GxFcParams& a = q.fc_input;
-    const GxFcParams& r = q.fc_recurrent;
-    return {gx_rq_make(a.multiplier[0], a.shift[0], a.output_offset, a.act_min, a.act_max),
-            gx_rq_make(r.multiplier[0], r.shift[0], r.output_offset, r.act_min, r.act_max), a.n_mult > 1,
-            r.n_mult > 1};
+SmallRq small_rq(int32_t m, int32_t s, int32_t offset, int32_t lo, int32_t hi) {
+    const GxRq q = gx_rq_make(m, s, offset, lo, hi);
+    return {q.m, q.right, q.mask, q.half, q.offset, q.lo, q.hi};
 }
 
-inline int32_t rq_row(const GxRq& base, bool per_channel, const GxFcParams& f, int32_t k, uint32_t acc) {
-    if (!per_channel) return gx_rq_apply(base, acc);
-    return gx_requant(acc, f.multiplier[k], f.shift[k], f.output_offset, f.act_min, f.act_max);
+inline int32_t rdbpot_small(const SmallRq& q, int32_t v) {
+    return (v >> q.e) + ((v & q.mask) > q.half + static_cast<int32_t>(static_cast<uint32_t>(v) >> 31) ? 1 : 0);
 }
 
-// Gate g's activations for step input x_t, the hidden state widened in g_hcol. The fast
-// form (two input features, weights offset 0) computes, four units at a time, the recurrent
-// dot products (dot.h), then per unit the two-feature input product, both requantised and
-// saturated to int16 separately, their saturated sum and the activation.
-void gate(const GxLstmParams* p, int g, const GateRq& rq, const int8_t* x_t, int16_t* act) {
+// The int16 gate halves: offset 0, full int16 range.
+inline int32_t rq16(const SmallRq& q, int32_t x) { return sat16(rdbpot_small(q, srdhm_small(x, q.m))); }
+
+inline int32_t rq_clamped(const SmallRq& q, int32_t x) {
+    int32_t v = rdbpot_small(q, srdhm_small(x, q.m));
+    v = v < q.lo ? q.lo : (v > q.hi ? q.hi : v);
+    return v + q.offset;
+}
+
+bool fc_fast_ok(const GxFcParams& f) {
+    return f.n_mult == 1 && f.shift[0] <= 0 && f.shift[0] >= -31 && f.weights_offset == 0 && f.output_offset == 0 &&
+           f.act_min == kInt16Min && f.act_max == kInt16Max;
+}
+
+// Whether every accumulator of the fast path stays below 2^30 in magnitude and every
+// requantisation is a plain right shift: recurrent sums of units x 255 x 128, input sums of
+// bias + 2 x 255 x 128, elementwise products of a sigmoid output (0..32767) and an int16.
+bool fast_ok(const GxLstmParams* p) {
+    if (p->in_dim != 2) return false;
+    for (int g = 0; g < kGxLstmGates; ++g) {
+        const GxLstmGateParams& q = p->gate[g];
+        if (!fc_fast_ok(q.fc_input) || !fc_fast_ok(q.fc_recurrent)) return false;
+        if (q.fc_input.input_offset < -128 || q.fc_input.input_offset > 128 || q.fc_recurrent.input_offset < -128 ||
+            q.fc_recurrent.input_offset > 128 || q.fc_recurrent.input_offset != p->gate[0].fc_recurrent.input_offset)
+            return false;
+        for (int32_t k = 0; q.bias != nullptr && k < p->units; ++k)
+            if (q.bias[k] > (1 << 29) || q.bias[k] < -(1 << 29)) return false;
+    }
+    return p->forget_cell_shift <= 0 && p->input_shift <= 0 && p->output_shift <= 0 && p->forget_cell_shift >= -31 &&
+           p->input_shift >= -31 && p->output_shift >= -31;
+}
+
+struct FastGate {
+    SmallRq in, rec;
+};
+
+// Gate g's activations: pass 1 the recurrent products, four units at a time (dot.h), each
+// requantised and saturated to int16; pass 2 per unit the two-feature input product,
+// requantised and saturated to int16, the saturated sum of both, the activation.
+void fast_gate(const GxLstmParams* p, int g, const FastGate& fg, const int8_t* x_t, int16_t* act) {
     const GxLstmGateParams& q = p->gate[g];
     const int32_t n = p->units;
-    const bool cell = g == kGxGateCell;
-    const TanhArgs gate_tanh = tanh_args(-12);
-    if (p->in_dim == 2 && q.fc_input.weights_offset == 0 && q.fc_recurrent.weights_offset == 0) {
-        // pass 1: the recurrent products, requantised and saturated to int16
-        const GxRq rec = rq.rec;
-        int32_t k = 0;
-        for (; k + 4 <= n; k += 4) {
-            uint32_t acc[4] = {0, 0, 0, 0};
-            gx_dot_4x1(q.w_recurrent + k * n, n, g_hcol, n, acc);
-            for (int32_t r = 0; r < 4; ++r)
-                g_fc_r[k + r] = static_cast<int16_t>(rq_row(rec, rq.rec_per_channel, q.fc_recurrent, k + r, acc[r]));
-        }
-        for (; k < n; ++k)
-            g_fc_r[k] = static_cast<int16_t>(rq_row(rec, rq.rec_per_channel, q.fc_recurrent, k,
-                                                    gx_dot_1x1(q.w_recurrent + k * n, g_hcol, n, 0u)));
-        // pass 2: the two-feature input product, requantised and saturated to int16, the
-        // saturated sum, the activation
-        const GxRq in = rq.in;
-        const int32_t x0 = x_t[0] + q.fc_input.input_offset, x1 = x_t[1] + q.fc_input.input_offset;
-        for (int32_t u = 0; u < n; ++u) {
-            const int8_t* w = q.w_input + 2 * u;
-            uint32_t ai = q.bias != nullptr ? static_cast<uint32_t>(q.bias[u]) : 0u;
-            ai += static_cast<uint32_t>(w[0] * x0 + w[1] * x1);
-            int32_t pre = rq_row(in, rq.in_per_channel, q.fc_input, u, ai) + g_fc_r[u];
-            pre = pre < kInt16Min ? kInt16Min : (pre > kInt16Max ? kInt16Max : pre);
-            act[u] = cell ? tanh16(pre, gate_tanh.mult, gate_tanh.rshift) : sigmoid16(pre);
-        }
-        return;
+    const SmallRq rec = fg.rec;
+    int32_t k = 0;
+    for (; k + 4 <= n; k += 4) {
+        uint32_t acc[4] = {0, 0, 0, 0};
+        gx_dot_4x1(q.w_recurrent + k * n, n, g_hcol, n, acc);
+        for (int32_t r = 0; r < 4; ++r) g_fc_r[k + r] = static_cast<int16_t>(rq16(rec, static_cast<int32_t>(acc[r])));
     }
-    // any other shape: the reference order, layer by layer
+    for (; k < n; ++k)
+        g_fc_r[k] = static_cast<int16_t>(rq16(rec, static_cast<int32_t>(gx_dot_1x1(q.w_recurrent + k * n, g_hcol, n, 0u))));
+    const SmallRq in = fg.in;
+    const int32_t x0 = x_t[0] + q.fc_input.input_offset, x1 = x_t[1] + q.fc_input.input_offset;
+    const int8_t* w = q.w_input;
+    const int32_t* bias = q.bias;
+    if (g == kGxGateCell) {
+        for (int32_t u = 0; u < n; ++u, w += 2) {
+            const int32_t ai = (bias != nullptr ? bias[u] : 0) + w[0] * x0 + w[1] * x1;
+            act[u] = tanh16(sat16(rq16(in, ai) + g_fc_r[u]), 3, 0);  // gx_lstm_tanh(pre, -12)
+        }
+    } else {
+        for (int32_t u = 0; u < n; ++u, w += 2) {
+            const int32_t ai = (bias != nullptr ? bias[u] : 0) + w[0] * x0 + w[1] * x1;
+            act[u] = sigmoid16(sat16(rq16(in, ai) + g_fc_r[u]));
+        }
+    }
+}
+
+// ---- the reference path (any other shape or quantisation): layer by layer
+void ref_gate(const GxLstmParams* p, int g, const int8_t* x_t, int16_t* act) {
+    const GxLstmGateParams& q = p->gate[g];
+    const int32_t n = p->units;
     gx_fully_connected_i16(x_t, p->in_dim, q.w_input, q.bias, n, &q.fc_input, g_fc_a, nullptr);
     gx_fully_connected_i16(g_h, n, q.w_recurrent, nullptr, n, &q.fc_recurrent, g_fc_r, nullptr);
     for (int32_t k = 0; k < n; ++k) {
-        int32_t pre = static_cast<int32_t>(g_fc_a[k]) + g_fc_r[k];
-        pre = pre < kInt16Min ? kInt16Min : (pre > kInt16Max ? kInt16Max : pre);
-        act[k] = cell ? tanh16(pre, gate_tanh.mult, gate_tanh.rshift) : sigmoid16(pre);
+        const int32_t pre = sat16(static_cast<int32_t>(g_fc_a[k]) + g_fc_r[k]);
+        act[k] = g == kGxGateCell ? gx_lstm_tanh(pre, -12) : gx_sigmoid_int16(pre);
     }
 }
 
@@ -217,25 +264,27 @@ bool gx_lstm_int8(const int8_t* x, int32_t steps, const GxLstmParams* p, int8_t*
         g_h[k] = static_cast<int8_t>(p->hidden_zero_point);
         g_c[k] = 0;
     }
+    const bool fast = fast_ok(p);
     const TanhArgs cell_tanh = tanh_args(p->cell_state_scale_power);
-    GateRq rq[kGxLstmGates];
-    for (int g = 0; g < kGxLstmGates; ++g) rq[g] = gate_rq(p->gate[g]);
-    const GxRq rq_fc = gx_rq_make(p->forget_cell_mul, p->forget_cell_shift, 0, kInt16Min, kInt16Max);
-    const GxRq rq_ig = gx_rq_make(p->input_mul, p->input_shift, 0, kInt16Min, kInt16Max);
-    const GxRq rq_h = gx_rq_make(p->output_mul, p->output_shift, p->hidden_zero_point, kInt8Min, kInt8Max);
+    FastGate fg[kGxLstmGates];
+    for (int g = 0; g < kGxLstmGates; ++g) {
+        const GxFcParams& a = p->gate[g].fc_input;
+        const GxFcParams& r = p->gate[g].fc_recurrent;
+        fg[g] = {small_rq(a.multiplier[0], a.shift[0], 0, kInt16Min, kInt16Max),
+                 small_rq(r.multiplier[0], r.shift[0], 0, kInt16Min, kInt16Max)};
+    }
+    const SmallRq rq_fc = small_rq(p->forget_cell_mul, p->forget_cell_shift, 0, kInt16Min, kInt16Max);
+    const SmallRq rq_ig = small_rq(p->input_mul, p->input_shift, 0, kInt16Min, kInt16Max);
+    const SmallRq rq_h = small_rq(p->output_mul, p->output_shift, p->hidden_zero_point, kInt8Min, kInt8Max);
+    static constexpr int kGateOrder[kGxLstmGates] = {kGxGateForget, kGxGateInput, kGxGateCell, kGxGateOutput};
     for (int32_t t = 0; t < steps; ++t) {
         const int8_t* x_t = x + t * p->in_dim;
-        // every gate reads the previous h: widen it once per step (one recurrent input offset)
-        int32_t widened_offset = p->gate[kGxGateForget].fc_recurrent.input_offset;
-        gx_widen_offset(g_h, n, widened_offset, g_hcol);
-        static constexpr int kGateOrder[kGxLstmGates] = {kGxGateForget, kGxGateInput, kGxGateCell, kGxGateOutput};
-        for (int g : kGateOrder) {
-            const int32_t off = p->gate[g].fc_recurrent.input_offset;
-            if (off != widened_offset) {
-                widened_offset = off;
-                gx_widen_offset(g_h, n, off, g_hcol);
-            }
-            gate(p, g, rq[g], x_t, g_act[g]);
+        if (fast) {
+            // every gate reads the previous h: widened once per step (one recurrent input offset)
+            gx_widen_offset(g_h, n, p->gate[0].fc_recurrent.input_offset, g_hcol);
+            for (int g : kGateOrder) fast_gate(p, g, fg[g], x_t, g_act[g]);
+        } else {
+            for (int g : kGateOrder) ref_gate(p, g, x_t, g_act[g]);
         }
         const int16_t* f = g_act[kGxGateForget];
         const int16_t* i = g_act[kGxGateInput];
@@ -243,18 +292,29 @@ bool gx_lstm_int8(const int8_t* x, int32_t steps, const GxLstmParams* p, int8_t*
         const int16_t* o = g_act[kGxGateOutput];
         for (int32_t k = 0; k < n; ++k) {
             // each product saturated to int16 before the sum, as TFLM does
-            const int32_t fc = gx_rq_apply(rq_fc, static_cast<uint32_t>(f[k] * g_c[k]));
-            const int32_t ig = gx_rq_apply(rq_ig, static_cast<uint32_t>(i[k] * gc[k]));
-            int32_t c = fc + ig;
-            c = c < kInt16Min ? kInt16Min : (c > kInt16Max ? kInt16Max : c);
+            int32_t c, h;
+            if (fast) {
+                c = sat16(rq16(rq_fc, f[k] * g_c[k]) + rq16(rq_ig, i[k] * gc[k]));
+            } else {
+                c = sat16(gx_requant(static_cast<uint32_t>(f[k] * g_c[k]), p->forget_cell_mul, p->forget_cell_shift, 0,
+                                     kInt16Min, kInt16Max) +
+                          gx_requant(static_cast<uint32_t>(i[k] * gc[k]), p->input_mul, p->input_shift, 0, kInt16Min,
+                                     kInt16Max));
+            }
             if (p->use_cell_clip) {
                 const int32_t clip = p->quantized_cell_clip;
                 c = c < -clip ? -clip : (c > clip ? clip : c);
             }
             g_c[k] = static_cast<int16_t>(c);
-            const int16_t tc = cell_tanh.fast ? tanh16(c, cell_tanh.mult, cell_tanh.rshift)
+            const int32_t tc = cell_tanh.fast ? tanh16(c, cell_tanh.mult, cell_tanh.rshift)
                                               : gx_lstm_tanh(c, p->cell_state_scale_power);
-            g_h[k] = static_cast<int8_t>(gx_rq_apply(rq_h, static_cast<uint32_t>(tc * o[k])));
+            if (fast) {
+                h = rq_clamped(rq_h, tc * o[k]);
+            } else {
+                h = gx_requant(static_cast<uint32_t>(tc * o[k]), p->output_mul, p->output_shift, p->hidden_zero_point,
+                               kInt8Min, kInt8Max);
+            }
+            g_h[k] = static_cast<int8_t>(h);
             out[t * n + k] = g_h[k];
         }
     }
