@@ -1,5 +1,9 @@
 #include "lstm.h"
 
+#if defined(__ARM_FEATURE_SAT) && __ARM_FEATURE_SAT
+#include <arm_acle.h>
+#endif
+
 #include "dot.h"
 #include "quant.h"
 
@@ -109,22 +113,28 @@ inline int32_t srdhm_small(int32_t x, int32_t m) {
 #endif
 }
 
-inline int32_t sat16(int32_t v) { return v < kInt16Min ? kInt16Min : (v > kInt16Max ? kInt16Max : v); }
+inline int32_t sat16(int32_t v) {
+#if defined(__ARM_FEATURE_SAT) && __ARM_FEATURE_SAT
+    return __ssat(v, 16);
+#else
+    return v < kInt16Min ? kInt16Min : (v > kInt16Max ? kInt16Max : v);
+#endif
+}
 
-// mbqm(x, m, -e) for |x| < 2^30 and a right shift e (no left shift), then + offset and the
-// clamp to [lo, hi] (lo, hi: the range minus offset), as gx_rq_apply.
+// mbqm(x, m, -e) for |x| < 2^30 and a right shift e >= 0 (no left shift), then + offset and
+// the clamp to [lo, hi] (lo, hi: the range minus offset), as gx_rq_apply. |srdhm| < 2^30
+// too, so gx_rdbpot's round-half-away-from-zero is (v + 2^(e-1) - (v < 0)) >> e without
+// overflow (for e = 0: v itself, hence the sign term masked by neg).
 struct SmallRq {
-    int32_t m, e, mask, half, offset, lo, hi;
+    int32_t m, e, round, neg, offset, lo, hi;
 };
 
 SmallRq small_rq(int32_t m, int32_t s, int32_t offset, int32_t lo, int32_t hi) {
-    const GxRq q = gx_rq_make(m, s, offset, lo, hi);
-    return {q.m, q.right, q.mask, q.half, q.offset, q.lo, q.hi};
+    const int32_t e = -s;
+    return {m, e, e >= 1 ? 1 << (e - 1) : 0, e >= 1 ? -1 : 0, offset, lo - offset, hi - offset};
 }
 
-inline int32_t rdbpot_small(const SmallRq& q, int32_t v) {
-    return (v >> q.e) + ((v & q.mask) > q.half + static_cast<int32_t>(static_cast<uint32_t>(v) >> 31) ? 1 : 0);
-}
+inline int32_t rdbpot_small(const SmallRq& q, int32_t v) { return (v + q.round + ((v >> 31) & q.neg)) >> q.e; }
 
 // The int16 gate halves: offset 0, full int16 range.
 inline int32_t rq16(const SmallRq& q, int32_t x) { return sat16(rdbpot_small(q, srdhm_small(x, q.m))); }
