@@ -21,9 +21,15 @@ struct GxConvParams {
     const int32_t* shift;       // out_c
 };
 
-// x: [in_h][in_w][in_c]; w: [out_c][k_h][k_w][in_c]; bias: out_c or null; out: [out_h][out_w][out_c].
+// int16 elements of the caller's column scratch: two output pixels' widened input windows.
+int32_t gx_conv_col_elems(const GxConvParams* p);
+
+// x: [in_h][in_w][in_c]; w: [out_c][k_h][k_w][in_c]; bias: out_c or null; out: [out_h][out_w][out_c];
+// col: gx_conv_col_elems(p) int16 of scratch (4-byte aligned).
+// Two output pixels x two output channels per pass: both pixels' windows are widened once
+// (gx_dot_2x2's layout), then each pair of weight rows is applied to both (dot.h).
 void gx_conv2d_per_channel(const int8_t* x, const int8_t* w, const int32_t* bias, const GxConvParams* p,
-                           int8_t* out);
+                           int8_t* out, int16_t* col);
 
 }  // namespace gx
 

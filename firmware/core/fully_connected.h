@@ -26,11 +26,14 @@ int32_t gx_fc_value(const int8_t* x, int32_t in_dim, const int8_t* w_row, const 
                     const GxFcParams* p, int32_t n);
 
 // int8 x[in_dim] . int8 w[out_dim][in_dim]^T + bias (nullable) -> int8 out[out_dim].
+// col: in_dim int16 of caller scratch (4-byte aligned) for the widened input; with a nonzero
+// weights offset (or col null) the plain reference loop runs instead.
 void gx_fully_connected_i8(const int8_t* x, int32_t in_dim, const int8_t* w, const int32_t* bias,
-                           int32_t out_dim, const GxFcParams* p, int8_t* out);
+                           int32_t out_dim, const GxFcParams* p, int8_t* out, int16_t* col);
 // The same with an int16 output (LSTM gate pre-activations).
 void gx_fully_connected_i16(const int8_t* x, int32_t in_dim, const int8_t* w, const int32_t* bias,
-                            int32_t out_dim, const GxFcParams* p, int16_t* out);
+                            int32_t out_dim, const GxFcParams* p, int16_t* out, int16_t* col);
+
 
 }  // namespace gx
 

@@ -1,5 +1,10 @@
 #include "lstm.h"
 
+#if defined(__ARM_FEATURE_SAT) && __ARM_FEATURE_SAT
+#include <arm_acle.h>
+#endif
+
+#include "dot.h"
 #include "quant.h"
 
 namespace gx {
@@ -36,27 +41,179 @@ static_assert((INT64_C(-9) >> 8) == -1, "arithmetic right shift required");
 
 int64_t abs64(int64_t v) { return v < 0 ? -v : v; }
 
-// Scratch (static, no heap): gate activations and pre-activation halves.
+// Scratch (static, no heap): gate activations, the input halves of the gate sums, the
+// widened hidden state.
 int16_t g_fc_a[kGxLstmMaxUnits];
 int16_t g_fc_r[kGxLstmMaxUnits];
 int16_t g_act[kGxLstmGates][kGxLstmMaxUnits];
 int16_t g_c[kGxLstmMaxUnits];
 int8_t g_h[kGxLstmMaxUnits];
+alignas(4) int16_t g_hcol[kGxLstmMaxUnits];
 
-void gate(const GxLstmParams* p, int g, const int8_t* x_t, const int8_t* h, int16_t* act) {
+// gx_sigmoid_int16 for x in the int16 range: every intermediate then fits int32
+// (|3x| < 2^17, the table interpolation < 2^25), so the same arithmetic runs without int64.
+inline int16_t sigmoid16(int32_t x) {
+    const int32_t v = x * 3;
+    const int32_t a = v < 0 ? -v : v;
+    const int32_t uh = a >> 9;
+    int32_t res;
+    if (uh >= 255) {
+        res = 0x7FFF << 10;
+    } else {
+        const int32_t ua = kSigmoidTable[uh];
+        res = (ua << 9) + (a & 0x1FF) * (static_cast<int32_t>(kSigmoidTable[uh + 1]) - ua);
+    }
+    res = (v >= 0) ? res + (1 << 9) : (1 << (16 + 9)) - res + (1 << 9) - 1;
+    return static_cast<int16_t>(res >> 10);  // res >= 0: the uint32 shift of the reference
+}
+
+// gx_tanh_int16 for x in the int16 range with the resolved multiplier (1..3 * 2^12) and
+// right shift (0..1) of gx_lstm_tanh: intermediates below 2^27, so int32 suffices.
+inline int16_t tanh16(int32_t x, int32_t mult, int32_t rshift) {
+    const int32_t rnd = rshift > 0 ? (1 << (rshift - 1)) : 0;
+    const int32_t v = (x * mult + rnd) >> rshift;
+    const int32_t a = v < 0 ? -v : v;
+    const int32_t uh = a >> 8;
+    int32_t res;
+    if (uh >= 255) {
+        res = 0xFFFF << 8;
+    } else {
+        const int32_t ua = kSigmoidTable[uh];
+        res = (ua << 8) + (a & 0xFF) * (static_cast<int32_t>(kSigmoidTable[uh + 1]) - ua);
+    }
+    res = (v >= 0) ? res - (1 << (14 + 9)) + (1 << (9 - 2)) : -res + (1 << (14 + 9)) + (1 << (9 - 2)) - 1;
+    return static_cast<int16_t>(res >> (9 - 1));
+}
+
+// gx_lstm_tanh's (multiplier, right shift) for gx_tanh_int16, resolved once per call; fast =
+// the int32 form is exact (multiplier below 2^14).
+struct TanhArgs {
+    int32_t mult, rshift;
+    bool fast;
+};
+
+TanhArgs tanh_args(int32_t cell_state_scale_power) {
+    const int32_t left_shift = (15 + cell_state_scale_power) - 3;
+    if (left_shift < 0) return {3, -left_shift, left_shift > -31};
+    return {left_shift <= 12 ? 3 << left_shift : 0, 0, left_shift <= 12};
+}
+
+// ---- the fast path: the paper's shape (two input features) and the usual TFLite int8 LSTM
+// quantisation, checked once per call (fast_ok); anything else runs the reference loops.
+
+// gx_srdhm(x, m) for |x| < 2^30: then 2x is an int32 and (2x*m + 2^31) >> 32 equals
+// (x*m + 2^30) >> 31, which is one SMMULR on the Cortex-M4 (no saturation case: x != INT32_MIN).
+inline int32_t srdhm_small(int32_t x, int32_t m) {
+#if defined(__ARM_FEATURE_DSP) && __ARM_FEATURE_DSP
+    int32_t r;
+    __asm__("smmulr %0, %1, %2" : "=r"(r) : "r"(x * 2), "r"(m));
+    return r;
+#else
+    return static_cast<int32_t>((static_cast<int64_t>(x) * m + (INT64_C(1) << 30)) >> 31);
+#endif
+}
+
+inline int32_t sat16(int32_t v) {
+#if defined(__ARM_FEATURE_SAT) && __ARM_FEATURE_SAT
+    return __ssat(v, 16);
+#else
+    return v < kInt16Min ? kInt16Min : (v > kInt16Max ? kInt16Max : v);
+#endif
+}
+
+// mbqm(x, m, -e) for |x| < 2^30 and a right shift e >= 0 (no left shift), then + offset and
+// the clamp to [lo, hi] (lo, hi: the range minus offset), as gx_rq_apply. |srdhm| < 2^30
+// too, so gx_rdbpot's round-half-away-from-zero is (v + 2^(e-1) - (v < 0)) >> e without
+// overflow (for e = 0: v itself, hence the sign term masked by neg).
+struct SmallRq {
+    int32_t m, e, round, neg, offset, lo, hi;
+};
+
+SmallRq small_rq(int32_t m, int32_t s, int32_t offset, int32_t lo, int32_t hi) {
+    const int32_t e = -s;
+    return {m, e, e >= 1 ? 1 << (e - 1) : 0, e >= 1 ? -1 : 0, offset, lo - offset, hi - offset};
+}
+
+inline int32_t rdbpot_small(const SmallRq& q, int32_t v) { return (v + q.round + ((v >> 31) & q.neg)) >> q.e; }
+
+// The int16 gate halves: offset 0, full int16 range.
+inline int32_t rq16(const SmallRq& q, int32_t x) { return sat16(rdbpot_small(q, srdhm_small(x, q.m))); }
+
+inline int32_t rq_clamped(const SmallRq& q, int32_t x) {
+    int32_t v = rdbpot_small(q, srdhm_small(x, q.m));
+    v = v < q.lo ? q.lo : (v > q.hi ? q.hi : v);
+    return v + q.offset;
+}
+
+bool fc_fast_ok(const GxFcParams& f) {
+    return f.n_mult == 1 && f.shift[0] <= 0 && f.shift[0] >= -31 && f.weights_offset == 0 && f.output_offset == 0 &&
+           f.act_min == kInt16Min && f.act_max == kInt16Max;
+}
+
+// Whether every accumulator of the fast path stays below 2^30 in magnitude and every
+// requantisation is a plain right shift: recurrent sums of units x 255 x 128, input sums of
+// bias + 2 x 255 x 128, elementwise products of a sigmoid output (0..32767) and an int16.
+bool fast_ok(const GxLstmParams* p) {
+    if (p->in_dim != 2) return false;
+    for (int g = 0; g < kGxLstmGates; ++g) {
+        const GxLstmGateParams& q = p->gate[g];
+        if (!fc_fast_ok(q.fc_input) || !fc_fast_ok(q.fc_recurrent)) return false;
+        if (q.fc_input.input_offset < -128 || q.fc_input.input_offset > 128 || q.fc_recurrent.input_offset < -128 ||
+            q.fc_recurrent.input_offset > 128 || q.fc_recurrent.input_offset != p->gate[0].fc_recurrent.input_offset)
+            return false;
+        for (int32_t k = 0; q.bias != nullptr && k < p->units; ++k)
+            if (q.bias[k] > (1 << 29) || q.bias[k] < -(1 << 29)) return false;
+    }
+    return p->forget_cell_shift <= 0 && p->input_shift <= 0 && p->output_shift <= 0 && p->forget_cell_shift >= -31 &&
+           p->input_shift >= -31 && p->output_shift >= -31;
+}
+
+struct FastGate {
+    SmallRq in, rec;
+};
+
+// Gate g's activations: pass 1 the recurrent products, four units at a time (dot.h), each
+// requantised and saturated to int16; pass 2 per unit the two-feature input product,
+// requantised and saturated to int16, the saturated sum of both, the activation.
+void fast_gate(const GxLstmParams* p, int g, const FastGate& fg, const int8_t* x_t, int16_t* act) {
     const GxLstmGateParams& q = p->gate[g];
     const int32_t n = p->units;
-    gx_fully_connected_i16(x_t, p->in_dim, q.w_input, q.bias, n, &q.fc_input, g_fc_a);
-    gx_fully_connected_i16(h, n, q.w_recurrent, nullptr, n, &q.fc_recurrent, g_fc_r);
-    for (int32_t k = 0; k < n; ++k) {
-        const int32_t pre = static_cast<int32_t>(
-            gx_clamp64(static_cast<int64_t>(g_fc_a[k]) + g_fc_r[k], kInt16Min, kInt16Max));
-        act[k] = (g == kGxGateCell) ? gx_lstm_tanh(pre, -12) : gx_sigmoid_int16(pre);
+    const SmallRq rec = fg.rec;
+    int32_t k = 0;
+    for (; k + 4 <= n; k += 4) {
+        uint32_t acc[4] = {0, 0, 0, 0};
+        gx_dot_4x1(q.w_recurrent + k * n, n, g_hcol, n, acc);
+        for (int32_t r = 0; r < 4; ++r) g_fc_r[k + r] = static_cast<int16_t>(rq16(rec, static_cast<int32_t>(acc[r])));
+    }
+    for (; k < n; ++k)
+        g_fc_r[k] = static_cast<int16_t>(rq16(rec, static_cast<int32_t>(gx_dot_1x1(q.w_recurrent + k * n, g_hcol, n, 0u))));
+    const SmallRq in = fg.in;
+    const int32_t x0 = x_t[0] + q.fc_input.input_offset, x1 = x_t[1] + q.fc_input.input_offset;
+    const int8_t* w = q.w_input;
+    const int32_t* bias = q.bias;
+    if (g == kGxGateCell) {
+        for (int32_t u = 0; u < n; ++u, w += 2) {
+            const int32_t ai = (bias != nullptr ? bias[u] : 0) + w[0] * x0 + w[1] * x1;
+            act[u] = tanh16(sat16(rq16(in, ai) + g_fc_r[u]), 3, 0);  // gx_lstm_tanh(pre, -12)
+        }
+    } else {
+        for (int32_t u = 0; u < n; ++u, w += 2) {
+            const int32_t ai = (bias != nullptr ? bias[u] : 0) + w[0] * x0 + w[1] * x1;
+            act[u] = sigmoid16(sat16(rq16(in, ai) + g_fc_r[u]));
+        }
     }
 }
 
-int64_t mul_elementwise(int32_t a, int32_t b, int32_t m, int32_t s, int32_t offset, int32_t lo, int32_t hi) {
-    return gx_clamp64(static_cast<int64_t>(offset) + gx_mbqm(a * b, m, s), lo, hi);
+// ---- the reference path (any other shape or quantisation): layer by layer
+void ref_gate(const GxLstmParams* p, int g, const int8_t* x_t, int16_t* act) {
+    const GxLstmGateParams& q = p->gate[g];
+    const int32_t n = p->units;
+    gx_fully_connected_i16(x_t, p->in_dim, q.w_input, q.bias, n, &q.fc_input, g_fc_a, nullptr);
+    gx_fully_connected_i16(g_h, n, q.w_recurrent, nullptr, n, &q.fc_recurrent, g_fc_r, nullptr);
+    for (int32_t k = 0; k < n; ++k) {
+        const int32_t pre = sat16(static_cast<int32_t>(g_fc_a[k]) + g_fc_r[k]);
+        act[k] = g == kGxGateCell ? gx_lstm_tanh(pre, -12) : gx_sigmoid_int16(pre);
+    }
 }
 
 }  // namespace
@@ -117,26 +274,57 @@ bool gx_lstm_int8(const int8_t* x, int32_t steps, const GxLstmParams* p, int8_t*
         g_h[k] = static_cast<int8_t>(p->hidden_zero_point);
         g_c[k] = 0;
     }
+    const bool fast = fast_ok(p);
+    const TanhArgs cell_tanh = tanh_args(p->cell_state_scale_power);
+    FastGate fg[kGxLstmGates];
+    for (int g = 0; g < kGxLstmGates; ++g) {
+        const GxFcParams& a = p->gate[g].fc_input;
+        const GxFcParams& r = p->gate[g].fc_recurrent;
+        fg[g] = {small_rq(a.multiplier[0], a.shift[0], 0, kInt16Min, kInt16Max),
+                 small_rq(r.multiplier[0], r.shift[0], 0, kInt16Min, kInt16Max)};
+    }
+    const SmallRq rq_fc = small_rq(p->forget_cell_mul, p->forget_cell_shift, 0, kInt16Min, kInt16Max);
+    const SmallRq rq_ig = small_rq(p->input_mul, p->input_shift, 0, kInt16Min, kInt16Max);
+    const SmallRq rq_h = small_rq(p->output_mul, p->output_shift, p->hidden_zero_point, kInt8Min, kInt8Max);
+    static constexpr int kGateOrder[kGxLstmGates] = {kGxGateForget, kGxGateInput, kGxGateCell, kGxGateOutput};
     for (int32_t t = 0; t < steps; ++t) {
         const int8_t* x_t = x + t * p->in_dim;
-        gate(p, kGxGateForget, x_t, g_h, g_act[kGxGateForget]);
-        gate(p, kGxGateInput, x_t, g_h, g_act[kGxGateInput]);
-        gate(p, kGxGateCell, x_t, g_h, g_act[kGxGateCell]);
-        for (int32_t k = 0; k < n; ++k) {
-            const int64_t fc = mul_elementwise(g_act[kGxGateForget][k], g_c[k], p->forget_cell_mul,
-                                               p->forget_cell_shift, 0, kInt16Min, kInt16Max);
-            const int64_t ig = mul_elementwise(g_act[kGxGateInput][k], g_act[kGxGateCell][k], p->input_mul,
-                                               p->input_shift, 0, kInt16Min, kInt16Max);
-            int64_t c = gx_clamp64(fc + ig, kInt16Min, kInt16Max);
-            if (p->use_cell_clip) c = gx_clamp64(c, -p->quantized_cell_clip, p->quantized_cell_clip);
-            g_c[k] = static_cast<int16_t>(c);
+        if (fast) {
+            // every gate reads the previous h: widened once per step (one recurrent input offset)
+            gx_widen_offset(g_h, n, p->gate[0].fc_recurrent.input_offset, g_hcol);
+            for (int g : kGateOrder) fast_gate(p, g, fg[g], x_t, g_act[g]);
+        } else {
+            for (int g : kGateOrder) ref_gate(p, g, x_t, g_act[g]);
         }
-        // the output gate still sees the previous h
-        gate(p, kGxGateOutput, x_t, g_h, g_act[kGxGateOutput]);
+        const int16_t* f = g_act[kGxGateForget];
+        const int16_t* i = g_act[kGxGateInput];
+        const int16_t* gc = g_act[kGxGateCell];
+        const int16_t* o = g_act[kGxGateOutput];
         for (int32_t k = 0; k < n; ++k) {
-            const int16_t tc = gx_lstm_tanh(g_c[k], p->cell_state_scale_power);
-            g_h[k] = static_cast<int8_t>(mul_elementwise(tc, g_act[kGxGateOutput][k], p->output_mul, p->output_shift,
-                                                         p->hidden_zero_point, kInt8Min, kInt8Max));
+            // each product saturated to int16 before the sum, as TFLM does
+            int32_t c, h;
+            if (fast) {
+                c = sat16(rq16(rq_fc, f[k] * g_c[k]) + rq16(rq_ig, i[k] * gc[k]));
+            } else {
+                c = sat16(gx_requant(static_cast<uint32_t>(f[k] * g_c[k]), p->forget_cell_mul, p->forget_cell_shift, 0,
+                                     kInt16Min, kInt16Max) +
+                          gx_requant(static_cast<uint32_t>(i[k] * gc[k]), p->input_mul, p->input_shift, 0, kInt16Min,
+                                     kInt16Max));
+            }
+            if (p->use_cell_clip) {
+                const int32_t clip = p->quantized_cell_clip;
+                c = c < -clip ? -clip : (c > clip ? clip : c);
+            }
+            g_c[k] = static_cast<int16_t>(c);
+            const int32_t tc = cell_tanh.fast ? tanh16(c, cell_tanh.mult, cell_tanh.rshift)
+                                              : gx_lstm_tanh(c, p->cell_state_scale_power);
+            if (fast) {
+                h = rq_clamped(rq_h, tc * o[k]);
+            } else {
+                h = gx_requant(static_cast<uint32_t>(tc * o[k]), p->output_mul, p->output_shift, p->hidden_zero_point,
+                               kInt8Min, kInt8Max);
+            }
+            g_h[k] = static_cast<int8_t>(h);
             out[t * n + k] = g_h[k];
         }
     }

@@ -185,6 +185,18 @@ bool gx_cnn_net_run(const GxCnnNetModel* m, const int8_t in[kGxCnnIn][kGxCnnIn],
 bool gx_signal_net_run(const GxSignalNetModel* m, const int8_t in[kGxSignalSteps][kGxSignalIn],
                        int8_t logits[kGxClasses], GxSignalNetTrace* trace);
 
+// Layer boundaries, for per-layer measurements (the benchmark): a hook, when set, is called
+// after each layer of gx_*_net_run with the layer's id (in run order). Null by default.
+enum GxLayerId {
+    kGxLayerLstmReverse, kGxLayerLstmBwd, kGxLayerLstmFwd, kGxLayerLstmFc,
+    kGxLayerCnnConv1, kGxLayerCnnPool1, kGxLayerCnnConv2, kGxLayerCnnPool2, kGxLayerCnnFc1, kGxLayerCnnFc2,
+    kGxLayerSigConv1, kGxLayerSigConv2, kGxLayerSigPool1, kGxLayerSigConv3, kGxLayerSigConv4, kGxLayerSigPool2,
+    kGxLayerSigFc,
+    kGxLayerCount
+};
+using GxLayerHook = void (*)(int layer_id);
+void gx_net_set_layer_hook(GxLayerHook hook);
+
 // argmax of the logits (first maximum), the predicted letter index 0..25.
 int gx_argmax(const int8_t logits[kGxClasses]);
 

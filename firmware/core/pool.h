@@ -22,6 +22,11 @@ struct GxPoolParams {
 
 void gx_max_pool2d(const int8_t* x, const GxPoolParams* p, int8_t* out);
 
+//! One output row of a VALID 2 x 2 / stride 2 max pool from its two input rows (each
+//! in_w x c int8), four channels per step (SSUB8 + SEL on the Cortex-M4). Returns false
+//! (nothing written) unless p is that shape with c a multiple of 4 and no clamp.
+bool gx_max_pool_2x2_rows(const int8_t* row0, const int8_t* row1, const GxPoolParams* p, int8_t* out);
+
 //! Returns false (out partly written) when a window has no in-image tap (TFLM fails there
 //! too; cannot happen for VALID/SAME padding of a filter no larger than the input).
 bool gx_average_pool2d(const int8_t* x, const GxPoolParams* p, int8_t* out);

@@ -413,13 +413,17 @@ def cmd_tflm_check(args) -> int:
 
 # ----------------------------------------------------------------------------- bench
 def cmd_bench(args) -> int:
-    from .device.bench import ASSUMPTION, run_bench, signal_stage_table, stage_table, table, write_json
+    from .device.bench import ASSUMPTION, layer_table, run_bench, signal_stage_table, stage_table, table, write_json
 
     res = run_bench(targets=args.targets, models=args.models, n=args.n, model_dir=args.model_dir,
                     progress=not args.no_progress)
     print(table(res))
     print()
     print(stage_table(res))
+    lt = layer_table(res)
+    if lt:
+        print()
+        print(lt)
     if any("signals" in e.get("stages", {}) for per in res.values() for e in per.values()):
         print()
         print(signal_stage_table(res))

@@ -23,6 +23,8 @@
 // after the pre-network stages), signal_in (gx_quantise_signals), signal (gx_signal_net_run);
 // their decide includes the signal network's softmax + top-3 (and the fusion for 4). The
 // lines of models 0..2 are unchanged (no such keys). The signal network needs n = 32.
+// Then one key per network layer, layer_<net>_<layer> (e.g. layer_cnn_conv1), from one more
+// run of each network with gx_net_set_layer_hook marking the layer boundaries.
 #include <cstdint>
 
 #include "gx_model_io.h"
@@ -114,6 +116,32 @@ uint64_t count(F f) {
     const uint64_t t1 = gx_target_instructions();
     const uint64_t d = t1 - t0;
     return d > g_read_cost ? d - g_read_cost : 0;
+}
+
+// Layer boundaries of one network run (gx_net_set_layer_hook).
+uint64_t g_marks[kGxLayerCount];
+void mark_layer(int id) { g_marks[id] = gx_target_instructions(); }
+
+const char* const kLayerKeys[kGxLayerCount] = {
+    "layer_lstm_reverse", "layer_lstm_bwd", "layer_lstm_fwd", "layer_lstm_fc",
+    "layer_cnn_conv1", "layer_cnn_pool1", "layer_cnn_conv2", "layer_cnn_pool2", "layer_cnn_fc1", "layer_cnn_fc2",
+    "layer_signal_conv1", "layer_signal_conv2", "layer_signal_pool1", "layer_signal_conv3", "layer_signal_conv4",
+    "layer_signal_pool2", "layer_signal_fc",
+};
+
+// Runs net() with the layer hook set and prints the instructions of layers first..last.
+template <typename F>
+void layer_counts(int first, int last, F net) {
+    gx_net_set_layer_hook(mark_layer);
+    const uint64_t t0 = gx_target_instructions();
+    net();
+    gx_net_set_layer_hook(nullptr);
+    uint64_t prev = t0;
+    for (int id = first; id <= last; ++id) {
+        const uint64_t d = g_marks[id] - prev;
+        kv(kLayerKeys[id], d > g_read_cost ? d - g_read_cost : 0);
+        prev = g_marks[id];
+    }
 }
 
 void bench_one(const GxModels* models, int n) {
@@ -233,6 +261,10 @@ void bench_one(const GxModels* models, int n) {
     kv("decide", c_decide);
     kv("stages_ok", ok && checks == GX_CHECK_OK && status == GX_OK && stage_letter == letter ? 1u : 0u);
     kv("res", gx_target_instruction_resolution());
+    if (kLstm) layer_counts(kGxLayerLstmReverse, kGxLayerLstmFc, [&] { gx_lstm_net_run(models->lstm, g_lstm_in, logits, nullptr); });
+    if (kCnn) layer_counts(kGxLayerCnnConv1, kGxLayerCnnFc2, [&] { gx_cnn_net_run(models->cnn, g_cnn_in, logits, nullptr); });
+    if (kSignal && n == kMaxSamples)
+        layer_counts(kGxLayerSigConv1, kGxLayerSigFc, [&] { gx_signal_net_run(models->signal, g_signal_in, logits, nullptr); });
     out("\n");
 }
 

@@ -272,6 +272,10 @@ def summarise(rows: list[dict], counter_res: int | None) -> dict:
         "letters": "".join(r["letter"] for r in rows),
         "counter_resolution": counter_res,
     }
+    layer_keys = [k for k in rows[0] if k.startswith("layer_")]
+    if layer_keys:
+        # per network layer (mean), from the benchmark's layer-hooked run of each network
+        out["layers"] = {k[len("layer_"):]: round(float(np.mean([r[k] for r in rows]))) for k in layer_keys}
     return out
 
 
@@ -408,6 +412,47 @@ def stage_table(result: dict) -> str:
     return "\n".join(rows)
 
 
+#: CMSIS-NN (commit 99f736a6, built unmodified, arm-none-eabi-gcc 12.2 -O2) on the same
+#: Cortex-M4F, same shapes and int8 parameters, counted the same way (QEMU -icount, CMSDK
+#: timer): the reference figures of the firmware's int8 layers, measured outside this repo
+CMSIS_NN_M4F = {"cnn_conv1": 1676975, "cnn_pool1": 205055, "cnn_conv2": 4159215, "cnn_pool2": 57135,
+                "cnn_fc1": 391495, "lstm_net": 10009215, "cnn_net": 6497695}
+#: multiply-accumulates per layer (the per-MAC column)
+LAYER_MACS = {"cnn_conv1": 194688, "cnn_conv2": 2230272, "cnn_fc1": 204800, "cnn_fc2": 3328,
+              "lstm_bwd": 1040000, "lstm_fwd": 1040000, "lstm_fc": 2600}
+
+
+def layer_table(result: dict) -> str:
+    """Instructions per network layer (mean over the recordings) of the emulated targets,
+    beside CMSIS-NN's on the Cortex-M4F."""
+    layers: dict = {}
+    for t, per in result.items():
+        for e in per.values():
+            for k, v in e.get("layers", {}).items():
+                layers.setdefault(k, {}).setdefault(t, v)
+    if not layers:
+        return ""
+    targets = [t for t in result if t.startswith("qemu") and any(t in v for v in layers.values())]
+    rows = ["| layer | MACs | " + " | ".join(f"{t} | per MAC" for t in targets) + " | CMSIS-NN (qemu-arm) |",
+            "|---|---:|" + "---:|---:|" * len(targets) + "---:|"]
+    for k, per in layers.items():
+        macs = LAYER_MACS.get(k)
+        cells = []
+        for t in targets:
+            v = per.get(t)
+            cells += ["-" if v is None else str(v), f"{v / macs:.2f}" if v is not None and macs else "-"]
+        rows.append(f"| {k} | {macs or '-'} | " + " | ".join(cells) + f" | {CMSIS_NN_M4F.get(k, '-')} |")
+    for net in ("lstm", "cnn", "signal"):
+        tot = {t: sum(v for k, per in layers.items() if k.startswith(net + "_") for tt, v in per.items() if tt == t)
+               for t in targets}
+        if any(tot.values()):
+            cells = []
+            for t in targets:
+                cells += [str(tot[t]), "-"]
+            rows.append(f"| {net} network | - | " + " | ".join(cells) + f" | {CMSIS_NN_M4F.get(net + '_net', '-')} |")
+    return "\n".join(rows)
+
+
 def signal_stage_table(result: dict) -> str:
     """Instructions of the signal models' own stages (mean over the recordings): the signals
     stage, the signal network's input quantisation, the network, and decide (softmax +
@@ -425,5 +470,5 @@ def signal_stage_table(result: dict) -> str:
 
 
 __all__ = ["ASSUMPTION", "BASE_MODELS", "DEFAULT_TARGETS", "MODELS", "SIGNAL_MODELS", "SIGNAL_STAGES", "STAGES", "TARGET_NAMES",
-           "has_signal_model", "signal_stage_table", "bench_recordings", "map_sizes", "map_sections",
+           "has_signal_model", "layer_table", "signal_stage_table", "bench_recordings", "map_sizes", "map_sections",
            "parse_bench_line", "run_bench", "run_bench_native", "run_bench_qemu", "stage_table", "table", "write_json"]
