@@ -35,6 +35,7 @@ SCENARIOS = {
     "imu_wrong_whoami": 5,   # an MPU-6500 (WHO_AM_I 0x70) is refused the same way
     "no_mag": 2,             # AK8963 missing: E_IMU warning, 6-axis samples
     "imu_lost": 6,           # I2C failure mid-stream: one E_IMU line per outage, samples resume
+    "settings": 5,           # the sensor calibration kept in NVS across a reboot, cleared, no NVS
 }
 
 

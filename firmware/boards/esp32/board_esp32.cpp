@@ -16,6 +16,7 @@
 // Built host-natively against fakes of the Arduino calls (fake/, tests/test_esp32_board.py)
 // and for the ESP32's Xtensa ISA against stand-in headers (tests/test_cross_esp32.py).
 #include <Arduino.h>
+#include <Preferences.h>
 #include <Wire.h>
 
 #include "board.h"
@@ -69,6 +70,10 @@ constexpr uint32_t kRingSamples = 32;
 esp_timer_handle_t g_timer = nullptr;
 gx::GxMpu9250 g_imu;
 bool g_imu_ok = false;
+Preferences g_nvs;  // the settings store (gx_board_settings_*): NVS namespace "glovexfer"
+bool g_nvs_ok = false;
+constexpr char kNvsNamespace[] = "glovexfer";
+constexpr char kNvsSettingsKey[] = "settings";
 
 // Single-producer single-consumer ring of IMU samples: the timer task reads the IMU on every
 // tick and pushes (g_head); the loop pops (g_tail). Free-running indices, head - tail = fill.
@@ -181,6 +186,7 @@ namespace gx {
 void gx_board_init() {
     Serial.setRxBufferSize(kRxBufferBytes);  // before begin(), as the core requires
     Serial.begin(kBaud);
+    g_nvs_ok = g_nvs.begin(kNvsNamespace, false);
     pinMode(GX_PIN_BUTTON, INPUT_PULLUP);
     Wire.begin(GX_PIN_SDA, GX_PIN_SCL, kI2cHz);
     const GxI2cBus bus{i2c_write, i2c_read, i2c_delay, nullptr};
@@ -234,5 +240,17 @@ bool gx_board_imu_read(int16_t counts[9]) {
 }
 
 const char* gx_board_name() { return GX_BOARD_NAME_STR; }
+
+// The settings record (the sensor calibration) in NVS: one byte record under one key.
+bool gx_board_settings_load(uint8_t* buf, int n) {
+    if (!g_nvs_ok || n <= 0 || g_nvs.getBytesLength(kNvsSettingsKey) != static_cast<size_t>(n)) return false;
+    return g_nvs.getBytes(kNvsSettingsKey, buf, static_cast<size_t>(n)) == static_cast<size_t>(n);
+}
+
+bool gx_board_settings_save(const uint8_t* buf, int n) {
+    if (!g_nvs_ok || n < 0 || n > kGxBoardSettingsMax) return false;
+    if (n == 0) return !g_nvs.isKey(kNvsSettingsKey) || g_nvs.remove(kNvsSettingsKey);
+    return g_nvs.putBytes(kNvsSettingsKey, buf, static_cast<size_t>(n)) == static_cast<size_t>(n);
+}
 
 }  // namespace gx

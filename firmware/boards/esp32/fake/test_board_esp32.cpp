@@ -11,6 +11,7 @@
 #include "app.h"
 #include "board.h"
 #include "esp_timer.h"
+#include "Preferences.h"
 #include "fake_arduino.h"
 
 void setup();
@@ -342,6 +343,43 @@ void scenario_imu_lost() {
     (void)t_off;
 }
 
+// The sensor calibration survives a reboot in NVS; a cleared one is erased; without NVS the
+// glove still runs (uncalibrated) and says the calibration cannot be kept.
+void scenario_settings() {
+    gxfake::nvs_erase();
+    gxfake::reset();
+    setup();
+    gxfake::clear_tx();
+    gxfake::host_send("cal set 40 -25 13 30 -20 10 16000 16800 16384\n");
+    run_for_us(50000);
+    check(count(gxfake::tx(), "CAL gyro=on bias=40,-25,13 mag=on offset=30,-20,10 scale_q14=16000,16800,16384") == 1,
+          "cal set answered");
+    check(gxfake::nvs_writes() == 1, "one NVS write");
+    gxfake::reset();  // power cycle: RAM lost, NVS kept
+    setup();
+    gxfake::clear_tx();
+    gxfake::host_send("cal show\n");
+    run_for_us(50000);
+    check(count(gxfake::tx(), "CAL gyro=on bias=40,-25,13 mag=on offset=30,-20,10") == 1, "restored after a reboot");
+    gxfake::host_send("cal clear\n");
+    run_for_us(50000);
+    gxfake::reset();
+    setup();
+    gxfake::clear_tx();
+    gxfake::host_send("cal show\n");
+    run_for_us(50000);
+    check(count(gxfake::tx(), "CAL gyro=off bias=0,0,0 mag=off") == 1, "cleared stays cleared");
+    gxfake::nvs_fail(true);
+    gxfake::reset();
+    setup();
+    gxfake::clear_tx();
+    gxfake::host_send("cal set 1 2 3 4 5 6 16384 16384 16384\n");
+    run_for_us(50000);
+    check(count(gxfake::tx(), "ERR E_CAL") == 1 && count(gxfake::tx(), "CAL gyro=on bias=1,2,3") == 1,
+          "no NVS: applied, and the wearer is told it is not kept");
+    gxfake::nvs_fail(false);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -357,9 +395,10 @@ int main(int argc, char** argv) {
     else if (std::strcmp(s, "imu_wrong_whoami") == 0) scenario_imu_absent(0x70, true);
     else if (std::strcmp(s, "no_mag") == 0) scenario_no_mag();
     else if (std::strcmp(s, "imu_lost") == 0) scenario_imu_lost();
+    else if (std::strcmp(s, "settings") == 0) scenario_settings();
     else {
         std::printf("usage: %s timer|ring|stall|button|button_mid_line|button_app|rx_buffer|imu_absent|"
-                    "imu_wrong_whoami|no_mag|imu_lost\n", argv[0]);
+                    "imu_wrong_whoami|no_mag|imu_lost|settings\n", argv[0]);
         return 2;
     }
     std::printf("%d checks, %d failed\n", g_checks, g_failed);
