@@ -142,6 +142,15 @@ def _cmake_list(name: str) -> list[str]:
     return [Path(p.replace("${GX_FIRMWARE_DIR}/", "")).as_posix() for p in m.group(1).split()]
 
 
+def test_esp32_check_cli_names_a_missing_model(tmp_path, unavailable, capsys):
+    _llvm_check_or_skip(unavailable)
+    from glovexfer.device.esp32_check import main
+
+    assert main(["--env", "esp32dev", "--models", str(tmp_path), "--build", str(tmp_path / "b")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and "gx_model_lstm.cpp: missing" in err and "Traceback" not in err
+
+
 def _project_config(unavailable, path=None):
     try:
         from platformio.project.config import ProjectConfig
