@@ -81,8 +81,9 @@ def corrupted(models, tmp_path_factory):
     the glove built from it under ASan + UBSan."""
     bad = tmp_path_factory.mktemp("corrupt") / "models"
     shutil.copytree(models, bad, ignore=shutil.ignore_patterns("*.tflite"))
-    # the n_mult field after the forget gate's input shift array (literal or sizeof form)
-    _edit(bad / "gx_model_lstm.cpp", r"(kBwdForgetFcInShift, )([^}]+)(\})", r"\g<1>50\3")
+    # the descriptor's n_mult field after the forget gate's input multiplier and shift arrays
+    # (literal or sizeof form)
+    _edit(bad / "gx_model_lstm.cpp", r"(kBwdForgetFcInMult, kBwdForgetFcInShift, )([^}]+)(\})", r"\g<1>50\3")
     _edit(bad / "gx_model_cnn.cpp", r"(// input: scale )(\S+),", lambda m: f"{m.group(1)}{float(m.group(2)) * 1.01!r},")
     return bad, fw_models.build("gx_glove", "corrupt-asan", bad, extra_flags=SAN)
 
