@@ -20,6 +20,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import fw_models  # noqa: E402
@@ -104,3 +106,39 @@ def test_libfuzzer(models, unavailable, tmp_path):
     assert f"Done {LIBFUZZER_RUNS} runs" in r.stderr, tail
     assert not list(tmp_path.glob("crash-*")) and not list(tmp_path.glob("leak-*")) and not list(tmp_path.glob("timeout-*"))
     print(re.findall(r"Done \d+ runs.*", r.stderr)[0])
+
+
+# --- every libFuzzer target, briefly (tools/fuzz_all.py runs them long: docs/reliability.md) ---
+#: target -> executions in `make test` (a few seconds each under ASan + UBSan)
+SHORT_RUNS = {"protocol": 200_000, "app": 3000, "stages": 3000, "model": 400, "metamorphic": 40,
+              "app_signal": 1500, "model_signal": 300, "metamorphic_signal": 30}
+
+
+def _fuzz_all():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("fuzz_all", ROOT / "tools" / "fuzz_all.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+@pytest.mark.parametrize("name", list(SHORT_RUNS))
+def test_fuzz_target_short_run(name, models, unavailable, tmp_path):
+    """Each target of tools/fuzz_all.py for a fixed number of executions: no finding."""
+    if shutil.which("clang++") is None:
+        unavailable("clang++ not found: cannot build the libFuzzer targets (Debian: apt-get install clang)")
+    fa = _fuzz_all()
+    flavour, target, _ = fa.TARGETS[name]
+    if flavour == "fuzz-signal":
+        model_dir, build = fa.SIGNAL_DIR, "libfuzzer-signal"
+        if not (model_dir / "gx_model_signal.cpp").is_file():
+            pytest.skip(f"{model_dir}: no signal network shipped")
+    else:
+        model_dir, build = models, "libfuzzer"
+    exe = fw_models.build(target, build, model_dir, extra_flags=SAN, cxx="clang++", cmake_args=("-DGX_LIBFUZZER=ON",))
+    row = fa.run_target(name, exe, tmp_path, runs=SHORT_RUNS[name])
+    print({k: v for k, v in row.items() if k != "log_tail"})
+    assert row["rc"] == 0 and row["findings"] == 0, row["log_tail"]
+    assert row["executions"] == SHORT_RUNS[name], row["log_tail"]
+    assert row["cov"] > 0

@@ -209,7 +209,7 @@ def test_corrupt_model_detected_at_startup(models, tools, tmp_path):
     out = _session(exe, ["info", "model lstm", "model cnn"])
     assert out[0].startswith("ERR E_MODEL lstm model") and "checksum" in out[0]
     assert out[1].startswith("READY ") and " model=cnn " in out[1]
-    assert out[3].startswith("ERR E_NO_MODEL")
+    assert out[3].startswith("ERR E_MODEL model: lstm unavailable: lstm model refused at start-up")
     assert out[4] == "OK model cnn"
 
 

@@ -257,7 +257,7 @@ def test_corrupt_signal_model_detected_at_startup(sig_models, tmp_path):
     out = _session(exe, ["model signal", "model fused"])
     assert out[0].startswith("ERR E_MODEL signal model") and "checksum" in out[0]
     assert out[1].startswith("READY ") and " model=fused " in out[1]
-    assert out[2].startswith("ERR E_NO_MODEL")
+    assert out[2].startswith("ERR E_MODEL model: signal unavailable: signal model refused at start-up")
     assert out[3] == "OK model fused"
 
 

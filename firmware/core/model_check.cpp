@@ -11,7 +11,9 @@
 //     (glovexfer.export.model_data.canonical_bytes): the fields in struct order, an int32 as
 //     4 bytes little-endian, a pointer as int32 1 + the bytes of the array it points at
 //     (lengths from the checked dimensions) or int32 0 when null, a string as its int32
-//     length + its bytes. It covers every byte the recogniser reads from the model.
+//     length + its bytes. It covers every byte the recogniser reads from the model. An array
+//     is read only when the model's blob table (every array with its sizeof) holds it whole:
+//     a corrupted count or pointer is refused, never read past.
 // The io constants (gx_model_io.h) are range-checked and hashed the same way
 // (glovexfer.device.model_io.io_canonical_bytes) and compared with the model's io_checksum.
 #include "network.h"
@@ -32,8 +34,25 @@ static_assert(kGxCnnP1 - kGxCnnH2 + 1 == kCnnK, "both CNN convolutions have the 
 constexpr int32_t kCnnPool = kGxCnnH1 / kGxCnnP1;  // 2x2 max pools, stride 2
 static_assert(kGxCnnH2 / kCnnPool == kGxCnnP2, "both CNN pools have the same size");
 
+// Whether the blob table of info holds bytes at p whole.
+bool covered(const GxModelInfo* info, const void* p, int64_t bytes) {
+    const uintptr_t a = reinterpret_cast<uintptr_t>(p);
+    for (int32_t i = 0; info != nullptr && i < info->n_blobs; ++i) {
+        const uintptr_t b = reinterpret_cast<uintptr_t>(info->blobs[i].data);
+        if (a >= b && bytes >= 0 && static_cast<uint64_t>(a - b) + static_cast<uint64_t>(bytes) <= info->blobs[i].bytes)
+            return true;
+    }
+    return false;
+}
+
+// The model being checked (its blob table bounds the range checks' reads of arrays too).
+const GxModelInfo* g_info = nullptr;
+
+// FNV-1a 32 that reads an array only when the model's blob table holds it whole; a read
+// outside every blob fails the check instead of happening.
 class Fnv {
 public:
+    explicit Fnv(const GxModelInfo* info) : info_(info) {}
     void byte(uint8_t b) {
         h_ ^= b;
         h_ *= 16777619u;
@@ -44,11 +63,13 @@ public:
     }
     void arr8(const int8_t* p, int32_t n) {
         i32(p != nullptr ? 1 : 0);
-        for (int32_t i = 0; p != nullptr && i < n; ++i) byte(static_cast<uint8_t>(p[i]));
+        if (p == nullptr || !covered(p, n)) return;
+        for (int32_t i = 0; i < n; ++i) byte(static_cast<uint8_t>(p[i]));
     }
     void arr32(const int32_t* p, int32_t n) {
         i32(p != nullptr ? 1 : 0);
-        for (int32_t i = 0; p != nullptr && i < n; ++i) i32(p[i]);
+        if (p == nullptr || !covered(p, 4 * static_cast<int64_t>(n))) return;
+        for (int32_t i = 0; i < n; ++i) i32(p[i]);
     }
     void str(const char* s) {  // s checked by version_ok
         int32_t n = 0;
@@ -56,10 +77,19 @@ public:
         i32(n);
         for (int32_t i = 0; i < n; ++i) byte(static_cast<uint8_t>(s[i]));
     }
+    //! false when an array was outside the blob table (the model is then refused)
+    bool ok() const { return ok_; }
     uint32_t sum() const { return h_; }
 
 private:
+    bool covered(const void* p, int64_t bytes) {
+        if (gx::covered(info_, p, bytes)) return true;
+        ok_ = false;
+        return false;
+    }
+    const GxModelInfo* info_;
     uint32_t h_ = 2166136261u;
+    bool ok_ = true;
 };
 
 bool in(int32_t v, int32_t lo, int32_t hi) { return v >= lo && v <= hi; }
@@ -83,13 +113,17 @@ bool version_ok(const char* s) {
 
 bool mults_ok(const int32_t* mult, const int32_t* shift, int32_t n) {
     if (mult == nullptr || shift == nullptr) return false;
+    if (!covered(g_info, mult, 4 * static_cast<int64_t>(n)) || !covered(g_info, shift, 4 * static_cast<int64_t>(n)))
+        return false;
     for (int32_t i = 0; i < n; ++i)
         if (mult[i] < 0 || !shift_ok(shift[i])) return false;
     return true;
 }
 
+constexpr int32_t kMaxBlobs = 4096;
 bool info_ok(const GxModelInfo& i) {
-    return version_ok(i.version) && zp8(i.input_zero_point) && zp8(i.output_zero_point);
+    return version_ok(i.version) && zp8(i.input_zero_point) && zp8(i.output_zero_point) && i.blobs != nullptr &&
+           in(i.n_blobs, 1, kMaxBlobs);
 }
 void hash_info(Fnv* f, const GxModelInfo& i) {
     f->str(i.version);
@@ -193,12 +227,13 @@ ConvShape conv_1xk(int32_t w, int32_t in_c, int32_t out_c, int32_t k) {
 
 bool gx_lstm_net_checksum(const GxLstmNetModel* m, uint32_t* sum) {
     if (m == nullptr || !info_ok(m->info)) return false;
+    g_info = &m->info;
     if (m->steps != kGxLstmSteps || m->in_dim != kGxLstmIn || m->units != kGxLstmUnits || m->classes != kGxClasses ||
         !flag(m->reverse_time) || !flag(m->bwd_first) || !in(m->bwd_slice_step, 0, kGxLstmSteps - 1) ||
         !in(m->fwd_slice_step, 0, kGxLstmSteps - 1) || !lstm_ok(m->bwd, kGxLstmIn) || !lstm_ok(m->fwd, kGxLstmIn) ||
         !fc_layer_ok(m->fc_w, m->fc, kGxClasses))
         return false;
-    Fnv f;
+    Fnv f(&m->info);
     hash_info(&f, m->info);
     const int32_t head[] = {m->steps, m->in_dim, m->units, m->classes, m->reverse_time};
     for (int32_t v : head) f.i32(v);
@@ -210,12 +245,14 @@ bool gx_lstm_net_checksum(const GxLstmNetModel* m, uint32_t* sum) {
     f.arr8(m->fc_w, kGxClasses * kGxLstmConcat);
     f.arr32(m->fc_b, kGxClasses);
     hash_fc(&f, m->fc);
+    if (!f.ok()) return false;
     *sum = f.sum();
     return true;
 }
 
 bool gx_cnn_net_checksum(const GxCnnNetModel* m, uint32_t* sum) {
     if (m == nullptr || !info_ok(m->info)) return false;
+    g_info = &m->info;
     const ConvShape c1{kGxCnnIn, kGxCnnIn, 1, kGxCnnH1, kGxCnnH1, kGxCnnC1, kCnnK, kCnnK, 0, 0};
     const ConvShape c2{kGxCnnP1, kGxCnnP1, kGxCnnC1, kGxCnnH2, kGxCnnH2, kGxCnnC2, kCnnK, kCnnK, 0, 0};
     const PoolShape p1{kGxCnnH1, kGxCnnH1, kGxCnnC1, kGxCnnP1, kGxCnnP1, kCnnPool, kCnnPool};
@@ -225,7 +262,7 @@ bool gx_cnn_net_checksum(const GxCnnNetModel* m, uint32_t* sum) {
         m->fc2_in != kGxCnnHidden || m->fc2_out != kGxClasses || !fc_layer_ok(m->fc1_w, m->fc1, kGxCnnHidden) ||
         !fc_layer_ok(m->fc2_w, m->fc2, kGxClasses))
         return false;
-    Fnv f;
+    Fnv f(&m->info);
     hash_info(&f, m->info);
     hash_conv(&f, m->conv1, m->conv1_w, m->conv1_b);
     hash_pool(&f, m->pool1);
@@ -241,12 +278,14 @@ bool gx_cnn_net_checksum(const GxCnnNetModel* m, uint32_t* sum) {
     f.arr8(m->fc2_w, kGxClasses * kGxCnnHidden);
     f.arr32(m->fc2_b, kGxClasses);
     hash_fc(&f, m->fc2);
+    if (!f.ok()) return false;
     *sum = f.sum();
     return true;
 }
 
 bool gx_signal_net_checksum(const GxSignalNetModel* m, uint32_t* sum) {
     if (m == nullptr || !info_ok(m->info)) return false;
+    g_info = &m->info;
     const PoolShape p1{1, kGxSignalSteps, kGxSignalC2, 1, kGxSignalP1, 1, kGxSignalPool};
     const PoolShape p2{1, kGxSignalP1, kGxSignalC4, 1, 1, 1, kGxSignalP1};
     if (!conv_ok(m->conv1, m->conv1_w, conv_1xk(kGxSignalSteps, kGxSignalIn, kGxSignalC1, kGxSignalK1)) ||
@@ -257,7 +296,7 @@ bool gx_signal_net_checksum(const GxSignalNetModel* m, uint32_t* sum) {
         !pool_ok(m->pool2, p2) || m->fc_in != kGxSignalHidden || m->fc_out != kGxClasses ||
         !fc_layer_ok(m->fc_w, m->fc, kGxClasses))
         return false;
-    Fnv f;
+    Fnv f(&m->info);
     hash_info(&f, m->info);
     hash_conv(&f, m->conv1, m->conv1_w, m->conv1_b);
     hash_conv(&f, m->conv2, m->conv2_w, m->conv2_b);
@@ -270,6 +309,7 @@ bool gx_signal_net_checksum(const GxSignalNetModel* m, uint32_t* sum) {
     f.arr8(m->fc_w, kGxClasses * kGxSignalHidden);
     f.arr32(m->fc_b, kGxClasses);
     hash_fc(&f, m->fc);
+    if (!f.ok()) return false;
     *sum = f.sum();
     return true;
 }
@@ -330,7 +370,7 @@ bool gx_net_io_checksum(const GxNetIo& io, bool lstm, uint32_t* sum) {
     if (!version_ok(io.version) || io.in_mult <= 0 || !shift || !zp8(io.in_zero_point) || !softmax_ok(io.softmax) ||
         !flag(io.has_softmax))
         return false;
-    Fnv f;
+    Fnv f(nullptr);
     f.str(io.version);
     f.i32(io.in_mult);
     f.i32(io.in_shift);
@@ -345,7 +385,7 @@ bool gx_signal_io_checksum(const GxSignalIo& io, uint32_t* sum) {
         return false;
     for (int c = 0; c < kGxSignalChannels; ++c)  // shifts as golden signal_quantiser allows
         if (io.quant.mult[c] < 0 || !in(io.quant.shift[c], -31, 5)) return false;
-    Fnv f;
+    Fnv f(nullptr);
     f.str(io.version);
     for (int32_t v : io.quant.offset) f.i32(v);
     for (int32_t v : io.quant.mult) f.i32(v);

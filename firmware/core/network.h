@@ -70,6 +70,13 @@ constexpr int gx_const_max(int a, int b) { return a > b ? a : b; }
 constexpr int kGxSignalScratchA = gx_const_max(gx_const_max(kGxSignalConv1Size, kGxSignalPool1Size), kGxSignalConv4Size);
 constexpr int kGxSignalScratchB = gx_const_max(gx_const_max(kGxSignalConv2Size, kGxSignalConv3Size), kGxSignalHidden);
 
+// One constant array of a generated model and its size (sizeof): the bounds the start-up
+// check reads within, so that no single corrupted length or count makes it read past an array.
+struct GxBlob {
+    const void* data;
+    uint32_t bytes;
+};
+
 // What every generated model starts with. The checksums are computed by the export
 // (glovexfer.export.model_data) and recomputed at start-up (model_check.cpp).
 struct GxModelInfo {
@@ -79,6 +86,8 @@ struct GxModelInfo {
     uint32_t io_checksum;  // FNV-1a 32 of the model's gx_model_io.h constants (GxNetIo/GxSignalIo)
     int32_t input_zero_point;
     int32_t output_zero_point;
+    const GxBlob* blobs;  // every array the model points at (bounds only: not in the checksum)
+    int32_t n_blobs;
 };
 
 struct GxLstmNetModel {

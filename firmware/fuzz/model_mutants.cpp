@@ -84,7 +84,12 @@ void pool(GxPoolParams* p) {
     s32(&p->act_max, "act");
 }
 
+// the copies' arrays all live in the pool: one blob bounds every read of the check
+const GxBlob kPoolBlob[1] = {{g_pool, sizeof g_pool}};
+
 void info(GxModelInfo* i) {
+    i->blobs = kPoolBlob;
+    i->n_blobs = 1;
     s32(&i->input_zero_point, "info");
     s32(&i->output_zero_point, "info");
     slot(&i->io_checksum, 4, "info");

@@ -64,14 +64,14 @@ int main() {
         return 2;
     }
     const gx::GxModels* m = gx::gx_app_models();
-    if (gx::gx_check_lstm(m) != gx::GX_CHECK_OK || gx::gx_check_cnn(m) != gx::GX_CHECK_OK) {
+    if (m->lstm_check != gx::GX_CHECK_OK || m->cnn_check != gx::GX_CHECK_OK) {
         std::printf("models missing or corrupt\n");
         return 2;
     }
     const size_t base = measure(nothing);
     std::printf("baseline %zu\n", base);
     const char* names[gx::kGxModelSelCount] = {"lstm", "cnn", "fused", "signal", "fused_signal"};
-    const int n_models = gx::gx_check_signal(m) == gx::GX_CHECK_OK ? gx::kGxModelSelCount : 3;
+    const int n_models = m->signal_check == gx::GX_CHECK_OK ? gx::kGxModelSelCount : 3;
     for (int model = 0; model < n_models; ++model) {
         g_model = model;
         const size_t used = measure(work);

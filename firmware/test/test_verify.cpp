@@ -88,9 +88,23 @@ int main() {
             else std::printf("RANGE ACCEPTED net %d slot %d (%s) %d -> %d\n", s.net, i, c, v, hostile[k]);
         }
     }
+    // the verified-models table: gx_recognise trusts it and checks nothing per call
+    int16_t counts[gx::kMaxSamples][9];
+    for (int t = 0; t < gx::kMaxSamples; ++t)
+        for (int k = 0; k < 9; ++k) counts[t][k] = static_cast<int16_t>(k == 2 ? 2048 : (k == 3 ? 200 * t - 3000 : 40 * t));
+    gx::GxModels unverified = *m;
+    unverified.lstm_check = unverified.cnn_check = unverified.signal_check = gx::GX_CHECK_UNVERIFIED;
+    const int st_unverified = gx::gx_recognise(&unverified, gx::GX_MODEL_LSTM, counts, gx::kMaxSamples, false)->status;
+    const gx::MutSlot& w = gx::mutants_slot(0);  // changed after verification: not re-checked per call
+    const int32_t w0 = gx::mutants_get(w);
+    gx::mutants_set(w, w0 + 1);
+    const int st_trusted = gx::gx_recognise(m, gx::GX_MODEL_LSTM, counts, gx::kMaxSamples, false)->status;
+    gx::mutants_set(w, w0);
+    std::printf("table: unverified status %d, verified status %d\n", st_unverified, st_trusted);
+    const bool table_ok = st_unverified == gx::GX_REC_ERR_NO_MODEL && st_trusted == gx::GX_OK;
     for (int k = 0; k < kNClasses; ++k)
         std::printf("class %-10s mutants %6ld refused %6ld\n", kClasses[k], tried[k], refused[k]);
     std::printf("mutants %ld refused %ld; resigned %ld refused %ld\n", mutants, mutants_refused, resigned,
                 resigned_refused);
-    return (mutants_refused == mutants && resigned_refused == resigned) ? 0 : 1;
+    return (mutants_refused == mutants && resigned_refused == resigned && table_ok) ? 0 : 1;
 }

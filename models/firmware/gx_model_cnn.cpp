@@ -11508,8 +11508,28 @@ constexpr int32_t kQ[] = {
     127,  // 75: Fc2 act_max
 };
 
+// the arrays' bounds, within which the start-up check reads
+constexpr GxBlob kBlobs[] = {
+    {kConv1Mult, sizeof kConv1Mult},
+    {kConv1Shift, sizeof kConv1Shift},
+    {kConv1W, sizeof kConv1W},
+    {kConv1B, sizeof kConv1B},
+    {kConv2Mult, sizeof kConv2Mult},
+    {kConv2Shift, sizeof kConv2Shift},
+    {kConv2W, sizeof kConv2W},
+    {kConv2B, sizeof kConv2B},
+    {kFc1W, sizeof kFc1W},
+    {kFc1B, sizeof kFc1B},
+    {kFc1Mult, sizeof kFc1Mult},
+    {kFc1Shift, sizeof kFc1Shift},
+    {kFc2W, sizeof kFc2W},
+    {kFc2B, sizeof kFc2B},
+    {kFc2Mult, sizeof kFc2Mult},
+    {kFc2Shift, sizeof kFc2Shift},
+};
+
 constexpr GxCnnNetModel kModel = {
-    {"gxmodel/1 cnn cnn tflite-sha256:bb178369436ffdd4", 0xB200D413u, 0x65CB32A5u, -128, 19},
+    {"gxmodel/1 cnn cnn tflite-sha256:bb178369436ffdd4", 0xB200D413u, 0x65CB32A5u, -128, 19, kBlobs, static_cast<int32_t>(sizeof kBlobs / sizeof kBlobs[0])},
     {kQ[0] /* Conv1 in_h */, kQ[1] /* Conv1 in_w */, kQ[2] /* Conv1 in_c */, kQ[3] /* Conv1 out_h */, kQ[4] /* Conv1 out_w */, kQ[5] /* Conv1 out_c */, kQ[6] /* Conv1 k_h */, kQ[7] /* Conv1 k_w */, kQ[8] /* Conv1 stride_h */, kQ[9] /* Conv1 stride_w */, kQ[10] /* Conv1 dilation_h */, kQ[11] /* Conv1 dilation_w */, kQ[12] /* Conv1 pad_t */, kQ[13] /* Conv1 pad_l */, kQ[14] /* Conv1 input_offset */, kQ[15] /* Conv1 output_offset */, kQ[16] /* Conv1 act_min */, kQ[17] /* Conv1 act_max */, kConv1Mult, kConv1Shift},
     kConv1W,
     kConv1B,

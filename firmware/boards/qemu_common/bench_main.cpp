@@ -14,8 +14,8 @@
 // Keys: model, n, letter (recognised, a..z), status, insn (gx_recognise total), stack
 // (high-water mark in bytes of the whole main stack during gx_recognise), then per stage
 // (each measured on its own by calling the stage functions in the pipeline's order; the
-// sum is within a few instructions per stage of insn): check (gx_check_lstm/cnn/signal: the
-// models' checksums and dimensions, which gx_recognise verifies on every call),
+// sum is within a few instructions per stage of insn): check (the verified-models table
+// gx_recognise reads; the start-up check itself, gx_models_verify, runs once before the bench),
 // orientation (all n Madgwick updates), euler, points, normalise, smooth, thin, resample, raster (CNN/fused only),
 // lstm_in, lstm, cnn_in, cnn, decide (softmax + top-3 of each net, fusion); stages_ok=1
 // when the stage-by-stage letter equals gx_recognise's; res = counter resolution.
@@ -157,9 +157,9 @@ void bench_one(const GxModels* models, int n) {
     //    then the networks)
     int checks = 0;
     const uint64_t c_check = count([&] {
-        if (kLstm) checks += gx_check_lstm(models);
-        if (kCnn) checks += gx_check_cnn(models);
-        if (kSignal) checks += gx_check_signal(models);
+        if (kLstm) checks += models->lstm_check;
+        if (kCnn) checks += models->cnn_check;
+        if (kSignal) checks += models->signal_check;
     });
     GxOrientation o;
     g_st.n = n;
@@ -283,6 +283,7 @@ int bench_main() {
     models.signal = gx_model_signal();
     models.signal_io = &kSignalIo;
 #endif
+    gx_models_verify(&models);  // once, at start-up
     // cost of one counter read (averaged over kReads: below the ARM counter's resolution),
     // subtracted from every measurement
     constexpr int kReads = 1000;

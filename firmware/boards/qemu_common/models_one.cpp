@@ -19,9 +19,12 @@ namespace gx {
 
 namespace {
 GxModels g_models;
+bool g_verified = false;
 }
 
+// Verified once per boot, like app/models.cpp.
 const GxModels* gx_app_models() {
+    if (g_verified) return &g_models;
     g_models = GxModels{nullptr, nullptr, nullptr, nullptr, nullptr, nullptr};
 #if GX_APP_MODEL == 0 || GX_APP_MODEL == 2 || GX_APP_MODEL == 4
     g_models.lstm = gx_model_lstm();
@@ -35,6 +38,8 @@ const GxModels* gx_app_models() {
     g_models.signal = gx_model_signal();
     g_models.signal_io = &kSignalIo;
 #endif
+    gx_models_verify(&g_models);
+    g_verified = true;
     return &g_models;
 }
 

@@ -239,6 +239,26 @@ def run_parity(device, recordings, net_lstm, net_cnn, progress=True, out=None, n
     return rep
 
 
+def refused_models(info) -> dict:
+    """``{network: reason}`` of the networks the device refused at start-up (its INFO/READY
+    ``refused=lstm:corrupt,...`` field; firmware that predates it refuses nothing here)."""
+    v = info.fields.get("refused", "none")
+    if v in ("", "none"):
+        return {}
+    out = {}
+    for item in v.split(","):
+        name, _, why = item.partition(":")
+        out[name] = why or "refused"
+    return out
+
+
+def _refuse_if_refused(device, info, kind: str, version: str) -> None:
+    why = refused_models(info).get(kind)
+    if why is not None or version == "refused":
+        raise GloveXferError(f"{device.name}: model refused: the device refused its {kind} model at start-up "
+                             f"({why or 'refused'}); no parity possible for it")
+
+
 def load_device_nets(device, search_dirs):
     """The golden Int8Networks of the models the device reports in its banner/INFO."""
     from ..golden import load_int8_model
@@ -247,6 +267,7 @@ def load_device_nets(device, search_dirs):
     nets = []
     for kind in ("lstm", "cnn"):
         v = info.fields.get(kind, "none")
+        _refuse_if_refused(device, info, kind, v)
         if v == "none":
             raise GloveXferError(f"{device.name}: the device has no {kind} model; parity needs both")
         nets.append(load_int8_model(find_tflite(v, search_dirs).read_bytes()))
@@ -258,11 +279,13 @@ def load_device_signal_net(device, search_dirs):
     version), or None when the device carries none."""
     from ..golden import load_int8_model
 
-    v = device.info().fields.get("signal", "none")
+    info = device.info()
+    v = info.fields.get("signal", "none")
+    _refuse_if_refused(device, info, "signal", v)
     if v == "none":
         return None
     return load_int8_model(find_tflite(v, search_dirs).read_bytes())
 
 
 __all__ = ["ParityReport", "compare_answer", "find_tflite", "golden_expected", "golden_expected_batch", "load_device_nets",
-           "load_device_signal_net", "run_parity", "vector_recordings"]
+           "load_device_signal_net", "refused_models", "run_parity", "vector_recordings"]

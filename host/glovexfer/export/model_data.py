@@ -16,7 +16,9 @@ order (:func:`canonical_bytes`): an int32 field as 4 bytes little-endian, a poin
 string as its int32 length and its bytes.  The firmware walks the structs the same way at
 start-up (``gx_*_net_verify``, firmware/core/model_check.cpp), after range-checking every
 dimension, index, shift and zero point, so that the lengths it reads are the compiled-in ones.
-``io_checksum`` is the checksum of the input-quantiser and softmax constants
+``kBlobs`` lists every array with its ``sizeof``: the firmware reads only within these bounds,
+so a corrupted count (``n_mult``) or dimension is refused before anything is read past an
+array.  ``io_checksum`` is the checksum of the input-quantiser and softmax constants
 (``glovexfer.device.model_io``) derived here from the .tflite's scales: the firmware compares it
 with the ``gx_model_io.h`` it was built with.  The version string names the export format,
 the model and the first 16 hex digits of the .tflite's SHA-256.
@@ -399,10 +401,13 @@ def model_source_text(tflite_bytes: bytes, name: str) -> tuple[str, str]:
     parts += [a + "\n" for a in e.asserts]
     parts.append("// every scalar parameter (index: meaning)\nconstexpr int32_t kQ[] = {\n")
     parts += [f"    {v},  // {i}: {what}\n" for i, (v, what) in enumerate(e.q)]
+    parts.append("};\n\n// the arrays' bounds, within which the start-up check reads\nconstexpr GxBlob kBlobs[] = {\n")
+    parts += [f"    {{{cname}, sizeof {cname}}},\n" for cname, _, _ in e.arrays]
     parts.append("};\n\n")
     parts.append(
         f"constexpr {struct} kModel = {{\n    {{\"{version}\", 0x{checksum:08X}u, 0x{io_sum:08X}u, "
-        f"{int(net.input_zero_point)}, {int(net.output_zero_point)}}},\n    {body}\n}};\n\n}}  // namespace\n\n"
+        f"{int(net.input_zero_point)}, {int(net.output_zero_point)}, kBlobs, "
+        f"static_cast<int32_t>(sizeof kBlobs / sizeof kBlobs[0])}},\n    {body}\n}};\n\n}}  // namespace\n\n"
         f"const {struct}* {fn}() {{ return &kModel; }}\n\n}}  // namespace gx\n"
     )
     return header, "".join(parts)

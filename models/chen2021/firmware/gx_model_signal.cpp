@@ -5250,8 +5250,32 @@ constexpr int32_t kQ[] = {
     127,  // 104: Fc act_max
 };
 
+// the arrays' bounds, within which the start-up check reads
+constexpr GxBlob kBlobs[] = {
+    {kConv1Mult, sizeof kConv1Mult},
+    {kConv1Shift, sizeof kConv1Shift},
+    {kConv1W, sizeof kConv1W},
+    {kConv1B, sizeof kConv1B},
+    {kConv2Mult, sizeof kConv2Mult},
+    {kConv2Shift, sizeof kConv2Shift},
+    {kConv2W, sizeof kConv2W},
+    {kConv2B, sizeof kConv2B},
+    {kConv3Mult, sizeof kConv3Mult},
+    {kConv3Shift, sizeof kConv3Shift},
+    {kConv3W, sizeof kConv3W},
+    {kConv3B, sizeof kConv3B},
+    {kConv4Mult, sizeof kConv4Mult},
+    {kConv4Shift, sizeof kConv4Shift},
+    {kConv4W, sizeof kConv4W},
+    {kConv4B, sizeof kConv4B},
+    {kFcW, sizeof kFcW},
+    {kFcB, sizeof kFcB},
+    {kFcMult, sizeof kFcMult},
+    {kFcShift, sizeof kFcShift},
+};
+
 constexpr GxSignalNetModel kModel = {
-    {"gxmodel/1 signal signal tflite-sha256:d8f7ae2caca535b8", 0xE50B92E5u, 0xE608C0EFu, -13, 3},
+    {"gxmodel/1 signal signal tflite-sha256:d8f7ae2caca535b8", 0xE50B92E5u, 0xE608C0EFu, -13, 3, kBlobs, static_cast<int32_t>(sizeof kBlobs / sizeof kBlobs[0])},
     {kQ[0] /* Conv1 in_h */, kQ[1] /* Conv1 in_w */, kQ[2] /* Conv1 in_c */, kQ[3] /* Conv1 out_h */, kQ[4] /* Conv1 out_w */, kQ[5] /* Conv1 out_c */, kQ[6] /* Conv1 k_h */, kQ[7] /* Conv1 k_w */, kQ[8] /* Conv1 stride_h */, kQ[9] /* Conv1 stride_w */, kQ[10] /* Conv1 dilation_h */, kQ[11] /* Conv1 dilation_w */, kQ[12] /* Conv1 pad_t */, kQ[13] /* Conv1 pad_l */, kQ[14] /* Conv1 input_offset */, kQ[15] /* Conv1 output_offset */, kQ[16] /* Conv1 act_min */, kQ[17] /* Conv1 act_max */, kConv1Mult, kConv1Shift},
     kConv1W,
     kConv1B,
