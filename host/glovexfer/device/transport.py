@@ -147,8 +147,9 @@ class Device:
         """Bring the device to a known state whatever an earlier client left behind, and
         return its banner: a newline ends a half-written line (its answer, an error or
         anything else, is drained), ``reset`` drops an open letter window and the word state,
-        and everything up to ``OK reset`` is discarded; then ``info`` (or the ``READY`` of a
-        device that started meanwhile) is the banner.  ``reset`` is sent again every
+        and everything up to ``OK reset`` is discarded; then everything up to the answer to
+        ``info`` (the answers to resent ``reset`` lines too); the banner is the ``READY`` of a
+        device that started meanwhile, else that ``INFO``.  ``reset`` is sent again every
         :data:`RESYNC_RESEND_S` s until answered (a board that reboots on open loses it)."""
         deadline = time.monotonic() + (self.timeout if timeout is None else timeout)
         ready = None
@@ -167,15 +168,17 @@ class Device:
                                          "(is this a glove speaking protocol 1?)")
                 self.write_line("reset")
                 next_send = time.monotonic() + RESYNC_RESEND_S
-        if ready is not None:
-            return ready
+        # ``info`` also drains the answers to earlier resends of ``reset`` (the device answers
+        # in order, so they all come before the INFO line)
         self.write_line("info")
         while True:
             m = self._next_known(deadline)
             if m is None:
                 raise GloveXferError(f"{self.name}: no INFO line within the timeout")
-            if m.kind in ("INFO", "READY"):
-                return m
+            if m.kind == "READY":
+                ready = m
+            elif m.kind == "INFO":
+                return ready if ready is not None else m
 
     def wait_ready(self, timeout: float | None = None) -> Message:
         """Resynchronise (:meth:`resync`) and check the banner's protocol version.  The
