@@ -15,6 +15,8 @@ from . import __version__
 from .errors import DataFormatError, GloveXferError
 
 DEMO_SET = "demo_glove.npz"
+#: Packages of the ``train`` extra: a command that needs one says so (exit 2) when it is absent.
+OPTIONAL_PACKAGES = ("tensorflow", "tf_keras", "tflite_micro", "h5py")
 
 
 def demo_set_path() -> Path:
@@ -27,6 +29,9 @@ def cmd_simulate(args) -> int:
     from .data.paths import find_dataset
     from .simulate import simulate_dataset
 
+    if args.reps < 1 or not 1 <= args.letters <= 26 or (not args.all_writers and not 1 <= args.users <= 16):
+        raise GloveXferError(f"--reps must be >= 1 (got {args.reps}), --letters 1..26 (got {args.letters}), "
+                             f"--users 1..16 (got {args.users})")
     root = find_dataset("digilets", args.digilets)
     t0 = time.time()
     rs = simulate_dataset(
@@ -173,13 +178,21 @@ def _score_shipped(args) -> int:
     from .nets import shipping
     from .nets.datasets import target_arrays
 
+    models_dir = Path(args.models) if args.models else shipping.MODELS_DIR
+    for name in args.model:  # every model file checked before any work
+        folder = shipping.model_folder(name, models_dir)
+        shipping.read_meta(folder)
+        if args.int8:
+            shipping.int8_networks(folder)
     rs = RecordingSet.load(args.data)
+    if len(rs) == 0:
+        raise DataFormatError(args.data, "the data set holds no recordings", field="counts")
     arrays = target_arrays(rs, progress=not args.no_progress)
     kind = "simulated" if rs.meta.get("simulated") else "recorded"
     print(f"{args.data}: {len(rs)} {kind} glove recordings, {len(set(rs.users.tolist()))} users")
     results = []
     for name in args.model:
-        model = shipping.ShippedModel(name, Path(args.models) if args.models else shipping.MODELS_DIR)
+        model = shipping.ShippedModel(name, models_dir)
         if "signal" in model.kinds and arrays.sig is None:
             from .nets.datasets import signal_arrays
 
@@ -243,7 +256,17 @@ def cmd_export(args) -> int:
 
     out = Path(args.models) if args.models else shipping.MODELS_DIR
     names = args.model or sorted({args.lstm, args.cnn})
+    for name in names:  # every input file checked before any work
+        folder = shipping.model_folder(name, out)
+        shipping.read_meta(folder, single=True)
+        if not (folder / shipping.MODEL_FILE).is_file():
+            raise GloveXferError(f"{folder / shipping.MODEL_FILE}: no trained model (run: glovexfer train --model {name})")
+    for role, name in (("lstm", args.lstm), ("cnn", args.cnn)):
+        if name not in names:  # shipped as exported before: its bytes must match int8.json
+            ship.load_int8(shipping.model_folder(name, out), role)
     rs = RecordingSet.load(args.target) if args.target else load_target(None, args.digilets)
+    if len(rs) == 0:
+        raise DataFormatError(args.target, "the data set holds no recordings", field="counts")
     arrays = target_arrays(rs, progress=not args.no_progress)
     for name in names:
         folder = shipping.model_folder(name, out)
@@ -301,6 +324,8 @@ def cmd_demo(args) -> int:
     text = check_text(args.text)
     path = Path(args.data) if args.data else demo_set_path()
     rs = RecordingSet.load(path)
+    if len(rs) == 0:
+        raise DataFormatError(path, "the data set holds no recordings", field="counts")
     users = sorted(set(rs.users.tolist()))
     user = args.user or users[0]
     if user not in users:
@@ -591,6 +616,12 @@ def main(argv: list[str] | None = None) -> int:
         return int(args.func(args) or 0)
     except GloveXferError as e:
         print(f"error: {e}", file=sys.stderr)
+        return 2
+    except ModuleNotFoundError as e:
+        if (e.name or "").split(".")[0] not in OPTIONAL_PACKAGES:
+            raise
+        print(f"error: glovexfer {args.command} needs {e.name}, which is not installed ({e}); "
+              f"install the training extras: pip install -e '.[train]'", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)

@@ -25,6 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import DataFormatError
+from ..files import read_text
 from ..params import LETTERS
 
 COLUMNS = ("id", "td", "yaw", "pitch", "roll", "ax", "ay", "az", "gx", "gy", "gz", "q0", "q1", "q2", "q3")
@@ -35,6 +36,8 @@ MIN_ROWS = 25
 #: five-decimal quaternions are within 1e-4 of unit norm; 0.05 catches a corrupted column).
 QUAT_NORM_TOL = 0.05
 INVALID_MARK = "#"
+#: The data set's largest file is about 330 kB; a file far larger is not one of its files.
+FILE_MAX_BYTES = 64 << 20
 _LETTER_FILE = re.compile(r"^([a-z])\.csv$")
 
 
@@ -164,10 +167,7 @@ def load_letter_file(path: str | Path, session: str | None = None, min_rows: int
         raise DataFormatError(path, "file name must be <letter>.csv with a lowercase letter a..z")
     label = m.group(1)
     session = session or path.parent.name
-    try:
-        text = path.read_text()
-    except (OSError, UnicodeDecodeError) as e:
-        raise DataFormatError(path, f"cannot read: {e}") from None
+    text = read_text(path, "Chen letter file", max_bytes=FILE_MAX_BYTES)
     arr, lines, marked_after, _ = _parse_rows(path, text)
     if len(arr) == 0:
         return [], 0, 0
@@ -204,10 +204,7 @@ def load_letter_file(path: str | Path, session: str | None = None, min_rows: int
 
 def load_calibration(path: str | Path) -> Calibration:
     path = Path(path)
-    try:
-        text = path.read_text()
-    except (OSError, UnicodeDecodeError) as e:
-        raise DataFormatError(path, f"cannot read: {e}") from None
+    text = read_text(path, "Chen calibration file", max_bytes=FILE_MAX_BYTES)
     arr, _, _, _ = _parse_rows(path, text)
     if len(arr) == 0:
         raise DataFormatError(path, "calibration file has no rows")

@@ -16,8 +16,11 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import DataFormatError
+from ..files import read_text
 from ..params import LETTERS
 
+#: The largest of the 62 writers' files is about 1 MB; a file far larger is not one.
+WRITER_FILE_MAX_BYTES = 64 << 20
 N_SYMBOLS = 62
 INSTANCES = 5
 LINES_PER_FILE = N_SYMBOLS * INSTANCES * 2
@@ -94,6 +97,31 @@ def _parse_points(path: Path, lineno: int, text: str) -> np.ndarray:
 
 
 TABLET_SLACK = 0.1  # writers do go slightly past the tablet's [0, 1] area
+#: A usable letter: at least this many points (the 62 writers' fewest: 7) written over more
+#: than MIN_DURATION_S and at most MAX_DURATION_S seconds (theirs: 0.12 .. 5.8 s), every point
+#: within COORD_LIMIT of the tablet's [0, 1] (theirs: -0.04 .. 0.98, after dropping
+#: off-tablet glitch strokes).  Anything else (one point, zero duration, 1e30) is a broken file.
+MIN_POINTS = 2
+MIN_DURATION_S = 0.01
+MAX_DURATION_S = 60.0
+COORD_LIMIT = (-1.0, 2.0)
+
+
+def _check_letter(path: Path, lineno: int, pts: np.ndarray) -> np.ndarray:
+    """Refuse a degenerate letter (see MIN_POINTS)."""
+    if len(pts) < MIN_POINTS:
+        raise DataFormatError(path, f"{len(pts)} point(s): a letter needs at least {MIN_POINTS}", lineno, "points")
+    duration = pts[-1, 4] - pts[0, 4]
+    if not MIN_DURATION_S < duration <= MAX_DURATION_S:
+        raise DataFormatError(path, f"letter lasts {duration:g} s: not in ({MIN_DURATION_S:g}, {MAX_DURATION_S:g}] s", lineno, "t")
+    lo, hi = COORD_LIMIT
+    xy = pts[:, :2]
+    bad = (xy < lo) | (xy > hi)
+    if bad.any():
+        i, j = np.argwhere(bad)[0]
+        raise DataFormatError(path, f"point {i} has {'xy'[j]} = {xy[i, j]:g}, outside the tablet ({lo:g}..{hi:g})",
+                              lineno, "xy"[j])
+    return pts
 
 
 def _drop_off_tablet_strokes(pts: np.ndarray) -> np.ndarray:
@@ -130,10 +158,7 @@ def load_writer(path: str | Path, letters: str = LETTERS) -> list[PenLetter]:
     """All instances of ``letters`` (lowercase) written by one writer, in file order."""
     path = Path(path)
     wid = writer_id(path)
-    try:
-        lines = path.read_text().splitlines()
-    except UnicodeDecodeError:
-        raise DataFormatError(path, "not a text file") from None
+    lines = read_text(path, "DigiLeTs writer file", max_bytes=WRITER_FILE_MAX_BYTES).splitlines()
     if len(lines) != LINES_PER_FILE:
         raise DataFormatError(path, f"{len(lines)} lines, expected {LINES_PER_FILE} (62 symbols x 5 instances x 2)")
     out: list[PenLetter] = []
@@ -141,7 +166,7 @@ def load_writer(path: str | Path, letters: str = LETTERS) -> list[PenLetter]:
         sym = FIRST_LOWERCASE + LETTERS.index(label)
         for k in range(INSTANCES):
             i = 2 * (INSTANCES * sym + k)
-            pts = _drop_off_tablet_strokes(_parse_points(path, i + 1, lines[i]))
+            pts = _check_letter(path, i + 1, _drop_off_tablet_strokes(_parse_points(path, i + 1, lines[i])))
             got = _parse_onehot(path, i + 2, lines[i + 1])
             if got != sym:
                 raise DataFormatError(path, f"one-hot names symbol {got}, expected {sym} ('{label}')", i + 2, "one-hot")

@@ -22,6 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import DataFormatError
+from ..files import read_text
 from ..params import LETTERS, MPU9250, SAMPLE_RATE_HZ, SAMPLES_PER_LETTER, SensorSpec
 
 COLUMNS = ("acc_x", "acc_y", "acc_z", "gyr_x", "gyr_y", "gyr_z", "mag_x", "mag_y", "mag_z")
@@ -48,6 +49,49 @@ def to_counts(physical: np.ndarray, sensor: SensorSpec = MPU9250) -> tuple[np.nd
 
 def to_physical(counts: np.ndarray, sensor: SensorSpec = MPU9250) -> np.ndarray:
     return np.asarray(counts, dtype=np.float64) * channel_scales(sensor)
+
+
+#: Plausible sensor settings: an accelerometer full scale in g, a gyroscope full scale in
+#: deg/s, a magnetometer resolution in uT per count (the MPU-9250: 2..16 g, 250..2000 deg/s,
+#: 0.15 uT); a value outside (a zero, a sign error, 1e30) turns every count into 0 or a
+#: saturated value.
+SENSOR_LIMITS = {"acc_full_scale_g": (0.5, 1000.0), "gyr_full_scale_dps": (10.0, 100000.0), "mag_ut_per_count": (1e-4, 100.0)}
+
+
+def check_sensor(path, sensor: SensorSpec, line: int | None = None, field_prefix: str = "") -> SensorSpec:
+    """Refuse sensor settings outside :data:`SENSOR_LIMITS` (NaN included)."""
+    for name, (lo, hi) in SENSOR_LIMITS.items():
+        v = getattr(sensor, name)
+        if not (lo <= v <= hi):  # False for NaN
+            raise DataFormatError(path, f"sensor setting {name}={v:g} is outside {lo:g}..{hi:g}", line, field_prefix + name)
+    return sensor
+
+
+def _npz_array(path, z, key: str) -> np.ndarray:
+    """One member of an .npz archive; a corrupted (CRC, zlib), pickled or garbage member is
+    a DataFormatError naming it."""
+    try:
+        return z[key]
+    except Exception as e:  # BadZipFile, zlib.error, ValueError (pickle, bad .npy header), EOFError, OSError
+        raise DataFormatError(path, f"unreadable array ({type(e).__name__}: {e})", field=key) from None
+
+
+def _npz_header(path, raw: np.ndarray) -> dict:
+    if raw.ndim != 0 or raw.dtype.kind not in "US":
+        raise DataFormatError(path, f"must be one JSON string, got {raw.dtype} {raw.shape}", field="header")
+    try:
+        header = json.loads(str(raw))
+    except json.JSONDecodeError as e:
+        raise DataFormatError(path, f"header is not JSON ({e})", field="header") from None
+    if not isinstance(header, dict):
+        raise DataFormatError(path, f"header must be a JSON object, got {type(header).__name__}", field="header")
+    if header.get("format") != "glovexfer-recordings":
+        raise DataFormatError(path, "header does not name the glovexfer-recordings format", field="header")
+    if header.get("version") != FORMAT_VERSION:
+        raise DataFormatError(path, f"format version {header.get('version')}, this tool reads {FORMAT_VERSION}", field="header.version")
+    if not isinstance(header.get("sensor", {}), dict):
+        raise DataFormatError(path, "must be a JSON object", field="header.sensor")
+    return header
 
 
 class PhysicalView:
@@ -178,29 +222,38 @@ class RecordingSet:
             z = np.load(path, allow_pickle=False)
         except Exception as e:  # zipfile/format errors from numpy
             raise DataFormatError(path, f"not a glovexfer .npz data set ({e})") from None
+        if not hasattr(z, "files"):  # a bare .npy array, not an archive
+            raise DataFormatError(path, "not a glovexfer .npz data set (a single array, not an archive)")
         with z:
             for key in ("header", "counts", "labels", "users"):
                 if key not in z.files:
                     raise DataFormatError(path, "missing array", field=key)
-            try:
-                header = json.loads(str(z["header"]))
-            except json.JSONDecodeError as e:
-                raise DataFormatError(path, f"header is not JSON ({e})", field="header") from None
-            if header.get("format") != "glovexfer-recordings":
-                raise DataFormatError(path, "header does not name the glovexfer-recordings format", field="header")
-            if header.get("version") != FORMAT_VERSION:
-                raise DataFormatError(path, f"format version {header.get('version')}, this tool reads {FORMAT_VERSION}", field="header.version")
+            header = _npz_header(path, _npz_array(path, z, "header"))
             s = header.get("sensor", {})
             try:
                 sensor = SensorSpec(float(s["acc_full_scale_g"]), float(s["gyr_full_scale_dps"]), float(s["mag_ut_per_count"]))
             except (KeyError, TypeError, ValueError):
                 raise DataFormatError(path, "sensor full-scale settings missing or not numbers", field="header.sensor") from None
-            counts = z["counts"]
+            check_sensor(path, sensor, field_prefix="header.sensor.")
+            meta = header.get("meta", {})
+            if not isinstance(meta, dict):
+                raise DataFormatError(path, f"must be a JSON object, got {type(meta).__name__}", field="header.meta")
+            counts = _npz_array(path, z, "counts")
             if counts.dtype != np.int16 or counts.ndim != 3 or counts.shape[1:] != (SAMPLES_PER_LETTER, N_CHANNELS):
                 raise DataFormatError(path, f"counts must be int16 (N, {SAMPLES_PER_LETTER}, {N_CHANNELS}), got {counts.dtype} {counts.shape}", field="counts")
-            extras = {k[len("extra_"):]: z[k] for k in z.files if k.startswith("extra_")}
+            arrays = {key: _npz_array(path, z, key) for key in ("labels", "users")}
+            for key, a in arrays.items():
+                if a.ndim != 1 or a.dtype.kind not in "US":
+                    raise DataFormatError(path, f"must be a 1-D string array, got {a.dtype} {a.shape}", field=key)
+            extras = {}
+            for k in z.files:
+                if k.startswith("extra_"):
+                    a = _npz_array(path, z, k)
+                    if a.ndim == 0:
+                        raise DataFormatError(path, "must be an array with one row per recording, got a scalar", field=k)
+                    extras[k[len("extra_"):]] = a
             try:
-                return cls(counts, z["labels"], z["users"], sensor, header.get("meta", {}), extras)
+                return cls(counts, arrays["labels"], arrays["users"], sensor, meta, extras)
             except ValueError as e:
                 raise DataFormatError(path, str(e)) from None
 
@@ -246,9 +299,15 @@ def _parse_sensor_comment(path, lineno: int, line: str) -> SensorSpec | None:
         except ValueError:
             raise DataFormatError(path, f"sensor setting {k} is not a number: '{v}'", lineno, k) from None
     try:
-        return SensorSpec(kv["acc_full_scale_g"], kv["gyr_full_scale_dps"], kv["mag_ut_per_count"])
+        spec = SensorSpec(kv["acc_full_scale_g"], kv["gyr_full_scale_dps"], kv["mag_ut_per_count"])
     except KeyError as e:
         raise DataFormatError(path, f"sensor line lacks {e}", lineno, "sensor") from None
+    return check_sensor(path, spec, lineno)
+
+
+#: A recording CSV is 32 rows of 11 short fields (about 4 kB); anything much larger is refused
+#: before it is read whole.
+CSV_MAX_BYTES = 1 << 20
 
 
 def read_csv(path: str | Path, sensor: SensorSpec | None = None) -> Recording:
@@ -259,9 +318,7 @@ def read_csv(path: str | Path, sensor: SensorSpec | None = None) -> Recording:
     comment line, else ``sensor``, else the MPU-9250 defaults.
     """
     path = Path(path)
-    if not path.is_file():
-        raise DataFormatError(path, "no such file")
-    lines = path.read_text().splitlines()
+    lines = read_text(path, "CSV recording", max_bytes=CSV_MAX_BYTES).splitlines()
     found_sensor = None
     rows: list[tuple[int, list[str]]] = []
     header: list[str] | None = None
@@ -271,7 +328,10 @@ def read_csv(path: str | Path, sensor: SensorSpec | None = None) -> Recording:
         if line.startswith("#"):
             found_sensor = _parse_sensor_comment(path, lineno, line) or found_sensor
             continue
-        cells = next(csv.reader([line]))
+        try:
+            cells = next(csv.reader([line]))
+        except csv.Error as e:
+            raise DataFormatError(path, f"not a CSV row ({e})", lineno) from None
         if header is None:
             header = [c.strip() for c in cells]
             missing = [c for c in COLUMNS if c not in header]
@@ -279,6 +339,8 @@ def read_csv(path: str | Path, sensor: SensorSpec | None = None) -> Recording:
                 raise DataFormatError(path, f"header lacks columns {missing}", lineno, "header")
             continue
         rows.append((lineno, cells))
+        if len(rows) > SAMPLES_PER_LETTER:
+            raise DataFormatError(path, f"{len(rows)} data rows (reading stopped there), a recording has {SAMPLES_PER_LETTER} (1.2 s at 27 Hz)", lineno)
     if header is None:
         raise DataFormatError(path, "no header row")
     if len(rows) != SAMPLES_PER_LETTER:
@@ -305,6 +367,6 @@ def read_csv(path: str | Path, sensor: SensorSpec | None = None) -> Recording:
             label = label or lab
         if "user" in col:
             user = user or cells[col["user"]].strip()
-    spec = found_sensor or sensor or MPU9250
+    spec = found_sensor or (check_sensor(path, sensor) if sensor is not None else MPU9250)
     counts, _ = to_counts(values, spec)
     return Recording(counts, label, user, spec)

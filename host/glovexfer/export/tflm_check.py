@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import GloveXferError
+from ..errors import DataFormatError, GloveXferError
 
 
 @dataclass
@@ -48,9 +48,15 @@ class ModelCheck:
 
 
 def read_model(path) -> bytes:
+    """The model's bytes; a shipped model (``model_int8.tflite`` beside its ``int8.json``) is
+    refused unless they match the SHA-256 recorded there."""
+    from .ship import INT8_INFO, INT8_TFLITE, read_int8
+
     p = Path(path)
     if not p.is_file():
         raise GloveXferError(f"{p}: no such model file")
+    if p.name == INT8_TFLITE and (p.parent / INT8_INFO).is_file():
+        return read_int8(p.parent)[0]
     return p.read_bytes()
 
 
@@ -66,6 +72,8 @@ def load_counts(data=None, n: int = 1000) -> tuple[np.ndarray, str, int]:
 
         data = demo_set_path()
     rs = RecordingSet.load(data)
+    if len(rs) == 0:
+        raise DataFormatError(data, "the data set holds no recordings", field="counts")
     return np.asarray(rs.counts[:n]), str(data), len(rs)
 
 

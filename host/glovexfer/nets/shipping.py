@@ -25,7 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import GloveXferError
+from ..errors import DataFormatError, GloveXferError
 from ..params import LETTERS
 from . import protocols as P
 
@@ -188,24 +188,42 @@ def model_folder(name_or_path: str, models_dir: Path = MODELS_DIR) -> Path:
     return folder
 
 
+def read_meta(folder: Path, single: bool = False) -> dict:
+    """A model folder's ``metrics.json``, checked: a JSON object naming the ``model`` and
+    either its network ``kind`` or (a fused model; not with ``single``) its ``members``."""
+    from ..export.ship import KINDS
+    from ..files import field, read_json_object
+
+    path = Path(folder) / METRICS_FILE
+    meta = read_json_object(path, "model metrics")
+    field(meta, "model", path)
+    if "members" in meta and not single:
+        members = field(meta, "members", path, (list,))
+        if not members or not all(isinstance(m, str) and m and "/" not in m for m in members):
+            raise DataFormatError(path, "must be a non-empty list of model folder names", field="members")
+    else:
+        field(meta, "kind", path, choices=KINDS)
+    return meta
+
+
 class ShippedModel:
     """A shipped model (single network or fused) that maps pipeline arrays to probabilities."""
 
     def __init__(self, name_or_path: str, models_dir: Path = MODELS_DIR):
+        from ..export.ship import load_keras
+
         self.folder = model_folder(name_or_path, models_dir)
-        self.meta = json.loads((self.folder / METRICS_FILE).read_text())
+        self.meta = read_meta(self.folder)
         self.name = self.meta["model"]
         names = self.meta.get("members") or [None]
         self.members = []
-        from .models import keras
-
         for member in names:
             f = self.folder if member is None else model_folder(member, self.folder.parent)
             path = f / MODEL_FILE
             if not path.is_file():
                 raise GloveXferError(f"{path} is missing (run: glovexfer train --model {f.name})")
-            meta = json.loads((f / METRICS_FILE).read_text())
-            self.members.append((meta["kind"], keras.models.load_model(path, compile=False)))
+            meta = read_meta(f, single=True)
+            self.members.append((meta["kind"], load_keras(path)))
             if meta["kind"] == "signal":
                 if "signal_norm" not in meta:
                     raise GloveXferError(f"{f / METRICS_FILE}: a signal network needs its 'signal_norm' (mean, std)")
@@ -267,18 +285,18 @@ def score(model: ShippedModel, arrays, writers=None, pred=None) -> dict:
 
 
 # ------------------------------------------------------------------ int8 device pipeline
-def int8_networks(model: ShippedModel) -> dict:
-    """``{kind: Int8Network}`` (kinds 'lstm', 'cnn', 'signal') of a shipped model's exported int8 files."""
-    from ..golden.network import load_int8_model
+def int8_networks(model: "ShippedModel | Path") -> dict:
+    """``{kind: Int8Network}`` (kinds 'lstm', 'cnn', 'signal') of a shipped model's exported
+    int8 files (``model``: a :class:`ShippedModel` or its folder)."""
+    from ..export.ship import load_int8
 
-    names = model.meta.get("members") or [model.name]
+    folder = model.folder if isinstance(model, ShippedModel) else Path(model)
+    members = read_meta(folder).get("members")
+    folders = [model_folder(m, folder.parent) for m in members] if members else [folder]
     nets = {}
-    for name in names:
-        f = model_folder(name, model.folder.parent) / "model_int8.tflite"
-        if not f.is_file():
-            raise GloveXferError(f"{f} is missing (run: glovexfer export --model {name})")
-        meta = json.loads((f.parent / METRICS_FILE).read_text())
-        nets[meta["kind"]] = load_int8_model(f.read_bytes())
+    for f in folders:
+        kind = read_meta(f, single=True)["kind"]
+        nets[kind] = load_int8(f, kind)  # refused unless its bytes match int8.json's SHA-256
     return nets
 
 

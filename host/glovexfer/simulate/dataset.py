@@ -19,6 +19,7 @@ import numpy as np
 
 from ..data.digilets import INSTANCES, list_writer_files, load_digilets, split_writers, writer_id
 from ..data.recordings import RecordingSet
+from ..errors import DataFormatError
 from ..params import LETTERS, MPU9250, SensorSpec
 from .config import DEFAULT_CONFIG, SimulatorConfig
 from .glove import simulate_letter
@@ -59,6 +60,9 @@ def simulate_dataset(
     if reps < 1:
         raise ValueError(f"reps must be >= 1, got {reps}")
     ids = sorted(writer_id(f) for f in list_writer_files(Path(digilets_root)))
+    if not all_writers and len(ids) < n_target_writers:
+        raise DataFormatError(digilets_root, f"{len(ids)} DigiLeTs writer file(s): the writer split takes {n_target_writers} "
+                                             "target writers (--all-writers simulates every writer of a smaller folder)")
     if writers is not None:
         unknown = sorted(set(writers) - set(ids))
         if unknown or not writers:
