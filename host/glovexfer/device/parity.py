@@ -4,7 +4,7 @@ network too (its banner names a ``signal=`` model) is compared on the ``signals`
 signal network's input/logits/probabilities and ``fused_signal`` (LSTM + signal) as well.
 
 ``glovexfer parity --device native|PORT [--vectors DIR] [--n N]``: N simulated recordings
-(``golden.pipeline.simulated_recordings``) and/or the recordings of golden vector files
+(``simulate.recordings.simulated_recordings``) and/or the recordings of golden vector files
 (``export.vectors.write_vectors``) are sent with ``replay``; the first differing stage,
 index and both values are reported; exit status 0 only on zero mismatches.
 """

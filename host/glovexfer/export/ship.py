@@ -46,7 +46,7 @@ def export_model(folder: Path, representative_arrays, n_rep: int = REPRESENTATIV
     from ..nets import protocols as P
     from ..nets.models import keras
     from ..nets.shipping import METRICS_FILE, MODEL_FILE
-    from .tflite import op_names, to_int8_tflite
+    from ..nets.tflite import op_names, to_int8_tflite
 
     folder = Path(folder)
     h5 = folder / MODEL_FILE
