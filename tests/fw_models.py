@@ -40,7 +40,7 @@ def model_dir() -> Path:
 
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     from glovexfer.export.model_data import write_model_source
-    from glovexfer.export.tflite import to_int8_tflite
+    from glovexfer.nets.tflite import to_int8_tflite
     from glovexfer.nets import models as M
     from test_golden_int8 import render, synthetic_sequences
 
@@ -109,7 +109,8 @@ def _quick_signal_tflite() -> bytes:
     if not _HAVE_TF:
         pytest.skip("no signal network .tflite and no tensorflow/tf_keras to make one")
     from glovexfer.chen.protocols import signal_int8, signal_net, signal_norm, standardise
-    from glovexfer.golden.pipeline import run_golden, simulated_recordings
+    from glovexfer.golden.pipeline import run_golden
+    from glovexfer.simulate.recordings import simulated_recordings
     from glovexfer.nets import models as M
 
     M.tf.random.set_seed(0)

@@ -14,7 +14,8 @@ import numpy as np
 import pytest
 from glovexfer.chen.counts import parity_recordings, to_physical
 from glovexfer.export.vectors import write_vector_files
-from glovexfer.golden.pipeline import quat_angle_deg, run_golden
+from glovexfer.golden.compare import quat_angle_deg
+from glovexfer.golden.pipeline import run_golden
 from glovexfer.pipeline import run
 
 PER_SESSION = 4  # 15 sessions x 4 letters = 60 real recordings

@@ -56,7 +56,7 @@ def built(tmp_path_factory, fw_build_tools):
     if not _HAVE_TF:
         pytest.skip("needs tensorflow and tf_keras (pip install 'glovexfer[train]') to make the int8 models")
     from glovexfer.export.model_data import write_model_source
-    from glovexfer.export.tflite import to_int8_tflite
+    from glovexfer.nets.tflite import to_int8_tflite
     from glovexfer.golden import load_int8_model
     from glovexfer.nets import models as M
     from test_golden_int8 import render, synthetic_sequences

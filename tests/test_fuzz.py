@@ -89,7 +89,7 @@ def test_libfuzzer(models, unavailable, tmp_path):
     if shutil.which("clang++") is None:
         unavailable("clang++ not found: cannot build the libFuzzer target (Debian: apt-get install clang)")
     from glovexfer.device.protocol import replay_line, sample_line
-    from glovexfer.golden.pipeline import simulated_recordings
+    from glovexfer.simulate.recordings import simulated_recordings
 
     exe = fw_models.build("gx_fuzz_app", "libfuzzer", models, extra_flags=SAN, cxx="clang++",
                           cmake_args=("-DGX_LIBFUZZER=ON",))

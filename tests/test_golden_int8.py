@@ -245,7 +245,7 @@ def tf_models():
 @pytest.fixture(scope="module")
 def lstm_case(tf_models):
     M, rng, seq, y = tf_models
-    from glovexfer.export.tflite import to_int8_tflite
+    from glovexfer.nets.tflite import to_int8_tflite
 
     model = _brief_train(M.paper_lstm(), seq[:400], y[:400], M.PAPER_LSTM_LR)
     return Case(to_int8_tflite(model, seq[:400], n_rep=100), seq[400:560], rng)
@@ -260,7 +260,7 @@ def cnn_model(tf_models):
 
 @pytest.fixture(scope="module")
 def cnn_case(tf_models, cnn_model):
-    from glovexfer.export.tflite import to_int8_tflite
+    from glovexfer.nets.tflite import to_int8_tflite
 
     _, rng, _, _ = tf_models
     model, img = cnn_model
@@ -269,7 +269,7 @@ def cnn_case(tf_models, cnn_model):
 
 @pytest.fixture(scope="module")
 def cnn_softmax_case(tf_models, cnn_model):
-    from glovexfer.export.tflite import to_int8_tflite
+    from glovexfer.nets.tflite import to_int8_tflite
 
     _, rng, _, _ = tf_models
     model, img = cnn_model
@@ -281,7 +281,7 @@ def stress_lstm_case(tf_models):
     """A small BiLSTM with large weights and biases: int16 gate saturation, cell clipping,
     saturated hidden states -- the corners a briefly trained model rarely reaches."""
     M, rng, _, _ = tf_models
-    from glovexfer.export.tflite import to_int8_tflite
+    from glovexfer.nets.tflite import to_int8_tflite
 
     t_steps, units = 40, 8
     model = M.lstm_model(units, seq_len=t_steps, name="stress")
@@ -366,7 +366,7 @@ def test_lstm_stress_golden_equals_tflm(stress_lstm_case):
 def test_lstm_with_unified_state_quantization(lstm_case):
     """The optional flatbuffer fix (hidden-state variable quantised like the LSTM output) keeps
     golden == TFLM."""
-    from glovexfer.export.tflite import unify_lstm_state_quantization
+    from glovexfer.nets.tflite import unify_lstm_state_quantization
     from glovexfer.export.tflm import TflmModel
     from glovexfer.golden import load_int8_model
     from glovexfer.golden.network import parse_model
@@ -395,7 +395,7 @@ def test_golden_batch_equals_single_and_tflm_state_is_reset(lstm_case):
 @needs_tf
 def test_int8_model_agrees_with_float_model(cnn_model, cnn_case):
     """Sanity of the whole chain: int8 argmax agrees with the float model on most inputs."""
-    from glovexfer.export.tflite import logits_model
+    from glovexfer.nets.tflite import logits_model
 
     model, img = cnn_model
     xf = img[400:560]

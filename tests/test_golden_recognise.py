@@ -130,7 +130,7 @@ def _tiny_data(rng, n=128):
 def models(tmp_path_factory):
     if not _HAVE_TF:
         pytest.skip("needs tensorflow, tf_keras and tflite-micro")
-    from glovexfer.export.tflite import to_int8_tflite
+    from glovexfer.nets.tflite import to_int8_tflite
     from glovexfer.nets import models as M
 
     M.tf.random.set_seed(0)

@@ -45,18 +45,15 @@ from glovexfer.golden.fixed import (
     rshift_round,
 )
 from glovexfer.golden.normalise import normalise as g_normalise
-from glovexfer.golden.pipeline import (
-    RAD_PER_UNIT,
-    GoldenStages,
+from glovexfer.golden.compare import (
     compare,
     quantise_angle,
     quantise_quat,
     quantise_unit,
     quat_angle_deg,
-    run_golden,
-    simulated_recordings,
     wrap_rad,
 )
+from glovexfer.golden.pipeline import RAD_PER_UNIT, GoldenStages, run_golden
 from glovexfer.golden.points import points_from_euler as g_points_from_euler
 from glovexfer.golden.points import quat_to_euler as g_euler
 from glovexfer.golden.points import unwrap_turns
@@ -97,6 +94,7 @@ from glovexfer.pipeline.resample import resample as f_resample
 from glovexfer.pipeline.smooth import smooth as f_smooth
 from glovexfer.pipeline.thin import end_start_index as f_end_start_index
 from glovexfer.pipeline.thin import thin_indices as f_thin_indices
+from glovexfer.simulate.recordings import simulated_recordings
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 

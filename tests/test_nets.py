@@ -49,14 +49,14 @@ def rep():
 
 @pytest.fixture(scope="module")
 def lstm_int8(lstm, rep):
-    from glovexfer.export.tflite import to_int8_tflite
+    from glovexfer.nets.tflite import to_int8_tflite
 
     return to_int8_tflite(lstm, rep[0], n_rep=32)
 
 
 @pytest.fixture(scope="module")
 def cnn_int8(cnn, rep):
-    from glovexfer.export.tflite import to_int8_tflite
+    from glovexfer.nets.tflite import to_int8_tflite
 
     return to_int8_tflite(cnn, rep[1], n_rep=32)
 
@@ -129,7 +129,7 @@ def test_import_fails_clearly_after_keras3_tensorflow():
 # conversion
 # ---------------------------------------------------------------------------------------
 def test_int8_conversion_ops(lstm_int8, cnn_int8):
-    from glovexfer.export.tflite import SUPPORTED_OPS, op_names
+    from glovexfer.nets.tflite import SUPPORTED_OPS, op_names
 
     assert op_names(lstm_int8) == LSTM_OPS
     assert op_names(cnn_int8) == CNN_OPS
@@ -178,7 +178,7 @@ def test_quantize_input_matches_model_parameters(cnn_int8):
 
 
 def test_keep_softmax_and_logits(M, cnn, rep):
-    from glovexfer.export.tflite import logits_model, op_names, to_int8_tflite
+    from glovexfer.nets.tflite import logits_model, op_names, to_int8_tflite
     from glovexfer.export.tflm import TflmModel
 
     blob = to_int8_tflite(cnn, rep[1], n_rep=16, keep_softmax=True)
@@ -192,7 +192,7 @@ def test_keep_softmax_and_logits(M, cnn, rep):
 
 
 def test_float_conversion_matches_keras(cnn, rep):
-    from glovexfer.export.tflite import to_float_tflite
+    from glovexfer.nets.tflite import to_float_tflite
     from glovexfer.export.tflm import TflmModel
 
     blob = to_float_tflite(cnn)
@@ -203,7 +203,7 @@ def test_float_conversion_matches_keras(cnn, rep):
 
 
 def test_check_supported_rejects_unknown_ops(lstm_int8):
-    import glovexfer.export.tflite as T
+    import glovexfer.nets.tflite as T
 
     saved = T.SUPPORTED_OPS
     try:

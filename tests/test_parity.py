@@ -42,18 +42,18 @@ def test_parity_native_simulated_and_vectors(models, glove, tmp_path, capsys):
 def test_parity_names_first_mismatch(models, glove, monkeypatch, capsys):
     import glovexfer.device.parity as P
 
-    real = P.golden_expected
+    real = P.golden_expected_batch
     calls = []
 
-    def perturbed(counts, nl, nc):
-        exp = real(counts, nl, nc)
+    def perturbed(recordings, nl, nc, ns=None):
+        exps = real(recordings, nl, nc, ns)
         if not calls:
-            exp["stages"]["resampled"] = exp["stages"]["resampled"].copy()
-            exp["stages"]["resampled"][5] += 1
+            exps[0]["stages"]["resampled"] = exps[0]["stages"]["resampled"].copy()
+            exps[0]["stages"]["resampled"][5] += 1
         calls.append(1)
-        return exp
+        return exps
 
-    monkeypatch.setattr(P, "golden_expected", perturbed)
+    monkeypatch.setattr(P, "golden_expected_batch", perturbed)
     rc = main(_args(models, "--n", "3"))
     out = capsys.readouterr().out
     assert rc == 1

@@ -151,7 +151,7 @@ def test_streaming_recognizer_equals_golden(glove, nets):
     """Raw samples one at a time -> one LETTER per 32-sample window, equal to the golden
     decision of that window, for every model; idle samples between words -> WORD."""
     from glovexfer.device.protocol import letter_of, parse_line, sample_line
-    from glovexfer.golden.pipeline import simulated_recordings
+    from glovexfer.simulate.recordings import simulated_recordings
     from glovexfer.golden.recognise import recognise
 
     recs = simulated_recordings(24, seed=11)
@@ -182,7 +182,7 @@ def test_streaming_recognizer_equals_golden(glove, nets):
 def test_window_restart_and_partial_window(glove):
     """A second ``start`` restarts the window; a window cut short gives no letter."""
     from glovexfer.device.protocol import parse_line, sample_line
-    from glovexfer.golden.pipeline import simulated_recordings
+    from glovexfer.simulate.recordings import simulated_recordings
 
     c = simulated_recordings(1, seed=2)[0]
     lines = ["start"] + [sample_line(s) for s in c[:20]] + ["start"] + [sample_line(s) for s in c] + ["start"]

@@ -125,7 +125,7 @@ def test_crlf_comments_and_blank_lines(glove):
 
 
 def test_replay_reports_every_stage(glove):
-    from glovexfer.golden.pipeline import simulated_recordings
+    from glovexfer.simulate.recordings import simulated_recordings
 
     c = simulated_recordings(1, seed=4)[0]
     out = [parse_line(x) for x in session(glove, replay_line(c) + "\n")]
@@ -156,7 +156,7 @@ def test_short_and_extreme_replays(glove):
 def test_pty_transport(models):
     """The virtual glove behind a pseudo-terminal, opened with pyserial like a real glove."""
     from glovexfer.device.transport import TRANSPORTS, open_device
-    from glovexfer.golden.pipeline import simulated_recordings
+    from glovexfer.simulate.recordings import simulated_recordings
 
     assert "native" in TRANSPORTS
     exe = fw_models.build("gx_glove", "models", models)
@@ -183,7 +183,7 @@ def test_listen_on_virtual_glove_pty(models, capsys, monkeypatch):
 
     from glovexfer.cli import main
     from glovexfer.device.transport import start_native
-    from glovexfer.golden.pipeline import simulated_recordings
+    from glovexfer.simulate.recordings import simulated_recordings
 
     import glovexfer.device.listen as L
 

@@ -118,7 +118,8 @@ def test_pool_kernels_bit_exact(checker):
 def _signal_inputs(net, rng) -> np.ndarray:
     from test_golden_int8 import extremes
 
-    from glovexfer.golden.pipeline import run_golden, simulated_recordings
+    from glovexfer.golden.pipeline import run_golden
+    from glovexfer.simulate.recordings import simulated_recordings
     from glovexfer.golden.recognise import network_input
 
     recs = simulated_recordings(120, seed=21)
@@ -205,7 +206,7 @@ def test_parity_native_with_signal_network(sig_models, sig_glove, tmp_path, caps
 
 def test_streaming_signal_models_equal_golden(sig_glove, sig_nets):
     from glovexfer.device.protocol import letter_of, parse_line, sample_line
-    from glovexfer.golden.pipeline import simulated_recordings
+    from glovexfer.simulate.recordings import simulated_recordings
     from glovexfer.golden.recognise import recognise
 
     recs = simulated_recordings(16, seed=13)
@@ -232,7 +233,8 @@ def test_signal_network_needs_whole_recording(sig_glove, sig_nets):
     """Fewer than 32 samples: the signals stage is reported (golden values), the signal
     network is not; with the signal network selected the replay is refused."""
     from glovexfer.device.protocol import parse_line, replay_line, stage_of
-    from glovexfer.golden.pipeline import run_golden, simulated_recordings
+    from glovexfer.golden.pipeline import run_golden
+    from glovexfer.simulate.recordings import simulated_recordings
 
     c = simulated_recordings(1, seed=4)[0][:20]
     # the default model of a firmware with a signal network is fused_signal: pick one without it first

@@ -195,7 +195,7 @@ def test_signal_network_golden_equals_tflm(signal_model):
 
 def test_add_metadata_round_trip():
     pytest.importorskip("flatbuffers")
-    from glovexfer.export.tflite import add_metadata
+    from glovexfer.nets.tflite import add_metadata
     from glovexfer.golden.network import parse_model
 
     b = (pytest.importorskip("pathlib").Path(__file__).resolve().parents[1] / "models" / "chen2021" / "chen_transfer_cnn" / "model_int8.tflite").read_bytes()

@@ -6,7 +6,7 @@
 
 Each variant is ``N_REP,UNIFY``: the number of representative examples (drawn, as ``glovexfer
 export`` draws them, from the model's training set: the simulated seed-0 target set) and
-whether ``export.tflite.unify_lstm_state_quantization`` is applied.  For each it prints the
+whether ``nets.tflite.unify_lstm_state_quantization`` is applied.  For each it prints the
 float accuracy, the device path's accuracy (golden fixed-point pipeline + golden int8 network,
 bit-exact with the firmware) and their argmax agreement.  Nothing in models/ is changed.
 """
@@ -21,7 +21,7 @@ os.environ.setdefault("TF_USE_LEGACY_KERAS", "1")
 
 import numpy as np  # noqa: E402
 from glovexfer.data.recordings import RecordingSet  # noqa: E402
-from glovexfer.export.tflite import to_int8_tflite  # noqa: E402
+from glovexfer.nets.tflite import to_int8_tflite  # noqa: E402
 from glovexfer.golden.network import load_int8_model  # noqa: E402
 from glovexfer.golden.recognise import model_kind  # noqa: E402
 from glovexfer.nets import protocols as P  # noqa: E402

@@ -6,22 +6,16 @@ import argparse
 import json
 import sys
 import time
-from importlib import resources
 from pathlib import Path
 
 import numpy as np
 
 from . import __version__
+from .data.paths import DEMO_SET, demo_set_path
 from .errors import DataFormatError, GloveXferError
 
-DEMO_SET = "demo_glove.npz"
 #: Packages of the ``train`` extra: a command that needs one says so (exit 2) when it is absent.
 OPTIONAL_PACKAGES = ("tensorflow", "tf_keras", "tflite_micro", "h5py")
-
-
-def demo_set_path() -> Path:
-    """The small simulated glove set shipped inside the package (works without ../shared)."""
-    return Path(str(resources.files("glovexfer") / "resources" / DEMO_SET))
 
 
 # ----------------------------------------------------------------------------- simulate
@@ -395,7 +389,7 @@ def cmd_parity(args) -> int:
     from .device.build import repo_root
     from .device.parity import load_device_nets, load_device_signal_net, run_parity, vector_recordings
     from .device.transport import TRANSPORTS, open_device
-    from .golden.pipeline import simulated_recordings
+    from .simulate.recordings import simulated_recordings
 
     if args.n < 0:
         raise GloveXferError(f"--n must be >= 0, got {args.n}")

@@ -461,7 +461,7 @@ def signal_int8(model, norm, X_rep, n_rep: int = 300, seed: int = 0) -> bytes:
     int8 conversion calibrated on ``n_rep`` of the (N, 32, 9) signals ``X_rep``, and the
     standardisation ``norm = (mean, std)`` stored as metadata
     (``golden.signals.SIGNAL_NORM_METADATA``) for the device's input quantiser."""
-    from ..export.tflite import add_metadata, to_int8_tflite
+    from ..nets.tflite import add_metadata, to_int8_tflite
     from ..golden.signals import SIGNAL_NORM_METADATA, norm_metadata
 
     mean, std = norm

@@ -92,7 +92,7 @@ def ship(chen_root, digilets_root, out_dir: Path = CHEN_MODELS_DIR, seed: int = 
     """Train the transfer LSTM and CNN on all (or ``writers``) Chen writers; write the folders.
 
     ``quick``: pretraining and fine-tuning of 1-2 epochs on a sliver (tests; meaningless models)."""
-    from ..export.tflite import to_float_tflite
+    from ..nets.tflite import to_float_tflite
 
     out_dir = Path(out_dir)
     tgt = CP.target(chen_root, progress=progress, writers=writers)
@@ -161,7 +161,7 @@ def ship_signal(chen_root, out_dir: Path = CHEN_MODELS_DIR, seed: int = 0, progr
     letters for early stopping, as in the protocols) and write its folder: ``model.h5`` (with
     batch normalisation), ``model_float.tflite`` (folded), ``metrics.json`` with the
     standardisation ``signal_norm`` the device's input quantiser is derived from."""
-    from ..export.tflite import to_float_tflite
+    from ..nets.tflite import to_float_tflite
 
     X, y, g = CP.device_signal_arrays(chen_root, progress=progress)
     idx = np.arange(len(y)) if writers is None else np.flatnonzero(np.isin(g, writers))

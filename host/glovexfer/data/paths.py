@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from importlib import resources
 from pathlib import Path
 
 from ..errors import DataNotFoundError
@@ -12,6 +13,15 @@ _SETS = {
     "digilets": ("GLOVEXFER_DIGILETS", "digilets", "FORMAT.md", "--digilets"),
     "chen2021": ("GLOVEXFER_CHEN2021", "chen2021", "FORMAT.md", "--chen2021"),
 }
+
+
+#: The small simulated glove set shipped inside the package (works without ../shared).
+DEMO_SET = "demo_glove.npz"
+
+
+def demo_set_path() -> Path:
+    """The small simulated glove set shipped inside the package (works without ../shared)."""
+    return Path(str(resources.files("glovexfer") / "resources" / DEMO_SET))
 
 
 def _default_roots() -> list[Path]:

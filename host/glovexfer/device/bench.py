@@ -155,7 +155,7 @@ def map_sizes(map_path) -> dict:
 
 # -------------------------------------------------------------------------- recordings
 def bench_recordings(n: int) -> np.ndarray:
-    from ..cli import demo_set_path
+    from ..data.paths import demo_set_path
     from ..data.recordings import RecordingSet
 
     counts = RecordingSet.load(demo_set_path()).counts

@@ -50,7 +50,7 @@ def object_ram(obj: Path) -> int:
 def measure(model_dir=None, n: int = 20, build_dir=None, seed: int = 0) -> dict:
     if shutil.which("size") is None:
         raise GloveXferError("binutils 'size' not found (Debian: apt-get install binutils)")
-    from ..golden.pipeline import simulated_recordings
+    from ..simulate.recordings import simulated_recordings
 
     bd = Path(build_dir) if build_dir is not None else repo_root() / "build" / "firmware-native"
     probe = native_binary(model_dir=model_dir, build_dir=bd, target="gx_mem_probe")

@@ -4,7 +4,7 @@ network too (its banner names a ``signal=`` model) is compared on the ``signals`
 signal network's input/logits/probabilities and ``fused_signal`` (LSTM + signal) as well.
 
 ``glovexfer parity --device native|PORT [--vectors DIR] [--n N]``: N simulated recordings
-(``golden.pipeline.simulated_recordings``) and/or the recordings of golden vector files
+(``simulate.recordings.simulated_recordings``) and/or the recordings of golden vector files
 (``export.vectors.write_vectors``) are sent with ``replay``; the first differing stage,
 index and both values are reported; exit status 0 only on zero mismatches.
 """
@@ -220,22 +220,34 @@ def run_parity(device, recordings, net_lstm, net_cnn, progress=True, out=None, n
     (``net_signal``: the device's signal network, when it carries one).  The golden side
     runs batched (:func:`golden_expected_batch`), ``PARITY_CHUNK`` recordings at a time, on
     the counts calibrated as the device calibrates them (its sensor calibration, ``cal show``)."""
+    from concurrent.futures import ThreadPoolExecutor
+
     out = out if out is not None else sys.stderr
     rep = ParityReport()
     t0 = time.monotonic()
     n = len(recordings)
+    chunks = [recordings[k : k + PARITY_CHUNK] for k in range(0, n, PARITY_CHUNK)]
     cal = read_calibration(device)  # the device calibrates every replay before recognising it
-    for k0 in range(0, n, PARITY_CHUNK):
-        chunk = recordings[k0 : k0 + PARITY_CHUNK]
-        exps = golden_expected_batch([apply_sensorcal(c, cal) for _, c in chunk], net_lstm, net_cnn, net_signal)
-        for j, ((label, counts), exp) in enumerate(zip(chunk, exps)):
-            ans = device.replay(counts)
-            compare_answer(ans, exp, rep, label)
-            rep.recordings += 1
-            k = k0 + j
-            if progress and ((k + 1) % 50 == 0 or k + 1 == n):
-                print(f"parity: {k + 1}/{n} recordings, {rep.values} values, {rep.mismatches} mismatches "
-                      f"({time.monotonic() - t0:.0f} s)", file=out, flush=True)
+
+    def expect(chunk):
+        return golden_expected_batch([apply_sensorcal(c, cal) for _, c in chunk], net_lstm, net_cnn, net_signal)
+
+    # the next chunk's golden model runs in a worker thread (NumPy releases the GIL) while
+    # this one replays the current chunk on the device
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pending = pool.submit(expect, chunks[0]) if chunks else None
+        for ci, chunk in enumerate(chunks):
+            exps = pending.result()
+            if ci + 1 < len(chunks):
+                pending = pool.submit(expect, chunks[ci + 1])
+            for (label, counts), exp in zip(chunk, exps):
+                ans = device.replay(counts)
+                compare_answer(ans, exp, rep, label)
+                rep.recordings += 1
+                k = rep.recordings
+                if progress and (k % 50 == 0 or k == n):
+                    print(f"parity: {k}/{n} recordings, {rep.values} values, {rep.mismatches} mismatches "
+                          f"({time.monotonic() - t0:.0f} s)", file=out, flush=True)
     return rep
 
 

@@ -102,7 +102,7 @@ def export_model(folder: Path, representative_arrays, n_rep: int = REPRESENTATIV
     ``rep_from`` says in ``int8.json`` where the representative examples come from."""
     from ..nets import protocols as P
     from ..nets.shipping import MODEL_FILE, read_meta
-    from .tflite import op_names, to_int8_tflite
+    from ..nets.tflite import op_names, to_int8_tflite
 
     folder = Path(folder)
     meta = read_meta(folder, single=True)

@@ -68,7 +68,7 @@ def load_counts(data=None, n: int = 1000) -> tuple[np.ndarray, str, int]:
     if n < 1:
         raise GloveXferError(f"--n must be at least 1, got {n}")
     if data is None:
-        from ..cli import demo_set_path
+        from ..data.paths import demo_set_path
 
         data = demo_set_path()
     rs = RecordingSet.load(data)

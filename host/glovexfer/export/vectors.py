@@ -4,7 +4,7 @@
 ``derive_fixed_params(PAPER, MPU9250)`` -- the only place the firmware gets its constants.
 
 ``write_vectors(out_dir, n, seed)`` writes, for ``n`` recordings of the shipped demo set
-(``glovexfer.cli.demo_set_path()``, repeated cyclically if ``n`` exceeds it) plus edge
+(``glovexfer.data.paths.demo_set_path()``, repeated cyclically if ``n`` exceeds it) plus edge
 cases, the raw counts and every golden intermediate (``run_golden``), one text file per
 recording, and ``index.txt`` listing the files.  File format (all whitespace separated)::
 
@@ -126,9 +126,9 @@ def vector_text(name: str, counts, fp: FixedParams | None = None) -> str:
 
 def edge_cases(n_heading: int = 4, seed: int = 0) -> list[tuple[str, np.ndarray]]:
     """Named (32, 9) int16 edge-case recordings."""
-    from ..cli import demo_set_path
+    from ..data.paths import demo_set_path
     from ..data.recordings import RecordingSet
-    from ..golden.pipeline import simulated_recordings
+    from ..simulate.recordings import simulated_recordings
 
     n = SAMPLES_PER_LETTER
     out: list[tuple[str, np.ndarray]] = []
@@ -223,7 +223,7 @@ def write_vectors(out_dir, n: int = 100, seed: int = 0, with_edge_cases: bool = 
     ``nets`` (``{'lstm': Int8Network, 'cnn': Int8Network}``) adds a ``<name>.net.txt`` per
     recording with the golden network stages (:func:`network_text`).
     """
-    from ..cli import demo_set_path
+    from ..data.paths import demo_set_path
     from ..data.recordings import RecordingSet
 
     out_dir = Path(out_dir)

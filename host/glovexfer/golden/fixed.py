@@ -448,7 +448,7 @@ def derive_fixed_params(
 @lru_cache(maxsize=16)
 def _derive(params: PipelineParams, sensor: SensorSpec) -> FixedParams:
     from ..pipeline.points import ROTATION_SNAP
-    from ..pipeline.raster import _check_params, disc_offsets, gaussian_kernel
+    from ..pipeline.raster import check_raster_params, disc_offsets, gaussian_kernel
     from ..pipeline.resample import MIN_SPLINE_POINTS, MIN_STEP
 
     if not (params.sample_rate_hz > 0 and params.madgwick_beta > 0):
@@ -484,7 +484,7 @@ def _derive(params: PipelineParams, sensor: SensorSpec) -> FixedParams:
 
     min_step = _round_half_up(MIN_STEP * 2.0**Q_UNIT)
 
-    _check_params(params)
+    check_raster_params(params)
     g = gaussian_kernel(
         params.raster_blur_kernel_px, float(params.raster_blur_sigma_px)
     )

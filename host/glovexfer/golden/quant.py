@@ -95,6 +95,8 @@ def rounding_divide_by_pot(x, exponent) -> np.ndarray:
     e = np.asarray(exponent, dtype=np.int64)
     if np.any(e < 0) or np.any(e > 31):
         raise ValueError("RoundingDivideByPOT exponent must be in [0, 31]")
+    if e.ndim and e.size and e.min() == e.max() and np.broadcast_shapes(x.shape, e.shape) == x.shape:
+        e = e.reshape(-1)[0]  # one exponent for all: shifts by a scalar are cheaper
     mask = (np.int64(1) << e) - 1
     remainder = x & mask
     threshold = (mask >> 1) + (x < 0)

@@ -238,33 +238,6 @@ def norm_from_metadata(metadata: dict) -> tuple[np.ndarray, np.ndarray]:
         raise ValueError(f"malformed '{SIGNAL_NORM_METADATA}' metadata: {e}") from None
 
 
-def measure_errors(n: int = 200, out=print) -> np.ndarray:
-    """Max |golden - float| per channel on the first ``n`` shipped demo recordings (6-axis),
-    in the float units (docs/fixed-point.md)::
-
-        python -c "from glovexfer.golden.signals import measure_errors; measure_errors(200)"
-    """
-    from ..cli import demo_set_path
-    from ..data.recordings import RecordingSet
-    from ..params import PAPER
-    from ..pipeline.orientation import orientation as float_orientation
-    from ..pipeline.signals import CHANNELS
-    from ..pipeline.signals import signals as float_signals
-    from .pipeline import run_golden
-
-    counts = np.array(RecordingSet.load(demo_set_path()).counts[:n])
-    counts[:, :, 6:] = 0
-    a, g, _ = MPU9250.scales()
-    worst = np.zeros(N_CHANNELS)
-    for c in counts:
-        st = run_golden(c, with_image=False, use_mag=False, with_signals=True)
-        q = float_orientation(c[:, 0:3] * a, c[:, 3:6] * g, None, PAPER.madgwick_beta, PAPER.sample_rate_hz)
-        ref = float_signals(q, c[:, 0:3] * a, c[:, 3:6] * g)
-        worst = np.maximum(worst, np.abs(to_float(st.signals) - ref).max(axis=0))
-    out(f"{len(counts)} recordings, max |golden - float|: " + ", ".join(f"{k} {v:.2e}" for k, v in zip(CHANNELS, worst)))
-    return worst
-
-
 def from_float(sig, sensor: SensorSpec = MPU9250) -> np.ndarray:
     """Float signals (axis 1, rad/s, m/s^2) in the golden units (float64, not rounded):
     the inverse of ``to_float``, so that a network trained on golden signals reads them."""

@@ -151,21 +151,21 @@ def target_arrays(recset, params: PipelineParams = PAPER, cache_dir: str | Path 
 
 
 def device_inputs(recset, params: PipelineParams = PAPER, progress: bool = True) -> tuple[np.ndarray, np.ndarray]:
-    """The golden fixed-point pipeline (``glovexfer.golden.run_golden``, bit-exact with the
-    firmware) on every recording: resampled points (N, 100, 2) int32 Q30 and images
+    """The golden fixed-point pipeline (``glovexfer.golden.pipeline.run_golden_batch``, bit-exact
+    with the firmware) on every recording: resampled points (N, 100, 2) int32 Q30 and images
     (N, 28, 28) int32 Q15 -- what the device quantises into its int8 networks' inputs."""
-    from ..golden.pipeline import run_golden
+    from ..golden.pipeline import run_golden_batch
 
-    it = range(len(recset))
+    seq = np.empty((len(recset), params.resample_points, 2), dtype=np.int32)
+    img = np.empty((len(recset), params.raster_out_px, params.raster_out_px), dtype=np.int32)
+    starts = range(0, len(recset), 512)
     if progress:
         from tqdm import tqdm
 
-        it = tqdm(it, desc="golden fixed-point pipeline", unit="rec")
-    seq = np.empty((len(recset), params.resample_points, 2), dtype=np.int32)
-    img = np.empty((len(recset), params.raster_out_px, params.raster_out_px), dtype=np.int32)
-    for i in it:
-        st = run_golden(recset.counts[i], sensor=recset.sensor, params=params)
-        seq[i], img[i] = st.resampled, st.image
+        starts = tqdm(starts, desc="golden fixed-point pipeline (512 per step)", unit="step")
+    for k in starts:
+        st = run_golden_batch(recset.counts[k : k + 512], sensor=recset.sensor, params=params)
+        seq[k : k + 512], img[k : k + 512] = st.resampled, st.image
     return seq, img
 
 

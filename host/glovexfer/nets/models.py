@@ -23,7 +23,7 @@ How the BiLSTM becomes TFLite-Micro-convertible (measured with tensorflow 2.21 /
 * what breaks conversion is not the bidirectional wrapper but the *dynamic batch
   dimension*: with ``batch=None`` the converter cannot fuse the LSTM loop
   ("tf.TensorListReserve requires element_shape to be static") -- for a plain LSTM too.
-  :mod:`glovexfer.export.tflite` therefore converts through a concrete function with a fixed
+  :mod:`glovexfer.nets.tflite` therefore converts through a concrete function with a fixed
   batch of 1 (the device classifies one letter at a time); the training model keeps
   ``batch=None``;
 * the converted graph is ``REVERSE_V2 -> UNIDIRECTIONAL_SEQUENCE_LSTM -> STRIDED_SLICE``

@@ -175,7 +175,7 @@ def int8_network(model, kind: str, train_set: Arrays, seed: int):
     """``model`` converted to full-int8 TFLite exactly as ``glovexfer export`` converts a
     shipped model (representative examples drawn from the fold's *training* recordings, never
     its test users), loaded as a golden ``Int8Network`` (bit-exact with TFLM and the firmware)."""
-    from ..export.tflite import to_int8_tflite
+    from .tflite import to_int8_tflite
     from ..golden.network import load_int8_model
 
     return load_int8_model(to_int8_tflite(model, inputs(kind, train_set), n_rep=INT8_REPRESENTATIVE_N, seed=seed))
@@ -188,12 +188,13 @@ def device_outputs(net, test_set: Arrays) -> list:
     on the raw counts."""
     from types import SimpleNamespace
 
-    from ..golden.recognise import run_network
+    from ..golden.recognise import run_network_batch
 
     if not test_set.has_device_inputs:
         raise ValueError("int8 fold evaluation needs the golden pipeline's inputs (target_arrays(..., device=True))")
-    # run_network reads only the stages' resampled points and image
-    return [run_network(SimpleNamespace(resampled=test_set.dev_seq[i], image=test_set.dev_img[i]), net) for i in range(len(test_set))]
+    # run_network_batch reads only the stages' resampled points and image
+    nb = run_network_batch(SimpleNamespace(resampled=test_set.dev_seq, image=test_set.dev_img), net)
+    return [nb.at(i) for i in range(len(test_set))]
 
 
 def fold_predictions(setting: Setting, pretrained, train_set: Arrays, test_set: Arrays, seed: int, progress: bool = True, int8: bool = False) -> dict:

@@ -99,7 +99,7 @@ def train_model(name: str, dom, out_dir: Path = MODELS_DIR, seed: int = 0, progr
     out/pretrained when ``evaluate`` already did it); fine-tuning uses the setting's own
     configuration on every target user, 10 % held out for early stopping.
     """
-    from ..export.tflite import to_float_tflite
+    from .tflite import to_float_tflite
     from . import experiment as E
 
     if name not in P.SETTINGS:
@@ -300,27 +300,32 @@ def int8_networks(model: "ShippedModel | Path") -> dict:
     return nets
 
 
+#: Recordings per batched golden run in :func:`score_int8`.
+SCORE_CHUNK = 512
+
+
 def score_int8(model: ShippedModel, recset, float_pred: np.ndarray, progress: bool = True, arrays=None) -> dict:
     """The device path on every recording: golden fixed-point pipeline + golden int8
     network(s) (+ the integer fusion for a fused model), bit-exact with the firmware.
     Returns its accuracy and its argmax agreement with the float pipeline + float model;
     for a fused model and given the float pipeline's ``arrays``, each member's too."""
-    from ..golden.recognise import fuse, recognise
+    from ..golden.recognise import fuse_batch, recognise_batch
 
     nets = int8_networks(model)
-    it = range(len(recset))
+    starts = range(0, len(recset), SCORE_CHUNK)
     if progress:
         from tqdm import tqdm
 
-        it = tqdm(it, desc=f"int8 device pipeline ({model.name})", unit="rec")
+        starts = tqdm(starts, desc=f"int8 device pipeline ({model.name}, {SCORE_CHUNK} per step)", unit="step")
     pred = np.empty(len(recset), dtype=np.int64)
     member_pred = {k: np.empty(len(recset), dtype=np.int64) for k in nets}
-    for i in it:
-        r = recognise(recset.counts[i], net_lstm=nets.get("lstm"), net_cnn=nets.get("cnn"), net_signal=nets.get("signal"), sensor=recset.sensor)
+    for k0 in starts:
+        sl = slice(k0, k0 + SCORE_CHUNK)
+        r = recognise_batch(recset.counts[sl], net_lstm=nets.get("lstm"), net_cnn=nets.get("cnn"), net_signal=nets.get("signal"), sensor=recset.sensor)
         for k in nets:
-            member_pred[k][i] = getattr(r, k).index
+            member_pred[k][sl] = getattr(r, k).index
         second = r.signal if r.signal is not None else r.cnn  # fused: LSTM + signal (chen_best) or LSTM + CNN
-        pred[i] = fuse(r.lstm, second).index if (r.lstm is not None and second is not None) else r.primary.index
+        pred[sl] = fuse_batch(r.lstm, second).index if (r.lstm is not None and second is not None) else (r.lstm or r.cnn or r.signal).index
     y = recset.y
     per_user = {u: float(np.mean((pred == y)[recset.users == u])) for u in sorted(set(recset.users.tolist()))}
     out = {

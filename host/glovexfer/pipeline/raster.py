@@ -38,7 +38,9 @@ STAGE = "raster"
 MAX_STEP_PX = 0.5
 
 
-def _check_params(params: PipelineParams) -> None:
+def check_raster_params(params: PipelineParams) -> None:
+    """PipelineError unless the raster parameters leave room to draw (shared with the
+    golden model's constants)."""
     c, m, w, k, n = (
         params.raster_canvas_px,
         params.raster_margin_px,
@@ -155,7 +157,7 @@ def raster(p100, params: PipelineParams = PAPER) -> np.ndarray:
     on black (0), row 0 at the top.  See the module docstring for the exact steps.
     """
     a = _as_points(p100, STAGE)
-    _check_params(params)
+    check_raster_params(params)
     canvas = draw(a, params)
     G = blur_matrix(params.raster_canvas_px, params.raster_blur_kernel_px, float(params.raster_blur_sigma_px))
     W = area_matrix(params.raster_out_px, params.raster_canvas_px)
@@ -167,4 +169,4 @@ def raster(p100, params: PipelineParams = PAPER) -> np.ndarray:
     return np.clip(img, 0.0, 1.0)
 
 
-__all__ = ["raster", "draw", "to_canvas", "stamp_centres", "disc_offsets", "gaussian_kernel", "blur_matrix", "area_matrix"]
+__all__ = ["check_raster_params", "raster", "draw", "to_canvas", "stamp_centres", "disc_offsets", "gaussian_kernel", "blur_matrix", "area_matrix"]

@@ -25,7 +25,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..golden.network import parse_model
-from ..nets.models import keras, tf
+from .models import keras, tf
 
 #: Builtin ops that both TFLite-Micro and the golden model (``glovexfer.golden``) run in int8.
 SUPPORTED_OPS = frozenset(
