@@ -220,7 +220,7 @@ int16_t gx_lstm_tanh(int32_t x, int32_t cell_state_scale_power) {
     return gx_tanh_int16(x, multiplier, left_shift);
 }
 
-bool gx_lstm_int8(const int8_t* x, int32_t steps, const GxLstmParams* p, int8_t* out) {
+bool gx_lstm_int8(const int8_t* x, int32_t steps, const GxLstmParams* p, int8_t* out, int32_t keep_step) {
     const int32_t n = p->units;
     if (n <= 0 || n > kGxLstmMaxUnits || p->in_dim <= 0) return false;
     for (int32_t k = 0; k < n; ++k) {
@@ -240,7 +240,9 @@ bool gx_lstm_int8(const int8_t* x, int32_t steps, const GxLstmParams* p, int8_t*
     const GxSmallRq rq_ig = gx_small_rq(p->input_mul, p->input_shift, 0, kInt16Min, kInt16Max);
     const GxSmallRq rq_h = gx_small_rq(p->output_mul, p->output_shift, p->hidden_zero_point, kInt8Min, kInt8Max);
     static constexpr int kGateOrder[kGxLstmGates] = {kGxGateForget, kGxGateInput, kGxGateCell, kGxGateOutput};
-    for (int32_t t = 0; t < steps; ++t) {
+    // steps after the kept one cannot change it
+    const int32_t last = keep_step >= 0 && keep_step < steps ? keep_step + 1 : steps;
+    for (int32_t t = 0; t < last; ++t) {
         const int8_t* x_t = x + t * p->in_dim;
         if (fast) {
             // every gate reads the previous h: widened once per step (one recurrent input offset)
@@ -278,7 +280,8 @@ bool gx_lstm_int8(const int8_t* x, int32_t steps, const GxLstmParams* p, int8_t*
                                kInt8Min, kInt8Max);
             }
             g_h[k] = static_cast<int8_t>(h);
-            out[t * n + k] = g_h[k];
+            if (keep_step < 0) out[t * n + k] = g_h[k];
+            else if (t == keep_step) out[k] = g_h[k];
         }
     }
     return true;
