@@ -92,6 +92,26 @@ def test_emulated_figures_are_consistent(result):
         assert abs(per["cnn"]["ram_bytes"] - per["lstm"]["ram_bytes"]) < 4096
 
 
+def test_int8_layers_beat_cmsis_nn_on_cortex_m4(result):
+    """The per-layer instruction counts on the Cortex-M4F (QEMU -icount: deterministic) are
+    below CMSIS-NN's for the same layers (B.CMSIS_NN_M4F, measured the same way); the shared
+    network arena keeps the static RAM of every app below half the 64 kB budget."""
+    per = result["qemu-arm"]
+    lstm, cnn = per["lstm"]["layers"], per["cnn"]["layers"]
+    assert list(lstm) == ["lstm_reverse", "lstm_bwd", "lstm_fwd", "lstm_fc"]
+    assert list(cnn) == ["cnn_conv1_pool1", "cnn_conv2_pool2", "cnn_fc1", "cnn_fc2"]
+    # the layers account for the whole network run (input quantisation, decide apart)
+    assert sum(lstm.values()) == pytest.approx(per["lstm"]["stages"]["lstm"], rel=0.01)
+    assert sum(cnn.values()) == pytest.approx(per["cnn"]["stages"]["cnn"], rel=0.01)
+    for k in ("cnn_conv1_pool1", "cnn_conv2_pool2", "cnn_fc1"):
+        assert cnn[k] < B.CMSIS_NN_M4F[k], k
+    assert sum(cnn.values()) < 0.85 * B.CMSIS_NN_M4F["cnn_net"]
+    assert sum(lstm.values()) < 0.75 * B.CMSIS_NN_M4F["lstm_net"]  # with TFLM's saturation order kept
+    assert list(per["fused"]["layers"]) == list(lstm) + list(cnn)
+    for m, e in per.items():
+        assert e["ram_bytes"] < 32 * 1024, (m, e["ram_bytes"])
+
+
 def test_same_recording_same_count(models):
     """The counters are deterministic: RISC-V instret exactly, the ARM timer to its 40-
     instruction resolution; and the recognised letter does not depend on the target."""

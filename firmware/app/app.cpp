@@ -357,8 +357,7 @@ void info_line() {
     puts_(g_rec.auto_start ? "on" : "off");
     put_models();
     puts_(" ram_core=");
-    put_int(static_cast<int64_t>(gx_recognizer_static_bytes()) + gx_lstm_net_scratch_bytes() +
-            gx_cnn_net_scratch_bytes() + gx_signal_net_scratch_bytes() + gx_app_static_bytes());
+    put_int(static_cast<int64_t>(gx_recognizer_static_bytes()) + gx_net_scratch_bytes() + gx_app_static_bytes());
     puts_(" samples=");
     put_int(g_rec.samples_total);
     puts_(" letters=");

@@ -44,11 +44,20 @@ int32_t gx_conv_col_elems(const GxConvParams* p) { return 2 * gx_col_len(p->k_h 
 
 void gx_conv2d_per_channel(const int8_t* x, const int8_t* w, const int32_t* bias, const GxConvParams* p, int8_t* out,
                            int16_t* col) {
+    gx_conv2d_rows(x, w, bias, p, 0, p->out_h, out, col);
+}
+
+void gx_conv2d_rows(const int8_t* x, const int8_t* w, const int32_t* bias, const GxConvParams* p, int32_t oy0,
+                    int32_t oy1, int8_t* out, int16_t* col) {
     const int32_t k = p->k_h * p->k_w * p->in_c;
-    const int32_t n_pix = p->out_h * p->out_w;
+    const int32_t pix0 = oy0 * p->out_w;
+    const int32_t n_pix = oy1 * p->out_w;
+    out -= pix0 * p->out_c;  // out holds row oy0 first
     const int32_t oc = p->out_c;
     for (int32_t i = k; i < gx_col_len(k); ++i) col[gx_col2_pos(i, 0)] = col[gx_col2_pos(i, 1)] = 0;  // padding
-    for (int32_t pix = 0; pix < n_pix; pix += 2) {
+    const bool small = gx_small_ok(bias, p->shift, oc, oc, k);
+    const int32_t zo = p->output_offset, lo = p->act_min, hi = p->act_max;
+    for (int32_t pix = pix0; pix < n_pix; pix += 2) {
         // two output pixels per pass (the last one twice when their number is odd)
         const int32_t pix1 = pix + 1 < n_pix ? pix + 1 : pix;
         im2col(x, p, pix, 0, col);
@@ -63,7 +72,13 @@ void gx_conv2d_per_channel(const int8_t* x, const int8_t* w, const int32_t* bias
             uint32_t acc[4] = {ba, ba, bb, bb};
             gx_dot_2x2(w + o * k, w + ob * k, col, k, acc);
             const int32_t ma = p->multiplier[o], sa = p->shift[o], mb = p->multiplier[ob], sb = p->shift[ob];
-            const int32_t zo = p->output_offset, lo = p->act_min, hi = p->act_max;
+            if (small) {
+                o0[o] = static_cast<int8_t>(gx_rq_small(static_cast<int32_t>(acc[0]), ma, sa, zo, lo, hi));
+                o1[o] = static_cast<int8_t>(gx_rq_small(static_cast<int32_t>(acc[1]), ma, sa, zo, lo, hi));
+                o0[ob] = static_cast<int8_t>(gx_rq_small(static_cast<int32_t>(acc[2]), mb, sb, zo, lo, hi));
+                o1[ob] = static_cast<int8_t>(gx_rq_small(static_cast<int32_t>(acc[3]), mb, sb, zo, lo, hi));
+                continue;
+            }
             o0[o] = static_cast<int8_t>(gx_requant(acc[0], ma, sa, zo, lo, hi));
             o1[o] = static_cast<int8_t>(gx_requant(acc[1], ma, sa, zo, lo, hi));
             o0[ob] = static_cast<int8_t>(gx_requant(acc[2], mb, sb, zo, lo, hi));

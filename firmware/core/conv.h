@@ -30,6 +30,10 @@ int32_t gx_conv_col_elems(const GxConvParams* p);
 // (gx_dot_2x2's layout), then each pair of weight rows is applied to both (dot.h).
 void gx_conv2d_per_channel(const int8_t* x, const int8_t* w, const int32_t* bias, const GxConvParams* p,
                            int8_t* out, int16_t* col);
+// The same for output rows [oy0, oy1) only, into out (row oy0 first): a convolution fused
+// with the layer after it runs row by row, so its whole output map never exists.
+void gx_conv2d_rows(const int8_t* x, const int8_t* w, const int32_t* bias, const GxConvParams* p, int32_t oy0,
+                    int32_t oy1, int8_t* out, int16_t* col);
 
 }  // namespace gx
 

@@ -28,6 +28,7 @@ void fc_rows(const int16_t* col, int32_t in_dim, const int8_t* w, const int32_t*
              const GxFcParams* p, T* out) {
     const bool per_channel = p->n_mult > 1;
     const int32_t zo = p->output_offset, lo = p->act_min, hi = p->act_max;
+    const bool small = gx_small_ok(bias, p->shift, out_dim, p->n_mult, in_dim);
     int32_t n = 0;
     for (; n + 4 <= out_dim; n += 4) {
         uint32_t acc[4];
@@ -36,7 +37,8 @@ void fc_rows(const int16_t* col, int32_t in_dim, const int8_t* w, const int32_t*
         gx_dot_4x1(wr, in_dim, col, in_dim, acc);
         for (int r = 0; r < 4; ++r) {
             const int32_t k = per_channel ? n + r : 0;
-            out[n + r] = static_cast<T>(gx_requant(acc[r], p->multiplier[k], p->shift[k], zo, lo, hi));
+            out[n + r] = static_cast<T>(small ? gx_rq_small(static_cast<int32_t>(acc[r]), p->multiplier[k], p->shift[k], zo, lo, hi)
+                                              : gx_requant(acc[r], p->multiplier[k], p->shift[k], zo, lo, hi));
         }
     }
     for (; n < out_dim; ++n) {

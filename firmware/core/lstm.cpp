@@ -1,8 +1,5 @@
 #include "lstm.h"
 
-#if defined(__ARM_FEATURE_SAT) && __ARM_FEATURE_SAT
-#include <arm_acle.h>
-#endif
 
 #include "dot.h"
 #include "quant.h"
@@ -101,50 +98,6 @@ TanhArgs tanh_args(int32_t cell_state_scale_power) {
 // ---- the fast path: the paper's shape (two input features) and the usual TFLite int8 LSTM
 // quantisation, checked once per call (fast_ok); anything else runs the reference loops.
 
-// gx_srdhm(x, m) for |x| < 2^30: then 2x is an int32 and (2x*m + 2^31) >> 32 equals
-// (x*m + 2^30) >> 31, which is one SMMULR on the Cortex-M4 (no saturation case: x != INT32_MIN).
-inline int32_t srdhm_small(int32_t x, int32_t m) {
-#if defined(__ARM_FEATURE_DSP) && __ARM_FEATURE_DSP
-    int32_t r;
-    __asm__("smmulr %0, %1, %2" : "=r"(r) : "r"(x * 2), "r"(m));
-    return r;
-#else
-    return static_cast<int32_t>((static_cast<int64_t>(x) * m + (INT64_C(1) << 30)) >> 31);
-#endif
-}
-
-inline int32_t sat16(int32_t v) {
-#if defined(__ARM_FEATURE_SAT) && __ARM_FEATURE_SAT
-    return __ssat(v, 16);
-#else
-    return v < kInt16Min ? kInt16Min : (v > kInt16Max ? kInt16Max : v);
-#endif
-}
-
-// mbqm(x, m, -e) for |x| < 2^30 and a right shift e >= 0 (no left shift), then + offset and
-// the clamp to [lo, hi] (lo, hi: the range minus offset), as gx_rq_apply. |srdhm| < 2^30
-// too, so gx_rdbpot's round-half-away-from-zero is (v + 2^(e-1) - (v < 0)) >> e without
-// overflow (for e = 0: v itself, hence the sign term masked by neg).
-struct SmallRq {
-    int32_t m, e, round, neg, offset, lo, hi;
-};
-
-SmallRq small_rq(int32_t m, int32_t s, int32_t offset, int32_t lo, int32_t hi) {
-    const int32_t e = -s;
-    return {m, e, e >= 1 ? 1 << (e - 1) : 0, e >= 1 ? -1 : 0, offset, lo - offset, hi - offset};
-}
-
-inline int32_t rdbpot_small(const SmallRq& q, int32_t v) { return (v + q.round + ((v >> 31) & q.neg)) >> q.e; }
-
-// The int16 gate halves: offset 0, full int16 range.
-inline int32_t rq16(const SmallRq& q, int32_t x) { return sat16(rdbpot_small(q, srdhm_small(x, q.m))); }
-
-inline int32_t rq_clamped(const SmallRq& q, int32_t x) {
-    int32_t v = rdbpot_small(q, srdhm_small(x, q.m));
-    v = v < q.lo ? q.lo : (v > q.hi ? q.hi : v);
-    return v + q.offset;
-}
-
 bool fc_fast_ok(const GxFcParams& f) {
     return f.n_mult == 1 && f.shift[0] <= 0 && f.shift[0] >= -31 && f.weights_offset == 0 && f.output_offset == 0 &&
            f.act_min == kInt16Min && f.act_max == kInt16Max;
@@ -169,7 +122,7 @@ bool fast_ok(const GxLstmParams* p) {
 }
 
 struct FastGate {
-    SmallRq in, rec;
+    GxSmallRq in, rec;
 };
 
 // Gate g's activations: pass 1 the recurrent products, four units at a time (dot.h), each
@@ -178,28 +131,28 @@ struct FastGate {
 void fast_gate(const GxLstmParams* p, int g, const FastGate& fg, const int8_t* x_t, int16_t* act) {
     const GxLstmGateParams& q = p->gate[g];
     const int32_t n = p->units;
-    const SmallRq rec = fg.rec;
+    const GxSmallRq rec = fg.rec;
     int32_t k = 0;
     for (; k + 4 <= n; k += 4) {
         uint32_t acc[4] = {0, 0, 0, 0};
         gx_dot_4x1(q.w_recurrent + k * n, n, g_hcol, n, acc);
-        for (int32_t r = 0; r < 4; ++r) g_fc_r[k + r] = static_cast<int16_t>(rq16(rec, static_cast<int32_t>(acc[r])));
+        for (int32_t r = 0; r < 4; ++r) g_fc_r[k + r] = static_cast<int16_t>(gx_rq16(rec, static_cast<int32_t>(acc[r])));
     }
     for (; k < n; ++k)
-        g_fc_r[k] = static_cast<int16_t>(rq16(rec, static_cast<int32_t>(gx_dot_1x1(q.w_recurrent + k * n, g_hcol, n, 0u))));
-    const SmallRq in = fg.in;
+        g_fc_r[k] = static_cast<int16_t>(gx_rq16(rec, static_cast<int32_t>(gx_dot_1x1(q.w_recurrent + k * n, g_hcol, n, 0u))));
+    const GxSmallRq in = fg.in;
     const int32_t x0 = x_t[0] + q.fc_input.input_offset, x1 = x_t[1] + q.fc_input.input_offset;
     const int8_t* w = q.w_input;
     const int32_t* bias = q.bias;
     if (g == kGxGateCell) {
         for (int32_t u = 0; u < n; ++u, w += 2) {
             const int32_t ai = (bias != nullptr ? bias[u] : 0) + w[0] * x0 + w[1] * x1;
-            act[u] = tanh16(sat16(rq16(in, ai) + g_fc_r[u]), 3, 0);  // gx_lstm_tanh(pre, -12)
+            act[u] = tanh16(gx_sat16(gx_rq16(in, ai) + g_fc_r[u]), 3, 0);  // gx_lstm_tanh(pre, -12)
         }
     } else {
         for (int32_t u = 0; u < n; ++u, w += 2) {
             const int32_t ai = (bias != nullptr ? bias[u] : 0) + w[0] * x0 + w[1] * x1;
-            act[u] = sigmoid16(sat16(rq16(in, ai) + g_fc_r[u]));
+            act[u] = sigmoid16(gx_sat16(gx_rq16(in, ai) + g_fc_r[u]));
         }
     }
 }
@@ -211,7 +164,7 @@ void ref_gate(const GxLstmParams* p, int g, const int8_t* x_t, int16_t* act) {
     gx_fully_connected_i16(x_t, p->in_dim, q.w_input, q.bias, n, &q.fc_input, g_fc_a, nullptr);
     gx_fully_connected_i16(g_h, n, q.w_recurrent, nullptr, n, &q.fc_recurrent, g_fc_r, nullptr);
     for (int32_t k = 0; k < n; ++k) {
-        const int32_t pre = sat16(static_cast<int32_t>(g_fc_a[k]) + g_fc_r[k]);
+        const int32_t pre = gx_sat16(static_cast<int32_t>(g_fc_a[k]) + g_fc_r[k]);
         act[k] = g == kGxGateCell ? gx_lstm_tanh(pre, -12) : gx_sigmoid_int16(pre);
     }
 }
@@ -267,7 +220,7 @@ int16_t gx_lstm_tanh(int32_t x, int32_t cell_state_scale_power) {
     return gx_tanh_int16(x, multiplier, left_shift);
 }
 
-bool gx_lstm_int8(const int8_t* x, int32_t steps, const GxLstmParams* p, int8_t* out) {
+bool gx_lstm_int8(const int8_t* x, int32_t steps, const GxLstmParams* p, int8_t* out, int32_t keep_step) {
     const int32_t n = p->units;
     if (n <= 0 || n > kGxLstmMaxUnits || p->in_dim <= 0) return false;
     for (int32_t k = 0; k < n; ++k) {
@@ -280,14 +233,16 @@ bool gx_lstm_int8(const int8_t* x, int32_t steps, const GxLstmParams* p, int8_t*
     for (int g = 0; g < kGxLstmGates; ++g) {
         const GxFcParams& a = p->gate[g].fc_input;
         const GxFcParams& r = p->gate[g].fc_recurrent;
-        fg[g] = {small_rq(a.multiplier[0], a.shift[0], 0, kInt16Min, kInt16Max),
-                 small_rq(r.multiplier[0], r.shift[0], 0, kInt16Min, kInt16Max)};
+        fg[g] = {gx_small_rq(a.multiplier[0], a.shift[0], 0, kInt16Min, kInt16Max),
+                 gx_small_rq(r.multiplier[0], r.shift[0], 0, kInt16Min, kInt16Max)};
     }
-    const SmallRq rq_fc = small_rq(p->forget_cell_mul, p->forget_cell_shift, 0, kInt16Min, kInt16Max);
-    const SmallRq rq_ig = small_rq(p->input_mul, p->input_shift, 0, kInt16Min, kInt16Max);
-    const SmallRq rq_h = small_rq(p->output_mul, p->output_shift, p->hidden_zero_point, kInt8Min, kInt8Max);
+    const GxSmallRq rq_fc = gx_small_rq(p->forget_cell_mul, p->forget_cell_shift, 0, kInt16Min, kInt16Max);
+    const GxSmallRq rq_ig = gx_small_rq(p->input_mul, p->input_shift, 0, kInt16Min, kInt16Max);
+    const GxSmallRq rq_h = gx_small_rq(p->output_mul, p->output_shift, p->hidden_zero_point, kInt8Min, kInt8Max);
     static constexpr int kGateOrder[kGxLstmGates] = {kGxGateForget, kGxGateInput, kGxGateCell, kGxGateOutput};
-    for (int32_t t = 0; t < steps; ++t) {
+    // steps after the kept one cannot change it
+    const int32_t last = keep_step >= 0 && keep_step < steps ? keep_step + 1 : steps;
+    for (int32_t t = 0; t < last; ++t) {
         const int8_t* x_t = x + t * p->in_dim;
         if (fast) {
             // every gate reads the previous h: widened once per step (one recurrent input offset)
@@ -304,9 +259,9 @@ bool gx_lstm_int8(const int8_t* x, int32_t steps, const GxLstmParams* p, int8_t*
             // each product saturated to int16 before the sum, as TFLM does
             int32_t c, h;
             if (fast) {
-                c = sat16(rq16(rq_fc, f[k] * g_c[k]) + rq16(rq_ig, i[k] * gc[k]));
+                c = gx_sat16(gx_rq16(rq_fc, f[k] * g_c[k]) + gx_rq16(rq_ig, i[k] * gc[k]));
             } else {
-                c = sat16(gx_requant(static_cast<uint32_t>(f[k] * g_c[k]), p->forget_cell_mul, p->forget_cell_shift, 0,
+                c = gx_sat16(gx_requant(static_cast<uint32_t>(f[k] * g_c[k]), p->forget_cell_mul, p->forget_cell_shift, 0,
                                      kInt16Min, kInt16Max) +
                           gx_requant(static_cast<uint32_t>(i[k] * gc[k]), p->input_mul, p->input_shift, 0, kInt16Min,
                                      kInt16Max));
@@ -319,13 +274,14 @@ bool gx_lstm_int8(const int8_t* x, int32_t steps, const GxLstmParams* p, int8_t*
             const int32_t tc = cell_tanh.fast ? tanh16(c, cell_tanh.mult, cell_tanh.rshift)
                                               : gx_lstm_tanh(c, p->cell_state_scale_power);
             if (fast) {
-                h = rq_clamped(rq_h, tc * o[k]);
+                h = gx_rq_small_clamped(rq_h, tc * o[k]);
             } else {
                 h = gx_requant(static_cast<uint32_t>(tc * o[k]), p->output_mul, p->output_shift, p->hidden_zero_point,
                                kInt8Min, kInt8Max);
             }
             g_h[k] = static_cast<int8_t>(h);
-            out[t * n + k] = g_h[k];
+            if (keep_step < 0) out[t * n + k] = g_h[k];
+            else if (t == keep_step) out[k] = g_h[k];
         }
     }
     return true;

@@ -46,9 +46,10 @@ int16_t gx_sigmoid_int16(int32_t x);  // Q3.12 -> Q0.15
 int16_t gx_tanh_int16(int32_t x, int32_t input_multiplier, int32_t input_left_shift);
 int16_t gx_lstm_tanh(int32_t x, int32_t cell_state_scale_power);
 
-// x: [steps][in_dim] int8 -> out: [steps][units] int8. Returns false if units/in_dim are
-// outside the supported range (nothing written).
-bool gx_lstm_int8(const int8_t* x, int32_t steps, const GxLstmParams* p, int8_t* out);
+// x: [steps][in_dim] int8 -> out: [steps][units] int8, or with keep_step >= 0 only that
+// step's h: [units] (the network slices one step, so the sequence needs no buffer). Returns
+// false if units/in_dim are outside the supported range (nothing written).
+bool gx_lstm_int8(const int8_t* x, int32_t steps, const GxLstmParams* p, int8_t* out, int32_t keep_step = -1);
 
 }  // namespace gx
 

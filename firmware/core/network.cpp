@@ -2,28 +2,49 @@
 
 #include <cstring>
 
+#include "dot.h"
+
 namespace gx {
 
 namespace {
 
-// LSTM network scratch
-int8_t g_reversed[kGxLstmSteps][kGxLstmIn];
-int8_t g_seq[kGxLstmSteps][kGxLstmUnits];
-int8_t g_concat[kGxLstmConcat];
-// CNN network scratch (ping-pong; A is also the fully connected layers' widened input)
-alignas(4) int8_t g_a[kGxCnnScratchA];
-int8_t g_b[kGxCnnScratchB];
-// signal network scratch (ping-pong)
-int8_t g_sa[kGxSignalScratchA];
-int8_t g_sb[kGxSignalScratchB];
+// One scratch arena for the three networks: they run one after the other, so it is sized to
+// the largest. Per network (byte offsets; int16 operand columns 4-byte aligned):
+//  * LSTM: the time-reversed input, the two kept steps (the concatenation), the dense
+//    layer's widened input;
+//  * CNN: pool1 (the conv1 map never exists: conv1 runs two rows at a time, each pair
+//    pooled at once), a two-row buffer, pool2 (likewise from conv2), the hidden layer, the
+//    widened conv windows; the dense layers widen their input over pool1, consumed by then;
+//  * signal network: two ping-pong maps, the widened conv windows.
+// With a trace (parity), the CNN convolutions write their whole maps into the trace and pool
+// from there, so every layer output is still reported.
+constexpr int kLstmRevOff = 0;
+constexpr int kLstmConcatOff = kLstmRevOff + kGxLstmSteps * kGxLstmIn;
+constexpr int kLstmColOff = (kLstmConcatOff + kGxLstmConcat + 3) & ~3;
+constexpr int kLstmArena = kLstmColOff + 2 * gx_col_len(kGxLstmConcat);
 
-// widened operands of the convolutions and the small fully connected layers (conv.h,
-// fully_connected.h): the largest is two windows of the signal network's conv4
-constexpr int kColElems = gx_const_max(gx_const_max(2 * 3 * 3 * kGxCnnC1, 2 * kGxSignalK4 * kGxSignalC3),
-                                       gx_const_max(kGxLstmConcat, kGxSignalHidden));
-alignas(4) int16_t g_col[kColElems];
-static_assert(kGxCnnFlat * 2 <= kGxCnnScratchA, "the CNN's first dense layer widens its input into scratch A");
-static_assert(kGxCnnFlat + kGxCnnHidden <= kGxCnnScratchB, "the CNN's hidden layer follows pool2 in scratch B");
+constexpr int kCnnPoolRows = 2;  // pool windows of at most two rows
+constexpr int kCnnRowBytes = gx_const_max(kGxCnnH1 * kGxCnnC1, kGxCnnH2 * kGxCnnC2);
+constexpr int kCnnPool1Off = 0;
+constexpr int kCnnRowsOff = kCnnPool1Off + ((kGxCnnPool1Size + 3) & ~3);
+constexpr int kCnnPool2Off = kCnnRowsOff + kCnnPoolRows * kCnnRowBytes;
+constexpr int kCnnHiddenOff = kCnnPool2Off + kGxCnnFlat;
+constexpr int kCnnColOff = (kCnnHiddenOff + kGxCnnHidden + 3) & ~3;
+constexpr int kCnnArena = kCnnColOff + 2 * 2 * gx_col_len(3 * 3 * kGxCnnC1);
+static_assert(2 * gx_col_len(kGxCnnFlat) <= kCnnRowsOff, "the dense layers widen their input over pool1");
+static_assert(2 * 2 * gx_col_len(3 * 3 * 1) <= 2 * 2 * gx_col_len(3 * 3 * kGxCnnC1), "conv1 windows fit");
+
+constexpr int kSigAOff = 0;
+constexpr int kSigBOff = kSigAOff + ((kGxSignalScratchA + 3) & ~3);
+constexpr int kSigColOff = kSigBOff + ((kGxSignalScratchB + 3) & ~3);
+constexpr int kSigArena =
+    kSigColOff + 2 * 2 * gx_const_max(gx_col_len(kGxSignalK4 * kGxSignalC3), gx_col_len(kGxSignalHidden) / 2);
+
+constexpr int kArena = gx_const_max(gx_const_max(kLstmArena, kCnnArena), kSigArena);
+alignas(4) uint8_t g_arena[kArena];
+
+int8_t* arena8(int off) { return reinterpret_cast<int8_t*>(g_arena + off); }
+int16_t* arena16(int off) { return reinterpret_cast<int16_t*>(g_arena + off); }
 
 GxLayerHook g_hook = nullptr;
 
@@ -85,56 +106,90 @@ bool signal_shape_ok(const GxSignalNetModel* m) {
 bool gx_lstm_net_run(const GxLstmNetModel* m, const int8_t in[kGxLstmSteps][kGxLstmIn], int8_t logits[kGxClasses],
                      GxLstmNetTrace* trace) {
     if (!lstm_shape_ok(m)) return false;
+    int8_t* reversed = arena8(kLstmRevOff);
+    int8_t* concat = arena8(kLstmConcatOff);
     for (int t = 0; t < kGxLstmSteps; ++t)
         for (int d = 0; d < kGxLstmIn; ++d)
-            g_reversed[t][d] = m->reverse_time ? in[kGxLstmSteps - 1 - t][d] : in[t][d];
+            reversed[t * kGxLstmIn + d] = m->reverse_time ? in[kGxLstmSteps - 1 - t][d] : in[t][d];
     layer_done(kGxLayerLstmReverse);
-    if (trace) std::memcpy(trace->reversed, g_reversed, sizeof g_reversed);
-    int8_t* bwd_dst = g_concat + (m->bwd_first ? 0 : kGxLstmUnits);
-    int8_t* fwd_dst = g_concat + (m->bwd_first ? kGxLstmUnits : 0);
-    // backward direction, then forward, sharing one sequence buffer
-    if (!gx_lstm_int8(&g_reversed[0][0], kGxLstmSteps, &m->bwd, &g_seq[0][0])) return false;
-    std::memcpy(bwd_dst, g_seq[m->bwd_slice_step], kGxLstmUnits);
+    if (trace) std::memcpy(trace->reversed, reversed, sizeof trace->reversed);
+    int8_t* bwd_dst = concat + (m->bwd_first ? 0 : kGxLstmUnits);
+    int8_t* fwd_dst = concat + (m->bwd_first ? kGxLstmUnits : 0);
+    // backward direction, then forward: only the sliced step is kept, unless traced
+    if (trace) {
+        if (!gx_lstm_int8(reversed, kGxLstmSteps, &m->bwd, &trace->lstm_bwd[0][0])) return false;
+        std::memcpy(bwd_dst, trace->lstm_bwd[m->bwd_slice_step], kGxLstmUnits);
+        std::memcpy(trace->slice_bwd, bwd_dst, kGxLstmUnits);
+    } else if (!gx_lstm_int8(reversed, kGxLstmSteps, &m->bwd, bwd_dst, m->bwd_slice_step)) {
+        return false;
+    }
     layer_done(kGxLayerLstmBwd);
     if (trace) {
-        std::memcpy(trace->lstm_bwd, g_seq, sizeof g_seq);
-        std::memcpy(trace->slice_bwd, bwd_dst, kGxLstmUnits);
-    }
-    if (!gx_lstm_int8(&in[0][0], kGxLstmSteps, &m->fwd, &g_seq[0][0])) return false;
-    std::memcpy(fwd_dst, g_seq[m->fwd_slice_step], kGxLstmUnits);
-    layer_done(kGxLayerLstmFwd);
-    if (trace) {
-        std::memcpy(trace->lstm_fwd, g_seq, sizeof g_seq);
+        if (!gx_lstm_int8(&in[0][0], kGxLstmSteps, &m->fwd, &trace->lstm_fwd[0][0])) return false;
+        std::memcpy(fwd_dst, trace->lstm_fwd[m->fwd_slice_step], kGxLstmUnits);
         std::memcpy(trace->slice_fwd, fwd_dst, kGxLstmUnits);
-        std::memcpy(trace->concat, g_concat, sizeof g_concat);
+        std::memcpy(trace->concat, concat, sizeof trace->concat);
+    } else if (!gx_lstm_int8(&in[0][0], kGxLstmSteps, &m->fwd, fwd_dst, m->fwd_slice_step)) {
+        return false;
     }
-    gx_fully_connected_i8(g_concat, kGxLstmConcat, m->fc_w, m->fc_b, kGxClasses, &m->fc, logits, g_col);
+    layer_done(kGxLayerLstmFwd);
+    gx_fully_connected_i8(concat, kGxLstmConcat, m->fc_w, m->fc_b, kGxClasses, &m->fc, logits, arena16(kLstmColOff));
     layer_done(kGxLayerLstmFc);
     return true;
 }
 
+namespace {
+
+// conv -> max pool, one pool output row at a time: the conv rows of its window (at most
+// kCnnPoolRows) into rows, then the pool of that strip (the window's rows outside the map are
+// out of the image for the pool too). With map non-null (a trace) the whole conv map is
+// computed there first and the pool reads its rows from it.
+bool conv_pool(const int8_t* x, const int8_t* w, const int32_t* b, const GxConvParams* c, const GxPoolParams* pool,
+               int8_t* rows, int8_t* map, int16_t* col, int8_t* out) {
+    if (pool->f_h > kCnnPoolRows || pool->f_h < 1) return false;
+    const int32_t row = c->out_w * c->out_c;
+    if (map != nullptr) gx_conv2d_per_channel(x, w, b, c, map, col);
+    for (int32_t oy = 0; oy < pool->out_h; ++oy) {
+        const int32_t y0 = oy * pool->stride_h - pool->pad_t;
+        const int32_t r0 = y0 < 0 ? 0 : y0;
+        const int32_t r1 = y0 + pool->f_h > c->out_h ? c->out_h : y0 + pool->f_h;
+        if (r1 <= r0) return false;  // a window without an in-image row (TFLM fails there too)
+        const int8_t* strip = map != nullptr ? map + r0 * row : rows;
+        if (map == nullptr) gx_conv2d_rows(x, w, b, c, r0, r1, rows, col);
+        GxPoolParams q = *pool;
+        q.in_h = r1 - r0;
+        q.out_h = 1;
+        q.pad_t = r0 - y0;
+        gx_max_pool2d(strip, &q, out + oy * pool->out_w * pool->c);
+    }
+    return true;
+}
+
+}  // namespace
+
 bool gx_cnn_net_run(const GxCnnNetModel* m, const int8_t in[kGxCnnIn][kGxCnnIn], int8_t logits[kGxClasses],
                     GxCnnNetTrace* trace) {
     if (!cnn_shape_ok(m)) return false;
-    gx_conv2d_per_channel(&in[0][0], m->conv1_w, m->conv1_b, &m->conv1, g_a, g_col);
-    layer_done(kGxLayerCnnConv1);
-    if (trace) std::memcpy(trace->conv1, g_a, kGxCnnConv1Size);
-    gx_max_pool2d(g_a, &m->pool1, g_b);
-    layer_done(kGxLayerCnnPool1);
-    if (trace) std::memcpy(trace->pool1, g_b, kGxCnnPool1Size);
-    gx_conv2d_per_channel(g_b, m->conv2_w, m->conv2_b, &m->conv2, g_a, g_col);
-    layer_done(kGxLayerCnnConv2);
-    if (trace) std::memcpy(trace->conv2, g_a, kGxCnnConv2Size);
-    gx_max_pool2d(g_a, &m->pool2, g_b);  // NHWC [5][5][64] = RESHAPE's flat 1600
-    layer_done(kGxLayerCnnPool2);
-    if (trace) std::memcpy(trace->pool2, g_b, kGxCnnFlat);
-    // conv2's map is consumed: scratch A holds the widened input of the dense layers
-    int16_t* col = reinterpret_cast<int16_t*>(g_a);
-    int8_t* hidden = g_b + kGxCnnFlat;
-    gx_fully_connected_i8(g_b, kGxCnnFlat, m->fc1_w, m->fc1_b, kGxCnnHidden, &m->fc1, hidden, col);
+    int8_t* pool1 = arena8(kCnnPool1Off);
+    int8_t* rows = arena8(kCnnRowsOff);
+    int8_t* pool2 = arena8(kCnnPool2Off);
+    int8_t* hidden = arena8(kCnnHiddenOff);
+    int16_t* col = arena16(kCnnColOff);
+    if (!conv_pool(&in[0][0], m->conv1_w, m->conv1_b, &m->conv1, &m->pool1, rows, trace ? trace->conv1 : nullptr, col,
+                   pool1))
+        return false;
+    layer_done(kGxLayerCnnConv1);  // conv1 and pool1, fused
+    if (trace) std::memcpy(trace->pool1, pool1, kGxCnnPool1Size);
+    if (!conv_pool(pool1, m->conv2_w, m->conv2_b, &m->conv2, &m->pool2, rows, trace ? trace->conv2 : nullptr, col,
+                   pool2))  // NHWC [5][5][64] = RESHAPE's flat 1600
+        return false;
+    layer_done(kGxLayerCnnConv2);  // conv2 and pool2, fused
+    if (trace) std::memcpy(trace->pool2, pool2, kGxCnnFlat);
+    int16_t* dense_col = arena16(kCnnPool1Off);  // pool1 is consumed
+    gx_fully_connected_i8(pool2, kGxCnnFlat, m->fc1_w, m->fc1_b, kGxCnnHidden, &m->fc1, hidden, dense_col);
     layer_done(kGxLayerCnnFc1);
     if (trace) std::memcpy(trace->hidden, hidden, kGxCnnHidden);
-    gx_fully_connected_i8(hidden, kGxCnnHidden, m->fc2_w, m->fc2_b, kGxClasses, &m->fc2, logits, col);
+    gx_fully_connected_i8(hidden, kGxCnnHidden, m->fc2_w, m->fc2_b, kGxClasses, &m->fc2, logits, dense_col);
     layer_done(kGxLayerCnnFc2);
     return true;
 }
@@ -142,25 +197,25 @@ bool gx_cnn_net_run(const GxCnnNetModel* m, const int8_t in[kGxCnnIn][kGxCnnIn],
 bool gx_signal_net_run(const GxSignalNetModel* m, const int8_t in[kGxSignalSteps][kGxSignalIn],
                        int8_t logits[kGxClasses], GxSignalNetTrace* trace) {
     if (!signal_shape_ok(m)) return false;
-    gx_conv2d_per_channel(&in[0][0], m->conv1_w, m->conv1_b, &m->conv1, g_sa, g_col);  // [1][32][64]
+    gx_conv2d_per_channel(&in[0][0], m->conv1_w, m->conv1_b, &m->conv1, arena8(kSigAOff), arena16(kSigColOff));  // [1][32][64]
     layer_done(kGxLayerSigConv1);
-    if (trace) std::memcpy(trace->conv1, g_sa, kGxSignalConv1Size);
-    gx_conv2d_per_channel(g_sa, m->conv2_w, m->conv2_b, &m->conv2, g_sb, g_col);  // [1][32][64]
+    if (trace) std::memcpy(trace->conv1, arena8(kSigAOff), kGxSignalConv1Size);
+    gx_conv2d_per_channel(arena8(kSigAOff), m->conv2_w, m->conv2_b, &m->conv2, arena8(kSigBOff), arena16(kSigColOff));  // [1][32][64]
     layer_done(kGxLayerSigConv2);
-    if (trace) std::memcpy(trace->conv2, g_sb, kGxSignalConv2Size);
-    gx_max_pool2d(g_sb, &m->pool1, g_sa);  // [1][16][64]
+    if (trace) std::memcpy(trace->conv2, arena8(kSigBOff), kGxSignalConv2Size);
+    gx_max_pool2d(arena8(kSigBOff), &m->pool1, arena8(kSigAOff));  // [1][16][64]
     layer_done(kGxLayerSigPool1);
-    if (trace) std::memcpy(trace->pool1, g_sa, kGxSignalPool1Size);
-    gx_conv2d_per_channel(g_sa, m->conv3_w, m->conv3_b, &m->conv3, g_sb, g_col);  // [1][16][128]
+    if (trace) std::memcpy(trace->pool1, arena8(kSigAOff), kGxSignalPool1Size);
+    gx_conv2d_per_channel(arena8(kSigAOff), m->conv3_w, m->conv3_b, &m->conv3, arena8(kSigBOff), arena16(kSigColOff));  // [1][16][128]
     layer_done(kGxLayerSigConv3);
-    if (trace) std::memcpy(trace->conv3, g_sb, kGxSignalConv3Size);
-    gx_conv2d_per_channel(g_sb, m->conv4_w, m->conv4_b, &m->conv4, g_sa, g_col);  // [1][16][128]
+    if (trace) std::memcpy(trace->conv3, arena8(kSigBOff), kGxSignalConv3Size);
+    gx_conv2d_per_channel(arena8(kSigBOff), m->conv4_w, m->conv4_b, &m->conv4, arena8(kSigAOff), arena16(kSigColOff));  // [1][16][128]
     layer_done(kGxLayerSigConv4);
-    if (trace) std::memcpy(trace->conv4, g_sa, kGxSignalConv4Size);
-    if (!gx_average_pool2d(g_sa, &m->pool2, g_sb)) return false;  // [1][1][128] = the flat FC input
+    if (trace) std::memcpy(trace->conv4, arena8(kSigAOff), kGxSignalConv4Size);
+    if (!gx_average_pool2d(arena8(kSigAOff), &m->pool2, arena8(kSigBOff))) return false;  // [1][1][128] = the flat FC input
     layer_done(kGxLayerSigPool2);
-    if (trace) std::memcpy(trace->pool2, g_sb, kGxSignalHidden);
-    gx_fully_connected_i8(g_sb, kGxSignalHidden, m->fc_w, m->fc_b, kGxClasses, &m->fc, logits, g_col);
+    if (trace) std::memcpy(trace->pool2, arena8(kSigBOff), kGxSignalHidden);
+    gx_fully_connected_i8(arena8(kSigBOff), kGxSignalHidden, m->fc_w, m->fc_b, kGxClasses, &m->fc, logits, arena16(kSigColOff));
     layer_done(kGxLayerSigFc);
     return true;
 }
@@ -174,12 +229,12 @@ int gx_argmax(const int8_t logits[kGxClasses]) {
     return best;
 }
 
-int32_t gx_lstm_net_scratch_bytes() {
-    return static_cast<int32_t>(sizeof g_reversed + sizeof g_seq + sizeof g_concat + sizeof g_col) + kLstmKernelScratch;
-}
+int32_t gx_lstm_net_scratch_bytes() { return kLstmArena + kLstmKernelScratch; }
 
-int32_t gx_cnn_net_scratch_bytes() { return static_cast<int32_t>(sizeof g_a + sizeof g_b + sizeof g_col); }
+int32_t gx_cnn_net_scratch_bytes() { return kCnnArena; }
 
-int32_t gx_signal_net_scratch_bytes() { return static_cast<int32_t>(sizeof g_sa + sizeof g_sb + sizeof g_col); }
+int32_t gx_signal_net_scratch_bytes() { return kSigArena; }
+
+int32_t gx_net_scratch_bytes() { return static_cast<int32_t>(sizeof g_arena) + kLstmKernelScratch; }
 
 }  // namespace gx

@@ -195,7 +195,8 @@ bool gx_signal_net_run(const GxSignalNetModel* m, const int8_t in[kGxSignalSteps
                        int8_t logits[kGxClasses], GxSignalNetTrace* trace);
 
 // Layer boundaries, for per-layer measurements (the benchmark): a hook, when set, is called
-// after each layer of gx_*_net_run with the layer's id (in run order). Null by default.
+// after each layer of gx_*_net_run with the layer's id (in run order; a layer fused with the
+// next one reports both under its own id). Null by default.
 enum GxLayerId {
     kGxLayerLstmReverse, kGxLayerLstmBwd, kGxLayerLstmFwd, kGxLayerLstmFc,
     kGxLayerCnnConv1, kGxLayerCnnPool1, kGxLayerCnnConv2, kGxLayerCnnPool2, kGxLayerCnnFc1, kGxLayerCnnFc2,
@@ -209,10 +210,12 @@ void gx_net_set_layer_hook(GxLayerHook hook);
 // argmax of the logits (first maximum), the predicted letter index 0..25.
 int gx_argmax(const int8_t logits[kGxClasses]);
 
-// Bytes of static scratch RAM each network uses (its own buffers plus the LSTM kernel's).
+// Bytes of scratch RAM each network needs (its part of the shared arena; the LSTM's plus its
+// kernel's state), and what is linked: the arena, sized to the largest, plus the LSTM kernel's.
 int32_t gx_lstm_net_scratch_bytes();
 int32_t gx_cnn_net_scratch_bytes();
 int32_t gx_signal_net_scratch_bytes();
+int32_t gx_net_scratch_bytes();
 
 }  // namespace gx
 

@@ -10,6 +10,10 @@
 
 #include <cstdint>
 
+#if defined(__ARM_FEATURE_DSP) && __ARM_FEATURE_DSP
+#include <arm_acle.h>
+#endif
+
 namespace gx {
 
 constexpr int32_t kInt8Min = -128;
@@ -81,6 +85,78 @@ inline int32_t gx_rq_apply(const GxRq& q, uint32_t acc) {
 
 inline int32_t gx_requant(uint32_t acc, int32_t m, int32_t s, int32_t offset, int32_t lo, int32_t hi) {
     return gx_rq_apply(gx_rq_make(m, s, offset, lo, hi), acc);
+}
+
+// ---- requantisation of accumulators known to be below 2^30 in magnitude (the kernels
+// check their bound once per call: |bias| + taps x 256 x 128, or a product of int16 values
+// of which one is a sigmoid output), with no left shift (s <= 0).
+
+// gx_srdhm(x, m) for |x| < 2^30: then 2x is an int32 and (2x*m + 2^31) >> 32 equals
+// (x*m + 2^30) >> 31, which is one SMMULR on the Cortex-M4 (no saturation case: x != INT32_MIN).
+inline int32_t gx_srdhm_small(int32_t x, int32_t m) {
+#if defined(__ARM_FEATURE_DSP) && __ARM_FEATURE_DSP
+    int32_t r;
+    __asm__("smmulr %0, %1, %2" : "=r"(r) : "r"(x * 2), "r"(m));
+    return r;
+#else
+    return static_cast<int32_t>((static_cast<int64_t>(x) * m + (INT64_C(1) << 30)) >> 31);
+#endif
+}
+
+inline int32_t gx_sat16(int32_t v) {
+#if defined(__ARM_FEATURE_SAT) && __ARM_FEATURE_SAT
+    return __ssat(v, 16);
+#else
+    return v < kInt16Min ? kInt16Min : (v > kInt16Max ? kInt16Max : v);
+#endif
+}
+
+// mbqm(x, m, -e) for |x| < 2^30 and a right shift e in 0..31, then + offset and the clamp to
+// [lo, hi] (stored as the range minus offset), as gx_rq_apply. |srdhm| < 2^30 too, so
+// gx_rdbpot's round-half-away-from-zero is (v + 2^(e-1) - (v < 0)) >> e without overflow
+// (for e = 0: v itself, hence the sign term masked by neg).
+struct GxSmallRq {
+    int32_t m, e, round, neg, offset, lo, hi;
+};
+
+inline GxSmallRq gx_small_rq(int32_t m, int32_t s, int32_t offset, int32_t lo, int32_t hi) {
+    const int32_t e = -s;
+    return {m, e, e >= 1 ? 1 << (e - 1) : 0, e >= 1 ? -1 : 0, offset, lo - offset, hi - offset};
+}
+
+inline int32_t gx_rdbpot_small(int32_t v, int32_t e, int32_t round, int32_t neg) {
+    return (v + round + ((v >> 31) & neg)) >> e;
+}
+
+// The int16 LSTM gate halves: offset 0, full int16 range.
+inline int32_t gx_rq16(const GxSmallRq& q, int32_t x) {
+    return gx_sat16(gx_rdbpot_small(gx_srdhm_small(x, q.m), q.e, q.round, q.neg));
+}
+
+inline int32_t gx_rq_small_clamped(const GxSmallRq& q, int32_t x) {
+    int32_t v = gx_rdbpot_small(gx_srdhm_small(x, q.m), q.e, q.round, q.neg);
+    v = v < q.lo ? q.lo : (v > q.hi ? q.hi : v);
+    return v + q.offset;
+}
+
+// Per-channel form: clamp(mbqm(x, m, s) + offset, lo, hi) for |x| < 2^30, -31 <= s <= 0.
+inline int32_t gx_rq_small(int32_t x, int32_t m, int32_t s, int32_t offset, int32_t lo, int32_t hi) {
+    const int32_t e = -s;
+    const int32_t round = static_cast<int32_t>((UINT32_C(1) << e) >> 1);
+    const int32_t v = gx_rdbpot_small(gx_srdhm_small(x, m), e, round, -static_cast<int32_t>(e != 0)) + offset;
+    return v < lo ? lo : (v > hi ? hi : v);  // |v| < 2^30 + |offset|: no overflow
+}
+
+// Whether a layer's accumulators (|bias| + taps x 256 x 128) stay below 2^30 and its shifts
+// are right shifts, i.e. gx_rq_small applies to every output.
+inline bool gx_small_ok(const int32_t* bias, const int32_t* shift, int32_t n, int32_t n_shift, int32_t taps) {
+    if (taps > 16384) return false;
+    const int32_t limit = (1 << 30) - taps * 256 * 128;
+    for (int32_t k = 0; k < n; ++k)
+        if (bias != nullptr && (bias[k] >= limit || bias[k] <= -limit)) return false;
+    for (int32_t k = 0; k < n_shift; ++k)
+        if (shift[k] > 0 || shift[k] < -31) return false;
+    return true;
 }
 
 }  // namespace gx

@@ -81,6 +81,7 @@ int main() {
     std::printf("static lstm_scratch %d\n", static_cast<int>(gx::gx_lstm_net_scratch_bytes()));
     std::printf("static cnn_scratch %d\n", static_cast<int>(gx::gx_cnn_net_scratch_bytes()));
     std::printf("static signal_scratch %d\n", static_cast<int>(gx::gx_signal_net_scratch_bytes()));
+    std::printf("static net_scratch %d\n", static_cast<int>(gx::gx_net_scratch_bytes()));
     std::printf("static app %d\n", static_cast<int>(gx::gx_app_static_bytes()));
     std::printf("failures %d\n", g_fail);
     return g_fail == 0 ? 0 : 1;

@@ -124,20 +124,23 @@ void mark_layer(int id) { g_marks[id] = gx_target_instructions(); }
 
 const char* const kLayerKeys[kGxLayerCount] = {
     "layer_lstm_reverse", "layer_lstm_bwd", "layer_lstm_fwd", "layer_lstm_fc",
-    "layer_cnn_conv1", "layer_cnn_pool1", "layer_cnn_conv2", "layer_cnn_pool2", "layer_cnn_fc1", "layer_cnn_fc2",
+    "layer_cnn_conv1_pool1", "layer_cnn_pool1", "layer_cnn_conv2_pool2", "layer_cnn_pool2", "layer_cnn_fc1", "layer_cnn_fc2",
     "layer_signal_conv1", "layer_signal_conv2", "layer_signal_pool1", "layer_signal_conv3", "layer_signal_conv4",
     "layer_signal_pool2", "layer_signal_fc",
 };
 
-// Runs net() with the layer hook set and prints the instructions of layers first..last.
+// Runs net() with the layer hook set and prints the instructions of layers first..last
+// (those reported: a layer fused with its predecessor has no key of its own).
 template <typename F>
 void layer_counts(int first, int last, F net) {
+    for (int id = first; id <= last; ++id) g_marks[id] = 0;
     gx_net_set_layer_hook(mark_layer);
     const uint64_t t0 = gx_target_instructions();
     net();
     gx_net_set_layer_hook(nullptr);
     uint64_t prev = t0;
     for (int id = first; id <= last; ++id) {
+        if (g_marks[id] == 0) continue;
         const uint64_t d = g_marks[id] - prev;
         kv(kLayerKeys[id], d > g_read_cost ? d - g_read_cost : 0);
         prev = g_marks[id];

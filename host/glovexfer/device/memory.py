@@ -5,8 +5,8 @@
   ``size -A``.  ``.data.rel.ro*`` (constant tables holding pointers: read-only after
   relocation, flash on a microcontroller) and ``.rodata*`` are not RAM.  One firmware
   carries all the models; the static RAM a firmware with only the selected model's networks
-  would need is that total minus the other networks' scratch buffers
-  (``gx_*_net_scratch_bytes``; the signal network's, ``signal`` and ``fused_signal`` = LSTM +
+  would need is that total with the shared network arena (``gx_net_scratch_bytes``) sized to
+  the largest of its networks (``gx_*_net_scratch_bytes``; the signal network's, ``signal`` and ``fused_signal`` = LSTM +
   signal, are measured when the model directory holds one).
 * Stack: the maximum depth of one recognition per model, by stack painting
   (firmware/test/mem_probe.cpp) over the given recordings.
@@ -71,9 +71,12 @@ def measure(model_dir=None, n: int = 20, build_dir=None, seed: int = 0) -> dict:
     firmware = sum(v for k, v in objs.items() if not k.startswith("board/"))
     nets = {"lstm": ("lstm",), "cnn": ("cnn",), "fused": ("lstm", "cnn"), "signal": ("signal",),
             "fused_signal": ("lstm", "signal")}
+    # the networks share one scratch arena sized to the largest: a firmware with only some
+    # networks needs the arena of the largest of those
     scratch = {k: static.get(f"{k}_scratch", 0) for k in ("lstm", "cnn", "signal")}
+    shared = static.get("net_scratch", sum(scratch.values()))
     per_model = {
-        m: firmware - sum(v for k, v in scratch.items() if k not in used) for m, used in nets.items() if m in stack
+        m: firmware - shared + max(scratch[k] for k in used) for m, used in nets.items() if m in stack
     }
     return {"objects": objs, "firmware_static": firmware, "static_per_model": per_model, "stack": stack,
             "buffers": static, "recordings": n}
