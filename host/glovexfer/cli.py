@@ -524,7 +524,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="also draw every letter's float pipeline stages as PNG files into DIR")
     s.set_defaults(func=cmd_demo)
 
-    s = sub.add_parser("listen", help="print the letters a glove recognises as they arrive, and build words")
+    s = sub.add_parser("listen", help="print the letters a glove recognises as they arrive, and build words "
+                       "(a glove that goes away is waited for: the port is reopened until it answers, or Ctrl-C)")
     s.add_argument("--port", required=True, help="serial port of a glove (/dev/ttyUSB0, a virtual glove's pty) or 'native'")
     s.add_argument("--model", choices=["lstm", "cnn", "fused", "signal", "fused_signal"],
                    help="select this model on the glove first (signal, fused_signal: firmware with a signal network)")
