@@ -284,14 +284,11 @@ def cmd_vectors(args) -> int:
 
     nets = {}
     if args.lstm or args.cnn:
-        from .golden.network import load_int8_model
+        from .export.ship import parse_int8, read_tflite
 
         for kind, path in (("lstm", args.lstm), ("cnn", args.cnn)):
             if path:
-                p = Path(path)
-                if not p.is_file():
-                    raise GloveXferError(f"--{kind} {p}: no such file")
-                nets[kind] = load_int8_model(p.read_bytes())
+                nets[kind] = parse_int8(read_tflite(path), f"--{kind} {path}", kind)
     paths = write_vectors(args.out, n=args.n, seed=args.seed, nets=nets or None, progress=True)
     print(f"{len(paths)} vector files{' (+ network stages)' if nets else ''} -> {args.out}/ (index.txt lists them)")
     return 0
