@@ -325,6 +325,14 @@ def test_bad_shipped_model_in_tflm_check(models, capsys, case):
     assert "SHA-256" in err and "best_lstm/model_int8.tflite" in err
 
 
+@pytest.mark.parametrize("case", ["bit flip", "truncated, digest updated", "cnn in lstm folder", "float tflite"])
+def test_bad_shipped_model_in_vectors(models, capsys, case, tmp_path):
+    damage, match = MODEL_CASES[case]
+    damage(models)
+    err = run(["vectors", "--out", tmp_path / "v", "--n", "1", "--lstm", models / "best_lstm" / "model_int8.tflite"], capsys)
+    assert "best_lstm/model_int8.tflite" in err and match in err
+
+
 def test_non_json_metrics_in_export(models, tiny, capsys):
     (models / "best_cnn" / "metrics.json").write_text("\x00\x01")
     err = run(["export", "--models", models, "--model", "best_cnn", "--target", tiny, "--no-progress"], capsys)

@@ -278,14 +278,11 @@ def cmd_vectors(args) -> int:
 
     nets = {}
     if args.lstm or args.cnn:
-        from .golden.network import load_int8_model
+        from .export.ship import parse_int8, read_tflite
 
         for kind, path in (("lstm", args.lstm), ("cnn", args.cnn)):
             if path:
-                p = Path(path)
-                if not p.is_file():
-                    raise GloveXferError(f"--{kind} {p}: no such file")
-                nets[kind] = load_int8_model(p.read_bytes())
+                nets[kind] = parse_int8(read_tflite(path), f"--{kind} {path}", kind)
     paths = write_vectors(args.out, n=args.n, seed=args.seed, nets=nets or None, progress=True)
     print(f"{len(paths)} vector files{' (+ network stages)' if nets else ''} -> {args.out}/ (index.txt lists them)")
     return 0
@@ -552,7 +549,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="also draw every letter's float pipeline stages as PNG files into DIR")
     s.set_defaults(func=cmd_demo)
 
-    s = sub.add_parser("listen", help="print the letters a glove recognises as they arrive, and build words")
+    s = sub.add_parser("listen", help="print the letters a glove recognises as they arrive, and build words "
+                       "(a glove that goes away is waited for: the port is reopened until it answers, or Ctrl-C)")
     s.add_argument("--port", required=True, help="serial port of a glove (/dev/ttyUSB0, a virtual glove's pty) or 'native'")
     s.add_argument("--model", choices=["lstm", "cnn", "fused", "signal", "fused_signal"],
                    help="select this model on the glove first (signal, fused_signal: firmware with a signal network)")

@@ -78,6 +78,17 @@ def read_int8(folder, kind: str | None = None) -> tuple[bytes, dict]:
     return blob, info
 
 
+def read_tflite(path) -> bytes:
+    """A .tflite file named on the command line; a shipped model (``model_int8.tflite``
+    beside its ``int8.json``) is refused unless its bytes match the SHA-256 recorded there."""
+    p = Path(path)
+    if not p.is_file():
+        raise GloveXferError(f"{p}: no such model file")
+    if p.name == INT8_TFLITE and (p.parent / INT8_INFO).is_file():
+        return read_int8(p.parent)[0]
+    return p.read_bytes()
+
+
 def load_int8(folder, kind: str | None = None):
     """:func:`read_int8`, parsed and checked by :func:`parse_int8`: the network the host runs."""
     blob, info = read_int8(folder, kind)

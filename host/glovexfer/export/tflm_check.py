@@ -48,16 +48,9 @@ class ModelCheck:
 
 
 def read_model(path) -> bytes:
-    """The model's bytes; a shipped model (``model_int8.tflite`` beside its ``int8.json``) is
-    refused unless they match the SHA-256 recorded there."""
-    from .ship import INT8_INFO, INT8_TFLITE, read_int8
+    from .ship import read_tflite
 
-    p = Path(path)
-    if not p.is_file():
-        raise GloveXferError(f"{p}: no such model file")
-    if p.name == INT8_TFLITE and (p.parent / INT8_INFO).is_file():
-        return read_int8(p.parent)[0]
-    return p.read_bytes()
+    return read_tflite(path)
 
 
 def load_counts(data=None, n: int = 1000) -> tuple[np.ndarray, str, int]:
