@@ -28,8 +28,12 @@ import numpy as np
 
 from ..errors import DataFormatError, GloveXferError
 
-INT8_TFLITE = "model_int8.tflite"
-INT8_INFO = "int8.json"
+# The shipped int8 files and their checks live one layer down (nets.shipping, which reads
+# shipped models); export re-exports them for its callers.
+from ..nets.shipping import (  # noqa: E402,F401
+    INT8_INFO, INT8_TFLITE, KINDS, load_int8, load_keras, parse_int8, read_int8, read_tflite,
+)
+
 FIRMWARE_DIR = "firmware"
 #: The networks the firmware compiles in by default: the members of the fused ``best`` model.
 DEFAULT_FIRMWARE = {"lstm": "best_lstm", "cnn": "best_cnn"}
@@ -37,75 +41,6 @@ REPRESENTATIVE_N = 300
 
 
 REPRESENTATIVE_FROM = "the model's own training recordings (simulated target set)"
-#: Network kinds a single-network model folder can hold.
-KINDS = ("lstm", "cnn", "signal")
-
-
-def parse_int8(blob: bytes, source, kind: str | None = None):
-    """``blob`` as the golden model's :class:`~glovexfer.golden.network.Int8Network`,
-    refused with an error naming ``source`` when it is no int8 .tflite the golden model runs
-    (truncated, float, unsupported ops) or, given ``kind``, a network of another kind."""
-    from ..golden.network import load_int8_model
-    from ..golden.recognise import model_kind
-
-    try:
-        net = load_int8_model(blob)
-        got = model_kind(net.input_shape)
-    except Exception as e:  # the flatbuffer parser fails in many ways on a damaged file
-        raise GloveXferError(f"{source}: not an int8 .tflite model the golden model runs ({type(e).__name__}: {e})") from None
-    if kind is not None and got != kind:
-        raise GloveXferError(f"{source}: a {got} network (input shape {tuple(net.input_shape)}) where a {kind} network belongs")
-    return net
-
-
-def read_int8(folder, kind: str | None = None) -> tuple[bytes, dict]:
-    """``(bytes, int8.json)`` of a model folder's exported int8 network, refused unless the
-    bytes match the SHA-256 recorded in ``int8.json`` and (given ``kind``) the recorded kind
-    is ``kind``."""
-    from ..files import check_digest, field, read_json_object
-
-    folder = Path(folder)
-    tfl = folder / INT8_TFLITE
-    if not tfl.is_file():
-        raise GloveXferError(f"{tfl} is missing (run: glovexfer export --model {folder.name})")
-    info_path = folder / INT8_INFO
-    info = read_json_object(info_path, "int8 model information")
-    recorded = field(info, "kind", info_path, choices=KINDS)
-    if kind is not None and recorded != kind:
-        raise DataFormatError(info_path, f"a {recorded} model where a {kind} model belongs", field="kind")
-    blob = tfl.read_bytes()
-    check_digest(blob, field(info, "sha256", info_path), tfl, info_path)
-    return blob, info
-
-
-def read_tflite(path) -> bytes:
-    """A .tflite file named on the command line; a shipped model (``model_int8.tflite``
-    beside its ``int8.json``) is refused unless its bytes match the SHA-256 recorded there."""
-    p = Path(path)
-    if not p.is_file():
-        raise GloveXferError(f"{p}: no such model file")
-    if p.name == INT8_TFLITE and (p.parent / INT8_INFO).is_file():
-        return read_int8(p.parent)[0]
-    return p.read_bytes()
-
-
-def load_int8(folder, kind: str | None = None):
-    """:func:`read_int8`, parsed and checked by :func:`parse_int8`: the network the host runs."""
-    blob, info = read_int8(folder, kind)
-    return parse_int8(blob, Path(folder) / INT8_TFLITE, info["kind"])
-
-
-def load_keras(h5: Path):
-    """A shipped tf_keras network from its HDF5 file (a truncated or foreign file is an error
-    naming it)."""
-    from ..nets.models import keras
-
-    if not h5.is_file():
-        raise GloveXferError(f"{h5}: no trained model (run: glovexfer train --model {h5.parent.name})")
-    try:
-        return keras.models.load_model(h5, compile=False)
-    except Exception as e:  # h5py/keras raise OSError, ValueError, KeyError ... on a damaged file
-        raise GloveXferError(f"{h5}: cannot load the Keras model ({type(e).__name__}: {e})") from None
 
 
 def export_model(folder: Path, representative_arrays, n_rep: int = REPRESENTATIVE_N, seed: int = 0, rep_from: str = REPRESENTATIVE_FROM) -> Path:

@@ -191,7 +191,6 @@ def model_folder(name_or_path: str, models_dir: Path = MODELS_DIR) -> Path:
 def read_meta(folder: Path, single: bool = False) -> dict:
     """A model folder's ``metrics.json``, checked: a JSON object naming the ``model`` and
     either its network ``kind`` or (a fused model; not with ``single``) its ``members``."""
-    from ..export.ship import KINDS
     from ..files import field, read_json_object
 
     path = Path(folder) / METRICS_FILE
@@ -210,8 +209,6 @@ class ShippedModel:
     """A shipped model (single network or fused) that maps pipeline arrays to probabilities."""
 
     def __init__(self, name_or_path: str, models_dir: Path = MODELS_DIR):
-        from ..export.ship import load_keras
-
         self.folder = model_folder(name_or_path, models_dir)
         self.meta = read_meta(self.folder)
         self.name = self.meta["model"]
@@ -288,8 +285,6 @@ def score(model: ShippedModel, arrays, writers=None, pred=None) -> dict:
 def int8_networks(model: "ShippedModel | Path") -> dict:
     """``{kind: Int8Network}`` (kinds 'lstm', 'cnn', 'signal') of a shipped model's exported
     int8 files (``model``: a :class:`ShippedModel` or its folder)."""
-    from ..export.ship import load_int8
-
     folder = model.folder if isinstance(model, ShippedModel) else Path(model)
     members = read_meta(folder).get("members")
     folders = [model_folder(m, folder.parent) for m in members] if members else [folder]
@@ -349,3 +344,77 @@ def score_int8(model: ShippedModel, recset, float_pred: np.ndarray, progress: bo
                 "agreement_with_float": float(np.mean(mp == fp)),
             }
     return out
+
+
+# ------------------------------------------------------------------ shipped int8 files
+INT8_TFLITE = "model_int8.tflite"
+INT8_INFO = "int8.json"
+#: Network kinds a single-network model folder can hold.
+KINDS = ("lstm", "cnn", "signal")
+
+
+def parse_int8(blob: bytes, source, kind: str | None = None):
+    """``blob`` as the golden model's :class:`~glovexfer.golden.network.Int8Network`,
+    refused with an error naming ``source`` when it is no int8 .tflite the golden model runs
+    (truncated, float, unsupported ops) or, given ``kind``, a network of another kind."""
+    from ..golden.network import load_int8_model
+    from ..golden.recognise import model_kind
+
+    try:
+        net = load_int8_model(blob)
+        got = model_kind(net.input_shape)
+    except Exception as e:  # the flatbuffer parser fails in many ways on a damaged file
+        raise GloveXferError(f"{source}: not an int8 .tflite model the golden model runs ({type(e).__name__}: {e})") from None
+    if kind is not None and got != kind:
+        raise GloveXferError(f"{source}: a {got} network (input shape {tuple(net.input_shape)}) where a {kind} network belongs")
+    return net
+
+
+def read_int8(folder, kind: str | None = None) -> tuple[bytes, dict]:
+    """``(bytes, int8.json)`` of a model folder's exported int8 network, refused unless the
+    bytes match the SHA-256 recorded in ``int8.json`` and (given ``kind``) the recorded kind
+    is ``kind``."""
+    from ..files import check_digest, field, read_json_object
+
+    folder = Path(folder)
+    tfl = folder / INT8_TFLITE
+    if not tfl.is_file():
+        raise GloveXferError(f"{tfl} is missing (run: glovexfer export --model {folder.name})")
+    info_path = folder / INT8_INFO
+    info = read_json_object(info_path, "int8 model information")
+    recorded = field(info, "kind", info_path, choices=KINDS)
+    if kind is not None and recorded != kind:
+        raise DataFormatError(info_path, f"a {recorded} model where a {kind} model belongs", field="kind")
+    blob = tfl.read_bytes()
+    check_digest(blob, field(info, "sha256", info_path), tfl, info_path)
+    return blob, info
+
+
+def read_tflite(path) -> bytes:
+    """A .tflite file named on the command line; a shipped model (``model_int8.tflite``
+    beside its ``int8.json``) is refused unless its bytes match the SHA-256 recorded there."""
+    p = Path(path)
+    if not p.is_file():
+        raise GloveXferError(f"{p}: no such model file")
+    if p.name == INT8_TFLITE and (p.parent / INT8_INFO).is_file():
+        return read_int8(p.parent)[0]
+    return p.read_bytes()
+
+
+def load_int8(folder, kind: str | None = None):
+    """:func:`read_int8`, parsed and checked by :func:`parse_int8`: the network the host runs."""
+    blob, info = read_int8(folder, kind)
+    return parse_int8(blob, Path(folder) / INT8_TFLITE, info["kind"])
+
+
+def load_keras(h5: Path):
+    """A shipped tf_keras network from its HDF5 file (a truncated or foreign file is an error
+    naming it)."""
+    from ..nets.models import keras
+
+    if not h5.is_file():
+        raise GloveXferError(f"{h5}: no trained model (run: glovexfer train --model {h5.parent.name})")
+    try:
+        return keras.models.load_model(h5, compile=False)
+    except Exception as e:  # h5py/keras raise OSError, ValueError, KeyError ... on a damaged file
+        raise GloveXferError(f"{h5}: cannot load the Keras model ({type(e).__name__}: {e})") from None
