@@ -304,6 +304,11 @@ def asin_turns(v, table: tuple[int, ...]) -> np.ndarray:
 # The same primitives on int64 arrays (the batched golden model; element for element the
 # values of the scalar functions above, tested against them)
 # --------------------------------------------------------------------------------------
+def rshift_round_const(x: np.ndarray, s: int) -> np.ndarray:
+    """Element-wise ``rshift_round(x, s)`` by one constant ``s >= 1`` (int64 array)."""
+    return (x + (1 << (s - 1))) >> s
+
+
 def div_round_array(a, b) -> np.ndarray:
     """Element-wise ``div_round(a, b)`` (``b > 0``, broadcast against ``a``), int64."""
     a = np.asarray(a, dtype=np.int64)
@@ -562,5 +567,6 @@ __all__ = [
     "normalise_vec_array",
     "rshift_round",
     "rshift_round_array",
+    "rshift_round_const",
     "sat",
 ]

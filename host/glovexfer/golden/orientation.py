@@ -42,6 +42,7 @@ from .fixed import (
     normalise_vec,
     normalise_vec_array,
     rshift_round,
+    rshift_round_const as _rsr,
 )
 
 STAGE = "golden.orientation"
@@ -405,10 +406,6 @@ def orientation(acc, gyr, mag=None, fp: FixedParams | None = None) -> np.ndarray
 
 
 # ----------------------------------------------------------------------------------- batched
-def _rsr(x: np.ndarray, s: int) -> np.ndarray:
-    """``rshift_round`` by a constant ``s >= 1`` on an int64 array."""
-    return (x + (1 << (s - 1))) >> s
-
 
 def _counts_batch(a, name: str) -> np.ndarray:
     a = np.asarray(a)

@@ -54,6 +54,7 @@ from .fixed import (
     isqrt_round,
     isqrt_round_array,
     rshift_round,
+    rshift_round_const as _rsr,
     sat,
 )
 from .normalise import _int_points, _int_points_batch
@@ -215,9 +216,6 @@ def resample(p, fp: FixedParams | None = None) -> np.ndarray:
 
 
 # ----------------------------------------------------------------------------------- batched
-def _rsr(x: np.ndarray, s: int) -> np.ndarray:
-    return (x + (1 << (s - 1))) >> s
-
 
 def drop_repeats_mask(p, mask, fp: FixedParams) -> np.ndarray:
     """(B, n) bool: the points of ``p`` (B, n, 2) that ``drop_repeats`` keeps among those

@@ -37,6 +37,7 @@ from ..errors import PipelineError
 from ..params import MPU9250, SensorSpec
 from ..pipeline.signals import FRAME_MIN_NORM, N_CHANNELS
 from .fixed import Q30, chk_array, div_round, div_round_array, isqrt_round, isqrt_round_array
+from .fixed import rshift_round_const as _rsr
 
 STAGE = "golden-signals"
 #: Format of the axis channels.
@@ -47,15 +48,6 @@ Q_SIGNAL_COUNTS = 4
 FRAME_MIN_NORM_Q30 = int(round(FRAME_MIN_NORM * (1 << Q30)))
 
 
-def _rsr(x: np.ndarray, s: int) -> np.ndarray:
-    """``rshift_round`` on an int64 array (round half up)."""
-    return (x + (1 << (s - 1))) >> s
-
-
-def _div_round_array(a: np.ndarray, b: int) -> np.ndarray:
-    a = np.asarray(a, dtype=np.int64)
-    h = b >> 1
-    return np.where(a >= 0, (a + h) // b, -((-a + h) // b))
 
 
 def rotation_q30(q) -> np.ndarray:
@@ -107,7 +99,7 @@ def signals(counts, quaternions) -> np.ndarray:
     out[:, 0:3] = _rsr(M[:, :, 0], Q30 - Q_SIGNAL_AXIS)
     out[:, 3:6] = _rsr(np.einsum("nij,nj->ni", M, gyr), shift)
     a = _rsr(np.einsum("nij,nj->ni", M, acc), shift)
-    out[:, 6:9] = a - _div_round_array(a.sum(axis=0), n)
+    out[:, 6:9] = a - div_round_array(a.sum(axis=0), n)
     return chk_array(out, 32, "signals").astype(np.int32)
 
 
