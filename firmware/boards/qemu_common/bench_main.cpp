@@ -283,6 +283,7 @@ int bench_main() {
     models.signal = gx_model_signal();
     models.signal_io = &kSignalIo;
 #endif
+    gx_models_verify(&models);  // the verified-models table gx_recognise trusts
     // cost of one counter read (averaged over kReads: below the ARM counter's resolution),
     // subtracted from every measurement
     constexpr int kReads = 1000;

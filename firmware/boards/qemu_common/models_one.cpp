@@ -35,6 +35,7 @@ const GxModels* gx_app_models() {
     g_models.signal = gx_model_signal();
     g_models.signal_io = &kSignalIo;
 #endif
+    gx_models_verify(&g_models);  // the verified-models table gx_recognise trusts
     return &g_models;
 }
 
