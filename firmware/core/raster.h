@@ -13,13 +13,13 @@ namespace gx {
 constexpr int kCanvasWords = (kCanvasPx + 31) / 32;
 
 //! Work buffers of one rasteriser (static, no heap): the bit-packed 0/1 canvas (2 KB for
-//! 128 x 128 instead of 16 KB as bytes) and A canvas A^T. A canvas is never stored whole:
-//! gx_raster goes column by column (kOutPx int32 on the stack), so the 28 x 128 int32
-//! intermediate (14 KB) of the straightforward order is gone; the integer sums are exact
-//! (int64, no overflow), so the order does not change a bit.
+//! 128 x 128 instead of 16 KB as bytes) and the high bits of A canvas A^T. gx_raster forms
+//! that product one output row at a time (a 128-entry int32 row of A canvas on the stack)
+//! and keeps each entry (< 2^48, exact) split: bits 0..31 in the caller's image, which it
+//! then scales in place, bits 32.. here (1.5 KB instead of a 6 KB int64 accumulator).
 struct GxRaster {
     uint32_t canvas[kCanvasPx][kCanvasWords];  //!< drawn polyline, bit c%32 of word c/32
-    int64_t img[kOutPx][kOutPx];               //!< A canvas A^T (<= 2^46)
+    uint16_t hi[kOutPx][kOutPx];               //!< bits 32..47 of A canvas A^T
 };
 
 //! Pixel (row, col) of the drawn canvas: 0 or 1.
