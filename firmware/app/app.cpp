@@ -289,7 +289,7 @@ void replay_stage(void*, int stage, const GxStages* s) {
     switch (stage) {
         case GX_STAGE_ORIENTATION: stage_line("quaternions", kI32, s->quaternions, n * 4); break;
         case GX_STAGE_EULER: stage_line("euler", kI32, e.euler, n * 3); break;
-        case GX_STAGE_POINTS: stage_line("points", kI32, s->points, n * 2); break;
+        case GX_STAGE_POINTS: stage_line("points", kI32, e.points, n * 2); break;
         case GX_STAGE_NORMALISED: stage_line("normalised", kI32, e.normalised, n * 2); break;
         case GX_STAGE_SMOOTHED: stage_line("smoothed", kI32, e.smoothed, n * 2); break;
         case GX_STAGE_THINNED:

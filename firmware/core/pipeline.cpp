@@ -31,9 +31,17 @@ int gx_run_pipeline_opts(const int16_t (*counts)[9], int n, bool with_image, GxS
     tell(sink, GX_STAGE_ORIENTATION, out);
     for (int t = 0; t < n; ++t) gx_quat_to_euler(out->quaternions[t], e->euler[t]);
     tell(sink, GX_STAGE_EULER, out);
-    gx_points_from_euler(e->euler, n, out->points);
+    gx_points_from_euler(e->euler, n, e->points);
+    for (int k = 0; k < 2; ++k) {
+        out->points_lo[k] = out->points_hi[k] = e->points[0][k];
+        for (int t = 1; t < n; ++t) {
+            const int32_t v = e->points[t][k];
+            out->points_lo[k] = v < out->points_lo[k] ? v : out->points_lo[k];
+            out->points_hi[k] = v > out->points_hi[k] ? v : out->points_hi[k];
+        }
+    }
     tell(sink, GX_STAGE_POINTS, out);
-    if (!gx_normalise(out->points, n, e->normalised)) return GX_ERR_NORMALISE;
+    if (!gx_normalise(e->points, n, e->normalised)) return GX_ERR_NORMALISE;
     tell(sink, GX_STAGE_NORMALISED, out);
     gx_smooth(e->normalised, n, kSmoothWindow, e->smoothed);
     tell(sink, GX_STAGE_SMOOTHED, out);

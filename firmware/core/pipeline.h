@@ -15,6 +15,7 @@ namespace gx {
 struct GxEarlyStages {
     int32_t dtheta[kMaxSamples][3];           //!< Q30 half-angle gyro steps
     int32_t euler[kMaxSamples][3];            //!< yaw, pitch, roll, 2^-24 turn
+    int32_t points[kMaxSamples][2];           //!< 2^-24 turn (yaw unwrapped, rotated)
     int32_t normalised[kMaxSamples][2];       //!< Q30 in [0, 2^30]
     int32_t smoothed[kMaxSamples][2];         //!< Q30
     int32_t thin_keep[kMaxSamples];           //!< indices of the points kept by thin
@@ -32,16 +33,17 @@ union GxStageWork {
 };
 
 //! One recording's pipeline state (formats: docs/fixed-point.md), owned by the caller.
-//! Outside `work`: what the networks and the Recognizer read after the pipeline (the
-//! quaternions stay for the signals stage). Buffers are sized by kMaxSamples (samples per
-//! recording), kResamplePoints and kOutPx. Sizes (bytes): quaternions 512, points 256,
-//! resampled 800, the Q15 image 3136 and `work` 3616 (the raster's bit canvas 2 KB + 1.5 KB
-//! high bits; the early intermediates 1.6 KB and the signals 1.1 KB share it): ~8.3 KB.
+//! Outside `work`: what the networks and the Recognizer (the points' extent: is the glove
+//! moving?) read after the pipeline; the quaternions stay for the signals stage. Buffers
+//! are sized by kMaxSamples (samples per recording), kResamplePoints and kOutPx. Sizes
+//! (bytes): quaternions 512, resampled 800, the Q15 image 3136 and `work` 3616 (the
+//! raster's bit canvas 2 KB + 1.5 KB high bits; the early intermediates 1.9 KB and the
+//! signals 1.1 KB share it): ~8.1 KB.
 struct GxStages {
     int n;                                    //!< samples (kMaxSamples for gx_run_pipeline)
     int n_keep;                               //!< points kept by thin (1..n)
     int32_t quaternions[kMaxSamples][4];      //!< Q30
-    int32_t points[kMaxSamples][2];           //!< 2^-24 turn (yaw unwrapped, rotated)
+    int32_t points_lo[2], points_hi[2];       //!< per axis, the least and the largest point
     int32_t resampled[kResamplePoints][2];    //!< Q30 in [0, 2^30]
     int32_t image[kOutPx][kOutPx];            //!< Q15, 0..32768
     GxStageWork work;
@@ -51,7 +53,7 @@ struct GxStages {
 enum GxStageId : int {
     GX_STAGE_ORIENTATION = 0,  //!< work.early.dtheta, quaternions
     GX_STAGE_EULER = 1,        //!< work.early.euler
-    GX_STAGE_POINTS = 2,       //!< points
+    GX_STAGE_POINTS = 2,       //!< work.early.points, points_lo, points_hi
     GX_STAGE_NORMALISED = 3,   //!< work.early.normalised
     GX_STAGE_SMOOTHED = 4,     //!< work.early.smoothed
     GX_STAGE_THINNED = 5,      //!< n_keep, work.early.thin_keep, work.early.thinned

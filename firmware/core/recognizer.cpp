@@ -245,13 +245,8 @@ int gx_recognizer_push(GxRecognizer* r, const int16_t sample[9], GxDecision* dec
         if (status) *status = rec->status;
         return GX_EVENT_ERROR;
     }
-    int32_t lo[2] = {INT32_MAX, INT32_MAX}, hi[2] = {INT32_MIN, INT32_MIN};
-    for (int t = 0; t < kMaxSamples; ++t)
-        for (int k = 0; k < 2; ++k) {
-            const int32_t v = rec->stages->points[t][k];
-            lo[k] = v < lo[k] ? v : lo[k];
-            hi[k] = v > hi[k] ? v : hi[k];
-        }
+    const int32_t* lo = rec->stages->points_lo;
+    const int32_t* hi = rec->stages->points_hi;
     // points are within +-2^29 (normalise's range proof), so the differences fit int64 easily
     if (static_cast<int64_t>(hi[0]) - lo[0] < kGxMinMotionSpan && static_cast<int64_t>(hi[1]) - lo[1] < kGxMinMotionSpan) {
         if (status) *status = GX_REC_ERR_NO_MOTION;

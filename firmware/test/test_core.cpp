@@ -124,7 +124,7 @@ void check_stage(void* ctx, int stage, const gx::GxStages* s) {
             ok = compare(vec, 1, n, 4, flat<4>(s->quaternions, n)) && ok;
             break;
         case gx::GX_STAGE_EULER: ok = compare(vec, 2, n, 3, flat<3>(e.euler, n)); break;
-        case gx::GX_STAGE_POINTS: ok = compare(vec, 3, n, 2, flat<2>(s->points, n)); break;
+        case gx::GX_STAGE_POINTS: ok = compare(vec, 3, n, 2, flat<2>(e.points, n)); break;
         case gx::GX_STAGE_NORMALISED: ok = compare(vec, 4, n, 2, flat<2>(e.normalised, n)); break;
         case gx::GX_STAGE_SMOOTHED: ok = compare(vec, 5, n, 2, flat<2>(e.smoothed, n)); break;
         case gx::GX_STAGE_THINNED:

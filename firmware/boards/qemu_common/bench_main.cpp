@@ -174,9 +174,9 @@ void bench_one(const GxModels* models, int n) {
     const uint64_t c_euler = count([&] {
         for (int t = 0; t < n; ++t) gx_quat_to_euler(g_st.quaternions[t], e.euler[t]);
     });
-    const uint64_t c_points = count([&] { gx_points_from_euler(e.euler, n, g_st.points); });
+    const uint64_t c_points = count([&] { gx_points_from_euler(e.euler, n, e.points); });
     bool ok = true;
-    const uint64_t c_norm = count([&] { ok = gx_normalise(g_st.points, n, e.normalised); });
+    const uint64_t c_norm = count([&] { ok = gx_normalise(e.points, n, e.normalised); });
     const uint64_t c_smooth = count([&] { gx_smooth(e.normalised, n, kSmoothWindow, e.smoothed); });
     const uint64_t c_thin = count([&] {
         g_st.n_keep = gx_thin_indices(e.smoothed, n, e.thin_keep);
