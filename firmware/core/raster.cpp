@@ -63,8 +63,10 @@ void stamp(GxRaster* r, int64_t row, int64_t col) {
     for (int d = 0; d < kDiscOffsetCount; ++d) {
         const int64_t rr = r0 + kParams.disc_offsets[d][0];
         const int64_t cc = c0 + kParams.disc_offsets[d][1];
-        if (rr >= 0 && rr < kCanvasPx && cc >= 0 && cc < kCanvasPx)
-            r->canvas[rr][cc >> 5] |= UINT32_C(1) << (cc & 31);
+        // always inside the stored square (kCanvasLo); the test guards memory alone
+        const int64_t i = rr - kCanvasLo, c = cc - kCanvasLo;
+        if (i >= 0 && i < kCanvasSpan && c >= 0 && c < kCanvasSpan)
+            r->canvas[i][c >> 5] |= UINT32_C(1) << (c & 31);
     }
 }
 
@@ -73,7 +75,7 @@ void stamp(GxRaster* r, int64_t row, int64_t col) {
 int32_t gx_blur_area_entry(int j, int c) { return kA.a[j][c]; }
 
 void gx_draw(const int32_t (*p)[2], int n, GxRaster* r) {
-    for (int i = 0; i < kCanvasPx; ++i)
+    for (int i = 0; i < kCanvasSpan; ++i)
         for (int w = 0; w < kCanvasWords; ++w) r->canvas[i][w] = 0;
     if (n < 1) return;
     const int64_t m0 = gx_shl(kParams.margin_px, kQCanvas);
@@ -107,20 +109,24 @@ void gx_raster(const int32_t (*p)[2], int n, GxRaster* r, int32_t image[kOutPx][
     // is known: bits 0..31 in `image` (then scaled there in place), bits 32.. in r->hi.
     int64_t mx = 0;
     for (int j = 0; j < kOutPx; ++j) {
-        int32_t t[kCanvasPx] = {};
+        int32_t t[kCanvasSpan] = {};  // t[c] for canvas column kCanvasLo + c (blank elsewhere)
         bool any = false;
-        for (int i = kA.first[j]; i <= kA.last[j]; ++i) {
+        const int i_lo = kA.first[j] > kCanvasLo ? kA.first[j] : kCanvasLo;
+        const int i_hi = kA.last[j] < kCanvasLo + kCanvasSpan - 1 ? kA.last[j] : kCanvasLo + kCanvasSpan - 1;
+        for (int i = i_lo; i <= i_hi; ++i) {
             const int32_t a = kA.a[j][i];
             for (int w = 0; w < kCanvasWords; ++w)
-                for (uint32_t bits = r->canvas[i][w]; bits != 0; bits &= bits - 1) {
+                for (uint32_t bits = r->canvas[i - kCanvasLo][w]; bits != 0; bits &= bits - 1) {
                     t[w * 32 + __builtin_ctz(bits)] += a;
                     any = true;
                 }
         }
         for (int k = 0; k < kOutPx; ++k) {
             int64_t acc = 0;
+            const int c_lo = kA.first[k] > kCanvasLo ? kA.first[k] : kCanvasLo;
+            const int c_hi = kA.last[k] < kCanvasLo + kCanvasSpan - 1 ? kA.last[k] : kCanvasLo + kCanvasSpan - 1;
             if (any)
-                for (int c = kA.first[k]; c <= kA.last[k]; ++c) acc += static_cast<int64_t>(t[c]) * kA.a[k][c];
+                for (int c = c_lo; c <= c_hi; ++c) acc += static_cast<int64_t>(t[c - kCanvasLo]) * kA.a[k][c];
             image[j][k] = static_cast<int32_t>(static_cast<uint32_t>(acc));
             r->hi[j][k] = static_cast<uint16_t>(acc >> 32);
             mx = acc > mx ? acc : mx;
