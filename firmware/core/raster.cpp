@@ -8,7 +8,9 @@ namespace {
 
 struct BlurArea {
     int32_t a[kOutPx][kCanvasPx];
-    int32_t first[kOutPx], last[kOutPx];  // row j of A is zero outside columns [first, last]
+    // the columns where row j of A meets the stored canvas square and is not zero: canvas
+    // columns kCanvasLo + [first, last] (first > last: none)
+    int32_t first[kOutPx], last[kOutPx];
 };
 
 // A = W G at compile time: W[j][i] = max(0, min(out (i+1), C (j+1)) - max(out i, C j)),
@@ -29,10 +31,10 @@ constexpr BlurArea make_blur_area() {
             }
             A.a[j][c] = static_cast<int32_t>(acc);
         }
-        A.first[j] = C;
+        A.first[j] = kCanvasSpan;
         A.last[j] = -1;
-        for (int c = 0; c < C; ++c)
-            if (A.a[j][c] != 0) {
+        for (int c = 0; c < kCanvasSpan; ++c)
+            if (A.a[j][kCanvasLo + c] != 0) {
                 A.first[j] = A.first[j] < c ? A.first[j] : c;
                 A.last[j] = c;
             }
@@ -57,16 +59,32 @@ static_assert(max_row_sum() <= (INT64_C(1) << 23), "t = (A canvas)[j][c] fits in
 static_assert(max_row_sum() * max_row_sum() < (INT64_C(1) << 48),
               "an entry of A canvas A^T is below 2^48: its bits 32.. fit the uint16 GxRaster::hi");
 
+// The disc as one bit mask per row: bit dc + R of row dr + R set for each offset (dr, dc).
+constexpr int kReach = gx_disc_reach();
+struct DiscRows {
+    uint32_t mask[2 * kReach + 1];
+};
+constexpr DiscRows make_disc_rows() {
+    DiscRows d{};
+    for (int k = 0; k < kDiscOffsetCount; ++k)
+        d.mask[kParams.disc_offsets[k][0] + kReach] |= UINT32_C(1) << (kParams.disc_offsets[k][1] + kReach);
+    return d;
+}
+constexpr DiscRows kDisc = make_disc_rows();
+static_assert(2 * kReach + 1 <= 32, "a disc row fits one word");
+
 void stamp(GxRaster* r, int64_t row, int64_t col) {
     const int64_t half = INT64_C(1) << (kQCanvas - 1);
     const int64_t r0 = gx_asr(row + half, kQCanvas), c0 = gx_asr(col + half, kQCanvas);
-    for (int d = 0; d < kDiscOffsetCount; ++d) {
-        const int64_t rr = r0 + kParams.disc_offsets[d][0];
-        const int64_t cc = c0 + kParams.disc_offsets[d][1];
-        // always inside the stored square (kCanvasLo); the test guards memory alone
-        const int64_t i = rr - kCanvasLo, c = cc - kCanvasLo;
-        if (i >= 0 && i < kCanvasSpan && c >= 0 && c < kCanvasSpan)
-            r->canvas[i][c >> 5] |= UINT32_C(1) << (c & 31);
+    // the disc's top-left corner in the stored square; the disc always lies inside it
+    // (kCanvasLo's geometry), the test guards memory alone
+    const int64_t i0 = r0 - kReach - kCanvasLo, c = c0 - kReach - kCanvasLo;
+    if (i0 < 0 || i0 + 2 * kReach >= kCanvasSpan || c < 0 || c + 2 * kReach >= kCanvasSpan) return;
+    const int w = static_cast<int>(c >> 5), b = static_cast<int>(c & 31);
+    for (int dr = 0; dr <= 2 * kReach; ++dr) {
+        uint32_t* words = r->canvas[i0 + dr];
+        words[w] |= kDisc.mask[dr] << b;
+        if (b + 2 * kReach >= 32) words[w + 1] |= kDisc.mask[dr] >> (32 - b);  // b > 0 here
     }
 }
 
@@ -111,22 +129,20 @@ void gx_raster(const int32_t (*p)[2], int n, GxRaster* r, int32_t image[kOutPx][
     for (int j = 0; j < kOutPx; ++j) {
         int32_t t[kCanvasSpan] = {};  // t[c] for canvas column kCanvasLo + c (blank elsewhere)
         bool any = false;
-        const int i_lo = kA.first[j] > kCanvasLo ? kA.first[j] : kCanvasLo;
-        const int i_hi = kA.last[j] < kCanvasLo + kCanvasSpan - 1 ? kA.last[j] : kCanvasLo + kCanvasSpan - 1;
-        for (int i = i_lo; i <= i_hi; ++i) {
-            const int32_t a = kA.a[j][i];
+        const int32_t* aj = kA.a[j] + kCanvasLo;
+        for (int i = kA.first[j]; i <= kA.last[j]; ++i) {
+            const int32_t a = aj[i];
             for (int w = 0; w < kCanvasWords; ++w)
-                for (uint32_t bits = r->canvas[i - kCanvasLo][w]; bits != 0; bits &= bits - 1) {
+                for (uint32_t bits = r->canvas[i][w]; bits != 0; bits &= bits - 1) {
                     t[w * 32 + __builtin_ctz(bits)] += a;
                     any = true;
                 }
         }
         for (int k = 0; k < kOutPx; ++k) {
             int64_t acc = 0;
-            const int c_lo = kA.first[k] > kCanvasLo ? kA.first[k] : kCanvasLo;
-            const int c_hi = kA.last[k] < kCanvasLo + kCanvasSpan - 1 ? kA.last[k] : kCanvasLo + kCanvasSpan - 1;
+            const int32_t* ak = kA.a[k] + kCanvasLo;
             if (any)
-                for (int c = c_lo; c <= c_hi; ++c) acc += static_cast<int64_t>(t[c - kCanvasLo]) * kA.a[k][c];
+                for (int c = kA.first[k]; c <= kA.last[k]; ++c) acc += static_cast<int64_t>(t[c]) * ak[c];
             image[j][k] = static_cast<int32_t>(static_cast<uint32_t>(acc));
             r->hi[j][k] = static_cast<uint16_t>(acc >> 32);
             mx = acc > mx ? acc : mx;
