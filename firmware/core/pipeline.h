@@ -1,5 +1,6 @@
 // The pre-network pipeline: int16 counts (32, 9) -> every integer intermediate, bit for
-// bit the golden model's run_golden (host/glovexfer/golden/pipeline.py). Plain C-style API.
+// bit the golden model's run_golden (host/glovexfer/golden/pipeline.py), each reported as
+// its stage completes; what the networks read stays. Plain C-style API.
 #ifndef GX_PIPELINE_H
 #define GX_PIPELINE_H
 
