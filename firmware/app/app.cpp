@@ -281,6 +281,28 @@ void fused_lines(const char* kind, const GxFusedOut& f) {
     result_line(kind, f.index, f.confidence_q8, f.top3, q8, 0, false);
 }
 
+// The replay's GxStageSink: each intermediate's STAGE line as soon as its stage completes
+// (the stages share one work area, so an intermediate does not outlive the next stage).
+void replay_stage(void*, int stage, const GxStages* s) {
+    const int n = s->n;
+    const GxEarlyStages& e = s->work.early;
+    switch (stage) {
+        case GX_STAGE_ORIENTATION: stage_line("quaternions", kI32, s->quaternions, n * 4); break;
+        case GX_STAGE_EULER: stage_line("euler", kI32, e.euler, n * 3); break;
+        case GX_STAGE_POINTS: stage_line("points", kI32, e.points, n * 2); break;
+        case GX_STAGE_NORMALISED: stage_line("normalised", kI32, e.normalised, n * 2); break;
+        case GX_STAGE_SMOOTHED: stage_line("smoothed", kI32, e.smoothed, n * 2); break;
+        case GX_STAGE_THINNED:
+            stage_line("thin_keep", kI32, e.thin_keep, s->n_keep);
+            stage_line("thinned", kI32, e.thinned, s->n_keep * 2);
+            break;
+        case GX_STAGE_RESAMPLED: stage_line("resampled", kI32, s->resampled, kResamplePoints * 2); break;
+        case GX_STAGE_IMAGE: stage_line("image", kI32, s->image, kOutPx * kOutPx); break;
+        case GX_STAGE_SIGNALS: stage_line("signals", kI32, s->work.signals, n * kGxSignalChannels); break;
+        default: break;
+    }
+}
+
 void do_replay(const GxTokens& t) {
     int64_t n = 0;
     if (t.n < 2 || !gx_parse_int(t.tok[1], 1, kMaxSamples, &n)) {
@@ -312,24 +334,15 @@ void do_replay(const GxTokens& t) {
         return;
     }
     for (int i = 0; i < n; ++i) gx_sensorcal_apply(&g_cal, g_replay[i], g_replay[i]);
-    const GxRecognition* r = gx_recognise(g_rec.models, g_rec.model, g_replay, static_cast<int>(n), true);
+    // the STAGE lines are written by replay_stage while the recognition runs; a selection
+    // that cannot run (no model, too few samples for the signal network) fails before any
+    const GxStageSink sink = {replay_stage, nullptr};
+    const GxRecognition* r = gx_recognise(g_rec.models, g_rec.model, g_replay, static_cast<int>(n), true, &sink);
     if (r->status != GX_OK && r->status != GX_REC_ERR_NO_MODEL) {
         error_line("E_PIPELINE", status_text(r->status));
         return;
     }
-    const GxStages& s = *r->stages;
-    const int ni = static_cast<int>(n);
     if (r->status == GX_OK) {
-        stage_line("quaternions", kI32, s.quaternions, ni * 4);
-        stage_line("euler", kI32, s.euler, ni * 3);
-        stage_line("points", kI32, s.points, ni * 2);
-        stage_line("normalised", kI32, s.normalised, ni * 2);
-        stage_line("smoothed", kI32, s.smoothed, ni * 2);
-        stage_line("thin_keep", kI32, s.thin_keep, s.n_keep);
-        stage_line("thinned", kI32, s.thinned, s.n_keep * 2);
-        stage_line("resampled", kI32, s.resampled, kResamplePoints * 2);
-        if (r->ran_cnn) stage_line("image", kI32, s.image, kOutPx * kOutPx);
-        if (r->ran_signals_stage) stage_line("signals", kI32, s.signals, ni * kGxSignalChannels);
         if (r->ran_lstm) net_lines("lstm", r->lstm, r->lstm_in, kGxLstmSteps * kGxLstmIn);
         if (r->ran_cnn) net_lines("cnn", r->cnn, r->cnn_in, kGxCnnIn * kGxCnnIn);
         if (r->ran_signal) net_lines("signal", r->signal, r->signal_in, kGxSignalSteps * kGxSignalIn);

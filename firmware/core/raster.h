@@ -9,22 +9,43 @@
 
 namespace gx {
 
-//! Words of one bit-packed canvas row (32 pixels per uint32_t).
-constexpr int kCanvasWords = (kCanvasPx + 31) / 32;
+//! How far (pixels) the line's disc reaches from its centre.
+constexpr int gx_disc_reach() {
+    int m = 0;
+    for (int d = 0; d < kDiscOffsetCount; ++d)
+        for (int k = 0; k < 2; ++k) {
+            const int v = kParams.disc_offsets[d][k] < 0 ? -kParams.disc_offsets[d][k] : kParams.disc_offsets[d][k];
+            m = v > m ? v : m;
+        }
+    return m;
+}
+//! The canvas square a drawing can reach: the line's centres lie in [margin, margin + span]
+//! on both axes (the points are clamped to the unit square first, and every position along
+//! a segment lies between its ends), the disc reaches gx_disc_reach() further. Outside it
+//! the canvas stays blank, so only this square is stored: rows and columns kCanvasLo ..
+//! kCanvasLo + kCanvasSpan - 1.
+constexpr int kCanvasLo = static_cast<int>(kParams.margin_px) - gx_disc_reach();
+constexpr int kCanvasSpan = static_cast<int>(kParams.span_px) + 1 + 2 * gx_disc_reach();
+static_assert(kCanvasLo >= 0 && kCanvasLo + kCanvasSpan <= kCanvasPx, "the line stays on the canvas");
+//! Words of one bit-packed stored canvas row (32 pixels per uint32_t).
+constexpr int kCanvasWords = (kCanvasSpan + 31) / 32;
 
-//! Work buffers of one rasteriser (static, no heap): the bit-packed 0/1 canvas (2 KB for
-//! 128 x 128 instead of 16 KB as bytes) and A canvas A^T. A canvas is never stored whole:
-//! gx_raster goes column by column (kOutPx int32 on the stack), so the 28 x 128 int32
-//! intermediate (14 KB) of the straightforward order is gone; the integer sums are exact
-//! (int64, no overflow), so the order does not change a bit.
+//! Work buffers of one rasteriser (static, no heap): the bit-packed 0/1 canvas (its
+//! reachable 100 x 100 square: 1.6 KB instead of 16 KB for 128 x 128 bytes) and the high
+//! bits of A canvas A^T. gx_raster forms that product one output row at a time (a row of
+//! A canvas, kCanvasSpan int32, on the stack) and keeps each entry (< 2^48, exact) split:
+//! bits 0..31 in the caller's image, which it then scales in place, bits 32.. here (1.5 KB
+//! instead of a 6 KB int64 accumulator).
 struct GxRaster {
-    uint32_t canvas[kCanvasPx][kCanvasWords];  //!< drawn polyline, bit c%32 of word c/32
-    int64_t img[kOutPx][kOutPx];               //!< A canvas A^T (<= 2^46)
+    uint32_t canvas[kCanvasSpan][kCanvasWords];  //!< pixel (kCanvasLo + i, kCanvasLo + c): bit c%32 of word c/32 of row i
+    uint16_t hi[kOutPx][kOutPx];                 //!< bits 32..47 of A canvas A^T
 };
 
-//! Pixel (row, col) of the drawn canvas: 0 or 1.
+//! Pixel (row, col) of the drawn 0 .. kCanvasPx-1 canvas: 0 or 1.
 inline int gx_canvas_px(const GxRaster* r, int row, int col) {
-    return static_cast<int>((r->canvas[row][col >> 5] >> (col & 31)) & 1u);
+    const int i = row - kCanvasLo, c = col - kCanvasLo;
+    if (i < 0 || i >= kCanvasSpan || c < 0 || c >= kCanvasSpan) return 0;
+    return static_cast<int>((r->canvas[i][c >> 5] >> (c & 31)) & 1u);
 }
 
 //! Draw the polyline of n Q30 points (clamped to [0, 2^30]) onto r->canvas (cleared first).

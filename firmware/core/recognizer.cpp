@@ -8,8 +8,9 @@ namespace gx {
 namespace {
 
 // Static storage of one recognition (no heap; not reentrant):
-//  * g_stages: every pre-network intermediate (GxStages, ~15.8 KB; the replay command
-//    reports all of them, the recognition path needs them one after the other);
+//  * g_stages: the pre-network stages (GxStages, ~8.3 KB: what the networks read, plus one
+//    work area the stages take in turn; the replay command reports each intermediate
+//    through a GxStageSink as its stage completes);
 //  * g_rec: network inputs (200 + 784 + 288 B) and decisions (~0.5 KB).
 GxStages g_stages;
 GxRecognition g_rec;
@@ -120,7 +121,7 @@ void gx_fuse(const GxNetOut& lstm, const GxNetOut& cnn, GxFusedOut* out) {
 }
 
 const GxRecognition* gx_recognise(const GxModels* models, int sel, const int16_t (*counts)[9], int n,
-                                  bool all_models) {
+                                  bool all_models, const GxStageSink* sink) {
     static_assert(kGxSignalSteps == kMaxSamples && kGxSignalIn == kGxSignalChannels, "signal input = signals stage");
     GxRecognition* r = &g_rec;
     r->ran_lstm = r->ran_cnn = r->ran_fused = false;
@@ -147,10 +148,10 @@ const GxRecognition* gx_recognise(const GxModels* models, int sel, const int16_t
     const bool run_lstm = have_lstm && (want_lstm || all_models);
     const bool run_cnn = have_cnn && (want_cnn || all_models);
     const bool run_signals = have_signal && (want_signal || all_models);
-    r->status = gx_run_pipeline_opts(counts, n, run_cnn, &g_stages);
+    r->status = gx_run_pipeline_opts(counts, n, run_cnn, &g_stages, sink);
     if (r->status != GX_OK) return r;
     if (run_signals) {
-        r->status = gx_run_signals(counts, &g_stages);
+        r->status = gx_run_signals(counts, &g_stages, sink);
         if (r->status != GX_OK) return r;
         r->ran_signals_stage = true;
     }
@@ -170,7 +171,7 @@ const GxRecognition* gx_recognise(const GxModels* models, int sel, const int16_t
         r->ran_cnn = true;
     }
     if (run_signals && n == kMaxSamples) {
-        gx_quantise_signals(g_stages.signals, kGxSignalSteps, &models->signal_io->quant, r->signal_in);
+        gx_quantise_signals(g_stages.work.signals, kGxSignalSteps, &models->signal_io->quant, r->signal_in);
         r->status = net_status(gx_signal_net_run(models->signal, r->signal_in, logits, nullptr), logits,
                                *models->signal_io, &r->signal);
         if (r->status != GX_OK) return r;
@@ -244,13 +245,8 @@ int gx_recognizer_push(GxRecognizer* r, const int16_t sample[9], GxDecision* dec
         if (status) *status = rec->status;
         return GX_EVENT_ERROR;
     }
-    int32_t lo[2] = {INT32_MAX, INT32_MAX}, hi[2] = {INT32_MIN, INT32_MIN};
-    for (int t = 0; t < kMaxSamples; ++t)
-        for (int k = 0; k < 2; ++k) {
-            const int32_t v = rec->stages->points[t][k];
-            lo[k] = v < lo[k] ? v : lo[k];
-            hi[k] = v > hi[k] ? v : hi[k];
-        }
+    const int32_t* lo = rec->stages->points_lo;
+    const int32_t* hi = rec->stages->points_hi;
     // points are within +-2^29 (normalise's range proof), so the differences fit int64 easily
     if (static_cast<int64_t>(hi[0]) - lo[0] < kGxMinMotionSpan && static_cast<int64_t>(hi[1]) - lo[1] < kGxMinMotionSpan) {
         if (status) *status = GX_REC_ERR_NO_MOTION;

@@ -129,9 +129,9 @@ struct GxDecision {
 struct GxRecognition {
     int status;                    //!< GX_OK or an error code
     bool ran_lstm, ran_cnn, ran_fused;
-    bool ran_signals_stage;        //!< stages->signals holds the signals stage (n samples)
+    bool ran_signals_stage;        //!< stages->work.signals holds the signals stage (n samples)
     bool ran_signal, ran_fused_signal;  //!< the signal network (n == kMaxSamples only) / LSTM + signal
-    const GxStages* stages;        //!< every pre-network intermediate
+    const GxStages* stages;        //!< the pre-network stages' results (GxStages: what stays)
     int8_t lstm_in[kGxLstmSteps][kGxLstmIn];
     int8_t cnn_in[kGxCnnIn][kGxCnnIn];
     int8_t signal_in[kGxSignalSteps][kGxSignalIn];
@@ -155,8 +155,9 @@ void gx_fuse(const GxNetOut& lstm, const GxNetOut& cnn, GxFusedOut* out);
 //! from `sel`. The signal network needs n == kMaxSamples: selecting it (signal or
 //! fused_signal) with fewer samples is GX_REC_ERR_SIGNAL_SAMPLES; with all_models and
 //! fewer samples only the signals stage is computed. Returns the status (also in the result); the result lives in static storage.
+//! sink (may be null) hears of each pre-network stage as it completes (GxStageSink).
 const GxRecognition* gx_recognise(const GxModels* models, int sel, const int16_t (*counts)[9], int n,
-                                  bool all_models);
+                                  bool all_models, const GxStageSink* sink = nullptr);
 
 //! Streaming Recognizer state.
 struct GxRecognizer {

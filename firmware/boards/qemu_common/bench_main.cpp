@@ -61,7 +61,7 @@ constexpr bool kSignal = kBenchModel == GX_MODEL_SIGNAL || kBenchModel == GX_MOD
 
 char g_line[kGxMaxLine + 1];
 int16_t g_counts[kMaxSamples][9];
-GxStages g_st;  // the stage-by-stage run's intermediates (static: ~15 kB)
+GxStages g_st;  // the stage-by-stage run's intermediates (static: ~8 kB)
 int8_t g_lstm_in[kGxLstmSteps][kGxLstmIn];
 int8_t g_cnn_in[kGxCnnIn][kGxCnnIn];
 int8_t g_signal_in[kGxSignalSteps][kGxSignalIn];
@@ -166,34 +166,35 @@ void bench_one(const GxModels* models, int n) {
     });
     GxOrientation o;
     g_st.n = n;
+    GxEarlyStages& e = g_st.work.early;  // orientation .. thin (the raster later reuses it)
     const uint64_t c_orient = count([&] {
         gx_orientation_init(&o);
         for (int t = 0; t < n; ++t) {
-            gx_orientation_update(&o, g_counts[t], true, g_st.dtheta[t]);
+            gx_orientation_update(&o, g_counts[t], true, e.dtheta[t]);
             for (int k = 0; k < 4; ++k) g_st.quaternions[t][k] = o.q[k];
         }
     });
     const uint64_t c_euler = count([&] {
-        for (int t = 0; t < n; ++t) gx_quat_to_euler(g_st.quaternions[t], g_st.euler[t]);
+        for (int t = 0; t < n; ++t) gx_quat_to_euler(g_st.quaternions[t], e.euler[t]);
     });
-    const uint64_t c_points = count([&] { gx_points_from_euler(g_st.euler, n, g_st.points); });
+    const uint64_t c_points = count([&] { gx_points_from_euler(e.euler, n, e.points); });
     bool ok = true;
-    const uint64_t c_norm = count([&] { ok = gx_normalise(g_st.points, n, g_st.normalised); });
-    const uint64_t c_smooth = count([&] { gx_smooth(g_st.normalised, n, kSmoothWindow, g_st.smoothed); });
+    const uint64_t c_norm = count([&] { ok = gx_normalise(e.points, n, e.normalised); });
+    const uint64_t c_smooth = count([&] { gx_smooth(e.normalised, n, kSmoothWindow, e.smoothed); });
     const uint64_t c_thin = count([&] {
-        g_st.n_keep = gx_thin_indices(g_st.smoothed, n, g_st.thin_keep);
+        g_st.n_keep = gx_thin_indices(e.smoothed, n, e.thin_keep);
         for (int i = 0; i < g_st.n_keep; ++i) {
-            g_st.thinned[i][0] = g_st.smoothed[g_st.thin_keep[i]][0];
-            g_st.thinned[i][1] = g_st.smoothed[g_st.thin_keep[i]][1];
+            e.thinned[i][0] = e.smoothed[e.thin_keep[i]][0];
+            e.thinned[i][1] = e.smoothed[e.thin_keep[i]][1];
         }
     });
-    const uint64_t c_resample = count([&] { ok = gx_resample(g_st.thinned, g_st.n_keep, g_st.resampled) && ok; });
+    const uint64_t c_resample = count([&] { ok = gx_resample(e.thinned, g_st.n_keep, g_st.resampled) && ok; });
     uint64_t c_raster = 0, c_lstm_in = 0, c_lstm = 0, c_cnn_in = 0, c_cnn = 0, c_decide = 0;
     uint64_t c_signals = 0, c_signal_in = 0, c_signal = 0;
     GxNetOut lo{}, co{}, so{};
     GxFusedOut fo{};
     int8_t logits[kGxClasses];
-    if (kCnn) c_raster = count([&] { gx_raster(g_st.resampled, kResamplePoints, &g_st.raster, g_st.image); });
+    if (kCnn) c_raster = count([&] { gx_raster(g_st.resampled, kResamplePoints, &g_st.work.raster, g_st.image); });
     if (kSignal) c_signals = count([&] { ok = gx_run_signals(g_counts, &g_st) == GX_OK && ok; });
     if (kLstm) {
         c_lstm_in = count([&] { gx_points_to_int8(g_st.resampled, *models->lstm_io, g_lstm_in); });
@@ -207,7 +208,7 @@ void bench_one(const GxModels* models, int n) {
     }
     if (kSignal) {
         if (n == kMaxSamples) {
-            c_signal_in = count([&] { gx_quantise_signals(g_st.signals, kGxSignalSteps, &models->signal_io->quant, g_signal_in); });
+            c_signal_in = count([&] { gx_quantise_signals(g_st.work.signals, kGxSignalSteps, &models->signal_io->quant, g_signal_in); });
             c_signal = count([&] { ok = gx_signal_net_run(models->signal, g_signal_in, logits, nullptr) && ok; });
             c_decide += count([&] { ok = gx_decide(logits, *models->signal_io, &so) && ok; });
         } else {
