@@ -8,7 +8,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 PIP    := $(BIN)/python -m pip --disable-pip-version-check -q
 
-.PHONY: demo test deps venv venv-test clean
+.PHONY: demo test deps deps-demo venv venv-test clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,8 +25,13 @@ $(VENV)/.full: pyproject.toml constraints.txt | $(BIN)/python
 venv: $(VENV)/.core
 venv-test: $(VENV)/.full
 
-demo: venv
+demo: deps-demo
+	$(MAKE) venv
 	$(BIN)/glovexfer demo $(DEMO_ARGS)
+
+# The demo builds the host-native firmware: cmake and a C++ compiler (and python3-venv).
+deps-demo:
+	PYTHON=$(PYTHON) bash tools/install-test-deps.sh --demo
 
 # Debian packages first: creating the venv may need python3-venv.
 deps:

@@ -15,7 +15,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = ROOT / "tools" / "install-test-deps.sh"
-ALL = ("cmake g++ make clang gcc-arm-none-eabi libnewlib-arm-none-eabi libstdc++-arm-none-eabi-newlib qemu-system-arm "
+ALL = ("cmake g++ make clang libclang-rt-14-dev gcc-arm-none-eabi libnewlib-arm-none-eabi libstdc++-arm-none-eabi-newlib qemu-system-arm "
        "gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf qemu-system-misc gcc-xtensa-lx106 binutils-xtensa-lx106 "
        "picolibc-xtensa-lx106-elf clang-22 llvm-22").split()
 
@@ -26,7 +26,7 @@ def _fake(bin_dir: Path, name: str, body: str) -> None:
     p.chmod(0o755)
 
 
-def _run(tmp_path: Path, installed, uid=0, sudo=False, apt_rc=0, venv_ok=True):
+def _run(tmp_path: Path, installed, uid=0, sudo=False, apt_rc=0, venv_ok=True, args=()):
     """Runs the script with fakes; returns (completed process, apt-get calls, sudo calls)."""
     if shutil.which("bash") is None:
         pytest.skip("no bash")
@@ -49,7 +49,7 @@ def _run(tmp_path: Path, installed, uid=0, sudo=False, apt_rc=0, venv_ok=True):
         _fake(fb, "sudo", f'echo "$*" >> "{sudo_log}"\nexec "$@"\n')
     _fake(fb, "python3", f'exit {0 if venv_ok else 1}\n')
     env = {"PATH": str(fb), "PYTHON": str(fb / "python3"), "HOME": str(tmp_path)}
-    r = subprocess.run([shutil.which("bash"), str(SCRIPT)], capture_output=True, text=True, env=env, timeout=60,
+    r = subprocess.run([shutil.which("bash"), str(SCRIPT), *args], capture_output=True, text=True, env=env, timeout=60,
                        check=False)
     calls = log.read_text().splitlines() if log.exists() else []
     sudo_calls = sudo_log.read_text().splitlines() if sudo_log.exists() else []
@@ -60,7 +60,7 @@ def test_nothing_missing_installs_nothing(tmp_path):
     r, calls, _ = _run(tmp_path, ALL, uid=1000)  # not root, no sudo: fine, nothing to do
     assert r.returncode == 0, r.stderr
     assert calls == []
-    assert "every Debian package the tests need is installed" in r.stdout
+    assert "every Debian package needed is installed" in r.stdout
 
 
 def test_root_installs_exactly_the_missing_packages(tmp_path):
@@ -104,3 +104,16 @@ def test_make_test_and_ci_call_it():
     ci = (ROOT / ".ci" / "run").read_text()
     assert "tools/install-test-deps.sh" in mk and "GLOVEXFER_REQUIRE_TOOLS=1" in mk
     assert "apt-get" not in ci and "make test" in ci
+
+
+def test_demo_installs_only_what_the_demo_builds_with(tmp_path):
+    """make demo: the host-native firmware needs cmake, g++ and make (and a venv), nothing else."""
+    r, calls, _ = _run(tmp_path, [], uid=0, venv_ok=False, args=("--demo",))
+    assert r.returncode == 0, r.stderr
+    assert calls[1] == "DEBIAN_FRONTEND=noninteractive install -y -qq --no-install-recommends cmake g++ make python3-venv"
+
+
+def test_unknown_argument_is_refused(tmp_path):
+    r, calls, _ = _run(tmp_path, ALL, args=("--everything",))
+    assert r.returncode != 0 and "usage:" in r.stderr
+    assert calls == []

@@ -2,7 +2,8 @@
 # Installs the Debian packages the tests need, when some are missing (`make test` and
 # .ci/run call it; nothing happens when everything is there):
 #   cmake g++ make          the host-native firmware and its C++ tests
-#   clang                   libFuzzer + sanitizers (tests/test_fuzz.py)
+#   clang libclang-rt-14-dev  libFuzzer + sanitizers (tests/test_fuzz.py); the runtime libraries
+#                           are only a recommendation of clang, which --no-install-recommends skips
 #   python3-venv            only when $PYTHON (default python3) cannot create a venv
 #   gcc-arm-none-eabi libnewlib-arm-none-eabi libstdc++-arm-none-eabi-newlib qemu-system-arm
 #                           the emulated Cortex-M4F (QEMU mps2-an386)
@@ -17,16 +18,23 @@
 # firmware images and block drivers nothing here uses), as root or through sudo. Exits
 # non-zero with a message naming the packages when it cannot: not root and no sudo, or an
 # apt-get failure.
+# With --demo: only what `make demo` needs (the host-native firmware: cmake g++ make, and
+# python3-venv when needed).
 set -euo pipefail
 
 PYTHON="${PYTHON:-python3}"
 PACKAGES=(
-  cmake g++ make clang
+  cmake g++ make clang libclang-rt-14-dev
   gcc-arm-none-eabi libnewlib-arm-none-eabi libstdc++-arm-none-eabi-newlib qemu-system-arm
   gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf qemu-system-misc
   gcc-xtensa-lx106 binutils-xtensa-lx106 picolibc-xtensa-lx106-elf
   clang-22 llvm-22
 )
+if [ "${1:-}" = "--demo" ]; then
+  PACKAGES=(cmake g++ make)
+elif [ $# -gt 0 ]; then
+  fail_usage=1
+fi
 
 fail() {
   echo "install-test-deps: $*" >&2
@@ -47,11 +55,12 @@ missing_packages() {
   fi
 }
 
+[ -z "${fail_usage:-}" ] || fail "usage: $0 [--demo]"
 command -v dpkg-query >/dev/null 2>&1 || fail "dpkg-query not found: this script installs Debian packages (Debian 12 'bookworm'); install by hand: ${PACKAGES[*]} python3-venv"
 
 mapfile -t missing < <(missing_packages)
 if [ ${#missing[@]} -eq 0 ]; then
-  echo "install-test-deps: every Debian package the tests need is installed"
+  echo "install-test-deps: every Debian package needed is installed"
   exit 0
 fi
 
