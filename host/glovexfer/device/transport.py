@@ -61,8 +61,9 @@ class Device:
         line = self.read_line(timeout)
         return None if line is None else parse_line(line)
 
-    def expect(self, kinds, timeout: float | None = None) -> Message:
-        """Read until a message of one of ``kinds``; an ERR line raises GloveXferError."""
+    def expect(self, kinds, timeout: float | None = None, skip: tuple = ()) -> Message:
+        """Read until a message of one of ``kinds``; an ERR line raises GloveXferError unless
+        its code is in ``skip``."""
         kinds = (kinds,) if isinstance(kinds, str) else tuple(kinds)
         deadline = time.monotonic() + (self.timeout if timeout is None else timeout)
         while True:
@@ -71,7 +72,7 @@ class Device:
                 raise GloveXferError(f"{self.name}: no {'/'.join(kinds)} line within the timeout")
             if m.kind in kinds:
                 return m
-            if m.kind == "ERR":
+            if m.kind == "ERR" and m.args[0] not in skip:
                 raise GloveXferError(f"{self.name}: device error {m.args[0]}: {m.args[1]}")
 
     # -- commands --------------------------------------------------------------------------
@@ -83,10 +84,12 @@ class Device:
         try:
             if ask:
                 raise GloveXferError("ask")
-            m = self.expect(("READY",), timeout=min(2.0, self.timeout) if timeout is None else timeout)
+            # the start-up check's E_MODEL lines precede READY; INFO's refused= repeats them
+            m = self.expect(("READY",), timeout=min(2.0, self.timeout) if timeout is None else timeout,
+                            skip=("E_MODEL",))
         except GloveXferError:
             self.write_line("info")
-            m = self.expect(("INFO", "READY"))
+            m = self.expect(("INFO", "READY"), skip=("E_MODEL",))
         self.banner = m
         if m.fields.get("proto") != "1":
             raise ProtocolError(f"{self.name}: protocol version {m.fields.get('proto')!r}, this host speaks 1")
