@@ -44,6 +44,7 @@ if(GX_MODEL_DIR)
             ${Python3_EXECUTABLE} -m glovexfer.device.model_io ${GX_MODEL_DIR} ${GX_GEN_DIR}
     DEPENDS ${GX_MODEL_NET_SOURCES} ${_gx_list_file}
             ${GX_FIRMWARE_DIR}/../host/glovexfer/device/model_io.py
+            ${GX_FIRMWARE_DIR}/../host/glovexfer/export/model_io.py
     COMMENT "gx_model_io.h from ${GX_MODEL_DIR}")
   set(GX_MODEL_SOURCES ${GX_MODEL_NET_SOURCES} ${GX_GEN_DIR}/gx_model_io.h)
   set(GX_MODEL_INCLUDES ${GX_MODEL_DIR} ${GX_GEN_DIR})

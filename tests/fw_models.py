@@ -132,6 +132,7 @@ def signal_model_dir() -> Path:
     import hashlib
 
     from glovexfer.device.parity import find_tflite
+    from glovexfer.export import model_data
     from glovexfer.export.model_data import write_model_source
 
     chen = ROOT / "models" / "chen2021"
@@ -152,6 +153,8 @@ def signal_model_dir() -> Path:
         cached.write_bytes(blobs["signal"])
     stamp = SIGNAL_CACHE / "inputs.sha256"
     key = "\n".join(f"{k} {hashlib.sha256(b).hexdigest()}" for k, b in sorted(blobs.items()))
+    # the generator too: a changed source format regenerates the cached sources
+    key += "\nmodel_data " + hashlib.sha256(Path(model_data.__file__).read_bytes()).hexdigest()
     if stamp.is_file() and stamp.read_text() == key and all((SIGNAL_CACHE / f"gx_model_{k}.cpp").is_file() for k in blobs):
         return SIGNAL_CACHE
     SIGNAL_CACHE.mkdir(parents=True, exist_ok=True)

@@ -176,7 +176,7 @@ def test_parity_with_calibration(glove, models):
     from glovexfer.device.parity import load_device_nets, run_parity
     from glovexfer.device.sensorcal import read_calibration, set_calibration
     from glovexfer.device.transport import open_native
-    from glovexfer.golden.pipeline import simulated_recordings
+    from glovexfer.simulate.recordings import simulated_recordings
 
     import fw_models
 

@@ -292,7 +292,7 @@ def test_half_filled_window_of_a_previous_client_does_not_leak(native):
     ``demo --text hi`` gives exactly what it gives on a fresh device (without the reset on
     connect, the demo's first still samples complete that window: an extra letter)."""
     from glovexfer.device.transport import open_serial
-    from glovexfer.golden.pipeline import simulated_recordings
+    from glovexfer.simulate.recordings import simulated_recordings
 
     _, pty = native
     with open_serial(pty) as dev:

@@ -95,7 +95,7 @@ def _run(exe, lines: list[bytes], rss_at: int | None = None):
 
 
 def test_soak_garbage_between_letters(glove):
-    from glovexfer.golden.pipeline import simulated_recordings
+    from glovexfer.simulate.recordings import simulated_recordings
 
     rng = np.random.default_rng(11)
     recs = simulated_recordings(LETTERS, seed=23)

@@ -77,7 +77,7 @@ def seed_app(corpus: Path) -> None:
     """A full letter window, a replay and the commands (as tests/test_fuzz.py)."""
     sys.path.insert(0, str(ROOT / "host"))
     from glovexfer.device.protocol import replay_line, sample_line
-    from glovexfer.golden.pipeline import simulated_recordings
+    from glovexfer.simulate.recordings import simulated_recordings
 
     c = simulated_recordings(2, seed=1)
     (corpus / "window").write_text("start\n" + "".join(sample_line(s) + "\n" for s in c[0]))

@@ -33,78 +33,16 @@ from __future__ import annotations
 
 import re
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import GloveXferError
+from ..export.model_io import NetIo, SignalIo, io_canonical_bytes, net_io, signal_io  # noqa: F401  (re-exported)
 
 _VERSION = re.compile(r"^// (gxmodel/\d+ \S+ (lstm|cnn|signal) tflite-sha256:[0-9a-f]+)$", re.M)
 _NORM = re.compile(r"^// signal norm: (\{.*\})$", re.M)
 _SCALES = re.compile(
     r"^// input: scale (\S+), zero point (-?\d+); output: scale (\S+), zero point (-?\d+)$", re.M
 )
-
-
-@dataclass(frozen=True)
-class NetIo:
-    """What ``GxNetIo`` (firmware/core/recognizer.h) holds for one model."""
-
-    version: str
-    kind: str
-    in_mult: int
-    in_shift: int
-    in_zero_point: int
-    sm_mult: int
-    sm_shift: int
-    sm_diff_min: int
-    has_softmax: int = 0
-
-
-@dataclass(frozen=True)
-class SignalIo:
-    """What ``GxSignalIo`` (firmware/core/recognizer.h) holds for the signal network."""
-
-    version: str
-    offset: tuple
-    mult: tuple
-    shift: tuple
-    zero_point: int
-    sm_mult: int
-    sm_shift: int
-    sm_diff_min: int
-    has_softmax: int = 0
-    kind: str = "signal"
-
-
-def signal_io(version: str, mean, std, in_scale: float, in_zp: int, out_scale: float) -> SignalIo:
-    """The signal network's constants from its norm and scales (golden functions only)."""
-    from ..golden.signals import signal_quantiser
-    from ..golden.softmax import SoftmaxParams
-
-    try:
-        offset, mult, shift, zp = signal_quantiser(mean, std, in_scale, in_zp)
-    except ValueError as e:
-        raise GloveXferError(f"signal network {version}: {e}") from None
-    sm = SoftmaxParams.from_scales(1.0, out_scale)
-    return SignalIo(version, tuple(int(v) for v in offset), tuple(int(v) for v in mult), tuple(int(v) for v in shift),
-                    int(zp), int(sm.input_multiplier), int(sm.input_left_shift), int(sm.diff_min))
-
-
-def net_io(kind: str, version: str, in_scale: float, in_zp: int, out_scale: float) -> NetIo:
-    """The constants of one network from its scales (golden functions only)."""
-    from ..golden.raster import input_quantiser
-    from ..golden.recognise import points_quantiser
-    from ..golden.softmax import SoftmaxParams
-
-    if kind == "lstm":
-        mult, shift = points_quantiser(in_scale)
-    elif kind == "cnn":
-        mult, shift = input_quantiser(in_scale)
-    else:
-        raise GloveXferError(f"model kind must be lstm or cnn, got {kind!r}")
-    sm = SoftmaxParams.from_scales(1.0, out_scale)
-    return NetIo(version, kind, int(mult), int(shift), int(in_zp), int(sm.input_multiplier),
-                 int(sm.input_left_shift), int(sm.diff_min))
 
 
 def read_model_source(path) -> NetIo | SignalIo:
@@ -138,18 +76,6 @@ def read_model_source(path) -> NetIo | SignalIo:
             raise GloveXferError(f"{p}: malformed signal norm line: {e}") from None
         return signal_io(v.group(1), mean, std, in_scale, int(s.group(2)), out_scale)
     return net_io(v.group(2), v.group(1), in_scale, int(s.group(2)), out_scale)
-
-
-def io_canonical_bytes(io: NetIo | SignalIo) -> bytes:
-    """The canonical serialisation of a ``GxNetIo`` / ``GxSignalIo``, fields in struct order:
-    the version as int32 length + bytes, then every value as int32 little-endian."""
-    v = io.version.encode("ascii")
-    if isinstance(io, SignalIo):
-        vals = [*io.offset, *io.mult, *io.shift, io.zero_point]
-    else:
-        vals = [io.in_mult, io.in_shift, io.in_zero_point]
-    vals += [io.sm_mult, io.sm_shift, io.sm_diff_min, io.has_softmax]
-    return len(v).to_bytes(4, "little") + v + b"".join(int(x & 0xFFFFFFFF).to_bytes(4, "little") for x in vals)
 
 
 def _c_struct(name: str, io: NetIo) -> str:

@@ -114,8 +114,9 @@ class Device:
         line = self.read_line(timeout)
         return None if line is None else parse_line(line)
 
-    def expect(self, kinds, timeout: float | None = None) -> Message:
-        """Read until a message of one of ``kinds``; an ERR line raises GloveXferError."""
+    def expect(self, kinds, timeout: float | None = None, skip: tuple = ()) -> Message:
+        """Read until a message of one of ``kinds``; an ERR line raises GloveXferError unless
+        its code is in ``skip``."""
         kinds = (kinds,) if isinstance(kinds, str) else tuple(kinds)
         deadline = time.monotonic() + (self.timeout if timeout is None else timeout)
         while True:
@@ -124,7 +125,7 @@ class Device:
                 raise GloveXferError(f"{self.name}: no {'/'.join(kinds)} line within the timeout")
             if m.kind in kinds:
                 return m
-            if m.kind == "ERR":
+            if m.kind == "ERR" and m.args[0] not in skip:
                 raise GloveXferError(f"{self.name}: device error {m.args[0]}: {m.args[1]}")
 
     # -- commands --------------------------------------------------------------------------

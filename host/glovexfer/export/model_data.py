@@ -19,7 +19,7 @@ dimension, index, shift and zero point, so that the lengths it reads are the com
 ``kBlobs`` lists every array with its ``sizeof``: the firmware reads only within these bounds,
 so a corrupted count (``n_mult``) or dimension is refused before anything is read past an
 array.  ``io_checksum`` is the checksum of the input-quantiser and softmax constants
-(``glovexfer.device.model_io``) derived here from the .tflite's scales: the firmware compares it
+(``glovexfer.export.model_io``) derived here from the .tflite's scales: the firmware compares it
 with the ``gx_model_io.h`` it was built with.  The version string names the export format,
 the model and the first 16 hex digits of the .tflite's SHA-256.
 
@@ -372,7 +372,7 @@ def model_source_text(tflite_bytes: bytes, name: str) -> tuple[str, str]:
     norm = signal_norm_line(net) + "\n" if kind == "signal" else ""
     sha = hashlib.sha256(tflite_bytes).hexdigest()[:16]
     version = f"gxmodel/{FORMAT_VERSION} {name} {kind} tflite-sha256:{sha}"
-    from ..device.model_io import io_canonical_bytes
+    from .model_io import io_canonical_bytes
 
     io_sum = fnv1a32(io_canonical_bytes(io_of(net, kind, version)))
     # GxModelInfo without its own checksum field, then the network's fields
@@ -414,9 +414,9 @@ def model_source_text(tflite_bytes: bytes, name: str) -> tuple[str, str]:
 
 
 def io_of(net: Int8Network, kind: str, version: str):
-    """The ``gx_model_io.h`` constants of this network (``glovexfer.device.model_io``), from
+    """The ``gx_model_io.h`` constants of this network (``glovexfer.export.model_io``), from
     the .tflite's own scales: what the firmware's io constants must hash to."""
-    from ..device.model_io import net_io, signal_io
+    from .model_io import net_io, signal_io
     from ..golden.signals import norm_from_metadata
 
     if kind == "signal":
