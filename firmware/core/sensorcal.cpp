@@ -1,13 +1,12 @@
 #include "sensorcal.h"
 
+#include "fixed.h"
+
 namespace gx {
 
 namespace {
 
 int16_t sat16(int64_t v) { return static_cast<int16_t>(v < -32768 ? -32768 : (v > 32767 ? 32767 : v)); }
-
-// Mean of n values summing to s, rounded half away from zero (n > 0).
-int32_t mean_round(int32_t s, int32_t n) { return s >= 0 ? (s + n / 2) / n : -((-s + n / 2) / n); }
 
 void put_u16(uint8_t* p, uint32_t v) {
     p[0] = static_cast<uint8_t>(v);
@@ -31,7 +30,7 @@ int finish_gyro(const GxCalCollector* c, GxSensorCal* cal) {
     int16_t bias[3];
     for (int k = 0; k < 3; ++k) {
         if (static_cast<int32_t>(c->hi[k]) - c->lo[k] > kGxCalStillRange) return GX_CAL_ERR_MOVED;
-        const int32_t b = mean_round(c->sum[k], c->n);
+        const int64_t b = gx_div_round(c->sum[k], c->n);  // the mean, half away from zero
         if (b > kGxCalMaxGyroBias || b < -kGxCalMaxGyroBias) return GX_CAL_ERR_RANGE;
         bias[k] = static_cast<int16_t>(b);
     }

@@ -23,6 +23,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from ..errors import GloveXferError
+from .fixed import div_round
 
 GYRO_SAMPLES = 54
 MAG_SAMPLES = 324
@@ -52,11 +53,6 @@ class SensorCal:
     has_gyro: bool = False
     has_mag: bool = False
 
-    def valid(self) -> bool:
-        return all(abs(b) <= MAX_GYRO_BIAS for b in self.gyro_bias) and all(
-            SCALE_MIN <= s <= SCALE_MAX for s in self.mag_scale_q14
-        ) and all(-32768 <= o <= 32767 for o in self.mag_offset)
-
 
 def _counts(a, rows: int | None, what: str) -> np.ndarray:
     x = np.asarray(a)
@@ -68,16 +64,12 @@ def _counts(a, rows: int | None, what: str) -> np.ndarray:
     return x.astype(np.int64)
 
 
-def _mean_round(s: int, n: int) -> int:
-    return (s + n // 2) // n if s >= 0 else -((-s + n // 2) // n)
-
-
 def estimate_gyro_bias(still, cal: SensorCal = SensorCal()) -> SensorCal:
     """``cal`` with its gyro part replaced by the bias of ``still``."""
     g = _counts(still, GYRO_SAMPLES, "gyro calibration")[:, 3:6]
     if np.any(g.max(axis=0) - g.min(axis=0) > STILL_RANGE):
         raise CalibrationError("moved", f"the glove moved (a gyro axis spans more than {STILL_RANGE} counts)")
-    bias = tuple(_mean_round(int(s), GYRO_SAMPLES) for s in g.sum(axis=0))
+    bias = tuple(div_round(int(s), GYRO_SAMPLES) for s in g.sum(axis=0))
     if any(abs(b) > MAX_GYRO_BIAS for b in bias):
         raise CalibrationError("range", f"gyro bias {bias} beyond +-{MAX_GYRO_BIAS} counts")
     return replace(cal, gyro_bias=bias, has_gyro=True)
