@@ -132,7 +132,7 @@ def seeds(name: str) -> list[bytes]:
             "digilets": [_valid_digilets_line()],
             "chen": [_valid_chen(), _valid_chen() + b"#\n"],
             "device_line": [b"LETTER h q8=201 top3=h:201,n:30,k:3 model=fused n=4",
-                            b'READY proto=1 fw=0.1.0 board=native model=fused lstm="gxmodel/1 lstm" cnn="x"',
+                            b'READY proto=1 fw=0.1.0 board=native model=fused lstm="gxmodel/2 lstm" cnn="x"',
                             b"STAGE euler i32 3 ffffffff7fffffff80000000", b"ERR E_ARGS s: bad",
                             b"RESULT lstm x q8=31 top3=x:31,v:22,s:21 margin=26", b"WORD", b"END replay n=2"],
         })

@@ -120,5 +120,5 @@ def test_model_source_checksum_and_version(built):
     _, _, gen = built
     for kind in ("lstm", "cnn"):
         src = (gen / f"gx_model_{kind}.cpp").read_text()
-        assert f"gxmodel/1 {kind} {kind} tflite-sha256:" in src
+        assert f"gxmodel/2 {kind} {kind} tflite-sha256:" in src
         assert "kBlobs" in src and "kQ[]" in src

@@ -37,8 +37,8 @@ def session(exe, data: bytes | str, timeout=120) -> list[str]:
 
 # ---------------------------------------------------------------------------- host side
 def test_parse_and_format_lines():
-    m = parse_line('READY proto=1 fw=0.1.0 board=native model=fused lstm="gxmodel/1 lstm lstm tflite-sha256:ab" cnn="none"\n')
-    assert m.kind == "READY" and m.fields["lstm"] == "gxmodel/1 lstm lstm tflite-sha256:ab" and m.fields["cnn"] == "none"
+    m = parse_line('READY proto=1 fw=0.1.0 board=native model=fused lstm="gxmodel/2 lstm lstm tflite-sha256:ab" cnn="none"\n')
+    assert m.kind == "READY" and m.fields["lstm"] == "gxmodel/2 lstm lstm tflite-sha256:ab" and m.fields["cnn"] == "none"
     L = letter_of(parse_line("LETTER h q8=201 top3=h:201,n:30,k:3 model=fused n=4"))
     assert (L.letter, L.q8, L.top3, L.model, L.n) == ("h", 201, [("h", 201), ("n", 30), ("k", 3)], "fused", 4)
     assert abs(L.confidence - 201 / 256) < 1e-12
@@ -68,7 +68,7 @@ def test_banner_info_and_model_selection(glove):
     out = session(glove, "info\nmodel lstm\nmodel cnn\nmodel fused\nmodel svm\nmodel\nauto on\nauto off\nreset\n")
     ready = parse_line(out[0])
     assert ready.kind == "READY" and ready.fields["proto"] == "1" and ready.fields["model"] == "fused"
-    assert ready.fields["lstm"].startswith("gxmodel/1 ") and ready.fields["cnn"].startswith("gxmodel/1 ")
+    assert ready.fields["lstm"].startswith("gxmodel/2 ") and ready.fields["cnn"].startswith("gxmodel/2 ")
     info = parse_line(out[1])
     assert info.kind == "INFO" and int(info.fields["ram_core"]) > 0 and info.fields["board"] == "native"
     assert out[2:5] == ["OK model lstm", "OK model cnn", "OK model fused"]

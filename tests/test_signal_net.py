@@ -166,7 +166,7 @@ def test_signal_model_source_and_io(sig_models, sig_nets):
 
     net = sig_nets["signal"]
     src = (sig_models / "gx_model_signal.cpp").read_text()
-    assert "gxmodel/1 signal signal tflite-sha256:" in src and "constexpr GxSignalNetModel kModel" in src
+    assert "gxmodel/2 signal signal tflite-sha256:" in src and "constexpr GxSignalNetModel kModel" in src
     io = read_model_source(sig_models / "gx_model_signal.cpp")
     assert isinstance(io, SignalIo)
     offset, mult, shift, zp = signal_quantiser_of(net)
@@ -219,7 +219,7 @@ def test_streaming_signal_models_equal_golden(sig_glove, sig_nets):
             o = getattr(r, model)
             expect.append((model, o.letter, o.confidence_q8, [(t[0], t[2]) for t in o.top3]))
     out = [parse_line(x) for x in _session(sig_glove, lines)]
-    assert out[0].kind == "READY" and out[0].fields["signal"].startswith("gxmodel/1 signal signal tflite-sha256:")
+    assert out[0].kind == "READY" and out[0].fields["signal"].startswith("gxmodel/2 signal signal tflite-sha256:")
     assert out[0].fields["model"] == "fused_signal"  # the best model compiled in is the default
     assert [m.kind for m in out if m.kind == "ERR"] == []
     assert [" ".join(m.args) for m in out if m.kind == "OK"] == ["model signal", "model fused_signal"]

@@ -1,5 +1,7 @@
 #include "lstm.h"
 
+#include <cstring>
+
 
 #include "dot.h"
 #include "quant.h"
@@ -9,7 +11,7 @@ namespace gx {
 namespace {
 
 // TFLite's sigmoid_table_uint16 (kernels/internal/common.h): sigmoid(i/24) in 0.16.
-const uint16_t kSigmoidTable[256] = {
+constexpr uint16_t kSigmoidTable[256] = {
     32768, 33451, 34133, 34813, 35493, 36169, 36843, 37513, 38180, 38841, 39498, 40149,
     40794, 41432, 42064, 42688, 43304, 43912, 44511, 45102, 45683, 46255, 46817, 47369,
     47911, 48443, 48964, 49475, 49975, 50464, 50942, 51409, 51865, 52311, 52745, 53169,
@@ -36,6 +38,20 @@ const uint16_t kSigmoidTable[256] = {
 
 static_assert((INT64_C(-9) >> 8) == -1, "arithmetic right shift required");
 
+// The table as one word per interval: entry i << 16 | (entry i+1 - entry i) (the steps are
+// below 2^10), so the interpolation needs one load.
+struct PackedLut {
+    uint32_t w[255];
+};
+constexpr PackedLut packed_lut() {
+    PackedLut t{};
+    for (int i = 0; i < 255; ++i)
+        t.w[i] = (static_cast<uint32_t>(kSigmoidTable[i]) << 16) |
+                 static_cast<uint32_t>(kSigmoidTable[i + 1] - kSigmoidTable[i]);
+    return t;
+}
+constexpr PackedLut kLut = packed_lut();
+
 int64_t abs64(int64_t v) { return v < 0 ? -v : v; }
 
 // Scratch (static, no heap): gate activations, the input halves of the gate sums, the
@@ -45,7 +61,8 @@ int16_t g_fc_r[kGxLstmMaxUnits];
 int16_t g_act[kGxLstmGates][kGxLstmMaxUnits];
 int16_t g_c[kGxLstmMaxUnits];
 int8_t g_h[kGxLstmMaxUnits];
-alignas(4) int16_t g_hcol[kGxLstmMaxUnits];
+alignas(4) int16_t g_hcol[2 * gx_lstm_pairs(kGxLstmMaxUnits)];  // zero past the units
+bool g_force_reference = false;
 
 // gx_sigmoid_int16 for x in the int16 range: every intermediate then fits int32
 // (|3x| < 2^17, the table interpolation < 2^25), so the same arithmetic runs without int64.
@@ -57,8 +74,8 @@ inline int16_t sigmoid16(int32_t x) {
     if (uh >= 255) {
         res = 0x7FFF << 10;
     } else {
-        const int32_t ua = kSigmoidTable[uh];
-        res = (ua << 9) + (a & 0x1FF) * (static_cast<int32_t>(kSigmoidTable[uh + 1]) - ua);
+        const uint32_t w = kLut.w[uh];
+        res = static_cast<int32_t>((w >> 16) << 9) + (a & 0x1FF) * static_cast<int32_t>(w & 0xFFFFu);
     }
     res = (v >= 0) ? res + (1 << 9) : (1 << (16 + 9)) - res + (1 << 9) - 1;
     return static_cast<int16_t>(res >> 10);  // res >= 0: the uint32 shift of the reference
@@ -75,8 +92,8 @@ inline int16_t tanh16(int32_t x, int32_t mult, int32_t rshift) {
     if (uh >= 255) {
         res = 0xFFFF << 8;
     } else {
-        const int32_t ua = kSigmoidTable[uh];
-        res = (ua << 8) + (a & 0xFF) * (static_cast<int32_t>(kSigmoidTable[uh + 1]) - ua);
+        const uint32_t w = kLut.w[uh];
+        res = static_cast<int32_t>((w >> 16) << 8) + (a & 0xFF) * static_cast<int32_t>(w & 0xFFFFu);
     }
     res = (v >= 0) ? res - (1 << (14 + 9)) + (1 << (9 - 2)) : -res + (1 << (14 + 9)) + (1 << (9 - 2)) - 1;
     return static_cast<int16_t>(res >> (9 - 1));
@@ -95,65 +112,190 @@ TanhArgs tanh_args(int32_t cell_state_scale_power) {
     return {left_shift <= 12 ? 3 << left_shift : 0, 0, left_shift <= 12};
 }
 
-// ---- the fast path: the paper's shape (two input features) and the usual TFLite int8 LSTM
-// quantisation, checked once per call (fast_ok); anything else runs the reference loops.
+// ---- the fast path: the paper's shape (two input features), the packed weights and the
+// usual TFLite int8 LSTM quantisation, checked once per call (fast_ok); anything else runs
+// the reference loops.
 
 bool fc_fast_ok(const GxFcParams& f) {
-    return f.n_mult == 1 && f.shift[0] <= 0 && f.shift[0] >= -31 && f.weights_offset == 0 && f.output_offset == 0 &&
+    return f.n_mult == 1 && f.multiplier[0] >= 0 && f.shift[0] <= 0 && f.shift[0] >= -31 && f.weights_offset == 0 && f.output_offset == 0 &&
            f.act_min == kInt16Min && f.act_max == kInt16Max;
 }
 
 // Whether every accumulator of the fast path stays below 2^30 in magnitude and every
 // requantisation is a plain right shift: recurrent sums of units x 255 x 128, input sums of
 // bias + 2 x 255 x 128, elementwise products of a sigmoid output (0..32767) and an int16.
+// One input offset for the four gates (the input tensor's zero point) and one recurrent
+// offset (the hidden state's).
 bool fast_ok(const GxLstmParams* p) {
-    if (p->in_dim != 2) return false;
+    if (g_force_reference || p->in_dim != 2 || p->packed == nullptr) return false;
+    const int32_t in_off = p->gate[0].fc_input.input_offset, rec_off = p->gate[0].fc_recurrent.input_offset;
+    if (in_off < -128 || in_off > 128 || rec_off < -128 || rec_off > 128) return false;
     for (int g = 0; g < kGxLstmGates; ++g) {
         const GxLstmGateParams& q = p->gate[g];
         if (!fc_fast_ok(q.fc_input) || !fc_fast_ok(q.fc_recurrent)) return false;
-        if (q.fc_input.input_offset < -128 || q.fc_input.input_offset > 128 || q.fc_recurrent.input_offset < -128 ||
-            q.fc_recurrent.input_offset > 128 || q.fc_recurrent.input_offset != p->gate[0].fc_recurrent.input_offset)
-            return false;
+        if (q.fc_input.input_offset != in_off || q.fc_recurrent.input_offset != rec_off) return false;
         for (int32_t k = 0; q.bias != nullptr && k < p->units; ++k)
             if (q.bias[k] > (1 << 29) || q.bias[k] < -(1 << 29)) return false;
     }
-    return p->forget_cell_shift <= 0 && p->input_shift <= 0 && p->output_shift <= 0 && p->forget_cell_shift >= -31 &&
+    return p->forget_cell_mul >= 0 && p->input_mul >= 0 && p->output_mul >= 0 && p->forget_cell_shift <= 0 &&
+           p->input_shift <= 0 && p->output_shift <= 0 && p->forget_cell_shift >= -31 &&
            p->input_shift >= -31 && p->output_shift >= -31;
 }
 
-struct FastGate {
-    GxSmallRq in, rec;
+// The word at p (two int16, little-endian): one LDR on a 32-bit core.
+inline uint32_t word_at(const int16_t* p) {
+    uint32_t v;
+    std::memcpy(&v, p, 4);
+    return v;
+}
+
+// One requantisation of the fast path: gx_rq16's mbqm for |x| < 2^30, m >= 0, a right shift
+// e. The rounding term of RoundingDivideByPOT takes the sign of x instead of the sign of
+// v = srdhm(x, m): equal, since m >= 0 makes v <= 0 for x < 0, and for v = 0 both give 0
+// ((round - 1) >> e = 0). So the sum is known before the multiply: on the Cortex-M4 one SMMLAR
+// (acc + (2x * m + 2^31) >> 32) does the high multiply, its rounding and the addition.
+struct Rq {
+    int32_t m, round, neg, e;
 };
 
-// Gate g's activations: pass 1 the recurrent products, four units at a time (dot.h), each
-// requantised and saturated to int16; pass 2 per unit the two-feature input product,
-// requantised and saturated to int16, the saturated sum of both, the activation.
-void fast_gate(const GxLstmParams* p, int g, const FastGate& fg, const int8_t* x_t, int16_t* act) {
-    const GxLstmGateParams& q = p->gate[g];
-    const int32_t n = p->units;
-    const GxSmallRq rec = fg.rec;
-    int32_t k = 0;
-    for (; k + 4 <= n; k += 4) {
-        uint32_t acc[4] = {0, 0, 0, 0};
-        gx_dot_4x1(q.w_recurrent + k * n, n, g_hcol, n, acc);
-        for (int32_t r = 0; r < 4; ++r) g_fc_r[k + r] = static_cast<int16_t>(gx_rq16(rec, static_cast<int32_t>(acc[r])));
+inline Rq rq_of(int32_t m, int32_t shift) {
+    const int32_t e = -shift;
+    return {m, e >= 1 ? 1 << (e - 1) : 0, e >= 1 ? -1 : 0, e};
+}
+
+inline int32_t rq_shifted(int32_t x, const Rq& q) {
+    const int32_t add = q.round + ((x >> 31) & q.neg);
+#if GX_DOT_DSP
+    int32_t r;
+    __asm__("smmlar %0, %1, %2, %3" : "=r"(r) : "r"(x * 2), "r"(q.m), "r"(add));
+    return r >> q.e;
+#else
+    return (gx_srdhm_small(x, q.m) + add) >> q.e;
+#endif
+}
+
+// The requantisations of one call, resolved once.
+struct FastArgs {
+    Rq in[kGxLstmGates], rec[kGxLstmGates];
+    Rq fc, ig, h;
+    int32_t h_lo, h_hi, h_zp;  // clamp range of h minus its zero point, the zero point
+    TanhArgs cell_tanh;
+};
+
+// acc[g] = sum over the `pairs` column pairs j of unit k's recurrent pair (g, j) . column
+// pair j (w: the unit's first recurrent pair). Exact int32 sums (|.| < 2^30).
+#if GX_DOT_DSP
+// Per two column pairs: one LDRD of the column (h[2j], h[2j+1], h[2j+2], h[2j+3] as two
+// int16 pairs), two LDM of the four gates' weight pairs, eight SMLAD (each w_lo * h_lo +
+// w_hi * h_hi): 13 instructions for 16 MACs; an odd last pair: one LDR, one LDM, four SMLAD.
+// The weights live in r8-r11 because LDM's register list must be ascending.
+inline void dot_gates(const int16_t* w, const int16_t* c, int32_t pairs, int32_t acc[4]) {
+    uint32_t a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+    const int16_t* const end = c + 2 * (pairs & ~1);
+    uint32_t x01, x23;
+    if (c != end) {
+        __asm__ volatile(
+            "1:\n\t"
+            "ldrd %[x01], %[x23], [%[cp]], #8\n\t"
+            "ldmia %[wp]!, {r8, r9, r10, r11}\n\t"
+            "smlad %[a0], r8, %[x01], %[a0]\n\t"
+            "smlad %[a1], r9, %[x01], %[a1]\n\t"
+            "smlad %[a2], r10, %[x01], %[a2]\n\t"
+            "smlad %[a3], r11, %[x01], %[a3]\n\t"
+            "ldmia %[wp]!, {r8, r9, r10, r11}\n\t"
+            "smlad %[a0], r8, %[x23], %[a0]\n\t"
+            "smlad %[a1], r9, %[x23], %[a1]\n\t"
+            "smlad %[a2], r10, %[x23], %[a2]\n\t"
+            "smlad %[a3], r11, %[x23], %[a3]\n\t"
+            "cmp %[cp], %[end]\n\t"
+            "bne 1b\n\t"
+            : [a0] "+r"(a0), [a1] "+r"(a1), [a2] "+r"(a2), [a3] "+r"(a3), [wp] "+r"(w), [cp] "+r"(c),
+              [x01] "=&r"(x01), [x23] "=&r"(x23)
+            : [end] "r"(end)
+            : "r8", "r9", "r10", "r11", "cc", "memory");
     }
-    for (; k < n; ++k)
-        g_fc_r[k] = static_cast<int16_t>(gx_rq16(rec, static_cast<int32_t>(gx_dot_1x1(q.w_recurrent + k * n, g_hcol, n, 0u))));
-    const GxSmallRq in = fg.in;
-    const int32_t x0 = x_t[0] + q.fc_input.input_offset, x1 = x_t[1] + q.fc_input.input_offset;
-    const int8_t* w = q.w_input;
-    const int32_t* bias = q.bias;
-    if (g == kGxGateCell) {
-        for (int32_t u = 0; u < n; ++u, w += 2) {
-            const int32_t ai = (bias != nullptr ? bias[u] : 0) + w[0] * x0 + w[1] * x1;
-            act[u] = tanh16(gx_sat16(gx_rq16(in, ai) + g_fc_r[u]), 3, 0);  // gx_lstm_tanh(pre, -12)
+    if (pairs & 1) {
+        __asm__ volatile(
+            "ldr %[x01], [%[cp]]\n\t"
+            "ldmia %[wp], {r8, r9, r10, r11}\n\t"
+            "smlad %[a0], r8, %[x01], %[a0]\n\t"
+            "smlad %[a1], r9, %[x01], %[a1]\n\t"
+            "smlad %[a2], r10, %[x01], %[a2]\n\t"
+            "smlad %[a3], r11, %[x01], %[a3]\n\t"
+            : [a0] "+r"(a0), [a1] "+r"(a1), [a2] "+r"(a2), [a3] "+r"(a3), [x01] "=&r"(x01)
+            : [wp] "r"(w), [cp] "r"(c)
+            : "r8", "r9", "r10", "r11", "memory");
+    }
+    acc[0] = static_cast<int32_t>(a0);
+    acc[1] = static_cast<int32_t>(a1);
+    acc[2] = static_cast<int32_t>(a2);
+    acc[3] = static_cast<int32_t>(a3);
+}
+
+// bias + w0 * x0 + w1 * x1 from the gate's (bias, weight pair) words: one LDRD, one SMLAD.
+inline int32_t input_sum(const int16_t* u, int g, int32_t, int32_t, uint32_t xw) {
+    return __smlad(static_cast<int32_t>(word_at(u + 4 * g + 2)), static_cast<int32_t>(xw),
+                   static_cast<int32_t>(word_at(u + 4 * g)));
+}
+#else
+// The same sums in C++, four gates per column pair.
+inline void dot_gates(const int16_t* w, const int16_t* c, int32_t pairs, int32_t acc[4]) {
+    int32_t a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+    for (int32_t j = 0; j < pairs; ++j, w += 8, c += 2) {
+        const int32_t x0 = c[0], x1 = c[1];
+        a0 += w[0] * x0 + w[1] * x1;
+        a1 += w[2] * x0 + w[3] * x1;
+        a2 += w[4] * x0 + w[5] * x1;
+        a3 += w[6] * x0 + w[7] * x1;
+    }
+    acc[0] = a0;
+    acc[1] = a1;
+    acc[2] = a2;
+    acc[3] = a3;
+}
+
+inline int32_t input_sum(const int16_t* u, int g, int32_t x0, int32_t x1, uint32_t) {
+    return static_cast<int32_t>(word_at(u + 4 * g)) + u[4 * g + 2] * x0 + u[4 * g + 3] * x1;
+}
+#endif
+
+// One time step, unit by unit (everything of unit k at once): the four gates' recurrent
+// sums (dot_gates), each requantised and saturated to int16; the two-feature input sum,
+// requantised and saturated to int16; the saturated sum of both; the activation (TFLite's
+// LUT); then the cell update with both products saturated before their sum (TFLM's order)
+// and the new h. The previous h is read only from g_hcol (widened before the step), so the
+// new h overwrites g_h in place.
+void fast_step(const GxLstmParams* p, const FastArgs& a, const int8_t* x_t, int32_t t, int32_t keep_step, int8_t* out) {
+    const int32_t n = p->units, pairs = gx_lstm_pairs(n), stride = gx_lstm_unit_elems(n);
+    const int32_t rec_off = p->gate[0].fc_recurrent.input_offset, in_off = p->gate[0].fc_input.input_offset;
+    for (int32_t k = 0; k < n; ++k) g_hcol[k] = static_cast<int16_t>(g_h[k] + rec_off);
+    const int32_t x0 = x_t[0] + in_off, x1 = x_t[1] + in_off;
+    const uint32_t xw = (static_cast<uint32_t>(x0) & 0xFFFFu) | (static_cast<uint32_t>(x1) << 16);
+    const int16_t* u = p->packed;
+    int8_t* dst = keep_step < 0 ? out + t * n : (t == keep_step ? out : nullptr);
+    for (int32_t k = 0; k < n; ++k, u += stride) {
+        int32_t acc[kGxLstmGates];
+        dot_gates(u + 16, g_hcol, pairs, acc);
+        int32_t pre[kGxLstmGates];
+        for (int g = 0; g < kGxLstmGates; ++g)
+            pre[g] = gx_sat16(gx_sat16(rq_shifted(input_sum(u, g, x0, x1, xw), a.in[g])) +
+                              gx_sat16(rq_shifted(acc[g], a.rec[g])));
+        const int32_t ig = sigmoid16(pre[kGxGateInput]);
+        const int32_t fg = sigmoid16(pre[kGxGateForget]);
+        const int32_t cg = tanh16(pre[kGxGateCell], 3, 0);  // gx_lstm_tanh(pre, -12)
+        const int32_t og = sigmoid16(pre[kGxGateOutput]);
+        int32_t c = gx_sat16(gx_sat16(rq_shifted(fg * g_c[k], a.fc)) + gx_sat16(rq_shifted(ig * cg, a.ig)));
+        if (p->use_cell_clip) {
+            const int32_t clip = p->quantized_cell_clip;
+            c = c < -clip ? -clip : (c > clip ? clip : c);
         }
-    } else {
-        for (int32_t u = 0; u < n; ++u, w += 2) {
-            const int32_t ai = (bias != nullptr ? bias[u] : 0) + w[0] * x0 + w[1] * x1;
-            act[u] = sigmoid16(gx_sat16(gx_rq16(in, ai) + g_fc_r[u]));
-        }
+        g_c[k] = static_cast<int16_t>(c);
+        const int32_t tc = a.cell_tanh.fast ? tanh16(c, a.cell_tanh.mult, a.cell_tanh.rshift)
+                                            : gx_lstm_tanh(c, p->cell_state_scale_power);
+        int32_t h = rq_shifted(tc * og, a.h);
+        h = h < a.h_lo ? a.h_lo : (h > a.h_hi ? a.h_hi : h);
+        g_h[k] = static_cast<int8_t>(h + a.h_zp);
+        if (dst != nullptr) dst[k] = g_h[k];
     }
 }
 
@@ -227,58 +369,49 @@ bool gx_lstm_int8(const int8_t* x, int32_t steps, const GxLstmParams* p, int8_t*
         g_h[k] = static_cast<int8_t>(p->hidden_zero_point);
         g_c[k] = 0;
     }
-    const bool fast = fast_ok(p);
-    const TanhArgs cell_tanh = tanh_args(p->cell_state_scale_power);
-    FastGate fg[kGxLstmGates];
-    for (int g = 0; g < kGxLstmGates; ++g) {
-        const GxFcParams& a = p->gate[g].fc_input;
-        const GxFcParams& r = p->gate[g].fc_recurrent;
-        fg[g] = {gx_small_rq(a.multiplier[0], a.shift[0], 0, kInt16Min, kInt16Max),
-                 gx_small_rq(r.multiplier[0], r.shift[0], 0, kInt16Min, kInt16Max)};
-    }
-    const GxSmallRq rq_fc = gx_small_rq(p->forget_cell_mul, p->forget_cell_shift, 0, kInt16Min, kInt16Max);
-    const GxSmallRq rq_ig = gx_small_rq(p->input_mul, p->input_shift, 0, kInt16Min, kInt16Max);
-    const GxSmallRq rq_h = gx_small_rq(p->output_mul, p->output_shift, p->hidden_zero_point, kInt8Min, kInt8Max);
-    static constexpr int kGateOrder[kGxLstmGates] = {kGxGateForget, kGxGateInput, kGxGateCell, kGxGateOutput};
     // steps after the kept one cannot change it
     const int32_t last = keep_step >= 0 && keep_step < steps ? keep_step + 1 : steps;
+    if (fast_ok(p)) {
+        FastArgs a;
+        for (int g = 0; g < kGxLstmGates; ++g) {
+            const GxFcParams& fi = p->gate[g].fc_input;
+            const GxFcParams& fr = p->gate[g].fc_recurrent;
+            a.in[g] = rq_of(fi.multiplier[0], fi.shift[0]);
+            a.rec[g] = rq_of(fr.multiplier[0], fr.shift[0]);
+        }
+        a.fc = rq_of(p->forget_cell_mul, p->forget_cell_shift);
+        a.ig = rq_of(p->input_mul, p->input_shift);
+        a.h = rq_of(p->output_mul, p->output_shift);
+        a.h_zp = p->hidden_zero_point;
+        a.h_lo = kInt8Min - a.h_zp;
+        a.h_hi = kInt8Max - a.h_zp;
+        a.cell_tanh = tanh_args(p->cell_state_scale_power);
+        for (int32_t k = n; k < 2 * gx_lstm_pairs(n); ++k) g_hcol[k] = 0;
+        for (int32_t t = 0; t < last; ++t) fast_step(p, a, x + t * p->in_dim, t, keep_step, out);
+        return true;
+    }
+    static constexpr int kGateOrder[kGxLstmGates] = {kGxGateForget, kGxGateInput, kGxGateCell, kGxGateOutput};
     for (int32_t t = 0; t < last; ++t) {
         const int8_t* x_t = x + t * p->in_dim;
-        if (fast) {
-            // every gate reads the previous h: widened once per step (one recurrent input offset)
-            gx_widen_offset(g_h, n, p->gate[0].fc_recurrent.input_offset, g_hcol);
-            for (int g : kGateOrder) fast_gate(p, g, fg[g], x_t, g_act[g]);
-        } else {
-            for (int g : kGateOrder) ref_gate(p, g, x_t, g_act[g]);
-        }
+        for (int g : kGateOrder) ref_gate(p, g, x_t, g_act[g]);
         const int16_t* f = g_act[kGxGateForget];
         const int16_t* i = g_act[kGxGateInput];
         const int16_t* gc = g_act[kGxGateCell];
         const int16_t* o = g_act[kGxGateOutput];
         for (int32_t k = 0; k < n; ++k) {
             // each product saturated to int16 before the sum, as TFLM does
-            int32_t c, h;
-            if (fast) {
-                c = gx_sat16(gx_rq16(rq_fc, f[k] * g_c[k]) + gx_rq16(rq_ig, i[k] * gc[k]));
-            } else {
-                c = gx_sat16(gx_requant(static_cast<uint32_t>(f[k] * g_c[k]), p->forget_cell_mul, p->forget_cell_shift, 0,
-                                     kInt16Min, kInt16Max) +
-                          gx_requant(static_cast<uint32_t>(i[k] * gc[k]), p->input_mul, p->input_shift, 0, kInt16Min,
-                                     kInt16Max));
-            }
+            int32_t c = gx_sat16(gx_requant(static_cast<uint32_t>(f[k] * g_c[k]), p->forget_cell_mul,
+                                            p->forget_cell_shift, 0, kInt16Min, kInt16Max) +
+                                 gx_requant(static_cast<uint32_t>(i[k] * gc[k]), p->input_mul, p->input_shift, 0,
+                                            kInt16Min, kInt16Max));
             if (p->use_cell_clip) {
                 const int32_t clip = p->quantized_cell_clip;
                 c = c < -clip ? -clip : (c > clip ? clip : c);
             }
             g_c[k] = static_cast<int16_t>(c);
-            const int32_t tc = cell_tanh.fast ? tanh16(c, cell_tanh.mult, cell_tanh.rshift)
-                                              : gx_lstm_tanh(c, p->cell_state_scale_power);
-            if (fast) {
-                h = gx_rq_small_clamped(rq_h, tc * o[k]);
-            } else {
-                h = gx_requant(static_cast<uint32_t>(tc * o[k]), p->output_mul, p->output_shift, p->hidden_zero_point,
-                               kInt8Min, kInt8Max);
-            }
+            const int32_t tc = gx_lstm_tanh(c, p->cell_state_scale_power);
+            const int32_t h = gx_requant(static_cast<uint32_t>(tc * o[k]), p->output_mul, p->output_shift,
+                                         p->hidden_zero_point, kInt8Min, kInt8Max);
             g_h[k] = static_cast<int8_t>(h);
             if (keep_step < 0) out[t * n + k] = g_h[k];
             else if (t == keep_step) out[k] = g_h[k];
@@ -286,5 +419,26 @@ bool gx_lstm_int8(const int8_t* x, int32_t steps, const GxLstmParams* p, int8_t*
     }
     return true;
 }
+
+bool gx_lstm_packed_ok(const GxLstmParams* p) {
+    if (p->packed == nullptr) return true;  // the reference path reads the int8 arrays
+    const int32_t n = p->units, pairs = gx_lstm_pairs(n);
+    if (n <= 0 || n > kGxLstmMaxUnits || p->in_dim != 2) return false;
+    const int16_t* u = p->packed;
+    for (int32_t k = 0; k < n; ++k, u += gx_lstm_unit_elems(n)) {
+        for (int g = 0; g < kGxLstmGates; ++g) {
+            const GxLstmGateParams& q = p->gate[g];
+            if (static_cast<int32_t>(word_at(u + 4 * g)) != (q.bias != nullptr ? q.bias[k] : 0)) return false;
+            if (u[4 * g + 2] != q.w_input[2 * k] || u[4 * g + 3] != q.w_input[2 * k + 1]) return false;
+            for (int32_t j = 0; j < 2 * pairs; ++j) {
+                const int32_t w = j < n ? q.w_recurrent[k * n + j] : 0;
+                if (u[16 + 8 * (j >> 1) + 2 * g + (j & 1)] != w) return false;
+            }
+        }
+    }
+    return true;
+}
+
+void gx_lstm_force_reference(bool on) { g_force_reference = on; }
 
 }  // namespace gx

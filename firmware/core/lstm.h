@@ -39,7 +39,25 @@ struct GxLstmParams {
     int32_t use_cell_clip;  // cell_clip > 0
     int32_t quantized_cell_clip;
     GxLstmGateParams gate[kGxLstmGates];  // indexed by GxLstmGate
+    // The same weights laid out for the kernel (export: model_data.lstm_packed), or null
+    // (then the reference loops read the int8 arrays): per unit gx_lstm_unit_elems int16,
+    // gates in GxLstmGate order: per gate its int32 bias (low, high half) and its input-weight
+    // pair (w[k][0], w[k][1]), then per column pair j the 4 gates' recurrent pairs
+    // (R[k][2j], R[k][2j+1]), zero past the units. 4-byte aligned.
+    const int16_t* packed;
 };
+
+// Column pairs of the packed layout (ceil(units / 2)) and int16 per unit.
+constexpr int32_t gx_lstm_pairs(int32_t units) { return (units + 1) / 2; }
+constexpr int32_t gx_lstm_unit_elems(int32_t units) { return 16 + 8 * gx_lstm_pairs(units); }
+
+// Whether p->packed holds exactly p's int8 weights and biases (start-up check, after the
+// checksum: a model whose two copies disagree is refused).
+bool gx_lstm_packed_ok(const GxLstmParams* p);
+
+// Tests: run the reference loops (the int8 arrays, layer by layer) even where the packed
+// fast path applies, to check one against the other.
+void gx_lstm_force_reference(bool on);
 
 // LUT activations on int16 (reference_integer_ops::Logistic / Tanh).
 int16_t gx_sigmoid_int16(int32_t x);  // Q3.12 -> Q0.15

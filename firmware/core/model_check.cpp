@@ -66,6 +66,15 @@ public:
         if (p == nullptr || !covered(p, n)) return;
         for (int32_t i = 0; i < n; ++i) byte(static_cast<uint8_t>(p[i]));
     }
+    void arr16(const int16_t* p, int32_t n) {
+        i32(p != nullptr ? 1 : 0);
+        if (p == nullptr || !covered(p, 2 * static_cast<int64_t>(n))) return;
+        for (int32_t i = 0; i < n; ++i) {
+            const uint16_t u = static_cast<uint16_t>(p[i]);
+            byte(static_cast<uint8_t>(u));
+            byte(static_cast<uint8_t>(u >> 8));
+        }
+    }
     void arr32(const int32_t* p, int32_t n) {
         i32(p != nullptr ? 1 : 0);
         if (p == nullptr || !covered(p, 4 * static_cast<int64_t>(n))) return;
@@ -216,6 +225,7 @@ void hash_lstm(Fnv* f, const GxLstmParams& p) {
         hash_fc(f, g.fc_input);
         hash_fc(f, g.fc_recurrent);
     }
+    f->arr16(p.packed, p.units * gx_lstm_unit_elems(p.units));
 }
 
 // SAME padding of a stride-1 (1 x k) convolution: (k - 1) / 2 leading columns.
@@ -316,7 +326,10 @@ bool gx_signal_net_checksum(const GxSignalNetModel* m, uint32_t* sum) {
 
 bool gx_lstm_net_verify(const GxLstmNetModel* m) {
     uint32_t s = 0;
-    return gx_lstm_net_checksum(m, &s) && s == m->info.checksum;
+    // after the checksum (which read every array within its blob): the packed copy of the
+    // weights must equal the int8 arrays
+    return gx_lstm_net_checksum(m, &s) && s == m->info.checksum && gx_lstm_packed_ok(&m->bwd) &&
+           gx_lstm_packed_ok(&m->fwd);
 }
 
 bool gx_cnn_net_verify(const GxCnnNetModel* m) {

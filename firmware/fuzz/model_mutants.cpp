@@ -109,6 +109,7 @@ void lstm(GxLstmParams* p) {
         fc(&g.fc_input, p->units, p->in_dim, &g.w_input, &g.bias);
         fc(&g.fc_recurrent, p->units, p->units, &g.w_recurrent, nullptr);
     }
+    own(&p->packed, p->units * gx_lstm_unit_elems(p->units), "weight");
 }
 
 void net_io(GxNetIo* io) {

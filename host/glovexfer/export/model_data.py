@@ -47,7 +47,7 @@ from ..golden.conv import compute_padding
 from ..golden.lstm import GATES
 from ..golden.network import Int8Network, load_int8_model
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 LSTM_OPS = [
     "REVERSE_V2", "UNIDIRECTIONAL_SEQUENCE_LSTM", "STRIDED_SLICE", "UNIDIRECTIONAL_SEQUENCE_LSTM",
     "STRIDED_SLICE", "CONCATENATION", "FULLY_CONNECTED",
@@ -154,6 +154,43 @@ def layer_roles(net: Int8Network) -> list[str]:
 _CTYPES = {np.int8: "int8_t", np.int16: "int16_t", np.int32: "int32_t"}
 
 
+def lstm_pairs(units: int) -> int:
+    """Column pairs of the packed LSTM layout: ceil(units / 2); firmware lstm.h gx_lstm_pairs."""
+    return (units + 1) // 2
+
+
+def _pair_words(lo, hi) -> np.ndarray:
+    """int16 pairs (lo, hi) as the two int16 halves of one little-endian word."""
+    return np.stack([np.asarray(lo, np.int64), np.asarray(hi, np.int64)], axis=-1)
+
+
+def lstm_packed(p) -> np.ndarray | None:
+    """The LSTM weights laid out for the firmware kernel (lstm.cpp), int16, or None when the
+    input is not two features (the kernel's reference path then reads the int8 arrays).
+
+    Per unit k, 16 + 8 * pairs int16 (gates in GxLstmGate order: input, forget, cell,
+    output): per gate its bias as int32 (low half, high half) and its input-weight pair
+    (w[k][0], w[k][1]); then for each column pair j the 4 gates' recurrent pairs
+    (R[k][2j], R[k][2j+1]), zero beyond the units. Only a re-layout of the int8 arrays
+    (widened, no arithmetic), which the firmware re-checks against them at start-up."""
+    n, i = p.gates["forget"].w_input.shape
+    if i != 2:
+        return None
+    pairs = lstm_pairs(n)
+    out = np.zeros((n, 8 + 4 * pairs, 2), np.int64)
+    for g, name in enumerate(GATES):
+        q = p.gates[name]
+        b = np.zeros(n, np.int64) if q.bias is None else np.asarray(q.bias, np.int64)
+        u = b & 0xFFFFFFFF
+        out[:, 2 * g] = _pair_words(u & 0xFFFF, u >> 16)
+        out[:, 2 * g + 1] = _pair_words(q.w_input[:, 0], q.w_input[:, 1])
+        r = np.zeros((n, 2 * pairs), np.int64)
+        r[:, :n] = q.w_recurrent
+        out[:, 8 + g :: 4] = _pair_words(r[:, 0::2], r[:, 1::2])
+    # the bias halves are unsigned 16-bit patterns: as int16 they wrap
+    return ((out.reshape(-1) + 0x8000) % 0x10000 - 0x8000).astype(np.int16)
+
+
 class _Emitter:
     def __init__(self, ident: str):
         self.ident = ident
@@ -235,7 +272,9 @@ def _lstm(e: _Emitter, pfx: str, p) -> str:
         e.scalar(1 if p.cell_clip > 0 else 0, f"{pfx} use_cell_clip"),
         e.scalar(p.quantized_cell_clip, f"{pfx} quantized_cell_clip"),
     ]
-    return "{" + ", ".join(fields) + ", {\n        " + ",\n        ".join(gates) + "}}"
+    packed = lstm_packed(p)
+    packed_c = "nullptr" if packed is None else e.array(f"k{pfx}Packed", packed, np.int16)
+    return "{" + ", ".join(fields) + ", {\n        " + ",\n        ".join(gates) + "},\n        " + packed_c + "}"
 
 
 def _conv(e: _Emitter, pfx: str, layer, in_shape, out_shape) -> str:
@@ -397,7 +436,8 @@ def model_source_text(tflite_bytes: bytes, name: str) -> tuple[str, str]:
         )
     ]
     for cname, ctype, a in e.arrays:
-        parts.append(f"constexpr {ctype} {cname}[{max(a.size, 1)}] = {{\n{_fmt(a)}\n}};\n")
+        # word-aligned: the kernels read int16 pairs and int8 quads as words
+        parts.append(f"alignas(4) constexpr {ctype} {cname}[{max(a.size, 1)}] = {{\n{_fmt(a)}\n}};\n")
     parts += [a + "\n" for a in e.asserts]
     parts.append("// every scalar parameter (index: meaning)\nconstexpr int32_t kQ[] = {\n")
     parts += [f"    {v},  // {i}: {what}\n" for i, (v, what) in enumerate(e.q)]
