@@ -259,43 +259,69 @@ inline int32_t input_sum(const int16_t* u, int g, int32_t x0, int32_t x1, uint32
 }
 #endif
 
-// One time step, unit by unit (everything of unit k at once): the four gates' recurrent
-// sums (dot_gates), each requantised and saturated to int16; the two-feature input sum,
-// requantised and saturated to int16; the saturated sum of both; the activation (TFLite's
-// LUT); then the cell update with both products saturated before their sum (TFLM's order)
-// and the new h. The previous h is read only from g_hcol (widened before the step), so the
-// new h overwrites g_h in place.
+// Units per block of fast_step: the block's accumulators and activations live on the stack.
+constexpr int32_t kBlock = 10;
+
+// Pass 2 of a block for gate g: per unit the two-feature input sum, requantised and
+// saturated to int16, plus the recurrent sum, requantised and saturated to int16, saturated,
+// then the activation (TFLite's LUT). One gate per pass keeps its parameters in registers.
+template <bool kTanh>
+void gate_pass(const int16_t* u, int32_t stride, int g, const int32_t* acc, int16_t* act, int32_t nb, const Rq in,
+               const Rq rec, int32_t x0, int32_t x1, uint32_t xw) {
+    for (int32_t b = 0; b < nb; ++b, u += stride) {
+        const int32_t pre = gx_sat16(gx_sat16(rq_shifted(input_sum(u, g, x0, x1, xw), in)) +
+                                     gx_sat16(rq_shifted(acc[b], rec)));
+        act[b] = kTanh ? tanh16(pre, 3, 0) : sigmoid16(pre);  // cell gate: gx_lstm_tanh(pre, -12)
+    }
+}
+
+// One time step, in blocks of kBlock units: pass 1 the four gates' recurrent sums of each
+// unit (dot_gates), pass 2 gate by gate the gate activations (gate_pass), pass 3 unit by unit
+// the cell update with both products saturated before their sum (TFLM's order) and the new
+// h. The previous h is read only from g_hcol (widened before the step), so the new h
+// overwrites g_h in place.
 void fast_step(const GxLstmParams* p, const FastArgs& a, const int8_t* x_t, int32_t t, int32_t keep_step, int8_t* out) {
     const int32_t n = p->units, pairs = gx_lstm_pairs(n), stride = gx_lstm_unit_elems(n);
     const int32_t rec_off = p->gate[0].fc_recurrent.input_offset, in_off = p->gate[0].fc_input.input_offset;
     for (int32_t k = 0; k < n; ++k) g_hcol[k] = static_cast<int16_t>(g_h[k] + rec_off);
     const int32_t x0 = x_t[0] + in_off, x1 = x_t[1] + in_off;
     const uint32_t xw = (static_cast<uint32_t>(x0) & 0xFFFFu) | (static_cast<uint32_t>(x1) << 16);
-    const int16_t* u = p->packed;
     int8_t* dst = keep_step < 0 ? out + t * n : (t == keep_step ? out : nullptr);
-    for (int32_t k = 0; k < n; ++k, u += stride) {
-        int32_t acc[kGxLstmGates];
-        dot_gates(u + 16, g_hcol, pairs, acc);
-        int32_t pre[kGxLstmGates];
-        for (int g = 0; g < kGxLstmGates; ++g)
-            pre[g] = gx_sat16(gx_sat16(rq_shifted(input_sum(u, g, x0, x1, xw), a.in[g])) +
-                              gx_sat16(rq_shifted(acc[g], a.rec[g])));
-        const int32_t ig = sigmoid16(pre[kGxGateInput]);
-        const int32_t fg = sigmoid16(pre[kGxGateForget]);
-        const int32_t cg = tanh16(pre[kGxGateCell], 3, 0);  // gx_lstm_tanh(pre, -12)
-        const int32_t og = sigmoid16(pre[kGxGateOutput]);
-        int32_t c = gx_sat16(gx_sat16(rq_shifted(fg * g_c[k], a.fc)) + gx_sat16(rq_shifted(ig * cg, a.ig)));
-        if (p->use_cell_clip) {
-            const int32_t clip = p->quantized_cell_clip;
-            c = c < -clip ? -clip : (c > clip ? clip : c);
+    const Rq fc = a.fc, ig = a.ig, hq = a.h;
+    for (int32_t k0 = 0; k0 < n; k0 += kBlock) {
+        const int32_t nb = n - k0 < kBlock ? n - k0 : kBlock;
+        const int16_t* u = p->packed + k0 * stride;
+        int32_t acc[kGxLstmGates][kBlock];
+        int16_t act[kGxLstmGates][kBlock];
+        for (int32_t b = 0; b < nb; ++b) {
+            int32_t s[kGxLstmGates];
+            dot_gates(u + b * stride + 16, g_hcol, pairs, s);
+            for (int g = 0; g < kGxLstmGates; ++g) acc[g][b] = s[g];
         }
-        g_c[k] = static_cast<int16_t>(c);
-        const int32_t tc = a.cell_tanh.fast ? tanh16(c, a.cell_tanh.mult, a.cell_tanh.rshift)
-                                            : gx_lstm_tanh(c, p->cell_state_scale_power);
-        int32_t h = rq_shifted(tc * og, a.h);
-        h = h < a.h_lo ? a.h_lo : (h > a.h_hi ? a.h_hi : h);
-        g_h[k] = static_cast<int8_t>(h + a.h_zp);
-        if (dst != nullptr) dst[k] = g_h[k];
+        gate_pass<false>(u, stride, kGxGateInput, acc[kGxGateInput], act[kGxGateInput], nb, a.in[kGxGateInput],
+                         a.rec[kGxGateInput], x0, x1, xw);
+        gate_pass<false>(u, stride, kGxGateForget, acc[kGxGateForget], act[kGxGateForget], nb, a.in[kGxGateForget],
+                         a.rec[kGxGateForget], x0, x1, xw);
+        gate_pass<true>(u, stride, kGxGateCell, acc[kGxGateCell], act[kGxGateCell], nb, a.in[kGxGateCell],
+                        a.rec[kGxGateCell], x0, x1, xw);
+        gate_pass<false>(u, stride, kGxGateOutput, acc[kGxGateOutput], act[kGxGateOutput], nb, a.in[kGxGateOutput],
+                         a.rec[kGxGateOutput], x0, x1, xw);
+        for (int32_t b = 0; b < nb; ++b) {
+            const int32_t k = k0 + b;
+            int32_t c = gx_sat16(gx_sat16(rq_shifted(act[kGxGateForget][b] * g_c[k], fc)) +
+                                 gx_sat16(rq_shifted(act[kGxGateInput][b] * act[kGxGateCell][b], ig)));
+            if (p->use_cell_clip) {
+                const int32_t clip = p->quantized_cell_clip;
+                c = c < -clip ? -clip : (c > clip ? clip : c);
+            }
+            g_c[k] = static_cast<int16_t>(c);
+            const int32_t tc = a.cell_tanh.fast ? tanh16(c, a.cell_tanh.mult, a.cell_tanh.rshift)
+                                                : gx_lstm_tanh(c, p->cell_state_scale_power);
+            int32_t h = rq_shifted(tc * act[kGxGateOutput][b], hq);
+            h = h < a.h_lo ? a.h_lo : (h > a.h_hi ? a.h_hi : h);
+            g_h[k] = static_cast<int8_t>(h + a.h_zp);
+            if (dst != nullptr) dst[k] = g_h[k];
+        }
     }
 }
 
