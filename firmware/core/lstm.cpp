@@ -38,19 +38,34 @@ constexpr uint16_t kSigmoidTable[256] = {
 
 static_assert((INT64_C(-9) >> 8) == -1, "arithmetic right shift required");
 
-// The table as one word per interval: entry i << 16 | (entry i+1 - entry i) (the steps are
-// below 2^10), so the interpolation needs one load.
-struct PackedLut {
-    uint32_t w[255];
+// The table per interval for the int32 forms below: {base, step} with base the interval's
+// start scaled to the interpolation's fixed point plus the final rounding term, and step the
+// difference to the next entry (entry 255: the saturated value, step 0, so indices past the
+// table clamp to it instead of branching).
+struct LutEntry {
+    int32_t base, step;
 };
-constexpr PackedLut packed_lut() {
-    PackedLut t{};
+struct Lut {
+    LutEntry e[256];
+};
+constexpr Lut make_lut(int frac_bits, int32_t rounding, int32_t saturated) {
+    Lut t{};
     for (int i = 0; i < 255; ++i)
-        t.w[i] = (static_cast<uint32_t>(kSigmoidTable[i]) << 16) |
-                 static_cast<uint32_t>(kSigmoidTable[i + 1] - kSigmoidTable[i]);
+        t.e[i] = {(static_cast<int32_t>(kSigmoidTable[i]) << frac_bits) + rounding,
+                  static_cast<int32_t>(kSigmoidTable[i + 1]) - static_cast<int32_t>(kSigmoidTable[i])};
+    t.e[255] = {saturated + rounding, 0};
     return t;
 }
-constexpr PackedLut kLut = packed_lut();
+constexpr Lut kSigLut = make_lut(9, 1 << 9, 0x7FFF << 10);  // sigmoid: 9 fraction bits, + 2^9
+constexpr Lut kTanhLut = make_lut(8, 1 << 7, 0xFFFF << 8);  // tanh: 8 fraction bits, + 2^7
+
+inline int32_t clamp_index(int32_t uh) {  // uh >= 0
+#if defined(__ARM_FEATURE_SAT) && __ARM_FEATURE_SAT
+    return __usat(uh, 8);
+#else
+    return uh > 255 ? 255 : uh;
+#endif
+}
 
 int64_t abs64(int64_t v) { return v < 0 ? -v : v; }
 
@@ -66,37 +81,27 @@ bool g_force_reference = false;
 
 // gx_sigmoid_int16 for x in the int16 range: every intermediate then fits int32
 // (|3x| < 2^17, the table interpolation < 2^25), so the same arithmetic runs without int64.
+// The reference's v >= 0: (res + 2^9) >> 10, v < 0: (2^25 - res + 2^9 - 1) >> 10; with
+// r = res + 2^9 = 1024 q + s the latter is 2^15 - q, so one shift serves both signs.
 inline int16_t sigmoid16(int32_t x) {
     const int32_t v = x * 3;
     const int32_t a = v < 0 ? -v : v;
-    const int32_t uh = a >> 9;
-    int32_t res;
-    if (uh >= 255) {
-        res = 0x7FFF << 10;
-    } else {
-        const uint32_t w = kLut.w[uh];
-        res = static_cast<int32_t>((w >> 16) << 9) + (a & 0x1FF) * static_cast<int32_t>(w & 0xFFFFu);
-    }
-    res = (v >= 0) ? res + (1 << 9) : (1 << (16 + 9)) - res + (1 << 9) - 1;
-    return static_cast<int16_t>(res >> 10);  // res >= 0: the uint32 shift of the reference
+    const LutEntry& e = kSigLut.e[clamp_index(a >> 9)];
+    const int32_t q = (e.base + (a & 0x1FF) * e.step) >> 10;
+    return static_cast<int16_t>(v < 0 ? 32768 - q : q);
 }
 
 // gx_tanh_int16 for x in the int16 range with the resolved multiplier (1..3 * 2^12) and
-// right shift (0..1) of gx_lstm_tanh: intermediates below 2^27, so int32 suffices.
+// right shift (0..1) of gx_lstm_tanh: intermediates below 2^27, so int32 suffices. The
+// reference's v >= 0: (res - 2^23 + 2^7) >> 8, v < 0: (2^23 + 2^7 - 1 - res) >> 8; with
+// q = (res + 2^7) >> 8 these are q - 2^15 and 2^15 - q.
 inline int16_t tanh16(int32_t x, int32_t mult, int32_t rshift) {
     const int32_t rnd = rshift > 0 ? (1 << (rshift - 1)) : 0;
     const int32_t v = (x * mult + rnd) >> rshift;
     const int32_t a = v < 0 ? -v : v;
-    const int32_t uh = a >> 8;
-    int32_t res;
-    if (uh >= 255) {
-        res = 0xFFFF << 8;
-    } else {
-        const uint32_t w = kLut.w[uh];
-        res = static_cast<int32_t>((w >> 16) << 8) + (a & 0xFF) * static_cast<int32_t>(w & 0xFFFFu);
-    }
-    res = (v >= 0) ? res - (1 << (14 + 9)) + (1 << (9 - 2)) : -res + (1 << (14 + 9)) + (1 << (9 - 2)) - 1;
-    return static_cast<int16_t>(res >> (9 - 1));
+    const LutEntry& e = kTanhLut.e[clamp_index(a >> 8)];
+    const int32_t t = ((e.base + (a & 0xFF) * e.step) >> 8) - 32768;
+    return static_cast<int16_t>(v < 0 ? -t : t);
 }
 
 // gx_lstm_tanh's (multiplier, right shift) for gx_tanh_int16, resolved once per call; fast =
