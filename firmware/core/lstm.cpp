@@ -155,10 +155,12 @@ inline uint32_t word_at(const int16_t* p) {
 }
 
 // One requantisation of the fast path: gx_rq16's mbqm for |x| < 2^30, m >= 0, a right shift
-// e. The rounding term of RoundingDivideByPOT takes the sign of x instead of the sign of
-// v = srdhm(x, m): equal, since m >= 0 makes v <= 0 for x < 0, and for v = 0 both give 0
-// ((round - 1) >> e = 0). So the sum is known before the multiply: on the Cortex-M4 one SMMLAR
-// (acc + (2x * m + 2^31) >> 32) does the high multiply, its rounding and the addition.
+// e, given x2 = 2x (the packed weights are doubled, so the sums arrive doubled). The rounding
+// term of RoundingDivideByPOT takes the sign of x instead of the sign of v = srdhm(x, m):
+// equal, since m >= 0 makes v <= 0 for x < 0, and for v = 0 both give 0 ((round - 1) >> e =
+// 0). So the sum is known before the multiply: on the Cortex-M4 one SMMLAR (acc + (2x * m +
+// 2^31) >> 32) does the high multiply, its rounding and the addition; for e = 0 (no rounding
+// division) one SMMULR.
 struct Rq {
     int32_t m, round, neg, e;
 };
@@ -168,14 +170,20 @@ inline Rq rq_of(int32_t m, int32_t shift) {
     return {m, e >= 1 ? 1 << (e - 1) : 0, e >= 1 ? -1 : 0, e};
 }
 
-inline int32_t rq_shifted(int32_t x, const Rq& q) {
-    const int32_t add = q.round + ((x >> 31) & q.neg);
+template <bool kE0>
+inline int32_t rq_shifted(int32_t x2, const Rq& q) {
 #if GX_DOT_DSP
     int32_t r;
-    __asm__("smmlar %0, %1, %2, %3" : "=r"(r) : "r"(x * 2), "r"(q.m), "r"(add));
+    if (kE0) {
+        __asm__("smmulr %0, %1, %2" : "=r"(r) : "r"(x2), "r"(q.m));
+        return r;
+    }
+    __asm__("smmlar %0, %1, %2, %3" : "=r"(r) : "r"(x2), "r"(q.m), "r"(q.round + ((x2 >> 31) & q.neg)));
     return r >> q.e;
 #else
-    return (gx_srdhm_small(x, q.m) + add) >> q.e;
+    const int32_t v = static_cast<int32_t>((static_cast<int64_t>(x2) * q.m + (INT64_C(1) << 31)) >> 32);
+    if (kE0) return v;
+    return (v + q.round + ((x2 >> 31) & q.neg)) >> q.e;
 #endif
 }
 
@@ -270,14 +278,24 @@ constexpr int32_t kBlock = 10;
 // Pass 2 of a block for gate g: per unit the two-feature input sum, requantised and
 // saturated to int16, plus the recurrent sum, requantised and saturated to int16, saturated,
 // then the activation (TFLite's LUT). One gate per pass keeps its parameters in registers.
-template <bool kTanh>
+template <bool kTanh, bool kInE0, bool kRecE0>
 void gate_pass(const int16_t* u, int32_t stride, int g, const int32_t* acc, int16_t* act, int32_t nb, const Rq in,
                const Rq rec, int32_t x0, int32_t x1, uint32_t xw) {
     for (int32_t b = 0; b < nb; ++b, u += stride) {
-        const int32_t pre = gx_sat16(gx_sat16(rq_shifted(input_sum(u, g, x0, x1, xw), in)) +
-                                     gx_sat16(rq_shifted(acc[b], rec)));
+        const int32_t pre = gx_sat16(gx_sat16(rq_shifted<kInE0>(input_sum(u, g, x0, x1, xw), in)) +
+                                     gx_sat16(rq_shifted<kRecE0>(acc[b], rec)));
         act[b] = kTanh ? tanh16(pre, 3, 0) : sigmoid16(pre);  // cell gate: gx_lstm_tanh(pre, -12)
     }
+}
+
+// gate_pass with the requantisations' shift cases resolved.
+template <bool kTanh>
+void gate_pass_any(const int16_t* u, int32_t stride, int g, const int32_t* acc, int16_t* act, int32_t nb, const Rq& in,
+                   const Rq& rec, int32_t x0, int32_t x1, uint32_t xw) {
+    if (in.e == 0 && rec.e == 0) gate_pass<kTanh, true, true>(u, stride, g, acc, act, nb, in, rec, x0, x1, xw);
+    else if (in.e == 0) gate_pass<kTanh, true, false>(u, stride, g, acc, act, nb, in, rec, x0, x1, xw);
+    else if (rec.e == 0) gate_pass<kTanh, false, true>(u, stride, g, acc, act, nb, in, rec, x0, x1, xw);
+    else gate_pass<kTanh, false, false>(u, stride, g, acc, act, nb, in, rec, x0, x1, xw);
 }
 
 // One time step, in blocks of kBlock units: pass 1 the four gates' recurrent sums of each
@@ -303,18 +321,18 @@ void fast_step(const GxLstmParams* p, const FastArgs& a, const int8_t* x_t, int3
             dot_gates(u + b * stride + 16, g_hcol, pairs, s);
             for (int g = 0; g < kGxLstmGates; ++g) acc[g][b] = s[g];
         }
-        gate_pass<false>(u, stride, kGxGateInput, acc[kGxGateInput], act[kGxGateInput], nb, a.in[kGxGateInput],
+        gate_pass_any<false>(u, stride, kGxGateInput, acc[kGxGateInput], act[kGxGateInput], nb, a.in[kGxGateInput],
                          a.rec[kGxGateInput], x0, x1, xw);
-        gate_pass<false>(u, stride, kGxGateForget, acc[kGxGateForget], act[kGxGateForget], nb, a.in[kGxGateForget],
+        gate_pass_any<false>(u, stride, kGxGateForget, acc[kGxGateForget], act[kGxGateForget], nb, a.in[kGxGateForget],
                          a.rec[kGxGateForget], x0, x1, xw);
-        gate_pass<true>(u, stride, kGxGateCell, acc[kGxGateCell], act[kGxGateCell], nb, a.in[kGxGateCell],
+        gate_pass_any<true>(u, stride, kGxGateCell, acc[kGxGateCell], act[kGxGateCell], nb, a.in[kGxGateCell],
                         a.rec[kGxGateCell], x0, x1, xw);
-        gate_pass<false>(u, stride, kGxGateOutput, acc[kGxGateOutput], act[kGxGateOutput], nb, a.in[kGxGateOutput],
+        gate_pass_any<false>(u, stride, kGxGateOutput, acc[kGxGateOutput], act[kGxGateOutput], nb, a.in[kGxGateOutput],
                          a.rec[kGxGateOutput], x0, x1, xw);
         for (int32_t b = 0; b < nb; ++b) {
             const int32_t k = k0 + b;
-            int32_t c = gx_sat16(gx_sat16(rq_shifted(act[kGxGateForget][b] * g_c[k], fc)) +
-                                 gx_sat16(rq_shifted(act[kGxGateInput][b] * act[kGxGateCell][b], ig)));
+            int32_t c = gx_sat16(gx_sat16(rq_shifted<false>(2 * (act[kGxGateForget][b] * g_c[k]), fc)) +
+                                 gx_sat16(rq_shifted<false>(2 * (act[kGxGateInput][b] * act[kGxGateCell][b]), ig)));
             if (p->use_cell_clip) {
                 const int32_t clip = p->quantized_cell_clip;
                 c = c < -clip ? -clip : (c > clip ? clip : c);
@@ -322,7 +340,7 @@ void fast_step(const GxLstmParams* p, const FastArgs& a, const int8_t* x_t, int3
             g_c[k] = static_cast<int16_t>(c);
             const int32_t tc = a.cell_tanh.fast ? tanh16(c, a.cell_tanh.mult, a.cell_tanh.rshift)
                                                 : gx_lstm_tanh(c, p->cell_state_scale_power);
-            int32_t h = rq_shifted(tc * act[kGxGateOutput][b], hq);
+            int32_t h = rq_shifted<false>(2 * (tc * act[kGxGateOutput][b]), hq);
             h = h < a.h_lo ? a.h_lo : (h > a.h_hi ? a.h_hi : h);
             g_h[k] = static_cast<int8_t>(h + a.h_zp);
             if (dst != nullptr) dst[k] = g_h[k];
@@ -459,10 +477,11 @@ bool gx_lstm_packed_ok(const GxLstmParams* p) {
     for (int32_t k = 0; k < n; ++k, u += gx_lstm_unit_elems(n)) {
         for (int g = 0; g < kGxLstmGates; ++g) {
             const GxLstmGateParams& q = p->gate[g];
-            if (static_cast<int32_t>(word_at(u + 4 * g)) != (q.bias != nullptr ? q.bias[k] : 0)) return false;
-            if (u[4 * g + 2] != q.w_input[2 * k] || u[4 * g + 3] != q.w_input[2 * k + 1]) return false;
+            const uint32_t bias = q.bias != nullptr ? static_cast<uint32_t>(q.bias[k]) : 0u;
+            if (word_at(u + 4 * g) != 2u * bias) return false;
+            if (u[4 * g + 2] != 2 * q.w_input[2 * k] || u[4 * g + 3] != 2 * q.w_input[2 * k + 1]) return false;
             for (int32_t j = 0; j < 2 * pairs; ++j) {
-                const int32_t w = j < n ? q.w_recurrent[k * n + j] : 0;
+                const int32_t w = j < n ? 2 * q.w_recurrent[k * n + j] : 0;
                 if (u[16 + 8 * (j >> 1) + 2 * g + (j & 1)] != w) return false;
             }
         }

@@ -43,7 +43,8 @@ struct GxLstmParams {
     // (then the reference loops read the int8 arrays): per unit gx_lstm_unit_elems int16,
     // gates in GxLstmGate order: per gate its int32 bias (low, high half) and its input-weight
     // pair (w[k][0], w[k][1]), then per column pair j the 4 gates' recurrent pairs
-    // (R[k][2j], R[k][2j+1]), zero past the units. 4-byte aligned.
+    // (R[k][2j], R[k][2j+1]), zero past the units; every value doubled (the bias modulo
+    // 2^32), so the kernel's sums arrive as 2x. 4-byte aligned.
     const int16_t* packed;
 };
 

@@ -10,7 +10,7 @@ namespace gx {
 // LSTM model data; check with gx_lstm_net_verify(gx_model_lstm()) at start-up.
 const GxLstmNetModel* gx_model_lstm();
 
-constexpr uint32_t kLstmChecksum = 0x72E3DAAAu;
+constexpr uint32_t kLstmChecksum = 0x663BFC78u;
 
 }  // namespace gx
 

@@ -171,8 +171,9 @@ def lstm_packed(p) -> np.ndarray | None:
     Per unit k, 16 + 8 * pairs int16 (gates in GxLstmGate order: input, forget, cell,
     output): per gate its bias as int32 (low half, high half) and its input-weight pair
     (w[k][0], w[k][1]); then for each column pair j the 4 gates' recurrent pairs
-    (R[k][2j], R[k][2j+1]), zero beyond the units. Only a re-layout of the int8 arrays
-    (widened, no arithmetic), which the firmware re-checks against them at start-up."""
+    (R[k][2j], R[k][2j+1]), zero beyond the units. Every value doubled (|2w| <= 256, an
+    int16; the bias modulo 2^32): the kernel's sums then arrive as the 2x its high multiply
+    takes. A re-layout of the int8 arrays, which the firmware re-checks at start-up."""
     n, i = p.gates["forget"].w_input.shape
     if i != 2:
         return None
@@ -181,11 +182,12 @@ def lstm_packed(p) -> np.ndarray | None:
     for g, name in enumerate(GATES):
         q = p.gates[name]
         b = np.zeros(n, np.int64) if q.bias is None else np.asarray(q.bias, np.int64)
-        u = b & 0xFFFFFFFF
+        u = (2 * b) & 0xFFFFFFFF
+        w = 2 * np.asarray(q.w_input, np.int64)
         out[:, 2 * g] = _pair_words(u & 0xFFFF, u >> 16)
-        out[:, 2 * g + 1] = _pair_words(q.w_input[:, 0], q.w_input[:, 1])
+        out[:, 2 * g + 1] = _pair_words(w[:, 0], w[:, 1])
         r = np.zeros((n, 2 * pairs), np.int64)
-        r[:, :n] = q.w_recurrent
+        r[:, :n] = 2 * np.asarray(q.w_recurrent, np.int64)
         out[:, 8 + g :: 4] = _pair_words(r[:, 0::2], r[:, 1::2])
     # the bias halves are unsigned 16-bit patterns: as int16 they wrap
     return ((out.reshape(-1) + 0x8000) % 0x10000 - 0x8000).astype(np.int16)

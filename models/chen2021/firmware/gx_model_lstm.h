@@ -10,7 +10,7 @@ namespace gx {
 // LSTM model data; check with gx_lstm_net_verify(gx_model_lstm()) at start-up.
 const GxLstmNetModel* gx_model_lstm();
 
-constexpr uint32_t kLstmChecksum = 0xFA9552A6u;
+constexpr uint32_t kLstmChecksum = 0x07BD1A38u;
 
 }  // namespace gx
 
