@@ -491,4 +491,16 @@ bool gx_lstm_packed_ok(const GxLstmParams* p) {
 
 void gx_lstm_force_reference(bool on) { g_force_reference = on; }
 
+int32_t gx_lstm_activation_mismatches() {
+    int32_t bad = 0;
+    for (int32_t x = kInt16Min; x <= kInt16Max; ++x) {
+        bad += sigmoid16(x) != gx_sigmoid_int16(x);
+        for (int32_t p = -15; p <= 0; ++p) {  // the cell-state powers with the int32 form
+            const TanhArgs a = tanh_args(p);
+            bad += a.fast && tanh16(x, a.mult, a.rshift) != gx_lstm_tanh(x, p);
+        }
+    }
+    return bad;
+}
+
 }  // namespace gx

@@ -60,6 +60,10 @@ bool gx_lstm_packed_ok(const GxLstmParams* p);
 // fast path applies, to check one against the other.
 void gx_lstm_force_reference(bool on);
 
+// Tests: inputs in the int16 range where the kernel's int32 LUT activations differ from
+// gx_sigmoid_int16 / gx_lstm_tanh (for every cell-state power -15..0): must be 0.
+int32_t gx_lstm_activation_mismatches();
+
 // LUT activations on int16 (reference_integer_ops::Logistic / Tanh).
 int16_t gx_sigmoid_int16(int32_t x);  // Q3.12 -> Q0.15
 int16_t gx_tanh_int16(int32_t x, int32_t input_multiplier, int32_t input_left_shift);

@@ -34,6 +34,7 @@ long g_values = 0, g_mismatches = 0;
 bool g_reported = false;
 
 gx::GxLstmNetTrace g_lt;
+gx::GxLstmNetTrace g_lt_ref;  // the LSTM kernel's reference loops (gx_lstm_force_reference)
 gx::GxCnnNetTrace g_ct;
 #ifdef GX_HAVE_SIGNAL_MODEL
 gx::GxSignalNetTrace g_st;
@@ -142,7 +143,23 @@ void run_lstm(const char* path) {
         {"concat", g_lt.concat, sizeof g_lt.concat},
         {"logits", logits, gx::kGxClasses},
     };
+    // the first kRefExamples examples also through the kernel's reference loops, which must
+    // give every value of the fast (packed) path
+    constexpr int kRefExamples = 20;
+    int ex = 0;
     run_records<gx::kGxLstmSteps, gx::kGxLstmIn>("lstm", f, n, parts, [&](const int8_t (&in)[gx::kGxLstmSteps][gx::kGxLstmIn]) {
+        if (ex++ < kRefExamples) {
+            int8_t ref_logits[gx::kGxClasses];
+            gx::gx_lstm_force_reference(true);
+            const bool ok = gx::gx_lstm_net_run(m, in, ref_logits, &g_lt_ref);
+            gx::gx_lstm_force_reference(false);
+            if (!ok || !gx::gx_lstm_net_run(m, in, logits, &g_lt) || std::memcmp(&g_lt, &g_lt_ref, sizeof g_lt) != 0 ||
+                std::memcmp(logits, ref_logits, sizeof logits) != 0) {
+                std::printf("lstm example %d: the reference loops and the packed fast path differ\n", ex - 1);
+                return false;
+            }
+            return true;
+        }
         return gx::gx_lstm_net_run(m, in, logits, &g_lt);
     });
 }
@@ -195,7 +212,12 @@ int main(int argc, char** argv) {
                     argv[0]);
         return 2;
     }
-    if (std::strcmp(argv[1], "-") != 0) run_lstm(argv[1]);
+    if (std::strcmp(argv[1], "-") != 0) {
+        const int32_t bad = gx::gx_lstm_activation_mismatches();
+        std::printf("lstm activations over int16: %ld mismatches\n", static_cast<long>(bad));
+        if (bad != 0) ++g_failed;
+        run_lstm(argv[1]);
+    }
     if (std::strcmp(argv[2], "-") != 0) run_cnn(argv[2]);
     if (argc == 4 && std::strcmp(argv[3], "-") != 0) run_signal(argv[3]);
     std::printf("%ld values compared, %ld mismatches\n", g_values, g_mismatches);
