@@ -38,15 +38,6 @@ static_assert((INT64_C(-9) >> 8) == -1, "arithmetic right shift required");
 
 int64_t abs64(int64_t v) { return v < 0 ? -v : v; }
 
-// Scratch (static, no heap): gate activations, the input halves of the gate sums, the
-// widened hidden state.
-int16_t g_fc_a[kGxLstmMaxUnits];
-int16_t g_fc_r[kGxLstmMaxUnits];
-int16_t g_act[kGxLstmGates][kGxLstmMaxUnits];
-int16_t g_c[kGxLstmMaxUnits];
-int8_t g_h[kGxLstmMaxUnits];
-alignas(4) int16_t g_hcol[kGxLstmMaxUnits];
-
 // gx_sigmoid_int16 for x in the int16 range: every intermediate then fits int32
 // (|3x| < 2^17, the table interpolation < 2^25), so the same arithmetic runs without int64.
 inline int16_t sigmoid16(int32_t x) {
@@ -128,18 +119,18 @@ struct FastGate {
 // Gate g's activations: pass 1 the recurrent products, four units at a time (dot.h), each
 // requantised and saturated to int16; pass 2 per unit the two-feature input product,
 // requantised and saturated to int16, the saturated sum of both, the activation.
-void fast_gate(const GxLstmParams* p, int g, const FastGate& fg, const int8_t* x_t, int16_t* act) {
+void fast_gate(const GxLstmParams* p, GxLstmScratch& s, int g, const FastGate& fg, const int8_t* x_t, int16_t* act) {
     const GxLstmGateParams& q = p->gate[g];
     const int32_t n = p->units;
     const GxSmallRq rec = fg.rec;
     int32_t k = 0;
     for (; k + 4 <= n; k += 4) {
         uint32_t acc[4] = {0, 0, 0, 0};
-        gx_dot_4x1(q.w_recurrent + k * n, n, g_hcol, n, acc);
-        for (int32_t r = 0; r < 4; ++r) g_fc_r[k + r] = static_cast<int16_t>(gx_rq16(rec, static_cast<int32_t>(acc[r])));
+        gx_dot_4x1(q.w_recurrent + k * n, n, s.hcol, n, acc);
+        for (int32_t r = 0; r < 4; ++r) s.fc_r[k + r] = static_cast<int16_t>(gx_rq16(rec, static_cast<int32_t>(acc[r])));
     }
     for (; k < n; ++k)
-        g_fc_r[k] = static_cast<int16_t>(gx_rq16(rec, static_cast<int32_t>(gx_dot_1x1(q.w_recurrent + k * n, g_hcol, n, 0u))));
+        s.fc_r[k] = static_cast<int16_t>(gx_rq16(rec, static_cast<int32_t>(gx_dot_1x1(q.w_recurrent + k * n, s.hcol, n, 0u))));
     const GxSmallRq in = fg.in;
     const int32_t x0 = x_t[0] + q.fc_input.input_offset, x1 = x_t[1] + q.fc_input.input_offset;
     const int8_t* w = q.w_input;
@@ -147,24 +138,24 @@ void fast_gate(const GxLstmParams* p, int g, const FastGate& fg, const int8_t* x
     if (g == kGxGateCell) {
         for (int32_t u = 0; u < n; ++u, w += 2) {
             const int32_t ai = (bias != nullptr ? bias[u] : 0) + w[0] * x0 + w[1] * x1;
-            act[u] = tanh16(gx_sat16(gx_rq16(in, ai) + g_fc_r[u]), 3, 0);  // gx_lstm_tanh(pre, -12)
+            act[u] = tanh16(gx_sat16(gx_rq16(in, ai) + s.fc_r[u]), 3, 0);  // gx_lstm_tanh(pre, -12)
         }
     } else {
         for (int32_t u = 0; u < n; ++u, w += 2) {
             const int32_t ai = (bias != nullptr ? bias[u] : 0) + w[0] * x0 + w[1] * x1;
-            act[u] = sigmoid16(gx_sat16(gx_rq16(in, ai) + g_fc_r[u]));
+            act[u] = sigmoid16(gx_sat16(gx_rq16(in, ai) + s.fc_r[u]));
         }
     }
 }
 
 // ---- the reference path (any other shape or quantisation): layer by layer
-void ref_gate(const GxLstmParams* p, int g, const int8_t* x_t, int16_t* act) {
+void ref_gate(const GxLstmParams* p, GxLstmScratch& s, int g, const int8_t* x_t, int16_t* act) {
     const GxLstmGateParams& q = p->gate[g];
     const int32_t n = p->units;
-    gx_fully_connected_i16(x_t, p->in_dim, q.w_input, q.bias, n, &q.fc_input, g_fc_a, nullptr);
-    gx_fully_connected_i16(g_h, n, q.w_recurrent, nullptr, n, &q.fc_recurrent, g_fc_r, nullptr);
+    gx_fully_connected_i16(x_t, p->in_dim, q.w_input, q.bias, n, &q.fc_input, s.fc_a, nullptr);
+    gx_fully_connected_i16(s.h, n, q.w_recurrent, nullptr, n, &q.fc_recurrent, s.fc_r, nullptr);
     for (int32_t k = 0; k < n; ++k) {
-        const int32_t pre = gx_sat16(static_cast<int32_t>(g_fc_a[k]) + g_fc_r[k]);
+        const int32_t pre = gx_sat16(static_cast<int32_t>(s.fc_a[k]) + s.fc_r[k]);
         act[k] = g == kGxGateCell ? gx_lstm_tanh(pre, -12) : gx_sigmoid_int16(pre);
     }
 }
@@ -220,12 +211,14 @@ int16_t gx_lstm_tanh(int32_t x, int32_t cell_state_scale_power) {
     return gx_tanh_int16(x, multiplier, left_shift);
 }
 
-bool gx_lstm_int8(const int8_t* x, int32_t steps, const GxLstmParams* p, int8_t* out, int32_t keep_step) {
+bool gx_lstm_int8(const int8_t* x, int32_t steps, const GxLstmParams* p, GxLstmScratch* scratch, int8_t* out,
+                  int32_t keep_step) {
+    GxLstmScratch& s = *scratch;
     const int32_t n = p->units;
     if (n <= 0 || n > kGxLstmMaxUnits || p->in_dim <= 0) return false;
     for (int32_t k = 0; k < n; ++k) {
-        g_h[k] = static_cast<int8_t>(p->hidden_zero_point);
-        g_c[k] = 0;
+        s.h[k] = static_cast<int8_t>(p->hidden_zero_point);
+        s.c[k] = 0;
     }
     const bool fast = fast_ok(p);
     const TanhArgs cell_tanh = tanh_args(p->cell_state_scale_power);
@@ -246,22 +239,22 @@ bool gx_lstm_int8(const int8_t* x, int32_t steps, const GxLstmParams* p, int8_t*
         const int8_t* x_t = x + t * p->in_dim;
         if (fast) {
             // every gate reads the previous h: widened once per step (one recurrent input offset)
-            gx_widen_offset(g_h, n, p->gate[0].fc_recurrent.input_offset, g_hcol);
-            for (int g : kGateOrder) fast_gate(p, g, fg[g], x_t, g_act[g]);
+            gx_widen_offset(s.h, n, p->gate[0].fc_recurrent.input_offset, s.hcol);
+            for (int g : kGateOrder) fast_gate(p, s, g, fg[g], x_t, s.act[g]);
         } else {
-            for (int g : kGateOrder) ref_gate(p, g, x_t, g_act[g]);
+            for (int g : kGateOrder) ref_gate(p, s, g, x_t, s.act[g]);
         }
-        const int16_t* f = g_act[kGxGateForget];
-        const int16_t* i = g_act[kGxGateInput];
-        const int16_t* gc = g_act[kGxGateCell];
-        const int16_t* o = g_act[kGxGateOutput];
+        const int16_t* f = s.act[kGxGateForget];
+        const int16_t* i = s.act[kGxGateInput];
+        const int16_t* gc = s.act[kGxGateCell];
+        const int16_t* o = s.act[kGxGateOutput];
         for (int32_t k = 0; k < n; ++k) {
             // each product saturated to int16 before the sum, as TFLM does
             int32_t c, h;
             if (fast) {
-                c = gx_sat16(gx_rq16(rq_fc, f[k] * g_c[k]) + gx_rq16(rq_ig, i[k] * gc[k]));
+                c = gx_sat16(gx_rq16(rq_fc, f[k] * s.c[k]) + gx_rq16(rq_ig, i[k] * gc[k]));
             } else {
-                c = gx_sat16(gx_requant(static_cast<uint32_t>(f[k] * g_c[k]), p->forget_cell_mul, p->forget_cell_shift, 0,
+                c = gx_sat16(gx_requant(static_cast<uint32_t>(f[k] * s.c[k]), p->forget_cell_mul, p->forget_cell_shift, 0,
                                      kInt16Min, kInt16Max) +
                           gx_requant(static_cast<uint32_t>(i[k] * gc[k]), p->input_mul, p->input_shift, 0, kInt16Min,
                                      kInt16Max));
@@ -270,7 +263,7 @@ bool gx_lstm_int8(const int8_t* x, int32_t steps, const GxLstmParams* p, int8_t*
                 const int32_t clip = p->quantized_cell_clip;
                 c = c < -clip ? -clip : (c > clip ? clip : c);
             }
-            g_c[k] = static_cast<int16_t>(c);
+            s.c[k] = static_cast<int16_t>(c);
             const int32_t tc = cell_tanh.fast ? tanh16(c, cell_tanh.mult, cell_tanh.rshift)
                                               : gx_lstm_tanh(c, p->cell_state_scale_power);
             if (fast) {
@@ -279,9 +272,9 @@ bool gx_lstm_int8(const int8_t* x, int32_t steps, const GxLstmParams* p, int8_t*
                 h = gx_requant(static_cast<uint32_t>(tc * o[k]), p->output_mul, p->output_shift, p->hidden_zero_point,
                                kInt8Min, kInt8Max);
             }
-            g_h[k] = static_cast<int8_t>(h);
-            if (keep_step < 0) out[t * n + k] = g_h[k];
-            else if (t == keep_step) out[k] = g_h[k];
+            s.h[k] = static_cast<int8_t>(h);
+            if (keep_step < 0) out[t * n + k] = s.h[k];
+            else if (t == keep_step) out[k] = s.h[k];
         }
     }
     return true;

@@ -35,6 +35,7 @@ bool g_reported = false;
 
 gx::GxLstmNetTrace g_lt;
 gx::GxCnnNetTrace g_ct;
+gx::GxNetCtx g_net;  // the networks' scratch
 #ifdef GX_HAVE_SIGNAL_MODEL
 gx::GxSignalNetTrace g_st;
 #endif
@@ -143,7 +144,7 @@ void run_lstm(const char* path) {
         {"logits", logits, gx::kGxClasses},
     };
     run_records<gx::kGxLstmSteps, gx::kGxLstmIn>("lstm", f, n, parts, [&](const int8_t (&in)[gx::kGxLstmSteps][gx::kGxLstmIn]) {
-        return gx::gx_lstm_net_run(m, in, logits, &g_lt);
+        return gx::gx_lstm_net_run(&g_net, m, in, logits, &g_lt);
     });
 }
 
@@ -160,7 +161,7 @@ void run_cnn(const char* path) {
         {"logits", logits, gx::kGxClasses},
     };
     run_records<gx::kGxCnnIn, gx::kGxCnnIn>("cnn", f, n, parts, [&](const int8_t (&in)[gx::kGxCnnIn][gx::kGxCnnIn]) {
-        return gx::gx_cnn_net_run(m, in, logits, &g_ct);
+        return gx::gx_cnn_net_run(&g_net, m, in, logits, &g_ct);
     });
 }
 
@@ -179,7 +180,7 @@ void run_signal(const char* path) {
     };
     run_records<gx::kGxSignalSteps, gx::kGxSignalIn>(
         "signal", f, n, parts, [&](const int8_t (&in)[gx::kGxSignalSteps][gx::kGxSignalIn]) {
-            return gx::gx_signal_net_run(m, in, logits, &g_st);
+            return gx::gx_signal_net_run(&g_net, m, in, logits, &g_st);
         });
 #else
     std::printf("signal vectors %s given, but no gx_model_signal.cpp compiled in\n", path);
