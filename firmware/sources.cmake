@@ -41,3 +41,12 @@ set(GX_APP_SOURCES
   ${GX_FIRMWARE_DIR}/app/models.cpp
 )
 
+# Build-time model selection (firmware/core/select.h): the compile definitions of a firmware
+# built for one model, GX_SELECT_<m> for m = lstm, cnn, fused, signal, fused_signal. A
+# target built without them carries every network. Every source of one program (core, app,
+# board) must see the same selection: the buffers' layouts depend on it.
+set(GX_SELECT_lstm GX_WITH_LSTM=1 GX_WITH_CNN=0 GX_WITH_SIGNAL=0)
+set(GX_SELECT_cnn GX_WITH_LSTM=0 GX_WITH_CNN=1 GX_WITH_SIGNAL=0)
+set(GX_SELECT_fused GX_WITH_LSTM=1 GX_WITH_CNN=1 GX_WITH_SIGNAL=0)
+set(GX_SELECT_signal GX_WITH_LSTM=0 GX_WITH_CNN=0 GX_WITH_SIGNAL=1)
+set(GX_SELECT_fused_signal GX_WITH_LSTM=1 GX_WITH_CNN=0 GX_WITH_SIGNAL=1)

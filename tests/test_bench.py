@@ -25,6 +25,9 @@ from glovexfer.cli import main  # noqa: E402
 from glovexfer.device import bench as B  # noqa: E402
 
 RAM_BUDGET = 64 * 1024
+#: The issue's RAM targets on the Cortex-M4F: .data + .bss of the firmware built for the
+#: model (the build-time selection, firmware/core/select.h) + its measured stack.
+CM4F_RAM_BUDGET = {"lstm": 8 * 1024, "cnn": 16 * 1024, "fused": 20 * 1024}
 
 
 @pytest.fixture(scope="module")
@@ -89,7 +92,20 @@ def test_emulated_figures_are_consistent(result):
         assert per["fused"]["flash_bytes"] > per["cnn"]["flash_bytes"] > per["lstm"]["flash_bytes"]
         # the CNN's int8 weights (~225 kB) are in flash, not RAM
         assert per["cnn"]["flash_bytes"] - per["lstm"]["flash_bytes"] > 150_000
-        assert abs(per["cnn"]["ram_bytes"] - per["lstm"]["ram_bytes"]) < 4096
+        # each firmware carries only its model's buffers: the LSTM's none of the CNN's
+        # (image, rasteriser work area, the CNN's ~10 kB of network scratch); fused adds
+        # only the LSTM's input and outputs to the CNN's (the networks share their scratch)
+        assert per["cnn"]["ram_bytes"] - per["lstm"]["ram_bytes"] > 4096, t
+        assert 0 < per["fused"]["ram_bytes"] - per["cnn"]["ram_bytes"] < 1024, t
+
+
+def test_ram_budgets_on_cortex_m4(result):
+    """The issue's RAM targets: data + bss + measured stack of each model's firmware on the
+    Cortex-M4F (sizes from the linker map and stack painting: deterministic)."""
+    per = result["qemu-arm"]
+    for m, budget in CM4F_RAM_BUDGET.items():
+        e = per[m]
+        assert e["ram_bytes"] + e["stack_bytes"] <= budget, (m, e["ram_bytes"], e["stack_bytes"])
 
 
 def test_int8_layers_beat_cmsis_nn_on_cortex_m4(result):

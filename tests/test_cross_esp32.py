@@ -135,6 +135,32 @@ def test_esp32_build_compiles_for_the_chip_isa(tmp_path, unavailable, env, capsy
     assert res.total("data") + res.total("bss") < 128 * 1024
 
 
+def test_esp32_build_for_one_model(tmp_path, unavailable):
+    """The build-time model selection (platformio.ini custom_gx_networks): an LSTM-only ESP32
+    build compiles only the LSTM's weights, and the recogniser's buffers shrink to the LSTM's
+    (no image, rasteriser work area or CNN scratch)."""
+    _llvm_check_or_skip(unavailable)
+    from glovexfer.device.esp32_check import compile_check, model_sources
+
+    models = fw_models.model_dir()
+    srcs, defs = model_sources(models, ["lstm"])
+    assert srcs == [models / "gx_model_lstm.cpp"]
+    assert {"-DGX_WITH_LSTM=1", "-DGX_WITH_CNN=0", "-DGX_WITH_SIGNAL=0"} <= set(defs)
+    full = {o.source.name: o for o in compile_check(tmp_path / "all", "esp32c3", models).objects}
+    lstm = {o.source.name: o for o in compile_check(tmp_path / "lstm", "esp32c3", models, ["lstm"]).objects}
+    assert "gx_model_cnn.cpp" in full and "gx_model_cnn.cpp" not in lstm
+    ram = {k: r["recognizer.cpp"].sizes["data"] + r["recognizer.cpp"].sizes["bss"] for k, r in (("all", full), ("lstm", lstm))}
+    assert ram["lstm"] < 4096 < ram["all"], ram
+
+
+def test_esp32_check_refuses_an_unknown_network(tmp_path):
+    from glovexfer.device.esp32_check import model_sources
+    from glovexfer.errors import GloveXferError
+
+    with pytest.raises(GloveXferError, match="unknown network 'gru'"):
+        model_sources(fw_models.model_dir(), ["gru"])
+
+
 def _cmake_list(name: str) -> list[str]:
     text = (FW / "sources.cmake").read_text()
     m = re.search(rf"set\({name}\s+(.*?)\)", text, re.S)

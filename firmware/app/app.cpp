@@ -1,5 +1,7 @@
 #include "app.h"
 
+#include <cstring>
+
 #include "board.h"
 #include "protocol.h"
 #include "sensorcal.h"
@@ -9,7 +11,7 @@ namespace gx {
 namespace {
 
 // ---- output: lines are assembled in a small buffer and written in chunks -------------
-constexpr int kOutChunk = 256;  // bytes per gx_board_serial_write (any size works)
+constexpr int kOutChunk = 64;  // bytes per gx_board_serial_write (any size works)
 char g_out[kOutChunk];
 int g_out_len = 0;
 
@@ -64,11 +66,19 @@ void error_line(const char* code, const char* msg, const char* detail = nullptr)
 }
 
 // ---- state ----------------------------------------------------------------------------
-char g_line[kGxMaxLine + 1];  // one host line without the newline, NUL terminated
+// One host line without the newline, NUL terminated; a replay command's samples are parsed
+// into the same storage (each sample's 36 hex digits lie beyond the 18 bytes it becomes, so
+// the line is consumed front to back in place).
+union LineBuffer {
+    char line[kGxMaxLine + 1];
+    int16_t samples[kMaxSamples][9];
+};
+static_assert(sizeof(int16_t[kMaxSamples][9]) <= kGxMaxLine, "the replay samples fit the line buffer");
+LineBuffer g_buf;
+char* const g_line = g_buf.line;
 int g_len = 0;
 bool g_overflow = false;      // the current line exceeded kGxMaxLine: discard to newline
 GxRecognizer g_rec;
-int16_t g_replay[kMaxSamples][9];
 bool g_closed = false;
 GxSensorCal g_cal;           // applied to every sample and replay before the recogniser
 GxCalCollector g_cal_run;    // a calibration run in progress (kind != kGxCalIdle)
@@ -251,7 +261,7 @@ void result_line(const char* model, int index, int q8, const int top3[3], const 
     end_line();
 }
 
-void net_lines(const char* kind, const GxNetOut& o, const void* input, int in_count) {
+[[maybe_unused]] void net_lines(const char* kind, const GxNetOut& o, const void* input, int in_count) {
     char name[24];
     const char* parts[] = {"input", "logits", "probs"};
     for (int p = 0; p < 3; ++p) {
@@ -269,7 +279,7 @@ void net_lines(const char* kind, const GxNetOut& o, const void* input, int in_co
     result_line(kind, o.index, o.confidence_q8, o.top3, q8, o.margin, true);
 }
 
-void fused_lines(const char* kind, const GxFusedOut& f) {
+[[maybe_unused]] void fused_lines(const char* kind, const GxFusedOut& f) {
     char name[24];
     int n = 0;
     for (const char* s = kind; *s != '\0' && n < 16; ++s) name[n++] = *s;
@@ -297,8 +307,12 @@ void replay_stage(void*, int stage, const GxStages* s) {
             stage_line("thinned", kI32, e.thinned, s->n_keep * 2);
             break;
         case GX_STAGE_RESAMPLED: stage_line("resampled", kI32, s->resampled, kResamplePoints * 2); break;
+#if GX_WITH_CNN
         case GX_STAGE_IMAGE: stage_line("image", kI32, s->image, kOutPx * kOutPx); break;
+#endif
+#if GX_WITH_SIGNAL
         case GX_STAGE_SIGNALS: stage_line("signals", kI32, s->work.signals, n * kGxSignalChannels); break;
+#endif
         default: break;
     }
 }
@@ -329,25 +343,42 @@ void do_replay(const GxTokens& t) {
         error_line("E_ARGS", "replay: more hex digits than N samples");
         return;
     }
-    if (!gx_parse_hex_i16(hex, static_cast<int>(n) * 9, &g_replay[0][0])) {
-        error_line("E_ARGS", "replay: invalid hex digit");
-        return;
+    // sample i's hex digits start at or beyond byte 36 i of the line: parsed into the line's
+    // own storage at byte 18 i, before any later sample's digits are read
+    int16_t (*const samples)[9] = g_buf.samples;
+    for (int i = 0; i < n; ++i) {
+        int16_t v[9];
+        if (!gx_parse_hex_i16_prefix(hex + i * 9 * 4, 9, v)) {
+            error_line("E_ARGS", "replay: invalid hex digit");
+            return;
+        }
+        gx_sensorcal_apply(&g_cal, v, v);
+        std::memcpy(samples[i], v, sizeof v);
     }
-    for (int i = 0; i < n; ++i) gx_sensorcal_apply(&g_cal, g_replay[i], g_replay[i]);
     // the STAGE lines are written by replay_stage while the recognition runs; a selection
     // that cannot run (no model, too few samples for the signal network) fails before any
     const GxStageSink sink = {replay_stage, nullptr};
-    const GxRecognition* r = gx_recognise(g_rec.models, g_rec.model, g_replay, static_cast<int>(n), true, &sink);
+    const GxRecognition* r = gx_recognise(g_rec.models, g_rec.model, samples, static_cast<int>(n), true, &sink);
     if (r->status != GX_OK && r->status != GX_REC_ERR_NO_MODEL) {
         error_line("E_PIPELINE", status_text(r->status));
         return;
     }
     if (r->status == GX_OK) {
+#if GX_WITH_LSTM
         if (r->ran_lstm) net_lines("lstm", r->lstm, r->lstm_in, kGxLstmSteps * kGxLstmIn);
+#endif
+#if GX_WITH_CNN
         if (r->ran_cnn) net_lines("cnn", r->cnn, r->cnn_in, kGxCnnIn * kGxCnnIn);
+#endif
+#if GX_WITH_SIGNAL
         if (r->ran_signal) net_lines("signal", r->signal, r->signal_in, kGxSignalSteps * kGxSignalIn);
+#endif
+#if GX_WITH_LSTM && GX_WITH_CNN
         if (r->ran_fused) fused_lines("fused", r->fused);
+#endif
+#if GX_WITH_LSTM && GX_WITH_SIGNAL
         if (r->ran_fused_signal) fused_lines("fused_signal", r->fused_signal);
+#endif
     } else {
         error_line("E_NO_MODEL", status_text(r->status));
         return;
@@ -370,7 +401,7 @@ void info_line() {
     puts_(g_rec.auto_start ? "on" : "off");
     put_models();
     puts_(" ram_core=");
-    put_int(static_cast<int64_t>(gx_recognizer_static_bytes()) + gx_net_scratch_bytes() + gx_app_static_bytes());
+    put_int(static_cast<int64_t>(gx_recognizer_static_bytes()) + gx_app_static_bytes());
     puts_(" samples=");
     put_int(g_rec.samples_total);
     puts_(" letters=");
@@ -658,8 +689,8 @@ int gx_app_poll() {
 }
 
 int32_t gx_app_static_bytes() {
-    return static_cast<int32_t>(sizeof g_out + sizeof g_out_len + sizeof g_line + sizeof g_len + sizeof g_overflow +
-                                sizeof g_rec + sizeof g_replay + sizeof(bool) + sizeof g_cal + sizeof g_cal_run);
+    return static_cast<int32_t>(sizeof g_out + sizeof g_out_len + sizeof g_buf + sizeof g_len + sizeof g_overflow +
+                                sizeof g_rec + sizeof(bool) + sizeof g_cal + sizeof g_cal_run);
 }
 
 }  // namespace gx

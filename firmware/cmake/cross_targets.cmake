@@ -20,9 +20,12 @@
 #                  gx_test_libgcc: its integer division/multiply helpers)
 #   gx_app         firmware/app + board: the serial protocol on the UART (needs the app
 #                  sources and -DGX_MODEL_DIR with gx_model_io.h)
-#   gx_app_<m>     the same app with only the models of m = lstm, cnn, fused (sizes per model)
-#   gx_bench_<m>   firmware/boards/qemu_common/bench_main.cpp for m = lstm, cnn, fused
-#                  (instruction counts per stage, stack high-water mark; GX_MODEL_DIR)
+#   gx_app_<m>     the same app built for m = lstm, cnn, fused only (sizes per model): the
+#                  core (gxcore_<m>) and the app compiled with that build-time selection
+#                  (GX_WITH_LSTM / GX_WITH_CNN / GX_WITH_SIGNAL, firmware/core/select.h), so
+#                  only that model's networks, buffers and weights are linked
+#   gx_bench_<m>   firmware/boards/qemu_common/bench_main.cpp for m = lstm, cnn, fused, on
+#                  gxcore_<m> (instruction counts per stage, stack high-water mark; GX_MODEL_DIR)
 #   When GX_MODEL_DIR also holds the optional signal network (gx_model_signal.cpp, see
 #   firmware/models.cmake): gx_app carries it (GX_HAVE_SIGNAL_MODEL), and gx_app_<m> /
 #   gx_bench_<m> exist for m = signal, fused_signal too (LSTM + signal network).
@@ -71,11 +74,16 @@ endforeach()
 target_compile_definitions(gxboard_semi PRIVATE GX_SEMIHOSTING=1)
 target_compile_definitions(gxboard_plain PRIVATE GX_SEMIHOSTING=0)
 
+# The program links GX_PROGRAM_CORE when the caller sets it (a per-model core), else gxcore.
 function(gx_target_program name kind)
   add_executable(${name} ${ARGN} $<TARGET_OBJECTS:gxboard_${kind}>)
   set_target_properties(${name} PROPERTIES SUFFIX ".elf")
   target_include_directories(${name} PRIVATE "${GX_COMMON}" "${GX_FW}/boards")
-  target_link_libraries(${name} PRIVATE gxcore)
+  if(GX_PROGRAM_CORE)
+    target_link_libraries(${name} PRIVATE ${GX_PROGRAM_CORE})
+  else()
+    target_link_libraries(${name} PRIVATE gxcore)
+  endif()
   target_compile_options(${name} PRIVATE ${GX_FLAGS})
   if(kind STREQUAL "semi")
     set(_libs ${GX_SEMIHOST_LINK})
@@ -153,10 +161,8 @@ if(GX_MODEL_DIR)
     set(_app_defs GX_HAVE_SIGNAL_MODEL)
   endif()
 
-  # The same app once per model selection, each with only the weights it uses (the
-  # flash/RAM figures per model; models_one.cpp replaces app/models.cpp).
-  set(_app_no_models ${GX_APP_SOURCES})
-  list(FILTER _app_no_models EXCLUDE REGEX "/models\\.cpp$")
+  # The same app once per model selection, each built for that selection only (the
+  # flash/RAM figures per model): its own core, app/models.cpp including only its weights.
   set(_m_lstm ${_obj_lstm})
   set(_m_cnn ${_obj_cnn})
   set(_m_fused ${_obj_lstm} ${_obj_cnn})
@@ -172,16 +178,26 @@ if(GX_MODEL_DIR)
     list(APPEND _bench_models signal fused_signal)
   endif()
   foreach(m ${_bench_models})
-    gx_target_program(gx_app_${m} plain ${_app_no_models} "${GX_COMMON}/models_one.cpp"
-      "${GX_COMMON}/main_app.cpp" ${_m_${m}})
+    # the core of this selection: its definitions are PUBLIC, so that every program linking
+    # it sees the same buffer layouts
+    add_library(gxcore_${m} STATIC ${GX_CORE_SOURCES})
+    target_include_directories(gxcore_${m} PUBLIC "${GX_FW}/core")
+    target_compile_options(gxcore_${m} PRIVATE ${GX_FLAGS})
+    target_compile_definitions(gxcore_${m} PUBLIC ${GX_SELECT_${m}})
+    set(GX_PROGRAM_CORE gxcore_${m})
+    gx_target_program(gx_app_${m} plain ${GX_APP_SOURCES} "${GX_COMMON}/main_app.cpp" ${_m_${m}})
     target_include_directories(gx_app_${m} PRIVATE "${GX_FW}/app" "${GX_MODEL_DIR}" "${GX_GEN_DIR}")
-    target_compile_definitions(gx_app_${m} PRIVATE GX_APP_MODEL=${_sel_${m}})
+    target_compile_definitions(gx_app_${m} PRIVATE ${_app_defs})
     add_dependencies(gx_app_${m} gx_model_io)
+    unset(GX_PROGRAM_CORE)
   endforeach()
 
-  # Benchmarks, one per model selection, each linking only the weights it uses.
+  # Benchmarks, one per model selection, each on that selection's core with only the
+  # weights it uses.
   foreach(m ${_bench_models})
+    set(GX_PROGRAM_CORE gxcore_${m})
     gx_target_program(gx_bench_${m} plain "${GX_COMMON}/bench_main.cpp" ${_m_${m}})
+    unset(GX_PROGRAM_CORE)
     target_include_directories(gx_bench_${m} PRIVATE "${GX_MODEL_DIR}" "${GX_GEN_DIR}")
     target_compile_definitions(gx_bench_${m} PRIVATE GX_BENCH_MODEL=${_sel_${m}})
     add_dependencies(gx_bench_${m} gx_model_io)

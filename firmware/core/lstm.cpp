@@ -69,15 +69,7 @@ inline int32_t clamp_index(int32_t uh) {  // uh >= 0
 
 int64_t abs64(int64_t v) { return v < 0 ? -v : v; }
 
-// Scratch (static, no heap): gate activations, the input halves of the gate sums, the
-// widened hidden state.
-int16_t g_fc_a[kGxLstmMaxUnits];
-int16_t g_fc_r[kGxLstmMaxUnits];
-int16_t g_act[kGxLstmGates][kGxLstmMaxUnits];
-int16_t g_c[kGxLstmMaxUnits];
-int8_t g_h[kGxLstmMaxUnits];
-alignas(4) int16_t g_hcol[2 * gx_lstm_pairs(kGxLstmMaxUnits)];  // zero past the units
-bool g_force_reference = false;
+bool g_force_reference = false;  // gx_lstm_force_reference
 
 // gx_sigmoid_int16 for x in the int16 range: every intermediate then fits int32
 // (|3x| < 2^17, the table interpolation < 2^25), so the same arithmetic runs without int64.
@@ -301,12 +293,12 @@ void gate_pass_any(const int16_t* u, int32_t stride, int g, const int32_t* acc, 
 // One time step, in blocks of kBlock units: pass 1 the four gates' recurrent sums of each
 // unit (dot_gates), pass 2 gate by gate the gate activations (gate_pass), pass 3 unit by unit
 // the cell update with both products saturated before their sum (TFLM's order) and the new
-// h. The previous h is read only from g_hcol (widened before the step), so the new h
-// overwrites g_h in place.
-void fast_step(const GxLstmParams* p, const FastArgs& a, const int8_t* x_t, int32_t t, int32_t keep_step, int8_t* out) {
+// h. The previous h is read only from s.hcol (widened before the step), so the new h
+// overwrites s.h in place.
+void fast_step(const GxLstmParams* p, GxLstmScratch& s, const FastArgs& a, const int8_t* x_t, int32_t t, int32_t keep_step, int8_t* out) {
     const int32_t n = p->units, pairs = gx_lstm_pairs(n), stride = gx_lstm_unit_elems(n);
     const int32_t rec_off = p->gate[0].fc_recurrent.input_offset, in_off = p->gate[0].fc_input.input_offset;
-    for (int32_t k = 0; k < n; ++k) g_hcol[k] = static_cast<int16_t>(g_h[k] + rec_off);
+    for (int32_t k = 0; k < n; ++k) s.hcol[k] = static_cast<int16_t>(s.h[k] + rec_off);
     const int32_t x0 = x_t[0] + in_off, x1 = x_t[1] + in_off;
     const uint32_t xw = (static_cast<uint32_t>(x0) & 0xFFFFu) | (static_cast<uint32_t>(x1) << 16);
     int8_t* dst = keep_step < 0 ? out + t * n : (t == keep_step ? out : nullptr);
@@ -317,9 +309,9 @@ void fast_step(const GxLstmParams* p, const FastArgs& a, const int8_t* x_t, int3
         int32_t acc[kGxLstmGates][kBlock];
         int16_t act[kGxLstmGates][kBlock];
         for (int32_t b = 0; b < nb; ++b) {
-            int32_t s[kGxLstmGates];
-            dot_gates(u + b * stride + 16, g_hcol, pairs, s);
-            for (int g = 0; g < kGxLstmGates; ++g) acc[g][b] = s[g];
+            int32_t sums[kGxLstmGates];
+            dot_gates(u + b * stride + 16, s.hcol, pairs, sums);
+            for (int g = 0; g < kGxLstmGates; ++g) acc[g][b] = sums[g];
         }
         gate_pass_any<false>(u, stride, kGxGateInput, acc[kGxGateInput], act[kGxGateInput], nb, a.in[kGxGateInput],
                          a.rec[kGxGateInput], x0, x1, xw);
@@ -331,31 +323,31 @@ void fast_step(const GxLstmParams* p, const FastArgs& a, const int8_t* x_t, int3
                          a.rec[kGxGateOutput], x0, x1, xw);
         for (int32_t b = 0; b < nb; ++b) {
             const int32_t k = k0 + b;
-            int32_t c = gx_sat16(gx_sat16(rq_shifted<false>(2 * (act[kGxGateForget][b] * g_c[k]), fc)) +
+            int32_t c = gx_sat16(gx_sat16(rq_shifted<false>(2 * (act[kGxGateForget][b] * s.c[k]), fc)) +
                                  gx_sat16(rq_shifted<false>(2 * (act[kGxGateInput][b] * act[kGxGateCell][b]), ig)));
             if (p->use_cell_clip) {
                 const int32_t clip = p->quantized_cell_clip;
                 c = c < -clip ? -clip : (c > clip ? clip : c);
             }
-            g_c[k] = static_cast<int16_t>(c);
+            s.c[k] = static_cast<int16_t>(c);
             const int32_t tc = a.cell_tanh.fast ? tanh16(c, a.cell_tanh.mult, a.cell_tanh.rshift)
                                                 : gx_lstm_tanh(c, p->cell_state_scale_power);
             int32_t h = rq_shifted<false>(2 * (tc * act[kGxGateOutput][b]), hq);
             h = h < a.h_lo ? a.h_lo : (h > a.h_hi ? a.h_hi : h);
-            g_h[k] = static_cast<int8_t>(h + a.h_zp);
-            if (dst != nullptr) dst[k] = g_h[k];
+            s.h[k] = static_cast<int8_t>(h + a.h_zp);
+            if (dst != nullptr) dst[k] = s.h[k];
         }
     }
 }
 
 // ---- the reference path (any other shape or quantisation): layer by layer
-void ref_gate(const GxLstmParams* p, int g, const int8_t* x_t, int16_t* act) {
+void ref_gate(const GxLstmParams* p, GxLstmScratch& s, int g, const int8_t* x_t, int16_t* act) {
     const GxLstmGateParams& q = p->gate[g];
     const int32_t n = p->units;
-    gx_fully_connected_i16(x_t, p->in_dim, q.w_input, q.bias, n, &q.fc_input, g_fc_a, nullptr);
-    gx_fully_connected_i16(g_h, n, q.w_recurrent, nullptr, n, &q.fc_recurrent, g_fc_r, nullptr);
+    gx_fully_connected_i16(x_t, p->in_dim, q.w_input, q.bias, n, &q.fc_input, s.fc_a, nullptr);
+    gx_fully_connected_i16(s.h, n, q.w_recurrent, nullptr, n, &q.fc_recurrent, s.fc_r, nullptr);
     for (int32_t k = 0; k < n; ++k) {
-        const int32_t pre = gx_sat16(static_cast<int32_t>(g_fc_a[k]) + g_fc_r[k]);
+        const int32_t pre = gx_sat16(static_cast<int32_t>(s.fc_a[k]) + s.fc_r[k]);
         act[k] = g == kGxGateCell ? gx_lstm_tanh(pre, -12) : gx_sigmoid_int16(pre);
     }
 }
@@ -411,12 +403,14 @@ int16_t gx_lstm_tanh(int32_t x, int32_t cell_state_scale_power) {
     return gx_tanh_int16(x, multiplier, left_shift);
 }
 
-bool gx_lstm_int8(const int8_t* x, int32_t steps, const GxLstmParams* p, int8_t* out, int32_t keep_step) {
+bool gx_lstm_int8(const int8_t* x, int32_t steps, const GxLstmParams* p, GxLstmScratch* scratch, int8_t* out,
+                  int32_t keep_step) {
+    GxLstmScratch& s = *scratch;
     const int32_t n = p->units;
     if (n <= 0 || n > kGxLstmMaxUnits || p->in_dim <= 0) return false;
     for (int32_t k = 0; k < n; ++k) {
-        g_h[k] = static_cast<int8_t>(p->hidden_zero_point);
-        g_c[k] = 0;
+        s.h[k] = static_cast<int8_t>(p->hidden_zero_point);
+        s.c[k] = 0;
     }
     // steps after the kept one cannot change it
     const int32_t last = keep_step >= 0 && keep_step < steps ? keep_step + 1 : steps;
@@ -435,21 +429,21 @@ bool gx_lstm_int8(const int8_t* x, int32_t steps, const GxLstmParams* p, int8_t*
         a.h_lo = kInt8Min - a.h_zp;
         a.h_hi = kInt8Max - a.h_zp;
         a.cell_tanh = tanh_args(p->cell_state_scale_power);
-        for (int32_t k = n; k < 2 * gx_lstm_pairs(n); ++k) g_hcol[k] = 0;
-        for (int32_t t = 0; t < last; ++t) fast_step(p, a, x + t * p->in_dim, t, keep_step, out);
+        for (int32_t k = n; k < 2 * gx_lstm_pairs(n); ++k) s.hcol[k] = 0;
+        for (int32_t t = 0; t < last; ++t) fast_step(p, s, a, x + t * p->in_dim, t, keep_step, out);
         return true;
     }
     static constexpr int kGateOrder[kGxLstmGates] = {kGxGateForget, kGxGateInput, kGxGateCell, kGxGateOutput};
     for (int32_t t = 0; t < last; ++t) {
         const int8_t* x_t = x + t * p->in_dim;
-        for (int g : kGateOrder) ref_gate(p, g, x_t, g_act[g]);
-        const int16_t* f = g_act[kGxGateForget];
-        const int16_t* i = g_act[kGxGateInput];
-        const int16_t* gc = g_act[kGxGateCell];
-        const int16_t* o = g_act[kGxGateOutput];
+        for (int g : kGateOrder) ref_gate(p, s, g, x_t, s.act[g]);
+        const int16_t* f = s.act[kGxGateForget];
+        const int16_t* i = s.act[kGxGateInput];
+        const int16_t* gc = s.act[kGxGateCell];
+        const int16_t* o = s.act[kGxGateOutput];
         for (int32_t k = 0; k < n; ++k) {
             // each product saturated to int16 before the sum, as TFLM does
-            int32_t c = gx_sat16(gx_requant(static_cast<uint32_t>(f[k] * g_c[k]), p->forget_cell_mul,
+            int32_t c = gx_sat16(gx_requant(static_cast<uint32_t>(f[k] * s.c[k]), p->forget_cell_mul,
                                             p->forget_cell_shift, 0, kInt16Min, kInt16Max) +
                                  gx_requant(static_cast<uint32_t>(i[k] * gc[k]), p->input_mul, p->input_shift, 0,
                                             kInt16Min, kInt16Max));
@@ -457,13 +451,13 @@ bool gx_lstm_int8(const int8_t* x, int32_t steps, const GxLstmParams* p, int8_t*
                 const int32_t clip = p->quantized_cell_clip;
                 c = c < -clip ? -clip : (c > clip ? clip : c);
             }
-            g_c[k] = static_cast<int16_t>(c);
+            s.c[k] = static_cast<int16_t>(c);
             const int32_t tc = gx_lstm_tanh(c, p->cell_state_scale_power);
             const int32_t h = gx_requant(static_cast<uint32_t>(tc * o[k]), p->output_mul, p->output_shift,
                                          p->hidden_zero_point, kInt8Min, kInt8Max);
-            g_h[k] = static_cast<int8_t>(h);
-            if (keep_step < 0) out[t * n + k] = g_h[k];
-            else if (t == keep_step) out[k] = g_h[k];
+            s.h[k] = static_cast<int8_t>(h);
+            if (keep_step < 0) out[t * n + k] = s.h[k];
+            else if (t == keep_step) out[k] = s.h[k];
         }
     }
     return true;

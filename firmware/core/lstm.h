@@ -64,6 +64,19 @@ void gx_lstm_force_reference(bool on);
 // gx_sigmoid_int16 / gx_lstm_tanh (for every cell-state power -15..0): must be 0.
 int32_t gx_lstm_activation_mismatches();
 
+// The kernel's working state, owned by the caller (no static buffers): the cell and hidden
+// state, the widened hidden state (zero past the units); for the reference loops also the
+// input and recurrent halves of the gate sums and the gate activations (the packed fast path
+// keeps a block of those on the stack).
+struct GxLstmScratch {
+    int16_t c[kGxLstmMaxUnits];
+    int8_t h[kGxLstmMaxUnits];
+    alignas(4) int16_t hcol[2 * gx_lstm_pairs(kGxLstmMaxUnits)];
+    int16_t fc_a[kGxLstmMaxUnits];
+    int16_t fc_r[kGxLstmMaxUnits];
+    int16_t act[kGxLstmGates][kGxLstmMaxUnits];
+};
+
 // LUT activations on int16 (reference_integer_ops::Logistic / Tanh).
 int16_t gx_sigmoid_int16(int32_t x);  // Q3.12 -> Q0.15
 int16_t gx_tanh_int16(int32_t x, int32_t input_multiplier, int32_t input_left_shift);
@@ -71,8 +84,10 @@ int16_t gx_lstm_tanh(int32_t x, int32_t cell_state_scale_power);
 
 // x: [steps][in_dim] int8 -> out: [steps][units] int8, or with keep_step >= 0 only that
 // step's h: [units] (the network slices one step, so the sequence needs no buffer). Returns
-// false if units/in_dim are outside the supported range (nothing written).
-bool gx_lstm_int8(const int8_t* x, int32_t steps, const GxLstmParams* p, int8_t* out, int32_t keep_step = -1);
+// false if units/in_dim are outside the supported range (nothing written). s: the caller's
+// scratch (overwritten).
+bool gx_lstm_int8(const int8_t* x, int32_t steps, const GxLstmParams* p, GxLstmScratch* s, int8_t* out,
+                  int32_t keep_step = -1);
 
 }  // namespace gx
 

@@ -410,19 +410,22 @@ bool gx_signal_io_checksum(const GxSignalIo& io, uint32_t* sum) {
 }
 
 int gx_check_lstm(const GxModels* m) {
-    if (m == nullptr || m->lstm == nullptr || m->lstm_io == nullptr) return GX_CHECK_MISSING;
+    // a network not selected at build time is missing whatever the table holds
+    if (!kGxWithLstm || m == nullptr || m->lstm == nullptr || m->lstm_io == nullptr) return GX_CHECK_MISSING;
     return check_model(m->lstm, m->lstm_io->version, gx_lstm_net_verify,
                        [m](uint32_t* s) { return gx_net_io_checksum(*m->lstm_io, true, s); });
 }
 
 int gx_check_cnn(const GxModels* m) {
-    if (m == nullptr || m->cnn == nullptr || m->cnn_io == nullptr) return GX_CHECK_MISSING;
+    // a network not selected at build time is missing whatever the table holds
+    if (!kGxWithCnn || m == nullptr || m->cnn == nullptr || m->cnn_io == nullptr) return GX_CHECK_MISSING;
     return check_model(m->cnn, m->cnn_io->version, gx_cnn_net_verify,
                        [m](uint32_t* s) { return gx_net_io_checksum(*m->cnn_io, false, s); });
 }
 
 int gx_check_signal(const GxModels* m) {
-    if (m == nullptr || m->signal == nullptr || m->signal_io == nullptr) return GX_CHECK_MISSING;
+    // a network not selected at build time is missing whatever the table holds
+    if (!kGxWithSignal || m == nullptr || m->signal == nullptr || m->signal_io == nullptr) return GX_CHECK_MISSING;
     return check_model(m->signal, m->signal_io->version, gx_signal_net_verify,
                        [m](uint32_t* s) { return gx_signal_io_checksum(*m->signal_io, s); });
 }

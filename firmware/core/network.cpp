@@ -8,8 +8,8 @@ namespace gx {
 
 namespace {
 
-// One scratch arena for the three networks: they run one after the other, so it is sized to
-// the largest. Per network (byte offsets; int16 operand columns 4-byte aligned):
+// The networks' scratch (the caller's GxNetCtx: they run one after the other, so they share
+// it). Per network (byte offsets; int16 operand columns 4-byte aligned):
 //  * LSTM: the time-reversed input, the two kept steps (the concatenation), the dense
 //    layer's widened input;
 //  * CNN: pool1 (the conv1 map never exists: conv1 runs two rows at a time, each pair
@@ -40,11 +40,11 @@ constexpr int kSigColOff = kSigBOff + ((kGxSignalScratchB + 3) & ~3);
 constexpr int kSigArena =
     kSigColOff + 2 * 2 * gx_const_max(gx_col_len(kGxSignalK4 * kGxSignalC3), gx_col_len(kGxSignalHidden) / 2);
 
-constexpr int kArena = gx_const_max(gx_const_max(kLstmArena, kCnnArena), kSigArena);
-alignas(4) uint8_t g_arena[kArena];
+static_assert(kLstmArena == kGxLstmNetArena && kCnnArena == kGxCnnNetArena && kSigArena == kGxSignalNetArena,
+              "network.h's arena sizes are the layouts'");
 
-int8_t* arena8(int off) { return reinterpret_cast<int8_t*>(g_arena + off); }
-int16_t* arena16(int off) { return reinterpret_cast<int16_t*>(g_arena + off); }
+inline int8_t* arena8(uint8_t* arena, int off) { return reinterpret_cast<int8_t*>(arena + off); }
+inline int16_t* arena16(uint8_t* arena, int off) { return reinterpret_cast<int16_t*>(arena + off); }
 
 GxLayerHook g_hook = nullptr;
 
@@ -52,11 +52,12 @@ inline void layer_done(int id) {
     if (g_hook != nullptr) g_hook(id);
 }
 
-// LSTM kernel scratch (lstm.cpp): 2 + 4 + 1 + 1 int16 rows and one int8 row of kGxLstmMaxUnits.
-constexpr int32_t kLstmKernelScratch = (8 * 2 + 1) * kGxLstmMaxUnits;
-
+#if GX_WITH_LSTM
 bool lstm_dims_ok(const GxLstmParams* p, int32_t in_dim) { return p->in_dim == in_dim && p->units == kGxLstmUnits; }
 
+#endif
+
+#if GX_WITH_CNN
 bool conv_ok(const GxConvParams* p, int32_t in_hw, int32_t in_c, int32_t out_hw, int32_t out_c) {
     return p->in_h == in_hw && p->in_w == in_hw && p->in_c == in_c && p->out_h == out_hw && p->out_w == out_hw &&
            p->out_c == out_c;
@@ -66,12 +67,18 @@ bool pool_ok(const GxPoolParams* p, int32_t in_hw, int32_t c, int32_t out_hw) {
     return p->in_h == in_hw && p->in_w == in_hw && p->c == c && p->out_h == out_hw && p->out_w == out_hw;
 }
 
+#endif
+
+#if GX_WITH_LSTM
 bool lstm_shape_ok(const GxLstmNetModel* m) {
     return m->steps == kGxLstmSteps && m->in_dim == kGxLstmIn && m->units == kGxLstmUnits && m->classes == kGxClasses &&
            lstm_dims_ok(&m->bwd, kGxLstmIn) && lstm_dims_ok(&m->fwd, kGxLstmIn) && m->bwd_slice_step >= 0 &&
            m->bwd_slice_step < kGxLstmSteps && m->fwd_slice_step >= 0 && m->fwd_slice_step < kGxLstmSteps;
 }
 
+#endif
+
+#if GX_WITH_CNN
 bool cnn_shape_ok(const GxCnnNetModel* m) {
     return conv_ok(&m->conv1, kGxCnnIn, 1, kGxCnnH1, kGxCnnC1) && pool_ok(&m->pool1, kGxCnnH1, kGxCnnC1, kGxCnnP1) &&
            conv_ok(&m->conv2, kGxCnnP1, kGxCnnC1, kGxCnnH2, kGxCnnC2) && pool_ok(&m->pool2, kGxCnnH2, kGxCnnC2, kGxCnnP2) &&
@@ -79,6 +86,9 @@ bool cnn_shape_ok(const GxCnnNetModel* m) {
            m->fc2_out == kGxClasses;
 }
 
+#endif
+
+#if GX_WITH_SIGNAL
 // A (1 x w) convolution of the signal network: stride 1, no dilation, H = 1 throughout.
 bool conv_1xk_ok(const GxConvParams* p, int32_t w, int32_t in_c, int32_t out_c, int32_t k) {
     return p->in_h == 1 && p->in_w == w && p->in_c == in_c && p->out_h == 1 && p->out_w == w && p->out_c == out_c &&
@@ -100,14 +110,18 @@ bool signal_shape_ok(const GxSignalNetModel* m) {
            pool_1xk_ok(&m->pool2, kGxSignalP1, kGxSignalC4, kGxSignalP1) && m->fc_in == kGxSignalHidden &&
            m->fc_out == kGxClasses;
 }
+#endif
 
 }  // namespace
 
-bool gx_lstm_net_run(const GxLstmNetModel* m, const int8_t in[kGxLstmSteps][kGxLstmIn], int8_t logits[kGxClasses],
-                     GxLstmNetTrace* trace) {
+#if GX_WITH_LSTM
+bool gx_lstm_net_run(GxNetCtx* ctx, const GxLstmNetModel* m, const int8_t in[kGxLstmSteps][kGxLstmIn],
+                     int8_t logits[kGxClasses], GxLstmNetTrace* trace) {
     if (!lstm_shape_ok(m)) return false;
-    int8_t* reversed = arena8(kLstmRevOff);
-    int8_t* concat = arena8(kLstmConcatOff);
+    uint8_t* const arena = ctx->lstm.arena;
+    GxLstmScratch* const kernel = &ctx->lstm.kernel;
+    int8_t* reversed = arena8(arena, kLstmRevOff);
+    int8_t* concat = arena8(arena, kLstmConcatOff);
     for (int t = 0; t < kGxLstmSteps; ++t)
         for (int d = 0; d < kGxLstmIn; ++d)
             reversed[t * kGxLstmIn + d] = m->reverse_time ? in[kGxLstmSteps - 1 - t][d] : in[t][d];
@@ -117,27 +131,29 @@ bool gx_lstm_net_run(const GxLstmNetModel* m, const int8_t in[kGxLstmSteps][kGxL
     int8_t* fwd_dst = concat + (m->bwd_first ? kGxLstmUnits : 0);
     // backward direction, then forward: only the sliced step is kept, unless traced
     if (trace) {
-        if (!gx_lstm_int8(reversed, kGxLstmSteps, &m->bwd, &trace->lstm_bwd[0][0])) return false;
+        if (!gx_lstm_int8(reversed, kGxLstmSteps, &m->bwd, kernel, &trace->lstm_bwd[0][0])) return false;
         std::memcpy(bwd_dst, trace->lstm_bwd[m->bwd_slice_step], kGxLstmUnits);
         std::memcpy(trace->slice_bwd, bwd_dst, kGxLstmUnits);
-    } else if (!gx_lstm_int8(reversed, kGxLstmSteps, &m->bwd, bwd_dst, m->bwd_slice_step)) {
+    } else if (!gx_lstm_int8(reversed, kGxLstmSteps, &m->bwd, kernel, bwd_dst, m->bwd_slice_step)) {
         return false;
     }
     layer_done(kGxLayerLstmBwd);
     if (trace) {
-        if (!gx_lstm_int8(&in[0][0], kGxLstmSteps, &m->fwd, &trace->lstm_fwd[0][0])) return false;
+        if (!gx_lstm_int8(&in[0][0], kGxLstmSteps, &m->fwd, kernel, &trace->lstm_fwd[0][0])) return false;
         std::memcpy(fwd_dst, trace->lstm_fwd[m->fwd_slice_step], kGxLstmUnits);
         std::memcpy(trace->slice_fwd, fwd_dst, kGxLstmUnits);
         std::memcpy(trace->concat, concat, sizeof trace->concat);
-    } else if (!gx_lstm_int8(&in[0][0], kGxLstmSteps, &m->fwd, fwd_dst, m->fwd_slice_step)) {
+    } else if (!gx_lstm_int8(&in[0][0], kGxLstmSteps, &m->fwd, kernel, fwd_dst, m->fwd_slice_step)) {
         return false;
     }
     layer_done(kGxLayerLstmFwd);
-    gx_fully_connected_i8(concat, kGxLstmConcat, m->fc_w, m->fc_b, kGxClasses, &m->fc, logits, arena16(kLstmColOff));
+    gx_fully_connected_i8(concat, kGxLstmConcat, m->fc_w, m->fc_b, kGxClasses, &m->fc, logits, arena16(arena, kLstmColOff));
     layer_done(kGxLayerLstmFc);
     return true;
 }
+#endif
 
+#if GX_WITH_CNN
 namespace {
 
 // conv -> max pool, one pool output row at a time: the conv rows of its window (at most
@@ -167,14 +183,15 @@ bool conv_pool(const int8_t* x, const int8_t* w, const int32_t* b, const GxConvP
 
 }  // namespace
 
-bool gx_cnn_net_run(const GxCnnNetModel* m, const int8_t in[kGxCnnIn][kGxCnnIn], int8_t logits[kGxClasses],
-                    GxCnnNetTrace* trace) {
+bool gx_cnn_net_run(GxNetCtx* ctx, const GxCnnNetModel* m, const int8_t in[kGxCnnIn][kGxCnnIn],
+                    int8_t logits[kGxClasses], GxCnnNetTrace* trace) {
     if (!cnn_shape_ok(m)) return false;
-    int8_t* pool1 = arena8(kCnnPool1Off);
-    int8_t* rows = arena8(kCnnRowsOff);
-    int8_t* pool2 = arena8(kCnnPool2Off);
-    int8_t* hidden = arena8(kCnnHiddenOff);
-    int16_t* col = arena16(kCnnColOff);
+    uint8_t* const arena = ctx->cnn;
+    int8_t* pool1 = arena8(arena, kCnnPool1Off);
+    int8_t* rows = arena8(arena, kCnnRowsOff);
+    int8_t* pool2 = arena8(arena, kCnnPool2Off);
+    int8_t* hidden = arena8(arena, kCnnHiddenOff);
+    int16_t* col = arena16(arena, kCnnColOff);
     if (!conv_pool(&in[0][0], m->conv1_w, m->conv1_b, &m->conv1, &m->pool1, rows, trace ? trace->conv1 : nullptr, col,
                    pool1))
         return false;
@@ -185,7 +202,7 @@ bool gx_cnn_net_run(const GxCnnNetModel* m, const int8_t in[kGxCnnIn][kGxCnnIn],
         return false;
     layer_done(kGxLayerCnnConv2);  // conv2 and pool2, fused
     if (trace) std::memcpy(trace->pool2, pool2, kGxCnnFlat);
-    int16_t* dense_col = arena16(kCnnPool1Off);  // pool1 is consumed
+    int16_t* dense_col = arena16(arena, kCnnPool1Off);  // pool1 is consumed
     gx_fully_connected_i8(pool2, kGxCnnFlat, m->fc1_w, m->fc1_b, kGxCnnHidden, &m->fc1, hidden, dense_col);
     layer_done(kGxLayerCnnFc1);
     if (trace) std::memcpy(trace->hidden, hidden, kGxCnnHidden);
@@ -193,32 +210,36 @@ bool gx_cnn_net_run(const GxCnnNetModel* m, const int8_t in[kGxCnnIn][kGxCnnIn],
     layer_done(kGxLayerCnnFc2);
     return true;
 }
+#endif
 
-bool gx_signal_net_run(const GxSignalNetModel* m, const int8_t in[kGxSignalSteps][kGxSignalIn],
+#if GX_WITH_SIGNAL
+bool gx_signal_net_run(GxNetCtx* ctx, const GxSignalNetModel* m, const int8_t in[kGxSignalSteps][kGxSignalIn],
                        int8_t logits[kGxClasses], GxSignalNetTrace* trace) {
     if (!signal_shape_ok(m)) return false;
-    gx_conv2d_per_channel(&in[0][0], m->conv1_w, m->conv1_b, &m->conv1, arena8(kSigAOff), arena16(kSigColOff));  // [1][32][64]
+    uint8_t* const arena = ctx->signal;
+    gx_conv2d_per_channel(&in[0][0], m->conv1_w, m->conv1_b, &m->conv1, arena8(arena, kSigAOff), arena16(arena, kSigColOff));  // [1][32][64]
     layer_done(kGxLayerSigConv1);
-    if (trace) std::memcpy(trace->conv1, arena8(kSigAOff), kGxSignalConv1Size);
-    gx_conv2d_per_channel(arena8(kSigAOff), m->conv2_w, m->conv2_b, &m->conv2, arena8(kSigBOff), arena16(kSigColOff));  // [1][32][64]
+    if (trace) std::memcpy(trace->conv1, arena8(arena, kSigAOff), kGxSignalConv1Size);
+    gx_conv2d_per_channel(arena8(arena, kSigAOff), m->conv2_w, m->conv2_b, &m->conv2, arena8(arena, kSigBOff), arena16(arena, kSigColOff));  // [1][32][64]
     layer_done(kGxLayerSigConv2);
-    if (trace) std::memcpy(trace->conv2, arena8(kSigBOff), kGxSignalConv2Size);
-    gx_max_pool2d(arena8(kSigBOff), &m->pool1, arena8(kSigAOff));  // [1][16][64]
+    if (trace) std::memcpy(trace->conv2, arena8(arena, kSigBOff), kGxSignalConv2Size);
+    gx_max_pool2d(arena8(arena, kSigBOff), &m->pool1, arena8(arena, kSigAOff));  // [1][16][64]
     layer_done(kGxLayerSigPool1);
-    if (trace) std::memcpy(trace->pool1, arena8(kSigAOff), kGxSignalPool1Size);
-    gx_conv2d_per_channel(arena8(kSigAOff), m->conv3_w, m->conv3_b, &m->conv3, arena8(kSigBOff), arena16(kSigColOff));  // [1][16][128]
+    if (trace) std::memcpy(trace->pool1, arena8(arena, kSigAOff), kGxSignalPool1Size);
+    gx_conv2d_per_channel(arena8(arena, kSigAOff), m->conv3_w, m->conv3_b, &m->conv3, arena8(arena, kSigBOff), arena16(arena, kSigColOff));  // [1][16][128]
     layer_done(kGxLayerSigConv3);
-    if (trace) std::memcpy(trace->conv3, arena8(kSigBOff), kGxSignalConv3Size);
-    gx_conv2d_per_channel(arena8(kSigBOff), m->conv4_w, m->conv4_b, &m->conv4, arena8(kSigAOff), arena16(kSigColOff));  // [1][16][128]
+    if (trace) std::memcpy(trace->conv3, arena8(arena, kSigBOff), kGxSignalConv3Size);
+    gx_conv2d_per_channel(arena8(arena, kSigBOff), m->conv4_w, m->conv4_b, &m->conv4, arena8(arena, kSigAOff), arena16(arena, kSigColOff));  // [1][16][128]
     layer_done(kGxLayerSigConv4);
-    if (trace) std::memcpy(trace->conv4, arena8(kSigAOff), kGxSignalConv4Size);
-    if (!gx_average_pool2d(arena8(kSigAOff), &m->pool2, arena8(kSigBOff))) return false;  // [1][1][128] = the flat FC input
+    if (trace) std::memcpy(trace->conv4, arena8(arena, kSigAOff), kGxSignalConv4Size);
+    if (!gx_average_pool2d(arena8(arena, kSigAOff), &m->pool2, arena8(arena, kSigBOff))) return false;  // [1][1][128] = the flat FC input
     layer_done(kGxLayerSigPool2);
-    if (trace) std::memcpy(trace->pool2, arena8(kSigBOff), kGxSignalHidden);
-    gx_fully_connected_i8(arena8(kSigBOff), kGxSignalHidden, m->fc_w, m->fc_b, kGxClasses, &m->fc, logits, arena16(kSigColOff));
+    if (trace) std::memcpy(trace->pool2, arena8(arena, kSigBOff), kGxSignalHidden);
+    gx_fully_connected_i8(arena8(arena, kSigBOff), kGxSignalHidden, m->fc_w, m->fc_b, kGxClasses, &m->fc, logits, arena16(arena, kSigColOff));
     layer_done(kGxLayerSigFc);
     return true;
 }
+#endif
 
 void gx_net_set_layer_hook(GxLayerHook hook) { g_hook = hook; }
 
@@ -229,12 +250,12 @@ int gx_argmax(const int8_t logits[kGxClasses]) {
     return best;
 }
 
-int32_t gx_lstm_net_scratch_bytes() { return kLstmArena + kLstmKernelScratch; }
+int32_t gx_lstm_net_scratch_bytes() { return kGxWithLstm ? kLstmArena + static_cast<int32_t>(sizeof(GxLstmScratch)) : 0; }
 
-int32_t gx_cnn_net_scratch_bytes() { return kCnnArena; }
+int32_t gx_cnn_net_scratch_bytes() { return kGxWithCnn ? kCnnArena : 0; }
 
-int32_t gx_signal_net_scratch_bytes() { return kSigArena; }
+int32_t gx_signal_net_scratch_bytes() { return kGxWithSignal ? kSigArena : 0; }
 
-int32_t gx_net_scratch_bytes() { return static_cast<int32_t>(sizeof g_arena) + kLstmKernelScratch; }
+int32_t gx_net_scratch_bytes() { return static_cast<int32_t>(sizeof(GxNetCtx)); }
 
 }  // namespace gx

@@ -12,7 +12,8 @@
 // (glovexfer.export.model_data.write_model_source), which defines a GxLstmNetModel or a
 // GxCnnNetModel or a GxSignalNetModel; the dimensions below are fixed at compile time and checked against it
 // at start-up (model_check.cpp).
-// Scratch buffers are static (no heap); the functions are not reentrant.
+// Scratch buffers are the caller's (GxNetCtx; no heap, no static buffers). Only the networks
+// of the build-time selection (select.h) are compiled.
 #ifndef GX_NETWORK_H
 #define GX_NETWORK_H
 
@@ -22,6 +23,7 @@
 #include "fully_connected.h"
 #include "lstm.h"
 #include "pool.h"
+#include "select.h"
 
 namespace gx {
 
@@ -69,6 +71,33 @@ constexpr int kGxSignalConv4Size = kGxSignalP1 * kGxSignalC4;
 constexpr int gx_const_max(int a, int b) { return a > b ? a : b; }
 constexpr int kGxSignalScratchA = gx_const_max(gx_const_max(kGxSignalConv1Size, kGxSignalPool1Size), kGxSignalConv4Size);
 constexpr int kGxSignalScratchB = gx_const_max(gx_const_max(kGxSignalConv2Size, kGxSignalConv3Size), kGxSignalHidden);
+
+// Bytes of each network's part of the shared arena: its layout is network.cpp's, which checks
+// these figures at compile time (the LSTM kernel's state comes on top: GxLstmScratch).
+constexpr int32_t kGxLstmNetArena = 500;
+constexpr int32_t kGxCnnNetArena = 9952;
+constexpr int32_t kGxSignalNetArena = 5632;
+
+//! The networks' scratch, owned by the caller: the selected networks run one after the other,
+//! so they share it (a union sized to the largest selected). Any alignment the kernels need
+//! (int16 operand columns: 4 bytes) is the arena's.
+struct GxNetCtx {
+    union {
+#if GX_WITH_LSTM
+        struct {
+            alignas(4) uint8_t arena[kGxLstmNetArena];
+            GxLstmScratch kernel;
+        } lstm;
+#endif
+#if GX_WITH_CNN
+        alignas(4) uint8_t cnn[kGxCnnNetArena];
+#endif
+#if GX_WITH_SIGNAL
+        alignas(4) uint8_t signal[kGxSignalNetArena];
+#endif
+        uint8_t none;  //!< a build without networks
+    };
+};
 
 // One constant array of a generated model and its size (sizeof): the bounds the start-up
 // check reads within, so that no single corrupted length or count makes it read past an array.
@@ -185,14 +214,21 @@ bool gx_lstm_net_verify(const GxLstmNetModel* m);
 bool gx_cnn_net_verify(const GxCnnNetModel* m);
 bool gx_signal_net_verify(const GxSignalNetModel* m);
 
-// One inference (state reset). trace may be null. Returns false (logits untouched) when
-// the model's dimensions are not the compiled-in ones.
-bool gx_lstm_net_run(const GxLstmNetModel* m, const int8_t in[kGxLstmSteps][kGxLstmIn], int8_t logits[kGxClasses],
-                     GxLstmNetTrace* trace);
-bool gx_cnn_net_run(const GxCnnNetModel* m, const int8_t in[kGxCnnIn][kGxCnnIn], int8_t logits[kGxClasses],
-                    GxCnnNetTrace* trace);
-bool gx_signal_net_run(const GxSignalNetModel* m, const int8_t in[kGxSignalSteps][kGxSignalIn],
+// One inference (state reset) in ctx's scratch (overwritten). trace may be null. Returns false
+// (logits untouched) when the model's dimensions are not the compiled-in ones. Declared for
+// the selected networks only.
+#if GX_WITH_LSTM
+bool gx_lstm_net_run(GxNetCtx* ctx, const GxLstmNetModel* m, const int8_t in[kGxLstmSteps][kGxLstmIn],
+                     int8_t logits[kGxClasses], GxLstmNetTrace* trace);
+#endif
+#if GX_WITH_CNN
+bool gx_cnn_net_run(GxNetCtx* ctx, const GxCnnNetModel* m, const int8_t in[kGxCnnIn][kGxCnnIn],
+                    int8_t logits[kGxClasses], GxCnnNetTrace* trace);
+#endif
+#if GX_WITH_SIGNAL
+bool gx_signal_net_run(GxNetCtx* ctx, const GxSignalNetModel* m, const int8_t in[kGxSignalSteps][kGxSignalIn],
                        int8_t logits[kGxClasses], GxSignalNetTrace* trace);
+#endif
 
 // Layer boundaries, for per-layer measurements (the benchmark): a hook, when set, is called
 // after each layer of gx_*_net_run with the layer's id (in run order; a layer fused with the
@@ -210,8 +246,8 @@ void gx_net_set_layer_hook(GxLayerHook hook);
 // argmax of the logits (first maximum), the predicted letter index 0..25.
 int gx_argmax(const int8_t logits[kGxClasses]);
 
-// Bytes of scratch RAM each network needs (its part of the shared arena; the LSTM's plus its
-// kernel's state), and what is linked: the arena, sized to the largest, plus the LSTM kernel's.
+// Bytes of scratch RAM each network needs (its part of GxNetCtx; the LSTM's includes its
+// kernel's state; 0 for a network not selected), and sizeof(GxNetCtx): the largest selected.
 int32_t gx_lstm_net_scratch_bytes();
 int32_t gx_cnn_net_scratch_bytes();
 int32_t gx_signal_net_scratch_bytes();

@@ -53,10 +53,14 @@ int gx_run_pipeline_opts(const int16_t (*counts)[9], int n, bool with_image, GxS
     tell(sink, GX_STAGE_THINNED, out);
     if (!gx_resample(e->thinned, out->n_keep, out->resampled)) return GX_ERR_RESAMPLE;
     tell(sink, GX_STAGE_RESAMPLED, out);
+#if GX_WITH_CNN
     if (with_image) {
         gx_raster(out->resampled, kResamplePoints, &out->work.raster, out->image);
         tell(sink, GX_STAGE_IMAGE, out);
     }
+#else
+    (void)with_image;
+#endif
     return GX_OK;
 }
 
@@ -68,11 +72,13 @@ int gx_run_pipeline(const int16_t counts[kMaxSamples][9], GxStages* out) {
     return gx_run_pipeline_n(counts, kMaxSamples, out);
 }
 
+#if GX_WITH_SIGNAL
 int gx_run_signals(const int16_t (*counts)[9], GxStages* out, const GxStageSink* sink) {
     if (counts == nullptr || out == nullptr || out->n < 1 || out->n > kMaxSamples) return GX_ERR_ARGS;
     if (!gx_signals(counts, out->quaternions, out->n, out->work.signals)) return GX_ERR_ARGS;
     tell(sink, GX_STAGE_SIGNALS, out);
     return GX_OK;
 }
+#endif
 
 }  // namespace gx

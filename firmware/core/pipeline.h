@@ -8,6 +8,7 @@
 
 #include "params.h"
 #include "raster.h"
+#include "select.h"
 #include "signals.h"
 
 namespace gx {
@@ -26,11 +27,16 @@ struct GxEarlyStages {
 //! Storage the stages take one after the other: the early intermediates (orientation ..
 //! thin), then the rasteriser's work buffers, then the signals stage. A stage overwrites
 //! what the one before it left here, so a caller that wants those intermediates reads them
-//! when the stage reports them (GxStageSink).
+//! when the stage reports them (GxStageSink). The raster's buffers exist only in a build
+//! with the CNN, the signals only with the signal network (select.h).
 union GxStageWork {
     GxEarlyStages early;                                   //!< orientation .. thin
+#if GX_WITH_CNN
     GxRaster raster;                                       //!< raster: canvas + high bits
+#endif
+#if GX_WITH_SIGNAL
     int32_t signals[kMaxSamples][kGxSignalChannels];       //!< gx_run_signals (signal network input)
+#endif
 };
 
 //! One recording's pipeline state (formats: docs/fixed-point.md), owned by the caller.
@@ -39,14 +45,17 @@ union GxStageWork {
 //! are sized by kMaxSamples (samples per recording), kResamplePoints and kOutPx. Sizes
 //! (bytes): quaternions 512, resampled 800, the Q15 image 3136 and `work` 3616 (the
 //! raster's bit canvas 2 KB + 1.5 KB high bits; the early intermediates 1.9 KB and the
-//! signals 1.1 KB share it): ~8.1 KB.
+//! signals 1.1 KB share it): ~8.1 KB with every network; the image (and the raster's share
+//! of `work`) only with the CNN.
 struct GxStages {
     int n;                                    //!< samples (kMaxSamples for gx_run_pipeline)
     int n_keep;                               //!< points kept by thin (1..n)
     int32_t quaternions[kMaxSamples][4];      //!< Q30
     int32_t points_lo[2], points_hi[2];       //!< per axis, the least and the largest point
     int32_t resampled[kResamplePoints][2];    //!< Q30 in [0, 2^30]
+#if GX_WITH_CNN
     int32_t image[kOutPx][kOutPx];            //!< Q15, 0..32768
+#endif
     GxStageWork work;
 };
 
@@ -79,21 +88,24 @@ enum GxStatus : int {
 };
 
 //! n samples (1 <= n <= kMaxSamples), 9-axis (a zero magnetometer gives the 6-axis path).
-//! with_image false skips the raster stage (image is then left untouched). sink (may be
-//! null) hears of each stage as it completes.
+//! with_image false skips the raster stage (image is then left untouched; a build without
+//! the CNN has no raster stage and ignores it). sink (may be null) hears of each stage as it
+//! completes.
 int gx_run_pipeline_opts(const int16_t (*counts)[9], int n, bool with_image, GxStages* out,
                          const GxStageSink* sink = nullptr);
 
-//! gx_run_pipeline_opts with the image.
+//! gx_run_pipeline_opts with the image (when the build has the CNN).
 int gx_run_pipeline_n(const int16_t (*counts)[9], int n, GxStages* out);
 
 //! One full recording of kMaxSamples (= 32) samples.
 int gx_run_pipeline(const int16_t counts[kMaxSamples][9], GxStages* out);
 
+#if GX_WITH_SIGNAL
 //! The signals stage (gx_signals) of the recording whose orientation stage `out` holds
 //! (a gx_run_pipeline* call on the same counts must have succeeded): fills
 //! out->work.signals (over the raster's buffers; the image stays), then tells sink.
 int gx_run_signals(const int16_t (*counts)[9], GxStages* out, const GxStageSink* sink = nullptr);
+#endif
 
 }  // namespace gx
 

@@ -54,7 +54,7 @@ int gx_hex_digit(char c) {
     return -1;
 }
 
-bool gx_parse_hex_i16(const char* s, int n_values, int16_t* out) {
+bool gx_parse_hex_i16_prefix(const char* s, int n_values, int16_t* out) {
     if (s == nullptr || n_values < 0) return false;
     for (int i = 0; i < n_values; ++i) {
         uint32_t v = 0;
@@ -65,7 +65,11 @@ bool gx_parse_hex_i16(const char* s, int n_values, int16_t* out) {
         }
         out[i] = static_cast<int16_t>(static_cast<uint16_t>(v));
     }
-    return s[4 * n_values] == '\0';
+    return true;
+}
+
+bool gx_parse_hex_i16(const char* s, int n_values, int16_t* out) {
+    return gx_parse_hex_i16_prefix(s, n_values, out) && s[4 * n_values] == '\0';
 }
 
 void gx_hex(uint32_t v, int digits, char* out) {

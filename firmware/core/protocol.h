@@ -42,6 +42,9 @@ int gx_hex_digit(char c);
 //! exactly 4 * n_values characters of s; false on any non-hex character or wrong length.
 bool gx_parse_hex_i16(const char* s, int n_values, int16_t* out);
 
+//! gx_parse_hex_i16 of the first 4 * n_values characters of s, whatever follows them.
+bool gx_parse_hex_i16_prefix(const char* s, int n_values, int16_t* out);
+
 //! Writes the low `digits` hex digits of v (two's complement, lowercase) into out.
 void gx_hex(uint32_t v, int digits, char* out);
 

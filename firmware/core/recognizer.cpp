@@ -8,11 +8,16 @@ namespace gx {
 namespace {
 
 // Static storage of one recognition (no heap; not reentrant):
-//  * g_stages: the pre-network stages (GxStages, ~8.3 KB: what the networks read, plus one
-//    work area the stages take in turn; the replay command reports each intermediate
-//    through a GxStageSink as its stage completes);
-//  * g_rec: network inputs (200 + 784 + 288 B) and decisions (~0.5 KB).
-GxStages g_stages;
+//  * g_work: the pre-network stages (GxStages: what the network inputs are quantised from,
+//    plus one work area the stages take in turn; the replay command reports each
+//    intermediate through a GxStageSink as its stage completes), then, once every input is
+//    quantised, the networks' scratch (GxNetCtx), which runs one network after the other;
+//  * g_rec: network inputs (LSTM 200, CNN 784, signal network 288 B) and decisions.
+union RecWork {
+    GxStages stages;
+    GxNetCtx net;
+};
+RecWork g_work;
 GxRecognition g_rec;
 
 // The three best indices of v (descending, ties to the lowest index): the first three of
@@ -72,7 +77,7 @@ bool decide(const int8_t logits[kGxClasses], const GxSoftmaxParams& softmax, int
     return ok;
 }
 
-void set_decision(GxDecision* d, const GxNetOut& o) {
+[[maybe_unused]] void set_decision(GxDecision* d, const GxNetOut& o) {
     d->index = o.index;
     d->confidence_q8 = o.confidence_q8;
     for (int k = 0; k < 3; ++k) {
@@ -81,7 +86,7 @@ void set_decision(GxDecision* d, const GxNetOut& o) {
     }
 }
 
-void set_decision(GxDecision* d, const GxFusedOut& f) {
+[[maybe_unused]] void set_decision(GxDecision* d, const GxFusedOut& f) {
     d->index = f.index;
     d->confidence_q8 = f.confidence_q8;
     for (int k = 0; k < 3; ++k) {
@@ -124,12 +129,13 @@ const GxRecognition* gx_recognise(const GxModels* models, int sel, const int16_t
                                   bool all_models, const GxStageSink* sink) {
     static_assert(kGxSignalSteps == kMaxSamples && kGxSignalIn == kGxSignalChannels, "signal input = signals stage");
     GxRecognition* r = &g_rec;
+    GxStages* st = &g_work.stages;
     r->ran_lstm = r->ran_cnn = r->ran_fused = false;
     r->ran_signals_stage = r->ran_signal = r->ran_fused_signal = false;
-    r->stages = &g_stages;
     r->decision = GxDecision{};
     r->decision.model = sel;
-    // the verified-models table (gx_models_verify at start-up): no checksum per recognition
+    // the verified-models table (gx_models_verify at start-up): no checksum per recognition;
+    // a network not selected at build time is GX_CHECK_MISSING there
     const bool have_lstm = models != nullptr && models->lstm_check == GX_CHECK_OK;
     const bool have_cnn = models != nullptr && models->cnn_check == GX_CHECK_OK;
     const bool have_signal = models != nullptr && models->signal_check == GX_CHECK_OK;
@@ -145,54 +151,87 @@ const GxRecognition* gx_recognise(const GxModels* models, int sel, const int16_t
         r->status = GX_REC_ERR_SIGNAL_SAMPLES;
         return r;
     }
-    const bool run_lstm = have_lstm && (want_lstm || all_models);
-    const bool run_cnn = have_cnn && (want_cnn || all_models);
-    const bool run_signals = have_signal && (want_signal || all_models);
-    r->status = gx_run_pipeline_opts(counts, n, run_cnn, &g_stages, sink);
+    [[maybe_unused]] const bool run_lstm = kGxWithLstm && have_lstm && (want_lstm || all_models);
+    const bool run_cnn = kGxWithCnn && have_cnn && (want_cnn || all_models);
+    const bool run_signals = kGxWithSignal && have_signal && (want_signal || all_models);
+    r->status = gx_run_pipeline_opts(counts, n, run_cnn, st, sink);
     if (r->status != GX_OK) return r;
+    for (int k = 0; k < 2; ++k) {
+        r->points_lo[k] = st->points_lo[k];
+        r->points_hi[k] = st->points_hi[k];
+    }
+#if GX_WITH_SIGNAL
     if (run_signals) {
-        r->status = gx_run_signals(counts, &g_stages, sink);
+        r->status = gx_run_signals(counts, st, sink);
         if (r->status != GX_OK) return r;
         r->ran_signals_stage = true;
     }
+#endif
+    // every network input first: the networks' scratch then takes the stages' storage
+#if GX_WITH_LSTM
+    if (run_lstm) gx_points_to_int8(st->resampled, *models->lstm_io, r->lstm_in);
+#endif
+#if GX_WITH_CNN
+    if (run_cnn) gx_image_to_int8(st->image, *models->cnn_io, r->cnn_in);
+#endif
+    const bool run_signal = run_signals && n == kMaxSamples;
+#if GX_WITH_SIGNAL
+    if (run_signal) gx_quantise_signals(st->work.signals, kGxSignalSteps, &models->signal_io->quant, r->signal_in);
+#endif
+    (void)run_signal;
     int8_t logits[kGxClasses];
+    (void)logits;
+#if GX_WITH_LSTM
     if (run_lstm) {
-        gx_points_to_int8(g_stages.resampled, *models->lstm_io, r->lstm_in);
-        r->status = net_status(gx_lstm_net_run(models->lstm, r->lstm_in, logits, nullptr), logits, *models->lstm_io,
-                               &r->lstm);
+        r->status = net_status(gx_lstm_net_run(&g_work.net, models->lstm, r->lstm_in, logits, nullptr), logits,
+                               *models->lstm_io, &r->lstm);
         if (r->status != GX_OK) return r;
         r->ran_lstm = true;
     }
+#endif
+#if GX_WITH_CNN
     if (run_cnn) {
-        gx_image_to_int8(g_stages.image, *models->cnn_io, r->cnn_in);
-        r->status = net_status(gx_cnn_net_run(models->cnn, r->cnn_in, logits, nullptr), logits, *models->cnn_io,
-                               &r->cnn);
+        r->status = net_status(gx_cnn_net_run(&g_work.net, models->cnn, r->cnn_in, logits, nullptr), logits,
+                               *models->cnn_io, &r->cnn);
         if (r->status != GX_OK) return r;
         r->ran_cnn = true;
     }
-    if (run_signals && n == kMaxSamples) {
-        gx_quantise_signals(g_stages.work.signals, kGxSignalSteps, &models->signal_io->quant, r->signal_in);
-        r->status = net_status(gx_signal_net_run(models->signal, r->signal_in, logits, nullptr), logits,
+#endif
+#if GX_WITH_SIGNAL
+    if (run_signal) {
+        r->status = net_status(gx_signal_net_run(&g_work.net, models->signal, r->signal_in, logits, nullptr), logits,
                                *models->signal_io, &r->signal);
         if (r->status != GX_OK) return r;
         r->ran_signal = true;
     }
+#endif
+    [[maybe_unused]] GxDecision* d = &r->decision;
+    switch (sel) {
+#if GX_WITH_LSTM
+        case GX_MODEL_LSTM: set_decision(d, r->lstm); break;
+#endif
+#if GX_WITH_CNN
+        case GX_MODEL_CNN: set_decision(d, r->cnn); break;
+#endif
+#if GX_WITH_SIGNAL
+        case GX_MODEL_SIGNAL: set_decision(d, r->signal); break;
+#endif
+        default: break;
+    }
+#if GX_WITH_LSTM && GX_WITH_CNN
     if (r->ran_lstm && r->ran_cnn) {
         gx_fuse(r->lstm, r->cnn, &r->fused);
         r->ran_fused = true;
     }
+    if (sel == GX_MODEL_FUSED) set_decision(d, r->fused);
+#endif
+#if GX_WITH_LSTM && GX_WITH_SIGNAL
     if (r->ran_lstm && r->ran_signal) {
         gx_fuse(r->lstm, r->signal, &r->fused_signal);
         r->ran_fused_signal = true;
     }
-    GxDecision* d = &r->decision;
-    switch (sel) {
-        case GX_MODEL_LSTM: set_decision(d, r->lstm); break;
-        case GX_MODEL_CNN: set_decision(d, r->cnn); break;
-        case GX_MODEL_FUSED: set_decision(d, r->fused); break;
-        case GX_MODEL_SIGNAL: set_decision(d, r->signal); break;
-        default: set_decision(d, r->fused_signal); break;  // GX_MODEL_SIGNAL_FUSED (sel checked above)
-    }
+    if (sel == GX_MODEL_SIGNAL_FUSED) set_decision(d, r->fused_signal);
+#endif
     return r;
 }
 
@@ -245,8 +284,8 @@ int gx_recognizer_push(GxRecognizer* r, const int16_t sample[9], GxDecision* dec
         if (status) *status = rec->status;
         return GX_EVENT_ERROR;
     }
-    const int32_t* lo = rec->stages->points_lo;
-    const int32_t* hi = rec->stages->points_hi;
+    const int32_t* lo = rec->points_lo;
+    const int32_t* hi = rec->points_hi;
     // points are within +-2^29 (normalise's range proof), so the differences fit int64 easily
     if (static_cast<int64_t>(hi[0]) - lo[0] < kGxMinMotionSpan && static_cast<int64_t>(hi[1]) - lo[1] < kGxMinMotionSpan) {
         if (status) *status = GX_REC_ERR_NO_MOTION;
@@ -258,6 +297,6 @@ int gx_recognizer_push(GxRecognizer* r, const int16_t sample[9], GxDecision* dec
     return GX_EVENT_LETTER;
 }
 
-int32_t gx_recognizer_static_bytes() { return static_cast<int32_t>(sizeof g_stages + sizeof g_rec); }
+int32_t gx_recognizer_static_bytes() { return static_cast<int32_t>(sizeof g_work + sizeof g_rec); }
 
 }  // namespace gx

@@ -5,8 +5,11 @@
 // Recognizer that takes raw samples one at a time (as the IMU's data-ready interrupt
 // delivers them, ~27 Hz) and emits a letter when a window of kMaxSamples completes.
 //
-// Memory: every buffer is static (this file's .bss; sizes in recognizer.cpp, measured in
-// docs/benchmarks.md); nothing is allocated; the functions are not reentrant.
+// Memory: every buffer is static (recognizer.cpp's .bss: the pre-network stages and the
+// networks' scratch share one union, since the stages are dead once the network inputs are
+// quantised; sizes measured in docs/benchmarks.md); only the networks of the build-time
+// selection (select.h) have inputs and outputs here; nothing is allocated; the functions
+// are not reentrant.
 #ifndef GX_RECOGNIZER_H
 #define GX_RECOGNIZER_H
 
@@ -125,19 +128,34 @@ struct GxDecision {
     int top3_q8[3];     //!< confidence of each top-3 entry (probs_q8, or fused score >> 1)
 };
 
-//! Everything one recognition computed (static storage inside recognizer.cpp).
+//! Everything one recognition computed that outlives it (static storage inside
+//! recognizer.cpp). The pre-network intermediates do not: the networks' scratch reuses their
+//! storage (a GxStageSink hears of each while it exists). Inputs and outputs exist for the
+//! selected networks only (select.h).
 struct GxRecognition {
     int status;                    //!< GX_OK or an error code
     bool ran_lstm, ran_cnn, ran_fused;
-    bool ran_signals_stage;        //!< stages->work.signals holds the signals stage (n samples)
+    bool ran_signals_stage;        //!< the signals stage ran (n samples; reported to the sink)
     bool ran_signal, ran_fused_signal;  //!< the signal network (n == kMaxSamples only) / LSTM + signal
-    const GxStages* stages;        //!< the pre-network stages' results (GxStages: what stays)
+    int32_t points_lo[2], points_hi[2];  //!< the points' extent (GxStages): is the glove moving?
+#if GX_WITH_LSTM
     int8_t lstm_in[kGxLstmSteps][kGxLstmIn];
+    GxNetOut lstm;
+#endif
+#if GX_WITH_CNN
     int8_t cnn_in[kGxCnnIn][kGxCnnIn];
+    GxNetOut cnn;
+#endif
+#if GX_WITH_SIGNAL
     int8_t signal_in[kGxSignalSteps][kGxSignalIn];
-    GxNetOut lstm, cnn, signal;
+    GxNetOut signal;
+#endif
+#if GX_WITH_LSTM && GX_WITH_CNN
     GxFusedOut fused;
+#endif
+#if GX_WITH_LSTM && GX_WITH_SIGNAL
     GxFusedOut fused_signal;
+#endif
     GxDecision decision;           //!< of the selected model
 };
 
@@ -197,7 +215,8 @@ void gx_recognizer_reset(GxRecognizer* r);
 //! One raw sample (ax ay az gx gy gz mx my mz counts). Any int16 values are accepted.
 int gx_recognizer_push(GxRecognizer* r, const int16_t sample[9], GxDecision* decision, int* status);
 
-//! Bytes of static RAM used by recognizer.cpp's own buffers (stages, inputs, results).
+//! Bytes of static RAM used by recognizer.cpp's own buffers (the union of the stages and
+//! the networks' scratch, inputs, results).
 int32_t gx_recognizer_static_bytes();
 
 }  // namespace gx

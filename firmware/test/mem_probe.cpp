@@ -78,6 +78,8 @@ int main() {
         std::printf("stack %s %zu recordings %d\n", names[model], used > base ? used - base : 0, g_n);
     }
     std::printf("static recognizer %d\n", static_cast<int>(gx::gx_recognizer_static_bytes()));
+    std::printf("static stages %d\n", static_cast<int>(sizeof(gx::GxStages)));
+    std::printf("static recognition %d\n", static_cast<int>(sizeof(gx::GxRecognition)));
     std::printf("static lstm_scratch %d\n", static_cast<int>(gx::gx_lstm_net_scratch_bytes()));
     std::printf("static cnn_scratch %d\n", static_cast<int>(gx::gx_cnn_net_scratch_bytes()));
     std::printf("static signal_scratch %d\n", static_cast<int>(gx::gx_signal_net_scratch_bytes()));

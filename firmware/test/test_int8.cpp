@@ -36,6 +36,7 @@ bool g_reported = false;
 gx::GxLstmNetTrace g_lt;
 gx::GxLstmNetTrace g_lt_ref;  // the LSTM kernel's reference loops (gx_lstm_force_reference)
 gx::GxCnnNetTrace g_ct;
+gx::GxNetCtx g_net;  // the networks' scratch
 #ifdef GX_HAVE_SIGNAL_MODEL
 gx::GxSignalNetTrace g_st;
 #endif
@@ -151,16 +152,16 @@ void run_lstm(const char* path) {
         if (ex++ < kRefExamples) {
             int8_t ref_logits[gx::kGxClasses];
             gx::gx_lstm_force_reference(true);
-            const bool ok = gx::gx_lstm_net_run(m, in, ref_logits, &g_lt_ref);
+            const bool ok = gx::gx_lstm_net_run(&g_net, m, in, ref_logits, &g_lt_ref);
             gx::gx_lstm_force_reference(false);
-            if (!ok || !gx::gx_lstm_net_run(m, in, logits, &g_lt) || std::memcmp(&g_lt, &g_lt_ref, sizeof g_lt) != 0 ||
+            if (!ok || !gx::gx_lstm_net_run(&g_net, m, in, logits, &g_lt) || std::memcmp(&g_lt, &g_lt_ref, sizeof g_lt) != 0 ||
                 std::memcmp(logits, ref_logits, sizeof logits) != 0) {
                 std::printf("lstm example %d: the reference loops and the packed fast path differ\n", ex - 1);
                 return false;
             }
             return true;
         }
-        return gx::gx_lstm_net_run(m, in, logits, &g_lt);
+        return gx::gx_lstm_net_run(&g_net, m, in, logits, &g_lt);
     });
 }
 
@@ -177,7 +178,7 @@ void run_cnn(const char* path) {
         {"logits", logits, gx::kGxClasses},
     };
     run_records<gx::kGxCnnIn, gx::kGxCnnIn>("cnn", f, n, parts, [&](const int8_t (&in)[gx::kGxCnnIn][gx::kGxCnnIn]) {
-        return gx::gx_cnn_net_run(m, in, logits, &g_ct);
+        return gx::gx_cnn_net_run(&g_net, m, in, logits, &g_ct);
     });
 }
 
@@ -196,7 +197,7 @@ void run_signal(const char* path) {
     };
     run_records<gx::kGxSignalSteps, gx::kGxSignalIn>(
         "signal", f, n, parts, [&](const int8_t (&in)[gx::kGxSignalSteps][gx::kGxSignalIn]) {
-            return gx::gx_signal_net_run(m, in, logits, &g_st);
+            return gx::gx_signal_net_run(&g_net, m, in, logits, &g_st);
         });
 #else
     std::printf("signal vectors %s given, but no gx_model_signal.cpp compiled in\n", path);

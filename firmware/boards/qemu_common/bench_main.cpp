@@ -58,13 +58,22 @@ static_assert(kBenchModel >= GX_MODEL_LSTM && kBenchModel <= GX_MODEL_SIGNAL_FUS
 constexpr bool kLstm = kBenchModel == GX_MODEL_LSTM || kBenchModel == GX_MODEL_FUSED || kBenchModel == GX_MODEL_SIGNAL_FUSED;
 constexpr bool kCnn = kBenchModel == GX_MODEL_CNN || kBenchModel == GX_MODEL_FUSED;
 constexpr bool kSignal = kBenchModel == GX_MODEL_SIGNAL || kBenchModel == GX_MODEL_SIGNAL_FUSED;
+// the core is built with the model's networks only (select.h, cross_targets.cmake)
+static_assert(kLstm == kGxWithLstm && kCnn == kGxWithCnn && kSignal == kGxWithSignal, "GX_WITH_* match the model");
 
 char g_line[kGxMaxLine + 1];
 int16_t g_counts[kMaxSamples][9];
 GxStages g_st;  // the stage-by-stage run's intermediates (static: ~8 kB)
+GxNetCtx g_net;  // the stage-by-stage run's network scratch
+#if GX_WITH_LSTM
 int8_t g_lstm_in[kGxLstmSteps][kGxLstmIn];
+#endif
+#if GX_WITH_CNN
 int8_t g_cnn_in[kGxCnnIn][kGxCnnIn];
+#endif
+#if GX_WITH_SIGNAL
 int8_t g_signal_in[kGxSignalSteps][kGxSignalIn];
+#endif
 
 void out(const char* s) {
     int n = 0;
@@ -194,27 +203,31 @@ void bench_one(const GxModels* models, int n) {
     GxNetOut lo{}, co{}, so{};
     GxFusedOut fo{};
     int8_t logits[kGxClasses];
-    if (kCnn) c_raster = count([&] { gx_raster(g_st.resampled, kResamplePoints, &g_st.work.raster, g_st.image); });
-    if (kSignal) c_signals = count([&] { ok = gx_run_signals(g_counts, &g_st) == GX_OK && ok; });
-    if (kLstm) {
-        c_lstm_in = count([&] { gx_points_to_int8(g_st.resampled, *models->lstm_io, g_lstm_in); });
-        c_lstm = count([&] { ok = gx_lstm_net_run(models->lstm, g_lstm_in, logits, nullptr) && ok; });
-        c_decide += count([&] { ok = gx_decide(logits, *models->lstm_io, &lo) && ok; });
+#if GX_WITH_CNN
+    c_raster = count([&] { gx_raster(g_st.resampled, kResamplePoints, &g_st.work.raster, g_st.image); });
+#endif
+#if GX_WITH_SIGNAL
+    c_signals = count([&] { ok = gx_run_signals(g_counts, &g_st) == GX_OK && ok; });
+#endif
+#if GX_WITH_LSTM
+    c_lstm_in = count([&] { gx_points_to_int8(g_st.resampled, *models->lstm_io, g_lstm_in); });
+    c_lstm = count([&] { ok = gx_lstm_net_run(&g_net, models->lstm, g_lstm_in, logits, nullptr) && ok; });
+    c_decide += count([&] { ok = gx_decide(logits, *models->lstm_io, &lo) && ok; });
+#endif
+#if GX_WITH_CNN
+    c_cnn_in = count([&] { gx_image_to_int8(g_st.image, *models->cnn_io, g_cnn_in); });
+    c_cnn = count([&] { ok = gx_cnn_net_run(&g_net, models->cnn, g_cnn_in, logits, nullptr) && ok; });
+    c_decide += count([&] { ok = gx_decide(logits, *models->cnn_io, &co) && ok; });
+#endif
+#if GX_WITH_SIGNAL
+    if (n == kMaxSamples) {
+        c_signal_in = count([&] { gx_quantise_signals(g_st.work.signals, kGxSignalSteps, &models->signal_io->quant, g_signal_in); });
+        c_signal = count([&] { ok = gx_signal_net_run(&g_net, models->signal, g_signal_in, logits, nullptr) && ok; });
+        c_decide += count([&] { ok = gx_decide(logits, *models->signal_io, &so) && ok; });
+    } else {
+        ok = false;  // gx_recognise refuses the signal network with n < 32 (status reports it)
     }
-    if (kCnn) {
-        c_cnn_in = count([&] { gx_image_to_int8(g_st.image, *models->cnn_io, g_cnn_in); });
-        c_cnn = count([&] { ok = gx_cnn_net_run(models->cnn, g_cnn_in, logits, nullptr) && ok; });
-        c_decide += count([&] { ok = gx_decide(logits, *models->cnn_io, &co) && ok; });
-    }
-    if (kSignal) {
-        if (n == kMaxSamples) {
-            c_signal_in = count([&] { gx_quantise_signals(g_st.work.signals, kGxSignalSteps, &models->signal_io->quant, g_signal_in); });
-            c_signal = count([&] { ok = gx_signal_net_run(models->signal, g_signal_in, logits, nullptr) && ok; });
-            c_decide += count([&] { ok = gx_decide(logits, *models->signal_io, &so) && ok; });
-        } else {
-            ok = false;  // gx_recognise refuses the signal network with n < 32 (status reports it)
-        }
-    }
+#endif
     if (kLstm && kCnn) c_decide += count([&] { gx_fuse(lo, co, &fo); });
     if (kLstm && kSignal) c_decide += count([&] { gx_fuse(lo, so, &fo); });
     int stage_letter = lo.index;
@@ -265,10 +278,16 @@ void bench_one(const GxModels* models, int n) {
     kv("decide", c_decide);
     kv("stages_ok", ok && checks == GX_CHECK_OK && status == GX_OK && stage_letter == letter ? 1u : 0u);
     kv("res", gx_target_instruction_resolution());
-    if (kLstm) layer_counts(kGxLayerLstmReverse, kGxLayerLstmFc, [&] { gx_lstm_net_run(models->lstm, g_lstm_in, logits, nullptr); });
-    if (kCnn) layer_counts(kGxLayerCnnConv1, kGxLayerCnnFc2, [&] { gx_cnn_net_run(models->cnn, g_cnn_in, logits, nullptr); });
-    if (kSignal && n == kMaxSamples)
-        layer_counts(kGxLayerSigConv1, kGxLayerSigFc, [&] { gx_signal_net_run(models->signal, g_signal_in, logits, nullptr); });
+#if GX_WITH_LSTM
+    layer_counts(kGxLayerLstmReverse, kGxLayerLstmFc, [&] { gx_lstm_net_run(&g_net, models->lstm, g_lstm_in, logits, nullptr); });
+#endif
+#if GX_WITH_CNN
+    layer_counts(kGxLayerCnnConv1, kGxLayerCnnFc2, [&] { gx_cnn_net_run(&g_net, models->cnn, g_cnn_in, logits, nullptr); });
+#endif
+#if GX_WITH_SIGNAL
+    if (n == kMaxSamples)
+        layer_counts(kGxLayerSigConv1, kGxLayerSigFc, [&] { gx_signal_net_run(&g_net, models->signal, g_signal_in, logits, nullptr); });
+#endif
     out("\n");
 }
 

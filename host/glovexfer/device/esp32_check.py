@@ -120,16 +120,26 @@ def pio_sources(root: Path | None = None, env: str = "esp32dev") -> list[Path]:
     return sorted(chosen)
 
 
-def model_sources(model_dir: Path) -> tuple[list[Path], list[str]]:
-    """The model sources pio_model_io.py adds and the define it sets (signal network)."""
-    srcs = [model_dir / "gx_model_lstm.cpp", model_dir / "gx_model_cnn.cpp"]
+#: The networks of the build-time model selection (firmware/core/select.h).
+NETWORKS = ("lstm", "cnn", "signal")
+
+
+def model_sources(model_dir: Path, networks=()) -> tuple[list[Path], list[str]]:
+    """The model sources pio_model_io.py adds and the defines it sets: the signal network's
+    presence and the build-time selection (platformio.ini custom_gx_networks; empty: every
+    network the model directory has)."""
+    have_signal = (model_dir / "gx_model_signal.cpp").is_file()
+    nets = list(networks) or ["lstm", "cnn"] + (["signal"] if have_signal else [])
+    for n in nets:
+        if n not in NETWORKS:
+            raise GloveXferError(f"platformio.ini custom_gx_networks: unknown network {n!r} ({', '.join(NETWORKS)})")
+    srcs = [model_dir / f"gx_model_{n}.cpp" for n in nets]
     for s in srcs:
         if not s.is_file():
             raise GloveXferError(f"{s}: missing: export the models first (models/README.md)")
-    sig = model_dir / "gx_model_signal.cpp"
-    if sig.is_file():
-        return [*srcs, sig], ["-DGX_HAVE_SIGNAL_MODEL"]
-    return srcs, []
+    defs = ["-DGX_HAVE_SIGNAL_MODEL"] if have_signal else []
+    defs += [f"-DGX_WITH_{n.upper()}={int(n in nets)}" for n in NETWORKS]
+    return srcs, defs
 
 
 def _run(cmd: list[str], what: str) -> None:
@@ -155,9 +165,10 @@ def section_sizes(obj: Path) -> dict[str, int]:
     return sizes
 
 
-def compile_check(build_dir: Path, env: str = "esp32dev", model_dir: Path | None = None) -> CheckResult:
+def compile_check(build_dir: Path, env: str = "esp32dev", model_dir: Path | None = None, networks=None) -> CheckResult:
     """Compiles every file of the PlatformIO build of ``env`` into ``build_dir`` and measures
-    the objects. Raises :class:`GloveXferError` naming the file on any failure."""
+    the objects. ``networks``: the build-time model selection (default: platformio.ini's
+    custom_gx_networks). Raises :class:`GloveXferError` naming the file on any failure."""
     if env not in ENVS:
         raise GloveXferError(f"unknown environment {env!r}: one of {', '.join(ENVS)}")
     miss = missing_tools()
@@ -171,7 +182,9 @@ def compile_check(build_dir: Path, env: str = "esp32dev", model_dir: Path | None
     model_dir = Path(model_dir or os.environ.get("GX_MODEL_DIR") or root / "models" / "firmware")
     if not model_dir.is_absolute() and not model_dir.is_dir():
         model_dir = root / model_dir  # relative to the repository, as GX_MODEL_DIR for pio run
-    models, model_defs = model_sources(model_dir)
+    if networks is None:
+        networks = env_option(cfg, env, "custom_gx_networks")
+    models, model_defs = model_sources(model_dir, networks)
     out = Path(build_dir) / env
     gen = out / "gen"
     gen.mkdir(parents=True, exist_ok=True)
@@ -233,11 +246,13 @@ def main(argv=None) -> int:
     ap.add_argument("--env", choices=[*ENVS, "all"], default="all")
     ap.add_argument("--build", default=None, help="object directory (default build/esp32-check)")
     ap.add_argument("--models", default=None, help="model sources (default $GX_MODEL_DIR or models/firmware)")
+    ap.add_argument("--networks", nargs="+", choices=NETWORKS, default=None,
+                    help="build-time model selection (default: platformio.ini custom_gx_networks)")
     args = ap.parse_args(argv)
     try:
         build = Path(args.build) if args.build else repo_root() / "build" / "esp32-check"
         for env in (ENVS if args.env == "all" else (args.env,)):
-            print(report(compile_check(build, env, args.models)))
+            print(report(compile_check(build, env, args.models, args.networks)))
     except GloveXferError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2

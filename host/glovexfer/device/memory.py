@@ -3,11 +3,13 @@
 * Static RAM: ``.data`` + ``.bss`` of every object of the firmware (core library, app,
   generated models; the native board's own few bytes are listed apart), read with binutils
   ``size -A``.  ``.data.rel.ro*`` (constant tables holding pointers: read-only after
-  relocation, flash on a microcontroller) and ``.rodata*`` are not RAM.  One firmware
-  carries all the models; the static RAM a firmware with only the selected model's networks
-  would need is that total with the shared network arena (``gx_net_scratch_bytes``) sized to
-  the largest of its networks (``gx_*_net_scratch_bytes``; the signal network's, ``signal`` and ``fused_signal`` = LSTM +
-  signal, are measured when the model directory holds one).
+  relocation, flash on a microcontroller) and ``.rodata*`` are not RAM.  The host firmware
+  carries all the networks; a firmware built for one model (the build-time selection,
+  firmware/core/select.h) has that total with the objects whose buffers depend on the
+  selection (core/recognizer: the pre-network stages in a union with the networks'
+  scratch, the network inputs and outputs; core/network; app/app) replaced by the same
+  objects compiled for that model (CMake targets ``gx_ram_<model>``; ``signal`` and
+  ``fused_signal`` = LSTM + signal network when the model directory holds one).
 * Stack: the maximum depth of one recognition per model, by stack painting
   (firmware/test/mem_probe.cpp) over the given recordings.
 
@@ -27,6 +29,10 @@ from ..errors import GloveXferError
 from .build import native_binary, repo_root
 
 TARGET_BYTES = 64 * 1024
+#: The model selections (firmware/sources.cmake GX_SELECT_<m>) and the objects whose static
+#: RAM depends on the selection (firmware/CMakeLists.txt gx_ram_<m>).
+SELECTIONS = ("lstm", "cnn", "fused", "signal", "fused_signal")
+SELECTION_OBJECTS = ("core/recognizer", "core/network", "app/app")
 
 
 def object_ram(obj: Path) -> int:
@@ -69,15 +75,20 @@ def measure(model_dir=None, n: int = 20, build_dir=None, seed: int = 0) -> dict:
     stack = {m.group(1): int(m.group(2)) for m in re.finditer(r"^stack (\w+) (\d+)", r.stdout, re.M)}
     static = {m.group(1): int(m.group(2)) for m in re.finditer(r"^static (\w+) (\d+)", r.stdout, re.M)}
     firmware = sum(v for k, v in objs.items() if not k.startswith("board/"))
-    nets = {"lstm": ("lstm",), "cnn": ("cnn",), "fused": ("lstm", "cnn"), "signal": ("signal",),
-            "fused_signal": ("lstm", "signal")}
-    # the networks share one scratch arena sized to the largest: a firmware with only some
-    # networks needs the arena of the largest of those
-    scratch = {k: static.get(f"{k}_scratch", 0) for k in ("lstm", "cnn", "signal")}
-    shared = static.get("net_scratch", sum(scratch.values()))
-    per_model = {
-        m: firmware - shared + max(scratch[k] for k in used) for m, used in nets.items() if m in stack
-    }
+    # the selection-dependent objects, compiled for each model (firmware/CMakeLists.txt)
+    models = [m for m in SELECTIONS if m in stack]
+    r = subprocess.run(["cmake", "--build", str(bd), "-j", "2", "--target", *(f"gx_ram_{m}" for m in models)],
+                       capture_output=True, text=True, check=False)
+    if r.returncode != 0:
+        raise GloveXferError(f"building the per-model objects failed:\n{(r.stdout + r.stderr)[-4000:]}")
+    selected = sum(objs[k] for k in SELECTION_OBJECTS)
+    per_model = {}
+    for m in models:
+        found = {o.name.removesuffix(".cpp.o") for o in (bd / "CMakeFiles" / f"gx_ram_{m}.dir").rglob("*.o")}
+        if found != {k.split("/")[1] for k in SELECTION_OBJECTS}:
+            raise GloveXferError(f"gx_ram_{m}: expected the objects {SELECTION_OBJECTS}, found {sorted(found)}")
+        own = sum(object_ram(o) for o in (bd / "CMakeFiles" / f"gx_ram_{m}.dir").rglob("*.o"))
+        per_model[m] = firmware - selected + own
     return {"objects": objs, "firmware_static": firmware, "static_per_model": per_model, "stack": stack,
             "buffers": static, "recordings": n}
 

@@ -1,0 +1,29 @@
+// Build-time model selection: which networks a firmware carries. A network not selected is
+// not compiled: neither its runner, its start-up check, its buffers (network inputs, its
+// part of the shared network arena) nor the pre-network buffers only it reads (the image
+// and the rasteriser's work area: CNN; the signals stage: signal network). Each is 0 or 1;
+// an undefined one is 1, so a build that names none carries every network (the host build,
+// the tests, the parity suite). The per-model firmware builds define all three
+// (firmware/cmake/cross_targets.cmake, platformio.ini's custom_gx_networks).
+#ifndef GX_SELECT_H
+#define GX_SELECT_H
+
+#ifndef GX_WITH_LSTM
+#define GX_WITH_LSTM 1
+#endif
+#ifndef GX_WITH_CNN
+#define GX_WITH_CNN 1
+#endif
+#ifndef GX_WITH_SIGNAL
+#define GX_WITH_SIGNAL 1
+#endif
+
+namespace gx {
+
+constexpr bool kGxWithLstm = GX_WITH_LSTM != 0;
+constexpr bool kGxWithCnn = GX_WITH_CNN != 0;
+constexpr bool kGxWithSignal = GX_WITH_SIGNAL != 0;
+
+}  // namespace gx
+
+#endif  // GX_SELECT_H
