@@ -108,6 +108,23 @@ def test_ram_budgets_on_cortex_m4(result):
         assert e["ram_bytes"] + e["stack_bytes"] <= budget, (m, e["ram_bytes"], e["stack_bytes"])
 
 
+def test_one_model_firmware_has_only_its_networks(result):
+    """A firmware built for the LSTM alone (the host build of gx_app_lstm that the native
+    benchmark made): no start-up error for the networks it was built without, a clear error
+    line for a model it cannot run, and its replay reports the LSTM's stages only."""
+    from glovexfer.device.protocol import parse_line, replay_line
+
+    exe = fw_models.ROOT / "build" / "bench-native" / "gx_app_lstm.elf"
+    rec = B.bench_recordings(1)[0]
+    out = [parse_line(x) for x in fw_models.session(exe, ["model cnn", "model fused", "model lstm", replay_line(rec)])]
+    assert out[0].kind == "READY" and out[0].fields["usable"] == "lstm" and out[0].fields["cnn"] == "none", out[0]
+    assert [(m.kind, m.args[:1]) for m in out[1:4]] == [("ERR", ["E_NO_MODEL"]), ("ERR", ["E_NO_MODEL"]), ("OK", ["model"])]
+    stages = [m.args[0] for m in out[4:] if m.kind == "STAGE"]
+    assert "resampled" in stages and "lstm.logits" in stages, stages
+    assert not any(s.startswith("cnn") or s == "image" for s in stages), stages
+    assert [m.args[0] for m in out if m.kind == "RESULT"] == ["lstm"] and out[-1].kind == "END"
+
+
 def test_int8_layers_beat_cmsis_nn_on_cortex_m4(result):
     """The per-layer instruction counts on the Cortex-M4F (QEMU -icount: deterministic) are
     below CMSIS-NN's for the same layers (B.CMSIS_NN_M4F, measured the same way); the shared

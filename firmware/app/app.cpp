@@ -628,9 +628,12 @@ void gx_app_init() {
     g_len = 0;
     g_overflow = false;
     g_closed = false;
-    // the signal network is optional: only a compiled-in one that fails its check is reported
+    // the signal network is optional: only a compiled-in one that fails its check is reported;
+    // nor is a network this firmware was built without (select.h)
+    const bool selected[kNets] = {kGxWithLstm, kGxWithCnn, kGxWithSignal};
     for (int n = 0; n < kNets; ++n) {
-        if (net_ok(net_check(n)) || (n == 2 && net_check(n) == GX_CHECK_MISSING)) continue;
+        const bool missing = net_check(n) == GX_CHECK_MISSING;
+        if (net_ok(net_check(n)) || (missing && (n == 2 || !selected[n]))) continue;
         puts_("ERR E_MODEL ");
         puts_(kNetNames[n]);
         puts_(" model ");

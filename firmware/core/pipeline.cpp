@@ -51,7 +51,7 @@ int gx_run_pipeline_opts(const int16_t (*counts)[9], int n, bool with_image, GxS
         e->thinned[i][1] = e->smoothed[e->thin_keep[i]][1];
     }
     tell(sink, GX_STAGE_THINNED, out);
-    if (!gx_resample(e->thinned, out->n_keep, out->resampled)) return GX_ERR_RESAMPLE;
+    if (!gx_resample(e->thinned, out->n_keep, out->resampled, &e->spline)) return GX_ERR_RESAMPLE;
     tell(sink, GX_STAGE_RESAMPLED, out);
 #if GX_WITH_CNN
     if (with_image) {

@@ -8,20 +8,30 @@
 
 #include "params.h"
 #include "raster.h"
+#include "resample.h"
 #include "select.h"
 #include "signals.h"
 
 namespace gx {
 
-//! The intermediates a stage needs only until the next stage has read them.
+//! The intermediates a stage needs only until the next stage has read them: each stage
+//! reads one of two areas and writes the other (orientation -> dtheta in the first; euler
+//! in the second; points in the first; normalised in the second; smoothed in the first;
+//! thinned in the second, thin_keep apart; the spline's work arrays in the first), so an
+//! intermediate lives until the stage after next writes over it.
 struct GxEarlyStages {
-    int32_t dtheta[kMaxSamples][3];           //!< Q30 half-angle gyro steps
-    int32_t euler[kMaxSamples][3];            //!< yaw, pitch, roll, 2^-24 turn
-    int32_t points[kMaxSamples][2];           //!< 2^-24 turn (yaw unwrapped, rotated)
-    int32_t normalised[kMaxSamples][2];       //!< Q30 in [0, 2^30]
-    int32_t smoothed[kMaxSamples][2];         //!< Q30
+    union {
+        int32_t dtheta[kMaxSamples][3];       //!< Q30 half-angle gyro steps
+        int32_t points[kMaxSamples][2];       //!< 2^-24 turn (yaw unwrapped, rotated)
+        int32_t smoothed[kMaxSamples][2];     //!< Q30
+        GxSplineWork spline;                  //!< gx_resample's work arrays
+    };
+    union {
+        int32_t euler[kMaxSamples][3];        //!< yaw, pitch, roll, 2^-24 turn
+        int32_t normalised[kMaxSamples][2];   //!< Q30 in [0, 2^30]
+        int32_t thinned[kMaxSamples][2];      //!< Q30
+    };
     int32_t thin_keep[kMaxSamples];           //!< indices of the points kept by thin
-    int32_t thinned[kMaxSamples][2];          //!< Q30
 };
 
 //! Storage the stages take one after the other: the early intermediates (orientation ..
@@ -43,10 +53,11 @@ union GxStageWork {
 //! Outside `work`: what the networks and the Recognizer (the points' extent: is the glove
 //! moving?) read after the pipeline; the quaternions stay for the signals stage. Buffers
 //! are sized by kMaxSamples (samples per recording), kResamplePoints and kOutPx. Sizes
-//! (bytes): quaternions 512, resampled 800, the Q15 image 3136 and `work` 3616 (the
-//! raster's bit canvas 2 KB + 1.5 KB high bits; the early intermediates 1.9 KB and the
-//! signals 1.1 KB share it): ~8.1 KB with every network; the image (and the raster's share
-//! of `work`) only with the CNN.
+//! (bytes): quaternions 512, resampled 800, the Q15 image 3136 and `work` 3168 (the
+//! raster's bit canvas 1.6 KB + 1.5 KB high bits; the early intermediates with the spline's
+//! work arrays 1.1 KB and the signals 1.1 KB share it): 7.6 KB with every network; the
+//! image and the raster's share of `work` exist only with the CNN, the signals only with
+//! the signal network (LSTM alone: 2.5 KB).
 struct GxStages {
     int n;                                    //!< samples (kMaxSamples for gx_run_pipeline)
     int n_keep;                               //!< points kept by thin (1..n)

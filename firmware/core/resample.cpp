@@ -27,8 +27,8 @@ int64_t spline_beta(const int32_t* h, int m, int i) {
 // Thomas algorithm in place: den_i and cp_i do not depend on the coordinate, so one sweep
 // forms them once for both; it leaves dp_i in w[k][i] (only cp_i is kept apart), the back
 // substitution turns it into w_i; the slopes are formed as they are used.
-void spline_moments(const int32_t* h, const int32_t (*p)[2], const int32_t* keep, int m, int32_t (*w)[kM]) {
-    int32_t cp[kM];
+void spline_moments(const int32_t* h, const int32_t (*p)[2], const int32_t* keep, int m, int32_t (*w)[kM],
+                    int32_t* cp) {
     int64_t s_prev[2];
     for (int k = 0; k < 2; ++k)
         s_prev[k] = gx_div_round(gx_shl(static_cast<int64_t>(p[keep[1]][k]) - p[keep[0]][k], 30), h[0]);
@@ -52,10 +52,10 @@ void spline_moments(const int32_t* h, const int32_t (*p)[2], const int32_t* keep
 
 }  // namespace
 
-bool gx_resample(const int32_t (*p)[2], int n, int32_t (*out)[2]) {
+bool gx_resample(const int32_t (*p)[2], int n, int32_t (*out)[2], GxSplineWork* work) {
     if (n < 1) return false;
     // drop_repeats: the distinct points are p[keep[0..m-1]] (indices, not copies)
-    int32_t keep[kM];
+    int32_t* const keep = work->keep;
     int m = 0;
     keep[m++] = 0;
     for (int i = 1; i < n; ++i) {
@@ -77,7 +77,7 @@ bool gx_resample(const int32_t (*p)[2], int n, int32_t (*out)[2]) {
         }
         return true;
     }
-    int32_t h[kM];
+    int32_t* const h = work->h;
     int64_t U = 0;  // the cumulative chord length u_{m-1}
     for (int j = 0; j < m - 1; ++j) {
         const int64_t dx = static_cast<int64_t>(p[keep[j + 1]][0]) - p[keep[j]][0];
@@ -85,10 +85,10 @@ bool gx_resample(const int32_t (*p)[2], int n, int32_t (*out)[2]) {
         h[j] = static_cast<int32_t>(gx_isqrt_round(dx * dx + dy * dy));  // in [1, 2^30.5]: repeats were dropped
         U += h[j];
     }
-    int32_t ws[2][kM];
+    int32_t (*const ws)[kM] = work->w;
     for (int k = 0; k < 2; ++k)
         for (int i = 0; i < m; ++i) ws[k][i] = 0;
-    if (m >= kParams.min_spline_points) spline_moments(h, p, keep, m, ws);
+    if (m >= kParams.min_spline_points) spline_moments(h, p, keep, m, ws, work->cp);
     // u_seg and u_{seg+1} advance with seg (t grows with j), so u is never stored; so do
     // alpha_{seg+1} and beta_seg
     int seg = 0;

@@ -9,9 +9,20 @@
 
 namespace gx {
 
+//! The spline's work arrays, owned by the caller (the pipeline lays them over the stages
+//! that thin has consumed): the distinct points' indices, the chords, both coordinates'
+//! scaled moments, the Thomas sweep's cp.
+struct GxSplineWork {
+    int32_t keep[kMaxSplinePoints];
+    int32_t h[kMaxSplinePoints];
+    int32_t w[2][kMaxSplinePoints];
+    int32_t cp[kMaxSplinePoints];
+};
+
 //! Points (n <= kMaxSplinePoints distinct, in [0, 2^30]) -> out[kResamplePoints][2] in
-//! [0, 2^30]. Returns false (out untouched) for invalid input (golden raises).
-bool gx_resample(const int32_t (*p)[2], int n, int32_t (*out)[2]);
+//! [0, 2^30]; work: scratch (overwritten, must not overlap p or out). Returns false (out
+//! untouched) for invalid input (golden raises).
+bool gx_resample(const int32_t (*p)[2], int n, int32_t (*out)[2], GxSplineWork* work);
 
 }  // namespace gx
 

@@ -22,6 +22,7 @@ using gx::kMaxSamples;
 gx::GxStages g_st;
 int32_t g_pts[kMaxSamples][2], g_out[kMaxSamples][2];
 int32_t g_res[gx::kResamplePoints][2];
+gx::GxSplineWork g_spline;
 int32_t g_keep[kMaxSamples];
 int32_t g_quat[kMaxSamples][4];
 int16_t g_counts[kMaxSamples][9];
@@ -67,7 +68,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
             break;
         }
         case 3:
-            if (gx::gx_resample(g_pts, n, g_res)) check_unit(g_res, gx::kResamplePoints);
+            if (gx::gx_resample(g_pts, n, g_res, &g_spline)) check_unit(g_res, gx::kResamplePoints);
             break;
         case 4:
             gx::gx_raster(g_pts, n, &g_raster, g_image);

@@ -197,7 +197,7 @@ void bench_one(const GxModels* models, int n) {
             e.thinned[i][1] = e.smoothed[e.thin_keep[i]][1];
         }
     });
-    const uint64_t c_resample = count([&] { ok = gx_resample(e.thinned, g_st.n_keep, g_st.resampled) && ok; });
+    const uint64_t c_resample = count([&] { ok = gx_resample(e.thinned, g_st.n_keep, g_st.resampled, &e.spline) && ok; });
     uint64_t c_raster = 0, c_lstm_in = 0, c_lstm = 0, c_cnn_in = 0, c_cnn = 0, c_decide = 0;
     uint64_t c_signals = 0, c_signal_in = 0, c_signal = 0;
     GxNetOut lo{}, co{}, so{};
