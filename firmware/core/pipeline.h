@@ -11,6 +11,7 @@
 #include "resample.h"
 #include "select.h"
 #include "signals.h"
+#include "status.h"
 
 namespace gx {
 
@@ -88,14 +89,6 @@ enum GxStageId : int {
 struct GxStageSink {
     void (*fn)(void* ctx, int stage, const GxStages* s);
     void* ctx;
-};
-
-//! Status codes.
-enum GxStatus : int {
-    GX_OK = 0,
-    GX_ERR_ARGS = -1,       //!< null pointer or n outside [1, kMaxSamples]
-    GX_ERR_NORMALISE = -2,  //!< points beyond +-2^29 (cannot happen for n <= 32)
-    GX_ERR_RESAMPLE = -3,   //!< invalid resample input (cannot happen after normalise)
 };
 
 //! n samples (1 <= n <= kMaxSamples), 9-axis (a zero magnetometer gives the 6-axis path).

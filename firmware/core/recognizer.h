@@ -19,6 +19,7 @@
 #include "params.h"
 #include "pipeline.h"
 #include "softmax.h"
+#include "status.h"
 
 namespace gx {
 
@@ -81,15 +82,6 @@ enum GxModelSel : int {
 };
 constexpr int kGxModelSelCount = 5;
 
-//! Recognition status codes (negative; pipeline codes GX_ERR_* are reused).
-enum GxRecStatus : int {
-    GX_REC_ERR_NO_MODEL = -10,     //!< the selected model is missing, unverified or failed its check
-    GX_REC_ERR_NETWORK = -11,      //!< a network refused its model (dimension mismatch)
-    GX_REC_ERR_SOFTMAX = -12,      //!< softmax parameters out of range
-    GX_REC_ERR_NO_MOTION = -13,    //!< streaming only: the window's trajectory spans < kGxMinMotionSpan
-    GX_REC_ERR_SIGNAL_SAMPLES = -14,  //!< the selected model needs the signal network: n != kMaxSamples
-};
-
 //! One model's start-up check (a GxModelCheck; computes, does not read the table).
 int gx_check_lstm(const GxModels* m);
 int gx_check_cnn(const GxModels* m);
@@ -133,7 +125,7 @@ struct GxDecision {
 //! storage (a GxStageSink hears of each while it exists). Inputs and outputs exist for the
 //! selected networks only (select.h).
 struct GxRecognition {
-    int status;                    //!< GX_OK or an error code
+    int status;                    //!< a GxStatus (status.h): GX_OK or the refusing stage
     bool ran_lstm, ran_cnn, ran_fused;
     bool ran_signals_stage;        //!< the signals stage ran (n samples; reported to the sink)
     bool ran_signal, ran_fused_signal;  //!< the signal network (n == kMaxSamples only) / LSTM + signal

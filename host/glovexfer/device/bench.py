@@ -7,8 +7,9 @@ are an Xtensa figure, not the ESP32's; not in the default target list).  Models:
 when the model directory holds the signal network (``gx_model_signal.cpp``) ``signal`` and
 ``fused_signal`` (LSTM + signal network; the default model list then includes them).
 
-* **flash / RAM** -- from the linker map of the firmware app built with only that model's
-  weights (``gx_app_<model>``; ``firmware/boards/qemu_common/models_one.cpp``): flash =
+* **flash / RAM** -- from the linker map of the firmware app built for that model alone
+  (``gx_app_<model>``: core and app with the build-time selection of firmware/core/select.h,
+  only that model's weights; firmware/cmake/cross_targets.cmake): flash =
   the output sections in the FLASH region (vectors, text, rodata incl. the int8 weights,
   unwind/init tables), RAM = data + bss in the RAM region (the reserved ``.stack`` is
   reported separately).  Native: the same by section name (text/rodata vs data/bss).
