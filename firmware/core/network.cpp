@@ -35,7 +35,7 @@ constexpr int kCnnRowsOff = kCnnWorkOff;
 constexpr int kCnnColOff = (kCnnRowsOff + kCnnPoolRows * kCnnRowBytes + 3) & ~3;
 constexpr int kCnnColElems = 2 * gx_col_len(3 * 3 * kGxCnnC1);  // two interleaved columns
 constexpr int kCnnArena = kCnnColOff + 2 * kCnnColElems;
-constexpr int kCnnFusedElems = (kCnnArena - kCnnWorkOff) / 2;
+[[maybe_unused]] constexpr int kCnnFusedElems = (kCnnArena - kCnnWorkOff) / 2;
 static_assert(2 * gx_col_len(kGxCnnFlat) <= kCnnPool2Off, "the dense layers widen their input over pool1");
 static_assert(2 * gx_col_len(3 * 3 * 1) <= kCnnColElems, "conv1 windows fit");
 
