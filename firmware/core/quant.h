@@ -111,32 +111,11 @@ inline int32_t gx_sat16(int32_t v) {
 #endif
 }
 
-// mbqm(x, m, -e) for |x| < 2^30 and a right shift e in 0..31, then + offset and the clamp to
-// [lo, hi] (stored as the range minus offset), as gx_rq_apply. |srdhm| < 2^30 too, so
-// gx_rdbpot's round-half-away-from-zero is (v + 2^(e-1) - (v < 0)) >> e without overflow
-// (for e = 0: v itself, hence the sign term masked by neg).
-struct GxSmallRq {
-    int32_t m, e, round, neg, offset, lo, hi;
-};
-
-inline GxSmallRq gx_small_rq(int32_t m, int32_t s, int32_t offset, int32_t lo, int32_t hi) {
-    const int32_t e = -s;
-    return {m, e, e >= 1 ? 1 << (e - 1) : 0, e >= 1 ? -1 : 0, offset, lo - offset, hi - offset};
-}
-
+// gx_rdbpot for |v| < 2^30 and a right shift e in 0..31: round-half-away-from-zero is
+// (v + 2^(e-1) - (v < 0)) >> e without overflow (for e = 0: v itself, hence the sign term
+// masked by neg).
 inline int32_t gx_rdbpot_small(int32_t v, int32_t e, int32_t round, int32_t neg) {
     return (v + round + ((v >> 31) & neg)) >> e;
-}
-
-// The int16 LSTM gate halves: offset 0, full int16 range.
-inline int32_t gx_rq16(const GxSmallRq& q, int32_t x) {
-    return gx_sat16(gx_rdbpot_small(gx_srdhm_small(x, q.m), q.e, q.round, q.neg));
-}
-
-inline int32_t gx_rq_small_clamped(const GxSmallRq& q, int32_t x) {
-    int32_t v = gx_rdbpot_small(gx_srdhm_small(x, q.m), q.e, q.round, q.neg);
-    v = v < q.lo ? q.lo : (v > q.hi ? q.hi : v);
-    return v + q.offset;
 }
 
 // Per-channel form: clamp(mbqm(x, m, s) + offset, lo, hi) for |x| < 2^30, -31 <= s <= 0.
