@@ -8,6 +8,8 @@
 
 #include <cstdint>
 
+#include "pool.h"
+
 namespace gx {
 
 struct GxConvParams {
@@ -34,6 +36,20 @@ void gx_conv2d_per_channel(const int8_t* x, const int8_t* w, const int32_t* bias
 // with the layer after it runs row by row, so its whole output map never exists.
 void gx_conv2d_rows(const int8_t* x, const int8_t* w, const int32_t* bias, const GxConvParams* p, int32_t oy0,
                     int32_t oy1, int8_t* out, int16_t* col);
+
+// int16 elements of scratch gx_conv2d_maxpool2x2 needs for p (4-byte aligned).
+int32_t gx_conv_pool_scratch_elems(const GxConvParams* p);
+
+// A VALID stride-1 convolution followed by a VALID 2 x 2 / stride 2 max pool, without the
+// conv map: out = pool(conv(x)) [pool->out_h][pool->out_w][out_c], bit for bit. Per output
+// channel the requantisation is non-decreasing in the accumulator (multiplier >= 0, no left
+// shift, |acc| < 2^30) and the bias is the same at every pixel, so the maximum of the four
+// requantised pixels is the requantisation of the largest raw sum: one per pooled output,
+// with the pool's clamp folded into the conv's (overlapping ranges). Returns false, nothing
+// written, when any of that does not hold (or for other input-channel counts than 1 with a
+// 3 x 3 kernel or a multiple of 4); the caller then runs the general path.
+bool gx_conv2d_maxpool2x2(const int8_t* x, const int8_t* w, const int32_t* bias, const GxConvParams* p,
+                          const GxPoolParams* pool, int8_t* out, int16_t* scratch);
 
 }  // namespace gx
 

@@ -30,9 +30,10 @@ constexpr int kCnnRowsOff = kCnnPool1Off + ((kGxCnnPool1Size + 3) & ~3);
 constexpr int kCnnPool2Off = kCnnRowsOff + kCnnPoolRows * kCnnRowBytes;
 constexpr int kCnnHiddenOff = kCnnPool2Off + kGxCnnFlat;
 constexpr int kCnnColOff = (kCnnHiddenOff + kGxCnnHidden + 3) & ~3;
-constexpr int kCnnArena = kCnnColOff + 2 * 2 * gx_col_len(3 * 3 * kGxCnnC1);
+constexpr int kCnnColElems = 2 * 2 * gx_col_len(3 * 3 * kGxCnnC1);
+constexpr int kCnnArena = kCnnColOff + 2 * kCnnColElems;
 static_assert(2 * gx_col_len(kGxCnnFlat) <= kCnnRowsOff, "the dense layers widen their input over pool1");
-static_assert(2 * 2 * gx_col_len(3 * 3 * 1) <= 2 * 2 * gx_col_len(3 * 3 * kGxCnnC1), "conv1 windows fit");
+static_assert(2 * 2 * gx_col_len(3 * 3 * 1) <= kCnnColElems, "conv1 windows fit");
 
 constexpr int kSigAOff = 0;
 constexpr int kSigBOff = kSigAOff + ((kGxSignalScratchA + 3) & ~3);
@@ -140,15 +141,18 @@ bool gx_lstm_net_run(const GxLstmNetModel* m, const int8_t in[kGxLstmSteps][kGxL
 
 namespace {
 
-// conv -> max pool, one pool output row at a time: the conv rows of its window (at most
-// kCnnPoolRows) into rows, then the pool of that strip (the window's rows outside the map are
-// out of the image for the pool too). With map non-null (a trace) the whole conv map is
-// computed there first and the pool reads its rows from it.
+// conv -> max pool. With map non-null (a trace) the whole conv map is computed there first
+// (the plain kernel). Then the fused kernel (gx_conv2d_maxpool2x2: 2 x 2 pools, no conv map)
+// where it applies -- also under a trace, so the parity checks see its output -- else one
+// pool output row at a time: the conv rows of its window (at most kCnnPoolRows) into rows,
+// or from map, then the pool of that strip (the window's rows outside the map are out of the
+// image for the pool too).
 bool conv_pool(const int8_t* x, const int8_t* w, const int32_t* b, const GxConvParams* c, const GxPoolParams* pool,
                int8_t* rows, int8_t* map, int16_t* col, int8_t* out) {
     if (pool->f_h > kCnnPoolRows || pool->f_h < 1) return false;
     const int32_t row = c->out_w * c->out_c;
     if (map != nullptr) gx_conv2d_per_channel(x, w, b, c, map, col);
+    if (gx_conv_pool_scratch_elems(c) <= kCnnColElems && gx_conv2d_maxpool2x2(x, w, b, c, pool, out, col)) return true;
     for (int32_t oy = 0; oy < pool->out_h; ++oy) {
         const int32_t y0 = oy * pool->stride_h - pool->pad_t;
         const int32_t r0 = y0 < 0 ? 0 : y0;
