@@ -127,11 +127,43 @@ inline int32_t max4(int32_t a, int32_t b, int32_t c, int32_t d) {
     return ab > cd ? ab : cd;
 }
 
-// The pooled output of channel o from the largest raw sum of its window.
-inline int8_t pooled(int32_t best, const int32_t* bias, const GxConvParams* p, int32_t o, int32_t lo, int32_t hi) {
-    const int32_t acc = best + (bias != nullptr ? bias[o] : 0);
-    return static_cast<int8_t>(gx_rq_small(acc, p->multiplier[o], p->shift[o], p->output_offset, lo, hi));
+// Channel o's bias and requantisation (gx_small_rq's m, e, round, neg), resolved once per
+// call into scratch, so the per-output work is arithmetic on five loaded words.
+struct ChanRq {
+    int32_t bias, m, e, round, neg;
+};
+constexpr int32_t kChanRqWords = 5;
+static_assert(sizeof(ChanRq) == 4 * kChanRqWords, "ChanRq is five words");
+
+// The layer's output offset and combined clamp range (minus the offset).
+struct OutRq {
+    int32_t offset, lo, hi;
+};
+
+OutRq make_rq(const int32_t* bias, const GxConvParams* p, int32_t lo, int32_t hi, ChanRq* t) {
+    const int32_t zo = p->output_offset;
+    for (int32_t o = 0; o < p->out_c; ++o) {
+        const GxSmallRq q = gx_small_rq(p->multiplier[o], p->shift[o], zo, lo, hi);
+        t[o] = {bias != nullptr ? bias[o] : 0, q.m, q.e, q.round, q.neg};
+    }
+    return {zo, lo - zo, hi - zo};
 }
+
+// The pooled output of a channel from the largest raw sum of its window: gx_rq_small of
+// best + bias, with the clamp before the offset (|v| < 2^30: the same result).
+inline int8_t pooled(const ChanRq& c, const OutRq& r, int32_t best) {
+    int32_t v = gx_rdbpot_small(gx_srdhm_small(best + c.bias, c.m), c.e, c.round, c.neg);
+    v = v < r.lo ? r.lo : (v > r.hi ? r.hi : v);
+    return static_cast<int8_t>(v + r.offset);
+}
+
+#if GX_DOT_DSP
+// The same when the clamp range is the whole int8 range: one SSAT after the offset.
+inline int8_t pooled_full(const ChanRq& c, const OutRq& r, int32_t best) {
+    const int32_t v = gx_rdbpot_small(gx_srdhm_small(best + c.bias, c.m), c.e, c.round, c.neg);
+    return static_cast<int8_t>(__ssat(v + r.offset, 8));
+}
+#endif
 
 // Widens one group of four int8 inputs (four consecutive taps) with the offset added into the
 // group layout x0, x2, x1, x3 at d. off2: the offset in both halfwords.
@@ -325,14 +357,23 @@ constexpr int32_t kTaps3x3x32 = 3 * 3 * 32;  // the weight-row length dot_4px_4c
 // in_c a multiple of 4: per pool window the four pixels' windows are widened (im2col_window),
 // then every output channel's weight row runs over them once.
 void conv_pool_groups(const int8_t* x, const int8_t* w, const int32_t* bias, const GxConvParams* p,
-                      const GxPoolParams* q, int32_t lo, int32_t hi, int8_t* out, int16_t* col) {
+                      const GxPoolParams* q, int32_t lo, int32_t hi, int8_t* out, int16_t* scratch) {
     const int32_t k = p->k_h * p->k_w * p->in_c, oc = p->out_c;
+    int16_t* col = scratch;  // 4 * k: the window's operands, then the channels' requantisation
+    ChanRq* rq = reinterpret_cast<ChanRq*>(scratch + 4 * k);
+    const OutRq r = make_rq(bias, p, lo, hi, rq);
+#if GX_DOT_DSP
+    const bool full = lo == kInt8Min && hi == kInt8Max;
+#endif
     for (int32_t py = 0; py < q->out_h; ++py)
         for (int32_t px = 0; px < q->out_w; ++px, out += oc) {
             im2col_window(x, p, 2 * py, 2 * px, col);
             int32_t o = 0;
 #if GX_DOT_DSP
-            for (; o < oc; ++o) out[o] = pooled(gx_conv_dot4px_max(w + o * k, col, k / 4), bias, p, o, lo, hi);
+            for (; o < oc; ++o) {
+                const int32_t best = gx_conv_dot4px_max(w + o * k, col, k / 4);
+                out[o] = full ? pooled_full(rq[o], r, best) : pooled(rq[o], r, best);
+            }
 #else
             for (; o + kRows <= oc; o += kRows) {
                 int32_t best[kRows];
@@ -340,9 +381,9 @@ void conv_pool_groups(const int8_t* x, const int8_t* w, const int32_t* bias, con
                     dot_4px_4ch<kTaps3x3x32>(w + o * k, k, col, k, best);
                 else
                     dot_4px_4ch<0>(w + o * k, k, col, k, best);
-                for (int r = 0; r < kRows; ++r) out[o + r] = pooled(best[r], bias, p, o + r, lo, hi);
+                for (int i = 0; i < kRows; ++i) out[o + i] = pooled(rq[o + i], r, best[i]);
             }
-            for (; o < oc; ++o) out[o] = pooled(dot_4px_1ch(w + o * k, col, k), bias, p, o, lo, hi);
+            for (; o < oc; ++o) out[o] = pooled(rq[o], r, dot_4px_1ch(w + o * k, col, k));
 #endif
         }
 }
@@ -404,6 +445,15 @@ gx_conv_3x3x1_max:
 inline uint32_t pack16(int32_t lo, int32_t hi) {
     return (static_cast<uint32_t>(lo) & 0xFFFFu) | (static_cast<uint32_t>(hi) << 16);
 }
+
+// Pixel (dy, dx)'s nine operands v[dy + ky][dx + kx] in natural tap order as five pairs.
+inline void pixel_pairs(const int32_t (*v)[4], int32_t dy, int32_t dx, uint32_t* xk) {
+    xk[0] = pack16(v[dy][dx], v[dy][dx + 1]);
+    xk[1] = pack16(v[dy][dx + 2], v[dy + 1][dx]);
+    xk[2] = pack16(v[dy + 1][dx + 1], v[dy + 1][dx + 2]);
+    xk[3] = pack16(v[dy + 2][dx], v[dy + 2][dx + 1]);
+    xk[4] = pack16(v[dy + 2][dx + 2], 0);
+}
 #else
 // Kernel row ky's three taps (weights w0..w2) for the four pixels: input rows a = v[ky] and
 // b = v[ky + 1].
@@ -421,33 +471,41 @@ void conv_pool_1ch(const int8_t* x, const int8_t* w, const int32_t* bias, const 
 #if GX_DOT_DSP
     uint32_t* tab = reinterpret_cast<uint32_t*>(scratch);  // [oc][kTab1], built once per call
     uint32_t* xs = tab + kTab1 * oc;                        // [4][5]: the window's operand pairs
+    ChanRq* rq = reinterpret_cast<ChanRq*>(xs + 4 * 5);
     for (int32_t o = 0; o < oc; ++o) {
         const int8_t* wo = w + 9 * o;
         for (int32_t j = 0; j < 4; ++j) tab[kTab1 * o + j] = pack16(wo[2 * j], wo[2 * j + 1]);
         tab[kTab1 * o + 4] = pack16(wo[8], 0);
     }
 #else
-    (void)scratch;
+    ChanRq* rq = reinterpret_cast<ChanRq*>(scratch);
+#endif
+    const OutRq rr = make_rq(bias, p, lo, hi, rq);
+#if GX_DOT_DSP
+    const bool full = lo == kInt8Min && hi == kInt8Max;
 #endif
     for (int32_t py = 0; py < q->out_h; ++py)
         for (int32_t px = 0; px < q->out_w; ++px, out += oc) {
             int32_t v[4][4];
             const int8_t* s = x + 2 * py * in_w + 2 * px;
-            for (int32_t r = 0; r < 4; ++r, s += in_w)
-                for (int32_t c = 0; c < 4; ++c) v[r][c] = s[c] + off;
-#if GX_DOT_DSP
-            for (int32_t k = 0; k < 4; ++k) {
-                const int32_t dy = k >> 1, dx = k & 1;
-                uint32_t* xk = xs + 5 * k;
-                xk[0] = pack16(v[dy][dx], v[dy][dx + 1]);
-                xk[1] = pack16(v[dy][dx + 2], v[dy + 1][dx]);
-                xk[2] = pack16(v[dy + 1][dx + 1], v[dy + 1][dx + 2]);
-                xk[3] = pack16(v[dy + 2][dx], v[dy + 2][dx + 1]);
-                xk[4] = pack16(v[dy + 2][dx + 2], 0);
+            for (int32_t r = 0; r < 4; ++r, s += in_w) {
+                v[r][0] = s[0] + off;
+                v[r][1] = s[1] + off;
+                v[r][2] = s[2] + off;
+                v[r][3] = s[3] + off;
             }
+#if GX_DOT_DSP
+            pixel_pairs(v, 0, 0, xs);
+            pixel_pairs(v, 0, 1, xs + 5);
+            pixel_pairs(v, 1, 0, xs + 10);
+            pixel_pairs(v, 1, 1, xs + 15);
             gx_conv_3x3x1_max(tab, xs, tab + kTab1 * oc);
-            for (int32_t o = 0; o < oc; ++o)
-                out[o] = pooled(static_cast<int32_t>(tab[kTab1 * o + 5]), bias, p, o, lo, hi);
+            if (full)
+                for (int32_t o = 0; o < oc; ++o)
+                    out[o] = pooled_full(rq[o], rr, static_cast<int32_t>(tab[kTab1 * o + 5]));
+            else
+                for (int32_t o = 0; o < oc; ++o)
+                    out[o] = pooled(rq[o], rr, static_cast<int32_t>(tab[kTab1 * o + 5]));
 #else
             for (int32_t o = 0; o < oc; ++o) {
                 const int8_t* wo = w + 9 * o;
@@ -455,7 +513,7 @@ void conv_pool_1ch(const int8_t* x, const int8_t* w, const int32_t* bias, const 
                 row_3(r, wo[0], wo[1], wo[2], v[0], v[1]);
                 row_3(r, wo[3], wo[4], wo[5], v[1], v[2]);
                 row_3(r, wo[6], wo[7], wo[8], v[2], v[3]);
-                out[o] = pooled(r.max(), bias, p, o, lo, hi);
+                out[o] = pooled(rq[o], rr, r.max());
             }
 #endif
         }
@@ -464,9 +522,14 @@ void conv_pool_1ch(const int8_t* x, const int8_t* w, const int32_t* bias, const 
 }  // namespace
 
 int32_t gx_conv_pool_scratch_elems(const GxConvParams* p) {
-    const int32_t groups = 4 * gx_col_len(p->k_h * p->k_w * p->in_c);
-    const int32_t single = 2 * (6 * p->out_c + 4 * 5);  // conv_pool_1ch: weight pairs, operand pairs
-    return groups > single ? groups : single;
+    const int32_t rq = 2 * kChanRqWords * p->out_c;
+    const int32_t groups = 4 * gx_col_len(p->k_h * p->k_w * p->in_c);  // conv_pool_groups
+#if GX_DOT_DSP
+    const int32_t single = 2 * (kTab1 * p->out_c + 4 * 5);  // conv_pool_1ch: weight and operand pairs
+#else
+    const int32_t single = 0;
+#endif
+    return (groups > single ? groups : single) + rq;
 }
 
 bool gx_conv2d_maxpool2x2(const int8_t* x, const int8_t* w, const int32_t* bias, const GxConvParams* p,
