@@ -140,13 +140,19 @@ struct OutRq {
     int32_t offset, lo, hi;
 };
 
+inline ChanRq chan_rq(const int32_t* bias, const GxConvParams* p, int32_t o) {
+    const GxSmallRq q = gx_small_rq(p->multiplier[o], p->shift[o], 0, 0, 0);
+    return {bias != nullptr ? bias[o] : 0, q.m, q.e, q.round, q.neg};
+}
+
+inline OutRq out_rq(const GxConvParams* p, int32_t lo, int32_t hi) {
+    return {p->output_offset, lo - p->output_offset, hi - p->output_offset};
+}
+
+// The table of every channel's ChanRq (t: out_c entries).
 OutRq make_rq(const int32_t* bias, const GxConvParams* p, int32_t lo, int32_t hi, ChanRq* t) {
-    const int32_t zo = p->output_offset;
-    for (int32_t o = 0; o < p->out_c; ++o) {
-        const GxSmallRq q = gx_small_rq(p->multiplier[o], p->shift[o], zo, lo, hi);
-        t[o] = {bias != nullptr ? bias[o] : 0, q.m, q.e, q.round, q.neg};
-    }
-    return {zo, lo - zo, hi - zo};
+    for (int32_t o = 0; o < p->out_c; ++o) t[o] = chan_rq(bias, p, o);
+    return out_rq(p, lo, hi);
 }
 
 // The pooled output of a channel from the largest raw sum of its window: gx_rq_small of
@@ -359,9 +365,10 @@ constexpr int32_t kTaps3x3x32 = 3 * 3 * 32;  // the weight-row length dot_4px_4c
 void conv_pool_groups(const int8_t* x, const int8_t* w, const int32_t* bias, const GxConvParams* p,
                       const GxPoolParams* q, int32_t lo, int32_t hi, int8_t* out, int16_t* scratch) {
     const int32_t k = p->k_h * p->k_w * p->in_c, oc = p->out_c;
-    int16_t* col = scratch;  // 4 * k: the window's operands, then the channels' requantisation
-    ChanRq* rq = reinterpret_cast<ChanRq*>(scratch + 4 * k);
-    const OutRq r = make_rq(bias, p, lo, hi, rq);
+    // 4 * k: the window's operands; the channels' requantisation is resolved per output
+    // (per pooled output ~1/300 of the channel's work here: no table, less RAM)
+    int16_t* col = scratch;
+    const OutRq r = out_rq(p, lo, hi);
 #if GX_DOT_DSP
     const bool full = lo == kInt8Min && hi == kInt8Max;
 #endif
@@ -372,7 +379,8 @@ void conv_pool_groups(const int8_t* x, const int8_t* w, const int32_t* bias, con
 #if GX_DOT_DSP
             for (; o < oc; ++o) {
                 const int32_t best = gx_conv_dot4px_max(w + o * k, col, k / 4);
-                out[o] = full ? pooled_full(rq[o], r, best) : pooled(rq[o], r, best);
+                const ChanRq c = chan_rq(bias, p, o);
+                out[o] = full ? pooled_full(c, r, best) : pooled(c, r, best);
             }
 #else
             for (; o + kRows <= oc; o += kRows) {
@@ -381,9 +389,9 @@ void conv_pool_groups(const int8_t* x, const int8_t* w, const int32_t* bias, con
                     dot_4px_4ch<kTaps3x3x32>(w + o * k, k, col, k, best);
                 else
                     dot_4px_4ch<0>(w + o * k, k, col, k, best);
-                for (int i = 0; i < kRows; ++i) out[o + i] = pooled(rq[o + i], r, best[i]);
+                for (int i = 0; i < kRows; ++i) out[o + i] = pooled(chan_rq(bias, p, o + i), r, best[i]);
             }
-            for (; o < oc; ++o) out[o] = pooled(rq[o], r, dot_4px_1ch(w + o * k, col, k));
+            for (; o < oc; ++o) out[o] = pooled(chan_rq(bias, p, o), r, dot_4px_1ch(w + o * k, col, k));
 #endif
         }
 }
@@ -522,14 +530,13 @@ void conv_pool_1ch(const int8_t* x, const int8_t* w, const int32_t* bias, const 
 }  // namespace
 
 int32_t gx_conv_pool_scratch_elems(const GxConvParams* p) {
-    const int32_t rq = 2 * kChanRqWords * p->out_c;
-    const int32_t groups = 4 * gx_col_len(p->k_h * p->k_w * p->in_c);  // conv_pool_groups
+    if (p->in_c != 1) return 4 * gx_col_len(p->k_h * p->k_w * p->in_c);  // conv_pool_groups
+    const int32_t rq = 2 * kChanRqWords * p->out_c;                      // conv_pool_1ch
 #if GX_DOT_DSP
-    const int32_t single = 2 * (kTab1 * p->out_c + 4 * 5);  // conv_pool_1ch: weight and operand pairs
+    return 2 * (kTab1 * p->out_c + 4 * 5) + rq;  // + weight and operand pairs
 #else
-    const int32_t single = 0;
+    return rq;
 #endif
-    return (groups > single ? groups : single) + rq;
 }
 
 bool gx_conv2d_maxpool2x2(const int8_t* x, const int8_t* w, const int32_t* bias, const GxConvParams* p,

@@ -31,13 +31,14 @@ constexpr int kCnnPool2Off = kCnnPool1Off + ((kGxCnnPool1Size + 3) & ~3);
 constexpr int kCnnHiddenOff = kCnnPool2Off + kGxCnnFlat;
 constexpr int kCnnRowsOff = (kCnnHiddenOff + kGxCnnHidden + 3) & ~3;
 constexpr int kCnnColOff = kCnnRowsOff + kCnnPoolRows * kCnnRowBytes;
-constexpr int kCnnColElems = 2 * 2 * gx_col_len(3 * 3 * kGxCnnC1);
+constexpr int kCnnColElems = 2 * gx_col_len(3 * 3 * kGxCnnC1);  // two pixels' windows (gx_conv_col_elems)
 constexpr int kCnnArena = kCnnColOff + 2 * kCnnColElems;
 // the fused conv + pool kernels' scratch: the two-row buffer and the windows, one region
 constexpr int kCnnFusedElems = (kCnnArena - kCnnRowsOff) / 2;
 static_assert(kCnnColOff % 4 == 0, "the two-row buffer keeps the windows aligned");
 static_assert(2 * gx_col_len(kGxCnnFlat) <= kCnnPool2Off, "the dense layers widen their input over pool1");
-static_assert(2 * 2 * gx_col_len(3 * 3 * 1) <= kCnnColElems, "conv1 windows fit");
+static_assert(2 * gx_col_len(3 * 3 * 1) <= kCnnColElems, "conv1 windows fit");
+static_assert(4 * gx_col_len(3 * 3 * kGxCnnC1) <= kCnnFusedElems, "conv2's four fused windows fit");
 
 constexpr int kSigAOff = 0;
 constexpr int kSigBOff = kSigAOff + ((kGxSignalScratchA + 3) & ~3);
