@@ -127,8 +127,9 @@ inline int32_t max4(int32_t a, int32_t b, int32_t c, int32_t d) {
     return ab > cd ? ab : cd;
 }
 
-// Channel o's bias and requantisation (gx_small_rq's m, e, round, neg), resolved once per
-// call into scratch, so the per-output work is arithmetic on five loaded words.
+// Channel o's bias and requantisation (gx_small_rq's m, e, round, neg): conv_pool_1ch
+// resolves them once per call into a table (32 channels x 169 windows), conv_pool_groups per
+// output (its outputs are few next to its MACs, and it leaves the scratch to the windows).
 struct ChanRq {
     int32_t bias, m, e, round, neg;
 };
