@@ -113,11 +113,6 @@ bool fused_ok(const int32_t* bias, const GxConvParams* p, const GxPoolParams* q,
                       q->pad_l == 0 && q->in_h == p->out_h && q->in_w == p->out_w && q->c == p->out_c &&
                       q->out_h == q->in_h / 2 && q->out_w == q->in_w / 2;
     if (!conv || !pool) return false;
-#if !GX_DOT_DSP
-    // without SIMD the general path's 2 x 2 register blocks are faster for the multi-channel
-    // convolutions (measured on RV32IMC): the fused form only for one input channel
-    if (p->in_c != 1) return false;
-#endif
     const int32_t oc = p->out_c;
     if (!gx_small_ok(bias, p->shift, oc, oc, p->k_h * p->k_w * p->in_c)) return false;
     for (int32_t o = 0; o < oc; ++o)
@@ -132,11 +127,51 @@ inline int32_t max4(int32_t a, int32_t b, int32_t c, int32_t d) {
     return ab > cd ? ab : cd;
 }
 
-// The pooled output of channel o from the largest raw sum of its window.
-inline int8_t pooled(int32_t best, const int32_t* bias, const GxConvParams* p, int32_t o, int32_t lo, int32_t hi) {
-    const int32_t acc = best + (bias != nullptr ? bias[o] : 0);
-    return static_cast<int8_t>(gx_rq_small(acc, p->multiplier[o], p->shift[o], p->output_offset, lo, hi));
+// Channel o's bias and requantisation (gx_rq_small's m, right shift e, rounding term and sign
+// mask for gx_rdbpot_small): conv_pool_1ch
+// resolves them once per call into a table (32 channels x 169 windows), conv_pool_groups per
+// output (its outputs are few next to its MACs, and it leaves the scratch to the windows).
+struct ChanRq {
+    int32_t bias, m, e, round, neg;
+};
+constexpr int32_t kChanRqWords = 5;
+static_assert(sizeof(ChanRq) == 4 * kChanRqWords, "ChanRq is five words");
+
+// The layer's output offset and combined clamp range (minus the offset).
+struct OutRq {
+    int32_t offset, lo, hi;
+};
+
+inline ChanRq chan_rq(const int32_t* bias, const GxConvParams* p, int32_t o) {
+    const int32_t e = -p->shift[o];
+    return {bias != nullptr ? bias[o] : 0, p->multiplier[o], e, e >= 1 ? 1 << (e - 1) : 0, e >= 1 ? -1 : 0};
 }
+
+inline OutRq out_rq(const GxConvParams* p, int32_t lo, int32_t hi) {
+    return {p->output_offset, lo - p->output_offset, hi - p->output_offset};
+}
+
+// The table of every channel's ChanRq (t: out_c entries).
+OutRq make_rq(const int32_t* bias, const GxConvParams* p, int32_t lo, int32_t hi, ChanRq* t) {
+    for (int32_t o = 0; o < p->out_c; ++o) t[o] = chan_rq(bias, p, o);
+    return out_rq(p, lo, hi);
+}
+
+// The pooled output of a channel from the largest raw sum of its window: gx_rq_small of
+// best + bias, with the clamp before the offset (|v| < 2^30: the same result).
+inline int8_t pooled(const ChanRq& c, const OutRq& r, int32_t best) {
+    int32_t v = gx_rdbpot_small(gx_srdhm_small(best + c.bias, c.m), c.e, c.round, c.neg);
+    v = v < r.lo ? r.lo : (v > r.hi ? r.hi : v);
+    return static_cast<int8_t>(v + r.offset);
+}
+
+#if GX_DOT_DSP
+// The same when the clamp range is the whole int8 range: one SSAT after the offset.
+inline int8_t pooled_full(const ChanRq& c, const OutRq& r, int32_t best) {
+    const int32_t v = gx_rdbpot_small(gx_srdhm_small(best + c.bias, c.m), c.e, c.round, c.neg);
+    return static_cast<int8_t>(__ssat(v + r.offset, 8));
+}
+#endif
 
 // Widens one group of four int8 inputs (four consecutive taps) with the offset added into the
 // group layout x0, x2, x1, x3 at d. off2: the offset in both halfwords.
@@ -253,7 +288,17 @@ gx_conv_dot4px_max:
     .popsection
 )");
 #else
-// The four pixels' accumulators of one output channel.
+// GCC's expansion (temporary expression replacement) and first scheduling pass move every
+// load of an unrolled loop body above the multiplies, which spills the 16 accumulators on
+// RV32; the loop below is written in the order it should run.
+#if defined(__GNUC__) && !defined(__clang__)
+#define GX_NO_PRESCHED __attribute__((optimize("no-tree-ter", "no-schedule-insns")))
+#else
+#define GX_NO_PRESCHED
+#endif
+
+// The four pixels' accumulators of one output channel (int32: the fused path's sums stay
+// below 2^30 in magnitude, no overflow).
 struct Px4 {
     int32_t a0 = 0, a1 = 0, a2 = 0, a3 = 0;
     void mac(int32_t wv, int32_t x0, int32_t x1, int32_t x2, int32_t x3) {
@@ -265,49 +310,90 @@ struct Px4 {
     int32_t max() const { return max4(a0, a1, a2, a3); }
 };
 
-// best[r] = the largest of the four pixels' sums (no bias) of weight row r of the NR rows at
-// w (stride k) over the n taps of col (im2col_window's layout, n a multiple of 4). Per tap:
-// four operand loads, NR weight loads, 4 * NR multiply-adds in registers.
-template <int NR>
-void dot_4px(const int8_t* w, int32_t k, const int16_t* col, int32_t n, int32_t best[NR]) {
-    Px4 acc[NR];
-    for (int32_t i = 0; i < n; i += 4, col += 16, w += 4) {
-        for (int32_t j = 0; j < 4; ++j) {
-            const int16_t* c = col + gx_col_pos(j);
-            const int32_t x0 = c[0], x1 = c[4], x2 = c[8], x3 = c[12];
-            for (int r = 0; r < NR; ++r) acc[r].mac(w[r * k + j], x0, x1, x2, x3);
-        }
+// One tap of four rows at w, w + ks, w + 2 ks, w + 3 ks: the four pixels' operands at x[0],
+// x[4], x[8], x[12].
+inline void tap_4ch(Px4& r0, Px4& r1, Px4& r2, Px4& r3, const int8_t* w, int32_t ks, const int16_t* x) {
+    const int32_t x0 = x[0], x1 = x[4], x2 = x[8], x3 = x[12];
+    r0.mac(w[0], x0, x1, x2, x3);
+    r1.mac(w[ks], x0, x1, x2, x3);
+    r2.mac(w[2 * ks], x0, x1, x2, x3);
+    r3.mac(w[3 * ks], x0, x1, x2, x3);
+}
+
+// best[r] = the largest of the four pixels' sums (no bias) of weight row r of the four rows
+// at w (stride K, or k when K is 0) over the n taps of col (im2col_window's layout, n a
+// multiple of 4). Per tap: four operand loads, four weight loads, 16 multiply-adds. With the
+// stride a constant (kTaps3x3x32, the CNN's second convolution) one pointer reaches the four
+// rows by immediate offsets, which leaves registers for the 16 accumulators (RV32: 28
+// allocatable); not inlined, for the same reason. Named accumulators: GCC keeps an array of
+// them in memory.
+template <int32_t K>
+__attribute__((noinline)) GX_NO_PRESCHED void dot_4px_4ch(const int8_t* w, int32_t k, const int16_t* col, int32_t n,
+                                           int32_t best[4]) {
+    const int32_t ks = K > 0 ? K : k;
+    Px4 r0, r1, r2, r3;
+    const int8_t* const end = w + n;
+    for (; w != end; w += 4, col += 16) {
+        // the group layout: natural taps 0, 1, 2, 3 at positions 0, 2, 1, 3
+        tap_4ch(r0, r1, r2, r3, w + 0, ks, col + 0);
+        tap_4ch(r0, r1, r2, r3, w + 1, ks, col + 2);
+        tap_4ch(r0, r1, r2, r3, w + 2, ks, col + 1);
+        tap_4ch(r0, r1, r2, r3, w + 3, ks, col + 3);
     }
-    for (int r = 0; r < NR; ++r) best[r] = acc[r].max();
+    best[0] = r0.max();
+    best[1] = r1.max();
+    best[2] = r2.max();
+    best[3] = r3.max();
+}
+
+// The same for one row.
+int32_t dot_4px_1ch(const int8_t* w, const int16_t* col, int32_t n) {
+    Px4 r0;
+    for (int32_t i = 0; i < n; ++i) {
+        const int16_t* c = col + 16 * (i >> 2) + gx_col_pos(i & 3);
+        r0.mac(w[i], c[0], c[4], c[8], c[12]);
+    }
+    return r0.max();
 }
 #endif
 
 #if !GX_DOT_DSP
-constexpr int kRows = 4;  // output channels per pass of the portable kernel
+constexpr int kRows = 4;                   // output channels per pass of the portable kernel
+constexpr int32_t kTaps3x3x32 = 3 * 3 * 32;  // the weight-row length dot_4px_4ch is specialised for
 #endif
 
 // in_c a multiple of 4: per pool window the four pixels' windows are widened (im2col_window),
 // then every output channel's weight row runs over them once.
 void conv_pool_groups(const int8_t* x, const int8_t* w, const int32_t* bias, const GxConvParams* p,
-                      const GxPoolParams* q, int32_t lo, int32_t hi, int8_t* out, int16_t* col) {
+                      const GxPoolParams* q, int32_t lo, int32_t hi, int8_t* out, int16_t* scratch) {
     const int32_t k = p->k_h * p->k_w * p->in_c, oc = p->out_c;
+    // 4 * k: the window's operands; the channels' requantisation is resolved per output
+    // (per pooled output ~1/300 of the channel's work here: no table, less RAM)
+    int16_t* col = scratch;
+    const OutRq r = out_rq(p, lo, hi);
+#if GX_DOT_DSP
+    const bool full = lo == kInt8Min && hi == kInt8Max;
+#endif
     for (int32_t py = 0; py < q->out_h; ++py)
         for (int32_t px = 0; px < q->out_w; ++px, out += oc) {
             im2col_window(x, p, 2 * py, 2 * px, col);
             int32_t o = 0;
 #if GX_DOT_DSP
-            for (; o < oc; ++o) out[o] = pooled(gx_conv_dot4px_max(w + o * k, col, k / 4), bias, p, o, lo, hi);
+            for (; o < oc; ++o) {
+                const int32_t best = gx_conv_dot4px_max(w + o * k, col, k / 4);
+                const ChanRq c = chan_rq(bias, p, o);
+                out[o] = full ? pooled_full(c, r, best) : pooled(c, r, best);
+            }
 #else
             for (; o + kRows <= oc; o += kRows) {
                 int32_t best[kRows];
-                dot_4px<kRows>(w + o * k, k, col, k, best);
-                for (int r = 0; r < kRows; ++r) out[o + r] = pooled(best[r], bias, p, o + r, lo, hi);
+                if (k == kTaps3x3x32)
+                    dot_4px_4ch<kTaps3x3x32>(w + o * k, k, col, k, best);
+                else
+                    dot_4px_4ch<0>(w + o * k, k, col, k, best);
+                for (int i = 0; i < kRows; ++i) out[o + i] = pooled(chan_rq(bias, p, o + i), r, best[i]);
             }
-            for (; o < oc; ++o) {
-                int32_t best[1];
-                dot_4px<1>(w + o * k, k, col, k, best);
-                out[o] = pooled(best[0], bias, p, o, lo, hi);
-            }
+            for (; o < oc; ++o) out[o] = pooled(chan_rq(bias, p, o), r, dot_4px_1ch(w + o * k, col, k));
 #endif
         }
 }
@@ -315,8 +401,77 @@ void conv_pool_groups(const int8_t* x, const int8_t* w, const int32_t* bias, con
 // One input channel, 3 x 3 kernel: the pool window's four pixels read a 4 x 4 input patch,
 // widened once (v); pixel q = (dy, dx) uses v[dy + ky][dx + kx].
 #if GX_DOT_DSP
+constexpr int32_t kTab1 = 6;  // words per channel of conv_pool_1ch's table
+
+// For each channel o of tab[o * 6 .. o * 6 + 4] (the nine weights in natural tap order as
+// halfword pairs, the last padded with 0) until tab_end: the four pixels' sums over xs
+// ([4][5] operand pairs in the same order), their maximum stored in tab[o * 6 + 5].
+extern "C" void gx_conv_3x3x1_max(uint32_t* tab, const uint32_t* xs, const uint32_t* tab_end);
+
+// Per channel: one LDM of its five weight pairs, per pixel one LDM of five operand pairs,
+// SMUAD + four SMLAD (nine MACs, the padding lane adds 0 * 0) and a compare-select into the
+// maximum: 39 instructions for 36 MACs. r0-r4 weights, r5-r9 operands, r10/r11 sums, r12 the
+// operand pointer, lr the table pointer, the end on the stack.
+__asm__(R"(
+    .pushsection .text.gx_conv_3x3x1_max, "ax", %progbits
+    .syntax unified
+    .thumb
+    .p2align 2
+    .global gx_conv_3x3x1_max
+    .hidden gx_conv_3x3x1_max
+    .type gx_conv_3x3x1_max, %function
+    .thumb_func
+    .macro GX_PIXEL5 acc
+    ldmia r12!, {r5-r9}
+    smuad \acc, r0, r5
+    smlad \acc, r1, r6, \acc
+    smlad \acc, r2, r7, \acc
+    smlad \acc, r3, r8, \acc
+    smlad \acc, r4, r9, \acc
+    .endm
+gx_conv_3x3x1_max:
+    push {r2, r4-r11, lr}
+    mov lr, r0
+    mov r12, r1
+1:  ldmia lr!, {r0-r4}
+    GX_PIXEL5 r11
+    .rept 3
+    GX_PIXEL5 r10
+    cmp r11, r10
+    it lt
+    movlt r11, r10
+    .endr
+    str r11, [lr], #4
+    sub r12, r12, #80
+    ldr r10, [sp]
+    cmp lr, r10
+    bne 1b
+    pop {r2, r4-r11, pc}
+    .size gx_conv_3x3x1_max, . - gx_conv_3x3x1_max
+    .purgem GX_PIXEL5
+    .popsection
+)");
+
 inline uint32_t pack16(int32_t lo, int32_t hi) {
     return (static_cast<uint32_t>(lo) & 0xFFFFu) | (static_cast<uint32_t>(hi) << 16);
+}
+
+// Pixel (dy, dx)'s nine operands v[dy + ky][dx + kx] in natural tap order as five pairs.
+inline void pixel_pairs(const int32_t (*v)[4], int32_t dy, int32_t dx, uint32_t* xk) {
+    xk[0] = pack16(v[dy][dx], v[dy][dx + 1]);
+    xk[1] = pack16(v[dy][dx + 2], v[dy + 1][dx]);
+    xk[2] = pack16(v[dy + 1][dx + 1], v[dy + 1][dx + 2]);
+    xk[3] = pack16(v[dy + 2][dx], v[dy + 2][dx + 1]);
+    xk[4] = pack16(v[dy + 2][dx + 2], 0);
+}
+#else
+// Kernel row ky's three taps (weights w0..w2) for the four pixels: input rows a = v[ky] and
+// b = v[ky + 1].
+inline void row_3(Px4& r, int32_t w0, int32_t w1, int32_t w2, const int32_t* a, const int32_t* b) {
+    r.a0 += w0 * a[0] + w1 * a[1] + w2 * a[2];
+    r.a1 += w0 * a[1] + w1 * a[2] + w2 * a[3];
+    r.a2 += w0 * b[0] + w1 * b[1] + w2 * b[2];
+    r.a3 += w0 * b[1] + w1 * b[2] + w2 * b[3];
 }
 #endif
 
@@ -324,59 +479,51 @@ void conv_pool_1ch(const int8_t* x, const int8_t* w, const int32_t* bias, const 
                    int32_t lo, int32_t hi, int8_t* out, int16_t* scratch) {
     const int32_t oc = p->out_c, in_w = p->in_w, off = p->input_offset;
 #if GX_DOT_DSP
-    // The nine taps in natural order as five halfword pairs (the last one padded with 0):
-    // per channel five SMLAD per pixel. tab: [oc][5] weight pairs (built once per call);
-    // xs: [4][5] operand pairs of the window's pixels.
-    uint32_t* tab = reinterpret_cast<uint32_t*>(scratch);
-    uint32_t* xs = tab + 5 * oc;
+    uint32_t* tab = reinterpret_cast<uint32_t*>(scratch);  // [oc][kTab1], built once per call
+    uint32_t* xs = tab + kTab1 * oc;                        // [4][5]: the window's operand pairs
+    ChanRq* rq = reinterpret_cast<ChanRq*>(xs + 4 * 5);
     for (int32_t o = 0; o < oc; ++o) {
         const int8_t* wo = w + 9 * o;
-        for (int32_t j = 0; j < 4; ++j) tab[5 * o + j] = pack16(wo[2 * j], wo[2 * j + 1]);
-        tab[5 * o + 4] = pack16(wo[8], 0);
+        for (int32_t j = 0; j < 4; ++j) tab[kTab1 * o + j] = pack16(wo[2 * j], wo[2 * j + 1]);
+        tab[kTab1 * o + 4] = pack16(wo[8], 0);
     }
 #else
-    (void)scratch;
+    ChanRq* rq = reinterpret_cast<ChanRq*>(scratch);
+#endif
+    const OutRq rr = make_rq(bias, p, lo, hi, rq);
+#if GX_DOT_DSP
+    const bool full = lo == kInt8Min && hi == kInt8Max;
 #endif
     for (int32_t py = 0; py < q->out_h; ++py)
         for (int32_t px = 0; px < q->out_w; ++px, out += oc) {
             int32_t v[4][4];
             const int8_t* s = x + 2 * py * in_w + 2 * px;
-            for (int32_t r = 0; r < 4; ++r, s += in_w)
-                for (int32_t c = 0; c < 4; ++c) v[r][c] = s[c] + off;
+            for (int32_t r = 0; r < 4; ++r, s += in_w) {
+                v[r][0] = s[0] + off;
+                v[r][1] = s[1] + off;
+                v[r][2] = s[2] + off;
+                v[r][3] = s[3] + off;
+            }
 #if GX_DOT_DSP
-            for (int32_t k = 0; k < 4; ++k) {
-                const int32_t dy = k >> 1, dx = k & 1;
-                for (int32_t j = 0; j < 4; ++j) {
-                    const int32_t t0 = 2 * j, t1 = 2 * j + 1;
-                    xs[5 * k + j] = pack16(v[dy + t0 / 3][dx + t0 % 3], v[dy + t1 / 3][dx + t1 % 3]);
-                }
-                xs[5 * k + 4] = pack16(v[dy + 2][dx + 2], 0);
-            }
-            for (int32_t o = 0; o < oc; ++o) {
-                const uint32_t* t = tab + 5 * o;
-                int32_t a[4];
-                for (int32_t k = 0; k < 4; ++k) {
-                    const uint32_t* xk = xs + 5 * k;
-                    int32_t acc = __smuad(static_cast<int32_t>(t[0]), static_cast<int32_t>(xk[0]));
-                    for (int32_t j = 1; j < 5; ++j)
-                        acc = __smlad(static_cast<int32_t>(t[j]), static_cast<int32_t>(xk[j]), acc);
-                    a[k] = acc;
-                }
-                out[o] = pooled(max4(a[0], a[1], a[2], a[3]), bias, p, o, lo, hi);
-            }
+            pixel_pairs(v, 0, 0, xs);
+            pixel_pairs(v, 0, 1, xs + 5);
+            pixel_pairs(v, 1, 0, xs + 10);
+            pixel_pairs(v, 1, 1, xs + 15);
+            gx_conv_3x3x1_max(tab, xs, tab + kTab1 * oc);
+            if (full)
+                for (int32_t o = 0; o < oc; ++o)
+                    out[o] = pooled_full(rq[o], rr, static_cast<int32_t>(tab[kTab1 * o + 5]));
+            else
+                for (int32_t o = 0; o < oc; ++o)
+                    out[o] = pooled(rq[o], rr, static_cast<int32_t>(tab[kTab1 * o + 5]));
 #else
             for (int32_t o = 0; o < oc; ++o) {
                 const int8_t* wo = w + 9 * o;
-                int32_t a[4] = {0, 0, 0, 0};
-                for (int32_t ky = 0; ky < 3; ++ky)
-                    for (int32_t kx = 0; kx < 3; ++kx) {
-                        const int32_t wv = wo[3 * ky + kx];
-                        a[0] += wv * v[ky][kx];
-                        a[1] += wv * v[ky][kx + 1];
-                        a[2] += wv * v[ky + 1][kx];
-                        a[3] += wv * v[ky + 1][kx + 1];
-                    }
-                out[o] = pooled(max4(a[0], a[1], a[2], a[3]), bias, p, o, lo, hi);
+                Px4 r;
+                row_3(r, wo[0], wo[1], wo[2], v[0], v[1]);
+                row_3(r, wo[3], wo[4], wo[5], v[1], v[2]);
+                row_3(r, wo[6], wo[7], wo[8], v[2], v[3]);
+                out[o] = pooled(rq[o], rr, r.max());
             }
 #endif
         }
@@ -385,9 +532,13 @@ void conv_pool_1ch(const int8_t* x, const int8_t* w, const int32_t* bias, const 
 }  // namespace
 
 int32_t gx_conv_pool_scratch_elems(const GxConvParams* p) {
-    const int32_t groups = 4 * gx_col_len(p->k_h * p->k_w * p->in_c);
-    const int32_t single = 2 * (5 * p->out_c + 4 * 5);  // conv_pool_1ch: weight pairs, operand pairs
-    return groups > single ? groups : single;
+    if (p->in_c != 1) return 4 * gx_col_len(p->k_h * p->k_w * p->in_c);  // conv_pool_groups
+    const int32_t rq = 2 * kChanRqWords * p->out_c;                      // conv_pool_1ch
+#if GX_DOT_DSP
+    return 2 * (kTab1 * p->out_c + 4 * 5) + rq;  // + weight and operand pairs
+#else
+    return rq;
+#endif
 }
 
 bool gx_conv2d_maxpool2x2(const int8_t* x, const int8_t* w, const int32_t* bias, const GxConvParams* p,

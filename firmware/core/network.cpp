@@ -12,12 +12,13 @@ namespace {
 // it). Per network (byte offsets; int16 operand columns 4-byte aligned):
 //  * LSTM: the time-reversed input, the two kept steps (the concatenation), the dense
 //    layer's widened input;
-//  * CNN: pool1 (the conv1 map never exists: conv1 runs two rows at a time, each pair
-//    pooled at once), a two-row buffer, pool2 (likewise from conv2), the hidden layer, the
-//    widened conv windows; the dense layers widen their input over pool1, consumed by then;
+//  * CNN: pool1 (the conv1 map never exists: conv1 runs fused with its pool), pool2
+//    (likewise from conv2), the hidden layer, then the fused kernels' scratch -- or, where
+//    they do not apply, a two-row buffer and the widened conv windows; the dense layers
+//    widen their input over pool1, consumed by then;
 //  * signal network: two ping-pong maps, the widened conv windows.
-// With a trace (parity), the CNN convolutions write their whole maps into the trace and pool
-// from there, so every layer output is still reported.
+// With a trace (parity), the CNN convolutions also write their whole maps into the trace, so
+// every layer output is still reported.
 constexpr int kLstmRevOff = 0;
 constexpr int kLstmConcatOff = kLstmRevOff + kGxLstmSteps * kGxLstmIn;
 constexpr int kLstmColOff = (kLstmConcatOff + kGxLstmConcat + 3) & ~3;
@@ -28,16 +29,16 @@ constexpr int kCnnRowBytes = gx_const_max(kGxCnnH1 * kGxCnnC1, kGxCnnH2 * kGxCnn
 constexpr int kCnnPool1Off = 0;
 constexpr int kCnnPool2Off = kCnnPool1Off + ((kGxCnnPool1Size + 3) & ~3);
 constexpr int kCnnHiddenOff = kCnnPool2Off + kGxCnnFlat;
-constexpr int kCnnWorkOff = (kCnnHiddenOff + kGxCnnHidden + 3) & ~3;
-// the work area: the fused conv + pool kernel's four widened windows
-// (gx_conv2d_maxpool2x2), or the general path's two-row strip and two widened windows
-constexpr int kCnnRowsOff = kCnnWorkOff;
-constexpr int kCnnColOff = (kCnnRowsOff + kCnnPoolRows * kCnnRowBytes + 3) & ~3;
-constexpr int kCnnColElems = 2 * gx_col_len(3 * 3 * kGxCnnC1);  // two interleaved columns
+constexpr int kCnnRowsOff = (kCnnHiddenOff + kGxCnnHidden + 3) & ~3;
+constexpr int kCnnColOff = kCnnRowsOff + kCnnPoolRows * kCnnRowBytes;
+constexpr int kCnnColElems = 2 * gx_col_len(3 * 3 * kGxCnnC1);  // two pixels' windows (gx_conv_col_elems)
 constexpr int kCnnArena = kCnnColOff + 2 * kCnnColElems;
-[[maybe_unused]] constexpr int kCnnFusedElems = (kCnnArena - kCnnWorkOff) / 2;
+// the fused conv + pool kernels' scratch: the two-row buffer and the windows, one region
+[[maybe_unused]] constexpr int kCnnFusedElems = (kCnnArena - kCnnRowsOff) / 2;
+static_assert(kCnnColOff % 4 == 0, "the two-row buffer keeps the windows aligned");
 static_assert(2 * gx_col_len(kGxCnnFlat) <= kCnnPool2Off, "the dense layers widen their input over pool1");
 static_assert(2 * gx_col_len(3 * 3 * 1) <= kCnnColElems, "conv1 windows fit");
+static_assert(4 * gx_col_len(3 * 3 * kGxCnnC1) <= kCnnFusedElems, "conv2's four fused windows fit");
 
 constexpr int kSigAOff = 0;
 constexpr int kSigBOff = kSigAOff + ((kGxSignalScratchA + 3) & ~3);
@@ -173,7 +174,7 @@ bool conv_pool(const int8_t* x, const int8_t* w, const int32_t* b, const GxConvP
     const int32_t row = c->out_w * c->out_c;
     if (map != nullptr) gx_conv2d_per_channel(x, w, b, c, map, col);
     if (gx_conv_pool_scratch_elems(c) <= kCnnFusedElems &&
-        gx_conv2d_maxpool2x2(x, w, b, c, pool, out, reinterpret_cast<int16_t*>(rows)))  // rows: the work area
+        gx_conv2d_maxpool2x2(x, w, b, c, pool, out, reinterpret_cast<int16_t*>(rows)))  // rows, then col (kCnnFusedElems)
         return true;
     for (int32_t oy = 0; oy < pool->out_h; ++oy) {
         const int32_t y0 = oy * pool->stride_h - pool->pad_t;
