@@ -38,6 +38,15 @@ def _valid_npz() -> bytes:
     return rs.save(_DIR / "seed.npz").read_bytes()
 
 
+def _valid_session() -> tuple[bytes, bytes]:
+    """A session CSV with its truth, and a session set .npz."""
+    from glovexfer.data.sessions import Session, SessionSet, write_session_csv
+
+    rng = np.random.default_rng(0)
+    s = Session(rng.integers(-2000, 2000, (40, 9)).astype(np.int16), "ab c", np.array([[2, 10], [12, 20], [25, 38]]), "u1")
+    return write_session_csv(s).encode(), SessionSet.from_sessions([s, s]).save(_DIR / "seed_sessions.npz").read_bytes()
+
+
 def _valid_digilets_line() -> bytes:
     return b" ".join(f"{0.2 + 0.05 * i:g} {0.3 + 0.04 * i:g} 0.5 {int(i == 0)} {0.1 * i:g}".encode() for i in range(8))
 
@@ -70,6 +79,20 @@ def fuzz_npz(data: bytes) -> None:
     from glovexfer.data.recordings import RecordingSet
 
     _refuses_cleanly(RecordingSet.load, _file("set.npz", data))
+
+
+def fuzz_session_csv(data: bytes) -> None:
+    """A glove-logger CSV writing session (``read_session_csv``)."""
+    from glovexfer.data.sessions import read_session_csv
+
+    _refuses_cleanly(read_session_csv, _file("session.csv", data))
+
+
+def fuzz_session_npz(data: bytes) -> None:
+    """A session set (``SessionSet.load``)."""
+    from glovexfer.data.sessions import SessionSet
+
+    _refuses_cleanly(SessionSet.load, _file("sessions.npz", data))
 
 
 def fuzz_digilets(data: bytes) -> None:
@@ -118,6 +141,8 @@ def fuzz_device_line(data: bytes) -> None:
 TARGETS = {
     "csv": fuzz_csv,
     "npz": fuzz_npz,
+    "session_csv": fuzz_session_csv,
+    "session_npz": fuzz_session_npz,
     "digilets": fuzz_digilets,
     "chen": fuzz_chen,
     "device_line": fuzz_device_line,
@@ -129,6 +154,8 @@ def seeds(name: str) -> list[bytes]:
         SEEDS.update({
             "csv": [_valid_csv()],
             "npz": [_valid_npz()],
+            "session_csv": [_valid_session()[0]],
+            "session_npz": [_valid_session()[1]],
             "digilets": [_valid_digilets_line()],
             "chen": [_valid_chen(), _valid_chen() + b"#\n"],
             "device_line": [b"LETTER h q8=201 top3=h:201,n:30,k:3 model=fused n=4",

@@ -6,7 +6,9 @@
 * pipeline_<letter>.png: every stage of one simulated recording (from the shipped demo set,
   so this part needs no data set);
 * roundtrip.png: the simulator round trip over all 26 letters of one target writer (needs
-  DigiLeTs), with the mean point error printed and drawn in the title.
+  DigiLeTs), with the mean point error printed and drawn in the title;
+* session.png: one simulated writing session (needs DigiLeTs): the gyroscope and the
+  accelerometer over the stream, the true letters shaded.
 """
 
 from __future__ import annotations
@@ -64,6 +66,35 @@ def roundtrip_figure(digilets: Path, out: Path) -> None:
     print(f"{p}: mean {rt.errors.mean():.4f}, worst {rt.errors.max():.4f}")
 
 
+def session_figure(digilets: Path, out: Path) -> None:
+    from glovexfer.data.recordings import to_physical
+    from glovexfer.simulate.sessions import simulate_sessions
+
+    ss = simulate_sessions(digilets, n_sessions=1, seed=0, phrases=["the quick fox"], progress=False)
+    s = ss[0]
+    x = to_physical(s.counts, s.sensor)
+    t = np.arange(len(s)) / 27.0
+    plt = plots._plt()
+    fig, axes = plt.subplots(2, 1, figsize=(14, 5), sharex=True)
+    for ax, sl, unit, name in ((axes[0], slice(3, 6), "rad/s", "gyroscope"), (axes[1], slice(0, 3), "m/s²", "accelerometer")):
+        for k, c in zip(range(3), ("tab:red", "tab:green", "tab:blue")):
+            ax.plot(t, x[:, sl][:, k], color=c, lw=1, label="xyz"[k])
+        for ch, (a, b) in zip(s.letters, s.spans.tolist()):
+            ax.axvspan(a / 27.0, (b - 1) / 27.0, color="0.85", zorder=0)
+            if ax is axes[0]:
+                ax.text((a + b) / 54.0, ax.get_ylim()[1] * 0.85, ch, ha="center", fontsize=12)
+        ax.set_ylabel(f"{name} ({unit})")
+        ax.legend(loc="upper right", fontsize=7, ncol=3)
+    axes[1].set_xlabel("time (s); shaded: the true letters")
+    fig.suptitle(f"A simulated writing session: '{s.text}' ({s.user}, DigiLeTs writer {ss.extras['writer'][0]}), "
+                 "travel between letters, the hand drops and turns between words")
+    fig.tight_layout()
+    p = out / "session.png"
+    fig.savefig(p, dpi=80)
+    plt.close(fig)
+    print(p)
+
+
 if __name__ == "__main__":
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--digilets", metavar="DIR")
@@ -73,3 +104,4 @@ if __name__ == "__main__":
     out.mkdir(parents=True, exist_ok=True)
     pipeline_figures(out)
     roundtrip_figure(find_dataset("digilets", args.digilets), out)
+    session_figure(find_dataset("digilets", args.digilets), out)

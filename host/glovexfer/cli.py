@@ -23,6 +23,10 @@ def cmd_simulate(args) -> int:
     from .data.paths import find_dataset
     from .simulate import simulate_dataset
 
+    if args.sessions is not None:
+        return _simulate_sessions(args)
+    args.out = args.out or "out/glove_sim.npz"
+
     if args.reps < 1 or not 1 <= args.letters <= 26 or (not args.all_writers and not 1 <= args.users <= 16):
         raise GloveXferError(f"--reps must be >= 1 (got {args.reps}), --letters 1..26 (got {args.letters}), "
                              f"--users 1..16 (got {args.users})")
@@ -42,6 +46,21 @@ def cmd_simulate(args) -> int:
     split = rs.meta.get("writer_split", {})
     if split:
         print(f"writer split: {len(split.get('source', []))} source writers, {len(split.get('target', []))} target writers (recorded in the file)")
+    return 0
+
+
+def _simulate_sessions(args) -> int:
+    from .data.paths import find_dataset
+    from .simulate.sessions import simulate_sessions
+
+    if args.sessions < 1:
+        raise GloveXferError(f"--sessions must be >= 1, got {args.sessions}")
+    root = find_dataset("digilets", args.digilets)
+    t0 = time.time()
+    ss = simulate_sessions(root, n_sessions=args.sessions, seed=args.seed, progress=not args.quiet)
+    out = ss.save(args.out or "out/sessions.npz")
+    print(f"simulated {ss.summary()} in {time.time() - t0:.1f} s -> {out}")
+    print(f"writers: the writer split's {len(ss.meta['writers'])} target writers (never used in training)")
     return 0
 
 
@@ -76,24 +95,38 @@ def cmd_show(args) -> int:
 # ----------------------------------------------------------------------------- csv
 def cmd_csv_export(args) -> int:
     from .data.recordings import RecordingSet, write_csv
+    from .data.sessions import FORMAT as SESSIONS, SessionSet, npz_format, write_session_csv
 
-    rs = RecordingSet.load(args.dataset)
-    idx = args.index if args.index else list(range(len(rs)))
+    if npz_format(args.dataset) == SESSIONS:
+        items, write, what = SessionSet.load(args.dataset), write_session_csv, "session"
+        name = lambda i, x: f"{i:05d}_{x.user or 'user'}_session.csv"  # noqa: E731
+    else:
+        items, write, what = RecordingSet.load(args.dataset), write_csv, "recording"
+        name = lambda i, x: f"{i:05d}_{x.user or 'user'}_{x.label or 'x'}.csv"  # noqa: E731
+    idx = args.index if args.index else list(range(len(items)))
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     for i in idx:
-        if not 0 <= i < len(rs):
-            raise DataFormatError(args.dataset, f"index {i} out of range (0..{len(rs) - 1})", field="index")
-        rec = rs[i]
-        p = out / f"{i:05d}_{rec.user or 'user'}_{rec.label or 'x'}.csv"
-        write_csv(rec, p)
-    print(f"wrote {len(idx)} CSV file(s) to {out}")
+        if not 0 <= i < len(items):
+            raise DataFormatError(args.dataset, f"index {i} out of range (0..{len(items) - 1})", field="index")
+        x = items[i]
+        write(x, out / name(i, x))
+    print(f"wrote {len(idx)} {what} CSV file(s) to {out}")
     return 0
 
 
 def cmd_csv_import(args) -> int:
     from .data.recordings import RecordingSet, read_csv
 
+    if args.sessions:
+        from .data.sessions import SessionSet, read_session_csv
+
+        sess = [read_session_csv(p) for p in args.csv]
+        if len({s.sensor for s in sess}) > 1:
+            raise GloveXferError("the CSV files use different sensor settings; import them into separate sets")
+        ss = SessionSet.from_sessions(sess, sess[0].sensor, meta={"imported_from": [str(p) for p in args.csv]})
+        print(f"{ss.summary()} -> {ss.save(args.out)}")
+        return 0
     recs = [read_csv(p) for p in args.csv]
     sensors = {r.sensor for r in recs}
     if len(sensors) > 1:
@@ -111,8 +144,9 @@ def cmd_csv_import(args) -> int:
 
 def cmd_info(args) -> int:
     from .data.recordings import RecordingSet
+    from .data.sessions import FORMAT as SESSIONS, SessionSet, npz_format
 
-    rs = RecordingSet.load(args.dataset)
+    rs = SessionSet.load(args.dataset) if npz_format(args.dataset) == SESSIONS else RecordingSet.load(args.dataset)
     print(rs.summary())
     s = rs.sensor
     print(f"sensor: acc ±{s.acc_full_scale_g:g} g, gyr ±{s.gyr_full_scale_dps:g} deg/s, mag {s.mag_ut_per_count:g} uT/count")
@@ -457,12 +491,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("simulate", help="simulate glove recordings from DigiLeTs pen trajectories")
     s.add_argument("--digilets", metavar="DIR", help="DigiLeTs raw folder (default: $GLOVEXFER_DIGILETS or ../shared/data/digilets)")
-    s.add_argument("--out", default="out/glove_sim.npz", help="output .npz (default: %(default)s)")
+    s.add_argument("--out", help="output .npz (default: out/glove_sim.npz, with --sessions out/sessions.npz)")
     s.add_argument("--seed", type=int, default=0, help="simulation seed (default: %(default)s)")
     s.add_argument("--users", type=int, default=16, help="number of simulated users (default: %(default)s, as the paper)")
     s.add_argument("--letters", type=int, default=10, help="letters per user (default: %(default)s, as the paper)")
     s.add_argument("--reps", type=int, default=10, help="recordings per letter and user (default: %(default)s)")
     s.add_argument("--all-writers", action="store_true", help="every writer in DIR becomes a user with all 26 letters")
+    s.add_argument("--sessions", type=int, metavar="N", help="instead: N continuous writing sessions (phrases of common English "
+                   "words, letter after letter, non-writing motion between words) by the 16 target writers (docs/data-format.md)")
     s.add_argument("--quiet", action="store_true", help="no progress bar")
     s.set_defaults(func=cmd_simulate)
 
@@ -480,6 +516,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("csv-import", help="collect glove-logger CSV recordings into one .npz data set")
     s.add_argument("csv", nargs="+")
+    s.add_argument("--sessions", action="store_true", help="the CSV files are continuous writing sessions (any length)")
     s.add_argument("--out", required=True)
     s.set_defaults(func=cmd_csv_import)
 

@@ -76,7 +76,8 @@ def _npz_array(path, z, key: str) -> np.ndarray:
         raise DataFormatError(path, f"unreadable array ({type(e).__name__}: {e})", field=key) from None
 
 
-def _npz_header(path, raw: np.ndarray) -> dict:
+def _npz_header(path, raw: np.ndarray, fmt: str = "glovexfer-recordings", version: int = FORMAT_VERSION) -> dict:
+    """The JSON header of a glovexfer .npz of format ``fmt``, checked (format, version, object fields)."""
     if raw.ndim != 0 or raw.dtype.kind not in "US":
         raise DataFormatError(path, f"must be one JSON string, got {raw.dtype} {raw.shape}", field="header")
     try:
@@ -85,13 +86,40 @@ def _npz_header(path, raw: np.ndarray) -> dict:
         raise DataFormatError(path, f"header is not JSON ({e})", field="header") from None
     if not isinstance(header, dict):
         raise DataFormatError(path, f"header must be a JSON object, got {type(header).__name__}", field="header")
-    if header.get("format") != "glovexfer-recordings":
-        raise DataFormatError(path, "header does not name the glovexfer-recordings format", field="header")
-    if header.get("version") != FORMAT_VERSION:
-        raise DataFormatError(path, f"format version {header.get('version')}, this tool reads {FORMAT_VERSION}", field="header.version")
+    if header.get("format") != fmt:
+        raise DataFormatError(path, f"header does not name the {fmt} format", field="header")
+    if header.get("version") != version:
+        raise DataFormatError(path, f"format version {header.get('version')}, this tool reads {version}", field="header.version")
     if not isinstance(header.get("sensor", {}), dict):
         raise DataFormatError(path, "must be a JSON object", field="header.sensor")
+    if not isinstance(header.get("meta", {}), dict):
+        raise DataFormatError(path, f"must be a JSON object, got {type(header.get('meta')).__name__}", field="header.meta")
     return header
+
+
+def _header_sensor(path, header: dict) -> SensorSpec:
+    """The sensor settings of a checked header, range-checked."""
+    s = header.get("sensor", {})
+    try:
+        sensor = SensorSpec(float(s["acc_full_scale_g"]), float(s["gyr_full_scale_dps"]), float(s["mag_ut_per_count"]))
+    except (KeyError, TypeError, ValueError):
+        raise DataFormatError(path, "sensor full-scale settings missing or not numbers", field="header.sensor") from None
+    return check_sensor(path, sensor, field_prefix="header.sensor.")
+
+
+def open_npz(path, what: str):
+    """An .npz archive opened without pickles; a missing, unreadable or bare-array file is a
+    DataFormatError saying it is not ``what``."""
+    path = Path(path)
+    if not path.is_file():
+        raise DataFormatError(path, "no such file")
+    try:
+        z = np.load(path, allow_pickle=False)
+    except Exception as e:  # zipfile/format errors from numpy
+        raise DataFormatError(path, f"not {what} ({e})") from None
+    if not hasattr(z, "files"):  # a bare .npy array, not an archive
+        raise DataFormatError(path, f"not {what} (a single array, not an archive)")
+    return z
 
 
 class PhysicalView:
@@ -216,28 +244,13 @@ class RecordingSet:
     @classmethod
     def load(cls, path: str | Path) -> "RecordingSet":
         path = Path(path)
-        if not path.is_file():
-            raise DataFormatError(path, "no such file")
-        try:
-            z = np.load(path, allow_pickle=False)
-        except Exception as e:  # zipfile/format errors from numpy
-            raise DataFormatError(path, f"not a glovexfer .npz data set ({e})") from None
-        if not hasattr(z, "files"):  # a bare .npy array, not an archive
-            raise DataFormatError(path, "not a glovexfer .npz data set (a single array, not an archive)")
-        with z:
+        with open_npz(path, "a glovexfer .npz data set") as z:
             for key in ("header", "counts", "labels", "users"):
                 if key not in z.files:
                     raise DataFormatError(path, "missing array", field=key)
             header = _npz_header(path, _npz_array(path, z, "header"))
-            s = header.get("sensor", {})
-            try:
-                sensor = SensorSpec(float(s["acc_full_scale_g"]), float(s["gyr_full_scale_dps"]), float(s["mag_ut_per_count"]))
-            except (KeyError, TypeError, ValueError):
-                raise DataFormatError(path, "sensor full-scale settings missing or not numbers", field="header.sensor") from None
-            check_sensor(path, sensor, field_prefix="header.sensor.")
+            sensor = _header_sensor(path, header)
             meta = header.get("meta", {})
-            if not isinstance(meta, dict):
-                raise DataFormatError(path, f"must be a JSON object, got {type(meta).__name__}", field="header.meta")
             counts = _npz_array(path, z, "counts")
             if counts.dtype != np.int16 or counts.ndim != 3 or counts.shape[1:] != (SAMPLES_PER_LETTER, N_CHANNELS):
                 raise DataFormatError(path, f"counts must be int16 (N, {SAMPLES_PER_LETTER}, {N_CHANNELS}), got {counts.dtype} {counts.shape}", field="counts")
@@ -310,23 +323,18 @@ def _parse_sensor_comment(path, lineno: int, line: str) -> SensorSpec | None:
 CSV_MAX_BYTES = 1 << 20
 
 
-def read_csv(path: str | Path, sensor: SensorSpec | None = None) -> Recording:
-    """Read one recording written by ``write_csv`` or by a glove logger.
-
-    Required: a header naming the nine columns (``label`` and ``user`` optional) and
-    exactly 32 data rows of finite numbers.  Sensor settings come from the ``# sensor``
-    comment line, else ``sensor``, else the MPU-9250 defaults.
-    """
-    path = Path(path)
-    lines = read_text(path, "CSV recording", max_bytes=CSV_MAX_BYTES).splitlines()
-    found_sensor = None
-    rows: list[tuple[int, list[str]]] = []
+def csv_rows(path, lines: list[str], max_rows: int, too_many, comment=None) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    """A glove-logger CSV's header (it must name the nine columns) and data rows (line number,
+    cells); ``#`` lines go to ``comment(lineno, line)``; more than ``max_rows`` rows stop the
+    reading with ``too_many(n)`` as the error."""
     header: list[str] | None = None
+    rows: list[tuple[int, list[str]]] = []
     for lineno, line in enumerate(lines, start=1):
         if not line.strip():
             continue
         if line.startswith("#"):
-            found_sensor = _parse_sensor_comment(path, lineno, line) or found_sensor
+            if comment is not None:
+                comment(lineno, line)
             continue
         try:
             cells = next(csv.reader([line]))
@@ -339,20 +347,22 @@ def read_csv(path: str | Path, sensor: SensorSpec | None = None) -> Recording:
                 raise DataFormatError(path, f"header lacks columns {missing}", lineno, "header")
             continue
         rows.append((lineno, cells))
-        if len(rows) > SAMPLES_PER_LETTER:
-            raise DataFormatError(path, f"{len(rows)} data rows (reading stopped there), a recording has {SAMPLES_PER_LETTER} (1.2 s at 27 Hz)", lineno)
+        if len(rows) > max_rows:
+            raise DataFormatError(path, too_many(len(rows)), lineno)
     if header is None:
         raise DataFormatError(path, "no header row")
-    if len(rows) != SAMPLES_PER_LETTER:
-        raise DataFormatError(path, f"{len(rows)} data rows, a recording has {SAMPLES_PER_LETTER} (1.2 s at 27 Hz)")
-    col = {name: header.index(name) for name in header}
-    values = np.zeros((SAMPLES_PER_LETTER, N_CHANNELS))
-    label = user = ""
+    return header, rows
+
+
+def csv_values(path, header: list[str], rows: list[tuple[int, list[str]]]) -> np.ndarray:
+    """(len(rows), 9) the nine sensor columns as finite numbers (errors name line and column)."""
+    col = [header.index(name) for name in COLUMNS]
+    values = np.zeros((len(rows), N_CHANNELS))
     for r, (lineno, cells) in enumerate(rows):
         if len(cells) != len(header):
             raise DataFormatError(path, f"{len(cells)} fields, header has {len(header)}", lineno)
         for j, name in enumerate(COLUMNS):
-            text = cells[col[name]].strip()
+            text = cells[col[j]].strip()
             try:
                 v = float(text)
             except ValueError:
@@ -360,13 +370,40 @@ def read_csv(path: str | Path, sensor: SensorSpec | None = None) -> Recording:
             if not np.isfinite(v):
                 raise DataFormatError(path, f"non-finite value '{text}'", lineno, name)
             values[r, j] = v
-        if "label" in col:
-            lab = cells[col["label"]].strip()
+    return values
+
+
+def read_csv(path: str | Path, sensor: SensorSpec | None = None) -> Recording:
+    """Read one recording written by ``write_csv`` or by a glove logger.
+
+    Required: a header naming the nine columns (``label`` and ``user`` optional) and
+    exactly 32 data rows of finite numbers.  Sensor settings come from the ``# sensor``
+    comment line, else ``sensor``, else the MPU-9250 defaults.
+    """
+    path = Path(path)
+    lines = read_text(path, "CSV recording", max_bytes=CSV_MAX_BYTES).splitlines()
+    found: list[SensorSpec] = []
+
+    def comment(lineno: int, line: str) -> None:
+        spec = _parse_sensor_comment(path, lineno, line)
+        if spec is not None:
+            found.append(spec)
+
+    header, rows = csv_rows(path, lines, SAMPLES_PER_LETTER,
+                            lambda n: f"{n} data rows (reading stopped there), a recording has {SAMPLES_PER_LETTER} (1.2 s at 27 Hz)",
+                            comment)
+    if len(rows) != SAMPLES_PER_LETTER:
+        raise DataFormatError(path, f"{len(rows)} data rows, a recording has {SAMPLES_PER_LETTER} (1.2 s at 27 Hz)")
+    values = csv_values(path, header, rows)
+    label = user = ""
+    for lineno, cells in rows:
+        if "label" in header:
+            lab = cells[header.index("label")].strip()
             if lab and lab not in LETTERS:
                 raise DataFormatError(path, f"label '{lab}' is not a lowercase letter a-z", lineno, "label")
             label = label or lab
-        if "user" in col:
-            user = user or cells[col["user"]].strip()
-    spec = found_sensor or (check_sensor(path, sensor) if sensor is not None else MPU9250)
+        if "user" in header:
+            user = user or cells[header.index("user")].strip()
+    spec = found[-1] if found else (check_sensor(path, sensor) if sensor is not None else MPU9250)
     counts, _ = to_counts(values, spec)
     return Recording(counts, label, user, spec)
