@@ -163,6 +163,8 @@ def cmd_info(args) -> int:
 def cmd_evaluate(args) -> int:
     from .nets import experiment as E
 
+    if args.sessions:
+        return _evaluate_sessions(args)
     if args.data:
         return _score_shipped(args)
     if args.chen2021 is not None:
@@ -177,6 +179,44 @@ def cmd_evaluate(args) -> int:
         results.append(res)
     if args.json:
         print(f"-> {E.write_json(results if len(results) > 1 else results[0], args.json)}")
+    return 0
+
+
+def _evaluate_sessions(args) -> int:
+    """evaluate --sessions SET.npz: continuous writing on the device path (spotting, letters, words)."""
+    from .data.sessions import SessionSet
+    from .golden.decode import load_lexicon
+    from .nets import shipping
+    from .nets.spotter import SPOTTER, load_spotter
+    from .nets.writing import evaluate_sessions
+
+    models_dir = Path(args.models) if args.models else shipping.MODELS_DIR
+    name = args.model[0] if args.model != ["paper_lstm"] else "best"
+    nets = shipping.int8_networks(shipping.model_folder(name, models_dir))
+    spotter = load_spotter(models_dir / SPOTTER)
+    lexicon = None if args.no_lexicon else load_lexicon(models_dir / "lexicon")
+    ss = SessionSet.load(args.sessions)
+    if len(ss) == 0:
+        raise DataFormatError(args.sessions, "the set holds no sessions", field="texts")
+    if any(len(ss[i].spans) == 0 for i in range(len(ss))):
+        raise DataFormatError(args.sessions, "every session needs its text and letter spans (the truth) to be measured", field="letter_spans")
+    kind = "simulated" if ss.meta.get("simulated") else "recorded"
+    print(f"{args.sessions}: {ss.summary()} ({kind})")
+    t0 = time.time()
+    res = evaluate_sessions(ss, spotter, nets, lexicon, progress=not args.no_progress)
+    sp, ts = res["spotting"], res["true_spans"]
+    print(f"spotting: recall {100 * sp['recall']:.2f} %, precision {100 * sp['precision']:.2f} % "
+          f"({sp['matched']} of {res['letters']} letters, {sp['spotted']} spotted)")
+    lex = f", with the lexicon ({res['lexicon_size']} words) {100 * res['wer_lexicon']:.2f} %" if lexicon is not None else ""
+    print(f"{name}: character error rate {100 * res['cer_raw']:.2f} %; word error rate raw {100 * res['wer_raw']:.2f} %{lex}")
+    lex = f", with the lexicon {100 * ts['wer_lexicon']:.2f} %" if lexicon is not None else ""
+    print(f"the same letters cut at their true spans (a button per letter): CER {100 * ts['cer_raw']:.2f} %, "
+          f"WER raw {100 * ts['wer_raw']:.2f} %{lex}  ({time.time() - t0:.0f} s)")
+    if args.json:
+        res.update({"data": str(args.sessions), "model": name, "reproduce": f"glovexfer evaluate --sessions {args.sessions} --json {args.json}"})
+        if not args.per_session:
+            res.pop("per_session")
+        print(f"-> {shipping.write_json(res, Path(args.json))}")
     return 0
 
 
@@ -254,6 +294,19 @@ def cmd_train(args) -> int:
 
     names = list(shipping.SHIPPED) if args.model == ["all"] else args.model
     out = Path(args.out) if args.out else shipping.MODELS_DIR
+    if "spotter" in names:
+        from .data.paths import find_dataset
+        from .nets.spotter import SPOTTER, ship_spotter
+
+        t0 = time.time()
+        epochs = 2 if args.quick else 60
+        n = (24, 8) if args.quick else (1200, 200)
+        folder = ship_spotter(find_dataset("digilets", args.digilets), out / SPOTTER, n[0], n[1], seed=args.seed,
+                              progress=not args.no_progress, epochs=epochs)
+        print(f"spotter: -> {folder}/ in {time.time() - t0:.0f} s")
+        names = [n for n in names if n != "spotter"]
+        if not names:
+            return 0
     if args.quick and not args.out:
         raise GloveXferError("--quick models are meaningless: give --out DIR (they never go to models/)")
     evaluations = shipping.read_evaluations(args.metrics or [])
@@ -283,6 +336,12 @@ def cmd_export(args) -> int:
     from .nets.experiment import load_target
 
     out = Path(args.models) if args.models else shipping.MODELS_DIR
+    if args.lexicon:
+        from .export.lexicon import build_lexicon, write_lexicon
+
+        lex, source = build_lexicon()
+        print(f"lexicon: {len(lex)} words ({source['source']}) -> {write_lexicon(out / 'lexicon', lex, source)}")
+        return 0
     names = args.model or sorted({args.lstm, args.cnn})
     for name in names:  # every input file checked before any work
         folder = shipping.model_folder(name, out)
@@ -529,6 +588,10 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--protocol", choices=("ud", "ui", "both"), default="both")
     s.add_argument("--model", nargs="+", default=["paper_lstm"], help="settings: paper_lstm paper_cnn target_only_lstm source_only_lstm best_lstm best_cnn best (fused); with --data: shipped model names or folders")
     s.add_argument("--data", metavar="SET.npz", help="score shipped, trained models on this glove data set (no training): accuracy, per user, confusion")
+    s.add_argument("--sessions", metavar="SET.npz", help="continuous writing (glovexfer simulate --sessions): the shipped spotter, "
+                   "the model (default best) and the lexicon on the device path: spotting recall/precision, CER, WER raw and with the lexicon")
+    s.add_argument("--no-lexicon", action="store_true", help="with --sessions: no word decoding")
+    s.add_argument("--per-session", action="store_true", help="with --sessions --json: every session's text, raw letters and decoded words too")
     s.add_argument("--models", metavar="DIR", help="with --data: where the shipped models are (default: the repository's models/)")
     s.add_argument("--int8", action="store_true", help="also run the device path (golden fixed-point pipeline + int8 networks, bit-exact with the firmware) and compare with float: with --data the shipped exported networks; with --protocol every fold's networks, converted to int8 as export does")
     s.add_argument("--chen2021", metavar="DIR", nargs="?", const="", help="score shipped models (--model, e.g. chen_best) on the Chen et al. 2021 pen writers they were not trained on (default DIR: ../shared/data/chen2021)")
@@ -541,7 +604,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.set_defaults(func=cmd_evaluate)
 
     s = sub.add_parser("train", help="train shipped models on every target user and write them to models/")
-    s.add_argument("--model", nargs="+", default=["all"], help="settings to ship, or 'all' (default): " + " ".join(("paper_lstm", "paper_cnn", "best_lstm", "best_cnn", "best", "target_only_lstm", "source_only_lstm")))
+    s.add_argument("--model", nargs="+", default=["all"], help="settings to ship, or 'all' (default): " + " ".join(("paper_lstm", "paper_cnn", "best_lstm", "best_cnn", "best", "target_only_lstm", "source_only_lstm")) + "; 'spotter': the letter spotter of continuous writing (simulated source-writer sessions)")
     s.add_argument("--metrics", nargs="+", metavar="RUN.json", help="glovexfer evaluate --json results whose protocol figures go into the models' metrics")
     s.add_argument("--metrics-only", action="store_true", help="do not train: only put the --metrics figures into the shipped models' metrics.json")
     s.add_argument("--out", metavar="DIR", help="where to write the model folders (default: the repository's models/)")
@@ -560,6 +623,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--target", metavar="SET.npz", help="training glove set for the representative data (default: simulate the paper-like set)")
     s.add_argument("--digilets", metavar="DIR", help="DigiLeTs raw folder (to simulate the default set)")
     s.add_argument("--n-rep", type=int, default=300, help="representative examples (default: %(default)s)")
+    s.add_argument("--lexicon", action="store_true", help="instead: the word lexicon of continuous writing (wordfreq's 10,000 most frequent English words) -> models/lexicon/")
     s.add_argument("--seed", type=int, default=0)
     s.add_argument("--no-progress", action="store_true")
     s.set_defaults(func=cmd_export)

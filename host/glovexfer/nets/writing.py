@@ -1,0 +1,147 @@
+"""Continuous writing on the device path, measured (``glovexfer evaluate --sessions``; docs/writing.md).
+
+For every session: the golden spotter finds the letters and groups them into words
+(``golden.spotting``); each letter's samples are time-normalised to 32 and recognised by the
+golden fixed-point pipeline and int8 networks (the shipped fused model); each word is decoded
+with the lexicon (``golden.decode``). All integer and bit-exact with the firmware's twins.
+
+Measures: spotting recall and precision (a spotted letter counts when it overlaps a true
+letter by at least half of both, each true letter matched once), the character error rate of
+the raw letters (edit distance over the text with its spaces, per character of the truth), the
+word error rate raw and with the lexicon (edit distance over words, per true word); and the
+same recognition and decoding on the true letter spans (what a button per letter would give)
+for comparison.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..golden.decode import Lexicon, decode_word
+from ..golden.spotting import spot, time_normalise
+from ..params import LETTERS
+
+
+def edit_distance(a, b) -> int:
+    """Levenshtein distance between two sequences (strings or lists of words)."""
+    prev = list(range(len(b) + 1))
+    for i, x in enumerate(a, start=1):
+        cur = [i] + [0] * len(b)
+        for j, y in enumerate(b, start=1):
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (x != y))
+        prev = cur
+    return prev[-1]
+
+
+def match_letters(pred: list[tuple[int, int]], true: list[tuple[int, int]]) -> dict[int, int]:
+    """Spotted letter index -> true letter index for the pairs that overlap by at least half of
+    both (each true letter matched at most once, in order)."""
+    out, used = {}, set()
+    for i, (a, b) in enumerate(pred):
+        for j, (c, d) in enumerate(true):
+            if j in used:
+                continue
+            ov = min(b, d) - max(a, c)
+            if ov >= 0.5 * (b - a) and ov >= 0.5 * (d - c):
+                out[i] = j
+                used.add(j)
+                break
+    return out
+
+
+def _recognise(segments_counts: list[np.ndarray], nets: dict, sensor) -> tuple[np.ndarray, int]:
+    """Integer scores (N, 26) of time-normalised letters with the fused model (or the one
+    network), and the maximum score (510 fused, 255 single)."""
+    from ..golden.recognise import fuse_batch, recognise_batch
+
+    if not segments_counts:
+        return np.zeros((0, 26), np.int64), 510
+    X = np.stack(segments_counts)
+    scores, top = [], 510
+    for k in range(0, len(X), 512):
+        r = recognise_batch(X[k:k + 512], net_lstm=nets.get("lstm"), net_cnn=nets.get("cnn"), net_signal=nets.get("signal"), sensor=sensor)
+        second = r.signal if r.signal is not None else r.cnn
+        if r.lstm is not None and second is not None:
+            scores.append(fuse_batch(r.lstm, second).scores)
+        else:
+            one = r.lstm or r.cnn or r.signal
+            scores.append(one.probs_q8)
+            top = 255
+    return np.concatenate(scores).astype(np.int64), top
+
+
+def _texts(scores: np.ndarray, words: list[list[int]], lexicon: Lexicon | None, top: int) -> tuple[str, str]:
+    """(raw text, decoded text) of words given as lists of rows of ``scores``."""
+    raw, dec = [], []
+    for w in words:
+        sc = scores[w]
+        letters = "".join(LETTERS[int(i)] for i in np.argmax(sc, axis=1))  # the first maximum
+        raw.append(letters)
+        best = decode_word(sc, lexicon, top)[0] if lexicon is not None else None
+        dec.append(best or letters)
+    return " ".join(raw), " ".join(dec)
+
+
+def evaluate_sessions(ss, spotter, nets: dict, lexicon: Lexicon | None, progress: bool = True) -> dict:
+    """Every figure of the module docstring for the session set ``ss``."""
+    per_session = []
+    seg_counts, true_counts = [], []
+    plans = []
+    it = range(len(ss))
+    if progress:
+        from tqdm import tqdm
+
+        it = tqdm(it, desc="spotting", unit="session")
+    tp = n_pred = n_true = 0
+    for i in it:
+        s = ss[i]
+        sp = spot(spotter, s.counts)
+        true = [tuple(x) for x in s.spans.tolist()]
+        m = match_letters(sp.letters, true)
+        tp, n_pred, n_true = tp + len(m), n_pred + len(sp.letters), n_true + len(true)
+        k0 = len(seg_counts)
+        seg_counts += [time_normalise(s.counts, a, b) for a, b in sp.letters]
+        words, k = [], k0
+        for w in sp.words:
+            words.append(list(range(k, k + len(w))))
+            k += len(w)
+        t0 = len(true_counts)
+        true_counts += [time_normalise(s.counts, a, b) for a, b in true]
+        true_words, k = [], t0
+        for w in s.text.split(" "):
+            true_words.append(list(range(k, k + len(w))))
+            k += len(w)
+        plans.append((s.text, words, true_words, len(sp.letters), len(true), len(m)))
+    scores, top = _recognise(seg_counts, nets, ss.sensor)
+    true_scores, _ = _recognise(true_counts, nets, ss.sensor)
+    sums = {k: 0 for k in ("chars", "words", "cer_raw", "wer_raw", "wer_lexicon", "oracle_cer", "oracle_wer_raw", "oracle_wer_lexicon")}
+    for text, words, true_words, n_sp, n_tr, n_match in plans:
+        raw, dec = _texts(scores, words, lexicon, top)
+        o_raw, o_dec = _texts(true_scores, true_words, lexicon, top)
+        tw = text.split(" ")
+        e = {"cer_raw": edit_distance(raw, text), "wer_raw": edit_distance(raw.split(" "), tw),
+             "wer_lexicon": edit_distance(dec.split(" "), tw), "oracle_cer": edit_distance(o_raw, text),
+             "oracle_wer_raw": edit_distance(o_raw.split(" "), tw), "oracle_wer_lexicon": edit_distance(o_dec.split(" "), tw)}
+        for k, v in e.items():
+            sums[k] += v
+        sums["chars"] += len(text)
+        sums["words"] += len(tw)
+        per_session.append({"text": text, "raw": raw, "decoded": dec, "spotted": n_sp, "letters": n_tr, "matched": n_match})
+    ch, wd = max(sums["chars"], 1), max(sums["words"], 1)
+    return {
+        "sessions": len(ss),
+        "words": sums["words"],
+        "letters": n_true,
+        "simulated": bool(ss.meta.get("simulated", False)),
+        "spotting": {"recall": tp / max(n_true, 1), "precision": tp / max(n_pred, 1), "spotted": n_pred, "matched": tp},
+        "cer_raw": sums["cer_raw"] / ch,
+        "wer_raw": sums["wer_raw"] / wd,
+        "wer_lexicon": sums["wer_lexicon"] / wd if lexicon is not None else None,
+        "lexicon_size": len(lexicon) if lexicon is not None else 0,
+        "true_spans": {"cer_raw": sums["oracle_cer"] / ch, "wer_raw": sums["oracle_wer_raw"] / wd,
+                       "wer_lexicon": sums["oracle_wer_lexicon"] / wd if lexicon is not None else None},
+        "per_session": per_session,
+    }
+
+
+__all__ = ["evaluate_sessions", "edit_distance", "match_letters"]

@@ -1,0 +1,191 @@
+"""Continuous writing on the golden device path: the spotting stages (features, windows, runs,
+words, time normalisation), the lexicon decoder and file, and ``evaluate --sessions``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from glovexfer.cli import main
+from glovexfer.errors import DataFormatError, GloveXferError
+from glovexfer.golden import spotting as S
+from glovexfer.golden.decode import Lexicon, decode_word, load_lexicon, parse_lexicon
+from glovexfer.params import LETTERS
+
+ROOT = Path(__file__).resolve().parents[1]
+MODELS = ROOT / "models"
+
+
+# ----------------------------------------------------------------------------- features, runs, words
+def test_features_are_shifted_and_saturated_counts():
+    c = np.zeros((4, 9), np.int16)
+    c[0, 3:6] = [128, -129, 32767]
+    c[1, 0:3] = [256, -32768, 255]
+    f = S.spot_features(c)
+    assert f.dtype == np.int8 and f.shape == (4, 6)
+    assert f[0, :3].tolist() == [1, -2, 127]  # arithmetic shift (floor), saturated
+    assert f[1, 3:].tolist() == [1, -128, 0]
+
+
+@given(st.lists(st.integers(-128, 127), min_size=1, max_size=200), st.integers(-20, 20), st.integers(1, 8), st.integers(0, 3))
+@settings(max_examples=200, deadline=None)
+def test_letter_segments_are_the_long_runs_above_the_threshold_widened(logits, thr, min_len, grow):
+    lg = np.array(logits, np.int8)
+    segs = S.letter_segments(lg, thr, min_len, grow)
+    n = len(lg)
+    runs, i = [], 0
+    while i < n:  # the runs, the plain way
+        if lg[i] > thr:
+            j = i
+            while j < n and lg[j] > thr:
+                j += 1
+            runs.append((i, j))
+            i = j
+        else:
+            i += 1
+    want = [(max(0, a - grow), min(n, b + grow)) for a, b in runs if b - a >= min_len]
+    assert segs == want
+
+
+def test_word_groups_split_at_long_gaps():
+    segs = [(0, 10), (15, 25), (25 + S.WORD_GAP + 1, 80), (82, 90)]
+    assert S.word_groups(segs) == [[(0, 10), (15, 25)], [(25 + S.WORD_GAP + 1, 80), (82, 90)]]
+    assert S.word_groups([(0, 10), (10 + S.WORD_GAP, 60)]) == [[(0, 10), (10 + S.WORD_GAP, 60)]]
+    assert S.word_groups([]) == []
+
+
+class _Echo:
+    """A stand-in spotter: its output at every position is the first feature there, so the
+    windowing can be checked sample by sample."""
+
+    input_shape, output_shape = (1, 1, S.WINDOW, 6), (1, 1, S.WINDOW, 1)
+    input_scale, input_zero_point, output_zero_point = 1.0, 0, 0
+
+    def run(self, x):
+        return x[..., :1]
+
+
+@given(st.integers(1, 300))
+@settings(max_examples=60, deadline=None)
+def test_every_sample_gets_its_own_logit_from_the_window_that_centres_it(n):
+    feats = np.random.default_rng(n).integers(-128, 128, size=(n, 6)).astype(np.int8)
+    assert np.array_equal(S.frame_logits(_Echo(), feats), feats[:, 0])
+
+
+def test_the_flush_repeats_the_last_sample():
+    feats = np.arange(40 * 6).reshape(40, 6).astype(np.int8)
+    xp = S.padded_stream(feats)
+    assert len(xp) == S.HOP * (2 - 1) + S.WINDOW  # two windows for 40 samples
+    assert not xp[:S.HOP].any() and np.array_equal(xp[S.HOP:S.HOP + 40], feats)
+    assert (xp[S.HOP + 40:] == feats[-1]).all()
+
+
+def test_a_spotter_with_another_input_quantisation_is_refused():
+    class Bad(_Echo):
+        input_scale = 0.5
+
+    with pytest.raises(ValueError, match="scale 1"):
+        S.frame_logits(Bad(), np.zeros((10, 6), np.int8))
+
+
+# ----------------------------------------------------------------------------- time normalisation
+def test_time_normalise_keeps_the_ends_and_is_the_identity_on_32_samples():
+    c = np.random.default_rng(0).integers(-30000, 30000, size=(100, 9)).astype(np.int16)
+    out = S.time_normalise(c, 10, 60)
+    assert out.shape == (32, 9) and out.dtype == np.int16
+    assert np.array_equal(out[0], c[10]) and np.array_equal(out[-1], c[59])
+    assert np.array_equal(S.time_normalise(c, 20, 52), c[20:52])
+
+
+@given(st.integers(2, 90), st.integers(-1000, 1000), st.integers(-300, 300))
+@settings(max_examples=100, deadline=None)
+def test_time_normalise_of_a_ramp_is_a_ramp(length, offset, slope):
+    t = np.arange(length)
+    c = np.repeat((offset + slope * t)[:, None], 9, axis=1).astype(np.int16)
+    out = S.time_normalise(c, 0, length)[:, 0].astype(np.float64)
+    want = offset + slope * np.arange(32) * (length - 1) / 31
+    assert np.max(np.abs(out - want)) <= 1.0
+
+
+def test_time_normalise_refuses_a_segment_outside_the_stream():
+    with pytest.raises(ValueError):
+        S.time_normalise(np.zeros((10, 9), np.int16), 5, 11)
+
+
+# ----------------------------------------------------------------------------- lexicon and decoder
+def _lex(words, prior=None):
+    tables = {m: np.minimum(255, np.round(-8 * np.log2((np.arange(m + 1) + 1) / (m + 1)))).astype(np.uint8) for m in (510, 255)}
+    return Lexicon(list(words), np.array(prior if prior is not None else [0] * len(words), np.uint8), tables)
+
+
+def _scores(text, strong=400, weak=4):
+    sc = np.full((len(text), 26), weak, np.int64)
+    for i, c in enumerate(text):
+        sc[i, LETTERS.index(c)] = strong
+    return sc
+
+
+def test_decoder_reads_clear_letters_as_they_are_and_fixes_one_unclear():
+    lex = _lex(["cat", "cot", "dog", "input"], [3, 9, 3, 20])
+    assert decode_word(_scores("cat"), lex, 510)[0] == "cat"
+    sc = _scores("cot")
+    sc[1] = 30  # the middle letter unreadable: the more frequent word wins
+    assert decode_word(sc, lex, 510)[0] == "cat"
+
+
+def test_decoder_handles_one_extra_or_one_missing_letter():
+    lex = _lex(["input", "cat"], [20, 3])
+    assert decode_word(_scores("inpuut"), lex, 510)[0] == "input"  # a letter spotted twice
+    assert decode_word(_scores("inut"), lex, 510)[0] == "input"  # two letters merged into one
+
+
+def test_decoder_without_a_candidate_length_says_so():
+    assert decode_word(_scores("abcdefgh"), _lex(["ab"]), 510) == (None, 0)
+
+
+def test_the_shipped_lexicon_loads_and_covers_the_phrases():
+    lex = load_lexicon(MODELS / "lexicon")
+    assert len(lex) == 10000
+    info = json.loads((MODELS / "lexicon" / "lexicon.json").read_text())
+    assert info["words"] == 10000 and info["bytes"] == (MODELS / "lexicon" / "lexicon.tsv").stat().st_size
+    assert lex.words[:3] == ["the", "to", "and"] and list(lex.prior[:1]) == [0]
+
+
+def test_a_changed_lexicon_is_refused(tmp_path):
+    for f in ("lexicon.tsv", "lexicon.json"):
+        (tmp_path / f).write_bytes((MODELS / "lexicon" / f).read_bytes())
+    text = (tmp_path / "lexicon.tsv").read_text().replace("\nthe\t0\n", "\nteh\t0\n", 1)
+    (tmp_path / "lexicon.tsv").write_text(text)
+    with pytest.raises(GloveXferError, match="SHA-256.*refused"):
+        load_lexicon(tmp_path)
+
+
+@pytest.mark.parametrize("line, field", [("cat 3", None), ("Cat\t3", "word"), ("cat\t300", "prior"),
+                                         ("#letter_cost 510 1 2", "letter_cost")])
+def test_bad_lexicon_lines_name_the_line(tmp_path, line, field):
+    good = (MODELS / "lexicon" / "lexicon.tsv").read_text().splitlines()
+    text = "\n".join(good[:2] + [line] + good[2:]) + "\n"
+    with pytest.raises(DataFormatError) as e:
+        parse_lexicon(tmp_path / "l.tsv", text)
+    assert e.value.field == field and ":3" in str(e.value)
+
+
+# ----------------------------------------------------------------------------- evaluate --sessions
+def test_evaluate_sessions_end_to_end(tmp_path, digilets_dir, capsys):
+    out = tmp_path / "s.npz"
+    assert main(["simulate", "--sessions", "3", "--digilets", str(digilets_dir), "--out", str(out), "--quiet", "--seed", "5"]) == 0
+    capsys.readouterr()
+    js = tmp_path / "w.json"
+    assert main(["evaluate", "--sessions", str(out), "--json", str(js), "--per-session", "--no-progress"]) == 0
+    text = capsys.readouterr().out
+    assert "spotting: recall" in text and "word error rate" in text
+    res = json.loads(js.read_text())
+    assert res["sessions"] == 3 and res["lexicon_size"] == 10000 and res["simulated"] is True
+    assert 0.0 <= res["spotting"]["recall"] <= 1.0 and len(res["per_session"]) == 3
+    for p in res["per_session"]:
+        assert len(p["decoded"].split(" ")) == len(p["raw"].split(" "))
