@@ -4,7 +4,7 @@
     TF_NUM_INTRAOP_THREADS=1 TF_NUM_INTEROP_THREADS=1 .venv/bin/python tools/chen2021_best.py \
         --protocol subject_split lowo random_split
 
-Same folds, seeds and validation splits as tools/chen2021_protocols.py.  Per fold it writes
+Same folds, seeds and validation splits as ``glovexfer evaluate --domain chen2021``.  Per fold it writes
 out/chen/folds/<protocol>/<fold>.signal.json (+ .signal.npz probabilities) with
 
 * ``signal_cnn``: ``glovexfer.chen.protocols.signal_cnn`` on ``represent.signals`` (pen axis,
@@ -17,7 +17,7 @@ With ``--device`` the network is the device signal network instead
 counts, ``device_signal_arrays``): files ``<fold>.devsignal.json`` / ``.devsignal.npz`` with
 ``signal_net`` and ``signal_net+transfer_lstm``.
 
-tools/chen2021_protocols.py --summarise folds these into models/metrics_chen2021.json.
+``glovexfer evaluate --domain chen2021 --summarise`` folds these into models/metrics_chen2021.json.
 """
 
 from __future__ import annotations

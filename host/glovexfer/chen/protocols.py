@@ -236,44 +236,6 @@ def _split_val(a: Arrays, seed: int) -> tuple[Arrays, Arrays]:
     return a.take(tr), a.take(va)
 
 
-def run_protocol(protocol: str, tgt: Arrays, weights: dict, seed: int = 0, quick: bool = False, progress: bool = True, folds_limit: int | None = None, log=print) -> dict:
-    """``lowo`` | ``subject_split`` | ``random_split`` -> {model: {mean, per_fold, confusion}}."""
-    writers = sorted(set(tgt.group.tolist()))
-    res = {m: {"per_fold": {}, "confusion": np.zeros((26, 26), dtype=np.int64)} for m in MODELS}
-    if protocol == "random_split":
-        tr, va, te = random_split(len(tgt), seed)
-        folds = [("random", tgt.take(tr), tgt.take(va), tgt.take(te))]
-    else:
-        if protocol == "lowo":
-            spec = lowo_folds(writers)
-        elif protocol == "subject_split":
-            spec = subject_pairs(writers, seed)
-        else:
-            raise GloveXferError(f"unknown protocol '{protocol}' (lowo, subject_split, random_split)")
-        if folds_limit is not None:
-            spec = spec[:folds_limit]
-        folds = []
-        for name, held in spec:
-            test_mask = np.isin(tgt.group, held)
-            trv = tgt.take(np.flatnonzero(~test_mask))
-            tr_a, va_a = _split_val(trv, seed)
-            folds.append((name, tr_a, va_a, tgt.take(np.flatnonzero(test_mask))))
-    for k, (name, tr_a, va_a, te_a) in enumerate(folds):
-        t0 = time.time()
-        probs = run_fold(tr_a, va_a, te_a, weights, seed + k, quick, progress, f"{protocol} {name}")
-        for m, p in probs.items():
-            pred = np.argmax(p, axis=1)
-            res[m]["per_fold"][name] = float(np.mean(pred == te_a.y))
-            res[m]["confusion"] += confusion(te_a.y, pred)
-        log(f"{protocol} {name} ({k + 1}/{len(folds)}, {time.time() - t0:.0f} s): " + ", ".join(f"{m} {100 * res[m]['per_fold'][name]:.1f}" for m in MODELS))
-    for m in MODELS:
-        v = np.array(list(res[m]["per_fold"].values()))
-        res[m]["mean"] = float(v.mean())
-        res[m]["std"] = float(v.std())
-        res[m]["confusion"] = res[m]["confusion"].tolist()
-    return res
-
-
 # --------------------------------------------------------------------------------------
 # The time-signal network (the study's best single model; float-only input)
 # --------------------------------------------------------------------------------------
@@ -352,8 +314,9 @@ SIGNAL_NET_POOL_AFTER = 1
 DEVICE_SIGNAL_CACHE_VERSION = 1
 
 
-def device_signal_arrays(chen_root, cache_dir="out/cache", progress: bool = True) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(X (N, 32, 9) int32 golden ``signals``, y, writer) of every Chen sequence, cached.
+def device_signal_arrays(chen_root, cache_dir="out/cache", progress: bool = True, writers: list[str] | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(X (N, 32, 9) int32 golden ``signals``, y, writer) of every Chen sequence (of
+    ``writers``, or all), in ``target``'s order, cached.
 
     Each sequence goes the firmware's way: ``counts.to_counts`` (32 samples of int16 counts,
     pen axis as sensor x), the golden 6-axis orientation, the golden ``signals`` stage.
@@ -364,7 +327,7 @@ def device_signal_arrays(chen_root, cache_dir="out/cache", progress: bool = True
     from ..golden.signals import signals as golden_signals
     from .counts import to_counts
 
-    cs = load_chen2021(chen_root, progress=progress)
+    cs = load_chen2021(chen_root, writers=writers, progress=progress)
     cache = None
     if cache_dir is not None:
         digest = sequences_digest(cs)
@@ -467,3 +430,192 @@ def signal_int8(model, norm, X_rep, n_rep: int = 300, seed: int = 0) -> bytes:
     mean, std = norm
     b = to_int8_tflite(fold_signal_net(model), standardise(X_rep, mean, std), n_rep, seed=seed)
     return add_metadata(b, SIGNAL_NORM_METADATA, norm_metadata(mean, std))
+
+
+# --------------------------------------------------------------------------------------
+# Protocol runs: one result file per fold, resumable, summarised into the metrics file
+# --------------------------------------------------------------------------------------
+PROTOCOLS = ("lowo", "subject_split", "random_split")
+#: Clearer names in the summary than the fold files' keys.
+RENAME = {"best_fused": "fused_transfer_lstm_cnn"}
+PUBLISHED = {
+    "chen2021_lstm": {"random_split": 0.866, "subject_split": 0.536},
+    "chen2021_cnn": {"random_split": 0.78, "subject_split": 0.402},
+}
+#: The device signal network's fold files beside the paper networks' ``<fold>.json``.
+DEVICE_SIGNAL = "devsignal"
+#: Per-fold files merged into the paper networks' folds by :func:`summarise`: the device
+#: signal network's, and the float time-signal network's of experiments/chen2021_best.py.
+EXTRA_SUFFIXES = (".signal.json", ".devsignal.json")
+REPRODUCE = "TF_NUM_INTRAOP_THREADS=1 TF_NUM_INTEROP_THREADS=1 glovexfer evaluate --domain chen2021 --protocol lowo subject_split random_split"
+
+
+def fold_specs(protocol: str, writers: list[str], seed: int) -> list[tuple[str, list[str] | None]]:
+    """The folds of ``protocol``: (name, held-out writers; None for the random split)."""
+    if protocol == "lowo":
+        return lowo_folds(writers)
+    if protocol == "subject_split":
+        return subject_pairs(writers, seed)
+    if protocol == "random_split":
+        return [("random", None)]
+    raise GloveXferError(f"unknown protocol '{protocol}' ({', '.join(PROTOCOLS)})")
+
+
+def fold_indices(protocol: str, held, group: np.ndarray, seed: int) -> tuple[np.ndarray, np.ndarray | None, np.ndarray]:
+    """(train, validation, test) indices of one fold; validation is None where the training
+    part is split for early stopping by the network's trainer (``VALIDATION_FRACTION``)."""
+    if protocol == "random_split":
+        return random_split(len(group), seed)
+    test_mask = np.isin(group, held)
+    return np.flatnonzero(~test_mask), None, np.flatnonzero(test_mask)
+
+
+def _scores(probs: dict, y: np.ndarray, group: np.ndarray, held) -> dict:
+    """{model: accuracy, confusion (and per held-out writer accuracy)} of test probabilities."""
+    out = {}
+    for m, p in probs.items():
+        pred = np.argmax(p, axis=1)
+        e = {"accuracy": float(np.mean(pred == y)), "confusion": confusion(y, pred).tolist()}
+        if held:
+            e["per_writer"] = {w: float(np.mean(pred[group == w] == y[group == w])) for w in held}
+        out[m] = e
+    return out
+
+
+def _write_fold(path: Path, rec: dict, arrays: dict) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    np.savez_compressed(path.with_suffix(".npz"), **arrays)  # the probabilities, for later fusions
+    path.write_text(json.dumps(rec))
+
+
+def _paper_fold(tgt: Arrays, weights: dict, protocol: str, name: str, held, seed: int, k: int, quick: bool, progress: bool) -> dict:
+    """Every paper-network setting on one fold; writes nothing, returns the fold record and arrays."""
+    tr, va, te = fold_indices(protocol, held, tgt.group, seed)
+    if va is None:
+        tr_a, va_a = _split_val(tgt.take(tr), seed)
+    else:
+        tr_a, va_a = tgt.take(tr), tgt.take(va)
+    te_a = tgt.take(te)
+    t0 = time.time()
+    probs = run_fold(tr_a, va_a, te_a, weights, seed + k, quick, progress, f"{protocol} {name}")
+    rec = {"protocol": protocol, "fold": name, "held_out": held, "n_test": int(len(te_a)), "n_train": int(len(tr_a)), "n_val": int(len(va_a)),
+           "seconds": round(time.time() - t0, 1), "models": _scores(probs, te_a.y, te_a.group, held)}
+    return rec, dict(y=te_a.y, group=te_a.group, **probs)
+
+
+def _device_signal_fold(signals, protocol: str, name: str, held, seed: int, quick: bool, progress: bool, paper_npz: Path) -> tuple[dict, dict]:
+    """The device signal network on one fold, and its fusion with the fold's transfer BiLSTM
+    (the firmware's ``signal_fused``) when the paper networks' probabilities are there."""
+    X, y, g = signals
+    tr, va, te = fold_indices(protocol, held, g, seed)
+    t0 = time.time()
+    probs = {"signal_net": device_signal_fold(X, y, tr, te, seed, quick, progress, f"{protocol} {name} device signal net", val_idx=va)[0]}
+    if paper_npz.is_file():
+        with np.load(paper_npz) as z:
+            if np.array_equal(z["y"], y[te]):
+                probs["signal_net+transfer_lstm"] = probs["signal_net"] + z["transfer_lstm"]
+    rec = {"protocol": protocol, "fold": name, "held_out": held, "n_test": int(len(te)), "seconds": round(time.time() - t0, 1),
+           "models": _scores(probs, y[te], g[te], held)}
+    return rec, dict(y=y[te], **probs)
+
+
+def run_protocols(chen_root, digilets_root, out: Path, protocols=PROTOCOLS, seed: int = 0, quick: bool = False, progress: bool = True,
+                  folds: int | None = None, only: list[str] | None = None, writers: list[str] | None = None, log=print) -> None:
+    """Run ``protocols`` fold by fold: every paper-network setting (``run_fold``) into
+    ``out/folds/<protocol>/<fold>.json`` (+ ``.npz`` test probabilities), then the device
+    signal network and its fusion with the transfer BiLSTM into ``<fold>.devsignal.json``.
+    A fold whose file exists is skipped, so an interrupted run resumes where it stopped.
+    ``folds``: only the first N folds of each protocol; ``only``: these fold names;
+    ``writers``: only these Chen writers (a smaller data set; the folds change with it)."""
+    out = Path(out)
+    tgt = target(chen_root, progress=progress, writers=writers)
+    all_writers = sorted(set(tgt.group.tolist()))
+    todo = []
+    for protocol in protocols:
+        specs = fold_specs(protocol, all_writers, seed)
+        if folds:
+            specs = specs[:folds]
+        if only:
+            specs = [sp for sp in specs if sp[0] in only]
+        todo += [(protocol, k, len(specs), name, held) for k, (name, held) in enumerate(specs)]
+    weights: dict = {}
+    signals = None
+    for protocol, k, n, name, held in todo:
+        f = out / "folds" / protocol / f"{name}.json"
+        if f.is_file():
+            log(f"{protocol} {name}: done already ({f})")
+        else:
+            if not weights:
+                src = source(digilets_root, progress=progress)
+                for net in NETS:
+                    t0 = time.time()
+                    weights[net] = pretrained(net, digilets_root, seed=seed, progress=progress, quick=quick, src=src)
+                    log(f"pretrained {net} ({time.time() - t0:.0f} s)")
+            rec, arrays = _paper_fold(tgt, weights, protocol, name, held, seed, k, quick, progress)
+            _write_fold(f, rec, arrays)
+            log(f"{protocol} {name} ({k + 1}/{n}, {rec['seconds']:.0f} s): " + ", ".join(f"{m} {100 * v['accuracy']:.1f}" for m, v in rec["models"].items()))
+        fs = f.with_name(f"{name}.{DEVICE_SIGNAL}.json")
+        if fs.is_file():
+            log(f"{protocol} {name} device signal net: done already ({fs})")
+            continue
+        if signals is None:
+            signals = device_signal_arrays(chen_root, progress=progress, writers=writers)
+        rec, arrays = _device_signal_fold(signals, protocol, name, held, seed, quick, progress, f.with_suffix(".npz"))
+        _write_fold(fs, rec, arrays)
+        log(f"{protocol} {name} device signal net ({k + 1}/{n}, {rec['seconds']:.0f} s): " + ", ".join(f"{m} {100 * v['accuracy']:.1f}" for m, v in rec["models"].items()))
+
+
+def summarise(out: Path) -> dict:
+    """The fold files under ``out/folds`` as the metrics file's content: per model name
+    ``lowo.mean``, ``lowo.per_writer``, ``subject_split.mean``, ``random_split.mean``, with
+    per-fold figures and summed confusion matrices, and ``best``: the model with the highest
+    subject-split mean among those measured on all 6 pairs (a fixed rule, applied to the
+    reported folds)."""
+    out = Path(out)
+    if not any((out / "folds" / p).is_dir() for p in PROTOCOLS):
+        raise GloveXferError(f"{out / 'folds'}: no protocol results to summarise (run: glovexfer evaluate --domain chen2021 --protocol ...)")
+    res: dict = {
+        "note": "accuracies are fractions in [0, 1] on the real IMU-pen recordings of Chen et al. (2021), 12 writers / "
+        "15 sessions; representation '" + REPRESENTATION + "' (the device's 6-axis Madgwick + points stage, pen axis as "
+        "sensor x); source = all 62 DigiLeTs writers with x and y swapped",
+        "published": PUBLISHED,
+        "reproduce": REPRODUCE,
+        "config": {
+            "pretrain": {k: asdict(v) for k, v in PRETRAIN.items()},
+            "finetune (transfer)": {k: asdict(v) for k, v in FINETUNE.items()},
+            "from scratch (target-only)": {k: asdict(v) for k, v in SCRATCH.items()},
+        },
+    }
+    models: dict = {}
+    for protocol in PROTOCOLS:
+        d = out / "folds" / protocol
+        base = {f.name[: -len(".json")]: _read_fold(f) for f in sorted(d.glob("*.json")) if not f.name.endswith(EXTRA_SUFFIXES)}
+        for suffix in EXTRA_SUFFIXES:
+            for f in sorted(d.glob("*" + suffix)):
+                base.setdefault(f.name[: -len(suffix)], {"fold": f.name[: -len(suffix)], "models": {}})["models"].update(_read_fold(f)["models"])
+        if not base:
+            continue
+        for m in sorted({m for r in base.values() for m in r["models"]}):
+            folds = [r for r in base.values() if m in r["models"]]
+            accs = {r["fold"]: r["models"][m]["accuracy"] for r in folds}
+            conf = np.sum([r["models"][m]["confusion"] for r in folds], axis=0)
+            entry = {"mean": float(np.mean(list(accs.values()))), "std": float(np.std(list(accs.values()))), "folds": len(folds), "per_fold": accs, "confusion": conf.tolist()}
+            if protocol in ("lowo", "subject_split"):
+                entry["per_writer"] = {w: a for r in folds for w, a in r["models"][m]["per_writer"].items()}
+            models.setdefault(RENAME.get(m, m), {})[protocol] = entry
+    complete = [m for m, v in models.items() if "subject_split" in v and v["subject_split"]["folds"] == N_PAIRS]
+    if complete:
+        best = max(complete, key=lambda m: models[m]["subject_split"]["mean"])
+        models["best"] = dict(models[best]) | {"is": best}
+    res["models"] = sorted(models)
+    res.update(models)
+    res["fold_seconds"] = {p: float(sum(_read_fold(f)["seconds"] for f in (out / "folds" / p).glob("*.json"))) for p in PROTOCOLS if (out / "folds" / p).is_dir()}
+    return res
+
+
+def _read_fold(path: Path) -> dict:
+    from ..files import field, read_json_object
+
+    rec = read_json_object(path, "protocol fold result")
+    field(rec, "models", path, (dict,))
+    return rec

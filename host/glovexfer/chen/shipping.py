@@ -9,7 +9,6 @@ and the writers it was trained on, which ``evaluate`` leaves out.
 
 from __future__ import annotations
 
-import json
 import time
 from dataclasses import asdict
 from pathlib import Path
@@ -36,7 +35,15 @@ BEST_MEMBERS = ("chen_transfer_lstm", SIGNAL_NAME)
 
 
 def reproduce_command() -> str:
-    return "TF_NUM_INTRAOP_THREADS=1 TF_NUM_INTEROP_THREADS=1 .venv/bin/python tools/chen2021_ship.py"
+    return "TF_NUM_INTRAOP_THREADS=1 TF_NUM_INTEROP_THREADS=1 glovexfer train --domain chen2021 && glovexfer export --domain chen2021"
+
+
+def read_figures(metrics_path) -> dict:
+    """The protocol figures (``glovexfer evaluate --domain chen2021``'s metrics file), or {}
+    when there is none yet."""
+    from ..files import read_json_object
+
+    return read_json_object(metrics_path, "Chen protocol metrics") if metrics_path and Path(metrics_path).is_file() else {}
 
 
 def _resolve(ref: str, models_dir: Path | None) -> tuple[str, Path]:
@@ -51,8 +58,8 @@ def _resolve(ref: str, models_dir: Path | None) -> tuple[str, Path]:
     raise GloveXferError(f"no shipped model '{ref}' in {models_dir or f'{CHEN_MODELS_DIR} or {S.MODELS_DIR}'} (shipped: {', '.join(known) or 'none'})")
 
 
-def evaluate(chen_root, ref: str, models_dir: str | Path | None = None, progress: bool = True) -> dict:
-    """Score a shipped model on every Chen writer it was not trained on.
+def evaluate(chen_root, ref: str, models_dir: str | Path | None = None, progress: bool = True, writers: list[str] | None = None) -> dict:
+    """Score a shipped model on every Chen writer (of ``writers``, or all) it was not trained on.
 
     Returns accuracy, per-writer accuracy, the confusion matrix, and which writers were left
     out because the model was trained on them.
@@ -62,15 +69,15 @@ def evaluate(chen_root, ref: str, models_dir: str | Path | None = None, progress
     info = model.meta.get("chen2021", {})
     trained = sorted(info.get("train_writers", []))
     representation = info.get("representation", CP.REPRESENTATION)
-    tgt = CP.target(chen_root, representation, progress=progress)
+    tgt = CP.target(chen_root, representation, progress=progress, writers=writers)
     keep = ~np.isin(tgt.group, trained)
     if not keep.any():
         raise GloveXferError(
             f"model '{model.name}' was trained on every writer in {chen_root} ({', '.join(trained)}): nothing left to score; "
-            "use a model trained on fewer writers (tools/chen2021_protocols.py measures held-out writers)"
+            "use a model trained on fewer writers (glovexfer evaluate --domain chen2021 --protocol ... measures held-out writers)"
         )
     if "signal" in model.kinds:
-        X, y, _ = CP.device_signal_arrays(chen_root, progress=progress)
+        X, y, _ = CP.device_signal_arrays(chen_root, progress=progress, writers=writers)
         if not np.array_equal(y, tgt.y):
             raise GloveXferError(f"{chen_root}: the signals and the trajectories list the letters differently")
         tgt.sig = X
@@ -98,7 +105,7 @@ def ship(chen_root, digilets_root, out_dir: Path = CHEN_MODELS_DIR, seed: int = 
     tgt = CP.target(chen_root, progress=progress, writers=writers)
     if quick:
         tgt = tgt.take(np.arange(0, len(tgt), 10))
-    figures = json.loads(Path(metrics_path).read_text()) if metrics_path and Path(metrics_path).is_file() else {}
+    figures = read_figures(metrics_path)
     src = CP.source(digilets_root, progress=progress)
     common = {
         "chen2021": {"representation": CP.REPRESENTATION, "train_writers": sorted(set(tgt.group.tolist())), "sequences": len(tgt)},
@@ -156,6 +163,17 @@ def write_best(out_dir: Path, figures: dict, common: dict) -> Path:
     return Path(out_dir) / "chen_best"
 
 
+def ship_signal_only(chen_root, out_dir: Path = CHEN_MODELS_DIR, seed: int = 0, progress: bool = True, metrics_path: Path | None = None, writers: list[str] | None = None, quick: bool = False) -> list[Path]:
+    """Train only the device signal network (the transfer networks already shipped in
+    ``out_dir`` stay) and rewrite ``chen_best`` with the transfer BiLSTM's common fields."""
+    out_dir = Path(out_dir)
+    lstm = out_dir / "chen_transfer_lstm"
+    meta = S.read_meta(lstm, single=True)
+    common = {k: meta[k] for k in ("chen2021", "source", "seed", "quick", "reproduce") if k in meta}
+    figures = read_figures(metrics_path)
+    return [ship_signal(chen_root, out_dir, seed, progress, figures, writers, quick), write_best(out_dir, figures, common)]
+
+
 def ship_signal(chen_root, out_dir: Path = CHEN_MODELS_DIR, seed: int = 0, progress: bool = True, figures: dict | None = None, writers: list[str] | None = None, quick: bool = False) -> Path:
     """Train the device signal network on all (or ``writers``) Chen writers (10 % of the
     letters for early stopping, as in the protocols) and write its folder: ``model.h5`` (with
@@ -204,14 +222,12 @@ def export_signal(chen_root, out_dir: Path = CHEN_MODELS_DIR, progress: bool = T
     from ..golden.network import load_int8_model
     from ..golden.recognise import signal_quantiser_of
     from ..golden.signals import quantise_signals
-    from ..nets.models import keras
 
     folder = Path(out_dir) / SIGNAL_NAME
-    meta = json.loads((folder / S.METRICS_FILE).read_text())
+    shipped = S.ShippedModel(str(folder))
+    (_, model), norm = shipped.members[0], shipped.signal_norm
     X, y, g = CP.device_signal_arrays(chen_root, progress=progress)
-    idx = np.flatnonzero(np.isin(g, meta["chen2021"]["train_writers"]))
-    norm = (np.asarray(meta["signal_norm"]["mean"]), np.asarray(meta["signal_norm"]["std"]))
-    model = keras.models.load_model(folder / S.MODEL_FILE, compile=False)
+    idx = np.flatnonzero(np.isin(g, train_writers(folder)))
     b = CP.signal_int8(model, norm, X[idx], n_rep=n_rep, seed=seed)
     (folder / X_INT8_TFLITE).write_bytes(b)
     net = load_int8_model(b)
@@ -236,6 +252,18 @@ def export_signal(chen_root, out_dir: Path = CHEN_MODELS_DIR, progress: bool = T
     return folder
 
 
+def train_writers(folder: Path) -> list[str]:
+    """The Chen writers a shipped real-data model was trained on (its ``metrics.json``)."""
+    from ..files import field
+
+    path = Path(folder) / S.METRICS_FILE
+    info = field(S.read_meta(folder), "chen2021", path, (dict,))
+    writers = field(info, "train_writers", path, (list,))
+    if not writers or not all(isinstance(w, str) for w in writers):
+        raise GloveXferError(f"{path} [chen2021.train_writers]: must be a non-empty list of writer names")
+    return writers
+
+
 def export(chen_root, out_dir: Path = CHEN_MODELS_DIR, progress: bool = True, n_rep: int | None = None, seed: int = 0) -> list[Path]:
     """Full-int8 export of the shipped transfer networks, as ``glovexfer export`` does for the
     glove models: representative examples drawn from their own training letters (the Chen
@@ -244,16 +272,20 @@ def export(chen_root, out_dir: Path = CHEN_MODELS_DIR, progress: bool = True, n_
     from ..export import ship as X
 
     out_dir = Path(out_dir)
+    for net in CP.NETS:  # every input checked before any work
+        folder = S.model_folder(f"chen_transfer_{net}", out_dir)
+        train_writers(folder)
+        if not (folder / S.MODEL_FILE).is_file():
+            raise GloveXferError(f"{folder / S.MODEL_FILE}: no trained model (run: glovexfer train --domain chen2021)")
     paths = []
     targets: dict = {}  # training writers -> their letters (both networks usually share them)
     for net in CP.NETS:
         folder = out_dir / f"chen_transfer_{net}"
-        meta = json.loads((folder / S.METRICS_FILE).read_text())
-        writers = tuple(meta["chen2021"]["train_writers"])
+        writers = tuple(train_writers(folder))
         if writers not in targets:
             targets[writers] = CP.target(chen_root, progress=progress, writers=list(writers))
         tgt = targets[writers]
-        rep_from = f"the model's own training letters (Chen et al. 2021, {len(meta['chen2021']['train_writers'])} writers, {CP.REPRESENTATION})"
+        rep_from = f"the model's own training letters (Chen et al. 2021, {len(writers)} writers, {CP.REPRESENTATION})"
         paths.append(X.export_model(folder, tgt, n_rep=n_rep or X.REPRESENTATIVE_N, seed=seed, rep_from=rep_from))
     if (out_dir / SIGNAL_NAME / S.MODEL_FILE).is_file():
         paths.append(export_signal(chen_root, out_dir, progress, seed=seed))
