@@ -16,7 +16,9 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import GloveXferError
+from ..nets import protocols as P
 from ..nets import shipping as S
+from ..nets import train as T
 from . import protocols as CP
 
 CHEN_MODELS_DIR = S.MODELS_DIR / "chen2021"
@@ -91,7 +93,7 @@ def evaluate(chen_root, ref: str, models_dir: str | Path | None = None, progress
 
 def _fit_all(net: str, weights, tgt, seed: int, progress: bool, quick: bool = False):
     tr, va = CP._split_val(tgt, seed)
-    cfg = CP.quick_cfg(CP.FINETUNE[net], 1) if quick else CP.FINETUNE[net]
+    cfg = T.quick(CP.FINETUNE[net], 1) if quick else CP.FINETUNE[net]
     return CP.train_net(net, weights, tr, va, cfg, seed, progress, f"ship chen transfer {net}")
 
 
@@ -179,6 +181,7 @@ def ship_signal(chen_root, out_dir: Path = CHEN_MODELS_DIR, seed: int = 0, progr
     letters for early stopping, as in the protocols) and write its folder: ``model.h5`` (with
     batch normalisation), ``model_float.tflite`` (folded), ``metrics.json`` with the
     standardisation ``signal_norm`` the device's input quantiser is derived from."""
+    from ..nets.models import SIGNAL_NET_LAYERS, fold_signal_net
     from ..nets.tflite import to_float_tflite
 
     X, y, g = CP.device_signal_arrays(chen_root, progress=progress)
@@ -186,19 +189,19 @@ def ship_signal(chen_root, out_dir: Path = CHEN_MODELS_DIR, seed: int = 0, progr
     if quick:
         idx = idx[::10]
     t0 = time.time()
-    _, model, (mean, std) = CP.device_signal_fold(X, y, idx, np.zeros(0, dtype=np.int64), seed, quick, progress, "ship chen signal net")
+    _, model, (mean, std) = P.train_signal_net(X, y, idx, np.zeros(0, dtype=np.int64), seed, quick, progress, "ship chen signal net")
     folder = Path(out_dir) / SIGNAL_NAME
     folder.mkdir(parents=True, exist_ok=True)
     model.save(folder / S.MODEL_FILE)
-    (folder / S.FLOAT_TFLITE).write_bytes(to_float_tflite(CP.fold_signal_net(model)))
+    (folder / S.FLOAT_TFLITE).write_bytes(to_float_tflite(fold_signal_net(model)))
     meta = {
         "model": SIGNAL_NAME,
         "kind": "signal",
         "input": "golden signals stage (N, 32, 9) of the firmware's 32-sample counts (glovexfer.chen.counts.to_counts), standardised by signal_norm",
         "signal_norm": {"mean": [float(v) for v in mean], "std": [float(v) for v in std]},
         "chen2021": {"representation": "device signals", "train_writers": sorted(set(g[idx].tolist())), "sequences": int(len(idx))},
-        "config": asdict(CP.SIGNAL_FIT),
-        "layers": [list(x) for x in CP.SIGNAL_NET_LAYERS],
+        "config": asdict(P.SIGNAL_FIT),
+        "layers": [list(x) for x in SIGNAL_NET_LAYERS],
         "parameters": int(model.count_params()),
         "train_seconds": round(time.time() - t0, 1),
         "seed": seed,
@@ -219,6 +222,8 @@ def export_signal(chen_root, out_dir: Path = CHEN_MODELS_DIR, progress: bool = T
     import hashlib
 
     from ..export.ship import INT8_TFLITE as X_INT8_TFLITE
+    from ..export.ship import signal_int8
+    from ..nets.datasets import standardise_signals
     from ..golden.network import load_int8_model
     from ..golden.recognise import signal_quantiser_of
     from ..golden.signals import quantise_signals
@@ -228,14 +233,14 @@ def export_signal(chen_root, out_dir: Path = CHEN_MODELS_DIR, progress: bool = T
     (_, model), norm = shipped.members[0], shipped.signal_norm
     X, y, g = CP.device_signal_arrays(chen_root, progress=progress)
     idx = np.flatnonzero(np.isin(g, train_writers(folder)))
-    b = CP.signal_int8(model, norm, X[idx], n_rep=n_rep, seed=seed)
+    b = signal_int8(model, norm, X[idx], n_rep=n_rep, seed=seed)
     (folder / X_INT8_TFLITE).write_bytes(b)
     net = load_int8_model(b)
     q = signal_quantiser_of(net)
     sub = idx[:: max(1, len(idx) // 1000)]
     x8 = np.concatenate([quantise_signals(X[i], *q)[None] for i in sub])
     dev = np.argmax(net.run(x8).reshape(len(sub), -1), axis=1)
-    flt = np.argmax(model.predict(CP.standardise(X[sub], *norm), verbose=0), axis=1)
+    flt = np.argmax(model.predict(standardise_signals(X[sub], *norm), verbose=0), axis=1)
     rep = {
         "model": SIGNAL_NAME,
         "kind": "signal",
