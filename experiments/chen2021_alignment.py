@@ -101,7 +101,7 @@ def pretrained_weights(digilets_root, cache_dir="out/cache", seed: int = 0, prog
     """Weights of the paper BiLSTM trained on all DigiLeTs writers (plain x, y), cached."""
     from dataclasses import asdict
 
-    from glovexfer.chen.protocols import all_writers
+    from glovexfer.nets.chen2021 import all_writers
     from glovexfer.nets import protocols as P
     from glovexfer.nets import train as T
     from glovexfer.nets.datasets import _key, source_arrays

@@ -28,7 +28,7 @@ from pathlib import Path
 os.environ.setdefault("TF_USE_LEGACY_KERAS", "1")
 
 import numpy as np  # noqa: E402
-from glovexfer.chen import protocols as CP  # noqa: E402
+from glovexfer.nets import chen2021 as CP  # noqa: E402
 from glovexfer.data.paths import find_dataset  # noqa: E402
 from glovexfer.nets import protocols as P  # noqa: E402
 from glovexfer.nets import train as T  # noqa: E402

@@ -30,7 +30,7 @@ from pathlib import Path
 os.environ.setdefault("TF_USE_LEGACY_KERAS", "1")
 
 import numpy as np  # noqa: E402
-from glovexfer.chen import protocols as CP  # noqa: E402
+from glovexfer.nets import chen2021 as CP  # noqa: E402
 from glovexfer.nets import protocols as P  # noqa: E402
 from glovexfer.nets.datasets import standardise_signals  # noqa: E402
 from glovexfer.nets.models import signal_net  # noqa: E402

@@ -19,7 +19,7 @@ TRAIN_WRITERS = ["canon", "chen", "haobin", "isa", "jq", "kelly", "kevin", "russ
 @pytest.fixture(scope="module")
 def private_pretraining(tmp_path_factory):
     """Keep the tests' quick pretraining out of the shared out/cache."""
-    import glovexfer.chen.protocols as CP
+    import glovexfer.nets.chen2021 as CP
 
     cache = tmp_path_factory.mktemp("chen_cache")
     orig = CP.pretrained

@@ -183,7 +183,7 @@ def _glove_protocol(protocol) -> str:
 
 def _chen2021_protocols(args) -> int:
     """evaluate --domain chen2021: the Chen protocols fold by fold, summarised into the metrics file."""
-    from .chen import protocols as CP
+    from .nets import chen2021 as CP
     from .data.paths import find_dataset
     from .nets import shipping
 
@@ -214,7 +214,7 @@ def _chen2021_protocols(args) -> int:
 def _score_chen2021(args) -> int:
     """evaluate --domain chen2021 --model M (or --chen2021 DIR --model M): score shipped
     models on the Chen (2021) pen writers they were not trained on."""
-    from .chen.shipping import evaluate as chen_evaluate
+    from .nets.chen2021_shipping import evaluate as chen_evaluate
     from .data.paths import find_dataset
     from .nets import shipping
 
@@ -312,7 +312,7 @@ def cmd_train(args) -> int:
 
 def _train_chen2021(args) -> int:
     """train --domain chen2021: the real-data models on every (or --writers) Chen writer."""
-    from .chen import shipping as CS
+    from .nets import chen2021_shipping as CS
     from .data.paths import find_dataset
     from .nets import shipping
 
@@ -380,14 +380,16 @@ def cmd_export(args) -> int:
 def _export_chen2021(args) -> int:
     """export --domain chen2021: int8 files of the shipped real-data networks and their
     firmware model data; optionally real letters as vector files or a recording set."""
-    from .chen import shipping as CS
+    from .nets import chen2021_shipping as CS
     from .data.paths import find_dataset
 
     if args.every < 1:
         raise GloveXferError(f"--every must be >= 1, got {args.every}")
     out = Path(args.models) if args.models else CS.CHEN_MODELS_DIR
     chen = find_dataset("chen2021", args.chen2021)
-    for p in CS.export(chen, out, progress=not args.no_progress, n_rep=args.n_rep, seed=args.seed):
+    from .export.chen2021 import export
+
+    for p in export(chen, out, progress=not args.no_progress, n_rep=args.n_rep, seed=args.seed):
         print(f"-> {p}")
     if args.vectors:
         from .chen.counts import parity_recordings

@@ -1,4 +1,4 @@
-"""Protocols on the Chen et al. (2021) pen recordings (issue 7).
+"""The real-data domain: protocols on the Chen et al. (2021) pen recordings.
 
 Domains
 -------
@@ -41,9 +41,9 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import GloveXferError
-from ..nets import protocols as P
-from ..nets import train as T
-from ..nets.datasets import Arrays, _key, source_arrays
+from . import protocols as P
+from . import train as T
+from .datasets import Arrays, _key, source_arrays
 from ..params import PAPER
 
 REPRESENTATION = "mad6z"
@@ -97,7 +97,7 @@ def _images(seq, progress: bool, desc: str):
 def target(chen_root, representation: str = REPRESENTATION, cache_dir="out/cache", progress: bool = True, writers: list[str] | None = None) -> Arrays:
     """Chen sequences as network inputs; ``group`` is the writer."""
     from ..data.chen2021 import load_chen2021
-    from .represent import cleaned
+    from ..chen.represent import cleaned
 
     cs = load_chen2021(chen_root, writers=writers, progress=progress)
     cache = None
@@ -232,7 +232,7 @@ def device_signal_arrays(chen_root, cache_dir="out/cache", progress: bool = True
     from ..golden.fixed import derive_fixed_params
     from ..golden.orientation import orientation as golden_orientation
     from ..golden.signals import signals as golden_signals
-    from .counts import to_counts
+    from ..chen.counts import to_counts
 
     cs = load_chen2021(chen_root, writers=writers, progress=progress)
     cache = None

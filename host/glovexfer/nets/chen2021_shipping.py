@@ -1,4 +1,5 @@
-"""Real-data models: train them on Chen writers, ship them under models/chen2021/, score them.
+"""Real-data models: train them on Chen writers, ship them under models/chen2021/, score them
+(``glovexfer train/evaluate --domain chen2021``; their int8 export is :mod:`glovexfer.export.chen2021`).
 
 A shipped Chen model is a folder in the layout of :mod:`glovexfer.nets.shipping` (``model.h5``,
 ``model_float.tflite``, ``metrics.json``; a fused model has only ``metrics.json`` naming its
@@ -16,10 +17,10 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import GloveXferError
-from ..nets import protocols as P
-from ..nets import shipping as S
-from ..nets import train as T
-from . import protocols as CP
+from . import chen2021 as CP
+from . import protocols as P
+from . import shipping as S
+from . import train as T
 
 CHEN_MODELS_DIR = S.MODELS_DIR / "chen2021"
 #: Shipped names: the transfer networks (pretrained on DigiLeTs, fine-tuned on all 12 writers),
@@ -101,7 +102,7 @@ def ship(chen_root, digilets_root, out_dir: Path = CHEN_MODELS_DIR, seed: int = 
     """Train the transfer LSTM and CNN on all (or ``writers``) Chen writers; write the folders.
 
     ``quick``: pretraining and fine-tuning of 1-2 epochs on a sliver (tests; meaningless models)."""
-    from ..nets.tflite import to_float_tflite
+    from .tflite import to_float_tflite
 
     out_dir = Path(out_dir)
     tgt = CP.target(chen_root, progress=progress, writers=writers)
@@ -181,8 +182,8 @@ def ship_signal(chen_root, out_dir: Path = CHEN_MODELS_DIR, seed: int = 0, progr
     letters for early stopping, as in the protocols) and write its folder: ``model.h5`` (with
     batch normalisation), ``model_float.tflite`` (folded), ``metrics.json`` with the
     standardisation ``signal_norm`` the device's input quantiser is derived from."""
-    from ..nets.models import SIGNAL_NET_LAYERS, fold_signal_net
-    from ..nets.tflite import to_float_tflite
+    from .models import SIGNAL_NET_LAYERS, fold_signal_net
+    from .tflite import to_float_tflite
 
     X, y, g = CP.device_signal_arrays(chen_root, progress=progress)
     idx = np.arange(len(y)) if writers is None else np.flatnonzero(np.isin(g, writers))
@@ -215,48 +216,6 @@ def ship_signal(chen_root, out_dir: Path = CHEN_MODELS_DIR, seed: int = 0, progr
     return folder
 
 
-def export_signal(chen_root, out_dir: Path = CHEN_MODELS_DIR, progress: bool = True, n_rep: int = 300, seed: int = 0) -> Path:
-    """int8 export of ``chen_signal_net`` (``protocols.signal_int8``), calibrated on its own
-    training letters; writes ``model_int8.tflite`` and ``int8.json`` (size, sha256, and the
-    argmax agreement of the golden int8 network with the float model on those letters)."""
-    import hashlib
-
-    from ..export.ship import INT8_TFLITE as X_INT8_TFLITE
-    from ..export.ship import signal_int8
-    from ..nets.datasets import standardise_signals
-    from ..golden.network import load_int8_model
-    from ..golden.recognise import signal_quantiser_of
-    from ..golden.signals import quantise_signals
-
-    folder = Path(out_dir) / SIGNAL_NAME
-    shipped = S.ShippedModel(str(folder))
-    (_, model), norm = shipped.members[0], shipped.signal_norm
-    X, y, g = CP.device_signal_arrays(chen_root, progress=progress)
-    idx = np.flatnonzero(np.isin(g, train_writers(folder)))
-    b = signal_int8(model, norm, X[idx], n_rep=n_rep, seed=seed)
-    (folder / X_INT8_TFLITE).write_bytes(b)
-    net = load_int8_model(b)
-    q = signal_quantiser_of(net)
-    sub = idx[:: max(1, len(idx) // 1000)]
-    x8 = np.concatenate([quantise_signals(X[i], *q)[None] for i in sub])
-    dev = np.argmax(net.run(x8).reshape(len(sub), -1), axis=1)
-    flt = np.argmax(model.predict(standardise_signals(X[sub], *norm), verbose=0), axis=1)
-    rep = {
-        "model": SIGNAL_NAME,
-        "kind": "signal",
-        "int8_bytes": len(b),
-        "sha256": hashlib.sha256(b).hexdigest(),
-        "representative": f"{min(n_rep, len(idx))} of the model's own {len(idx)} training letters (seed {seed})",
-        "ops": net.op_names,
-        "agreement_letters": int(len(sub)),
-        "argmax_agreement_int8_vs_float": float(np.mean(dev == flt)),
-        "accuracy_int8_training_letters": float(np.mean(dev == y[sub])),
-        "accuracy_float_training_letters": float(np.mean(flt == y[sub])),
-    }
-    S.write_json(rep, folder / "int8.json")
-    return folder
-
-
 def train_writers(folder: Path) -> list[str]:
     """The Chen writers a shipped real-data model was trained on (its ``metrics.json``)."""
     from ..files import field
@@ -269,34 +228,4 @@ def train_writers(folder: Path) -> list[str]:
     return writers
 
 
-def export(chen_root, out_dir: Path = CHEN_MODELS_DIR, progress: bool = True, n_rep: int | None = None, seed: int = 0) -> list[Path]:
-    """Full-int8 export of the shipped transfer networks, as ``glovexfer export`` does for the
-    glove models: representative examples drawn from their own training letters (the Chen
-    writers in their metrics, through the same representation), then the firmware's C++ model
-    data in ``out_dir/firmware`` (``chen_transfer_lstm`` + ``chen_transfer_cnn``)."""
-    from ..export import ship as X
-
-    out_dir = Path(out_dir)
-    for net in CP.NETS:  # every input checked before any work
-        folder = S.model_folder(f"chen_transfer_{net}", out_dir)
-        train_writers(folder)
-        if not (folder / S.MODEL_FILE).is_file():
-            raise GloveXferError(f"{folder / S.MODEL_FILE}: no trained model (run: glovexfer train --domain chen2021)")
-    paths = []
-    targets: dict = {}  # training writers -> their letters (both networks usually share them)
-    for net in CP.NETS:
-        folder = out_dir / f"chen_transfer_{net}"
-        writers = tuple(train_writers(folder))
-        if writers not in targets:
-            targets[writers] = CP.target(chen_root, progress=progress, writers=list(writers))
-        tgt = targets[writers]
-        rep_from = f"the model's own training letters (Chen et al. 2021, {len(writers)} writers, {CP.REPRESENTATION})"
-        paths.append(X.export_model(folder, tgt, n_rep=n_rep or X.REPRESENTATIVE_N, seed=seed, rep_from=rep_from))
-    if (out_dir / SIGNAL_NAME / S.MODEL_FILE).is_file():
-        paths.append(export_signal(chen_root, out_dir, progress, seed=seed))
-    signal = SIGNAL_NAME if (out_dir / SIGNAL_NAME / X.INT8_TFLITE).is_file() else None
-    paths.append(X.export_firmware(out_dir, *(f"chen_transfer_{net}" for net in ("lstm", "cnn")), signal=signal))
-    return paths
-
-
-__all__ = ["BEST_MEMBERS", "CHEN_MODELS_DIR", "FUSED_FIGURES", "SHIPPED", "SIGNAL_NAME", "evaluate", "export", "export_signal", "ship", "ship_signal", "write_best"]
+__all__ = ["BEST_MEMBERS", "CHEN_MODELS_DIR", "FUSED_FIGURES", "SHIPPED", "SIGNAL_NAME", "evaluate", "ship", "ship_signal", "write_best"]
