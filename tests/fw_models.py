@@ -97,7 +97,7 @@ def cmake_build(build_dir: Path, target: str, cmake_args: tuple = ()) -> Path:
 
 SIGNAL_CACHE = ROOT / "build" / "test-models-signal"
 #: the signal network's int8 .tflite, in order of preference: the shipped Chen model, the
-#: development model of the Chen tools; else one is trained briefly (tensorflow).
+#: development model of the Chen experiments; else one is trained briefly (tensorflow).
 SIGNAL_TFLITES = (
     ROOT / "models" / "chen2021" / "chen_signal_net" / "model_int8.tflite",
     ROOT / "out" / "chen" / "sig_quick_int8.tflite",
@@ -108,8 +108,11 @@ def _quick_signal_tflite() -> bytes:
     """A signal network trained for one epoch on the golden signals of simulated recordings."""
     if not _HAVE_TF:
         pytest.skip("no signal network .tflite and no tensorflow/tf_keras to make one")
-    from glovexfer.chen.protocols import signal_int8, signal_net, signal_norm, standardise
+    from glovexfer.export.ship import signal_int8
     from glovexfer.golden.pipeline import run_golden
+    from glovexfer.nets.datasets import standardise_signals as standardise
+    from glovexfer.nets.models import signal_net
+    from glovexfer.nets.protocols import signal_norm
     from glovexfer.simulate.recordings import simulated_recordings
     from glovexfer.nets import models as M
 

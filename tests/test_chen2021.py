@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from glovexfer.chen import protocols as CP
+from glovexfer.nets import chen2021 as CP
 from glovexfer.chen.counts import T_FIRMWARE_S, to_counts
 from glovexfer.chen.represent import KINDS, cleaned, raw_path, tail_displacement
 from glovexfer.data.chen2021 import MIN_ROWS, load_chen2021, load_letter_file, writer_of

@@ -1,5 +1,8 @@
-"""Chen (2021) real-data models: ship one trained on some writers, score it on the others
-with ``glovexfer evaluate --chen2021 DIR --model M --json OUT``; the shipped metrics file."""
+"""Chen (2021) real-data models through the command line, in --quick mode on a writer subset:
+``glovexfer train --domain chen2021`` (ship models trained on some writers), ``glovexfer
+export --domain chen2021`` (int8 files + firmware model data), ``glovexfer evaluate --domain
+chen2021`` (score them on the other writers; run the protocols fold by fold); the shipped
+metrics file and models."""
 
 from __future__ import annotations
 
@@ -14,27 +17,96 @@ TRAIN_WRITERS = ["canon", "chen", "haobin", "isa", "jq", "kelly", "kevin", "russ
 
 
 @pytest.fixture(scope="module")
-def quick_models(tmp_path_factory, chen2021_dir, digilets_dir):
-    """Quick (1-2 epoch, meaningless) chen_transfer_lstm/cnn, chen_signal_net and chen_best
-    (transfer BiLSTM + signal network) trained on 10 writers."""
-    from glovexfer.chen.shipping import ship
+def private_pretraining(tmp_path_factory):
+    """Keep the tests' quick pretraining out of the shared out/cache."""
+    import glovexfer.nets.chen2021 as CP
 
-    out = tmp_path_factory.mktemp("chen_models")
     cache = tmp_path_factory.mktemp("chen_cache")
-    import glovexfer.chen.protocols as CP
-
-    # keep the test's quick pretraining out of the shared out/cache
     orig = CP.pretrained
 
     def pretrained(net, root, cache_dir="out/cache", **kw):
         return orig(net, root, cache_dir=str(cache), **kw)
 
     CP.pretrained = pretrained
-    try:
-        ship(chen2021_dir, digilets_dir, out, progress=False, writers=TRAIN_WRITERS, quick=True)
-    finally:
-        CP.pretrained = orig
+    yield
+    CP.pretrained = orig
+
+
+@pytest.fixture(scope="module")
+def quick_models(tmp_path_factory, chen2021_dir, digilets_dir, private_pretraining):
+    """Quick (1-2 epoch, meaningless) chen_transfer_lstm/cnn, chen_signal_net and chen_best
+    (transfer BiLSTM + signal network) trained on 10 writers by ``glovexfer train``."""
+    from glovexfer.cli import main
+
+    out = tmp_path_factory.mktemp("chen_models")
+    argv = ["train", "--domain", "chen2021", "--quick", "--out", str(out), "--writers", *TRAIN_WRITERS,
+            "--chen2021", str(chen2021_dir), "--digilets", str(digilets_dir), "--no-progress"]
+    assert main(argv) == 0
     return out
+
+
+def test_export_writes_int8_files_and_firmware_data(quick_models, chen2021_dir, tmp_path, capsys):
+    """``export --domain chen2021``: every network's int8 file, int8.json naming its digest and
+    representative letters, the firmware model data built from exactly those files, and the
+    real letters as a recording set of firmware inputs."""
+    import hashlib
+
+    from glovexfer.cli import main
+    from glovexfer.data.recordings import RecordingSet
+
+    rs_path = tmp_path / "chen.npz"
+    argv = ["export", "--domain", "chen2021", "--models", str(quick_models), "--chen2021", str(chen2021_dir), "--no-progress",
+            "--recording-set", str(rs_path), "--every", "200"]
+    assert main(argv) == 0
+    assert f"-> {quick_models / 'firmware'}" in capsys.readouterr().out
+    manifest = json.loads((quick_models / "firmware" / "MANIFEST.json").read_text())
+    for kind, name in (("lstm", "chen_transfer_lstm"), ("cnn", "chen_transfer_cnn"), ("signal", "chen_signal_net")):
+        blob = (quick_models / name / "model_int8.tflite").read_bytes()
+        info = json.loads((quick_models / name / "int8.json").read_text())
+        assert info["sha256"] == hashlib.sha256(blob).hexdigest() == manifest["networks"][kind]["sha256"], name
+        assert (quick_models / "firmware" / f"gx_model_{kind}.cpp").is_file()
+    info = json.loads((quick_models / "chen_transfer_lstm" / "int8.json").read_text())
+    assert "Chen" in info["representative"]["from"] and f"{len(TRAIN_WRITERS)} writers" in info["representative"]["from"]
+    rs = RecordingSet.load(rs_path)
+    assert len(rs) == len(range(0, 7576, 200)) and rs.meta["simulated"] is False
+
+
+def test_evaluate_domain_scores_a_writer_subset(quick_models, chen2021_dir, tmp_path):
+    """``evaluate --domain chen2021 --model M --writers W``: the shipped model on those writers only."""
+    from glovexfer.cli import main
+
+    js = tmp_path / "eval.json"
+    argv = ["evaluate", "--domain", "chen2021", "--model", "chen_transfer_cnn", "--models", str(quick_models), "--writers", "zhaoye", "isa",
+            "--chen2021", str(chen2021_dir), "--json", str(js), "--no-progress"]
+    assert main(argv) == 0
+    res = json.loads(js.read_text())
+    assert sorted(res["per_writer"]) == ["zhaoye"] and res["n"] == 509
+
+
+def test_protocols_run_fold_by_fold_and_resume(chen2021_dir, digilets_dir, private_pretraining, tmp_path, capsys):
+    """``evaluate --domain chen2021 --protocol ...``: one result file per fold (paper networks,
+    then the device signal network fused with the transfer BiLSTM), a summary with the
+    metrics file's keys, and a rerun that skips the finished folds and gives the same summary."""
+    from glovexfer.cli import main
+
+    out, js = tmp_path / "folds", tmp_path / "m.json"
+    argv = ["evaluate", "--domain", "chen2021", "--protocol", "lowo", "random_split", "--folds", "1", "--quick",
+            "--writers", "isa", "kelly", "--out", str(out), "--json", str(js), "--no-progress",
+            "--chen2021", str(chen2021_dir), "--digilets", str(digilets_dir)]
+    assert main(argv) == 0
+    assert sorted(p.name for p in (out / "folds" / "lowo").iterdir()) == ["isa.devsignal.json", "isa.devsignal.npz", "isa.json", "isa.npz"]
+    assert (out / "folds" / "random_split" / "random.devsignal.json").is_file()
+    m = json.loads(js.read_text())
+    assert {"transfer_lstm", "target_only_cnn", "fused_transfer_lstm_cnn", "signal_net", "signal_net+transfer_lstm"} <= set(m["models"])
+    entry = m["signal_net+transfer_lstm"]
+    assert sorted(entry) == ["lowo", "random_split"] and list(entry["lowo"]["per_writer"]) == ["isa"]
+    conf = np.array(entry["random_split"]["confusion"])
+    assert conf.shape == (26, 26) and np.isclose(np.trace(conf) / conf.sum(), entry["random_split"]["mean"])
+    assert "best" not in m  # the best is chosen only among models measured on all 6 subject pairs
+    capsys.readouterr()
+    assert main(argv) == 0
+    assert capsys.readouterr().out.count("done already") == 4
+    assert json.loads(js.read_text()) == m
 
 
 def test_evaluate_scores_only_unseen_writers(quick_models, chen2021_dir, tmp_path, capsys):
@@ -79,7 +151,7 @@ def test_unknown_model_is_a_clear_error(chen2021_dir, capsys):
 
 
 def test_shipped_metrics_file_has_the_issue_fields():
-    """models/metrics_chen2021.json (written by tools/chen2021_protocols.py from real runs)."""
+    """models/metrics_chen2021.json (written by ``glovexfer evaluate --domain chen2021`` from real runs)."""
     m = json.loads((ROOT / "models" / "metrics_chen2021.json").read_text())
     assert m["models"], "no model figures"
     for name in m["models"]:
@@ -97,7 +169,7 @@ def test_shipped_metrics_file_has_the_issue_fields():
 
 def test_shipped_real_data_models_are_exported_for_the_firmware():
     """models/chen2021: the transfer networks trained on all 12 writers, their int8 exports and
-    the firmware model data generated from exactly those files (tools/chen2021_ship.py)."""
+    the firmware model data generated from exactly those files (``glovexfer train/export --domain chen2021``)."""
     import hashlib
 
     d = ROOT / "models" / "chen2021"

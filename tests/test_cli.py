@@ -88,3 +88,34 @@ def test_simulate_small_set(digilets_dir, tmp_path, capsys):
     assert len(rs) == 12 and rs.counts.dtype == np.int16 and rs.meta["simulated"] is True
     assert main(["info", str(out), "--meta"]) == 0
     assert "writer_split" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    "argv, needle",
+    [
+        (["evaluate", "--domain", "chen2021", "--protocol", "ud"], "--domain chen2021 runs lowo, subject_split, random_split"),
+        (["evaluate", "--protocol", "lowo"], "the glove domain runs one of ud, ui, both"),
+        (["evaluate", "--protocol", "ud", "ui"], "the glove domain runs one of ud, ui, both"),
+        (["evaluate", "--domain", "chen2021", "--int8"], "--int8 cannot be used with --domain chen2021"),
+        (["evaluate", "--writers", "isa"], "--writers cannot be used with the glove domain"),
+        (["evaluate", "--domain", "glove", "--chen2021", "x"], "use it with --domain chen2021"),
+        (["train", "--domain", "chen2021", "--quick"], "give --out DIR"),
+        (["train", "--domain", "chen2021", "--metrics", "a.json", "b.json"], "one --metrics file"),
+        (["export", "--recording-set", "x.npz"], "--recording-set cannot be used with the glove domain"),
+        (["export", "--domain", "chen2021", "--model", "best_lstm"], "--model cannot be used with --domain chen2021"),
+    ],
+)
+def test_domain_options_are_checked(argv, needle, capsys):
+    """Options of one data domain given to the other are refused (exit 2) before any work."""
+    assert main(argv) == 2
+    assert needle in capsys.readouterr().err
+
+
+def test_chen2021_summary_without_folds_is_a_clear_error(tmp_path, capsys):
+    assert main(["evaluate", "--domain", "chen2021", "--summarise", "--out", str(tmp_path), "--json", str(tmp_path / "m.json")]) == 2
+    assert f"{tmp_path / 'folds'}: no protocol results" in capsys.readouterr().err
+
+
+def test_chen2021_export_names_the_missing_model(tmp_path, capsys, chen2021_dir):
+    assert main(["export", "--domain", "chen2021", "--models", str(tmp_path), "--chen2021", str(chen2021_dir)]) == 2
+    assert "no shipped model 'chen_transfer_lstm'" in capsys.readouterr().err

@@ -143,7 +143,8 @@ def test_quantiser_refuses_bad_norms():
 def signal_model(counts6):
     """A briefly trained signal network (signals of the demo recordings, their labels), its
     norm and its int8 export."""
-    from glovexfer.chen import protocols as CP
+    from glovexfer.export.ship import signal_int8
+    from glovexfer.nets.protocols import train_signal_net
 
     rs = RecordingSet.load(demo_set_path())
     c = np.array(rs.counts)
@@ -151,17 +152,18 @@ def signal_model(counts6):
     X = np.stack([run_golden(x, with_image=False, use_mag=False, with_signals=True).signals for x in c[:400]])
     y = np.asarray(rs.y[:400])
     idx = np.arange(len(y))
-    _, model, norm = CP.device_signal_fold(X, y, idx, idx[:1], 0, quick=True)
-    return model, norm, X, y, CP.signal_int8(model, norm, X, n_rep=100)
+    _, model, norm = train_signal_net(X, y, idx, idx[:1], 0, quick=True)
+    return model, norm, X, y, signal_int8(model, norm, X, n_rep=100)
 
 
 @needs_tf
 def test_fold_batchnorm_keeps_outputs(signal_model):
-    from glovexfer.chen import protocols as CP
+    from glovexfer.nets.datasets import standardise_signals
+    from glovexfer.nets.models import fold_signal_net
 
     model, norm, X, _, _ = signal_model
-    Z = CP.standardise(X[:50], *norm)
-    folded = CP.fold_signal_net(model)
+    Z = standardise_signals(X[:50], *norm)
+    folded = fold_signal_net(model)
     np.testing.assert_allclose(folded.predict(Z, verbose=0), model.predict(Z, verbose=0), atol=2e-5)
     assert not any("batch_normalization" in type(layer).__name__.lower() for layer in folded.layers)
 

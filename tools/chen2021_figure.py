@@ -14,11 +14,8 @@ Green dot = start.
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "host"))
 
 import matplotlib  # noqa: E402
 
@@ -37,7 +34,7 @@ CHEN_WRITERS = ("kelly", "isa")
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--out", default=str(ROOT / "docs" / "img" / "chen2021" / "domains.png"))
+    ap.add_argument("--out", default=str(Path("docs") / "img" / "chen2021" / "domains.png"))
     ap.add_argument("--chen2021")
     ap.add_argument("--digilets")
     a = ap.parse_args(argv)

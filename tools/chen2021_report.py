@@ -3,8 +3,8 @@
 
     .venv/bin/python tools/chen2021_report.py
 
-Reads models/metrics_chen2021.json (tools/chen2021_protocols.py --summarise) and
-out/chen/alignment.json (tools/chen2021_alignment.py); rewrites the text between the
+Reads models/metrics_chen2021.json (glovexfer evaluate --domain chen2021 --summarise) and
+out/chen/alignment.json (experiments/chen2021_alignment.py); rewrites the text between the
 ``<!-- chen2021:NAME -->`` and ``<!-- /chen2021:NAME -->`` markers of the document and draws
 docs/img/chen2021/lowo_per_writer.png.
 """

@@ -165,16 +165,20 @@ def cmd_evaluate(args) -> int:
 
     if args.sessions:
         return _evaluate_sessions(args)
+    if _domain(args) == "chen2021":
+        _refuse(args, "--domain chen2021", data="--data", target="--target", int8="--int8")
+        return _score_chen2021(args) if args.model else _chen2021_protocols(args)
+    _refuse(args, "the glove domain", out="--out", folds="--folds", only="--only", summarise="--summarise", writers="--writers")
+    args.model = args.model or ["paper_lstm"]
     if args.data:
         return _score_shipped(args)
-    if args.chen2021 is not None:
-        return _score_chen2021(args)
+    protocol = _glove_protocol(args.protocol)
     dom = E.load_domains(args.target, args.digilets, args.quick, progress=not args.no_progress, device=args.int8)
     print(f"source: {len(dom.source)} DigiLeTs letters; target: {len(dom.target)} glove recordings"
           f"{' (simulated)' if dom.target_meta.get('simulated') else ''}")
     results = []
     for name in args.model:
-        res = E.run(name, args.protocol, dom, args.quick, args.seed, progress=not args.no_progress, int8=args.int8)
+        res = E.run(name, protocol, dom, args.quick, args.seed, progress=not args.no_progress, int8=args.int8)
         print(E.summary(res))
         results.append(res)
     if args.json:
@@ -191,7 +195,7 @@ def _evaluate_sessions(args) -> int:
     from .nets.writing import evaluate_sessions
 
     models_dir = Path(args.models) if args.models else shipping.MODELS_DIR
-    name = args.model[0] if args.model != ["paper_lstm"] else "best"
+    name = args.model[0] if args.model else "best"
     nets = shipping.int8_networks(shipping.model_folder(name, models_dir))
     spotter = load_spotter(models_dir / SPOTTER)
     lexicon = None if args.no_lexicon else load_lexicon(models_dir / "lexicon")
@@ -220,16 +224,78 @@ def _evaluate_sessions(args) -> int:
     return 0
 
 
+#: Domains of train / evaluate / export: the simulated glove recordings and the real pen
+#: recordings of Chen et al. (2021).
+DOMAINS = ("glove", "chen2021")
+GLOVE_PROTOCOLS = ("ud", "ui", "both")
+
+
+def _domain(args) -> str:
+    """The data domain of a train / evaluate / export call: ``--domain``, or ``chen2021`` where
+    only ``--chen2021 DIR`` names one (the shipped-model scoring of ``evaluate``)."""
+    if args.domain is None:
+        return "chen2021" if getattr(args, "chen2021", None) is not None else "glove"
+    if args.domain == "glove" and getattr(args, "chen2021", None) is not None:
+        raise GloveXferError("--chen2021 DIR is the real-data domain's data set: use it with --domain chen2021")
+    return args.domain
+
+
+def _refuse(args, where: str, **options) -> None:
+    """A clear error for an option given where it has no meaning (``options``: attribute -> flag)."""
+    given = [flag for attr, flag in options.items() if getattr(args, attr, None) not in (None, False, [])]
+    if given:
+        raise GloveXferError(f"{', '.join(given)} cannot be used with {where}")
+
+
+def _glove_protocol(protocol) -> str:
+    p = protocol or ["both"]
+    if len(p) != 1 or p[0] not in GLOVE_PROTOCOLS:
+        raise GloveXferError(f"--protocol {' '.join(p)}: the glove domain runs one of {', '.join(GLOVE_PROTOCOLS)} "
+                             "(lowo, subject_split, random_split are the --domain chen2021 protocols)")
+    return p[0]
+
+
+def _chen2021_protocols(args) -> int:
+    """evaluate --domain chen2021: the Chen protocols fold by fold, summarised into the metrics file."""
+    from .nets import chen2021 as CP
+    from .data.paths import find_dataset
+    from .nets import shipping
+
+    protocols = args.protocol or list(CP.PROTOCOLS)
+    bad = [p for p in protocols if p not in CP.PROTOCOLS]
+    if bad:
+        raise GloveXferError(f"--protocol {' '.join(bad)}: --domain chen2021 runs {', '.join(CP.PROTOCOLS)} "
+                             f"({', '.join(GLOVE_PROTOCOLS)} are the glove domain's)")
+    out = Path(args.out) if args.out else Path("out") / "chen" / ("quick" if args.quick else "")
+    if not args.summarise:
+        chen = find_dataset("chen2021", args.chen2021 or None)
+        digilets = find_dataset("digilets", args.digilets)
+        print(f"Chen et al. (2021) protocols {', '.join(protocols)}{' (--quick: 2 epochs, meaningless numbers)' if args.quick else ''}; "
+              f"fold results -> {out}/folds/", flush=True)
+        CP.run_protocols(chen, digilets, out, protocols, args.seed, args.quick, not args.no_progress, args.folds, args.only,
+                         args.writers, log=lambda m: print(m, flush=True))
+    metrics = Path(args.json) if args.json else None if args.quick else shipping.MODELS_DIR / "metrics_chen2021.json"
+    if metrics:
+        res = CP.summarise(out)
+        shipping.write_json(res, metrics)
+        for m in res["models"]:
+            v = res[m]
+            print(f"{m:26s} " + "  ".join(f"{p} {100 * v[p]['mean']:.1f} % ({v[p]['folds']} folds)" for p in CP.PROTOCOLS if p in v))
+        print(f"-> {metrics}")
+    return 0
+
+
 def _score_chen2021(args) -> int:
-    """evaluate --chen2021 DIR --model M: score shipped models on the Chen (2021) pen writers they were not trained on."""
-    from .chen.shipping import evaluate as chen_evaluate
+    """evaluate --domain chen2021 --model M (or --chen2021 DIR --model M): score shipped
+    models on the Chen (2021) pen writers they were not trained on."""
+    from .nets.chen2021_shipping import evaluate as chen_evaluate
     from .data.paths import find_dataset
     from .nets import shipping
 
     root = find_dataset("chen2021", args.chen2021 or None)
     results = []
     for name in args.model:
-        res = chen_evaluate(root, name, args.models, progress=not args.no_progress)
+        res = chen_evaluate(root, name, args.models, progress=not args.no_progress, writers=args.writers)
         per = ", ".join(f"{w} {100 * a:.0f}" for w, a in res["per_writer"].items())
         print(f"{res['model']}: accuracy {100 * res['accuracy']:.2f} % on {res['n']} pen letters; per writer: {per}")
         if res["writers_left_out_as_trained_on"]:
@@ -292,8 +358,14 @@ def cmd_train(args) -> int:
     from .nets import experiment as E
     from .nets import shipping
 
+    if _domain(args) == "chen2021":
+        _refuse(args, "--domain chen2021", target="--target", metrics_only="--metrics-only")
+        return _train_chen2021(args)
+    _refuse(args, "the glove domain", writers="--writers")
     names = list(shipping.SHIPPED) if args.model == ["all"] else args.model
     out = Path(args.out) if args.out else shipping.MODELS_DIR
+    if args.quick and not args.out:
+        raise GloveXferError("--quick models are meaningless: give --out DIR (they never go to models/)")
     if "spotter" in names:
         from .data.paths import find_dataset
         from .nets.spotter import SPOTTER, ship_spotter
@@ -307,8 +379,6 @@ def cmd_train(args) -> int:
         names = [n for n in names if n != "spotter"]
         if not names:
             return 0
-    if args.quick and not args.out:
-        raise GloveXferError("--quick models are meaningless: give --out DIR (they never go to models/)")
     evaluations = shipping.read_evaluations(args.metrics or [])
     if args.metrics_only:
         for name in names:
@@ -327,6 +397,36 @@ def cmd_train(args) -> int:
     return 0
 
 
+def _train_chen2021(args) -> int:
+    """train --domain chen2021: the real-data models on every (or --writers) Chen writer."""
+    from .nets import chen2021_shipping as CS
+    from .data.paths import find_dataset
+    from .nets import shipping
+
+    if args.quick and not args.out:
+        raise GloveXferError("--quick models are meaningless: give --out DIR (they never go to models/)")
+    if args.metrics and len(args.metrics) != 1:
+        raise GloveXferError("--domain chen2021 takes one --metrics file (glovexfer evaluate --domain chen2021's summary)")
+    out = Path(args.out) if args.out else CS.CHEN_MODELS_DIR
+    metrics = Path(args.metrics[0]) if args.metrics else shipping.MODELS_DIR / "metrics_chen2021.json"
+    if args.metrics and not metrics.is_file():
+        raise GloveXferError(f"--metrics {metrics}: no such file (glovexfer evaluate --domain chen2021 writes it)")
+    chen = find_dataset("chen2021", args.chen2021)
+    kw = dict(seed=args.seed, progress=not args.no_progress, metrics_path=metrics, writers=args.writers, quick=args.quick)
+    t0 = time.time()
+    if args.model == ["all"]:
+        paths = CS.ship(chen, find_dataset("digilets", args.digilets), out, **kw)
+    elif args.model == [CS.SIGNAL_NAME]:
+        paths = CS.ship_signal_only(chen, out, **kw)
+    else:
+        raise GloveXferError(f"--model {' '.join(args.model)}: --domain chen2021 trains 'all' ({', '.join(CS.SHIPPED)}) "
+                             f"or only '{CS.SIGNAL_NAME}' (the transfer networks in --out stay)")
+    for p in paths:
+        print(f"-> {p}")
+    print(f"trained in {time.time() - t0:.0f} s; next: glovexfer export --domain chen2021" + (f" --models {out}" if args.out else ""))
+    return 0
+
+
 # ----------------------------------------------------------------------------- export, vectors
 def cmd_export(args) -> int:
     from .data.recordings import RecordingSet
@@ -335,6 +435,10 @@ def cmd_export(args) -> int:
     from .nets.datasets import target_arrays
     from .nets.experiment import load_target
 
+    if _domain(args) == "chen2021":
+        _refuse(args, "--domain chen2021", model="--model", target="--target")
+        return _export_chen2021(args)
+    _refuse(args, "the glove domain", vectors="--vectors", recording_set="--recording-set")
     out = Path(args.models) if args.models else shipping.MODELS_DIR
     if args.lexicon:
         from .export.lexicon import build_lexicon, write_lexicon
@@ -363,6 +467,34 @@ def cmd_export(args) -> int:
         print(f"{name}: -> {path} ({info['bytes']} bytes, sha256 {info['sha256'][:16]}, {time.time() - t0:.0f} s)")
     fw = ship.export_firmware(out, args.lstm, args.cnn)
     print(f"firmware model data (lstm = {args.lstm}, cnn = {args.cnn}) -> {fw}/")
+    return 0
+
+
+def _export_chen2021(args) -> int:
+    """export --domain chen2021: int8 files of the shipped real-data networks and their
+    firmware model data; optionally real letters as vector files or a recording set."""
+    from .nets import chen2021_shipping as CS
+    from .data.paths import find_dataset
+
+    if args.every < 1:
+        raise GloveXferError(f"--every must be >= 1, got {args.every}")
+    out = Path(args.models) if args.models else CS.CHEN_MODELS_DIR
+    chen = find_dataset("chen2021", args.chen2021)
+    from .export.chen2021 import export
+
+    for p in export(chen, out, progress=not args.no_progress, n_rep=args.n_rep, seed=args.seed):
+        print(f"-> {p}")
+    if args.vectors:
+        from .chen.counts import parity_recordings
+        from .export.vectors import write_vector_files
+
+        paths = write_vector_files(args.vectors, parity_recordings(chen))
+        print(f"-> {args.vectors}/ ({len(paths)} real letters as vector files)")
+    if args.recording_set:
+        from .chen.counts import recording_set
+
+        rs = recording_set(chen, every=args.every)
+        print(f"-> {rs.save(args.recording_set)} ({len(rs)} real letters, {rs.meta['saturated_values']} saturated values)")
     return 0
 
 
@@ -543,6 +675,11 @@ def cmd_bench(args) -> int:
 
 
 # ----------------------------------------------------------------------------- main
+def _domain_argument(s) -> None:
+    s.add_argument("--domain", choices=DOMAINS, help="glove (simulated glove recordings, default) or chen2021 (the real pen "
+                   "recordings of Chen et al. 2021; models under models/chen2021/)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="glovexfer", description="SmartGloveXfer host tools: simulate, inspect and process glove recordings.")
     p.add_argument("--version", action="version", version=f"glovexfer {__version__}")
@@ -584,9 +721,14 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--meta", action="store_true", help="print the whole metadata (writer split, simulator settings)")
     s.set_defaults(func=cmd_info)
 
-    s = sub.add_parser("evaluate", help="run the paper's protocols (ud: user-dependent, ui: leave one user out)")
-    s.add_argument("--protocol", choices=("ud", "ui", "both"), default="both")
-    s.add_argument("--model", nargs="+", default=["paper_lstm"], help="settings: paper_lstm paper_cnn target_only_lstm source_only_lstm best_lstm best_cnn best (fused); with --data: shipped model names or folders")
+    s = sub.add_parser("evaluate", help="run the protocols of a data domain (glove: ud, ui; chen2021: lowo, subject_split, "
+                       "random_split), or score shipped models")
+    _domain_argument(s)
+    s.add_argument("--protocol", nargs="+", choices=GLOVE_PROTOCOLS + ("lowo", "subject_split", "random_split"), metavar="PROTOCOL",
+                   help="glove: one of ud (user-dependent), ui (leave one user out), both (default); chen2021: any of "
+                        "lowo subject_split random_split (default: all three)")
+    s.add_argument("--model", nargs="+", help="settings: paper_lstm (default) paper_cnn target_only_lstm source_only_lstm best_lstm best_cnn best (fused); "
+                   "with --data or --domain chen2021: shipped model names or folders to score (chen2021 without --model: run the protocols)")
     s.add_argument("--data", metavar="SET.npz", help="score shipped, trained models on this glove data set (no training): accuracy, per user, confusion")
     s.add_argument("--sessions", metavar="SET.npz", help="continuous writing (glovexfer simulate --sessions): the shipped spotter, "
                    "the model (default best) and the lexicon on the device path: spotting recall/precision, CER, WER raw and with the lexicon")
@@ -594,20 +736,33 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--per-session", action="store_true", help="with --sessions --json: every session's text, raw letters and decoded words too")
     s.add_argument("--models", metavar="DIR", help="with --data: where the shipped models are (default: the repository's models/)")
     s.add_argument("--int8", action="store_true", help="also run the device path (golden fixed-point pipeline + int8 networks, bit-exact with the firmware) and compare with float: with --data the shipped exported networks; with --protocol every fold's networks, converted to int8 as export does")
-    s.add_argument("--chen2021", metavar="DIR", nargs="?", const="", help="score shipped models (--model, e.g. chen_best) on the Chen et al. 2021 pen writers they were not trained on (default DIR: ../shared/data/chen2021)")
+    s.add_argument("--chen2021", metavar="DIR", nargs="?", const="", help="the Chen et al. 2021 pen data set (default DIR: ../shared/data/chen2021); "
+                   "alone, it means --domain chen2021: with --model (e.g. chen_best) the shipped models are scored on the writers they were not trained on")
+    s.add_argument("--writers", nargs="+", metavar="W", help="chen2021: only these writers of the data set")
+    s.add_argument("--out", metavar="DIR", help="chen2021 protocols: fold results folder (default out/chen, or out/chen/quick); "
+                   "a rerun skips the folds already there")
+    s.add_argument("--folds", type=int, metavar="N", help="chen2021 protocols: only the first N folds of each protocol")
+    s.add_argument("--only", nargs="+", metavar="FOLD", help="chen2021 protocols: only these folds (writer, pair 'a+b' or 'random')")
+    s.add_argument("--summarise", action="store_true", help="chen2021 protocols: no training, only collect the saved folds into the --json summary")
     s.add_argument("--target", metavar="SET.npz", help="glove data set (default: simulate the paper-like set, seed 0)")
     s.add_argument("--digilets", metavar="DIR", help="DigiLeTs raw folder (source writers for pretraining)")
     s.add_argument("--quick", action="store_true", help="same code paths, tiny data and 2 epochs (CI); numbers are meaningless")
     s.add_argument("--seed", type=int, default=0)
-    s.add_argument("--json", metavar="OUT", help="write every figure (runs, per-user, confusion) as JSON")
+    s.add_argument("--json", metavar="OUT", help="write every figure (runs, per-user, confusion) as JSON; chen2021 protocols: the "
+                   "summary (default models/metrics_chen2021.json, none with --quick)")
     s.add_argument("--no-progress", action="store_true")
     s.set_defaults(func=cmd_evaluate)
 
     s = sub.add_parser("train", help="train shipped models on every target user and write them to models/")
-    s.add_argument("--model", nargs="+", default=["all"], help="settings to ship, or 'all' (default): " + " ".join(("paper_lstm", "paper_cnn", "best_lstm", "best_cnn", "best", "target_only_lstm", "source_only_lstm")) + "; 'spotter': the letter spotter of continuous writing (simulated source-writer sessions)")
-    s.add_argument("--metrics", nargs="+", metavar="RUN.json", help="glovexfer evaluate --json results whose protocol figures go into the models' metrics")
+    _domain_argument(s)
+    s.add_argument("--model", nargs="+", default=["all"], help="settings to ship, or 'all' (default): " + " ".join(("paper_lstm", "paper_cnn", "best_lstm", "best_cnn", "best", "target_only_lstm", "source_only_lstm"))
+                   + "; 'spotter': the letter spotter of continuous writing (simulated source-writer sessions); chen2021: all, or chen_signal_net alone")
+    s.add_argument("--metrics", nargs="+", metavar="RUN.json", help="glovexfer evaluate --json results whose protocol figures go into the models' metrics "
+                   "(chen2021: the protocols' summary, default models/metrics_chen2021.json)")
+    s.add_argument("--chen2021", metavar="DIR", help="chen2021: the pen data set (default: ../shared/data/chen2021)")
+    s.add_argument("--writers", nargs="+", metavar="W", help="chen2021: train on these writers only (default: all 12)")
     s.add_argument("--metrics-only", action="store_true", help="do not train: only put the --metrics figures into the shipped models' metrics.json")
-    s.add_argument("--out", metavar="DIR", help="where to write the model folders (default: the repository's models/)")
+    s.add_argument("--out", metavar="DIR", help="where to write the model folders (default: the repository's models/, chen2021: models/chen2021/)")
     s.add_argument("--target", metavar="SET.npz", help="glove data set (default: simulate the paper-like set, seed 0)")
     s.add_argument("--digilets", metavar="DIR", help="DigiLeTs raw folder (source writers for pretraining)")
     s.add_argument("--quick", action="store_true", help="tiny data and 2 epochs (CI); needs --out")
@@ -616,11 +771,17 @@ def build_parser() -> argparse.ArgumentParser:
     s.set_defaults(func=cmd_train)
 
     s = sub.add_parser("export", help="shipped float models -> int8 .tflite + the firmware's C++ model data (models/)")
+    _domain_argument(s)
     s.add_argument("--model", nargs="+", help="models to convert (default: the two firmware networks)")
     s.add_argument("--lstm", default="best_lstm", help="the LSTM the firmware compiles in (default: %(default)s)")
     s.add_argument("--cnn", default="best_cnn", help="the CNN the firmware compiles in (default: %(default)s)")
-    s.add_argument("--models", metavar="DIR", help="models folder (default: the repository's models/)")
+    s.add_argument("--models", metavar="DIR", help="models folder (default: the repository's models/, chen2021: models/chen2021/)")
     s.add_argument("--target", metavar="SET.npz", help="training glove set for the representative data (default: simulate the paper-like set)")
+    s.add_argument("--chen2021", metavar="DIR", help="chen2021: the pen data set (default: ../shared/data/chen2021)")
+    s.add_argument("--vectors", metavar="DIR", help="chen2021: also write 60 real letters (4 per session) as firmware vector files (parity --vectors)")
+    s.add_argument("--recording-set", metavar="OUT.npz", help="chen2021: also write every --every-th real letter as a recording set of firmware "
+                   "inputs (evaluate --data OUT.npz --int8)")
+    s.add_argument("--every", type=int, default=10, help="chen2021 --recording-set: every N-th letter (default: %(default)s)")
     s.add_argument("--digilets", metavar="DIR", help="DigiLeTs raw folder (to simulate the default set)")
     s.add_argument("--n-rep", type=int, default=300, help="representative examples (default: %(default)s)")
     s.add_argument("--lexicon", action="store_true", help="instead: the word lexicon of continuous writing (wordfreq's 10,000 most frequent English words) -> models/lexicon/")

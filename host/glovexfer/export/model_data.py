@@ -27,7 +27,7 @@ Supported topologies: the paper BiLSTM (REVERSE_V2, 2x UNIDIRECTIONAL_SEQUENCE_L
 2x STRIDED_SLICE, CONCATENATION, FULLY_CONNECTED) and the paper CNN (CONV_2D, MAX_POOL_2D,
 CONV_2D, MAX_POOL_2D, RESHAPE, FULLY_CONNECTED, FULLY_CONNECTED) and the signal network
 (CONV_2D x2, MAX_POOL_2D, CONV_2D x2, AVERAGE_POOL_2D, FULLY_CONNECTED on a (1, 1, 32, 9)
-input; ``glovexfer.chen.protocols.signal_net``); anything else raises.
+input; ``glovexfer.nets.models.signal_net``); anything else raises.
 
 The signal network's input standardisation (the .tflite's ``glovexfer_signal_norm`` metadata)
 is written into the ``.cpp`` header as ``// signal norm: <JSON>`` (floats as Python reprs,

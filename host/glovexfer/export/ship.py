@@ -94,3 +94,18 @@ def export_firmware(models_dir: Path, lstm: str, cnn: str, signal: str | None = 
         manifest["networks"][role] = {"model": name, "tflite": f"{name}/{INT8_TFLITE}", "sha256": info["sha256"], "version": version}
     (out / "MANIFEST.json").write_text(json.dumps(manifest, indent=1) + "\n")
     return out
+
+
+def signal_int8(model, norm, X_rep, n_rep: int = REPRESENTATIVE_N, seed: int = 0) -> bytes:
+    """int8 .tflite of a trained ``signal_net``: batch norm folded (``fold_signal_net``), full
+    int8 conversion calibrated on ``n_rep`` of the (N, 32, 9) signals ``X_rep``, and the
+    standardisation ``norm = (mean, std)`` stored as metadata
+    (``golden.signals.SIGNAL_NORM_METADATA``) for the device's input quantiser."""
+    from ..golden.signals import SIGNAL_NORM_METADATA, norm_metadata
+    from ..nets.datasets import standardise_signals
+    from ..nets.models import fold_signal_net
+    from ..nets.tflite import add_metadata, to_int8_tflite
+
+    mean, std = norm
+    b = to_int8_tflite(fold_signal_net(model), standardise_signals(X_rep, mean, std), n_rep, seed=seed)
+    return add_metadata(b, SIGNAL_NORM_METADATA, norm_metadata(mean, std))

@@ -222,7 +222,7 @@ def norm_from_metadata(metadata: dict) -> tuple[np.ndarray, np.ndarray]:
 
     raw = metadata.get(SIGNAL_NORM_METADATA)
     if raw is None:
-        raise ValueError(f"the signal network has no '{SIGNAL_NORM_METADATA}' metadata (export it with glovexfer.chen.protocols.signal_int8)")
+        raise ValueError(f"the signal network has no '{SIGNAL_NORM_METADATA}' metadata (export it with glovexfer.export.ship.signal_int8)")
     try:
         d = json.loads(bytes(raw).decode())
         return np.asarray(d["mean"], dtype=np.float64), np.asarray(d["std"], dtype=np.float64)

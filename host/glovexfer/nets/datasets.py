@@ -39,7 +39,7 @@ class Arrays:
     dev_seq: np.ndarray | None = None
     dev_img: np.ndarray | None = None
     #: The golden ``signals`` stage (N, 32, 9) int32, the signal network's input, when asked
-    #: for (``glovexfer.chen.protocols.device_signal_arrays``).
+    #: for (``glovexfer.nets.chen2021.device_signal_arrays``).
     sig: np.ndarray | None = None
 
     def __len__(self) -> int:

@@ -42,6 +42,8 @@ from __future__ import annotations
 import os
 import sys
 
+import numpy as np
+
 _LEGACY_VALUES = ("1", "true", "True")
 
 
@@ -163,3 +165,53 @@ def compile_model(model, lr: float):
         metrics=["accuracy"],
     )
     return model
+
+
+# ---------------------------------------------------------------------------------------
+# The device signal network
+# ---------------------------------------------------------------------------------------
+#: Conv2D (1 x k) on the (1, 32, 9) golden signals: two Conv(64, 1x5) - MaxPool(1x2) - two
+#: Conv(128, 1x3) - AveragePool(1x16) - Dropout(0.3) - Dense(26), batch normalisation *before*
+#: each ReLU so that it folds into the convolution for int8 export (``fold_signal_net``).  Every
+#: layer maps to a TFLite-Micro builtin the golden model and the firmware run (CONV_2D,
+#: MAX_POOL_2D, AVERAGE_POOL_2D, RESHAPE, FULLY_CONNECTED).
+SIGNAL_NET_LAYERS = ((64, 5), (64, 5), (128, 3), (128, 3))
+SIGNAL_NET_POOL_AFTER = 1
+
+
+def signal_net(steps: int = 32, channels: int = 9, folded: bool = False):
+    """The device signal network on (1, steps, channels); ``folded``: the inference form
+    without batch normalisation (weights from ``fold_signal_net``)."""
+    inp = keras.Input((1, steps, channels), name="signals")
+    h = inp
+    for i, (f, k) in enumerate(SIGNAL_NET_LAYERS):
+        if folded:
+            h = layers.Conv2D(f, (1, k), padding="same", activation="relu", name=f"conv{i + 1}")(h)
+        else:
+            h = layers.Conv2D(f, (1, k), padding="same", name=f"conv{i + 1}")(h)
+            h = layers.BatchNormalization(name=f"bn{i + 1}")(h)
+            h = layers.ReLU(name=f"relu{i + 1}")(h)
+        if i == SIGNAL_NET_POOL_AFTER:
+            h = layers.MaxPooling2D((1, 2), name="pool")(h)
+    h = layers.AveragePooling2D((1, steps // 2), name="gap")(h)
+    h = layers.Flatten(name="flat")(h)
+    if not folded:
+        h = layers.Dropout(0.3, name="dropout")(h)
+    out = layers.Dense(26, activation="softmax", name="letter")(h)
+    return keras.Model(inp, out, name="chen_signal_net_folded" if folded else "chen_signal_net")
+
+
+def fold_signal_net(model):
+    """The inference form of a trained ``signal_net``: each batch normalisation folded into
+    the convolution before it (``w' = w g / sqrt(v + eps)``, ``b' = (b - m) g / sqrt(v + eps) + beta``).
+    Same outputs as ``model`` in inference mode, to float rounding (tested)."""
+    steps, channels = model.inputs[0].shape[2], model.inputs[0].shape[3]
+    out = signal_net(steps, channels, folded=True)
+    for i in range(len(SIGNAL_NET_LAYERS)):
+        w, b = model.get_layer(f"conv{i + 1}").get_weights()
+        bn = model.get_layer(f"bn{i + 1}")
+        gamma, beta, mean, var = bn.get_weights()
+        k = gamma / np.sqrt(var + bn.epsilon)
+        out.get_layer(f"conv{i + 1}").set_weights([w * k, (b - mean) * k + beta])
+    out.get_layer("letter").set_weights(model.get_layer("letter").get_weights())
+    return out

@@ -53,7 +53,7 @@ from pathlib import Path
 import numpy as np
 
 from . import train as T
-from .datasets import Arrays
+from .datasets import Arrays, standardise_signals
 
 
 @dataclass(frozen=True)
@@ -104,14 +104,18 @@ def members(s: Setting) -> tuple[Setting, ...]:
     return s.parts if s.parts else (s,)
 
 
-def build(kind: str):
+def build(kind: str, *shape):
+    """A fresh network of ``kind``: the paper BiLSTM, the paper CNN or the device signal
+    network (``shape``: its (steps, channels), default (32, 9))."""
     from . import models
 
     if kind == "lstm":
         return models.paper_lstm()
     if kind == "cnn":
         return models.paper_cnn()
-    raise ValueError(f"unknown network kind '{kind}' (lstm, cnn)")
+    if kind == "signal":
+        return models.signal_net(*shape)
+    raise ValueError(f"unknown network kind '{kind}' (lstm, cnn, signal)")
 
 
 def inputs(kind: str, a: Arrays):
@@ -119,7 +123,7 @@ def inputs(kind: str, a: Arrays):
     signals; the network's standardisation is applied by its caller, ``ShippedModel``)."""
     if kind == "signal":
         if a.sig is None:
-            raise ValueError("a signal network needs Arrays.sig (glovexfer.chen.protocols.device_signal_arrays)")
+            raise ValueError("a signal network needs Arrays.sig (glovexfer.nets.chen2021.device_signal_arrays)")
         return a.sig
     return a.seq if kind == "lstm" else a.img[..., None]
 
@@ -338,3 +342,32 @@ def user_independent(setting: Setting, pretrained, target: Arrays, seed: int = 0
         vals = np.array(list(pu.values()))
         res[name] = {"mean": float(vals.mean()), "std": float(vals.std()), "per_user": pu, "confusion": conf[name].tolist()}
     return _split_results(setting, res, agree)
+
+
+# ---------------------------------------------------------------------------------------
+# The device signal network: trained on the golden ``signals`` stage, standardised per channel
+# ---------------------------------------------------------------------------------------
+#: Adam 1e-3, batch 64, early stopping after 5 epochs without a better validation accuracy.
+SIGNAL_FIT = T.FitConfig(lr=0.001, batch=64, max_epochs=30, patience=5)
+
+
+def signal_norm(X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per-channel (mean, std) of (N, steps, 9) signals, float64 in the signals' units."""
+    X = np.asarray(X, dtype=np.float64)
+    return X.mean(axis=(0, 1)), X.std(axis=(0, 1)) + 1e-8
+
+
+def train_signal_net(X, y, train_idx, test_idx, seed: int, quick: bool = False, progress: bool = False, desc: str = "signal net", val_idx=None):
+    """Train the device signal network (``models.signal_net``) on ``train_idx`` (10 % held out for early stopping unless
+    ``val_idx`` is given) -> (test probabilities (n, 26), model, (mean, std))."""
+    if val_idx is None:
+        tr_rel, va_rel = T.split_validation(len(train_idx), VALIDATION_FRACTION, np.random.default_rng(seed))
+        tr, va = train_idx[tr_rel], train_idx[va_rel]
+    else:
+        tr, va = train_idx, val_idx
+    mean, std = signal_norm(X[tr])
+    model = build("signal", X.shape[1], X.shape[2])
+    cfg = T.quick(SIGNAL_FIT, 2) if quick else SIGNAL_FIT
+    T.fit(model, standardise_signals(X[tr], mean, std), y[tr], standardise_signals(X[va], mean, std), y[va], cfg, seed, progress, desc)
+    probs = T.predict_proba(model, standardise_signals(X[test_idx], mean, std)) if len(test_idx) else np.zeros((0, 26))
+    return probs, model, (mean, std)

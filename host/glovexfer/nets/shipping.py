@@ -247,7 +247,7 @@ class ShippedModel:
 
 def training_writers(meta: dict) -> set[str]:
     """Writers a shipped model saw in training: DigiLeTs source and target writers, and the
-    Chen et al. (2021) writers of a real-data model (``glovexfer.chen.shipping``)."""
+    Chen et al. (2021) writers of a real-data model (``glovexfer.nets.chen2021_shipping``)."""
     return (
         set(meta.get("source_writers", []))
         | set(meta.get("target", {}).get("writers", []))

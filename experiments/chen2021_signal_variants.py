@@ -1,7 +1,7 @@
 #!/usr/bin/env python
 """Two attempts to lift the device signal network on the Chen subject split (issue 7).
 
-    TF_NUM_INTRAOP_THREADS=1 TF_NUM_INTEROP_THREADS=1 .venv/bin/python tools/chen2021_signal_variants.py \
+    TF_NUM_INTRAOP_THREADS=1 TF_NUM_INTEROP_THREADS=1 .venv/bin/python experiments/chen2021_signal_variants.py \
         --variant augment simpretrain
 
 On the 6 subject-split pairs (seed 0, the protocol's folds and validation splits), per pair the
@@ -24,20 +24,20 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import sys
 import time
 from pathlib import Path
 
 os.environ.setdefault("TF_USE_LEGACY_KERAS", "1")
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "host"))
 
 import numpy as np  # noqa: E402
-from glovexfer.chen import protocols as CP  # noqa: E402
+from glovexfer.nets import chen2021 as CP  # noqa: E402
+from glovexfer.nets import protocols as P  # noqa: E402
+from glovexfer.nets.datasets import standardise_signals  # noqa: E402
+from glovexfer.nets.models import signal_net  # noqa: E402
 from glovexfer.data.paths import find_dataset  # noqa: E402
 from glovexfer.nets import train as T  # noqa: E402
 
-OUT = ROOT / "out" / "chen"
+OUT = Path("out") / "chen"
 
 
 def augment(X: np.ndarray, rng, copies: int = 2, rot_deg: float = 15.0, scale: float = 1.2) -> np.ndarray:
@@ -78,7 +78,7 @@ def main(argv=None) -> int:
     a = ap.parse_args(argv)
     X, y, g = CP.device_signal_arrays(find_dataset("chen2021", a.chen2021), progress=False)
     writers = sorted(set(g.tolist()))
-    fit = CP.SIGNAL_FIT
+    fit = P.SIGNAL_FIT
     res = json.loads((OUT / "signal_variants.json").read_text()) if (OUT / "signal_variants.json").is_file() else {}
     for variant in a.variant:
         if variant == "simpretrain":
@@ -90,16 +90,16 @@ def main(argv=None) -> int:
             train_idx, test_idx = np.flatnonzero(~test), np.flatnonzero(test)
             tr_rel, va_rel = T.split_validation(len(train_idx), CP.VALIDATION_FRACTION, np.random.default_rng(0))
             tr, va = train_idx[tr_rel], train_idx[va_rel]
-            mean, std = CP.signal_norm(X[tr])
-            model = CP.signal_net(X.shape[1], X.shape[2])
+            mean, std = P.signal_norm(X[tr])
+            model = signal_net(X.shape[1], X.shape[2])
             if variant == "augment":
                 Xa = augment(X[tr], np.random.default_rng(100))
-                T.fit(model, CP.standardise(Xa, mean, std), np.tile(y[tr], len(Xa) // len(tr)), CP.standardise(X[va], mean, std), y[va], fit, 0, False, "augment")
+                T.fit(model, standardise_signals(Xa, mean, std), np.tile(y[tr], len(Xa) // len(tr)), standardise_signals(X[va], mean, std), y[va], fit, 0, False, "augment")
             else:
                 sp_tr, sp_va = T.split_validation(len(ys), CP.VALIDATION_FRACTION, np.random.default_rng(0))
-                T.fit(model, CP.standardise(S[sp_tr], mean, std), ys[sp_tr], CP.standardise(S[sp_va], mean, std), ys[sp_va], fit, 0, False, "pretrain")
-                T.fit(model, CP.standardise(X[tr], mean, std), y[tr], CP.standardise(X[va], mean, std), y[va], T.FitConfig(lr=5e-4, batch=fit.batch, max_epochs=fit.max_epochs, patience=fit.patience), 0, False, "fine-tune")
-            p = T.predict_proba(model, CP.standardise(X[test_idx], mean, std))
+                T.fit(model, standardise_signals(S[sp_tr], mean, std), ys[sp_tr], standardise_signals(S[sp_va], mean, std), ys[sp_va], fit, 0, False, "pretrain")
+                T.fit(model, standardise_signals(X[tr], mean, std), y[tr], standardise_signals(X[va], mean, std), y[va], T.FitConfig(lr=5e-4, batch=fit.batch, max_epochs=fit.max_epochs, patience=fit.patience), 0, False, "fine-tune")
+            p = T.predict_proba(model, standardise_signals(X[test_idx], mean, std))
             with np.load(OUT / "folds" / "subject_split" / f"{name}.npz") as z:
                 lstm = z["transfer_lstm"]
             per[name] = float(np.mean(p.argmax(1) == y[test_idx]))

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Int8 conversion variants of a shipped network vs its float self, on a glove data set.
 
-    TF_USE_LEGACY_KERAS=1 .venv/bin/python tools/int8_lstm_variants.py paper_lstm \
+    TF_USE_LEGACY_KERAS=1 .venv/bin/python experiments/int8_lstm_variants.py paper_lstm \
         --data out/sim_seed7.npz --variant 300,0 300,1 1000,0
 
 Each variant is ``N_REP,UNIFY``: the number of representative examples (drawn, as ``glovexfer

@@ -1,4 +1,5 @@
-"""Real-data models: train them on Chen writers, ship them under models/chen2021/, score them.
+"""Real-data models: train them on Chen writers, ship them under models/chen2021/, score them
+(``glovexfer train/evaluate --domain chen2021``; their int8 export is :mod:`glovexfer.export.chen2021`).
 
 A shipped Chen model is a folder in the layout of :mod:`glovexfer.nets.shipping` (``model.h5``,
 ``model_float.tflite``, ``metrics.json``; a fused model has only ``metrics.json`` naming its
@@ -9,7 +10,6 @@ and the writers it was trained on, which ``evaluate`` leaves out.
 
 from __future__ import annotations
 
-import json
 import time
 from dataclasses import asdict
 from pathlib import Path
@@ -17,8 +17,10 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import GloveXferError
-from ..nets import shipping as S
-from . import protocols as CP
+from . import chen2021 as CP
+from . import protocols as P
+from . import shipping as S
+from . import train as T
 
 CHEN_MODELS_DIR = S.MODELS_DIR / "chen2021"
 #: Shipped names: the transfer networks (pretrained on DigiLeTs, fine-tuned on all 12 writers),
@@ -36,7 +38,15 @@ BEST_MEMBERS = ("chen_transfer_lstm", SIGNAL_NAME)
 
 
 def reproduce_command() -> str:
-    return "TF_NUM_INTRAOP_THREADS=1 TF_NUM_INTEROP_THREADS=1 .venv/bin/python tools/chen2021_ship.py"
+    return "TF_NUM_INTRAOP_THREADS=1 TF_NUM_INTEROP_THREADS=1 glovexfer train --domain chen2021 && glovexfer export --domain chen2021"
+
+
+def read_figures(metrics_path) -> dict:
+    """The protocol figures (``glovexfer evaluate --domain chen2021``'s metrics file), or {}
+    when there is none yet."""
+    from ..files import read_json_object
+
+    return read_json_object(metrics_path, "Chen protocol metrics") if metrics_path and Path(metrics_path).is_file() else {}
 
 
 def _resolve(ref: str, models_dir: Path | None) -> tuple[str, Path]:
@@ -51,8 +61,8 @@ def _resolve(ref: str, models_dir: Path | None) -> tuple[str, Path]:
     raise GloveXferError(f"no shipped model '{ref}' in {models_dir or f'{CHEN_MODELS_DIR} or {S.MODELS_DIR}'} (shipped: {', '.join(known) or 'none'})")
 
 
-def evaluate(chen_root, ref: str, models_dir: str | Path | None = None, progress: bool = True) -> dict:
-    """Score a shipped model on every Chen writer it was not trained on.
+def evaluate(chen_root, ref: str, models_dir: str | Path | None = None, progress: bool = True, writers: list[str] | None = None) -> dict:
+    """Score a shipped model on every Chen writer (of ``writers``, or all) it was not trained on.
 
     Returns accuracy, per-writer accuracy, the confusion matrix, and which writers were left
     out because the model was trained on them.
@@ -62,15 +72,15 @@ def evaluate(chen_root, ref: str, models_dir: str | Path | None = None, progress
     info = model.meta.get("chen2021", {})
     trained = sorted(info.get("train_writers", []))
     representation = info.get("representation", CP.REPRESENTATION)
-    tgt = CP.target(chen_root, representation, progress=progress)
+    tgt = CP.target(chen_root, representation, progress=progress, writers=writers)
     keep = ~np.isin(tgt.group, trained)
     if not keep.any():
         raise GloveXferError(
             f"model '{model.name}' was trained on every writer in {chen_root} ({', '.join(trained)}): nothing left to score; "
-            "use a model trained on fewer writers (tools/chen2021_protocols.py measures held-out writers)"
+            "use a model trained on fewer writers (glovexfer evaluate --domain chen2021 --protocol ... measures held-out writers)"
         )
     if "signal" in model.kinds:
-        X, y, _ = CP.device_signal_arrays(chen_root, progress=progress)
+        X, y, _ = CP.device_signal_arrays(chen_root, progress=progress, writers=writers)
         if not np.array_equal(y, tgt.y):
             raise GloveXferError(f"{chen_root}: the signals and the trajectories list the letters differently")
         tgt.sig = X
@@ -84,7 +94,7 @@ def evaluate(chen_root, ref: str, models_dir: str | Path | None = None, progress
 
 def _fit_all(net: str, weights, tgt, seed: int, progress: bool, quick: bool = False):
     tr, va = CP._split_val(tgt, seed)
-    cfg = CP.quick_cfg(CP.FINETUNE[net], 1) if quick else CP.FINETUNE[net]
+    cfg = T.quick(CP.FINETUNE[net], 1) if quick else CP.FINETUNE[net]
     return CP.train_net(net, weights, tr, va, cfg, seed, progress, f"ship chen transfer {net}")
 
 
@@ -92,13 +102,13 @@ def ship(chen_root, digilets_root, out_dir: Path = CHEN_MODELS_DIR, seed: int = 
     """Train the transfer LSTM and CNN on all (or ``writers``) Chen writers; write the folders.
 
     ``quick``: pretraining and fine-tuning of 1-2 epochs on a sliver (tests; meaningless models)."""
-    from ..nets.tflite import to_float_tflite
+    from .tflite import to_float_tflite
 
     out_dir = Path(out_dir)
     tgt = CP.target(chen_root, progress=progress, writers=writers)
     if quick:
         tgt = tgt.take(np.arange(0, len(tgt), 10))
-    figures = json.loads(Path(metrics_path).read_text()) if metrics_path and Path(metrics_path).is_file() else {}
+    figures = read_figures(metrics_path)
     src = CP.source(digilets_root, progress=progress)
     common = {
         "chen2021": {"representation": CP.REPRESENTATION, "train_writers": sorted(set(tgt.group.tolist())), "sequences": len(tgt)},
@@ -156,31 +166,43 @@ def write_best(out_dir: Path, figures: dict, common: dict) -> Path:
     return Path(out_dir) / "chen_best"
 
 
+def ship_signal_only(chen_root, out_dir: Path = CHEN_MODELS_DIR, seed: int = 0, progress: bool = True, metrics_path: Path | None = None, writers: list[str] | None = None, quick: bool = False) -> list[Path]:
+    """Train only the device signal network (the transfer networks already shipped in
+    ``out_dir`` stay) and rewrite ``chen_best`` with the transfer BiLSTM's common fields."""
+    out_dir = Path(out_dir)
+    lstm = out_dir / "chen_transfer_lstm"
+    meta = S.read_meta(lstm, single=True)
+    common = {k: meta[k] for k in ("chen2021", "source", "seed", "quick", "reproduce") if k in meta}
+    figures = read_figures(metrics_path)
+    return [ship_signal(chen_root, out_dir, seed, progress, figures, writers, quick), write_best(out_dir, figures, common)]
+
+
 def ship_signal(chen_root, out_dir: Path = CHEN_MODELS_DIR, seed: int = 0, progress: bool = True, figures: dict | None = None, writers: list[str] | None = None, quick: bool = False) -> Path:
     """Train the device signal network on all (or ``writers``) Chen writers (10 % of the
     letters for early stopping, as in the protocols) and write its folder: ``model.h5`` (with
     batch normalisation), ``model_float.tflite`` (folded), ``metrics.json`` with the
     standardisation ``signal_norm`` the device's input quantiser is derived from."""
-    from ..nets.tflite import to_float_tflite
+    from .models import SIGNAL_NET_LAYERS, fold_signal_net
+    from .tflite import to_float_tflite
 
     X, y, g = CP.device_signal_arrays(chen_root, progress=progress)
     idx = np.arange(len(y)) if writers is None else np.flatnonzero(np.isin(g, writers))
     if quick:
         idx = idx[::10]
     t0 = time.time()
-    _, model, (mean, std) = CP.device_signal_fold(X, y, idx, np.zeros(0, dtype=np.int64), seed, quick, progress, "ship chen signal net")
+    _, model, (mean, std) = P.train_signal_net(X, y, idx, np.zeros(0, dtype=np.int64), seed, quick, progress, "ship chen signal net")
     folder = Path(out_dir) / SIGNAL_NAME
     folder.mkdir(parents=True, exist_ok=True)
     model.save(folder / S.MODEL_FILE)
-    (folder / S.FLOAT_TFLITE).write_bytes(to_float_tflite(CP.fold_signal_net(model)))
+    (folder / S.FLOAT_TFLITE).write_bytes(to_float_tflite(fold_signal_net(model)))
     meta = {
         "model": SIGNAL_NAME,
         "kind": "signal",
         "input": "golden signals stage (N, 32, 9) of the firmware's 32-sample counts (glovexfer.chen.counts.to_counts), standardised by signal_norm",
         "signal_norm": {"mean": [float(v) for v in mean], "std": [float(v) for v in std]},
         "chen2021": {"representation": "device signals", "train_writers": sorted(set(g[idx].tolist())), "sequences": int(len(idx))},
-        "config": asdict(CP.SIGNAL_FIT),
-        "layers": [list(x) for x in CP.SIGNAL_NET_LAYERS],
+        "config": asdict(P.SIGNAL_FIT),
+        "layers": [list(x) for x in SIGNAL_NET_LAYERS],
         "parameters": int(model.count_params()),
         "train_seconds": round(time.time() - t0, 1),
         "seed": seed,
@@ -194,72 +216,16 @@ def ship_signal(chen_root, out_dir: Path = CHEN_MODELS_DIR, seed: int = 0, progr
     return folder
 
 
-def export_signal(chen_root, out_dir: Path = CHEN_MODELS_DIR, progress: bool = True, n_rep: int = 300, seed: int = 0) -> Path:
-    """int8 export of ``chen_signal_net`` (``protocols.signal_int8``), calibrated on its own
-    training letters; writes ``model_int8.tflite`` and ``int8.json`` (size, sha256, and the
-    argmax agreement of the golden int8 network with the float model on those letters)."""
-    import hashlib
+def train_writers(folder: Path) -> list[str]:
+    """The Chen writers a shipped real-data model was trained on (its ``metrics.json``)."""
+    from ..files import field
 
-    from ..export.ship import INT8_TFLITE as X_INT8_TFLITE
-    from ..golden.network import load_int8_model
-    from ..golden.recognise import signal_quantiser_of
-    from ..golden.signals import quantise_signals
-    from ..nets.models import keras
-
-    folder = Path(out_dir) / SIGNAL_NAME
-    meta = json.loads((folder / S.METRICS_FILE).read_text())
-    X, y, g = CP.device_signal_arrays(chen_root, progress=progress)
-    idx = np.flatnonzero(np.isin(g, meta["chen2021"]["train_writers"]))
-    norm = (np.asarray(meta["signal_norm"]["mean"]), np.asarray(meta["signal_norm"]["std"]))
-    model = keras.models.load_model(folder / S.MODEL_FILE, compile=False)
-    b = CP.signal_int8(model, norm, X[idx], n_rep=n_rep, seed=seed)
-    (folder / X_INT8_TFLITE).write_bytes(b)
-    net = load_int8_model(b)
-    q = signal_quantiser_of(net)
-    sub = idx[:: max(1, len(idx) // 1000)]
-    x8 = np.concatenate([quantise_signals(X[i], *q)[None] for i in sub])
-    dev = np.argmax(net.run(x8).reshape(len(sub), -1), axis=1)
-    flt = np.argmax(model.predict(CP.standardise(X[sub], *norm), verbose=0), axis=1)
-    rep = {
-        "model": SIGNAL_NAME,
-        "kind": "signal",
-        "int8_bytes": len(b),
-        "sha256": hashlib.sha256(b).hexdigest(),
-        "representative": f"{min(n_rep, len(idx))} of the model's own {len(idx)} training letters (seed {seed})",
-        "ops": net.op_names,
-        "agreement_letters": int(len(sub)),
-        "argmax_agreement_int8_vs_float": float(np.mean(dev == flt)),
-        "accuracy_int8_training_letters": float(np.mean(dev == y[sub])),
-        "accuracy_float_training_letters": float(np.mean(flt == y[sub])),
-    }
-    S.write_json(rep, folder / "int8.json")
-    return folder
+    path = Path(folder) / S.METRICS_FILE
+    info = field(S.read_meta(folder), "chen2021", path, (dict,))
+    writers = field(info, "train_writers", path, (list,))
+    if not writers or not all(isinstance(w, str) for w in writers):
+        raise GloveXferError(f"{path} [chen2021.train_writers]: must be a non-empty list of writer names")
+    return writers
 
 
-def export(chen_root, out_dir: Path = CHEN_MODELS_DIR, progress: bool = True, n_rep: int | None = None, seed: int = 0) -> list[Path]:
-    """Full-int8 export of the shipped transfer networks, as ``glovexfer export`` does for the
-    glove models: representative examples drawn from their own training letters (the Chen
-    writers in their metrics, through the same representation), then the firmware's C++ model
-    data in ``out_dir/firmware`` (``chen_transfer_lstm`` + ``chen_transfer_cnn``)."""
-    from ..export import ship as X
-
-    out_dir = Path(out_dir)
-    paths = []
-    targets: dict = {}  # training writers -> their letters (both networks usually share them)
-    for net in CP.NETS:
-        folder = out_dir / f"chen_transfer_{net}"
-        meta = json.loads((folder / S.METRICS_FILE).read_text())
-        writers = tuple(meta["chen2021"]["train_writers"])
-        if writers not in targets:
-            targets[writers] = CP.target(chen_root, progress=progress, writers=list(writers))
-        tgt = targets[writers]
-        rep_from = f"the model's own training letters (Chen et al. 2021, {len(meta['chen2021']['train_writers'])} writers, {CP.REPRESENTATION})"
-        paths.append(X.export_model(folder, tgt, n_rep=n_rep or X.REPRESENTATIVE_N, seed=seed, rep_from=rep_from))
-    if (out_dir / SIGNAL_NAME / S.MODEL_FILE).is_file():
-        paths.append(export_signal(chen_root, out_dir, progress, seed=seed))
-    signal = SIGNAL_NAME if (out_dir / SIGNAL_NAME / X.INT8_TFLITE).is_file() else None
-    paths.append(X.export_firmware(out_dir, *(f"chen_transfer_{net}" for net in ("lstm", "cnn")), signal=signal))
-    return paths
-
-
-__all__ = ["BEST_MEMBERS", "CHEN_MODELS_DIR", "FUSED_FIGURES", "SHIPPED", "SIGNAL_NAME", "evaluate", "export", "export_signal", "ship", "ship_signal", "write_best"]
+__all__ = ["BEST_MEMBERS", "CHEN_MODELS_DIR", "FUSED_FIGURES", "SHIPPED", "SIGNAL_NAME", "evaluate", "ship", "ship_signal", "write_best"]

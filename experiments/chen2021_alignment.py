@@ -9,12 +9,12 @@ pipeline on the firmware's own 32-sample counts from ``glovexfer.chen.counts.to_
   writers, with no training at all;
 * ``knn_all``: 1-NN leave-one-sequence-out over all writers (within-writer consistency);
 * ``source_only``: accuracy of the paper BiLSTM trained on DigiLeTs only (all 62 writers,
-  ``glovexfer.chen.pretrain``), on every ``--every``-th sequence, for the best of 16 plane
+  ``pretrained_weights`` below), on every ``--every``-th sequence, for the best of 16 plane
   transforms (rotation by k * 45 deg, with and without mirroring x) -- the transform is
   reported (``m`` = mirrored);
 * ``source_only_plain``: the same with no transform.
 
-    TF_NUM_INTRAOP_THREADS=1 TF_NUM_INTEROP_THREADS=1 .venv/bin/python tools/chen2021_alignment.py
+    TF_NUM_INTRAOP_THREADS=1 TF_NUM_INTEROP_THREADS=1 .venv/bin/python experiments/chen2021_alignment.py
 
 Writes out/chen/alignment.json and prints a Markdown table (docs/results-chen2021.md).
 """
@@ -24,13 +24,10 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import sys
 import time
 from pathlib import Path
 
 os.environ.setdefault("TF_USE_LEGACY_KERAS", "1")
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "host"))
 
 import numpy as np  # noqa: E402
 from glovexfer.chen.counts import to_counts, to_physical  # noqa: E402
@@ -95,25 +92,52 @@ def transforms(X):
             yield f"{'m' if mir else ''}{deg}", Y.astype(np.float32)
 
 
+#: Pretraining budget on a 2-core machine: the BiLSTM on every DigiLeTs writer, unswapped
+#: (the transforms below are what the study compares).
+PRETRAIN_LSTM = dict(lr=0.01, batch=32, max_epochs=40, patience=8)
+
+
+def pretrained_weights(digilets_root, cache_dir="out/cache", seed: int = 0, progress: bool = False):
+    """Weights of the paper BiLSTM trained on all DigiLeTs writers (plain x, y), cached."""
+    from dataclasses import asdict
+
+    from glovexfer.nets.chen2021 import all_writers
+    from glovexfer.nets import protocols as P
+    from glovexfer.nets import train as T
+    from glovexfer.nets.datasets import _key, source_arrays
+
+    cfg = T.FitConfig(**PRETRAIN_LSTM)
+    writers = all_writers(digilets_root)
+    path = Path(cache_dir) / f"chen_pretrain_lstm_{_key(1, 'lstm', asdict(cfg), writers, seed)}.npz"
+    if path.is_file():
+        with np.load(path) as z:
+            return [z[f"w{i}"] for i in range(len(z.files) - 1)]
+    src = source_arrays(digilets_root, writers, cache_dir=cache_dir, progress=progress)
+    model, hist = P.pretrain(P.Setting("chen_pretrain_lstm", "lstm", True, False, cfg, cfg), src, seed, progress)
+    w = model.get_weights()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    np.savez(path, **{f"w{i}": a for i, a in enumerate(w)}, hist=np.array(json.dumps(hist)))
+    return w
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--chen2021")
     ap.add_argument("--digilets")
     ap.add_argument("--kinds", nargs="+", default=list(ALL), choices=ALL)
     ap.add_argument("--every", type=int, default=3, help="source-only on every N-th sequence (CPU budget)")
-    ap.add_argument("--out", default=str(ROOT / "out" / "chen" / "alignment.json"))
+    ap.add_argument("--out", default=str(Path("out") / "chen" / "alignment.json"))
     a = ap.parse_args(argv)
     cs = load_chen2021(find_dataset("chen2021", a.chen2021))
     y, w = cs.y, cs.writers
-    from glovexfer.chen.pretrain import pretrained_weights
     from glovexfer.nets import models as M
 
     net = M.paper_lstm()
-    net.set_weights(pretrained_weights("lstm", find_dataset("digilets", a.digilets), progress=False))
+    net.set_weights(pretrained_weights(find_dataset("digilets", a.digilets)))
     sub = np.arange(0, len(cs), a.every)
     res = {}
     for kind in a.kinds:
-        X = paths(cs, kind, ROOT / "out" / "cache")
+        X = paths(cs, kind, Path("out") / "cache")
         r = {"knn_lowo": knn_lowo(X, y, w), "knn_all": knn_all(X, y)}
         best = (-1.0, "")
         for name, Y in transforms(X[sub]):
