@@ -51,7 +51,7 @@ constexpr int kGxCnnConv2Size = kGxCnnH2 * kGxCnnH2 * kGxCnnC2;
 constexpr int kGxCnnScratchA = kGxCnnConv1Size > kGxCnnConv2Size ? kGxCnnConv1Size : kGxCnnConv2Size;
 constexpr int kGxCnnScratchB = kGxCnnPool1Size > kGxCnnFlat ? kGxCnnPool1Size : kGxCnnFlat;
 
-// Signal network dimensions (host/glovexfer/chen/protocols.py SIGNAL_NET_LAYERS, signal_net):
+// Signal network dimensions (host/glovexfer/nets/models.py SIGNAL_NET_LAYERS, signal_net):
 // input (H 1, W 32 samples, C 9 channels), every layer keeps H = 1.
 constexpr int kGxSignalSteps = 32;                        // = kMaxSamples (recognizer.cpp checks)
 constexpr int kGxSignalIn = 9;                            // = kGxSignalChannels (recognizer.cpp checks)
