@@ -217,7 +217,10 @@ def _evaluate_sessions(args) -> int:
     print(f"the same letters cut at their true spans (a button per letter): CER {100 * ts['cer_raw']:.2f} %, "
           f"WER raw {100 * ts['wer_raw']:.2f} %{lex}  ({time.time() - t0:.0f} s)")
     if args.json:
-        res.update({"data": str(args.sessions), "model": name, "reproduce": f"glovexfer evaluate --sessions {args.sessions} --json {args.json}"})
+        make = (f"glovexfer simulate --sessions {len(ss)} --seed {ss.meta['seed']} --out {args.sessions} && "
+                if ss.meta.get("simulated") and "seed" in ss.meta else "")
+        res.update({"data": str(args.sessions), "model": name,
+                    "reproduce": f"{make}glovexfer evaluate --sessions {args.sessions} --json {args.json}"})
         if not args.per_session:
             res.pop("per_session")
         print(f"-> {shipping.write_json(res, Path(args.json))}")
