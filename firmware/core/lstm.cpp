@@ -6,6 +6,90 @@
 #include "dot.h"
 #include "quant.h"
 
+#if defined(__riscv) && __riscv_xlen == 32
+// RV32IM: the recurrent sums of four units in one pass over the widened h (each h value
+// loaded once for its 32 products): per (unit, gate, column) LH, MUL, ADD, the 16 sums in
+// t2-t6 and s0-s10, so nothing spills (more sums than GCC keeps in registers around inline
+// assembly). Four column pairs per loop pass, then the last 0..3 pairs one by one.
+// a0: unit 0's first recurrent pair, a1: the unit stride in bytes, a2: the widened h,
+// a3: pairs, a4: the 16 sums out (unit u, gate g at 4u + g). Standard calling convention.
+extern "C" void gx_lstm_rv32_dot4(const int16_t* w, int32_t stride_bytes, const int16_t* c, int32_t pairs,
+                                  int32_t* acc);
+__asm__(
+    ".pushsection .text.gx_lstm_rv32_dot4,\"ax\",@progbits\n"
+    ".balign 4\n"
+    ".globl gx_lstm_rv32_dot4\n"
+    ".type gx_lstm_rv32_dot4, @function\n"
+    ".macro gx_mac acc, ptr, off, x\n"
+    "\tlh t1, \\off(\\ptr)\n"
+    "\tmul t1, t1, \\x\n"
+    "\tadd \\acc, \\acc, t1\n"
+    ".endm\n"
+    ".macro gx_unit g0, g1, g2, g3, ptr, o\n"  // one unit's 8 products of a column pair
+    "\tgx_mac \\g0, \\ptr, \\o, a7\n"
+    "\tgx_mac \\g0, \\ptr, \\o+2, t0\n"
+    "\tgx_mac \\g1, \\ptr, \\o+4, a7\n"
+    "\tgx_mac \\g1, \\ptr, \\o+6, t0\n"
+    "\tgx_mac \\g2, \\ptr, \\o+8, a7\n"
+    "\tgx_mac \\g2, \\ptr, \\o+10, t0\n"
+    "\tgx_mac \\g3, \\ptr, \\o+12, a7\n"
+    "\tgx_mac \\g3, \\ptr, \\o+14, t0\n"
+    ".endm\n"
+    ".macro gx_pair o, co\n"  // column pair at byte co of h, weights at byte o of each unit
+    "\tlh a7, \\co(a5)\n"
+    "\tlh t0, \\co+2(a5)\n"
+    "\tgx_unit t2, t3, t4, t5, a0, \\o\n"
+    "\tgx_unit t6, s0, s1, s2, a1, \\o\n"
+    "\tgx_unit s3, s4, s5, s6, a2, \\o\n"
+    "\tgx_unit s7, s8, s9, s10, a3, \\o\n"
+    ".endm\n"
+    "gx_lstm_rv32_dot4:\n"
+    "\taddi sp, sp, -48\n"
+    "\tsw s0, 0(sp)\n\tsw s1, 4(sp)\n\tsw s2, 8(sp)\n\tsw s3, 12(sp)\n\tsw s4, 16(sp)\n\tsw s5, 20(sp)\n"
+    "\tsw s6, 24(sp)\n\tsw s7, 28(sp)\n\tsw s8, 32(sp)\n\tsw s9, 36(sp)\n\tsw s10, 40(sp)\n\tsw s11, 44(sp)\n"
+    "\tandi a6, a3, -4\n"  // a6: the end of the four-pair passes, s11: the end
+    "\tslli a6, a6, 2\n"
+    "\tadd a6, a2, a6\n"
+    "\tslli s11, a3, 2\n"
+    "\tadd s11, a2, s11\n"
+    "\tmv a5, a2\n"  // a5: the column, a0-a3: the four units
+    "\tmv t1, a1\n"
+    "\tadd a1, a0, t1\n"
+    "\tadd a2, a1, t1\n"
+    "\tadd a3, a2, t1\n"
+    "\tli t2, 0\n\tli t3, 0\n\tli t4, 0\n\tli t5, 0\n\tli t6, 0\n\tli s0, 0\n\tli s1, 0\n\tli s2, 0\n"
+    "\tli s3, 0\n\tli s4, 0\n\tli s5, 0\n\tli s6, 0\n\tli s7, 0\n\tli s8, 0\n\tli s9, 0\n\tli s10, 0\n"
+    "\tbeq a5, a6, 2f\n"
+    "1:\n"
+    "\tgx_pair 0, 0\n"
+    "\tgx_pair 16, 4\n"
+    "\tgx_pair 32, 8\n"
+    "\tgx_pair 48, 12\n"
+    "\taddi a0, a0, 64\n\taddi a1, a1, 64\n\taddi a2, a2, 64\n\taddi a3, a3, 64\n"
+    "\taddi a5, a5, 16\n"
+    "\tbne a5, a6, 1b\n"
+    "2:\n"
+    "\tbeq a5, s11, 4f\n"
+    "3:\n"
+    "\tgx_pair 0, 0\n"
+    "\taddi a0, a0, 16\n\taddi a1, a1, 16\n\taddi a2, a2, 16\n\taddi a3, a3, 16\n"
+    "\taddi a5, a5, 4\n"
+    "\tbne a5, s11, 3b\n"
+    "4:\n"
+    "\tsw t2, 0(a4)\n\tsw t3, 4(a4)\n\tsw t4, 8(a4)\n\tsw t5, 12(a4)\n\tsw t6, 16(a4)\n\tsw s0, 20(a4)\n"
+    "\tsw s1, 24(a4)\n\tsw s2, 28(a4)\n\tsw s3, 32(a4)\n\tsw s4, 36(a4)\n\tsw s5, 40(a4)\n\tsw s6, 44(a4)\n"
+    "\tsw s7, 48(a4)\n\tsw s8, 52(a4)\n\tsw s9, 56(a4)\n\tsw s10, 60(a4)\n"
+    "\tlw s0, 0(sp)\n\tlw s1, 4(sp)\n\tlw s2, 8(sp)\n\tlw s3, 12(sp)\n\tlw s4, 16(sp)\n\tlw s5, 20(sp)\n"
+    "\tlw s6, 24(sp)\n\tlw s7, 28(sp)\n\tlw s8, 32(sp)\n\tlw s9, 36(sp)\n\tlw s10, 40(sp)\n\tlw s11, 44(sp)\n"
+    "\taddi sp, sp, 48\n"
+    "\tret\n"
+    ".size gx_lstm_rv32_dot4, .-gx_lstm_rv32_dot4\n"
+    ".purgem gx_pair\n"
+    ".purgem gx_unit\n"
+    ".purgem gx_mac\n"
+    ".popsection\n");
+#endif
+
 namespace gx {
 
 namespace {
@@ -147,6 +231,21 @@ inline uint32_t word_at(const int16_t* p) {
     uint32_t v;
     std::memcpy(&v, p, 4);
     return v;
+}
+
+// Fills a call's requantisations (the gates' input and recurrent halves, the two cell
+// products, h) with make(multiplier, shift).
+template <class Args, class Make>
+void fill_rqs(const GxLstmParams* p, Args& a, Make make) {
+    for (int g = 0; g < kGxLstmGates; ++g) {
+        const GxFcParams& fi = p->gate[g].fc_input;
+        const GxFcParams& fr = p->gate[g].fc_recurrent;
+        a.in[g] = make(fi.multiplier[0], fi.shift[0]);
+        a.rec[g] = make(fr.multiplier[0], fr.shift[0]);
+    }
+    a.fc = make(p->forget_cell_mul, p->forget_cell_shift);
+    a.ig = make(p->input_mul, p->input_shift);
+    a.h = make(p->output_mul, p->output_shift);
 }
 
 #if GX_DOT_DSP
@@ -431,8 +530,10 @@ constexpr SLut<-kTanhJ, kTanhJ> kTanhS = make_tanh_lut();
 constexpr const LutEntry* kTanhAt = kTanhS.e + kTanhJ;
 
 // gx_sigmoid_int16(sat16(x)) for x in [-2^16, 2^16) (|3x| < 2^18, the interpolation < 2^25: int32).
-inline int32_t sigmoid_s(int32_t x) {
-    const int32_t v = x * 3;
+// three: 3 (the kernel passes it in a register, so the scaling is one MUL, not a shift and
+// an add).
+inline int32_t sigmoid_s(int32_t x, int32_t three = 3) {
+    const int32_t v = x * three;
     const LutEntry& e = lut_at<9>(kSigAt, v);
     return (e.base + (v & 0x1FF) * e.step) >> 10;
 }
@@ -450,7 +551,7 @@ inline int32_t tanh_s(int32_t v) {
     return tanh_v(v < kLo ? kLo : (v > kHi ? kHi : v));
 }
 // ... the cell gate's, gx_lstm_tanh(sat16(x), -12): v = 3x, inside the table for x in [-2^16, 2^16).
-inline int32_t tanh_gate(int32_t x) { return tanh_v(x * 3); }
+inline int32_t tanh_gate(int32_t x, int32_t three = 3) { return tanh_v(x * three); }
 
 // The requantisations of one call, resolved once (fast_ok's bounds plus port_ok's).
 struct PortArgs {
@@ -478,13 +579,15 @@ bool rq_in16(int32_t lo, int32_t hi, int32_t m, int32_t shift) {
 }
 
 // Whether the usual quantisation holds, for which port_step<true> drops what cannot happen:
-// recurrent requantisations without a right shift (srdhm alone), input sums whose
-// requantisation cannot leave int16 (bias + both weights times the largest |x + offset|),
+// recurrent requantisations without a right shift (srdhm alone), input sums with one shift
+// for the four gates whose requantisation cannot leave int16 (bias + both weights times the largest |x + offset|),
 // cell products f c and i g with multiplier 2^30 (a power-of-two cell scale over the gates'
 // 2^-15) whose requantisations cannot leave int16 either (so only the clip remains), and a
 // cell tanh whose scaled input stays inside the table (multiplier at most 6).
 bool port_special(const GxLstmParams* p, const PortArgs& a) {
     if (p->forget_cell_mul != (1 << 30) || p->input_mul != (1 << 30) || a.t_mult > 6) return false;
+    for (int g = 1; g < kGxLstmGates; ++g)
+        if (a.in[g].sh != a.in[0].sh) return false;  // one input shift: one rounding
     const int32_t off = p->gate[0].fc_input.input_offset;
     const int32_t xlo = off + kInt8Min < 0 ? -(off + kInt8Min) : off + kInt8Min;
     const int32_t xhi = off + kInt8Max < 0 ? -(off + kInt8Max) : off + kInt8Max;
@@ -645,15 +748,20 @@ __attribute__((always_inline)) inline int32_t cell_h(int32_t ig, int32_t fg, int
 // widened, into hn.
 template <bool kSpec>
 __attribute__((always_inline)) inline void units2(const int16_t* u0, const int16_t* u1, const int32_t* acc,
-                                                  int16_t* c, int16_t* hn, const PortArgs& a, int32_t x0, int32_t x1) {
+                                                  int16_t* c, int16_t* hn, const PortArgs& a, const PRq& in_round,
+                                                  int32_t x0, int32_t x1) {
     int32_t act[2][kGxLstmGates];
+    int32_t three = 3;
+    __asm__("" : "+r"(three));  // opaque: see sigmoid_s
 #pragma GCC unroll 4
     for (int g = 0; g < kGxLstmGates; ++g) {
-        const PRq qi = a.in[g], qr = a.rec[g];
+        // kSpec: one rounding for the four input halves (port_special), kept out of the loads
+        const PRq qi = kSpec ? PRq{a.in[g].m2, in_round.c, in_round.cn, in_round.sh} : a.in[g];
+        const PRq qr = a.rec[g];
         const int32_t p0 = gate_pre<kSpec>(u0, g, acc[g], qi, qr, x0, x1);
         const int32_t p1 = gate_pre<kSpec>(u1, g, acc[4 + g], qi, qr, x0, x1);
-        act[0][g] = g == kGxGateCell ? tanh_gate(p0) : sigmoid_s(p0);  // cell gate: gx_lstm_tanh(pre, -12)
-        act[1][g] = g == kGxGateCell ? tanh_gate(p1) : sigmoid_s(p1);
+        act[0][g] = g == kGxGateCell ? tanh_gate(p0, three) : sigmoid_s(p0, three);  // cell gate: gx_lstm_tanh(pre, -12)
+        act[1][g] = g == kGxGateCell ? tanh_gate(p1, three) : sigmoid_s(p1, three);
     }
     const int32_t h0 = cell_h<kSpec>(act[0][kGxGateInput], act[0][kGxGateForget], act[0][kGxGateCell],
                                      act[0][kGxGateOutput], c, a);
@@ -672,19 +780,28 @@ void port_step(const GxLstmParams* p, GxLstmScratch& s, const PortArgs& a, const
     const int32_t n = p->units, pairs = gx_lstm_pairs(n), stride = gx_lstm_unit_elems(n);
     const int32_t in_off = p->gate[0].fc_input.input_offset;
     const int32_t x0 = x_t[0] + in_off, x1 = x_t[1] + in_off;
+    const PRq in_round = a.in[0];
     const int16_t* u = p->packed;
     int32_t k = 0;
+#if defined(__riscv) && __riscv_xlen == 32
+    for (; k + 4 <= n; k += 4, u += 4 * stride) {
+        int32_t acc[16];
+        gx_lstm_rv32_dot4(u + 16, 2 * stride, hc, pairs, acc);
+        units2<kSpec>(u, u + stride, acc, &s.c[k], &hn[k], a, in_round, x0, x1);
+        units2<kSpec>(u + 2 * stride, u + 3 * stride, acc + 8, &s.c[k + 2], &hn[k + 2], a, in_round, x0, x1);
+    }
+#endif
     for (; k + 2 <= n; k += 2, u += 2 * stride) {
         int32_t acc[8];
         dot_gates2(u + 16, u + stride + 16, hc, pairs, acc);
-        units2<kSpec>(u, u + stride, acc, &s.c[k], &hn[k], a, x0, x1);
+        units2<kSpec>(u, u + stride, acc, &s.c[k], &hn[k], a, in_round, x0, x1);
     }
     if (k < n) {  // the odd unit: its sums twice (the second copy unused)
         int32_t acc[8];
         dot_gates1(u + 16, hc, pairs, acc);
         for (int g = 0; g < kGxLstmGates; ++g) acc[4 + g] = acc[g];
         int16_t c2[2] = {s.c[k], s.c[k]}, h2[2];
-        units2<kSpec>(u, u, acc, c2, h2, a, x0, x1);
+        units2<kSpec>(u, u, acc, c2, h2, a, in_round, x0, x1);
         s.c[k] = c2[0];
         hn[k] = h2[0];
     }
@@ -697,15 +814,7 @@ bool port_run(const GxLstmParams* p, GxLstmScratch& s, const int8_t* x, int32_t 
     const TanhArgs t = tanh_args(p->cell_state_scale_power);
     if (!port_ok(p, t)) return false;
     PortArgs a;
-    for (int g = 0; g < kGxLstmGates; ++g) {
-        const GxFcParams& fi = p->gate[g].fc_input;
-        const GxFcParams& fr = p->gate[g].fc_recurrent;
-        a.in[g] = prq_of(fi.multiplier[0], fi.shift[0]);
-        a.rec[g] = prq_of(fr.multiplier[0], fr.shift[0]);
-    }
-    a.fc = prq_of(p->forget_cell_mul, p->forget_cell_shift);
-    a.ig = prq_of(p->input_mul, p->input_shift);
-    a.h = prq_of(p->output_mul, p->output_shift);
+    fill_rqs(p, a, prq_of);
     a.c_lo = kInt16Min;
     a.c_hi = kInt16Max;
     if (p->use_cell_clip) {
@@ -813,15 +922,7 @@ bool gx_lstm_int8(const int8_t* x, int32_t steps, const GxLstmParams* p, GxLstmS
 #if GX_DOT_DSP
     if (fast_ok(p)) {
         FastArgs a;
-        for (int g = 0; g < kGxLstmGates; ++g) {
-            const GxFcParams& fi = p->gate[g].fc_input;
-            const GxFcParams& fr = p->gate[g].fc_recurrent;
-            a.in[g] = rq_of(fi.multiplier[0], fi.shift[0]);
-            a.rec[g] = rq_of(fr.multiplier[0], fr.shift[0]);
-        }
-        a.fc = rq_of(p->forget_cell_mul, p->forget_cell_shift);
-        a.ig = rq_of(p->input_mul, p->input_shift);
-        a.h = rq_of(p->output_mul, p->output_shift);
+        fill_rqs(p, a, rq_of);
         a.h_zp = p->hidden_zero_point;
         a.h_lo = kInt8Min - a.h_zp;
         a.h_hi = kInt8Max - a.h_zp;
