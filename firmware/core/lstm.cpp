@@ -129,6 +129,11 @@ static_assert((INT64_C(-9) >> 8) == -1, "arithmetic right shift required");
 struct LutEntry {
     int32_t base, step;
 };
+int64_t abs64(int64_t v) { return v < 0 ? -v : v; }
+
+bool g_force_reference = false;  // gx_lstm_force_reference
+
+#if GX_DOT_DSP
 struct Lut {
     LutEntry e[256];
 };
@@ -140,11 +145,6 @@ constexpr Lut make_lut(int frac_bits, int32_t rounding, int32_t saturated) {
     t.e[255] = {saturated + rounding, 0};
     return t;
 }
-int64_t abs64(int64_t v) { return v < 0 ? -v : v; }
-
-bool g_force_reference = false;  // gx_lstm_force_reference
-
-#if GX_DOT_DSP
 constexpr Lut kSigLut = make_lut(9, 1 << 9, 0x7FFF << 10);  // sigmoid: 9 fraction bits, + 2^9
 constexpr Lut kTanhLut = make_lut(8, 1 << 7, 0xFFFF << 8);  // tanh: 8 fraction bits, + 2^7
 
@@ -771,7 +771,17 @@ __attribute__((always_inline)) inline void units2(const int16_t* u0, const int16
     hn[1] = static_cast<int16_t>(h1);
 }
 
-// One time step: units in pairs (the last one alone for odd units). The previous h comes
+// units2 as a call: for the last units of a step (outside the four-unit blocks) and the
+// general quantisation, where its code once is worth more than the call.
+template <bool kSpec>
+__attribute__((noinline)) void units2_call(const int16_t* u0, const int16_t* u1, const int32_t* acc, int16_t* c,
+                                           int16_t* hn, const PortArgs& a, const PRq& in_round, int32_t x0,
+                                           int32_t x1) {
+    units2<kSpec>(u0, u1, acc, c, hn, a, in_round, x0, x1);
+}
+
+// One time step: units in blocks of four (RV32, the usual quantisation), then in pairs (the
+// last one alone for odd units). The previous h comes
 // widened in hc, the new one goes widened to hn (zero past the units in both), and to dst
 // as int8 where dst is not null.
 template <bool kSpec>
@@ -784,7 +794,7 @@ void port_step(const GxLstmParams* p, GxLstmScratch& s, const PortArgs& a, const
     const int16_t* u = p->packed;
     int32_t k = 0;
 #if defined(__riscv) && __riscv_xlen == 32
-    for (; k + 4 <= n; k += 4, u += 4 * stride) {
+    for (; kSpec && k + 4 <= n; k += 4, u += 4 * stride) {
         int32_t acc[16];
         gx_lstm_rv32_dot4(u + 16, 2 * stride, hc, pairs, acc);
         units2<kSpec>(u, u + stride, acc, &s.c[k], &hn[k], a, in_round, x0, x1);
@@ -794,14 +804,14 @@ void port_step(const GxLstmParams* p, GxLstmScratch& s, const PortArgs& a, const
     for (; k + 2 <= n; k += 2, u += 2 * stride) {
         int32_t acc[8];
         dot_gates2(u + 16, u + stride + 16, hc, pairs, acc);
-        units2<kSpec>(u, u + stride, acc, &s.c[k], &hn[k], a, in_round, x0, x1);
+        units2_call<kSpec>(u, u + stride, acc, &s.c[k], &hn[k], a, in_round, x0, x1);
     }
     if (k < n) {  // the odd unit: its sums twice (the second copy unused)
         int32_t acc[8];
         dot_gates1(u + 16, hc, pairs, acc);
         for (int g = 0; g < kGxLstmGates; ++g) acc[4 + g] = acc[g];
         int16_t c2[2] = {s.c[k], s.c[k]}, h2[2];
-        units2<kSpec>(u, u, acc, c2, h2, a, in_round, x0, x1);
+        units2_call<kSpec>(u, u, acc, c2, h2, a, in_round, x0, x1);
         s.c[k] = c2[0];
         hn[k] = h2[0];
     }
