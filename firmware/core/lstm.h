@@ -67,12 +67,13 @@ int32_t gx_lstm_activation_mismatches();
 // The kernel's working state, owned by the caller (no static buffers): the cell and hidden
 // state, the widened hidden state (zero past the units); for the reference loops also the
 // input and recurrent halves of the gate sums and the gate activations (the packed fast path
-// keeps a block of those on the stack).
+// keeps a block of those on the stack; without the DSP it writes the next step's widened h
+// into fc_a, the two buffers taking turns).
 struct GxLstmScratch {
     int16_t c[kGxLstmMaxUnits];
     int8_t h[kGxLstmMaxUnits];
     alignas(4) int16_t hcol[2 * gx_lstm_pairs(kGxLstmMaxUnits)];
-    int16_t fc_a[kGxLstmMaxUnits];
+    alignas(4) int16_t fc_a[2 * gx_lstm_pairs(kGxLstmMaxUnits)];
     int16_t fc_r[kGxLstmMaxUnits];
     int16_t act[kGxLstmGates][kGxLstmMaxUnits];
 };
