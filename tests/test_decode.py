@@ -24,7 +24,8 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import fw_models  # noqa: E402
 
-from glovexfer.golden.decode import EXTRA_LETTER, MISSING_LETTER, SCORE_MAXES, _costs, decode_word, load_lexicon  # noqa: E402
+from glovexfer.device.decode_bench import recogniser_like, write_cases  # noqa: E402
+from glovexfer.golden.decode import EXTRA_LETTER, MISSING_LETTER, SCORE_MAXES, _costs, load_lexicon  # noqa: E402
 
 LEXICON_DIR = fw_models.ROOT / "models" / "lexicon"
 FIRMWARE_DIR = fw_models.ROOT / "models" / "firmware"
@@ -93,16 +94,6 @@ def test_export_lexicon_writes_the_flash_lexicon(tmp_path):
 
 
 # ----------------------------------------------------------------------------- cases
-def _recogniser_like(word: str, max_score: int, rng, sharp: float) -> np.ndarray:
-    """(len(word), 26) scores summing to about max_score per letter (a softmax, or two
-    summed), the true letter usually but not always on top: synthetic, not a recogniser's."""
-    logits = rng.normal(0.0, 1.0, (len(word), 26))
-    logits[np.arange(len(word)), [ord(c) - 97 for c in word]] += sharp
-    p = np.exp(logits - logits.max(axis=1, keepdims=True))
-    p /= p.sum(axis=1, keepdims=True)
-    return np.clip(np.round(p * max_score), 0, max_score).astype(np.int64)
-
-
 def _case_minima(sc: np.ndarray, lex, max_score: int) -> list:
     """The lowest cost of each length case (None where it has no word), as decode_word forms them."""
     table, n, out = lex.table(max_score), len(sc), []
@@ -142,7 +133,7 @@ def make_cases(lex, seed: int = 0, n_random: int = 6, n_like: int = 40) -> list:
             elif edit == 2:  # a letter spotted twice / a travel move taken for a letter
                 i = rng.integers(0, len(w) + 1)
                 w = w[:i] + chr(97 + rng.integers(0, 26)) + w[i:]
-            cases.append((m, _recogniser_like(w, m, rng, sharp=float(rng.uniform(1.0, 6.0)))))
+            cases.append((m, recogniser_like(w, m, rng, sharp=float(rng.uniform(1.0, 6.0)))))
         # cross-length ties: with every letter's scores constant (letter cost t), case 0 costs
         # p0 + n t, case 1 p1 + EXTRA + (n - 1) t, case 2 p2 + MISSING + n t (p_k the group's
         # lowest prior); the t that make two of them equal, and their neighbours
@@ -160,18 +151,6 @@ def make_cases(lex, seed: int = 0, n_random: int = 6, n_like: int = 40) -> list:
                     if len(hit):
                         cases.append((m, np.full((n, 26), int(hit[0]))))
     return cases
-
-
-def _write_cases(path: Path, lex, cases, extra_lines=()) -> int:
-    lines = []
-    for m, sc in cases:
-        sc = np.asarray(sc, np.int64).reshape(-1, 26)
-        word, cost = decode_word(sc, lex, m)
-        vals = " ".join(str(int(v)) for v in sc.ravel())
-        lines.append(f"{m} {len(sc)} {word if word is not None else '-'} {cost} {vals}".rstrip())
-    lines += list(extra_lines)
-    path.write_text(f"gxdec 1 {len(lines)}\n" + "\n".join(lines) + "\n")
-    return len(lines)
 
 
 #: refused inputs (no golden answer: the firmware must refuse them) and one beyond every case
@@ -206,7 +185,7 @@ def cases_file(lexicon, tmp_path_factory):
     cases = make_cases(lexicon)
     assert _ties(lexicon, cases) >= 10  # cross-length ties really occur
     path = tmp_path_factory.mktemp("gxdec") / "cases.txt"
-    return path, _write_cases(path, lexicon, cases, REFUSED)
+    return path, write_cases(path, lexicon, cases, REFUSED)
 
 
 def test_firmware_decoder_equals_golden(native, cases_file):
@@ -224,7 +203,7 @@ def test_firmware_decoder_reports_a_mismatch(native, lexicon, tmp_path):
     import subprocess
 
     path = tmp_path / "bad.txt"
-    _write_cases(path, lexicon, [(510, _recogniser_like("house", 510, np.random.default_rng(1), 6.0))])
+    write_cases(path, lexicon, [(510, recogniser_like("house", 510, np.random.default_rng(1), 6.0))])
     text = path.read_text()
     word, cost = text.splitlines()[1].split()[2:4]
     path.write_text(text.replace(f" {word} {cost} ", f" {word} {int(cost) + 1} ", 1))
@@ -263,8 +242,27 @@ def test_firmware_decoder_equals_golden_on_target(target, models, lexicon, tmp_p
 
     bd = build(target, model_dir=models, programs=("gx_test_decode",))
     path = tmp_path / "cases.txt"
-    n = _write_cases(path, lexicon, make_cases(lexicon, seed=1, n_random=2, n_like=30), REFUSED)
+    n = write_cases(path, lexicon, make_cases(lexicon, seed=1, n_random=2, n_like=30), REFUSED)
     r = run_semihosted(target, bd / "gx_test_decode.elf", [path], timeout=600)
     print(r.stdout[-1500:])
     _check_output(r.stdout, n)
     assert r.returncode == 0
+
+
+def test_decoder_bench_on_qemu_arm(unavailable, models, capsys):
+    """python -m glovexfer.device.decode_bench: instructions of words of 4 and 8 letters
+    (QEMU -icount, deterministic), the decoder's flash and static RAM."""
+    from glovexfer.device import decode_bench
+    from glovexfer.device.qemu import missing_tools, target_of
+
+    miss = missing_tools(target_of("qemu-arm"))
+    if miss:
+        unavailable(f"qemu-arm: missing {', '.join(miss)}")
+    res = decode_bench.run("qemu-arm", model_dir=models)
+    print(decode_bench.table(res))
+    for length in ("4", "8"):
+        for kind, v in res["lengths"][length].items():
+            assert v["words"] == decode_bench.N_PER_KIND and 0 < v["insn_mean"] <= v["insn_max"], (length, kind)
+            assert v["stack_max"] < 1024, (length, kind)  # the scratch is the caller's
+    assert res["decoder"]["ram_bytes"] == 0 and 0 < res["decoder"]["flash_bytes"] < 4096
+    assert 43_000 < res["lexicon"]["flash_bytes"] < 45_000 and res["lexicon"]["ram_bytes"] == 0
