@@ -34,12 +34,20 @@ set(GX_CORE_SOURCES
   ${GX_FIRMWARE_DIR}/core/recognizer.cpp
   ${GX_FIRMWARE_DIR}/core/protocol.cpp
   ${GX_FIRMWARE_DIR}/core/sensorcal.cpp
+  ${GX_FIRMWARE_DIR}/core/decode.cpp
 )
 
 set(GX_APP_SOURCES
   ${GX_FIRMWARE_DIR}/app/app.cpp
   ${GX_FIRMWARE_DIR}/app/models.cpp
 )
+
+# The word lexicon (models/firmware/gx_lexicon.cpp, glovexfer.export.lexicon): the flash
+# data of core/decode.h, linked by the programs that decode words (GX_WITH_LEXICON=1).
+set(GX_LEXICON_SOURCE "")
+if(EXISTS "${GX_FIRMWARE_DIR}/../models/firmware/gx_lexicon.cpp")
+  get_filename_component(GX_LEXICON_SOURCE "${GX_FIRMWARE_DIR}/../models/firmware/gx_lexicon.cpp" ABSOLUTE)
+endif()
 
 # Build-time model selection (firmware/core/select.h): the compile definitions of a firmware
 # built for one model, GX_SELECT_<m> for m = lstm, cnn, fused, signal, fused_signal. A

@@ -14,6 +14,8 @@
 #   gx_test_core   firmware/test/test_core.cpp over semihosting: every pre-network stage
 #                  against golden vectors (same program as the native test)
 #   gx_test_int8   firmware/test/test_int8.cpp over semihosting (needs -DGX_MODEL_DIR)
+#   gx_test_decode firmware/test/test_decode.cpp over semihosting: the word decoder on the
+#                  shipped lexicon (models/firmware/gx_lexicon.cpp), instruction counts
 #   gx_test_mpu9250  the ESP32 board's MPU-9250 driver against a simulated chip
 #   gx_test_fault  a deliberate bus fault: the board's fault report on the UART
 #                  (xtensa_sim adds gx_test_unaligned: an unaligned 32-bit load, and
@@ -97,6 +99,15 @@ function(gx_target_program name kind)
 endfunction()
 
 gx_target_program(gx_test_core semi "${GX_FW}/test/test_core.cpp")
+
+# The word decoder against golden answers (GX_TARGET_COUNTER: its instruction counts under
+# QEMU -icount with "bench") and the lexicon's start-up check.
+if(GX_LEXICON_SOURCE)
+  get_filename_component(_gx_lex_dir "${GX_LEXICON_SOURCE}" DIRECTORY)
+  gx_target_program(gx_test_decode semi "${GX_FW}/test/test_decode.cpp" "${GX_LEXICON_SOURCE}")
+  target_include_directories(gx_test_decode PRIVATE "${_gx_lex_dir}")
+  target_compile_definitions(gx_test_decode PRIVATE GX_WITH_LEXICON=1 GX_TARGET_COUNTER=1)
+endif()
 
 # The fault handler reports a fault on the UART and stops (emulated boards only).
 if(GX_BOARD_STACK_PAINT)

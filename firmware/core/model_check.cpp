@@ -16,6 +16,7 @@
 //     a corrupted count or pointer is refused, never read past.
 // The io constants (gx_model_io.h) are range-checked and hashed the same way
 // (glovexfer.device.model_io.io_canonical_bytes) and compared with the model's io_checksum.
+#include "fnv.h"
 #include "network.h"
 #include "recognizer.h"
 
@@ -50,17 +51,9 @@ const GxModelInfo* g_info = nullptr;
 
 // FNV-1a 32 that reads an array only when the model's blob table holds it whole; a read
 // outside every blob fails the check instead of happening.
-class Fnv {
+class Fnv : public GxFnv1a {
 public:
     explicit Fnv(const GxModelInfo* info) : info_(info) {}
-    void byte(uint8_t b) {
-        h_ ^= b;
-        h_ *= 16777619u;
-    }
-    void i32(int32_t v) {
-        const uint32_t u = static_cast<uint32_t>(v);
-        for (int k = 0; k < 4; ++k) byte(static_cast<uint8_t>(u >> (8 * k)));
-    }
     void arr8(const int8_t* p, int32_t n) {
         i32(p != nullptr ? 1 : 0);
         if (p == nullptr || !covered(p, n)) return;
@@ -88,7 +81,6 @@ public:
     }
     //! false when an array was outside the blob table (the model is then refused)
     bool ok() const { return ok_; }
-    uint32_t sum() const { return h_; }
 
 private:
     bool covered(const void* p, int64_t bytes) {
@@ -97,7 +89,6 @@ private:
         return false;
     }
     const GxModelInfo* info_;
-    uint32_t h_ = 2166136261u;
     bool ok_ = true;
 };
 
@@ -111,14 +102,7 @@ bool range_ok(int32_t lo, int32_t hi, int32_t type_lo, int32_t type_hi) {
     return in(lo, type_lo, type_hi) && in(hi, type_lo, type_hi) && lo <= hi;
 }
 
-bool version_ok(const char* s) {
-    if (s == nullptr) return false;
-    for (int32_t i = 0; i < kMaxVersion; ++i) {
-        if (s[i] == '\0') return i > 0;
-        if (s[i] < 0x20 || s[i] > 0x7e) return false;
-    }
-    return false;
-}
+bool version_ok(const char* s) { return gx_version_ok(s, kMaxVersion - 1); }
 
 bool mults_ok(const int32_t* mult, const int32_t* shift, int32_t n) {
     if (mult == nullptr || shift == nullptr) return false;

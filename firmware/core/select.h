@@ -17,12 +17,19 @@
 #ifndef GX_WITH_SIGNAL
 #define GX_WITH_SIGNAL 1
 #endif
+// The word lexicon (decode.h, models/firmware/gx_lexicon.cpp, ~44 kB of flash) is the
+// exception: off unless a build selects it, so that the letter firmwares keep their flash
+// and RAM. The decoder's code is linked only into a program that calls it.
+#ifndef GX_WITH_LEXICON
+#define GX_WITH_LEXICON 0
+#endif
 
 namespace gx {
 
 constexpr bool kGxWithLstm = GX_WITH_LSTM != 0;
 constexpr bool kGxWithCnn = GX_WITH_CNN != 0;
 constexpr bool kGxWithSignal = GX_WITH_SIGNAL != 0;
+constexpr bool kGxWithLexicon = GX_WITH_LEXICON != 0;
 
 }  // namespace gx
 

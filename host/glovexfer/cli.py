@@ -444,10 +444,12 @@ def cmd_export(args) -> int:
     _refuse(args, "the glove domain", vectors="--vectors", recording_set="--recording-set")
     out = Path(args.models) if args.models else shipping.MODELS_DIR
     if args.lexicon:
-        from .export.lexicon import build_lexicon, write_lexicon
+        from .export.lexicon import build_lexicon, write_lexicon, write_lexicon_source
 
         lex, source = build_lexicon()
         print(f"lexicon: {len(lex)} words ({source['source']}) -> {write_lexicon(out / 'lexicon', lex, source)}")
+        h, c = write_lexicon_source(lex, out / "firmware")
+        print(f"lexicon in flash (firmware/core/decode.h) -> {h}, {c}")
         return 0
     names = args.model or sorted({args.lstm, args.cnn})
     for name in names:  # every input file checked before any work
@@ -787,7 +789,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--every", type=int, default=10, help="chen2021 --recording-set: every N-th letter (default: %(default)s)")
     s.add_argument("--digilets", metavar="DIR", help="DigiLeTs raw folder (to simulate the default set)")
     s.add_argument("--n-rep", type=int, default=300, help="representative examples (default: %(default)s)")
-    s.add_argument("--lexicon", action="store_true", help="instead: the word lexicon of continuous writing (wordfreq's 10,000 most frequent English words) -> models/lexicon/")
+    s.add_argument("--lexicon", action="store_true", help="instead: the word lexicon of continuous writing (wordfreq's 10,000 most frequent English words) -> models/lexicon/, and its flash layout -> models/firmware/gx_lexicon.{h,cpp}")
     s.add_argument("--seed", type=int, default=0)
     s.add_argument("--no-progress", action="store_true")
     s.set_defaults(func=cmd_export)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -59,4 +60,201 @@ def write_lexicon(folder, lex: Lexicon, source: dict) -> Path:
     return folder / LEXICON_FILE
 
 
-__all__ = ["build_lexicon", "write_lexicon", "letter_cost_table", "prior_cost", "N_WORDS", "MAX_LEN"]
+__all__ = ["build_lexicon", "write_lexicon", "letter_cost_table", "prior_cost", "N_WORDS", "MAX_LEN", "PackedLexicon",
+           "pack_lexicon", "unpack_lexicon", "lexicon_canonical_bytes", "lexicon_version", "write_lexicon_source",
+           "FLASH_MAX_LEN"]
+
+
+# ---------------------------------------------------------------------------------------
+# The lexicon in flash (firmware/core/decode.h): gx_lexicon.{h,cpp}
+# ---------------------------------------------------------------------------------------
+#: export format of the flash lexicon; part of its version string
+FLASH_FORMAT = 1
+#: letters of the longest word the flash format holds (firmware kGxLexMaxLen = golden MAX_WORD)
+FLASH_MAX_LEN = 24
+LETTER_BITS = 5
+
+
+@dataclass
+class PackedLexicon:
+    """The flash layout (firmware/core/decode.h, GxLexicon). Words are grouped by length,
+    each group in the lexicon's order (most frequent first), each group a bit stream starting
+    at a byte, bits least significant first. Per word: its prior's increase over the
+    previous word of the group in unary (that many 1 bits, then a 0; the group starts at 0),
+    then its letters, 5 bits each (a = 0). The priors of a frequency-ordered lexicon never
+    decrease, so the unary code costs about one bit per word, and the decoder may stop a
+    group as soon as the prior alone can no longer win."""
+
+    version: str
+    n_words: int
+    max_len: int
+    extra_letter: int
+    missing_letter: int
+    count: list  # (FLASH_MAX_LEN + 1,) words of each length
+    offset: list  # (FLASH_MAX_LEN + 2,) byte offset of each length's group; offset[-1] = len(bits)
+    bits: bytes
+    cost510: np.ndarray  # (511,) uint8
+    cost255: np.ndarray  # (256,) uint8
+
+    @property
+    def flash_bytes(self) -> int:
+        """The bytes of the arrays and the descriptor's integers (not its pointers and version)."""
+        return len(self.bits) + self.cost510.size + self.cost255.size + 4 * (5 + len(self.count) + len(self.offset))
+
+
+class _Bits:
+    def __init__(self):
+        self.out = bytearray()
+        self.acc = 0
+        self.n = 0
+
+    def put(self, value: int, nbits: int) -> None:
+        self.acc |= value << self.n
+        self.n += nbits
+        while self.n >= 8:
+            self.out.append(self.acc & 0xFF)
+            self.acc >>= 8
+            self.n -= 8
+
+    def align(self) -> None:
+        if self.n:
+            self.out.append(self.acc & 0xFF)
+        self.acc = self.n = 0
+
+
+def pack_lexicon(lex: Lexicon, version: str) -> PackedLexicon:
+    """The flash layout of ``lex``; ValueError when a word is longer than the format holds or
+    the priors decrease (the lexicon is not in frequency order)."""
+    from ..golden.decode import EXTRA_LETTER, MISSING_LETTER
+
+    if max(len(w) for w in lex.words) > FLASH_MAX_LEN:
+        raise ValueError(f"the flash lexicon holds words of at most {FLASH_MAX_LEN} letters")
+    if np.any(np.diff(lex.prior.astype(np.int32)) < 0):
+        raise ValueError("the flash lexicon needs priors that never decrease (most frequent word first)")
+    w = _Bits()
+    count, offset = [0] * (FLASH_MAX_LEN + 1), [0] * (FLASH_MAX_LEN + 2)
+    for n in range(FLASH_MAX_LEN + 1):
+        offset[n] = len(w.out)
+        if n not in lex.by_len:
+            continue
+        codes, prior, _ = lex.by_len[n]
+        count[n] = len(codes)
+        last = 0
+        for row, p in zip(codes, prior):
+            d = int(p) - last
+            last = int(p)
+            w.put((1 << d) - 1, d + 1)  # d ones, then a zero
+            for c in row:
+                w.put(int(c), LETTER_BITS)
+        w.align()
+    offset[FLASH_MAX_LEN + 1] = len(w.out)
+    return PackedLexicon(version, len(lex), max(len(x) for x in lex.words), EXTRA_LETTER, MISSING_LETTER, count,
+                         offset, bytes(w.out), lex.table(510), lex.table(255))
+
+
+def unpack_lexicon(p: PackedLexicon) -> list[tuple[str, int]]:
+    """(word, prior) of every entry in the flash order (by length, then frequency): the
+    reading the firmware's decoder does, for the tests."""
+    out = []
+    for n in range(FLASH_MAX_LEN + 1):
+        pos, prior = 8 * p.offset[n], 0
+
+        def bit() -> int:
+            nonlocal pos
+            b = (p.bits[pos >> 3] >> (pos & 7)) & 1
+            pos += 1
+            return b
+
+        for _ in range(p.count[n]):
+            while bit():
+                prior += 1
+            code = [sum(bit() << k for k in range(LETTER_BITS)) for _ in range(n)]
+            out.append(("".join(chr(ord("a") + c) for c in code), prior))
+    return out
+
+
+def lexicon_canonical_bytes(p: PackedLexicon) -> bytes:
+    """What the firmware's start-up check hashes (gx_lexicon_checksum, decode.cpp), field by
+    field in GxLexicon's order: the version as int32 length + bytes; n_words, max_len,
+    extra_letter, missing_letter, count[], offset[] as int32 little-endian; the bit stream
+    as int32 length + bytes; the two cost tables' bytes."""
+    from .model_data import _i32
+
+    v = p.version.encode("ascii")
+    parts = [_i32(len(v)), v]
+    parts += [_i32(x) for x in (p.n_words, p.max_len, p.extra_letter, p.missing_letter, *p.count, *p.offset)]
+    parts += [_i32(len(p.bits)), p.bits, p.cost510.astype(np.uint8).tobytes(), p.cost255.astype(np.uint8).tobytes()]
+    return b"".join(parts)
+
+
+def lexicon_version(lex: Lexicon) -> str:
+    """``gxlex/<format> words:<n> sha256:<first 16 hex digits of lexicon.tsv's SHA-256>``."""
+    return f"gxlex/{FLASH_FORMAT} words:{len(lex)} sha256:{hashlib.sha256(lex.to_text().encode()).hexdigest()[:16]}"
+
+
+def _c_bytes(a, per_line: int = 24) -> str:
+    vals = [str(int(v)) for v in a]
+    return "    " + ",\n    ".join(", ".join(vals[i:i + per_line]) for i in range(0, len(vals), per_line))
+
+
+def write_lexicon_source(lex: Lexicon, out_dir) -> tuple[Path, Path]:
+    """Write ``gx_lexicon.h`` / ``gx_lexicon.cpp`` (the flash lexicon, firmware/core/decode.h)
+    into ``out_dir``; returns their paths."""
+    from .model_data import fnv1a32
+
+    p = pack_lexicon(lex, lexicon_version(lex))
+    checksum = fnv1a32(lexicon_canonical_bytes(p))
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    note = "// Generated by glovexfer.export.lexicon.write_lexicon_source -- do not edit.\n"
+    header = (f"{note}// {p.version}\n#ifndef GX_LEXICON_H\n#define GX_LEXICON_H\n\n#include \"decode.h\"\n\n"
+              "namespace gx {\n\n"
+              f"// The word lexicon ({p.n_words} words, {p.flash_bytes} bytes of flash); check with\n"
+              "// gx_lexicon_verify(gx_lexicon()) at start-up.\n"
+              "const GxLexicon* gx_lexicon();\n\n"
+              f"constexpr uint32_t kLexiconChecksum = 0x{checksum:08X}u;\n\n}}  // namespace gx\n\n#endif  // GX_LEXICON_H\n")
+    ints = lambda xs: "{" + ", ".join(str(int(x)) for x in xs) + "}"  # noqa: E731
+    source = (f"{note}// {p.version}\n#include \"gx_lexicon.h\"\n\nnamespace gx {{\n\nnamespace {{\n\n"
+              f"const uint8_t kBits[{len(p.bits)}] = {{\n{_c_bytes(p.bits)}\n}};\n"
+              f"const uint8_t kCost510[511] = {{\n{_c_bytes(p.cost510)}\n}};\n"
+              f"const uint8_t kCost255[256] = {{\n{_c_bytes(p.cost255)}\n}};\n\n"
+              f"static_assert(sizeof kCost510 == kGxScoreMaxFused + 1 && sizeof kCost255 == kGxScoreMaxSingle + 1, "
+              "\"one cost per score\");\n\n"
+              "constexpr GxLexicon kLexicon = {\n"
+              f"    \"{p.version}\",\n    {p.n_words}, {p.max_len}, {p.extra_letter}, {p.missing_letter},\n"
+              f"    {ints(p.count)},\n    {ints(p.offset)},\n"
+              "    kBits, static_cast<int32_t>(sizeof kBits), kCost510, kCost255,\n"
+              f"    0x{checksum:08X}u,\n}};\n\n}}  // namespace\n\n"
+              "const GxLexicon* gx_lexicon() { return &kLexicon; }\n\n}  // namespace gx\n")
+    h, c = out / "gx_lexicon.h", out / "gx_lexicon.cpp"
+    h.write_text(header)
+    c.write_text(source)
+    return h, c
+
+
+def main(argv=None) -> int:
+    """``python -m glovexfer.export.lexicon MODELS_DIR``: gx_lexicon.{h,cpp} in
+    MODELS_DIR/firmware from the shipped MODELS_DIR/lexicon (no wordfreq needed)."""
+    import sys
+
+    from ..errors import GloveXferError
+    from ..golden.decode import load_lexicon
+
+    args = sys.argv[1:] if argv is None else argv
+    if len(args) != 1:
+        print("usage: python -m glovexfer.export.lexicon MODELS_DIR", file=sys.stderr)
+        return 2
+    try:
+        lex = load_lexicon(Path(args[0]) / "lexicon")
+    except GloveXferError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    h, c = write_lexicon_source(lex, Path(args[0]) / "firmware")
+    p = pack_lexicon(lex, lexicon_version(lex))
+    print(f"{len(lex)} words, {p.flash_bytes} bytes of flash ({len(p.bits)} of words and priors, "
+          f"{p.cost510.size + p.cost255.size} of letter-cost tables) -> {h}, {c}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
