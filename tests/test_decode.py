@@ -113,7 +113,7 @@ def _case_minima(sc: np.ndarray, lex, max_score: int) -> list:
     return out
 
 
-def make_cases(lex, seed: int = 0, n_random: int = 6, n_like: int = 40) -> list:
+def make_cases(lex, seed: int = 0, n_random: int = 6, n_like: int = 60) -> list:
     """[(max_score, scores (L, 26)), ...]: every length 0..14 with both scales."""
     rng = np.random.default_rng(seed)
     words = lex.words
@@ -134,22 +134,22 @@ def make_cases(lex, seed: int = 0, n_random: int = 6, n_like: int = 40) -> list:
                 i = rng.integers(0, len(w) + 1)
                 w = w[:i] + chr(97 + rng.integers(0, 26)) + w[i:]
             cases.append((m, recogniser_like(w, m, rng, sharp=float(rng.uniform(1.0, 6.0)))))
-        # cross-length ties: with every letter's scores constant (letter cost t), case 0 costs
-        # p0 + n t, case 1 p1 + EXTRA + (n - 1) t, case 2 p2 + MISSING + n t (p_k the group's
-        # lowest prior); the t that make two of them equal, and their neighbours
+        # cross-length ties: a lexicon word with one letter dropped or one inserted, its
+        # letters scored m (cost 0) and every other letter a score of letter cost c; for the
+        # c where the exact-length minimum equals another case's, the scores are a tie case
         table = lex.table(m)
-        for n in range(1, 14):
-            p = [int(lex.by_len[k][1].min()) if k in lex.by_len else None for k in (n, n - 1, n + 1)]
-            ts = set()
-            if p[0] is not None and p[1] is not None:
-                ts.add(p[1] + EXTRA_LETTER - p[0])
-            if p[1] is not None and p[2] is not None:
-                ts.add(p[1] + EXTRA_LETTER - p[2] - MISSING_LETTER)
-            for t in sorted(ts):
-                for u in (t - 1, t, t + 1):
-                    hit = np.flatnonzero(table == u)
-                    if len(hit):
-                        cases.append((m, np.full((n, 26), int(hit[0]))))
+        for _ in range(60):
+            w = words[int(min(len(words) - 1, rng.exponential(1500)))]
+            if len(w) < 2:
+                continue
+            i = int(rng.integers(0, len(w)))
+            s = w[:i] + w[i + 1:] if rng.integers(0, 2) else w[:i] + chr(97 + int(rng.integers(0, 26))) + w[i:]
+            for c in np.unique(table):
+                sc = np.full((len(s), 26), int(np.flatnonzero(table == c)[0]))
+                sc[np.arange(len(s)), [ord(ch) - 97 for ch in s]] = m
+                mm = _case_minima(sc, lex, m)
+                if mm[0] is not None and any(x == mm[0] for x in mm[1:] if x is not None):
+                    cases.append((m, sc))
     return cases
 
 

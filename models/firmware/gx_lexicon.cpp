@@ -1831,11 +1831,11 @@ static_assert(sizeof kCost510 == kGxScoreMaxFused + 1 && sizeof kCost255 == kGxS
 
 constexpr GxLexicon kLexicon = {
     "gxlex/1 words:10000 sha256:a4c73163470400a5",
-    10000, 12, 40, 40,
+    10000, 12, 96, 96,
     {0, 26, 219, 499, 1138, 1503, 1633, 1596, 1266, 954, 618, 356, 192, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0},
     {0, 0, 31, 346, 1358, 4359, 9257, 15599, 22795, 29297, 34796, 38749, 41255, 42733, 42733, 42733, 42733, 42733, 42733, 42733, 42733, 42733, 42733, 42733, 42733, 42733},
     kBits, static_cast<int32_t>(sizeof kBits), kCost510, kCost255,
-    0xF20021EBu,
+    0x21B764EBu,
 };
 
 }  // namespace

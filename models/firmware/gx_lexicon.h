@@ -11,7 +11,7 @@ namespace gx {
 // gx_lexicon_verify(gx_lexicon()) at start-up.
 const GxLexicon* gx_lexicon();
 
-constexpr uint32_t kLexiconChecksum = 0xF20021EBu;
+constexpr uint32_t kLexiconChecksum = 0x21B764EBu;
 
 }  // namespace gx
 
