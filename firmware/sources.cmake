@@ -36,6 +36,16 @@ set(GX_CORE_SOURCES
   ${GX_FIRMWARE_DIR}/core/sensorcal.cpp
 )
 
+# The letter spotter of continuous writing (core/spotter.h): compiled only into the programs
+# that spot, with GX_SELECT_spotter on those sources and on core/model_check.cpp (which then
+# carries the spotter's start-up check; such a program links its own copy of it ahead of
+# gxcore, whose model_check.o is then never pulled in).
+set(GX_SPOTTER_SOURCES
+  ${GX_FIRMWARE_DIR}/core/spotter.cpp
+  ${GX_FIRMWARE_DIR}/core/model_check.cpp
+)
+set(GX_SELECT_spotter GX_WITH_SPOTTER=1)
+
 set(GX_APP_SOURCES
   ${GX_FIRMWARE_DIR}/app/app.cpp
   ${GX_FIRMWARE_DIR}/app/models.cpp

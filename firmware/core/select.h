@@ -17,12 +17,19 @@
 #ifndef GX_WITH_SIGNAL
 #define GX_WITH_SIGNAL 1
 #endif
+// The letter spotter of continuous writing (spotter.h) is the exception: off unless a build
+// selects it (GX_WITH_SPOTTER=1), so that the recognition firmwares and the host programs
+// that do not spot keep their flash and RAM.
+#ifndef GX_WITH_SPOTTER
+#define GX_WITH_SPOTTER 0
+#endif
 
 namespace gx {
 
 constexpr bool kGxWithLstm = GX_WITH_LSTM != 0;
 constexpr bool kGxWithCnn = GX_WITH_CNN != 0;
 constexpr bool kGxWithSignal = GX_WITH_SIGNAL != 0;
+constexpr bool kGxWithSpotter = GX_WITH_SPOTTER != 0;
 
 }  // namespace gx
 
