@@ -133,3 +133,21 @@ def test_a_changed_golden_value_is_caught(spotter_program, sessions_npz, tmp_pat
     assert r.returncode == 1, r.stdout[-2000:]
     assert r.stdout.strip().splitlines()[-1] == "0 passed, 1 failed"
     assert "FIRST MISMATCH session 0" in r.stdout
+
+
+def test_shipped_spotter_data_is_the_export_of_the_shipped_spotter():
+    """models/firmware/gx_model_spotter.{h,cpp} are what the export makes of models/spotter
+    (glovexfer export --firmware-only), and MANIFEST.json names its digest."""
+    import json
+
+    from glovexfer.export.model_data import model_source_text
+
+    blob = (ROOT / "models" / "spotter" / "model_int8.tflite").read_bytes()
+    header, source = model_source_text(blob, "spotter")
+    fw = ROOT / "models" / "firmware"
+    assert (fw / "gx_model_spotter.h").read_text() == header
+    assert (fw / "gx_model_spotter.cpp").read_text() == source
+    info = json.loads((ROOT / "models" / "spotter" / "int8.json").read_text())
+    entry = json.loads((fw / "MANIFEST.json").read_text())["networks"]["spotter"]
+    assert entry["sha256"] == info["sha256"] and info["sha256"][:16] in entry["version"]
+    assert ", 0x00000000u, 0, " in source  # io_checksum 0 and input zero point 0: the firmware requires both

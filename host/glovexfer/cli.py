@@ -449,7 +449,12 @@ def cmd_export(args) -> int:
         lex, source = build_lexicon()
         print(f"lexicon: {len(lex)} words ({source['source']}) -> {write_lexicon(out / 'lexicon', lex, source)}")
         return 0
-    spotter = args.spotter or None
+    # the letter spotter's data too: the named one, else the shipped one where the models
+    # folder has it (a models folder of recognisers alone exports without it)
+    if args.spotter is not None:
+        spotter = args.spotter or None
+    else:
+        spotter = ship.DEFAULT_SPOTTER if (out / ship.DEFAULT_SPOTTER / ship.INT8_INFO).is_file() else None
     if args.firmware_only:
         # the shipped int8 files as they are (digests checked): only models/firmware is rewritten
         fw = ship.export_firmware(out, args.lstm, args.cnn, spotter=spotter)
@@ -784,8 +789,9 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--model", nargs="+", help="models to convert (default: the two firmware networks)")
     s.add_argument("--lstm", default="best_lstm", help="the LSTM the firmware compiles in (default: %(default)s)")
     s.add_argument("--cnn", default="best_cnn", help="the CNN the firmware compiles in (default: %(default)s)")
-    s.add_argument("--spotter", default="spotter", help="the letter spotter of continuous writing whose firmware data is "
-                   "written too (a trained folder, glovexfer train --model spotter; '' for none; default: %(default)s)")
+    s.add_argument("--spotter", help="the letter spotter of continuous writing whose firmware data is written too (a "
+                   "trained folder, glovexfer train --model spotter; '' for none; default: spotter where the models folder "
+                   "has it)")
     s.add_argument("--firmware-only", action="store_true", help="only rewrite models/firmware from the shipped int8 "
                    "files (no conversion, no data needed)")
     s.add_argument("--models", metavar="DIR", help="models folder (default: the repository's models/, chen2021: models/chen2021/)")
