@@ -15,7 +15,8 @@
 #                  against golden vectors (same program as the native test)
 #   gx_test_int8   firmware/test/test_int8.cpp over semihosting (needs -DGX_MODEL_DIR)
 #   gx_test_spotter  firmware/test/test_spotter.cpp over semihosting (GX_MODEL_DIR with
-#                  gx_model_spotter.cpp)
+#                  gx_model_spotter.cpp); gx_bench_spotter: its instruction counts per hop
+#                  (boards/qemu_common/bench_spotter.cpp, semihosted, run with -icount)
 #   gx_test_mpu9250  the ESP32 board's MPU-9250 driver against a simulated chip
 #   gx_test_fault  a deliberate bus fault: the board's fault report on the UART
 #                  (xtensa_sim adds gx_test_unaligned: an unaligned 32-bit load, and
@@ -151,6 +152,11 @@ if(GX_MODEL_DIR)
       "${GX_MODEL_DIR}/gx_model_spotter.cpp")
     target_include_directories(gx_test_spotter PRIVATE "${GX_MODEL_DIR}")
     target_compile_definitions(gx_test_spotter PRIVATE ${GX_SELECT_spotter})
+    # its benchmark (instructions per hop, per window, per normalised letter; semihosted)
+    gx_target_program(gx_bench_spotter semi "${GX_COMMON}/bench_spotter.cpp" ${GX_SPOTTER_SOURCES}
+      "${GX_MODEL_DIR}/gx_model_spotter.cpp")
+    target_include_directories(gx_bench_spotter PRIVATE "${GX_MODEL_DIR}")
+    target_compile_definitions(gx_bench_spotter PRIVATE ${GX_SELECT_spotter})
   endif()
 
   # gx_model_io.h (input quantisation + softmax constants) from the models' scales, by the

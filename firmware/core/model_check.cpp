@@ -163,15 +163,14 @@ bool fc_layer_ok(const int8_t* w, const GxFcParams& p, int32_t out_dim) {
     return w != nullptr && fc_ok(p, out_dim, kInt8Lo, kInt8Hi);
 }
 
-// A convolution with exactly the compiled-in geometry (stride 1; dilation 1 unless given).
+// A convolution with exactly the compiled-in geometry (stride 1, dilation 1 unless given).
 struct ConvShape {
     int32_t in_h, in_w, in_c, out_h, out_w, out_c, k_h, k_w, pad_t, pad_l;
-    int32_t dilation_w = 1;
 };
-bool conv_ok(const GxConvParams& p, const int8_t* w, const ConvShape& s) {
+bool conv_ok(const GxConvParams& p, const int8_t* w, const ConvShape& s, int32_t dilation_w = 1) {
     return p.in_h == s.in_h && p.in_w == s.in_w && p.in_c == s.in_c && p.out_h == s.out_h && p.out_w == s.out_w &&
            p.out_c == s.out_c && p.k_h == s.k_h && p.k_w == s.k_w && p.stride_h == 1 && p.stride_w == 1 &&
-           p.dilation_h == 1 && p.dilation_w == s.dilation_w && p.pad_t == s.pad_t && p.pad_l == s.pad_l &&
+           p.dilation_h == 1 && p.dilation_w == dilation_w && p.pad_t == s.pad_t && p.pad_l == s.pad_l &&
            offset8(p.input_offset) && zp8(p.output_offset) && range_ok(p.act_min, p.act_max, kInt8Lo, kInt8Hi) &&
            mults_ok(p.multiplier, p.shift, p.out_c) && w != nullptr;
 }
@@ -333,9 +332,8 @@ bool gx_spotter_net_checksum(const GxSpotterNetModel* m, uint32_t* sum) {
     g_info = &m->info;
     for (int32_t l = 0; l < kGxSpotLayers; ++l) {
         const int32_t k = kGxSpotLayerK[l], d = kGxSpotLayerDil[l];
-        ConvShape s{1, kGxSpotWindow, kGxSpotLayerIn[l], 1, kGxSpotWindow, kGxSpotLayerOut[l], 1, k, 0, (k - 1) * d / 2};
-        s.dilation_w = d;
-        if (!conv_ok(m->layer[l].conv, m->layer[l].w, s)) return false;
+        const ConvShape s{1, kGxSpotWindow, kGxSpotLayerIn[l], 1, kGxSpotWindow, kGxSpotLayerOut[l], 1, k, 0, (k - 1) * d / 2};
+        if (!conv_ok(m->layer[l].conv, m->layer[l].w, s, d)) return false;
     }
     Fnv f(&m->info);
     hash_info(&f, m->info);

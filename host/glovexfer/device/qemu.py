@@ -178,16 +178,17 @@ def _qemu_base(t: QemuTarget, elf: Path) -> list[str]:
     return [t.qemu, *t.machine, "-display", "none", "-monitor", "none", "-kernel", str(elf)]
 
 
-def run_semihosted(target, elf, args=(), timeout: float = 300.0) -> subprocess.CompletedProcess:
+def run_semihosted(target, elf, args=(), timeout: float = 300.0, icount: bool = False) -> subprocess.CompletedProcess:
     """Run a semihosted test program (files and console through QEMU -semihosting, UART
-    unused); ``stdout`` holds its console output, ``returncode`` its exit status."""
+    unused); ``stdout`` holds its console output, ``returncode`` its exit status. ``icount``:
+    with QEMU -icount (ICOUNT), for programs that count instructions (gx_bench_spotter)."""
     t = target_of(target) if isinstance(target, str) else target
     argv = ([Path(elf).stem] if t.semihost_argv0 else []) + [str(a) for a in args]
     for a in argv:
         if " " in a:
             raise GloveXferError(f"semihosting arguments are split at spaces: {a!r}")
     semi = "enable=on,target=native" + "".join(",arg=" + a.replace(",", ",,") for a in argv)
-    cmd = [*_qemu_base(t, Path(elf)), "-serial", "none", "-semihosting-config", semi]
+    cmd = [*_qemu_base(t, Path(elf)), "-serial", "none", "-semihosting-config", semi, *(ICOUNT if icount else ())]
     try:
         return subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=timeout,
                               check=False)
