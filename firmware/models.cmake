@@ -5,6 +5,8 @@
 #      GX_MODEL_DEFS (GX_NO_MODELS when there are none; GX_HAVE_SIGNAL_MODEL when GX_MODEL_DIR
 #      also holds gx_model_signal.cpp, the optional signal network): add them to the app's
 #      target. GX_MODEL_NET_SOURCES: the model .cpp files alone (test programs).
+#      GX_MODEL_SPOTTER_SOURCE: gx_model_spotter.cpp when GX_MODEL_DIR holds it (the letter
+#      spotter, for the programs that spot: never in GX_MODEL_SOURCES), else empty.
 set(GX_DEFAULT_MODEL_DIR "")
 if(EXISTS "${GX_FIRMWARE_DIR}/../models/firmware/gx_model_lstm.cpp"
    AND EXISTS "${GX_FIRMWARE_DIR}/../models/firmware/gx_model_cnn.cpp")
@@ -47,11 +49,16 @@ if(GX_MODEL_DIR)
             ${GX_FIRMWARE_DIR}/../host/glovexfer/export/model_io.py
     COMMENT "gx_model_io.h from ${GX_MODEL_DIR}")
   set(GX_MODEL_SOURCES ${GX_MODEL_NET_SOURCES} ${GX_GEN_DIR}/gx_model_io.h)
+  set(GX_MODEL_SPOTTER_SOURCE "")
+  if(EXISTS "${GX_MODEL_DIR}/gx_model_spotter.cpp")
+    set(GX_MODEL_SPOTTER_SOURCE ${GX_MODEL_DIR}/gx_model_spotter.cpp)
+  endif()
   set(GX_MODEL_INCLUDES ${GX_MODEL_DIR} ${GX_GEN_DIR})
 else()
   message(STATUS "GX_MODEL_DIR not set and models/firmware missing: the firmware is built without models")
   set(GX_MODEL_SOURCES "")
   set(GX_MODEL_NET_SOURCES "")
+  set(GX_MODEL_SPOTTER_SOURCE "")
   set(GX_MODEL_INCLUDES "")
   set(GX_MODEL_DEFS GX_NO_MODELS)
 endif()

@@ -35,7 +35,19 @@ set(GX_CORE_SOURCES
   ${GX_FIRMWARE_DIR}/core/protocol.cpp
   ${GX_FIRMWARE_DIR}/core/sensorcal.cpp
   ${GX_FIRMWARE_DIR}/core/decode.cpp
+  ${GX_FIRMWARE_DIR}/core/spotter.cpp
 )
+
+# The letter spotter of continuous writing (core/spotter.h): in GX_CORE_SOURCES it compiles
+# to nothing (GX_WITH_SPOTTER is 0 unless selected); a program that spots compiles these
+# sources itself with GX_SELECT_spotter: spotter.cpp, and model_check.cpp, which then carries
+# the spotter's start-up check (the program's own copy comes ahead of gxcore, whose
+# model_check.o is then never pulled in).
+set(GX_SPOTTER_SOURCES
+  ${GX_FIRMWARE_DIR}/core/spotter.cpp
+  ${GX_FIRMWARE_DIR}/core/model_check.cpp
+)
+set(GX_SELECT_spotter GX_WITH_SPOTTER=1)
 
 set(GX_APP_SOURCES
   ${GX_FIRMWARE_DIR}/app/app.cpp

@@ -350,3 +350,49 @@ def test_xtensa_libgcc_helpers(models, unavailable, tmp_path):
     r = run_semihosted(t, bd / "gx_test_libgcc.elf", [cases], timeout=120)
     assert r.returncode == 1 and r.stdout.strip().splitlines()[-1] == f"{n} checks, 1 failed"
     assert "MISMATCH case" in r.stdout
+
+
+@pytest.mark.parametrize("name", ["qemu-arm", "qemu-riscv"])
+def test_spotter_bit_exact_on_target(name, unavailable, models, digilets_dir, tmp_path):
+    """firmware/test/test_spotter.cpp on the emulated MCU: the streaming letter spotter on
+    simulated sessions, every window's logits, letter, word start and normalised letter
+    equal to the golden model's (tests/test_firmware_spotter.py writes the file)."""
+    from glovexfer.device.qemu import build
+    from test_firmware_spotter import NATIVE_SESSIONS, check_report, simulated_sessions, write_spotter_file
+
+    t = _target(name, unavailable)
+    if not (Path(models) / "gx_model_spotter.cpp").is_file():
+        pytest.skip(f"{models} has no gx_model_spotter.cpp (glovexfer export --firmware-only)")
+    bd = build(t, model_dir=models, programs=("gx_test_spotter",))
+    totals = write_spotter_file(tmp_path / "spot.bin", simulated_sessions(tmp_path, NATIVE_SESSIONS, 3, digilets_dir))
+    r = _run(t, bd / "gx_test_spotter.elf", tmp_path / "spot.bin")
+    print(r.stdout[-1000:])
+    assert r.returncode == 0, r.stdout[-3000:]
+    check_report(r.stdout, totals)
+
+
+@pytest.mark.parametrize("name", ["qemu-arm", "qemu-riscv"])
+def test_spotter_bench_on_target(name, unavailable, models, digilets_dir, tmp_path):
+    """boards/qemu_common/bench_spotter.cpp under -icount: instructions per hop of 32 samples
+    (one spotter window + 31 plain pushes), per letter normalisation; reported (-s), with
+    the counts of hops and letters checked against the sessions."""
+    from glovexfer.device.qemu import build, run_semihosted
+    from test_firmware_spotter import simulated_sessions, write_spotter_file
+
+    t = _target(name, unavailable)
+    if not (Path(models) / "gx_model_spotter.cpp").is_file():
+        pytest.skip(f"{models} has no gx_model_spotter.cpp (glovexfer export --firmware-only)")
+    bd = build(t, model_dir=models, programs=("gx_bench_spotter",))
+    npz = simulated_sessions(tmp_path, 10, 3, digilets_dir)
+    totals = write_spotter_file(tmp_path / "spot.bin", npz)
+    r = run_semihosted(t, bd / "gx_bench_spotter.elf", [tmp_path / "spot.bin"], timeout=600, icount=True)
+    print(r.stdout[-1000:])
+    assert r.returncode == 0, r.stdout[-2000:]
+    kv = dict(re.findall(r"(\w+)=(\d+)", r.stdout.strip().splitlines()[-1]))
+    from glovexfer.data.sessions import SessionSet
+
+    ss = SessionSet.load(npz)
+    assert int(kv["hops"]) == sum(len(ss[i].counts) // 32 for i in range(len(ss)))
+    assert int(kv["letters"]) == totals["letters"]
+    # a hop is one window plus 31 pushes that only store a sample
+    assert 0 < int(kv["plain_push_mean"]) * 31 < int(kv["window_mean"]) <= int(kv["hop_max"])

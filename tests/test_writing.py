@@ -32,11 +32,12 @@ def test_features_are_shifted_and_saturated_counts():
     assert f[1, 3:].tolist() == [1, -128, 0]
 
 
-@given(st.lists(st.integers(-128, 127), min_size=1, max_size=200), st.integers(-20, 20), st.integers(1, 8), st.integers(0, 3))
+@given(st.lists(st.integers(-128, 127), min_size=1, max_size=200), st.integers(-20, 20), st.integers(1, 8), st.integers(0, 3),
+       st.integers(8, 80))
 @settings(max_examples=200, deadline=None)
-def test_letter_segments_are_the_long_runs_above_the_threshold_widened(logits, thr, min_len, grow):
+def test_letter_segments_are_the_long_runs_above_the_threshold_widened(logits, thr, min_len, grow, max_len):
     lg = np.array(logits, np.int8)
-    segs = S.letter_segments(lg, thr, min_len, grow)
+    segs = S.letter_segments(lg, thr, min_len, grow, max_len)
     n = len(lg)
     runs, i = [], 0
     while i < n:  # the runs, the plain way
@@ -49,7 +50,21 @@ def test_letter_segments_are_the_long_runs_above_the_threshold_widened(logits, t
         else:
             i += 1
     want = [(max(0, a - grow), min(n, b + grow)) for a, b in runs if b - a >= min_len]
-    assert segs == want
+    assert segs == [(a, b) for a, b in want if b - a <= max_len]
+
+
+def test_a_segment_longer_than_max_letter_is_dropped():
+    """A run too long to be a letter (> MAX_LETTER samples once widened) is no letter: the
+    device's history of raw samples could not time-normalise it."""
+    n = S.MAX_LETTER + 40
+    lg = np.zeros(n, np.int8)
+    lg[10: 10 + S.MAX_LETTER - 2 * S.GROW] = 100  # widened: exactly MAX_LETTER samples
+    assert S.letter_segments(lg, 0) == [(10 - S.GROW, 10 + S.MAX_LETTER - S.GROW)]
+    lg[10 + S.MAX_LETTER - 2 * S.GROW] = 100  # one sample more: dropped
+    assert S.letter_segments(lg, 0) == []
+    lg[:] = 0
+    lg[: S.MAX_LETTER - S.GROW] = 100  # clipped at the stream's start: MAX_LETTER, kept
+    assert S.letter_segments(lg, 0) == [(0, S.MAX_LETTER)]
 
 
 def test_word_groups_split_at_long_gaps():

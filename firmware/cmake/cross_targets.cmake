@@ -16,6 +16,9 @@
 #   gx_test_int8   firmware/test/test_int8.cpp over semihosting (needs -DGX_MODEL_DIR)
 #   gx_test_decode firmware/test/test_decode.cpp over semihosting: the word decoder on the
 #                  shipped lexicon (models/firmware/gx_lexicon.cpp), instruction counts
+#   gx_test_spotter  firmware/test/test_spotter.cpp over semihosting (GX_MODEL_DIR with
+#                  gx_model_spotter.cpp); gx_bench_spotter: its instruction counts per hop
+#                  (boards/qemu_common/bench_spotter.cpp, semihosted, run with -icount)
 #   gx_test_mpu9250  the ESP32 board's MPU-9250 driver against a simulated chip
 #   gx_test_fault  a deliberate bus fault: the board's fault report on the UART
 #                  (xtensa_sim adds gx_test_unaligned: an unaligned 32-bit load, and
@@ -152,6 +155,20 @@ if(GX_MODEL_DIR)
 
   gx_target_program(gx_test_int8 semi "${GX_FW}/test/test_int8.cpp" ${_obj_lstm} ${_obj_cnn})
   target_include_directories(gx_test_int8 PRIVATE "${GX_MODEL_DIR}")
+
+  # The letter spotter (GX_WITH_SPOTTER on its own sources, firmware/sources.cmake) against
+  # golden sessions, when GX_MODEL_DIR holds it.
+  if(EXISTS "${GX_MODEL_DIR}/gx_model_spotter.cpp")
+    gx_target_program(gx_test_spotter semi "${GX_FW}/test/test_spotter.cpp" ${GX_SPOTTER_SOURCES}
+      "${GX_MODEL_DIR}/gx_model_spotter.cpp")
+    target_include_directories(gx_test_spotter PRIVATE "${GX_MODEL_DIR}")
+    target_compile_definitions(gx_test_spotter PRIVATE ${GX_SELECT_spotter})
+    # its benchmark (instructions per hop, per window, per normalised letter; semihosted)
+    gx_target_program(gx_bench_spotter semi "${GX_COMMON}/bench_spotter.cpp" ${GX_SPOTTER_SOURCES}
+      "${GX_MODEL_DIR}/gx_model_spotter.cpp")
+    target_include_directories(gx_bench_spotter PRIVATE "${GX_MODEL_DIR}")
+    target_compile_definitions(gx_bench_spotter PRIVATE ${GX_SELECT_spotter})
+  endif()
 
   # gx_model_io.h (input quantisation + softmax constants) from the models' scales, by the
   # host's Python exactly as the native build makes it (firmware/CMakeLists.txt).

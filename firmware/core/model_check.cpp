@@ -19,6 +19,7 @@
 #include "fnv.h"
 #include "network.h"
 #include "recognizer.h"
+#include "spotter.h"
 
 namespace gx {
 
@@ -146,14 +147,14 @@ bool fc_layer_ok(const int8_t* w, const GxFcParams& p, int32_t out_dim) {
     return w != nullptr && fc_ok(p, out_dim, kInt8Lo, kInt8Hi);
 }
 
-// A convolution with exactly the compiled-in geometry (stride 1, no dilation).
+// A convolution with exactly the compiled-in geometry (stride 1, dilation 1 unless given).
 struct ConvShape {
     int32_t in_h, in_w, in_c, out_h, out_w, out_c, k_h, k_w, pad_t, pad_l;
 };
-bool conv_ok(const GxConvParams& p, const int8_t* w, const ConvShape& s) {
+bool conv_ok(const GxConvParams& p, const int8_t* w, const ConvShape& s, int32_t dilation_w = 1) {
     return p.in_h == s.in_h && p.in_w == s.in_w && p.in_c == s.in_c && p.out_h == s.out_h && p.out_w == s.out_w &&
            p.out_c == s.out_c && p.k_h == s.k_h && p.k_w == s.k_w && p.stride_h == 1 && p.stride_w == 1 &&
-           p.dilation_h == 1 && p.dilation_w == 1 && p.pad_t == s.pad_t && p.pad_l == s.pad_l &&
+           p.dilation_h == 1 && p.dilation_w == dilation_w && p.pad_t == s.pad_t && p.pad_l == s.pad_l &&
            offset8(p.input_offset) && zp8(p.output_offset) && range_ok(p.act_min, p.act_max, kInt8Lo, kInt8Hi) &&
            mults_ok(p.multiplier, p.shift, p.out_c) && w != nullptr;
 }
@@ -307,6 +308,31 @@ bool gx_signal_net_checksum(const GxSignalNetModel* m, uint32_t* sum) {
     *sum = f.sum();
     return true;
 }
+
+#if GX_WITH_SPOTTER
+bool gx_spotter_net_checksum(const GxSpotterNetModel* m, uint32_t* sum) {
+    // the features are the network's input as they are: its input zero point must be 0
+    if (m == nullptr || !info_ok(m->info) || m->info.input_zero_point != 0) return false;
+    g_info = &m->info;
+    for (int32_t l = 0; l < kGxSpotLayers; ++l) {
+        const int32_t k = kGxSpotLayerK[l], d = kGxSpotLayerDil[l];
+        const ConvShape s{1, kGxSpotWindow, kGxSpotLayerIn[l], 1, kGxSpotWindow, kGxSpotLayerOut[l], 1, k, 0, (k - 1) * d / 2};
+        if (!conv_ok(m->layer[l].conv, m->layer[l].w, s, d)) return false;
+    }
+    Fnv f(&m->info);
+    hash_info(&f, m->info);
+    for (const GxSpotterLayer& layer : m->layer) hash_conv(&f, layer.conv, layer.w, layer.b);
+    if (!f.ok()) return false;
+    *sum = f.sum();
+    return true;
+}
+
+bool gx_spotter_net_verify(const GxSpotterNetModel* m) {
+    uint32_t s = 0;
+    // no io constants: the export writes io_checksum 0
+    return gx_spotter_net_checksum(m, &s) && s == m->info.checksum && m->info.io_checksum == 0;
+}
+#endif
 
 bool gx_lstm_net_verify(const GxLstmNetModel* m) {
     uint32_t s = 0;

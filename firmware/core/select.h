@@ -23,6 +23,12 @@
 #ifndef GX_WITH_LEXICON
 #define GX_WITH_LEXICON 0
 #endif
+// Likewise the letter spotter of continuous writing (spotter.h): off unless a build
+// selects it (GX_WITH_SPOTTER=1), so that the recognition firmwares and the host programs
+// that do not spot keep their flash and RAM.
+#ifndef GX_WITH_SPOTTER
+#define GX_WITH_SPOTTER 0
+#endif
 
 namespace gx {
 
@@ -30,6 +36,7 @@ constexpr bool kGxWithLstm = GX_WITH_LSTM != 0;
 constexpr bool kGxWithCnn = GX_WITH_CNN != 0;
 constexpr bool kGxWithSignal = GX_WITH_SIGNAL != 0;
 constexpr bool kGxWithLexicon = GX_WITH_LEXICON != 0;
+constexpr bool kGxWithSpotter = GX_WITH_SPOTTER != 0;
 
 }  // namespace gx
 

@@ -451,6 +451,17 @@ def cmd_export(args) -> int:
         h, c = write_lexicon_source(lex, out / "firmware")
         print(f"lexicon in flash (firmware/core/decode.h) -> {h}, {c}")
         return 0
+    # the letter spotter's data too: the named one, else the shipped one where the models
+    # folder has it (a models folder of recognisers alone exports without it)
+    if args.spotter is not None:
+        spotter = args.spotter or None
+    else:
+        spotter = ship.DEFAULT_SPOTTER if (out / ship.DEFAULT_SPOTTER / ship.INT8_INFO).is_file() else None
+    if args.firmware_only:
+        # the shipped int8 files as they are (digests checked): only models/firmware is rewritten
+        fw = ship.export_firmware(out, args.lstm, args.cnn, spotter=spotter)
+        print(f"firmware model data (lstm = {args.lstm}, cnn = {args.cnn}, spotter = {spotter}) -> {fw}/")
+        return 0
     names = args.model or sorted({args.lstm, args.cnn})
     for name in names:  # every input file checked before any work
         folder = shipping.model_folder(name, out)
@@ -470,8 +481,8 @@ def cmd_export(args) -> int:
         path = ship.export_model(folder, arrays, n_rep=args.n_rep, seed=args.seed)
         info = json.loads((folder / ship.INT8_INFO).read_text())
         print(f"{name}: -> {path} ({info['bytes']} bytes, sha256 {info['sha256'][:16]}, {time.time() - t0:.0f} s)")
-    fw = ship.export_firmware(out, args.lstm, args.cnn)
-    print(f"firmware model data (lstm = {args.lstm}, cnn = {args.cnn}) -> {fw}/")
+    fw = ship.export_firmware(out, args.lstm, args.cnn, spotter=spotter)
+    print(f"firmware model data (lstm = {args.lstm}, cnn = {args.cnn}, spotter = {spotter}) -> {fw}/")
     return 0
 
 
@@ -780,6 +791,11 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--model", nargs="+", help="models to convert (default: the two firmware networks)")
     s.add_argument("--lstm", default="best_lstm", help="the LSTM the firmware compiles in (default: %(default)s)")
     s.add_argument("--cnn", default="best_cnn", help="the CNN the firmware compiles in (default: %(default)s)")
+    s.add_argument("--spotter", help="the letter spotter of continuous writing whose firmware data is written too (a "
+                   "trained folder, glovexfer train --model spotter; '' for none; default: spotter where the models folder "
+                   "has it)")
+    s.add_argument("--firmware-only", action="store_true", help="only rewrite models/firmware from the shipped int8 "
+                   "files (no conversion, no data needed)")
     s.add_argument("--models", metavar="DIR", help="models folder (default: the repository's models/, chen2021: models/chen2021/)")
     s.add_argument("--target", metavar="SET.npz", help="training glove set for the representative data (default: simulate the paper-like set)")
     s.add_argument("--chen2021", metavar="DIR", help="chen2021: the pen data set (default: ../shared/data/chen2021)")

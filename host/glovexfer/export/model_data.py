@@ -27,7 +27,10 @@ Supported topologies: the paper BiLSTM (REVERSE_V2, 2x UNIDIRECTIONAL_SEQUENCE_L
 2x STRIDED_SLICE, CONCATENATION, FULLY_CONNECTED) and the paper CNN (CONV_2D, MAX_POOL_2D,
 CONV_2D, MAX_POOL_2D, RESHAPE, FULLY_CONNECTED, FULLY_CONNECTED) and the signal network
 (CONV_2D x2, MAX_POOL_2D, CONV_2D x2, AVERAGE_POOL_2D, FULLY_CONNECTED on a (1, 1, 32, 9)
-input; ``glovexfer.nets.models.signal_net``); anything else raises.
+input; ``glovexfer.nets.models.signal_net``) and the letter spotter (CONV_2D x5, dilated
+1 x k, on a (1, 1, 96, 6) input; ``golden.spotting``, firmware/core/spotter.h); anything else
+raises.  The spotter has no io constants (its input is the int8 features as they are): its
+``io_checksum`` is 0.
 
 The signal network's input standardisation (the .tflite's ``glovexfer_signal_norm`` metadata)
 is written into the ``.cpp`` header as ``// signal norm: <JSON>`` (floats as Python reprs,
@@ -55,6 +58,9 @@ LSTM_OPS = [
 CNN_OPS = ["CONV_2D", "MAX_POOL_2D", "CONV_2D", "MAX_POOL_2D", "RESHAPE", "FULLY_CONNECTED", "FULLY_CONNECTED"]
 SIGNAL_OPS = ["CONV_2D", "CONV_2D", "MAX_POOL_2D", "CONV_2D", "CONV_2D", "AVERAGE_POOL_2D", "FULLY_CONNECTED"]
 SIGNAL_ROLES = ["conv1", "conv2", "pool1", "conv3", "conv4", "pool2", "logits"]
+#: the letter spotter of continuous writing (``golden.spotting``): dilated 1 x k convolutions
+SPOTTER_OPS = ["CONV_2D"] * 5
+SPOTTER_ROLES = ["conv1", "conv2", "conv3", "conv4", "logits"]
 #: the ``.cpp`` header line carrying the signal network's standardisation (JSON)
 SIGNAL_NORM_PREFIX = "// signal norm: "
 
@@ -107,8 +113,8 @@ def canonical_bytes(initialiser: str, arrays: dict, q: list) -> bytes:
 
 
 def network_kind(net: Int8Network) -> str:
-    """``'lstm'``, ``'cnn'`` (the op sequence of the paper topologies) or ``'signal'`` (the
-    device signal network), else ValueError."""
+    """``'lstm'``, ``'cnn'`` (the op sequence of the paper topologies), ``'signal'`` (the
+    device signal network) or ``'spotter'`` (the letter spotter), else ValueError."""
     names = sorted(net.op_names)
     if names == sorted(LSTM_OPS):
         return "lstm"
@@ -116,6 +122,8 @@ def network_kind(net: Int8Network) -> str:
         return "cnn"
     if net.op_names == SIGNAL_OPS:
         return "signal"
+    if net.op_names == SPOTTER_OPS:
+        return "spotter"
     raise ValueError(f"not a paper topology nor the signal network: {net.op_names}")
 
 
@@ -131,6 +139,8 @@ def layer_roles(net: Int8Network) -> list[str]:
         return ["conv1", "pool1", "conv2", "pool2", "reshape", "hidden", "logits"]
     if kind == "signal":
         return list(SIGNAL_ROLES)
+    if kind == "spotter":
+        return list(SPOTTER_ROLES)
     by_out = {layer.output: layer for layer in net.layers}
     roles = []
     for layer in net.layers:
@@ -392,6 +402,24 @@ def _signal_body(e: _Emitter, net: Int8Network) -> str:
     return ",\n    ".join(fields)
 
 
+def _spotter_body(e: _Emitter, net: Int8Network) -> str:
+    """Five convolutions, each (GxConvParams, weights, bias): GxSpotterNetModel's layers."""
+    from ..golden.spotting import check_spotter
+
+    check_spotter(net)  # the input is the features as they are; one logit per sample
+    shp = lambda idx: tuple(net.tensors[idx].shape[1:])
+    layers = []
+    prev = tuple(net.input_shape[1:])
+    for k, layer in enumerate(net.layers, start=1):
+        out = shp(layer.output)
+        layers.append("{" + ", ".join([
+            _conv(e, f"Conv{k}", layer, prev, out),
+            e.array(f"kConv{k}W", layer.weights, np.int8), _bias(e, f"kConv{k}B", layer.bias),
+        ]) + "}")
+        prev = out
+    return "{\n    " + ",\n    ".join(layers) + "}"
+
+
 def signal_norm_line(net: Int8Network) -> str:
     """The ``// signal norm: {...}`` header line of a signal network's ``.cpp``."""
     from ..golden.signals import norm_from_metadata, norm_metadata, signal_quantiser
@@ -408,14 +436,17 @@ def model_source_text(tflite_bytes: bytes, name: str) -> tuple[str, str]:
     net = load_int8_model(tflite_bytes)
     kind = network_kind(net)
     e = _Emitter(name)
-    body = {"lstm": _lstm_body, "cnn": _cnn_body, "signal": _signal_body}[kind](e, net)
-    struct = {"lstm": "GxLstmNetModel", "cnn": "GxCnnNetModel", "signal": "GxSignalNetModel"}[kind]
+    body = {"lstm": _lstm_body, "cnn": _cnn_body, "signal": _signal_body, "spotter": _spotter_body}[kind](e, net)
+    struct = {"lstm": "GxLstmNetModel", "cnn": "GxCnnNetModel", "signal": "GxSignalNetModel",
+              "spotter": "GxSpotterNetModel"}[kind]
     norm = signal_norm_line(net) + "\n" if kind == "signal" else ""
     sha = hashlib.sha256(tflite_bytes).hexdigest()[:16]
     version = f"gxmodel/{FORMAT_VERSION} {name} {kind} tflite-sha256:{sha}"
     from .model_io import io_canonical_bytes
 
-    io_sum = fnv1a32(io_canonical_bytes(io_of(net, kind, version)))
+    # the spotter has no io constants (its input is the int8 features, scale 1 and zero point
+    # 0; its threshold is the output zero point): io_checksum 0, which the firmware requires
+    io_sum = 0 if kind == "spotter" else fnv1a32(io_canonical_bytes(io_of(net, kind, version)))
     # GxModelInfo without its own checksum field, then the network's fields
     canon_text = f"{{\"{version}\", {io_sum}, {int(net.input_zero_point)}, {int(net.output_zero_point)}}},\n    {body}"
     checksum = fnv1a32(canonical_bytes(canon_text, {c: a for c, _, a in e.arrays}, [v for v, _ in e.q]))
@@ -423,7 +454,8 @@ def model_source_text(tflite_bytes: bytes, name: str) -> tuple[str, str]:
     guard = f"GX_MODEL_{name.upper()}_H"
     header = (
         f"// Generated by glovexfer.export.model_data.write_model_source -- do not edit.\n"
-        f"// {version}\n#ifndef {guard}\n#define {guard}\n\n#include \"network.h\"\n\nnamespace gx {{\n\n"
+        f"// {version}\n#ifndef {guard}\n#define {guard}\n\n#include \"{'spotter.h' if kind == 'spotter' else 'network.h'}\"\n\n"
+        f"namespace gx {{\n\n"
         f"// {kind.upper()} model data; check with gx_{kind}_net_verify({fn}()) at start-up.\n"
         f"const {struct}* {fn}();\n\nconstexpr uint32_t k{name.capitalize()}Checksum = 0x{checksum:08X}u;\n\n"
         f"}}  // namespace gx\n\n#endif  // {guard}\n"

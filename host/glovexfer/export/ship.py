@@ -37,6 +37,8 @@ from ..nets.shipping import (  # noqa: E402,F401
 FIRMWARE_DIR = "firmware"
 #: The networks the firmware compiles in by default: the members of the fused ``best`` model.
 DEFAULT_FIRMWARE = {"lstm": "best_lstm", "cnn": "best_cnn"}
+#: The letter spotter of continuous writing the firmware data carries (models/spotter/).
+DEFAULT_SPOTTER = "spotter"
 REPRESENTATIVE_N = 300
 
 
@@ -73,9 +75,11 @@ def export_model(folder: Path, representative_arrays, n_rep: int = REPRESENTATIV
     return out
 
 
-def export_firmware(models_dir: Path, lstm: str, cnn: str, signal: str | None = None) -> Path:
+def export_firmware(models_dir: Path, lstm: str, cnn: str, signal: str | None = None, spotter: str | None = None) -> Path:
     """C++ model data of the firmware networks into ``models_dir/firmware``: the LSTM and the
-    CNN, and a signal network when ``signal`` names one (``gx_model_signal.cpp``)."""
+    CNN, a signal network when ``signal`` names one (``gx_model_signal.cpp``) and the letter
+    spotter of continuous writing when ``spotter`` names its folder (``gx_model_spotter.cpp``;
+    ``nets.spotter.load_spotter`` checks its digest and its contract first)."""
     from .model_data import FORMAT_VERSION, write_model_source
 
     out = Path(models_dir) / FIRMWARE_DIR
@@ -92,6 +96,16 @@ def export_firmware(models_dir: Path, lstm: str, cnn: str, signal: str | None = 
         write_model_source(blob, role, out)
         version = f"gxmodel/{FORMAT_VERSION} {role} {role} tflite-sha256:{info['sha256'][:16]}"
         manifest["networks"][role] = {"model": name, "tflite": f"{name}/{INT8_TFLITE}", "sha256": info["sha256"], "version": version}
+    if spotter:
+        from ..nets.spotter import load_spotter
+
+        folder = Path(models_dir) / spotter
+        load_spotter(folder)  # digest and contract (input (1, 1, 96, 6) scale 1 zero point 0)
+        blob = (folder / INT8_TFLITE).read_bytes()
+        write_model_source(blob, "spotter", out)
+        sha = hashlib.sha256(blob).hexdigest()
+        version = f"gxmodel/{FORMAT_VERSION} spotter spotter tflite-sha256:{sha[:16]}"
+        manifest["networks"]["spotter"] = {"model": spotter, "tflite": f"{spotter}/{INT8_TFLITE}", "sha256": sha, "version": version}
     (out / "MANIFEST.json").write_text(json.dumps(manifest, indent=1) + "\n")
     return out
 

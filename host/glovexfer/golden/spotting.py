@@ -19,7 +19,11 @@ starts and ends. The stages, all integer:
    logit 0, i.e. probability one half), at least ``MIN_LETTER`` samples long, each widened by
    ``GROW`` samples at both ends (within the stream): the letters. The spotter is trained on
    letter spans shortened by ``GROW`` at both ends, which keeps a gap between the letters of a
-   word; widening gives the letter back its samples.
+   word; widening gives the letter back its samples. A segment longer than ``MAX_LETTER``
+   samples (2.4 s, after widening and clipping) is no letter (letters last 0.45-1.5 s: a
+   longer run is the hand moving, not writing) and is dropped: the device keeps a bounded
+   history of raw samples (``MAX_LETTER`` + two hops of spotting delay), and a letter it
+   could not time-normalise must not exist here either.
 4. ``word_groups``: letters whose gap is longer than ``WORD_GAP`` samples belong to different
    words (between words the hand rests and moves; between letters it only pauses and travels).
 5. ``time_normalise``: each letter's samples resampled to the recogniser's 32 by linear
@@ -42,6 +46,7 @@ WINDOW = 96
 HOP = 32
 MIN_LETTER = 6  # samples (0.22 s)
 GROW = 2  # samples added at both ends of a spotted run
+MAX_LETTER = 64  # samples (2.4 s): a longer segment is dropped
 WORD_GAP = 32  # samples (1.19 s): a longer gap between two letters ends a word
 FRAC_BITS = 12  # time normalisation: positions in Q12
 
@@ -101,15 +106,18 @@ def frame_logits(net, feats: np.ndarray) -> np.ndarray:
     return logits[:n]
 
 
-def letter_segments(logits: np.ndarray, threshold: int, min_len: int = MIN_LETTER, grow: int = GROW) -> list[tuple[int, int]]:
+def letter_segments(logits: np.ndarray, threshold: int, min_len: int = MIN_LETTER, grow: int = GROW,
+                    max_len: int = MAX_LETTER) -> list[tuple[int, int]]:
     """``[start - grow, end + grow)`` (clipped to the stream) of every run ``[start, end)`` of
-    samples with logit > threshold at least ``min_len`` long."""
+    samples with logit > threshold at least ``min_len`` long, unless that segment is longer
+    than ``max_len``."""
     act = np.asarray(logits).astype(np.int32) > threshold
     if not act.any():
         return []
     n = len(act)
     edges = np.flatnonzero(np.diff(np.concatenate([[0], act.astype(np.int8), [0]])))
-    return [(max(0, int(a) - grow), min(n, int(b) + grow)) for a, b in zip(edges[0::2], edges[1::2]) if b - a >= min_len]
+    segs = [(max(0, int(a) - grow), min(n, int(b) + grow)) for a, b in zip(edges[0::2], edges[1::2]) if b - a >= min_len]
+    return [(a, b) for a, b in segs if b - a <= max_len]
 
 
 def word_groups(segments: list[tuple[int, int]], gap: int = WORD_GAP) -> list[list[tuple[int, int]]]:
@@ -160,4 +168,4 @@ def spot(net, counts) -> Spotted:
 
 __all__ = ["spot_features", "check_spotter", "threshold_of", "padded_stream", "frame_logits", "letter_segments",
            "word_groups", "time_normalise", "spot", "Spotted", "WINDOW", "HOP", "MIN_LETTER", "WORD_GAP",
-           "GYR_SHIFT", "ACC_SHIFT", "N_FEATURES", "GROW"]
+           "GYR_SHIFT", "ACC_SHIFT", "N_FEATURES", "GROW", "MAX_LETTER"]
