@@ -85,19 +85,37 @@ static uint64_t mag_u64(int64_t x) {
 
 namespace {
 
+#if defined(__ARM_FP) && (__ARM_FP & 4)
+// sqrtf without the errno branch (the argument is never negative here): one VSQRT.
+inline float sqrt_nonneg(float x) {
+    float r;
+    __asm__("vsqrt.f32 %0, %1" : "=t"(r) : "t"(x));
+    return r;
+}
+#endif
+
 // isqrt_round(n) = round(sqrt(n)) (never a tie: n is an integer) for n in [2^58, 2^62], the
 // range of a scaled vector's squared norm: R with R^2 - R < n <= R^2 + R.
 inline uint32_t isqrt_round_norm(uint64_t n) {
 #if defined(__ARM_FP) && (__ARM_FP & 4)
-    // sqrtf of the top bits (an estimate within 2^-23 relative: |R - sqrt(n)| < 2^8), one
-    // Newton step in float on the exact int64 residual (then within one), exact correction
+    // sqrtf of the top bits (an estimate within 2^-23 relative: |r - sqrt(n)| < 2^8 + 2), one
+    // Newton step in float on the exact int64 residual (then within one), then exact
+    // correction on the residual e = n - r^2: the loops stop at the one r with
+    // -r < e <= r, which is R, whatever the estimate ((r + 1)^2 = r^2 + 2r + 1).
     const float top = static_cast<float>(static_cast<uint32_t>(n >> 32));  // >= 2^26
-    uint32_t r = static_cast<uint32_t>(__builtin_sqrtf(top) * 65536.0f);
-    const int64_t res = static_cast<int64_t>(n) - static_cast<int64_t>(static_cast<uint64_t>(r) * r);
-    const float step = static_cast<float>(static_cast<int32_t>(res >> 10)) * (1024.0f / 2.0f) / static_cast<float>(r);
-    r = static_cast<uint32_t>(static_cast<int32_t>(r) + static_cast<int32_t>(step + (step >= 0 ? 0.5f : -0.5f)));
-    while (static_cast<uint64_t>(r) * r + r < n) ++r;
-    while (static_cast<uint64_t>(r) * r - r >= n) --r;
+    uint32_t r = static_cast<uint32_t>(sqrt_nonneg(top) * 65536.0f);
+    int64_t e = static_cast<int64_t>(n - static_cast<uint64_t>(r) * r);  // |e| < 2^40.1
+    const float step = static_cast<float>(static_cast<int32_t>(e >> 10)) * (1024.0f / 2.0f) / static_cast<float>(r);
+    r += static_cast<uint32_t>(static_cast<int32_t>(step + 1024.5f) - 1024);  // |step| < 2^9: rounded
+    e = static_cast<int64_t>(n - static_cast<uint64_t>(r) * r);
+    while (e > static_cast<int64_t>(r)) {
+        e -= 2 * static_cast<int64_t>(r) + 1;
+        ++r;
+    }
+    while (e <= -static_cast<int64_t>(r)) {
+        --r;
+        e += 2 * static_cast<int64_t>(r) + 1;
+    }
     return r;
 #else
     return static_cast<uint32_t>(gx_isqrt_round(static_cast<int64_t>(n)));
@@ -109,86 +127,157 @@ __attribute__((noinline)) uint32_t div_round_slow(uint32_t a, uint32_t r) {
     return gx_udiv64_32((static_cast<uint64_t>(a) << 30) + (r >> 1), r);
 }
 
+// c = floor(2^61 / r) for 2^29 < r <= 2^31 (so c < 2^32).
+inline uint32_t recip61(uint32_t r) {
+#if defined(__ARM_FP) && (__ARM_FP & 4)
+    // With the single-precision FPU: an estimate c, its exact int64 remainder e = 2^61 - c r,
+    // one integer step c += floor(e / r) estimated as (e >> 10) (c >> 1) / 2^50, then exact
+    // correction: the loops stop at 0 <= e < r, i.e. at floor(2^61 / r), whatever the
+    // estimates (they only decide how often the loops run). 2^60 / rf < 2^31 converts to
+    // uint32 without overflow; rf and the divide are each within 2^-24 relative, so the
+    // first c is within 2^9 + 3 of the quotient, |e| < 2^40.1 (e >> 10 fits int32, the
+    // product < 2^62) and the step leaves c within one of the quotient.
+    uint32_t c = 2u * static_cast<uint32_t>(1152921504606846976.0f / static_cast<float>(r));  // 2^60 / rf
+    int64_t e = static_cast<int64_t>((UINT64_C(1) << 61) - static_cast<uint64_t>(c) * r);
+    const int32_t d = static_cast<int32_t>(
+        gx_asr(static_cast<int64_t>(static_cast<int32_t>(e >> 10)) * static_cast<int32_t>(c >> 1), 50));
+    c += static_cast<uint32_t>(d);
+    e -= static_cast<int64_t>(d) * static_cast<int64_t>(r);
+    while (e < 0) {
+        --c;
+        e += r;
+    }
+    while (e >= static_cast<int64_t>(r)) {
+        ++c;
+        e -= r;
+    }
+    return c;
+#else
+    return gx_udiv64_32(UINT64_C(1) << 61, r);
+#endif
+}
+
+inline uint32_t abs_u32(int32_t x) { return x < 0 ? UINT32_C(0) - static_cast<uint32_t>(x) : static_cast<uint32_t>(x); }
+
 // out[k] = div_round(w[k] 2^30, r) for the Q30 unit vector of w (|w| <= 2^30 with the
 // largest >= 2^29, n2 = sum w^2, r = isqrt_round(n2) in [2^29, 2^31]): floor(num / r) with
-// num = |w| 2^30 + floor(r / 2). All n quotients share the divisor: with
-// c = floor(2^61 / r) (one 64/32 divide), q = floor(|w| c / 2^31) is below num / r by less
-// than one, so q is the quotient or one below it and the remainder num - q r lies in
-// [0, 2r), below 2^32: its low 32 bits are exact, and one compare finishes the division.
-template <typename Out>
-void unit_from_scaled(const int32_t* w, int n, int64_t n2, Out* out) {
+// num = |w| 2^30 + floor(r / 2), then w's sign. All N quotients share the divisor: with
+// c = floor(2^61 / r), q = floor(|w| c / 2^31) = floor(2|w| c / 2^32) (the high word of one
+// 32 x 32 multiply: 2|w| <= 2^31) is below num / r by less than two, so q is the quotient or
+// one below it and the remainder num - q r lies in [0, 2r), below 2^32: its low 32 bits are
+// exact, and one compare finishes the division. The sign is applied without a branch
+// (sm = 0 or -1: (x ^ sm) - sm is x or -x).
+template <int N, typename Out>
+inline void unit_from_scaled(const int32_t* w, int64_t n2, Out* out) {
     const uint32_t r = isqrt_round_norm(static_cast<uint64_t>(n2));
     const uint32_t half = r >> 1;
     if (r <= (UINT32_C(1) << 29)) {
-        for (int k = 0; k < n; ++k) {
-            const uint32_t q = div_round_slow(w[k] < 0 ? UINT32_C(0) - static_cast<uint32_t>(w[k]) : static_cast<uint32_t>(w[k]), r);
+        for (int k = 0; k < N; ++k) {
+            const uint32_t q = div_round_slow(abs_u32(w[k]), r);
             out[k] = static_cast<Out>(w[k] < 0 ? -static_cast<int64_t>(q) : static_cast<int64_t>(q));
         }
         return;
     }
-    const uint32_t c = gx_udiv64_32(UINT64_C(1) << 61, r);  // < 2^32
-    for (int k = 0; k < n; ++k) {
-        const uint32_t a = w[k] < 0 ? UINT32_C(0) - static_cast<uint32_t>(w[k]) : static_cast<uint32_t>(w[k]);
-        uint32_t q = static_cast<uint32_t>((static_cast<uint64_t>(a) * c) >> 31);
+    const uint32_t c = recip61(r);
+#pragma GCC unroll 4
+    for (int k = 0; k < N; ++k) {
+        const int32_t sm = w[k] >> 31;
+        const uint32_t a = static_cast<uint32_t>((w[k] ^ sm) - sm);
+        uint32_t q = static_cast<uint32_t>((static_cast<uint64_t>(a << 1) * c) >> 32);
         const uint32_t rem = ((a << 30) + half) - q * r;  // mod 2^32: exact, < 2r
-        if (rem >= r) ++q;
-        out[k] = static_cast<Out>(w[k] < 0 ? -static_cast<int64_t>(q) : static_cast<int64_t>(q));
+        q += rem >= r ? 1u : 0u;
+        out[k] = static_cast<Out>((static_cast<int32_t>(q) ^ sm) - sm);  // q <= 2^30
     }
+}
+
+// Q30 unit vector of an int64 vector of N components (gx_normalise_vec).
+template <int N, typename Out>
+bool normalise64(const int64_t* v, Out* out) {
+    uint64_t m = 0;  // bit_length(OR of the |v|) = bit_length(max |v|)
+#pragma GCC unroll 4
+    for (int k = 0; k < N; ++k) m |= mag_u64(v[k]);
+    if (m == 0) return false;
+    const int s = gx_bit_length(m) - 30;
+    // w = rshift_round(v, s): |w| <= 2^30, so int32; s <= 0 (|v| < 2^30) is an exact scaling
+    int32_t w[N];
+    int64_t n2 = 0;  // N <= 4: n2 <= 2^62
+    if (s <= 0) {
+#pragma GCC unroll 4
+        for (int k = 0; k < N; ++k) {
+            w[k] = static_cast<int32_t>(v[k]) * (INT32_C(1) << -s);
+            n2 += static_cast<int64_t>(w[k]) * w[k];
+        }
+    } else {
+#pragma GCC unroll 4
+        for (int k = 0; k < N; ++k) {
+            // rshift_round(v, s) = floor(t / 2) + (t & 1) with t = floor(v / 2^(s-1)):
+            // |v| < 2^(s+30), so t fits int32 and the rest is 32-bit
+            const int32_t t = static_cast<int32_t>(gx_asr(v[k], s - 1));
+            w[k] = (t >> 1) + (t & 1);
+            n2 += static_cast<int64_t>(w[k]) * w[k];
+        }
+    }
+    unit_from_scaled<N>(w, n2, out);
+    return true;
+}
+
+// Q30 unit vector of an int32 vector of N components (gx_normalise_vec32).
+template <int N>
+bool normalise32(const int32_t* v, int32_t* out) {
+    uint32_t m = 0;  // bit_length(OR of the |v|) = bit_length(max |v|)
+#pragma GCC unroll 4
+    for (int k = 0; k < N; ++k) m |= abs_u32(v[k]);
+    if (m == 0) return false;
+    const int s = 32 - __builtin_clz(m) - 30;  // <= 2: |v| <= 2^31
+    int32_t w[N];
+    int64_t n2 = 0;
+    if (s <= 0) {
+        const int32_t f = INT32_C(1) << -s;
+#pragma GCC unroll 4
+        for (int k = 0; k < N; ++k) {
+            w[k] = v[k] * f;
+            n2 += static_cast<int64_t>(w[k]) * w[k];
+        }
+    } else {
+        // rshift_round(v, s) on int32: floor(v / 2^s) + bit (s - 1) of v, the golden
+        // (v + 2^(s-1)) >> s without the addition (which could overflow int32)
+#pragma GCC unroll 4
+        for (int k = 0; k < N; ++k) {
+            w[k] = (v[k] >> s) + ((v[k] >> (s - 1)) & 1);
+            n2 += static_cast<int64_t>(w[k]) * w[k];
+        }
+    }
+    unit_from_scaled<N>(w, n2, out);
+    return true;
 }
 
 }  // namespace
 
 bool gx_normalise_vec(const int64_t* v, int n, int64_t* out) {
-    uint64_t m = 0;
-    for (int k = 0; k < n; ++k) {
-        const uint64_t a = mag_u64(v[k]);
-        if (a > m) m = a;
+    switch (n) {
+        case 2: return normalise64<2>(v, out);
+        case 3: return normalise64<3>(v, out);
+        case 4: return normalise64<4>(v, out);
+        default: return false;
     }
-    if (m == 0) return false;
-    const int s = gx_bit_length(m) - 30;
-    // w = rshift_round(v, s): |w| <= 2^30, so int32; s <= 0 (|v| < 2^30) is an exact scaling
-    int32_t w[4];
-    int64_t n2 = 0;  // n <= 4: n2 <= 2^62
-    for (int k = 0; k < n; ++k) {
-        if (s <= 0) {
-            w[k] = static_cast<int32_t>(v[k]) * (INT32_C(1) << -s);
-        } else {
-            // rshift_round(v, s) = floor(t / 2) + (t & 1) with t = floor(v / 2^(s-1)), and
-            // |t| <= 2^31: one 64-bit shift, the rest in 32 bits
-            const int64_t t = gx_asr(v[k], s - 1);
-            const int32_t t32 = static_cast<int32_t>(t);
-            w[k] = static_cast<int32_t>((t >> 1) + (t32 & 1));
-        }
-        n2 += static_cast<int64_t>(w[k]) * w[k];
+}
+
+bool gx_normalise_vec_to32(const int64_t* v, int n, int32_t* out) {
+    switch (n) {
+        case 2: return normalise64<2>(v, out);
+        case 3: return normalise64<3>(v, out);
+        case 4: return normalise64<4>(v, out);
+        default: return false;
     }
-    unit_from_scaled(w, n, n2, out);
-    return true;
 }
 
 bool gx_normalise_vec32(const int32_t* v, int n, int32_t* out) {
-    uint32_t m = 0;
-    for (int k = 0; k < n; ++k) {
-        const uint32_t a = v[k] < 0 ? UINT32_C(0) - static_cast<uint32_t>(v[k]) : static_cast<uint32_t>(v[k]);
-        if (a > m) m = a;
+    switch (n) {
+        case 2: return normalise32<2>(v, out);
+        case 3: return normalise32<3>(v, out);
+        case 4: return normalise32<4>(v, out);
+        default: return false;
     }
-    if (m == 0) return false;
-    const int s = 32 - __builtin_clz(m) - 30;  // <= 2: |v| <= 2^31
-    int32_t w[4];
-    int64_t n2 = 0;
-    if (s <= 0) {
-        const int32_t f = INT32_C(1) << -s;
-        for (int k = 0; k < n; ++k) {
-            w[k] = v[k] * f;
-            n2 += static_cast<int64_t>(w[k]) * w[k];
-        }
-    } else {
-        for (int k = 0; k < n; ++k) {
-            w[k] = static_cast<int32_t>(gx_rshift_round(v[k], s));
-            n2 += static_cast<int64_t>(w[k]) * w[k];
-        }
-    }
-    unit_from_scaled(w, n, n2, out);
-    return true;
 }
 
 int64_t gx_atan2_turns(int64_t y, int64_t x) {

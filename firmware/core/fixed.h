@@ -113,8 +113,10 @@ int64_t gx_isqrt_round(int64_t n);
 int64_t gx_isqrt_ceil(int64_t n);
 
 // Q30 unit vector along v (n = 2..4 int64 components). Returns false (out untouched)
-// for the zero vector (the golden model's None).
+// for the zero vector (the golden model's None) and for n outside 2..4.
 bool gx_normalise_vec(const int64_t* v, int n, int64_t* out);
+// The same with int32 results (a unit vector's components are within +-2^30).
+bool gx_normalise_vec_to32(const int64_t* v, int n, int32_t* out);
 // The same for an int32 vector (the same result as gx_normalise_vec on its int64 copy).
 bool gx_normalise_vec32(const int32_t* v, int n, int32_t* out);
 

@@ -96,18 +96,10 @@ void qmul(const int32_t p[4], const int32_t q[4], int32_t out[4]) {
     out[3] = rr(mul(pw, qz) + mul(px, qy) - mul(py, qx) + mul(pz, qw), 30);
 }
 
-// Q30 unit vector of an int64 vector into int32 (golden normalise_vec).
-bool unit(const int64_t* v, int n, int32_t* out) {
-    int64_t w[4];
-    if (!gx_normalise_vec(v, n, w)) return false;
-    for (int k = 0; k < n; ++k) out[k] = static_cast<int32_t>(w[k]);
-    return true;
-}
-
 // dq - beta dt grad/|grad| (grad exactly zero: dq unchanged).
 void gradient_step(int32_t dq[4], const int64_t grad[4]) {
     int32_t gn[4];
-    if (!unit(grad, 4, gn)) return;
+    if (!gx_normalise_vec_to32(grad, 4, gn)) return;
     const int sh = 30 + static_cast<int>(kParams.beta_shift);
     const int32_t k = static_cast<int32_t>(kParams.beta_dt_k);
     for (int i = 0; i < 4; ++i) dq[i] -= rr(mul(k, gn[i]), sh);
