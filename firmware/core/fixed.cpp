@@ -40,6 +40,42 @@ uint64_t isqrt_bitwise(uint64_t n) {
     return res;
 }
 
+#if defined(__ARM_FP) && (__ARM_FP & 4)
+// sqrtf without the errno branch (the argument is never negative here): one VSQRT.
+inline float sqrt_nonneg(float x) {
+    float r;
+    __asm__("vsqrt.f32 %0, %1" : "=t"(r) : "t"(x));
+    return r;
+}
+#endif
+
+#if defined(__ARM_FP) && (__ARM_FP & 4)
+// isqrt_round(n) = round(sqrt(n)) (never a tie: n is an integer) for n in [2^40, 2^62]: R with
+// R^2 - R < n <= R^2 + R. sqrtf of n as a float (hi 2^32 + lo, within 2^-23 relative:
+// |r - sqrt(n)| < 2^8 + 2, r < 2^31 + 2^8), one Newton step in float on the exact int64
+// residual (|e| < 2^41.1, so e >> 10 fits int32; the step leaves r within one of sqrt(n)),
+// then exact correction on the residual e = n - r^2: the loops stop at the one r with
+// -r < e <= r, which is R, whatever the estimates ((r + 1)^2 = r^2 + 2r + 1).
+inline uint32_t isqrt_round_big(uint64_t n) {
+    const float nf = static_cast<float>(static_cast<uint32_t>(n >> 32)) * 4294967296.0f +
+                     static_cast<float>(static_cast<uint32_t>(n));
+    uint32_t r = static_cast<uint32_t>(sqrt_nonneg(nf));
+    int64_t e = static_cast<int64_t>(n - static_cast<uint64_t>(r) * r);
+    const float step = static_cast<float>(static_cast<int32_t>(e >> 10)) * (1024.0f / 2.0f) / static_cast<float>(r);
+    r += static_cast<uint32_t>(static_cast<int32_t>(step + 1024.5f) - 1024);  // |step| < 2^9.1: rounded
+    e = static_cast<int64_t>(n - static_cast<uint64_t>(r) * r);
+    while (e > static_cast<int64_t>(r)) {
+        e -= 2 * static_cast<int64_t>(r) + 1;
+        ++r;
+    }
+    while (e <= -static_cast<int64_t>(r)) {
+        --r;
+        e += 2 * static_cast<int64_t>(r) + 1;
+    }
+    return r;
+}
+#endif
+
 }  // namespace
 
 uint64_t gx_isqrt_u64(uint64_t n) {
@@ -69,6 +105,9 @@ uint64_t gx_isqrt_u64(uint64_t n) {
 
 int64_t gx_isqrt_round(int64_t n) {
     if (n <= 0) return 0;  // golden: isqrt of a negative raises; callers never pass one
+#if defined(__ARM_FP) && (__ARM_FP & 4)
+    if (n >= (INT64_C(1) << 40) && n <= (INT64_C(1) << 62)) return isqrt_round_big(static_cast<uint64_t>(n));
+#endif
     const int64_t r = static_cast<int64_t>(gx_isqrt_u64(static_cast<uint64_t>(n)));
     return (n - r * r > r) ? r + 1 : r;
 }
@@ -85,38 +124,10 @@ static uint64_t mag_u64(int64_t x) {
 
 namespace {
 
-#if defined(__ARM_FP) && (__ARM_FP & 4)
-// sqrtf without the errno branch (the argument is never negative here): one VSQRT.
-inline float sqrt_nonneg(float x) {
-    float r;
-    __asm__("vsqrt.f32 %0, %1" : "=t"(r) : "t"(x));
-    return r;
-}
-#endif
-
-// isqrt_round(n) = round(sqrt(n)) (never a tie: n is an integer) for n in [2^58, 2^62], the
-// range of a scaled vector's squared norm: R with R^2 - R < n <= R^2 + R.
+// isqrt_round(n) for n in [2^58, 2^62], the range of a scaled vector's squared norm.
 inline uint32_t isqrt_round_norm(uint64_t n) {
 #if defined(__ARM_FP) && (__ARM_FP & 4)
-    // sqrtf of the top bits (an estimate within 2^-23 relative: |r - sqrt(n)| < 2^8 + 2), one
-    // Newton step in float on the exact int64 residual (then within one), then exact
-    // correction on the residual e = n - r^2: the loops stop at the one r with
-    // -r < e <= r, which is R, whatever the estimate ((r + 1)^2 = r^2 + 2r + 1).
-    const float top = static_cast<float>(static_cast<uint32_t>(n >> 32));  // >= 2^26
-    uint32_t r = static_cast<uint32_t>(sqrt_nonneg(top) * 65536.0f);
-    int64_t e = static_cast<int64_t>(n - static_cast<uint64_t>(r) * r);  // |e| < 2^40.1
-    const float step = static_cast<float>(static_cast<int32_t>(e >> 10)) * (1024.0f / 2.0f) / static_cast<float>(r);
-    r += static_cast<uint32_t>(static_cast<int32_t>(step + 1024.5f) - 1024);  // |step| < 2^9: rounded
-    e = static_cast<int64_t>(n - static_cast<uint64_t>(r) * r);
-    while (e > static_cast<int64_t>(r)) {
-        e -= 2 * static_cast<int64_t>(r) + 1;
-        ++r;
-    }
-    while (e <= -static_cast<int64_t>(r)) {
-        --r;
-        e += 2 * static_cast<int64_t>(r) + 1;
-    }
-    return r;
+    return isqrt_round_big(n);
 #else
     return static_cast<uint32_t>(gx_isqrt_round(static_cast<int64_t>(n)));
 #endif
@@ -253,7 +264,10 @@ bool normalise32(const int32_t* v, int32_t* out) {
 
 }  // namespace
 
-bool gx_normalise_vec(const int64_t* v, int n, int64_t* out) {
+namespace {
+
+template <typename Out>
+bool normalise64_n(const int64_t* v, int n, Out* out) {
     switch (n) {
         case 2: return normalise64<2>(v, out);
         case 3: return normalise64<3>(v, out);
@@ -262,14 +276,11 @@ bool gx_normalise_vec(const int64_t* v, int n, int64_t* out) {
     }
 }
 
-bool gx_normalise_vec_to32(const int64_t* v, int n, int32_t* out) {
-    switch (n) {
-        case 2: return normalise64<2>(v, out);
-        case 3: return normalise64<3>(v, out);
-        case 4: return normalise64<4>(v, out);
-        default: return false;
-    }
-}
+}  // namespace
+
+bool gx_normalise_vec(const int64_t* v, int n, int64_t* out) { return normalise64_n(v, n, out); }
+
+bool gx_normalise_vec_to32(const int64_t* v, int n, int32_t* out) { return normalise64_n(v, n, out); }
 
 bool gx_normalise_vec32(const int32_t* v, int n, int32_t* out) {
     switch (n) {
