@@ -56,10 +56,18 @@ inline float sqrt_nonneg(float x) {
 // residual (|e| < 2^41.1, so e >> 10 fits int32; the step leaves r within one of sqrt(n)),
 // then exact correction on the residual e = n - r^2: the loops stop at the one r with
 // -r < e <= r, which is R, whatever the estimates ((r + 1)^2 = r^2 + 2r + 1).
+// For n >= 2^58 (norm = true) the top word alone gives the same accuracy: n >> 32 >= 2^26
+// (2^-26 relative), and sqrt(n >> 32) 2^16 saves the conversion of the low word.
+template <bool norm>
 inline uint32_t isqrt_round_big(uint64_t n) {
-    const float nf = static_cast<float>(static_cast<uint32_t>(n >> 32)) * 4294967296.0f +
-                     static_cast<float>(static_cast<uint32_t>(n));
-    uint32_t r = static_cast<uint32_t>(sqrt_nonneg(nf));
+    uint32_t r;
+    if (norm) {
+        r = static_cast<uint32_t>(sqrt_nonneg(static_cast<float>(static_cast<uint32_t>(n >> 32))) * 65536.0f);
+    } else {
+        const float nf = static_cast<float>(static_cast<uint32_t>(n >> 32)) * 4294967296.0f +
+                         static_cast<float>(static_cast<uint32_t>(n));
+        r = static_cast<uint32_t>(sqrt_nonneg(nf));
+    }
     int64_t e = static_cast<int64_t>(n - static_cast<uint64_t>(r) * r);
     const float step = static_cast<float>(static_cast<int32_t>(e >> 10)) * (1024.0f / 2.0f) / static_cast<float>(r);
     r += static_cast<uint32_t>(static_cast<int32_t>(step + 1024.5f) - 1024);  // |step| < 2^9.1: rounded
@@ -106,7 +114,7 @@ uint64_t gx_isqrt_u64(uint64_t n) {
 int64_t gx_isqrt_round(int64_t n) {
     if (n <= 0) return 0;  // golden: isqrt of a negative raises; callers never pass one
 #if defined(__ARM_FP) && (__ARM_FP & 4)
-    if (n >= (INT64_C(1) << 40) && n <= (INT64_C(1) << 62)) return isqrt_round_big(static_cast<uint64_t>(n));
+    if (n >= (INT64_C(1) << 40) && n <= (INT64_C(1) << 62)) return isqrt_round_big<false>(static_cast<uint64_t>(n));
 #endif
     const int64_t r = static_cast<int64_t>(gx_isqrt_u64(static_cast<uint64_t>(n)));
     return (n - r * r > r) ? r + 1 : r;
@@ -127,7 +135,7 @@ namespace {
 // isqrt_round(n) for n in [2^58, 2^62], the range of a scaled vector's squared norm.
 inline uint32_t isqrt_round_norm(uint64_t n) {
 #if defined(__ARM_FP) && (__ARM_FP & 4)
-    return isqrt_round_big(n);
+    return isqrt_round_big<true>(n);
 #else
     return static_cast<uint32_t>(gx_isqrt_round(static_cast<int64_t>(n)));
 #endif

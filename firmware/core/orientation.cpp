@@ -85,7 +85,6 @@ void frame_quaternion(const int64_t z[3], const int64_t y60[3], int64_t q[4]) {
 // the Cortex-M4) and the sums are the golden model's exact int64 sums.
 inline int64_t mul(int32_t a, int32_t b) { return static_cast<int64_t>(a) * b; }
 inline int32_t rr(int64_t x, int s) { return static_cast<int32_t>(gx_rshift_round(x, s)); }
-inline int32_t j28(int32_t c, int32_t v) { return rr(static_cast<int64_t>(c) * v, 2); }
 
 // dq - beta dt grad/|grad| (grad exactly zero: dq unchanged).
 void gradient_step(int32_t dq[4], const int64_t grad[4]) {
@@ -120,11 +119,17 @@ void f_acc(int64_t s_b, int64_t s_d, int64_t s_f, const int32_t a[3], int32_t f[
     f[2] = f_row(s_f, a[2]);
 }
 
+// Golden j28(c, v) = rr(c v, 2) for c in {2, -2, -4} and |v| <= 2^30, in int32 without the
+// int64 product: rr(2v, 2) = floor((2v + 2) / 4) = (v + 1) >> 1, rr(-2v, 2) = (1 - v) >> 1,
+// rr(-4v, 2) = -v exactly (|v| <= 2^30: no overflow).
+inline int32_t j2(int32_t v) { return (v + 1) >> 1; }
+inline int32_t jm2(int32_t v) { return (1 - v) >> 1; }
+
 void j_acc(const int32_t q[4], int32_t J[][4]) {
     const int32_t qw = q[0], qx = q[1], qy = q[2], qz = q[3];
-    J[0][0] = j28(-2, qy); J[0][1] = j28(2, qz); J[0][2] = j28(-2, qw); J[0][3] = j28(2, qx);
-    J[1][0] = j28(2, qx);  J[1][1] = j28(2, qw); J[1][2] = j28(2, qz);  J[1][3] = j28(2, qy);
-    J[2][0] = 0;           J[2][1] = j28(-4, qx); J[2][2] = j28(-4, qy); J[2][3] = 0;
+    J[0][0] = jm2(qy); J[0][1] = j2(qz); J[0][2] = jm2(qw); J[0][3] = j2(qx);
+    J[1][0] = j2(qx);  J[1][1] = j2(qw); J[1][2] = j2(qz);  J[1][3] = j2(qy);
+    J[2][0] = 0;       J[2][1] = -qx;    J[2][2] = -qy;     J[2][3] = 0;
 }
 
 // J^T f (Q57): rows x 4 (the row loop unrolled: ROWS is 3 or 6).
@@ -222,22 +227,18 @@ void marg_update(const int32_t q[4], const int32_t dth[3], const int16_t acc[3],
             // golden j(2x) = rr(2x, 32) for the Q60 expressions 2x below, computed as
             // rr(x, 31): floor((2x + 2^31) / 2^32) = floor((x + 2^30) / 2^31) for every x
             auto j = [](int64_t x) { return rr(x, 31); };
-            int32_t J[6][4];
-            j_acc(q, J);
-            J[3][0] = j(-mul(bz, qy));
-            J[3][1] = j(mul(bz, qz));
-            J[3][2] = j(-2 * mul(bx, qy) - mul(bz, qw));
-            J[3][3] = j(-2 * mul(bx, qz) + mul(bz, qx));
-            J[4][0] = j(-mul(bx, qz) + mul(bz, qx));
-            J[4][1] = j(mul(bx, qy) + mul(bz, qw));
-            J[4][2] = j(mul(bx, qx) + mul(bz, qz));
-            J[4][3] = j(-mul(bx, qw) + mul(bz, qy));
-            J[5][0] = j(mul(bx, qy));
-            J[5][1] = j(mul(bx, qz) - 2 * mul(bz, qx));
-            J[5][2] = j(mul(bx, qw) - 2 * mul(bz, qy));
-            J[5][3] = j(mul(bx, qx));
-            int64_t g[4];
-            jt_f<6>(J, f, g);
+            // J^T f column by column (J's rows: j_acc's three, then the magnetic three), the
+            // entries kept in registers instead of a J array; J[2][0] = J[2][3] = 0 add nothing
+            const int64_t g[4] = {
+                mul(jm2(qy), f[0]) + mul(j2(qx), f[1]) + mul(j(-mul(bz, qy)), f[3]) +
+                    mul(j(-mul(bx, qz) + mul(bz, qx)), f[4]) + mul(j(mul(bx, qy)), f[5]),
+                mul(j2(qz), f[0]) + mul(j2(qw), f[1]) - mul(qx, f[2]) + mul(j(mul(bz, qz)), f[3]) +
+                    mul(j(mul(bx, qy) + mul(bz, qw)), f[4]) + mul(j(mul(bx, qz) - 2 * mul(bz, qx)), f[5]),
+                mul(jm2(qw), f[0]) + mul(j2(qz), f[1]) - mul(qy, f[2]) + mul(j(-2 * mul(bx, qy) - mul(bz, qw)), f[3]) +
+                    mul(j(mul(bx, qx) + mul(bz, qz)), f[4]) + mul(j(mul(bx, qw) - 2 * mul(bz, qy)), f[5]),
+                mul(j2(qx), f[0]) + mul(j2(qy), f[1]) + mul(j(-2 * mul(bx, qz) + mul(bz, qx)), f[3]) +
+                    mul(j(-mul(bx, qw) + mul(bz, qy)), f[4]) + mul(j(mul(bx, qx)), f[5]),
+            };
             gradient_step(dq, g);
         }
     }
