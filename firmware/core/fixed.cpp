@@ -226,6 +226,20 @@ bool normalise64(const int64_t* v, Out* out) {
             w[k] = static_cast<int32_t>(v[k]) * (INT32_C(1) << -s);
             n2 += static_cast<int64_t>(w[k]) * w[k];
         }
+    } else if (s >= 2 && s <= 32) {
+        // The same t from the two 32-bit words: floor(v / 2^h) for 1 <= h = s - 1 <= 31 has
+        // lo >> h as its low 32 - h bits and hi's low h bits above them; t fits int32, so
+        // these 32 bits are all of it (no 64-bit shift, whose amount the compiler cannot
+        // bound). A gradient's s lies here (its bit length is far below 62).
+        const int h = s - 1;
+#pragma GCC unroll 4
+        for (int k = 0; k < N; ++k) {
+            const uint64_t u = static_cast<uint64_t>(v[k]);
+            const int32_t t = static_cast<int32_t>((static_cast<uint32_t>(u) >> h) |
+                                                   (static_cast<uint32_t>(u >> 32) << (32 - h)));
+            w[k] = (t >> 1) + (t & 1);
+            n2 += static_cast<int64_t>(w[k]) * w[k];
+        }
     } else {
 #pragma GCC unroll 4
         for (int k = 0; k < N; ++k) {
@@ -270,6 +284,23 @@ bool normalise32(const int32_t* v, int32_t* out) {
     return true;
 }
 
+// Q30 unit vector of an int16 vector of 3 components (gx_normalise_vec16): |v| <= 2^15, so
+// the golden scaling is always the exact left shift by k = 30 - bit_length(max |v|) >= 14,
+// and n2 = sum (v 2^k)^2 = (sum v^2) 4^k with sum v^2 <= 3 2^30 < 2^32: three 32-bit
+// multiplies instead of three 64-bit ones.
+bool normalise16(const int16_t* v, int32_t* out) {
+    const int32_t a = v[0], b = v[1], c = v[2];
+    const uint32_t m = abs_u32(a) | abs_u32(b) | abs_u32(c);
+    if (m == 0) return false;
+    const int k = __builtin_clz(m) - 2;  // 30 - (32 - clz)
+    const uint32_t n = static_cast<uint32_t>(a * a) + static_cast<uint32_t>(b * b) + static_cast<uint32_t>(c * c);
+    const int32_t w[3] = {static_cast<int32_t>(static_cast<uint32_t>(a) << k),
+                          static_cast<int32_t>(static_cast<uint32_t>(b) << k),
+                          static_cast<int32_t>(static_cast<uint32_t>(c) << k)};
+    unit_from_scaled<3>(w, static_cast<int64_t>(static_cast<uint64_t>(n) << (2 * k)), out);
+    return true;
+}
+
 }  // namespace
 
 namespace {
@@ -298,6 +329,8 @@ bool gx_normalise_vec32(const int32_t* v, int n, int32_t* out) {
         default: return false;
     }
 }
+
+bool gx_normalise_vec16(const int16_t* v, int32_t* out) { return normalise16(v, out); }
 
 int64_t gx_atan2_turns(int64_t y, int64_t x) {
     const int64_t y0 = y, x0 = x;

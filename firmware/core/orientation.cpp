@@ -156,10 +156,7 @@ void qmul_pure(const int32_t q[4], const int32_t v[3], int32_t out[4]) {
     out[3] = rr(mul(qw, vz) + mul(qx, vy) - mul(qy, vx), 30);
 }
 
-bool unit3(const int16_t v[3], int32_t out[3]) {
-    const int32_t w[3] = {v[0], v[1], v[2]};
-    return gx_normalise_vec32(w, 3, out);
-}
+bool unit3(const int16_t v[3], int32_t out[3]) { return gx_normalise_vec16(v, out); }
 
 void imu_update(const int32_t q[4], const int32_t dth[3], const int16_t acc[3], int32_t out[4]) {
     if (is_zero3(dth)) {
@@ -250,7 +247,8 @@ void marg_update(const int32_t q[4], const int32_t dth[3], const int16_t acc[3],
 int32_t gx_gyro_to_dtheta(int16_t count) {
     // |count * gyr_k| <= 2^15 * 2^31 = 2^46
     static_assert(kParams.gyr_k < (INT64_C(1) << 31) && kParams.beta_dt_k < (INT64_C(1) << 31), "int32 constants");
-    return static_cast<int32_t>(gx_rshift_round(static_cast<int64_t>(count) * static_cast<int32_t>(kParams.gyr_k),
+    // (an int32 x int32 product: one signed 32 x 32 -> 64-bit multiply)
+    return static_cast<int32_t>(gx_rshift_round(mul(count, static_cast<int32_t>(kParams.gyr_k)),
                                                 static_cast<int>(kParams.gyr_shift)));
 }
 

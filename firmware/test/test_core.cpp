@@ -275,6 +275,34 @@ bool check_fixed() {
             }
         }
     }
+    // gx_normalise_vec16 (sensor readings) against the plain reference on the int64 copy:
+    // every magnitude class (bit length 1..16), int16's extremes, zero and one-axis vectors
+    for (int i = 0; i < 3000; ++i) {
+        int16_t v16[3];
+        int64_t v[3], want[3];
+        int32_t got[3];
+        for (int k = 0; k < 3; ++k) {
+            const uint64_t x = next_rand();
+            const int32_t mag = static_cast<int32_t>((x >> 8) & 0xFFFFu) >> static_cast<int>((x >> 4) % 16);
+            int32_t e = (x & 1) ? -mag : mag;
+            if (x % 11 == 0) e = INT16_MIN;
+            if (x % 13 == 0) e = INT16_MAX;
+            if (x % 5 == 0 || (i % 9 == 0 && k > 0)) e = 0;
+            v16[k] = static_cast<int16_t>(e);
+            v[k] = v16[k];
+        }
+        const bool ok_ref = ref_normalise(v, 3, want);
+        if (gx::gx_normalise_vec16(v16, got) != ok_ref) {
+            std::printf("normalise_vec16: zero-vector result differs\n");
+            return false;
+        }
+        for (int k = 0; ok_ref && k < 3; ++k) {
+            if (got[k] != want[k]) {
+                std::printf("normalise_vec16(%d, %d, %d) component %d wrong\n", v16[0], v16[1], v16[2], k);
+                return false;
+            }
+        }
+    }
     for (int i = 0; i < 4000; ++i) {
         const uint64_t n = next_rand() >> (next_rand() % 64);
         if (gx::gx_isqrt_u64(n) != ref_isqrt(n)) {
