@@ -84,6 +84,67 @@ inline uint32_t isqrt_round_big(uint64_t n) {
 }
 #endif
 
+#if !(defined(__ARM_FP) && (__ARM_FP & 4))
+// floor(sqrt((2i + 1) 2^23)), i = 0..64: the midpoint root of each interval [i 2^24, (i + 1) 2^24)
+// (i = 64: n = 2^62 exactly)
+struct SqrtSeeds {
+    uint16_t v[65];
+};
+constexpr SqrtSeeds make_sqrt_seeds() {
+    SqrtSeeds t{};
+    for (uint32_t i = 0; i <= 64; ++i) {
+        uint32_t x = (2 * i + 1) << 23, res = 0, bit = UINT32_C(1) << 30;
+        while (bit > x) bit >>= 2;
+        for (; bit != 0; bit >>= 2) {
+            if (x >= res + bit) {
+                x -= res + bit;
+                res = (res >> 1) + bit;
+            } else {
+                res >>= 1;
+            }
+        }
+        t.v[i] = static_cast<uint16_t>(res);
+    }
+    return t;
+}
+constexpr SqrtSeeds kSqrtSeeds = make_sqrt_seeds();
+static_assert(kSqrtSeeds.v[63] == 32639 && kSqrtSeeds.v[1] == 5016 && kSqrtSeeds.v[64] == 32895, "seed table");
+
+// isqrt_round(n) for n in [2^56, 2^62] with 32-bit divides only (RV32IMC has DIVU but no FPU
+// and no 64-bit divide; the bitwise loop costs 32 iterations of 64-bit steps):
+//  1. s = floor(sqrt(nh)) of the top word nh = floor(n / 2^32) in [2^24, 2^30]: a seed from
+//     the table above, two Newton steps s = (s + nh / s) / 2 (after the first, s >= floor(sqrt(nh))
+//     for any seed: the integer Newton step never goes below the floor root), then the exact
+//     downward correction;
+//  2. a = s 2^16 <= sqrt(n); with d = nh - s^2 in [0, 2s] the residual is e = n - a^2 =
+//     d 2^32 + lo, and r = a + e / (2a) - (e / (2a))^2 / (2a) (the series of sqrt(a^2 + e),
+//     e / a^2 < 2^-10) from two DIVUs: dl = (d 2^15 + (lo >> 17)) / s (< 2^32 operands:
+//     d 2^15 <= 2^31, s <= 2^15) and (dl / 2)^2 / (s 2^15);
+//  3. exact correction on the residual n - r^2: the loops stop at the one r with
+//     -r < e <= r, which is R, whatever the estimates (they only decide how often the loops run).
+inline uint32_t isqrt_round_div(uint64_t n) {
+    const uint32_t nh = static_cast<uint32_t>(n >> 32), lo = static_cast<uint32_t>(n);
+    uint32_t s = kSqrtSeeds.v[nh >> 24];
+    s = (s + nh / s) >> 1;
+    s = (s + nh / s) >> 1;
+    while (s * s > nh) --s;  // s <= 2^15 + 2^8: s^2 fits 32 bits
+    const uint32_t d = nh - s * s;
+    const uint32_t dl = ((d << 15) + (lo >> 17)) / s;
+    const uint32_t h = dl >> 1;
+    uint32_t r = (s << 16) + dl - (h * h) / (s << 15);
+    int64_t e = static_cast<int64_t>(n - static_cast<uint64_t>(r) * r);
+    while (e > static_cast<int64_t>(r)) {
+        e -= 2 * static_cast<int64_t>(r) + 1;
+        ++r;
+    }
+    while (e <= -static_cast<int64_t>(r)) {
+        --r;
+        e += 2 * static_cast<int64_t>(r) + 1;
+    }
+    return r;
+}
+#endif
+
 }  // namespace
 
 uint64_t gx_isqrt_u64(uint64_t n) {
@@ -115,6 +176,8 @@ int64_t gx_isqrt_round(int64_t n) {
     if (n <= 0) return 0;  // golden: isqrt of a negative raises; callers never pass one
 #if defined(__ARM_FP) && (__ARM_FP & 4)
     if (n >= (INT64_C(1) << 40) && n <= (INT64_C(1) << 62)) return isqrt_round_big<false>(static_cast<uint64_t>(n));
+#else
+    if (n >= (INT64_C(1) << 56) && n <= (INT64_C(1) << 62)) return isqrt_round_div(static_cast<uint64_t>(n));
 #endif
     const int64_t r = static_cast<int64_t>(gx_isqrt_u64(static_cast<uint64_t>(n)));
     return (n - r * r > r) ? r + 1 : r;
@@ -137,7 +200,7 @@ inline uint32_t isqrt_round_norm(uint64_t n) {
 #if defined(__ARM_FP) && (__ARM_FP & 4)
     return isqrt_round_big<true>(n);
 #else
-    return static_cast<uint32_t>(gx_isqrt_round(static_cast<int64_t>(n)));
+    return isqrt_round_div(n);
 #endif
 }
 

@@ -259,6 +259,20 @@ bool check_fixed() {
             }
         }
     }
+    // the divide-seeded isqrt_round of the targets without an FPU (n in [2^56, 2^62]) at its
+    // seed intervals' edges i 2^56 - 1, i 2^56, i 2^56 + 2^32 - 1 and the ends of its range
+    for (uint64_t i = 1; i <= 64; ++i) {
+        const uint64_t cand[4] = {(i << 56) - 1, i << 56, (i << 56) + 0xFFFFFFFFu, (i << 56) | (next_rand() >> 8)};
+        for (uint64_t n : cand) {
+            if (n > (UINT64_C(1) << 62)) continue;
+            const uint64_t r0 = ref_isqrt(n);
+            const int64_t want = static_cast<int64_t>(n - r0 * r0 > r0 ? r0 + 1 : r0);
+            if (gx::gx_isqrt_round(static_cast<int64_t>(n)) != want) {
+                std::printf("isqrt_round(%" PRIu64 ") wrong\n", n);
+                return false;
+            }
+        }
+    }
     // normalise_vec's shared reciprocal floor(2^61 / r) over its whole divisor range: along an
     // axis r = |x| (2^29 < r <= 2^30), with four equal components r = 2|x| (up to 2^31)
     for (int i = 0; i < 1000; ++i) {
