@@ -24,7 +24,7 @@ static_assert(gx_bit_length(0) == 0 && gx_bit_length(1) == 1 && gx_bit_length(UI
 namespace {
 
 // floor(sqrt(n)), digit by digit (the golden model's isqrt_u64_bitwise).
-uint64_t isqrt_bitwise(uint64_t n) {
+constexpr uint64_t isqrt_bitwise(uint64_t n) {
     uint64_t res = 0;
     uint64_t bit = UINT64_C(1) << 62;
     while (bit > n) bit >>= 2;
@@ -38,6 +38,22 @@ uint64_t isqrt_bitwise(uint64_t n) {
         bit >>= 2;
     }
     return res;
+}
+
+// isqrt_round(n) from any estimate r near it: exact correction on the residual e = n - r^2;
+// the loops stop at the one r with -r < e <= r, which is R ((r + 1)^2 = r^2 + 2r + 1),
+// whatever the estimate (it only decides how often they run).
+inline uint32_t round_root_fix(uint64_t n, uint32_t r) {
+    int64_t e = static_cast<int64_t>(n - static_cast<uint64_t>(r) * r);
+    while (e > static_cast<int64_t>(r)) {
+        e -= 2 * static_cast<int64_t>(r) + 1;
+        ++r;
+    }
+    while (e <= -static_cast<int64_t>(r)) {
+        --r;
+        e += 2 * static_cast<int64_t>(r) + 1;
+    }
+    return r;
 }
 
 #if defined(__ARM_FP) && (__ARM_FP & 4)
@@ -71,16 +87,7 @@ inline uint32_t isqrt_round_big(uint64_t n) {
     int64_t e = static_cast<int64_t>(n - static_cast<uint64_t>(r) * r);
     const float step = static_cast<float>(static_cast<int32_t>(e >> 10)) * (1024.0f / 2.0f) / static_cast<float>(r);
     r += static_cast<uint32_t>(static_cast<int32_t>(step + 1024.5f) - 1024);  // |step| < 2^9.1: rounded
-    e = static_cast<int64_t>(n - static_cast<uint64_t>(r) * r);
-    while (e > static_cast<int64_t>(r)) {
-        e -= 2 * static_cast<int64_t>(r) + 1;
-        ++r;
-    }
-    while (e <= -static_cast<int64_t>(r)) {
-        --r;
-        e += 2 * static_cast<int64_t>(r) + 1;
-    }
-    return r;
+    return round_root_fix(n, r);
 }
 #endif
 
@@ -92,19 +99,7 @@ struct SqrtSeeds {
 };
 constexpr SqrtSeeds make_sqrt_seeds() {
     SqrtSeeds t{};
-    for (uint32_t i = 0; i <= 64; ++i) {
-        uint32_t x = (2 * i + 1) << 23, res = 0, bit = UINT32_C(1) << 30;
-        while (bit > x) bit >>= 2;
-        for (; bit != 0; bit >>= 2) {
-            if (x >= res + bit) {
-                x -= res + bit;
-                res = (res >> 1) + bit;
-            } else {
-                res >>= 1;
-            }
-        }
-        t.v[i] = static_cast<uint16_t>(res);
-    }
+    for (uint32_t i = 0; i <= 64; ++i) t.v[i] = static_cast<uint16_t>(isqrt_bitwise(static_cast<uint64_t>(2 * i + 1) << 23));
     return t;
 }
 constexpr SqrtSeeds kSqrtSeeds = make_sqrt_seeds();
@@ -127,21 +122,12 @@ inline uint32_t isqrt_round_div(uint64_t n) {
     uint32_t s = kSqrtSeeds.v[nh >> 24];
     s = (s + nh / s) >> 1;
     s = (s + nh / s) >> 1;
-    while (s * s > nh) --s;  // s <= 2^15 + 2^8: s^2 fits 32 bits
+    while (s * s > nh) --s;  // s < 2^16 (the seed is within 6% of sqrt(nh)): s^2 fits 32 bits
     const uint32_t d = nh - s * s;
     const uint32_t dl = ((d << 15) + (lo >> 17)) / s;
     const uint32_t h = dl >> 1;
     uint32_t r = (s << 16) + dl - (h * h) / (s << 15);
-    int64_t e = static_cast<int64_t>(n - static_cast<uint64_t>(r) * r);
-    while (e > static_cast<int64_t>(r)) {
-        e -= 2 * static_cast<int64_t>(r) + 1;
-        ++r;
-    }
-    while (e <= -static_cast<int64_t>(r)) {
-        --r;
-        e += 2 * static_cast<int64_t>(r) + 1;
-    }
-    return r;
+    return round_root_fix(n, r);
 }
 #endif
 
