@@ -113,10 +113,15 @@ int64_t gx_isqrt_round(int64_t n);
 int64_t gx_isqrt_ceil(int64_t n);
 
 // Q30 unit vector along v (n = 2..4 int64 components). Returns false (out untouched)
-// for the zero vector (the golden model's None).
+// for the zero vector (the golden model's None) and for n outside 2..4.
 bool gx_normalise_vec(const int64_t* v, int n, int64_t* out);
+// The same with int32 results (a unit vector's components are within +-2^30).
+bool gx_normalise_vec_to32(const int64_t* v, int n, int32_t* out);
 // The same for an int32 vector (the same result as gx_normalise_vec on its int64 copy).
 bool gx_normalise_vec32(const int32_t* v, int n, int32_t* out);
+
+// The same for an int16 vector of 3 components (a sensor reading).
+bool gx_normalise_vec16(const int16_t* v, int32_t* out);
 
 // CORDIC atan2 in 2^-24 turn, in [-2^23, 2^23]; |x|, |y| <= 2^62 + 2^40.
 int64_t gx_atan2_turns(int64_t y, int64_t x);

@@ -85,29 +85,11 @@ void frame_quaternion(const int64_t z[3], const int64_t y60[3], int64_t q[4]) {
 // the Cortex-M4) and the sums are the golden model's exact int64 sums.
 inline int64_t mul(int32_t a, int32_t b) { return static_cast<int64_t>(a) * b; }
 inline int32_t rr(int64_t x, int s) { return static_cast<int32_t>(gx_rshift_round(x, s)); }
-inline int32_t j28(int32_t c, int32_t v) { return rr(static_cast<int64_t>(c) * v, 2); }
-
-void qmul(const int32_t p[4], const int32_t q[4], int32_t out[4]) {
-    const int32_t pw = p[0], px = p[1], py = p[2], pz = p[3];
-    const int32_t qw = q[0], qx = q[1], qy = q[2], qz = q[3];
-    out[0] = rr(mul(pw, qw) - mul(px, qx) - mul(py, qy) - mul(pz, qz), 30);
-    out[1] = rr(mul(pw, qx) + mul(px, qw) + mul(py, qz) - mul(pz, qy), 30);
-    out[2] = rr(mul(pw, qy) - mul(px, qz) + mul(py, qw) + mul(pz, qx), 30);
-    out[3] = rr(mul(pw, qz) + mul(px, qy) - mul(py, qx) + mul(pz, qw), 30);
-}
-
-// Q30 unit vector of an int64 vector into int32 (golden normalise_vec).
-bool unit(const int64_t* v, int n, int32_t* out) {
-    int64_t w[4];
-    if (!gx_normalise_vec(v, n, w)) return false;
-    for (int k = 0; k < n; ++k) out[k] = static_cast<int32_t>(w[k]);
-    return true;
-}
 
 // dq - beta dt grad/|grad| (grad exactly zero: dq unchanged).
 void gradient_step(int32_t dq[4], const int64_t grad[4]) {
     int32_t gn[4];
-    if (!unit(grad, 4, gn)) return;
+    if (!gx_normalise_vec_to32(grad, 4, gn)) return;
     const int sh = 30 + static_cast<int>(kParams.beta_shift);
     const int32_t k = static_cast<int32_t>(kParams.beta_dt_k);
     for (int i = 0; i < 4; ++i) dq[i] -= rr(mul(k, gn[i]), sh);
@@ -123,18 +105,31 @@ void finish(const int32_t q[4], const int32_t dq[4], int32_t out[4]) {
     }
 }
 
-void f_acc(const int32_t q[4], const int32_t a[3], int32_t f[3]) {
-    const int32_t qw = q[0], qx = q[1], qy = q[2], qz = q[3];
-    f[0] = rr(2 * (mul(qx, qz) - mul(qw, qy)) - gx_shl(a[0], 30), 31);
-    f[1] = rr(2 * (mul(qw, qx) + mul(qy, qz)) - gx_shl(a[1], 30), 31);
-    f[2] = rr((INT64_C(1) << 60) - 2 * (mul(qx, qx) + mul(qy, qy)) - gx_shl(a[2], 30), 31);
+// rr(2 s - a 2^30, 31) of the golden objective, computed as rr(s - a 2^29, 30): with
+// x = s - a 2^29, floor((2x + 2^30) / 2^31) = floor((x + 2^29) / 2^30) for every integer x,
+// so the bits are the same and the doubling of the int64 sum is not needed.
+inline int32_t f_row(int64_t s, int32_t a) { return rr(s - gx_shl(a, 29), 30); }
+
+// Gravity rows of f from the sums s_b = qx qz - qw qy, s_d = qw qx + qy qz and
+// s_f = 2^59 - qx^2 - qy^2 (the golden 2 (qx qz - qw qy), 2 (qw qx + qy qz) and
+// 2^60 - 2 (qx^2 + qy^2) are their doubles).
+void f_acc(int64_t s_b, int64_t s_d, int64_t s_f, const int32_t a[3], int32_t f[3]) {
+    f[0] = f_row(s_b, a[0]);
+    f[1] = f_row(s_d, a[1]);
+    f[2] = f_row(s_f, a[2]);
 }
+
+// Golden j28(c, v) = rr(c v, 2) for c in {2, -2, -4} and |v| <= 2^30, in int32 without the
+// int64 product: rr(2v, 2) = floor((2v + 2) / 4) = (v + 1) >> 1, rr(-2v, 2) = (1 - v) >> 1,
+// rr(-4v, 2) = -v exactly (|v| <= 2^30: no overflow).
+inline int32_t j2(int32_t v) { return (v + 1) >> 1; }
+inline int32_t jm2(int32_t v) { return (1 - v) >> 1; }
 
 void j_acc(const int32_t q[4], int32_t J[][4]) {
     const int32_t qw = q[0], qx = q[1], qy = q[2], qz = q[3];
-    J[0][0] = j28(-2, qy); J[0][1] = j28(2, qz); J[0][2] = j28(-2, qw); J[0][3] = j28(2, qx);
-    J[1][0] = j28(2, qx);  J[1][1] = j28(2, qw); J[1][2] = j28(2, qz);  J[1][3] = j28(2, qy);
-    J[2][0] = 0;           J[2][1] = j28(-4, qx); J[2][2] = j28(-4, qy); J[2][3] = 0;
+    J[0][0] = jm2(qy); J[0][1] = j2(qz); J[0][2] = jm2(qw); J[0][3] = j2(qx);
+    J[1][0] = j2(qx);  J[1][1] = j2(qw); J[1][2] = j2(qz);  J[1][3] = j2(qy);
+    J[2][0] = 0;       J[2][1] = -qx;    J[2][2] = -qy;     J[2][3] = 0;
 }
 
 // J^T f (Q57): rows x 4 (the row loop unrolled: ROWS is 3 or 6).
@@ -150,16 +145,18 @@ void jt_f(const int32_t J[][4], const int32_t* f, int64_t g[4]) {
 
 bool is_zero3(const int32_t v[3]) { return v[0] == 0 && v[1] == 0 && v[2] == 0; }
 
-// q (x) (0, dth): the gyroscope's quaternion step.
-void gyro_step(const int32_t q[4], const int32_t dth[3], int32_t dq[4]) {
-    const int32_t p[4] = {0, dth[0], dth[1], dth[2]};
-    qmul(q, p, dq);
+// q (x) (0, v): the Hamilton product with a pure quaternion (qmul with p's w = 0: the four
+// products with that zero drop out of the same exact int64 sums).
+void qmul_pure(const int32_t q[4], const int32_t v[3], int32_t out[4]) {
+    const int32_t qw = q[0], qx = q[1], qy = q[2], qz = q[3];
+    const int32_t vx = v[0], vy = v[1], vz = v[2];
+    out[0] = rr(-mul(qx, vx) - mul(qy, vy) - mul(qz, vz), 30);
+    out[1] = rr(mul(qw, vx) + mul(qy, vz) - mul(qz, vy), 30);
+    out[2] = rr(mul(qw, vy) - mul(qx, vz) + mul(qz, vx), 30);
+    out[3] = rr(mul(qw, vz) + mul(qx, vy) - mul(qy, vx), 30);
 }
 
-bool unit3(const int16_t v[3], int32_t out[3]) {
-    const int32_t w[3] = {v[0], v[1], v[2]};
-    return gx_normalise_vec32(w, 3, out);
-}
+bool unit3(const int16_t v[3], int32_t out[3]) { return gx_normalise_vec16(v, out); }
 
 void imu_update(const int32_t q[4], const int32_t dth[3], const int16_t acc[3], int32_t out[4]) {
     if (is_zero3(dth)) {
@@ -167,10 +164,12 @@ void imu_update(const int32_t q[4], const int32_t dth[3], const int16_t acc[3], 
         return;
     }
     int32_t dq[4], a[3];
-    gyro_step(q, dth, dq);
+    qmul_pure(q, dth, dq);
     if (unit3(acc, a)) {
+        const int32_t qw = q[0], qx = q[1], qy = q[2], qz = q[3];
         int32_t f[3];
-        f_acc(q, a, f);
+        f_acc(mul(qx, qz) - mul(qw, qy), mul(qw, qx) + mul(qy, qz),
+              (INT64_C(1) << 59) - mul(qx, qx) - mul(qy, qy), a, f);
         if (!is_zero3(f)) {
             int32_t J[3][4];
             int64_t g[4];
@@ -193,47 +192,50 @@ void marg_update(const int32_t q[4], const int32_t dth[3], const int16_t acc[3],
         return;
     }
     int32_t dq[4], a[3];
-    gyro_step(q, dth, dq);
+    qmul_pure(q, dth, dq);
     if (unit3(acc, a)) {
         int32_t m[3];
         unit3(mag, m);  // mag != 0 checked above
         const int32_t qw = q[0], qx = q[1], qy = q[2], qz = q[3];
-        const int32_t pm[4] = {0, m[0], m[1], m[2]};
-        const int32_t qc[4] = {qw, -qx, -qy, -qz};
-        int32_t t1[4], h[4];
-        qmul(q, pm, t1);
-        qmul(t1, qc, h);
-        const int32_t bx = static_cast<int32_t>(gx_isqrt_round(mul(h[1], h[1]) + mul(h[2], h[2])));
-        const int32_t bz = h[3];
-        const int32_t c_a = rr((INT64_C(1) << 59) - mul(qy, qy) - mul(qz, qz), 30);
-        const int32_t c_b = rr(mul(qx, qz) - mul(qw, qy), 30);
-        const int32_t c_c = rr(mul(qx, qy) - mul(qw, qz), 30);
-        const int32_t c_d = rr(mul(qw, qx) + mul(qy, qz), 30);
-        const int32_t c_e = rr(mul(qw, qy) + mul(qx, qz), 30);
-        const int32_t c_f = rr((INT64_C(1) << 59) - mul(qx, qx) - mul(qy, qy), 30);
+        // h = q (0, m) q* (two rounded products as in the golden model); h's w is not used,
+        // so only h1..h3 of the second product are formed (q* = (qw, -qx, -qy, -qz))
+        int32_t t[4];
+        qmul_pure(q, m, t);
+        const int32_t h1 = rr(-mul(t[0], qx) + mul(t[1], qw) - mul(t[2], qz) + mul(t[3], qy), 30);
+        const int32_t h2 = rr(-mul(t[0], qy) + mul(t[1], qz) + mul(t[2], qw) - mul(t[3], qx), 30);
+        const int32_t bz = rr(-mul(t[0], qz) - mul(t[1], qy) + mul(t[2], qx) + mul(t[3], qw), 30);
+        const int32_t bx = static_cast<int32_t>(gx_isqrt_round(mul(h1, h1) + mul(h2, h2)));
+        // the helper sums (Q60) of c_a .. c_f; s_b, s_d, s_f also give the gravity rows of f
+        const int64_t s_a = (INT64_C(1) << 59) - mul(qy, qy) - mul(qz, qz);
+        const int64_t s_b = mul(qx, qz) - mul(qw, qy);
+        const int64_t s_c = mul(qx, qy) - mul(qw, qz);
+        const int64_t s_d = mul(qw, qx) + mul(qy, qz);
+        const int64_t s_e = mul(qw, qy) + mul(qx, qz);
+        const int64_t s_f = (INT64_C(1) << 59) - mul(qx, qx) - mul(qy, qy);
+        const int32_t c_a = rr(s_a, 30), c_b = rr(s_b, 30), c_c = rr(s_c, 30);
+        const int32_t c_d = rr(s_d, 30), c_e = rr(s_e, 30), c_f = rr(s_f, 30);
         int32_t f[6];
-        f_acc(q, a, f);
-        f[3] = rr(2 * mul(bx, c_a) + 2 * mul(bz, c_b) - gx_shl(m[0], 30), 31);
-        f[4] = rr(2 * mul(bx, c_c) + 2 * mul(bz, c_d) - gx_shl(m[1], 30), 31);
-        f[5] = rr(2 * mul(bx, c_e) + 2 * mul(bz, c_f) - gx_shl(m[2], 30), 31);
+        f_acc(s_b, s_d, s_f, a, f);
+        // golden rr(2 bx c_a + 2 bz c_b - m 2^30, 31) etc.: f_row's halving identity
+        f[3] = f_row(mul(bx, c_a) + mul(bz, c_b), m[0]);
+        f[4] = f_row(mul(bx, c_c) + mul(bz, c_d), m[1]);
+        f[5] = f_row(mul(bx, c_e) + mul(bz, c_f), m[2]);
         if ((f[0] | f[1] | f[2] | f[3] | f[4] | f[5]) != 0) {
-            auto j = [](int64_t e) { return rr(e, 32); };
-            int32_t J[6][4];
-            j_acc(q, J);
-            J[3][0] = j(-2 * mul(bz, qy));
-            J[3][1] = j(2 * mul(bz, qz));
-            J[3][2] = j(-4 * mul(bx, qy) - 2 * mul(bz, qw));
-            J[3][3] = j(-4 * mul(bx, qz) + 2 * mul(bz, qx));
-            J[4][0] = j(-2 * mul(bx, qz) + 2 * mul(bz, qx));
-            J[4][1] = j(2 * mul(bx, qy) + 2 * mul(bz, qw));
-            J[4][2] = j(2 * mul(bx, qx) + 2 * mul(bz, qz));
-            J[4][3] = j(-2 * mul(bx, qw) + 2 * mul(bz, qy));
-            J[5][0] = j(2 * mul(bx, qy));
-            J[5][1] = j(2 * mul(bx, qz) - 4 * mul(bz, qx));
-            J[5][2] = j(2 * mul(bx, qw) - 4 * mul(bz, qy));
-            J[5][3] = j(2 * mul(bx, qx));
-            int64_t g[4];
-            jt_f<6>(J, f, g);
+            // golden j(2x) = rr(2x, 32) for the Q60 expressions 2x below, computed as
+            // rr(x, 31): floor((2x + 2^31) / 2^32) = floor((x + 2^30) / 2^31) for every x
+            auto j = [](int64_t x) { return rr(x, 31); };
+            // J^T f column by column (J's rows: j_acc's three, then the magnetic three), the
+            // entries kept in registers instead of a J array; J[2][0] = J[2][3] = 0 add nothing
+            const int64_t g[4] = {
+                mul(jm2(qy), f[0]) + mul(j2(qx), f[1]) + mul(j(-mul(bz, qy)), f[3]) +
+                    mul(j(-mul(bx, qz) + mul(bz, qx)), f[4]) + mul(j(mul(bx, qy)), f[5]),
+                mul(j2(qz), f[0]) + mul(j2(qw), f[1]) - mul(qx, f[2]) + mul(j(mul(bz, qz)), f[3]) +
+                    mul(j(mul(bx, qy) + mul(bz, qw)), f[4]) + mul(j(mul(bx, qz) - 2 * mul(bz, qx)), f[5]),
+                mul(jm2(qw), f[0]) + mul(j2(qz), f[1]) - mul(qy, f[2]) + mul(j(-2 * mul(bx, qy) - mul(bz, qw)), f[3]) +
+                    mul(j(mul(bx, qx) + mul(bz, qz)), f[4]) + mul(j(mul(bx, qw) - 2 * mul(bz, qy)), f[5]),
+                mul(j2(qx), f[0]) + mul(j2(qy), f[1]) + mul(j(-2 * mul(bx, qz) + mul(bz, qx)), f[3]) +
+                    mul(j(-mul(bx, qw) + mul(bz, qy)), f[4]) + mul(j(mul(bx, qx)), f[5]),
+            };
             gradient_step(dq, g);
         }
     }
@@ -245,7 +247,8 @@ void marg_update(const int32_t q[4], const int32_t dth[3], const int16_t acc[3],
 int32_t gx_gyro_to_dtheta(int16_t count) {
     // |count * gyr_k| <= 2^15 * 2^31 = 2^46
     static_assert(kParams.gyr_k < (INT64_C(1) << 31) && kParams.beta_dt_k < (INT64_C(1) << 31), "int32 constants");
-    return static_cast<int32_t>(gx_rshift_round(static_cast<int64_t>(count) * static_cast<int32_t>(kParams.gyr_k),
+    // (an int32 x int32 product: one signed 32 x 32 -> 64-bit multiply)
+    return static_cast<int32_t>(gx_rshift_round(mul(count, static_cast<int32_t>(kParams.gyr_k)),
                                                 static_cast<int>(kParams.gyr_shift)));
 }
 

@@ -177,9 +177,10 @@ bool check_one(const Vector* vec) {
     return ok;
 }
 
-// Self-check of the fast fixed-point helpers (the FPU square-root estimate on the Cortex-M4F,
-// the 64/32 divide, the shared-reciprocal normalisation) against plain reference versions:
-// structured edge values and pseudo-random ones of every magnitude, on every target.
+// Self-check of the fast fixed-point helpers (the FPU square-root estimates on the Cortex-M4F,
+// the 64/32 divide, the shared-reciprocal normalisation and its float-seeded reciprocal)
+// against plain reference versions: structured edge values and pseudo-random ones of every
+// magnitude, on every target.
 uint64_t ref_isqrt(uint64_t n) {  // digit by digit (golden isqrt_u64_bitwise)
     uint64_t res = 0, bit = UINT64_C(1) << 62;
     while (bit > n) bit >>= 2;
@@ -242,6 +243,78 @@ bool check_fixed() {
         if (!gx::gx_normalise_vec(v, 3, got) || !ref_normalise(v, 3, want) || got[1] != want[1] || got[0] != 0) {
             std::printf("normalise_vec of +-2^%d along an axis wrong\n", b);
             return false;
+        }
+    }
+    // gx_isqrt_round (float-seeded on the Cortex-M4F for n in [2^40, 2^62]) at the rounding
+    // edges R^2 - R, R^2 - R + 1, R^2 + R, R^2 + R + 1 and at random points
+    for (int i = 0; i < 2000; ++i) {
+        const uint64_t R = (UINT64_C(1) << 20) + next_rand() % ((UINT64_C(1) << 31) - (UINT64_C(1) << 20));
+        const uint64_t cand[5] = {R * R - R, R * R - R + 1, R * R + R, R * R + R + 1, next_rand() >> 2};
+        for (uint64_t n : cand) {
+            const uint64_t r0 = ref_isqrt(n);
+            const int64_t want = static_cast<int64_t>(n - r0 * r0 > r0 ? r0 + 1 : r0);
+            if (gx::gx_isqrt_round(static_cast<int64_t>(n)) != want) {
+                std::printf("isqrt_round(%" PRIu64 ") wrong\n", n);
+                return false;
+            }
+        }
+    }
+    // the divide-seeded isqrt_round of the targets without an FPU (n in [2^56, 2^62]) at its
+    // seed intervals' edges i 2^56 - 1, i 2^56, i 2^56 + 2^32 - 1 and the ends of its range
+    for (uint64_t i = 1; i <= 64; ++i) {
+        const uint64_t cand[4] = {(i << 56) - 1, i << 56, (i << 56) + 0xFFFFFFFFu, (i << 56) | (next_rand() >> 8)};
+        for (uint64_t n : cand) {
+            if (n > (UINT64_C(1) << 62)) continue;
+            const uint64_t r0 = ref_isqrt(n);
+            const int64_t want = static_cast<int64_t>(n - r0 * r0 > r0 ? r0 + 1 : r0);
+            if (gx::gx_isqrt_round(static_cast<int64_t>(n)) != want) {
+                std::printf("isqrt_round(%" PRIu64 ") wrong\n", n);
+                return false;
+            }
+        }
+    }
+    // normalise_vec's shared reciprocal floor(2^61 / r) over its whole divisor range: along an
+    // axis r = |x| (2^29 < r <= 2^30), with four equal components r = 2|x| (up to 2^31)
+    for (int i = 0; i < 1000; ++i) {
+        const int64_t x = static_cast<int64_t>((UINT64_C(1) << 29) + 1 + next_rand() % (UINT64_C(1) << 29));
+        const int64_t vs[2][4] = {{x, 0, 0, 0}, {x, -x, x, (i & 1) ? x : x - 1}};
+        for (const auto& v : vs) {
+            int64_t got[4], want[4];
+            if (!gx::gx_normalise_vec(v, 4, got) || !ref_normalise(v, 4, want)) return false;
+            for (int k = 0; k < 4; ++k) {
+                if (got[k] != want[k]) {
+                    std::printf("normalise_vec of (%" PRId64 ", ...) wrong\n", v[0]);
+                    return false;
+                }
+            }
+        }
+    }
+    // gx_normalise_vec16 (sensor readings) against the plain reference on the int64 copy:
+    // every magnitude class (bit length 1..16), int16's extremes, zero and one-axis vectors
+    for (int i = 0; i < 3000; ++i) {
+        int16_t v16[3];
+        int64_t v[3], want[3];
+        int32_t got[3];
+        for (int k = 0; k < 3; ++k) {
+            const uint64_t x = next_rand();
+            const int32_t mag = static_cast<int32_t>((x >> 8) & 0xFFFFu) >> static_cast<int>((x >> 4) % 16);
+            int32_t e = (x & 1) ? -mag : mag;
+            if (x % 11 == 0) e = INT16_MIN;
+            if (x % 13 == 0) e = INT16_MAX;
+            if (x % 5 == 0 || (i % 9 == 0 && k > 0)) e = 0;
+            v16[k] = static_cast<int16_t>(e);
+            v[k] = v16[k];
+        }
+        const bool ok_ref = ref_normalise(v, 3, want);
+        if (gx::gx_normalise_vec16(v16, got) != ok_ref) {
+            std::printf("normalise_vec16: zero-vector result differs\n");
+            return false;
+        }
+        for (int k = 0; ok_ref && k < 3; ++k) {
+            if (got[k] != want[k]) {
+                std::printf("normalise_vec16(%d, %d, %d) component %d wrong\n", v16[0], v16[1], v16[2], k);
+                return false;
+            }
         }
     }
     for (int i = 0; i < 4000; ++i) {
