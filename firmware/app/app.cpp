@@ -251,8 +251,10 @@ void put_letter_fields(int index, int q8, const int top3[3], const int top3_q8[3
     }
 }
 
-// start/end: a spotted letter's samples [start, end) of the stream (continuous mode), else -1.
-void letter_line(const GxDecision& d, int32_t start = -1, int32_t end = -1) {
+// start/end: a spotted letter's samples [start, end) of the stream (continuous mode), else -1;
+// scores (continuous mode): the 26 scores the word decoder reads, 4 hex digits each, so
+// that a host can decode words itself.
+void letter_line(const GxDecision& d, int32_t start = -1, int32_t end = -1, const uint16_t* scores = nullptr) {
     puts_("LETTER ");
     put_letter_fields(d.index, d.confidence_q8, d.top3, d.top3_q8);
     puts_(" model=");
@@ -264,6 +266,14 @@ void letter_line(const GxDecision& d, int32_t start = -1, int32_t end = -1) {
         put_int(start);
         puts_(" end=");
         put_int(end);
+    }
+    if (scores != nullptr) {
+        puts_(" scores=");
+        char hx[4];
+        for (int i = 0; i < kGxClasses; ++i) {
+            gx_hex(scores[i], 4, hx);
+            for (char c : hx) put(c);
+        }
     }
     end_line();
 }
@@ -547,7 +557,7 @@ void cont_letter(const GxSpotLetter& sp) {
     }
     if (k == 0) g_cont.score_max = max_score;
     g_cont.word_n = k + 1;
-    letter_line(r->decision, sp.start, sp.end);
+    letter_line(r->decision, sp.start, sp.end, scores);
 }
 
 void cont_sample(const int16_t s[9]) {

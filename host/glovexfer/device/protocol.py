@@ -53,6 +53,7 @@ class Letter:
     n: int = 0
     start: int | None = None  # continuous mode: the letter's samples [start, end) of the stream
     end: int | None = None
+    scores: np.ndarray | None = None  # continuous mode: the 26 scores the word decoder reads
 
     @property
     def confidence(self) -> float:
@@ -149,7 +150,18 @@ def letter_of(msg: Message) -> Letter:
         n=_uint(msg.fields.get("n", "0"), f"{msg.kind} n"),
         start=_uint(msg.fields["start"], f"{msg.kind} start") if "start" in msg.fields else None,
         end=_uint(msg.fields["end"], f"{msg.kind} end") if "end" in msg.fields else None,
+        scores=_scores(msg.fields["scores"]) if "scores" in msg.fields else None,
     )
+
+
+def _scores(text: str) -> np.ndarray:
+    """A LETTER line's ``scores=``: 26 values, 4 hex digits each (0..510)."""
+    if len(text) != 4 * len(LETTERS) or not re.fullmatch(r"[0-9a-f]*", text):
+        raise ProtocolError(f"LETTER scores must be {4 * len(LETTERS)} lowercase hex digits, got {text[:40]!r}")
+    v = np.frombuffer(bytes.fromhex(text), dtype=">u2").astype(np.int64)
+    if v.max() > 510:
+        raise ProtocolError(f"LETTER scores above 510: {text[:40]!r}")
+    return v
 
 
 def _letters(text: str, what: str, allow_empty: bool = False) -> str:
