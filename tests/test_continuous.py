@@ -6,6 +6,7 @@ commands and error lines."""
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
@@ -179,3 +180,56 @@ def test_word_lines_parse():
         with pytest.raises(ProtocolError):
             word_of(parse_line(bad))
     assert np.array_equal(stream_lines(np.zeros((2, 9), np.int16)), ["s 0 0 0 0 0 0 0 0 0"] * 2)
+
+
+def test_listener_decodes_on_the_host_what_the_glove_decodes(continuous_glove, golden, sessions):
+    """The glove's continuous lines with the decoded words taken out (``word=? cost=0``, a
+    glove without a lexicon): the listener decodes each word on the host from the letters'
+    scores with the shipped lexicon and gets the glove's words; with the glove's words kept
+    it shows them and finds nothing to warn about."""
+    import io
+
+    from glovexfer.device.listen import Listener, host_lexicon
+
+    lines = ["mode continuous"]
+    for i in range(3):
+        lines += stream_lines(sessions[i].counts) + ["end"]
+    out = [x for x in run_glove(continuous_glove, lines) if x.startswith(("LETTER", "WORD"))]
+    words = [word_of(parse_line(x)) for x in out if x.startswith("WORD")]
+    assert len(words) > 3 and all(w.word is not None for w in words)
+    stripped = [re.sub(r" word=\w+ cost=\d+", " word=? cost=0", x) for x in out]
+    banner = parse_line('READY proto=2 lexicon="none"')
+    assert host_lexicon(banner, None) is not None and host_lexicon(parse_line('READY proto=2 lexicon="gxlex/1 x"'), None) is None
+    for lines_in, where in ((stripped, "decoded on the host"), (out, "lexicon on the glove")):
+        text, err = io.StringIO(), io.StringIO()
+        lis = Listener(out=text, err=err, lexicon=host_lexicon(banner, True))
+        for x in lines_in:
+            lis.feed_line(x)
+        assert lis.words == [w.word for w in words] and lis.raw_words == [w.raw for w in words]
+        assert text.getvalue().count(where) == len(words) and err.getvalue() == ""
+    # without a lexicon on either side the words stay raw
+    lis = Listener(out=io.StringIO(), err=io.StringIO())
+    for x in stripped:
+        lis.feed_line(x)
+    assert lis.words == [w.raw for w in words]
+
+
+def test_demo_continuous_ends_with_the_golden_decoded_text(golden, capsys, continuous_glove):
+    """``glovexfer demo --continuous`` streams one simulated session (shipped pen paths, no
+    DigiLeTs needed) to the virtual glove; its last line is the decoded text, the golden
+    twin's words of the same session."""
+    from glovexfer.cli import main
+    from glovexfer.device.build import shipped_model_dir
+    from glovexfer.device.demo import continuous_session
+    from glovexfer.nets.writing import StreamWord, continuous_stream
+
+    if shipped_model_dir() is None:
+        pytest.skip("no shipped models/firmware: the default virtual glove has no spotter")
+    text = "hello world"
+    assert main(["demo", "--continuous", "--fast", "--text", text, "--seed", "1"]) == 0
+    last = capsys.readouterr().out.strip().splitlines()[-1]
+    s = continuous_session(text, 1)
+    assert [len(w) for w in s.text.split(" ")] == [5, 5] and len(s.spans) == 10
+    g = [e for e in continuous_stream(s.counts, golden["spotter"], golden["nets"], golden["lexicon"])
+         if isinstance(e, StreamWord)]
+    assert last == " ".join(w.word or w.raw for w in g)

@@ -220,6 +220,12 @@ class Device:
         self.write_line(f"model {model}")
         self.expect("OK")
 
+    def set_mode(self, mode: str) -> None:
+        """``window`` or ``continuous`` (docs/serial-protocol.md); a glove without the letter
+        spotter refuses continuous mode (GloveXferError naming E_NO_SPOTTER)."""
+        self.write_line(f"mode {mode}")
+        self.expect("OK")
+
     def send_sample(self, sample) -> None:
         self.write_line(sample_line(sample))
 
