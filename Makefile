@@ -25,9 +25,13 @@ $(VENV)/.full: pyproject.toml constraints.txt | $(BIN)/python
 venv: $(VENV)/.core
 venv-test: $(VENV)/.full
 
+# The letter demo (a button per letter), then continuous writing (no button: the glove spots
+# the letters and decodes the words; streamed as fast as possible to stay short).
+DEMO_CONTINUOUS_ARGS ?= --text "hello world" --fast
 demo: deps-demo
 	$(MAKE) venv
 	$(BIN)/glovexfer demo $(DEMO_ARGS)
+	$(BIN)/glovexfer demo --continuous $(DEMO_CONTINUOUS_ARGS)
 
 # The demo builds the host-native firmware: cmake and a C++ compiler (and python3-venv).
 deps-demo:

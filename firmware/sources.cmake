@@ -48,6 +48,9 @@ set(GX_SPOTTER_SOURCES
   ${GX_FIRMWARE_DIR}/core/model_check.cpp
 )
 set(GX_SELECT_spotter GX_WITH_SPOTTER=1)
+# The word lexicon of continuous writing (core/decode.h): with the spotter, a program that
+# decodes words compiles its app with GX_SELECT_lexicon and links GX_LEXICON_SOURCE.
+set(GX_SELECT_lexicon GX_WITH_LEXICON=1)
 
 set(GX_APP_SOURCES
   ${GX_FIRMWARE_DIR}/app/app.cpp

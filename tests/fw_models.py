@@ -168,6 +168,18 @@ def signal_model_dir() -> Path:
     return SIGNAL_CACHE
 
 
+def corrupt_first_weight(path: Path) -> None:
+    """Change the first int8 weight of a generated model source by one (its checksum then
+    fails the start-up check)."""
+    import re
+
+    src = Path(path).read_text()
+    m = re.search(r"constexpr int8_t \w+\[\d+\] = \{\n\s*(-?\d+)", src)
+    assert m is not None, f"{path}: no int8 array"
+    v = int(m.group(1))
+    Path(path).write_text(src[: m.start(1)] + str(v + 1 if v < 127 else v - 1) + src[m.end(1):])
+
+
 def session(exe, lines: list[str], timeout=300) -> list[str]:
     """Run a firmware program with ``lines`` on stdin; its stdout lines (exit status 0 asserted)."""
     import subprocess

@@ -17,6 +17,7 @@ import fw_models  # noqa: E402
 
 from glovexfer.device.protocol import (  # noqa: E402
     MAX_LINE,
+    PROTO_VERSION,
     ProtocolError,
     letter_of,
     parse_line,
@@ -67,7 +68,7 @@ def test_parse_and_format_lines():
 def test_banner_info_and_model_selection(glove):
     out = session(glove, "info\nmodel lstm\nmodel cnn\nmodel fused\nmodel svm\nmodel\nauto on\nauto off\nreset\n")
     ready = parse_line(out[0])
-    assert ready.kind == "READY" and ready.fields["proto"] == "1" and ready.fields["model"] == "fused"
+    assert ready.kind == "READY" and ready.fields["proto"] == str(PROTO_VERSION) and ready.fields["model"] == "fused"
     assert ready.fields["lstm"].startswith("gxmodel/2 ") and ready.fields["cnn"].startswith("gxmodel/2 ")
     info = parse_line(out[1])
     assert info.kind == "INFO" and int(info.fields["ram_core"]) > 0 and info.fields["board"] == "native"
@@ -161,7 +162,7 @@ def test_pty_transport(models):
     assert "native" in TRANSPORTS
     exe = fw_models.build("gx_glove", "models", models)
     with open_device("native", binary=exe) as dev:
-        assert dev.banner.kind in ("READY", "INFO") and dev.banner.fields["proto"] == "1"
+        assert dev.banner.kind in ("READY", "INFO") and dev.banner.fields["proto"] == str(PROTO_VERSION)
         assert dev.name.startswith("native(/dev/")
         dev.select_model("cnn")
         dev.write_raw(b"\xff\xfe garbage\n")

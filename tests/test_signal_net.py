@@ -250,11 +250,7 @@ def test_signal_network_needs_whole_recording(sig_glove, sig_nets):
 def test_corrupt_signal_model_detected_at_startup(sig_models, tmp_path):
     bad = tmp_path / "models"
     shutil.copytree(sig_models, bad, ignore=shutil.ignore_patterns("*.tflite"))
-    src = (bad / "gx_model_signal.cpp").read_text()
-    m = re.search(r"constexpr int8_t \w+\[\d+\] = \{\n\s*(-?\d+)", src)
-    assert m is not None
-    v = int(m.group(1))
-    (bad / "gx_model_signal.cpp").write_text(src[: m.start(1)] + str(v + 1 if v < 127 else v - 1) + src[m.end(1):])
+    fw_models.corrupt_first_weight(bad / "gx_model_signal.cpp")
     exe = fw_models.build("gx_glove", "signal-corrupt", bad)
     out = _session(exe, ["model signal", "model fused"])
     assert out[0].startswith("ERR E_MODEL signal model") and "checksum" in out[0]

@@ -4,7 +4,18 @@
 
 #include "board.h"
 #include "protocol.h"
+#include "select.h"
 #include "sensorcal.h"
+#if GX_WITH_SPOTTER
+#include <new>  // placement new: the spotter's and the decoder's scratch in the recogniser's work area
+
+#include "gx_model_spotter.h"
+#include "spotter.h"
+#endif
+#if GX_WITH_LEXICON
+#include "decode.h"
+#include "gx_lexicon.h"
+#endif
 
 namespace gx {
 
@@ -82,6 +93,36 @@ GxRecognizer g_rec;
 bool g_closed = false;
 GxSensorCal g_cal;           // applied to every sample and replay before the recogniser
 GxCalCollector g_cal_run;    // a calibration run in progress (kind != kGxCalIdle)
+
+#if GX_WITH_SPOTTER
+// ---- continuous writing (docs/serial-protocol.md, "Continuous mode") --------------------
+// Letters a word keeps (raw letters and scores): one more than the longest lexicon word the
+// decoder can return; a longer word's WORD line has its first kWordLetters letters and no
+// decoded word (the golden decoder has no candidate for it either).
+constexpr int kWordLetters = 25;
+struct Continuous {
+    bool on;              // mode continuous
+    bool spotter_ok;      // the spotter passed its start-up check
+    bool lexicon_ok;      // the lexicon passed its start-up check (false: not compiled in)
+    int32_t word_n;       // letters of the open word (0: none open)
+    int32_t score_max;    // the open word's score scale: 510 fused, 255 one network
+    char raw[kWordLetters + 1];
+    uint16_t scores[kWordLetters][kGxClasses];
+    int16_t letter[kMaxSamples][9];  // a spotted letter, time-normalised
+    GxSpotState stream;
+};
+Continuous g_cont;
+// The spotter's network scratch and the decoder's scratch live in the recogniser's work
+// area: neither runs during a recognition, and nothing in the area outlives one.
+static_assert(sizeof(GxSpotterCtx) <= sizeof(GxRecWork) && alignof(GxSpotterCtx) <= alignof(GxRecWork),
+              "the spotter's scratch fits the recogniser's work area");
+GxSpotterCtx* spot_ctx() { return new (gx_recognizer_work()) GxSpotterCtx; }
+#if GX_WITH_LEXICON
+static_assert(sizeof(GxDecodeScratch) <= sizeof(GxRecWork) && alignof(GxDecodeScratch) <= alignof(GxRecWork),
+              "the decoder's scratch fits the recogniser's work area");
+static_assert(kWordLetters == kGxDecodeMaxLetters, "a word keeps every letter the decoder can use");
+#endif
+#endif
 
 // indexed by GxModelSel
 const char* const kModelNames[kGxModelSelCount] = {"lstm", "cnn", "fused", "signal", "fused_signal"};
@@ -210,13 +251,30 @@ void put_letter_fields(int index, int q8, const int top3[3], const int top3_q8[3
     }
 }
 
-void letter_line(const GxDecision& d) {
+// start/end: a spotted letter's samples [start, end) of the stream (continuous mode), else -1;
+// scores (continuous mode): the 26 scores the word decoder reads, 4 hex digits each, so
+// that a host can decode words itself.
+void letter_line(const GxDecision& d, int32_t start = -1, int32_t end = -1, const uint16_t* scores = nullptr) {
     puts_("LETTER ");
     put_letter_fields(d.index, d.confidence_q8, d.top3, d.top3_q8);
     puts_(" model=");
     puts_(model_name(d.model));
     puts_(" n=");
     put_int(g_rec.letters_total);
+    if (start >= 0) {
+        puts_(" start=");
+        put_int(start);
+        puts_(" end=");
+        put_int(end);
+    }
+    if (scores != nullptr) {
+        puts_(" scores=");
+        char hx[4];
+        for (int i = 0; i < kGxClasses; ++i) {
+            gx_hex(scores[i], 4, hx);
+            for (char c : hx) put(c);
+        }
+    }
     end_line();
 }
 
@@ -388,6 +446,175 @@ void do_replay(const GxTokens& t) {
     end_line();
 }
 
+// ---- continuous mode ------------------------------------------------------------------
+// The spotter's and the lexicon's fields of READY and INFO: the version, "refused" (failed its
+// start-up check) or "none" (not compiled in).
+void put_continuous_fields() {
+    puts_(" spotter=");
+#if GX_WITH_SPOTTER
+    put_quoted(g_cont.spotter_ok ? gx_model_spotter()->info.version : "refused");
+#else
+    put_quoted("none");
+#endif
+    puts_(" lexicon=");
+#if GX_WITH_SPOTTER && GX_WITH_LEXICON
+    put_quoted(g_cont.lexicon_ok ? gx_lexicon()->version : "refused");
+#else
+    put_quoted("none");
+#endif
+}
+
+#if GX_WITH_SPOTTER
+bool continuous_on() { return g_cont.on; }
+
+// A new stream: no samples, no open word.
+void cont_reset() {
+    gx_spot_reset(&g_cont.stream);
+    g_cont.word_n = 0;
+}
+
+// The open word ends: its raw letters and the lexicon's word (golden decode_word).
+void word_end() {
+    const int32_t n = g_cont.word_n;
+    if (n == 0) return;
+    g_cont.word_n = 0;
+    g_cont.raw[n < kWordLetters ? n : kWordLetters] = '\0';
+    puts_("WORD raw=");
+    puts_(g_cont.raw);
+    puts_(" word=");
+    int32_t cost = 0;
+    bool found = false;
+#if GX_WITH_LEXICON
+    if (g_cont.lexicon_ok && n <= kWordLetters) {
+        GxDecodeScratch* scratch = new (gx_recognizer_work()) GxDecodeScratch;
+        GxDecodeResult r;
+        char w[kGxLexMaxLen + 1];
+        if (gx_decode_word(&g_cont.scores[0][0], n, g_cont.score_max, gx_lexicon(), scratch, &r) == GX_DECODE_OK &&
+            gx_lexicon_word(gx_lexicon(), r.entry, w, sizeof w) > 0) {
+            puts_(w);
+            cost = r.cost;
+            found = true;
+        }
+    }
+#endif
+    if (!found) put('?');
+    puts_(" cost=");
+    put_int(cost);
+    puts_(" letters=");
+    put_int(n);
+    end_line();
+}
+
+// The scores the word decoder reads for the selected model (golden nets/writing.py): the
+// fused sum (0..510) of a fused model, else the network's probabilities (0..255).
+bool decision_scores(const GxRecognition* r, uint16_t out[kGxClasses], int32_t* max_score) {
+    const uint8_t* probs = nullptr;
+    const uint16_t* fused = nullptr;
+    switch (r->decision.model) {
+#if GX_WITH_LSTM && GX_WITH_CNN
+        case GX_MODEL_FUSED: fused = r->fused.scores; break;
+#endif
+#if GX_WITH_LSTM && GX_WITH_SIGNAL
+        case GX_MODEL_SIGNAL_FUSED: fused = r->fused_signal.scores; break;
+#endif
+#if GX_WITH_LSTM
+        case GX_MODEL_LSTM: probs = r->lstm.probs_q8; break;
+#endif
+#if GX_WITH_CNN
+        case GX_MODEL_CNN: probs = r->cnn.probs_q8; break;
+#endif
+#if GX_WITH_SIGNAL
+        case GX_MODEL_SIGNAL: probs = r->signal.probs_q8; break;
+#endif
+        default: return false;
+    }
+    for (int i = 0; i < kGxClasses; ++i) out[i] = fused != nullptr ? fused[i] : probs[i];
+    *max_score = fused != nullptr ? kGxScoreMaxFused : kGxScoreMaxSingle;
+    return true;
+}
+
+// A letter the spotter made final: the word before it ends when it starts a word; it is
+// time-normalised (before the next sample: the spotter's history moves on) and recognised.
+void cont_letter(const GxSpotLetter& sp) {
+    if (sp.word_start != 0) word_end();
+    if (!gx_spot_normalise(&g_cont.stream, sp.start, sp.end, g_cont.letter)) {
+        error_line("E_PIPELINE", "spotter: the letter is no longer in the sample history, dropped");
+        return;
+    }
+    const GxRecognition* r = gx_recognise(g_rec.models, g_rec.model, g_cont.letter, kMaxSamples, false);
+    uint16_t scores[kGxClasses];
+    int32_t max_score = 0;
+    if (r->status != GX_OK || !decision_scores(r, scores, &max_score)) {
+        const int st = r->status != GX_OK ? r->status : GX_REC_ERR_NO_MODEL;
+        error_line(st == GX_REC_ERR_NO_MODEL ? "E_NO_MODEL" : "E_RECOGNISE", status_text(st));
+        return;
+    }
+    ++g_rec.letters_total;
+    const int32_t k = g_cont.word_n;
+    if (k < kWordLetters) {
+        g_cont.raw[k] = static_cast<char>('a' + r->decision.index);
+        std::memcpy(g_cont.scores[k], scores, sizeof scores);
+    }
+    if (k == 0) g_cont.score_max = max_score;
+    g_cont.word_n = k + 1;
+    letter_line(r->decision, sp.start, sp.end, scores);
+}
+
+void cont_sample(const int16_t s[9]) {
+    GxSpotLetter out[kGxSpotMaxOut];
+    const int32_t k = gx_spot_push(&g_cont.stream, spot_ctx(), gx_model_spotter(), s, out);
+    if (k < 0) {
+        error_line("E_STREAM", "continuous: the stream is at its longest (2^30 samples); send 'end'");
+        return;
+    }
+    ++g_rec.samples_total;
+    for (int32_t i = 0; i < k; ++i) cont_letter(out[i]);
+}
+
+// 'end': the stream's end (golden spotting's flush, the last sample repeated): its last
+// letters and word, then "OK end samples=N"; a new stream starts.
+void cont_end() {
+    GxSpotLetter out[kGxSpotMaxOut];
+    const int32_t n = g_cont.stream.n;
+    const int32_t k = gx_spot_flush(&g_cont.stream, spot_ctx(), gx_model_spotter(), out);
+    for (int32_t i = 0; i < k; ++i) cont_letter(out[i]);
+    word_end();
+    cont_reset();
+    puts_("OK end samples=");
+    put_int(n);
+    end_line();
+}
+#else
+constexpr bool continuous_on() { return false; }
+void cont_reset() {}
+#endif
+
+void do_mode(const char* m) {
+    if (gx_streq(m, "window")) {
+#if GX_WITH_SPOTTER
+        g_cont.on = false;
+#endif
+        cont_reset();
+        gx_recognizer_reset(&g_rec);
+        puts_("OK mode window");
+        end_line();
+        return;
+    }
+#if GX_WITH_SPOTTER
+    if (!g_cont.spotter_ok) {
+        error_line("E_MODEL", "mode: continuous unavailable: the spotter model was refused at start-up");
+        return;
+    }
+    g_cont.on = true;
+    cont_reset();
+    gx_recognizer_reset(&g_rec);
+    puts_("OK mode continuous");
+    end_line();
+#else
+    error_line("E_NO_SPOTTER", "mode: this firmware has no letter spotter (continuous mode)");
+#endif
+}
+
 void info_line() {
     puts_("INFO proto=");
     put_int(kGxProtoVersion);
@@ -399,7 +626,10 @@ void info_line() {
     puts_(model_available(g_rec.model) ? model_name(g_rec.model) : "none");
     puts_(" auto=");
     puts_(g_rec.auto_start ? "on" : "off");
+    puts_(" mode=");
+    puts_(continuous_on() ? "continuous" : "window");
     put_models();
+    put_continuous_fields();
     puts_(" ram_core=");
     put_int(static_cast<int64_t>(gx_recognizer_static_bytes()) + gx_app_static_bytes());
     puts_(" samples=");
@@ -411,6 +641,7 @@ void info_line() {
     end_line();
 }
 
+
 void cal_finished(int st);
 
 void handle_sample(const int16_t raw[9]) {
@@ -421,6 +652,12 @@ void handle_sample(const int16_t raw[9]) {
     }
     int16_t s[9];
     gx_sensorcal_apply(&g_cal, raw, s);
+#if GX_WITH_SPOTTER
+    if (g_cont.on) {
+        cont_sample(s);
+        return;
+    }
+#endif
     GxDecision d;
     int status = 0;
     const int ev = gx_recognizer_push(&g_rec, s, &d, &status);
@@ -492,6 +729,7 @@ void do_cal(const GxTokens& t) {
     if ((gx_streq(sub, "gyro") || gx_streq(sub, "mag")) && t.n == 2) {
         const bool gyro = gx_streq(sub, "gyro");
         gx_recognizer_reset(&g_rec);  // the run's samples are not a letter
+        cont_reset();                 // nor part of a continuous stream
         gx_cal_begin(&g_cal_run, gyro ? kGxCalGyro : kGxCalMag);
         puts_(gyro ? "OK cal gyro samples=" : "OK cal mag samples=");
         put_int(gyro ? kGxCalGyroSamples : kGxCalMagSamples);
@@ -561,7 +799,24 @@ void handle_line(char* line, int len) {
         }
         handle_sample(s);
     } else if (gx_streq(cmd, "start") && t.n == 1) {
+        if (continuous_on()) {
+            error_line("E_MODE", "start: no pen-down in continuous mode ('mode window' first)");
+            return;
+        }
         gx_recognizer_start(&g_rec);
+    } else if (gx_streq(cmd, "end") && t.n == 1) {
+#if GX_WITH_SPOTTER
+        if (continuous_on()) {
+            cont_end();
+            return;
+        }
+#endif
+        error_line("E_MODE", "end: ends a continuous stream ('mode continuous' first)");
+    } else if (gx_streq(cmd, "mode")) {
+        if (t.n == 2 && (gx_streq(t.tok[1], "window") || gx_streq(t.tok[1], "continuous")))
+            do_mode(t.tok[1]);
+        else
+            error_line("E_ARGS", "mode: usage 'mode window|continuous'");
     } else if (gx_streq(cmd, "replay")) {
         do_replay(t);
     } else if (gx_streq(cmd, "info") && t.n == 1) {
@@ -588,6 +843,7 @@ void handle_line(char* line, int len) {
         } else {
             g_rec.model = m;
             gx_recognizer_reset(&g_rec);
+            cont_reset();  // a word's letters share one model's scores
             puts_("OK model ");
             puts_(kModelNames[m]);
             end_line();
@@ -601,6 +857,7 @@ void handle_line(char* line, int len) {
         do_cal(t);
     } else if (gx_streq(cmd, "reset") && t.n == 1) {
         gx_recognizer_reset(&g_rec);
+        cont_reset();
         g_cal_run.kind = kGxCalIdle;  // abandons a calibration run
         puts_("OK reset");
         end_line();
@@ -628,6 +885,22 @@ void gx_app_init() {
     g_len = 0;
     g_overflow = false;
     g_closed = false;
+#if GX_WITH_SPOTTER
+    g_cont.on = false;
+    g_cont.spotter_ok = gx_spotter_net_verify(gx_model_spotter());
+#if GX_WITH_LEXICON
+    g_cont.lexicon_ok = gx_lexicon_verify(gx_lexicon());
+#else
+    g_cont.lexicon_ok = false;
+#endif
+    cont_reset();
+    if (!g_cont.spotter_ok)
+        error_line("E_MODEL", "spotter model", "failed its start-up check (a parameter out of range or checksum mismatch)");
+#if GX_WITH_LEXICON
+    if (!g_cont.lexicon_ok)
+        error_line("E_MODEL", "lexicon", "failed its start-up check (a field out of range or checksum mismatch)");
+#endif
+#endif
     // the signal network is optional: only a compiled-in one that fails its check is reported;
     // nor is a network this firmware was built without (select.h)
     const bool selected[kNets] = {kGxWithLstm, kGxWithCnn, kGxWithSignal};
@@ -649,6 +922,7 @@ void gx_app_init() {
     puts_(" model=");
     puts_(model_available(model) ? model_name(model) : "none");
     put_models();
+    put_continuous_fields();
     end_line();
 }
 
@@ -693,7 +967,11 @@ int gx_app_poll() {
 
 int32_t gx_app_static_bytes() {
     return static_cast<int32_t>(sizeof g_out + sizeof g_out_len + sizeof g_buf + sizeof g_len + sizeof g_overflow +
-                                sizeof g_rec + sizeof(bool) + sizeof g_cal + sizeof g_cal_run);
+                                sizeof g_rec + sizeof(bool) + sizeof g_cal + sizeof g_cal_run
+#if GX_WITH_SPOTTER
+                                + sizeof g_cont
+#endif
+                                );
 }
 
 }  // namespace gx

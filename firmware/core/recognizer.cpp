@@ -13,11 +13,7 @@ namespace {
 //    intermediate through a GxStageSink as its stage completes), then, once every input is
 //    quantised, the networks' scratch (GxNetCtx), which runs one network after the other;
 //  * g_rec: network inputs (LSTM 200, CNN 784, signal network 288 B) and decisions.
-union RecWork {
-    GxStages stages;
-    GxNetCtx net;
-};
-RecWork g_work;
+GxRecWork g_work;
 GxRecognition g_rec;
 
 // The three best indices of v (descending, ties to the lowest index): the first three of
@@ -296,6 +292,8 @@ int gx_recognizer_push(GxRecognizer* r, const int16_t sample[9], GxDecision* dec
     if (decision) *decision = rec->decision;
     return GX_EVENT_LETTER;
 }
+
+GxRecWork* gx_recognizer_work() { return &g_work; }
 
 int32_t gx_recognizer_static_bytes() { return static_cast<int32_t>(sizeof g_work + sizeof g_rec); }
 

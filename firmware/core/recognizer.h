@@ -207,6 +207,16 @@ void gx_recognizer_reset(GxRecognizer* r);
 //! One raw sample (ax ay az gx gy gz mx my mz counts). Any int16 values are accepted.
 int gx_recognizer_push(GxRecognizer* r, const int16_t sample[9], GxDecision* decision, int* status);
 
+//! The recogniser's work area: the pre-network stages, then the networks' scratch. Between
+//! two recognitions nothing in it is alive, so a caller may use it as the scratch of work
+//! that never runs during a recognition (the letter spotter's network, the word decoder):
+//! gx_recognizer_work() returns it.
+union GxRecWork {
+    GxStages stages;
+    GxNetCtx net;
+};
+GxRecWork* gx_recognizer_work();
+
 //! Bytes of static RAM used by recognizer.cpp's own buffers (the union of the stages and
 //! the networks' scratch, inputs, results).
 int32_t gx_recognizer_static_bytes();

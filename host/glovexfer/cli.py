@@ -548,12 +548,35 @@ def _demo_pictures(text, used, user, out_dir) -> None:
         print(f"=== letter {k + 1}: '{ch}'  stages: {fig}")
 
 
+def _demo_continuous(args, text: str) -> int:
+    """``demo --continuous``: one simulated writing session, no button; the glove spots the
+    letters and decodes the words. The last line is the decoded text."""
+    from .device.demo import run_demo_continuous
+    from .device.transport import open_device
+
+    print(f"SmartGloveXfer demo, continuous writing: a simulated wearer writes '{text}' in the air without a button "
+          f"(one simulated session, {'as fast as possible' if args.fast else 'at 27 samples/s'}); the glove finds "
+          "the letters and decodes the words", flush=True)
+    kw = {"model_dir": args.model_dir} if args.model_dir else {}
+    with open_device(args.device, **kw) as dev:
+        print(f"glove: {dev.banner.raw}")
+        if args.model:
+            dev.select_model(args.model)
+        lis = run_demo_continuous(dev, text, seed=args.seed, fast=args.fast)
+    print("recognised letters (raw): " + " ".join(lis.raw_words))
+    print("decoded text (lexicon):")
+    print(lis.text)
+    return 0
+
+
 def cmd_demo(args) -> int:
     from .data.recordings import RecordingSet
     from .device.demo import check_text, phrase_stream, run_demo
     from .device.transport import open_device
 
     text = check_text(args.text)
+    if args.continuous:
+        return _demo_continuous(args, text)
     path = Path(args.data) if args.data else demo_set_path()
     rs = RecordingSet.load(path)
     if len(rs) == 0:
@@ -619,7 +642,8 @@ def cmd_listen(args) -> int:
     from .device.transport import open_device
 
     with open_device(args.port) as dev:
-        listen(dev, model=args.model, count=args.count, timeout=args.timeout)
+        listen(dev, model=args.model, count=args.count, timeout=args.timeout, continuous=args.continuous,
+               decode=args.decode)
     return 0
 
 
@@ -821,6 +845,9 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("demo", help="the main job: a simulated wearer writes a phrase; the virtual glove recognises it")
     s.add_argument("--text", default="hello", help="what the wearer writes, a-z and spaces (default: %(default)s)")
     s.add_argument("--fast", action="store_true", help="stream the samples as fast as possible, not at 27 Hz")
+    s.add_argument("--continuous", action="store_true",
+                   help="continuous writing: one simulated session without a button; the glove spots the letters and "
+                        "decodes the words with its lexicon (a glove with the letter spotter: the virtual glove)")
     s.add_argument("--data", help=f"glove data set .npz (default: the shipped {DEMO_SET})")
     s.add_argument("--user", help="which user of the data set writes (default: the first)")
     s.add_argument("--seed", type=int, default=0)
@@ -839,6 +866,12 @@ def build_parser() -> argparse.ArgumentParser:
                    help="select this model on the glove first (signal, fused_signal: firmware with a signal network)")
     s.add_argument("--count", type=int, help="stop after this many letters")
     s.add_argument("--timeout", type=float, help="stop after this many seconds")
+    s.add_argument("--continuous", action="store_true",
+                   help="switch the glove to continuous mode (no button: it spots the letters; each word comes with "
+                        "its raw letters and the lexicon's word)")
+    s.add_argument("--decode", action=argparse.BooleanOptionalAction, default=None,
+                   help="decode words on the host with the shipped lexicon (default: when the glove has none; "
+                        "--decode also checks the glove's words, --no-decode never)")
     s.set_defaults(func=cmd_listen)
 
     s = sub.add_parser("parity", help="every intermediate of a glove's firmware vs the golden model, bit for bit")

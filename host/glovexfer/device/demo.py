@@ -8,11 +8,18 @@ between letters (``GAP_SAMPLES`` stationary samples) and longer between words
 (``WORD_GAP_SAMPLES``, enough for the firmware's word break, kGxWordGapSamples = 27).
 The letters come back as ``LETTER`` lines and are shown by the same :class:`Listener` that
 ``glovexfer listen`` uses for real gloves.
+
+``continuous``: the phrase is one simulated writing session (the session simulator:
+letter after letter without pen lift, the hand dropping between words; no ``start`` lines),
+written from the shipped pen paths of one writer (``resources/demo_pens.npz``), streamed to
+the glove in continuous mode and ended with ``end``: the glove spots the letters and decodes
+the words with its lexicon (docs/serial-protocol.md, "Continuous mode").
 """
 
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 import numpy as np
 
@@ -99,4 +106,77 @@ def run_demo(device, text: str, rs, user: str | None = None, seed: int = 0, fast
     return lis
 
 
-__all__ = ["GAP_SAMPLES", "check_text", "SAMPLE_RATE_HZ", "WORD_GAP_SAMPLES", "phrase_stream", "run_demo", "still_sample"]
+DEMO_PENS = "demo_pens.npz"
+
+
+def demo_pen_paths() -> dict:
+    """letter -> LetterPath: the shipped pen paths (tools/make_demo_set.py)."""
+    from importlib import resources
+
+    from ..data.recordings import _npz_array, open_npz
+    from ..errors import DataFormatError
+    from ..simulate.kinematics import LetterPath
+
+    path = Path(str(resources.files("glovexfer") / "resources" / DEMO_PENS))
+    with open_npz(path, "pen paths") as z:
+        labels, off, t, xy = (np.asarray(_npz_array(path, z, k)) for k in ("labels", "offsets", "t", "xy"))
+    if len(off) != len(labels) + 1 or off[0] != 0 or np.any(np.diff(off) < 2) or off[-1] != len(t) or xy.shape != (len(t), 2):
+        raise DataFormatError(path, "labels, offsets, t and xy do not describe one path per letter", field="offsets")
+    return {str(c): LetterPath(t[off[i]:off[i + 1]].astype(np.float64), xy[off[i]:off[i + 1]].astype(np.float64), str(c))
+            for i, c in enumerate(labels)}
+
+
+def continuous_session(text: str, seed: int = 0):
+    """One simulated writing session of ``text`` (a ``data.sessions.Session``)."""
+    from ..data.sessions import text_letters
+    from ..simulate.sessions import simulate_session
+    from ..simulate.users import sample_user_style
+
+    text = " ".join(check_text(text).split())
+    pens = demo_pen_paths()
+    rng = np.random.default_rng(seed)
+    style = sample_user_style(rng)
+    session, _ = simulate_session(text, [pens[c] for c in text_letters(text)], style, rng, user="demo")
+    return session
+
+
+def run_demo_continuous(device, text: str, seed: int = 0, fast: bool = False, out=None,
+                        timeout: float = 60.0) -> Listener:
+    """Stream one simulated session of ``text`` to ``device`` in continuous mode and end it;
+    the listener holds the raw and decoded words (``.raw_words``, ``.text``)."""
+    from .continuous import stream_lines
+    from .listen import host_lexicon
+
+    session = continuous_session(text, seed)
+    lis = Listener(out=out, lexicon=host_lexicon(device.banner, None))
+    device.set_mode("continuous")
+    period = 1.0 / SAMPLE_RATE_HZ
+    t_next = time.monotonic()
+    try:
+        for line in stream_lines(session.counts):
+            device.write_line(line)
+            if fast:
+                lis.drain(device, timeout=0.0)
+            else:
+                t_next += period
+                lis.drain(device, timeout=max(0.0, t_next - time.monotonic()))
+        device.write_line("end")
+        deadline = time.monotonic() + timeout
+        while True:
+            left = deadline - time.monotonic()
+            line = device.read_line(timeout=max(0.0, left)) if left > 0 else None
+            if line is None:
+                raise GloveXferError(f"the glove did not end the stream within {timeout:.0f} s "
+                                     f"(recognised so far: '{lis.text}')")
+            if line.startswith("OK end"):
+                break
+            lis.feed_line(line)
+    except DeviceLost as e:
+        raise DeviceLost(f"{e} after {len(lis.letters)} letters; recognised so far: '{lis.text}'") from None
+    return lis
+
+
+__all__ = [
+    "continuous_session",
+    "demo_pen_paths",
+    "run_demo_continuous","GAP_SAMPLES", "check_text", "SAMPLE_RATE_HZ", "WORD_GAP_SAMPLES", "phrase_stream", "run_demo", "still_sample"]

@@ -2,6 +2,12 @@
 words (a ``WORD`` line from the device ends a word).  Used by ``glovexfer listen`` for real
 gloves and by ``glovexfer demo`` for the virtual one.
 
+In continuous mode (docs/serial-protocol.md) a ``WORD`` line carries the word's raw letters
+and the glove's lexicon word; both are shown, and the text is made of the decoded words.  A
+glove without a lexicon sends ``word=?``: the host then decodes the word itself with the
+shipped lexicon (``models/lexicon``, golden ``decode_word`` on the letters' ``scores=``),
+which is exactly what a glove with the lexicon computes.
+
 A serial line is not a clean channel: a line that cannot be used (noise, an ESP32 boot
 banner, a malformed letter) is reported on stderr and skipped, and a glove that goes away
 (cable pulled) ends nothing: ``listen`` says so, keeps the text so far and waits for the
@@ -12,7 +18,9 @@ from __future__ import annotations
 import sys
 import time
 
-from .protocol import Message, ProtocolError, letter_of, parse_line
+import numpy as np
+
+from .protocol import Message, ProtocolError, letter_of, parse_line, word_of
 from .transport import DeviceLost
 
 #: Unusable lines reported one by one; after that every ``BAD_LINE_EVERY``-th with the count.
@@ -26,12 +34,15 @@ RECONNECT_BACKOFF = (0.5, 5.0)
 class Listener:
     """Collects the recognised text from device messages; ``feed`` returns what it printed."""
 
-    def __init__(self, out=None, verbose: bool = True, err=None):
+    def __init__(self, out=None, verbose: bool = True, err=None, lexicon=None):
         self.out = out  # None: sys.stdout at print time
         self.err = err  # None: sys.stderr at print time
         self.verbose = verbose
+        self.lexicon = lexicon  # golden Lexicon: decode words the glove sends without one
         self.words: list[str] = []
+        self.raw_words: list[str] = []  # continuous mode: the words' recognised letters
         self.current = ""
+        self.current_scores: list = []  # continuous mode: the open word's letters' scores
         self.letters = []
         self.errors: list[str] = []
         self.bad_lines = 0
@@ -60,6 +71,36 @@ class Listener:
             self.words.append(self.current)
             self._say(f"  word: {self.current}")
             self.current = ""
+        self.current_scores = []
+
+    def host_decode(self, raw: str) -> tuple[str | None, int]:
+        """The shipped lexicon's word for the open word (golden decode_word), or (None, 0) when
+        there is no lexicon or a letter came without scores."""
+        from ..golden.decode import decode_word
+
+        sc = self.current_scores
+        if self.lexicon is None or not sc or len(sc) != len(raw) or any(s is None for s, _ in sc):
+            return None, 0
+        return decode_word(np.stack([s for s, _ in sc]), self.lexicon, sc[0][1])
+
+    def continuous_word(self, w) -> None:
+        """A continuous-mode WORD line: the raw letters and the decoded word (the glove's, else
+        the host's)."""
+        word, cost, where = w.word, w.cost, "lexicon on the glove"
+        if word is None:
+            word, cost = self.host_decode(w.raw)
+            where = "decoded on the host"
+        elif self.lexicon is not None:  # a check of the glove's decoder
+            mine = self.host_decode(w.raw)
+            if mine[0] is not None and mine != (word, cost):
+                self.warn(f"  the glove decoded '{w.raw}' as '{word}' (cost {cost}), the host as '{mine[0]}' "
+                          f"(cost {mine[1]}): is the glove's lexicon the shipped one?")
+        self.raw_words.append(w.raw)
+        self.words.append(word or w.raw)
+        self.current = ""
+        self.current_scores = []
+        how = f"{where}, cost {cost}" if word else "no lexicon word"
+        self._say(f"  word: {word or w.raw}   (letters '{w.raw}'; {how})")
 
     def feed(self, m: Message) -> None:
         if m.kind == "LETTER":
@@ -70,11 +111,20 @@ class Listener:
                 return
             self.letters.append(L)
             self.current += L.letter
+            self.current_scores.append((L.scores, 510 if L.model in ("fused", "fused_signal") else 255))
             top = " ".join(f"{a}:{q}" for a, q in L.top3)
             self._say(f"  letter '{L.letter}'  confidence {L.q8}/256 = {100 * L.confidence:.0f} %  "
                       f"(top-3 {top}; {L.model})   text so far: {self.text}")
         elif m.kind == "WORD":
-            self.end_word()
+            try:
+                w = word_of(m)
+            except ProtocolError as e:
+                self.bad_line(str(e))
+                return
+            if w is None:
+                self.end_word()
+            else:
+                self.continuous_word(w)
         elif m.kind == "ERR":
             self.errors.append(f"{m.args[0]} {m.args[1]}")
             self._say(f"  device error {m.args[0]}: {m.args[1]}")
@@ -111,7 +161,30 @@ class Listener:
         return n
 
 
-def _wait_for_device(device, lis: Listener, model: str | None, t_end: float | None, out) -> bool:
+def host_lexicon(banner, decode: bool | None, err=None):
+    """The shipped lexicon for host decoding: with ``decode`` True, or None (automatic) when the
+    glove's banner names no usable lexicon (``lexicon="none"`` / ``"refused"``, or a
+    version-1 glove); else None. Automatic decoding without a shipped lexicon says so on
+    ``err`` and goes on without; ``decode`` True then raises."""
+    from ..errors import GloveXferError
+    from ..golden.decode import load_lexicon
+    from .build import repo_root
+
+    has = banner is not None and str(banner.fields.get("lexicon", "")).startswith("gxlex/")
+    if decode is False or (decode is None and has):
+        return None
+    try:
+        return load_lexicon(repo_root() / "models" / "lexicon")
+    except GloveXferError as e:
+        if decode:
+            raise
+        print(f"  the glove has no lexicon and the host cannot load one ({e}): words stay raw",
+              file=err if err is not None else sys.stderr, flush=True)
+        return None
+
+
+def _wait_for_device(device, lis: Listener, model: str | None, t_end: float | None, out,
+                     continuous: bool = False) -> bool:
     """Reopen ``device`` until it answers (backoff doubling up to RECONNECT_BACKOFF[1] s),
     ``t_end`` passes (False) or Ctrl-C (KeyboardInterrupt)."""
     delay, cap = RECONNECT_BACKOFF
@@ -125,6 +198,8 @@ def _wait_for_device(device, lis: Listener, model: str | None, t_end: float | No
             banner = device.reconnect()
             if model:
                 device.select_model(model)
+            if continuous:
+                device.set_mode("continuous")
         except DeviceLost:
             pass
         except Exception as e:  # noqa: BLE001 - a port that is not back yet fails in many ways
@@ -137,14 +212,20 @@ def _wait_for_device(device, lis: Listener, model: str | None, t_end: float | No
 
 
 def listen(device, model: str | None = None, count: int | None = None, timeout: float | None = None,
-           out=None, err=None, reconnect: bool = True) -> Listener:
+           out=None, err=None, reconnect: bool = True, continuous: bool = False,
+           decode: bool | None = None) -> Listener:
     """Print letters from ``device`` until ``count`` letters came, ``timeout`` s passed, or Ctrl-C.
     When the glove goes away the text so far is kept and, with ``reconnect`` and a device
-    that can be reopened, the port is reopened until the glove is back."""
+    that can be reopened, the port is reopened until the glove is back. ``continuous``: the
+    glove is switched to continuous mode (no button; words with raw letters and decoded
+    word); ``decode``: words decoded on the host (``host_lexicon``: None = when the glove has
+    no lexicon)."""
     out = out if out is not None else sys.stdout
-    lis = Listener(out=out, err=err)
+    lis = Listener(out=out, err=err, lexicon=host_lexicon(device.banner, decode, err))
     if model:
         device.select_model(model)
+    if continuous:
+        device.set_mode("continuous")
     print(f"listening on {device.name} ({device.banner.raw if device.banner else 'no banner'}); Ctrl-C stops",
           file=out, flush=True)
     t_end = None if timeout is None else time.monotonic() + timeout
@@ -158,7 +239,7 @@ def listen(device, model: str | None = None, count: int | None = None, timeout: 
                 if not reconnect or device.reopen is None:
                     break
                 lis.warn(f"waiting for {device.name} to come back (Ctrl-C stops)")
-                if not _wait_for_device(device, lis, model, t_end, out):
+                if not _wait_for_device(device, lis, model, t_end, out, continuous):
                     break
     except KeyboardInterrupt:
         pass
@@ -167,4 +248,4 @@ def listen(device, model: str | None = None, count: int | None = None, timeout: 
     return lis
 
 
-__all__ = ["Listener", "listen"]
+__all__ = ["Listener", "host_lexicon", "listen"]

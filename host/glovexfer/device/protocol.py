@@ -1,5 +1,6 @@
-"""The glove's serial line protocol, version 1 (docs/serial-protocol.md): parse the
-device's lines, format the host's.  Pure functions; no I/O."""
+"""The glove's serial line protocol, version 2 (docs/serial-protocol.md): parse the
+device's lines, format the host's.  Pure functions; no I/O.  Version 1 devices (no
+continuous mode) are still accepted: version 2 only adds to it."""
 
 from __future__ import annotations
 
@@ -12,7 +13,9 @@ import numpy as np
 from ..errors import GloveXferError
 from ..params import LETTERS
 
-PROTO_VERSION = 1
+PROTO_VERSION = 2
+#: Versions this host speaks: 1 is version 2 without the continuous mode.
+PROTO_VERSIONS = (1, 2)
 #: Longest host line the firmware accepts (kGxMaxLine, firmware/core/protocol.h).
 MAX_LINE = 1200
 #: Samples per recording window (kMaxSamples).
@@ -48,10 +51,24 @@ class Letter:
     top3: list  # [(letter, q8)]
     model: str = ""
     n: int = 0
+    start: int | None = None  # continuous mode: the letter's samples [start, end) of the stream
+    end: int | None = None
+    scores: np.ndarray | None = None  # continuous mode: the 26 scores the word decoder reads
 
     @property
     def confidence(self) -> float:
         return self.q8 / 256.0
+
+
+@dataclass
+class Word:
+    """A continuous-mode ``WORD`` line: the raw letters, the lexicon's word (None for ``?``:
+    no candidate, or a device without a lexicon), its cost and the word's letter count."""
+
+    raw: str
+    word: str | None
+    cost: int
+    letters: int
 
 
 @dataclass
@@ -131,7 +148,41 @@ def letter_of(msg: Message) -> Letter:
         top3=parse_top3(msg.fields["top3"]),
         model=msg.fields.get("model", msg.args[0] if msg.kind == "RESULT" else ""),
         n=_uint(msg.fields.get("n", "0"), f"{msg.kind} n"),
+        start=_uint(msg.fields["start"], f"{msg.kind} start") if "start" in msg.fields else None,
+        end=_uint(msg.fields["end"], f"{msg.kind} end") if "end" in msg.fields else None,
+        scores=_scores(msg.fields["scores"]) if "scores" in msg.fields else None,
     )
+
+
+def _scores(text: str) -> np.ndarray:
+    """A LETTER line's ``scores=``: 26 values, 4 hex digits each (0..510)."""
+    if len(text) != 4 * len(LETTERS) or not re.fullmatch(r"[0-9a-f]*", text):
+        raise ProtocolError(f"LETTER scores must be {4 * len(LETTERS)} lowercase hex digits, got {text[:40]!r}")
+    v = np.frombuffer(bytes.fromhex(text), dtype=">u2").astype(np.int64)
+    if v.max() > 510:
+        raise ProtocolError(f"LETTER scores above 510: {text[:40]!r}")
+    return v
+
+
+def _letters(text: str, what: str, allow_empty: bool = False) -> str:
+    if not (text or allow_empty) or len(text) > 64 or any(c not in LETTERS for c in text):
+        raise ProtocolError(f"{what} must be letters a-z, got {text[:40]!r}")
+    return text
+
+
+def word_of(msg: Message) -> Word | None:
+    """A ``WORD`` message -> :class:`Word`; None for a window-mode ``WORD`` (no fields: the
+    device only says that the word ended)."""
+    if msg.kind != "WORD":
+        raise ProtocolError(f"not a WORD line: {msg.raw[:80]!r}")
+    if "raw" not in msg.fields:
+        return None
+    f = msg.fields
+    if "word" not in f or "cost" not in f or "letters" not in f:
+        raise ProtocolError(f"malformed WORD line (raw, word, cost, letters expected): {msg.raw[:120]!r}")
+    word = None if f["word"] == "?" else _letters(f["word"], "WORD word")
+    return Word(raw=_letters(f["raw"], "WORD raw"), word=word, cost=_uint(f["cost"], "WORD cost"),
+                letters=_uint(f["letters"], "WORD letters"))
 
 
 def stage_of(msg: Message) -> Stage:
@@ -184,6 +235,8 @@ __all__ = [
     "MAX_LINE",
     "MODELS",
     "PROTO_VERSION",
+    "PROTO_VERSIONS",
+    "Word",
     "WINDOW",
     "Letter",
     "Message",
@@ -195,4 +248,5 @@ __all__ = [
     "replay_line",
     "sample_line",
     "stage_of",
+    "word_of",
 ]

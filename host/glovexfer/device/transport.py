@@ -16,7 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ..errors import GloveXferError
-from .protocol import Letter, Message, ProtocolError, letter_of, parse_line, replay_line, sample_line
+from .protocol import PROTO_VERSIONS, Letter, Message, ProtocolError, letter_of, parse_line, replay_line, sample_line
 
 DEFAULT_BAUD = 115200
 #: Longest device line kept (the replay's ``image`` STAGE line is about 6,300 bytes): a
@@ -166,7 +166,7 @@ class Device:
             elif m is None:
                 if time.monotonic() >= deadline:
                     raise GloveXferError(f"{self.name}: no answer to 'reset' within {self.timeout if timeout is None else timeout:g} s "
-                                         "(is this a glove speaking protocol 1?)")
+                                         "(is this a glove speaking protocol 1 or 2?)")
                 self.write_line("reset")
                 next_send = time.monotonic() + RESYNC_RESEND_S
         # ``info`` also drains the answers to earlier resends of ``reset`` (the device answers
@@ -186,8 +186,9 @@ class Device:
         banner is the ``READY`` of a device that just started, else its ``INFO``."""
         m = self.resync(timeout)
         self.banner = m
-        if m.fields.get("proto") != "1":
-            raise ProtocolError(f"{self.name}: protocol version {m.fields.get('proto')!r}, this host speaks 1")
+        if m.fields.get("proto") not in [str(v) for v in PROTO_VERSIONS]:
+            raise ProtocolError(f"{self.name}: protocol version {m.fields.get('proto')!r}, this host speaks "
+                                f"{' and '.join(str(v) for v in PROTO_VERSIONS)}")
         return m
 
     def reconnect(self) -> Message:
@@ -217,6 +218,12 @@ class Device:
 
     def select_model(self, model: str) -> None:
         self.write_line(f"model {model}")
+        self.expect("OK")
+
+    def set_mode(self, mode: str) -> None:
+        """``window`` or ``continuous`` (docs/serial-protocol.md); a glove without the letter
+        spotter refuses continuous mode (GloveXferError naming E_NO_SPOTTER)."""
+        self.write_line(f"mode {mode}")
         self.expect("OK")
 
     def send_sample(self, sample) -> None:

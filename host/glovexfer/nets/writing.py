@@ -15,6 +15,8 @@ for comparison.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from ..golden.decode import Lexicon, decode_word
@@ -144,4 +146,99 @@ def evaluate_sessions(ss, spotter, nets: dict, lexicon: Lexicon | None, progress
     }
 
 
-__all__ = ["evaluate_sessions", "edit_distance", "match_letters"]
+# ---------------------------------------------------------------- the device's continuous mode
+#: Letters a word keeps on the device (firmware/app/app.cpp kWordLetters): its WORD line's raw
+#: letters are the first ones of a longer word, which has no decoded word.
+WORD_LETTERS = 25
+
+
+@dataclass
+class StreamLetter:
+    """A ``LETTER`` line of the device's continuous mode: the letter, its confidence (0..255),
+    the three best with theirs, its samples [start, end) of the stream, and the 26 scores the
+    word decoder reads."""
+
+    letter: str
+    q8: int
+    top3: list  # [(letter, q8)]
+    start: int
+    end: int
+    scores: np.ndarray
+
+
+@dataclass
+class StreamWord:
+    """A ``WORD`` line of the continuous mode: the raw letters, the lexicon's word (None: no
+    candidate or no lexicon; the device sends ``?``), its cost (0 when none), the letter count."""
+
+    raw: str
+    word: str | None
+    cost: int
+    letters: int
+
+
+def _decisions(counts_list: list[np.ndarray], nets: dict, model: str, sensor) -> list[tuple]:
+    """Per letter (index, q8, top3 [(letter, q8)], scores, max score) of the device's selected
+    ``model``, golden recognise + fuse (the firmware's gx_recognise decision)."""
+    from ..golden.recognise import fuse_batch, recognise_batch
+
+    if not counts_list:
+        return []
+    need = {"lstm": ("lstm",), "cnn": ("cnn",), "signal": ("signal",), "fused": ("lstm", "cnn"),
+            "fused_signal": ("lstm", "signal")}.get(model)
+    if need is None or any(nets.get(k) is None for k in need):
+        raise ValueError(f"model {model!r} needs the networks {need}, given {sorted(k for k, v in nets.items() if v)}")
+    kw = {f"net_{k}": nets[k] for k in need}
+    out = []
+    X = np.stack(counts_list)
+    for k in range(0, len(X), 512):
+        r = recognise_batch(X[k:k + 512], **kw, **({} if sensor is None else {"sensor": sensor}))
+        if len(need) == 2:
+            f = fuse_batch(r.lstm, getattr(r, need[1]))
+            for sc, top in zip(f.scores, f.top3):
+                out.append((int(top[0]), int(sc[top[0]]) >> 1, [(LETTERS[j], int(sc[j]) >> 1) for j in top],
+                            np.asarray(sc, np.int64), 510))
+        else:
+            nb = getattr(r, need[0])
+            for pr, top in zip(nb.probs_q8, nb.top3):
+                out.append((int(top[0]), int(pr[top[0]]), [(LETTERS[j], int(pr[j])) for j in top],
+                            np.asarray(pr, np.int64), 255))
+    return out
+
+
+def continuous_stream(counts, spotter, nets: dict, lexicon: Lexicon | None, model: str = "fused",
+                      sensor=None) -> list:
+    """The device's continuous mode on one stream ended by ``end``, as the golden model has it:
+    the ``StreamLetter`` / ``StreamWord`` events in the order of its ``LETTER`` / ``WORD``
+    lines. Letters: golden spotting (letters of more than MAX_LETTER samples dropped), time
+    normalisation, recognition by ``model``; a word ends at the next word's first letter or
+    at the stream's end; its letters' scores are decoded with ``lexicon`` (golden
+    decode_word) unless it has more than WORD_LETTERS letters."""
+    counts = np.asarray(counts, dtype=np.int16)
+    sp = spot(spotter, counts)
+    starts = {w[0] for w in sp.words}
+    dec = _decisions([time_normalise(counts, a, b) for a, b in sp.letters], nets, model, sensor)
+    events: list = []
+    word: list = []
+
+    def word_end():
+        if not word:
+            return
+        raw = "".join(LETTERS[d[0]] for d in word)
+        best, cost = None, 0
+        if lexicon is not None and len(word) <= WORD_LETTERS:
+            best, cost = decode_word(np.stack([d[3] for d in word]), lexicon, word[0][4])
+        events.append(StreamWord(raw[:WORD_LETTERS], best, cost if best is not None else 0, len(word)))
+        word.clear()
+
+    for (a, b), d in zip(sp.letters, dec):
+        if (a, b) in starts:
+            word_end()
+        word.append(d)
+        events.append(StreamLetter(LETTERS[d[0]], d[1], d[2], a, b, d[3]))
+    word_end()
+    return events
+
+
+__all__ = ["evaluate_sessions", "edit_distance", "match_letters", "continuous_stream", "StreamLetter", "StreamWord",
+           "WORD_LETTERS"]

@@ -1,0 +1,61 @@
+"""The glove's continuous mode from the host (docs/serial-protocol.md, "Continuous mode"):
+the lines that stream a writing session, the device's ``LETTER`` / ``WORD`` answers as
+events, and their comparison with the golden model's twin (``nets.writing.continuous_stream``)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..nets.writing import StreamLetter, StreamWord
+from .protocol import Letter, Message, ProtocolError, Word, letter_of, parse_line, sample_line, word_of
+
+
+def stream_lines(counts) -> list[str]:
+    """One ``s`` line per sample of a stream (no ``start`` lines: the spotter finds the letters)."""
+    return [sample_line(s) for s in np.asarray(counts, dtype=np.int16)]
+
+
+def device_events(messages: list[Message]) -> list:
+    """The continuous-mode ``LETTER`` and ``WORD`` lines of ``messages`` as :class:`Letter` /
+    :class:`Word`, in order (other lines skipped; a window-mode ``WORD`` has no fields and is
+    refused here)."""
+    out: list = []
+    for m in messages:
+        if m.kind == "LETTER":
+            out.append(letter_of(m))
+        elif m.kind == "WORD":
+            w = word_of(m)
+            if w is None:
+                raise ProtocolError(f"a window-mode WORD line in a continuous stream: {m.raw!r}")
+            out.append(w)
+    return out
+
+
+def parse_events(lines: list[str]) -> list:
+    """:func:`device_events` of raw device lines."""
+    return device_events([parse_line(x) for x in lines if x.strip()])
+
+
+def _key(e) -> tuple:
+    """An event's fields the comparison reads: device (Letter, Word) and golden (StreamLetter,
+    StreamWord) events have the same names."""
+    if isinstance(e, (Word, StreamWord)):
+        return ("WORD", e.raw, e.word, e.cost, e.letters)
+    if isinstance(e, (Letter, StreamLetter)):
+        sc = None if e.scores is None else tuple(int(v) for v in e.scores)
+        return ("LETTER", e.letter, e.q8, tuple(e.top3), e.start, e.end, sc)
+    raise TypeError(f"not a stream event: {e!r}")
+
+
+def compare_events(device: list, golden: list) -> list[str]:
+    """Every difference between the device's events and the golden twin's, as text (empty:
+    equal): each event's kind, letter, q8, top-3 and span, or raw letters, word, cost, count."""
+    d = [_key(e) for e in device]
+    g = [_key(e) for e in golden]
+    out = [f"event {i}: device {a} golden {b}" for i, (a, b) in enumerate(zip(d, g)) if a != b]
+    if len(d) != len(g):
+        out.append(f"{len(d)} device events, {len(g)} golden")
+    return out
+
+
+__all__ = ["compare_events", "device_events", "parse_events", "stream_lines"]

@@ -1,0 +1,235 @@
+"""The glove's continuous mode (docs/serial-protocol.md, "Continuous mode"): the virtual glove
+(host-native firmware with the spotter and the lexicon) fed simulated writing sessions sample
+by sample gives exactly the golden model's letters (letter, q8, top-3, span) and words (raw
+letters, lexicon word, cost), ``glovexfer.nets.writing.continuous_stream``; and the mode's
+commands and error lines."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import fw_models  # noqa: E402
+
+from glovexfer.device.continuous import compare_events, parse_events, stream_lines  # noqa: E402
+from glovexfer.device.protocol import ProtocolError, parse_line, word_of  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+#: simulated sessions compared natively with the fused model (about 10 minutes of stream)
+NATIVE_SESSIONS = 20
+
+
+def run_glove(exe, lines: list[str], timeout=300) -> list[str]:
+    r = subprocess.run([str(exe)], input="\n".join(lines) + "\n", capture_output=True, text=True, timeout=timeout,
+                       check=False)
+    assert r.returncode == 0, r.stderr
+    return r.stdout.splitlines()
+
+
+def split_streams(out: list[str]) -> list[list[str]]:
+    """The device's lines of each stream, cut at its ``OK end``."""
+    streams, cur = [], []
+    for x in out:
+        if x.startswith("OK end"):
+            streams.append(cur)
+            cur = []
+        else:
+            cur.append(x)
+    return streams
+
+
+@pytest.fixture(scope="module")
+def continuous_glove(models):
+    if not (Path(models) / "gx_model_spotter.cpp").is_file() or not (ROOT / "models" / "firmware" / "gx_lexicon.cpp").is_file():
+        pytest.skip(f"{models} has no gx_model_spotter.cpp or no shipped gx_lexicon.cpp: the glove has no continuous mode")
+    return fw_models.build("gx_glove", "models", models)
+
+
+@pytest.fixture(scope="module")
+def golden(models):
+    from glovexfer.device.parity import find_tflite
+    from glovexfer.golden.decode import load_lexicon
+    from glovexfer.golden.network import load_int8_model
+    from glovexfer.nets.spotter import load_spotter
+
+    md = Path(models)
+    nets = {k: load_int8_model(find_tflite(md / f"gx_model_{k}.cpp", [md, ROOT / "models"]).read_bytes())
+            for k in ("lstm", "cnn")}
+    return {"nets": nets, "spotter": load_spotter(ROOT / "models" / "spotter"),
+            "lexicon": load_lexicon(ROOT / "models" / "lexicon")}
+
+
+@pytest.fixture(scope="module")
+def sessions(tmp_path_factory, digilets_dir):
+    from glovexfer.data.sessions import SessionSet
+    from test_firmware_spotter import simulated_sessions
+
+    return SessionSet.load(simulated_sessions(tmp_path_factory.mktemp("cont"), NATIVE_SESSIONS, 3, digilets_dir))
+
+
+def _parity(exe, golden, ss, model: str, n: int) -> dict:
+    from glovexfer.nets.writing import StreamLetter, StreamWord, continuous_stream
+
+    lines = ["mode continuous"] + ([f"model {model}"] if model != "fused" else [])
+    want = []
+    for i in range(n):
+        lines += stream_lines(ss[i].counts) + ["end"]
+        want.append(continuous_stream(ss[i].counts, golden["spotter"], golden["nets"], golden["lexicon"], model=model))
+    out = run_glove(exe, lines)
+    assert not [x for x in out if x.startswith("ERR")], [x for x in out if x.startswith("ERR")][:5]
+    streams = split_streams(out)
+    assert len(streams) == n
+    totals = {"letters": 0, "words": 0, "decoded": 0, "corrected": 0, "mismatches": []}
+    for i, (got, g) in enumerate(zip(streams, want)):
+        totals["mismatches"] += [f"session {i}: {m}" for m in compare_events(parse_events(got), g)]
+        totals["letters"] += sum(isinstance(e, StreamLetter) for e in g)
+        words = [e for e in g if isinstance(e, StreamWord)]
+        totals["words"] += len(words)
+        totals["decoded"] += sum(w.word is not None for w in words)
+        totals["corrected"] += sum(w.word is not None and w.word != w.raw for w in words)
+    return totals
+
+
+def test_continuous_mode_is_bit_exact_with_golden(continuous_glove, golden, sessions):
+    t = _parity(continuous_glove, golden, sessions, "fused", len(sessions))
+    print(f"{len(sessions)} simulated sessions: {t['letters']} letters, {t['words']} words ({t['decoded']} decoded, "
+          f"{t['corrected']} changed by the lexicon), {len(t['mismatches'])} mismatches")
+    assert t["mismatches"] == []
+    # the comparison has content: letters, words the lexicon decoded and words it corrected
+    assert t["letters"] > 8 * len(sessions) and t["words"] > 2 * len(sessions)
+    assert t["decoded"] > t["words"] // 2 and t["corrected"] > 0
+
+
+def test_continuous_mode_single_network_scores(continuous_glove, golden, sessions):
+    """With one network selected the letters and the decoder's scores (0..255) are that
+    network's."""
+    t = _parity(continuous_glove, golden, sessions, "lstm", 4)
+    assert t["mismatches"] == [] and t["letters"] > 0 and t["words"] > 0
+
+
+def test_continuous_commands_and_errors(continuous_glove, sessions):
+    counts = sessions[0].counts
+    ready, *out = run_glove(continuous_glove, [
+        "end", "mode", "mode sideways", "mode continuous", "info", "start", "end",
+        *stream_lines(counts[:200]), "reset", "end",
+        *stream_lines(counts[:100]), "mode window", "end", "info", "mode continuous", "mode continuous"])
+    r = parse_line(ready)
+    assert r.kind == "READY" and r.fields["proto"] == "2"
+    assert r.fields["spotter"].startswith("gxmodel/2 spotter") and r.fields["lexicon"].startswith("gxlex/1 ")
+    assert out[0].startswith("ERR E_MODE end:")
+    assert out[1].startswith("ERR E_ARGS mode: usage") and out[2].startswith("ERR E_ARGS mode: usage")
+    assert out[3] == "OK mode continuous"
+    assert parse_line(out[4]).fields["mode"] == "continuous"
+    assert out[5].startswith("ERR E_MODE start:")
+    assert out[6] == "OK end samples=0"  # an empty stream: nothing spotted
+    # 200 samples then reset: the stream is dropped (letters already final came as LETTER)
+    k = out.index("OK reset")
+    assert all(x.startswith(("LETTER ", "WORD ")) for x in out[7:k])
+    assert out[k + 1] == "OK end samples=0"
+    w = out.index("OK mode window")  # drops the stream without its last letters
+    assert all(x.startswith(("LETTER ", "WORD ")) for x in out[k + 2:w])
+    assert out[w + 1].startswith("ERR E_MODE end:")
+    assert parse_line(out[w + 2]).fields["mode"] == "window"
+    assert out[w + 3:] == ["OK mode continuous", "OK mode continuous"]
+
+
+def test_window_mode_unchanged_in_a_continuous_glove(continuous_glove, sessions):
+    """The default mode is window: samples without 'start' give no letter."""
+    out = run_glove(continuous_glove, stream_lines(sessions[0].counts[:400]) + ["info"])
+    assert [parse_line(x).kind for x in out] == ["READY", "INFO"]
+    assert parse_line(out[1]).fields["mode"] == "window" and parse_line(out[1]).fields["letters"] == "0"
+
+
+def test_glove_without_spotter_refuses_continuous_mode(fw_build_tools):
+    exe = fw_models.build("gx_glove", "nomodels", "")
+    out = run_glove(exe, ["mode continuous", "mode window", "end"])
+    out = out[[x.startswith("READY ") for x in out].index(True):]
+    ready = parse_line(out[0])
+    assert ready.fields["proto"] == "2" and ready.fields["spotter"] == "none" and ready.fields["lexicon"] == "none"
+    assert out[1].startswith("ERR E_NO_SPOTTER") and out[2] == "OK mode window" and out[3].startswith("ERR E_MODE")
+
+
+def test_corrupt_spotter_and_lexicon_refused_at_startup(models, tmp_path):
+    """A changed spotter weight or lexicon byte: an ERR E_MODEL line at start-up, the banner
+    says refused, continuous mode is refused (spotter) or has no decoded words (lexicon)."""
+    if not (Path(models) / "gx_model_spotter.cpp").is_file():
+        pytest.skip(f"{models} has no gx_model_spotter.cpp")
+    bad = tmp_path / "models"
+    shutil.copytree(models, bad, ignore=shutil.ignore_patterns("*.tflite", "gx_lexicon.*"))
+    fw_models.corrupt_first_weight(bad / "gx_model_spotter.cpp")
+    exe = fw_models.build("gx_glove", "corrupt-spotter", bad)
+    out = run_glove(exe, ["mode continuous"])
+    assert out[0].startswith("ERR E_MODEL spotter model") and "checksum" in out[0]
+    assert parse_line(out[1]).fields["spotter"] == "refused"
+    assert out[2].startswith("ERR E_MODEL mode: continuous unavailable")
+
+
+def test_word_lines_parse():
+    w = word_of(parse_line("WORD raw=tefusicg word=refusing cost=120 letters=8"))
+    assert (w.raw, w.word, w.cost, w.letters) == ("tefusicg", "refusing", 120, 8)
+    assert word_of(parse_line("WORD raw=xq word=? cost=0 letters=2")).word is None
+    assert word_of(parse_line("WORD")) is None  # window mode: the word ended
+    for bad in ("WORD raw=x", "WORD raw=A1 word=? cost=0 letters=1", "WORD raw=ab word=? cost=-1 letters=2"):
+        with pytest.raises(ProtocolError):
+            word_of(parse_line(bad))
+    assert np.array_equal(stream_lines(np.zeros((2, 9), np.int16)), ["s 0 0 0 0 0 0 0 0 0"] * 2)
+
+
+def test_listener_decodes_on_the_host_what_the_glove_decodes(continuous_glove, golden, sessions):
+    """The glove's continuous lines with the decoded words taken out (``word=? cost=0``, a
+    glove without a lexicon): the listener decodes each word on the host from the letters'
+    scores with the shipped lexicon and gets the glove's words; with the glove's words kept
+    it shows them and finds nothing to warn about."""
+    import io
+
+    from glovexfer.device.listen import Listener, host_lexicon
+
+    lines = ["mode continuous"]
+    for i in range(3):
+        lines += stream_lines(sessions[i].counts) + ["end"]
+    out = [x for x in run_glove(continuous_glove, lines) if x.startswith(("LETTER", "WORD"))]
+    words = [word_of(parse_line(x)) for x in out if x.startswith("WORD")]
+    assert len(words) > 3 and all(w.word is not None for w in words)
+    stripped = [re.sub(r" word=\w+ cost=\d+", " word=? cost=0", x) for x in out]
+    banner = parse_line('READY proto=2 lexicon="none"')
+    assert host_lexicon(banner, None) is not None and host_lexicon(parse_line('READY proto=2 lexicon="gxlex/1 x"'), None) is None
+    for lines_in, where in ((stripped, "decoded on the host"), (out, "lexicon on the glove")):
+        text, err = io.StringIO(), io.StringIO()
+        lis = Listener(out=text, err=err, lexicon=host_lexicon(banner, True))
+        for x in lines_in:
+            lis.feed_line(x)
+        assert lis.words == [w.word for w in words] and lis.raw_words == [w.raw for w in words]
+        assert text.getvalue().count(where) == len(words) and err.getvalue() == ""
+    # without a lexicon on either side the words stay raw
+    lis = Listener(out=io.StringIO(), err=io.StringIO())
+    for x in stripped:
+        lis.feed_line(x)
+    assert lis.words == [w.raw for w in words]
+
+
+def test_demo_continuous_ends_with_the_golden_decoded_text(golden, capsys, continuous_glove):
+    """``glovexfer demo --continuous`` streams one simulated session (shipped pen paths, no
+    DigiLeTs needed) to the virtual glove; its last line is the decoded text, the golden
+    twin's words of the same session."""
+    from glovexfer.cli import main
+    from glovexfer.device.build import shipped_model_dir
+    from glovexfer.device.demo import continuous_session
+    from glovexfer.nets.writing import StreamWord, continuous_stream
+
+    if shipped_model_dir() is None:
+        pytest.skip("no shipped models/firmware: the default virtual glove has no spotter")
+    text = "hello world"
+    assert main(["demo", "--continuous", "--fast", "--text", text, "--seed", "1"]) == 0
+    last = capsys.readouterr().out.strip().splitlines()[-1]
+    s = continuous_session(text, 1)
+    assert [len(w) for w in s.text.split(" ")] == [5, 5] and len(s.spans) == 10
+    g = [e for e in continuous_stream(s.counts, golden["spotter"], golden["nets"], golden["lexicon"])
+         if isinstance(e, StreamWord)]
+    assert last == " ".join(w.word or w.raw for w in g)
