@@ -215,8 +215,8 @@ def test_listener_decodes_on_the_host_what_the_glove_decodes(continuous_glove, g
 
 
 def test_demo_continuous_ends_with_the_golden_decoded_text(golden, capsys, continuous_glove):
-    """``glovexfer demo --continuous`` streams one simulated session (shipped pen paths, no
-    DigiLeTs needed) to the virtual glove; its last line is the decoded text, the golden
+    """``glovexfer demo --continuous`` streams one simulated session (from DigiLeTs, or the
+    shipped one of that phrase without it) to the virtual glove; its last line is the decoded text, the golden
     twin's words of the same session."""
     from glovexfer.cli import main
     from glovexfer.device.build import shipped_model_dir
@@ -233,3 +233,18 @@ def test_demo_continuous_ends_with_the_golden_decoded_text(golden, capsys, conti
     g = [e for e in continuous_stream(s.counts, golden["spotter"], golden["nets"], golden["lexicon"])
          if isinstance(e, StreamWord)]
     assert last == " ".join(w.word or w.raw for w in g)
+
+
+def test_demo_session_without_digilets_is_the_shipped_one(monkeypatch, digilets_dir):
+    """Without the data set the demo streams the shipped session of the phrase, which is the
+    one the data set would give; another phrase is refused with the shipped ones named."""
+    from glovexfer.device.demo import continuous_session
+    from glovexfer.errors import GloveXferError
+
+    made = continuous_session("air writing", 0, digilets=digilets_dir)
+    monkeypatch.setenv("GLOVEXFER_DIGILETS", "/nonexistent")
+    monkeypatch.chdir("/")
+    shipped = continuous_session("air writing", 0)
+    assert np.array_equal(made.counts, shipped.counts) and made.spans.tolist() == shipped.spans.tolist()
+    with pytest.raises(GloveXferError, match="--text 'hello world' --seed 0"):
+        continuous_session("words nobody shipped", 0)

@@ -11,7 +11,8 @@ The letters come back as ``LETTER`` lines and are shown by the same :class:`List
 
 ``continuous``: the phrase is one simulated writing session (the session simulator:
 letter after letter without pen lift, the hand dropping between words; no ``start`` lines),
-written from the shipped pen paths of one writer (``resources/demo_pens.npz``), streamed to
+simulated from the DigiLeTs data where it is found, else one of the shipped simulated sessions
+(``resources/demo_sessions.npz``), streamed to
 the glove in continuous mode and ended with ``end``: the glove spots the letters and decodes
 the words with its lexicon (docs/serial-protocol.md, "Continuous mode").
 """
@@ -106,38 +107,63 @@ def run_demo(device, text: str, rs, user: str | None = None, seed: int = 0, fast
     return lis
 
 
-DEMO_PENS = "demo_pens.npz"
+DEMO_SESSIONS = "demo_sessions.npz"
+#: The phrases of the shipped sessions (tools/make_demo_set.py), seeds 0 and 1 each.
+DEMO_PHRASES = ("hello world", "the glove writes words", "air writing")
+DEMO_SEEDS = (0, 1)
 
 
-def demo_pen_paths() -> dict:
-    """letter -> LetterPath: the shipped pen paths (tools/make_demo_set.py)."""
-    from importlib import resources
+def demo_writer_paths(digilets_root) -> dict:
+    """letter -> LetterPath: the pen path of every letter of the first target writer
+    (instance 0), read from the DigiLeTs folder in place."""
+    from ..data.digilets import list_writer_files, load_digilets, split_writers, writer_id
+    from ..params import LETTERS
+    from ..simulate.dataset import SPLIT_SEED
+    from ..simulate.kinematics import letter_path
 
-    from ..data.recordings import _npz_array, open_npz
-    from ..errors import DataFormatError
-    from ..simulate.kinematics import LetterPath
-
-    path = Path(str(resources.files("glovexfer") / "resources" / DEMO_PENS))
-    with open_npz(path, "pen paths") as z:
-        labels, off, t, xy = (np.asarray(_npz_array(path, z, k)) for k in ("labels", "offsets", "t", "xy"))
-    if len(off) != len(labels) + 1 or off[0] != 0 or np.any(np.diff(off) < 2) or off[-1] != len(t) or xy.shape != (len(t), 2):
-        raise DataFormatError(path, "labels, offsets, t and xy do not describe one path per letter", field="offsets")
-    return {str(c): LetterPath(t[off[i]:off[i + 1]].astype(np.float64), xy[off[i]:off[i + 1]].astype(np.float64), str(c))
-            for i, c in enumerate(labels)}
+    ids = sorted(writer_id(f) for f in list_writer_files(Path(digilets_root)))
+    _, targets = split_writers(ids, n_target=16, seed=SPLIT_SEED)
+    wid = targets[0]
+    by_key = {(x.label, x.instance): x for x in load_digilets(digilets_root, writers=[wid])[wid]}
+    return {c: letter_path(by_key[(c, 0)]) for c in LETTERS}
 
 
-def continuous_session(text: str, seed: int = 0):
-    """One simulated writing session of ``text`` (a ``data.sessions.Session``)."""
+def simulate_demo_session(text: str, seed: int, digilets_root):
+    """One simulated writing session of ``text`` by the demo wearer (seeded) with the first
+    target writer's letters (a ``data.sessions.Session``)."""
     from ..data.sessions import text_letters
     from ..simulate.sessions import simulate_session
     from ..simulate.users import sample_user_style
 
-    text = " ".join(check_text(text).split())
-    pens = demo_pen_paths()
+    pens = demo_writer_paths(digilets_root)
     rng = np.random.default_rng(seed)
     style = sample_user_style(rng)
     session, _ = simulate_session(text, [pens[c] for c in text_letters(text)], style, rng, user="demo")
     return session
+
+
+def continuous_session(text: str, seed: int = 0, digilets=None):
+    """One simulated writing session of ``text``: simulated from the DigiLeTs data where it is
+    found (``digilets``, else $GLOVEXFER_DIGILETS or ../shared/data/digilets), else the shipped
+    session of that phrase and seed (``resources/demo_sessions.npz``, made the same way)."""
+    from importlib import resources
+
+    from ..data.paths import find_dataset
+    from ..data.sessions import SessionSet
+
+    text = " ".join(check_text(text).split())
+    root = find_dataset("digilets", digilets, required=False)
+    if root is not None:
+        return simulate_demo_session(text, seed, root)
+    ss = SessionSet.load(Path(str(resources.files("glovexfer") / "resources" / DEMO_SESSIONS)))
+    seeds = ss.extras.get("seed", np.zeros(len(ss), np.int64))
+    for i in range(len(ss)):
+        if str(ss.texts[i]) == text and int(seeds[i]) == seed:
+            return ss[i]
+    shipped = sorted({(str(t), int(k)) for t, k in zip(ss.texts, seeds)})
+    raise GloveXferError(f"without the DigiLeTs data set ($GLOVEXFER_DIGILETS or ../shared/data/digilets) "
+                         f"demo --continuous writes only its shipped sessions: "
+                         + ", ".join(f"--text '{t}' --seed {k}" for t, k in shipped))
 
 
 def run_demo_continuous(device, text: str, seed: int = 0, fast: bool = False, out=None,
@@ -178,5 +204,6 @@ def run_demo_continuous(device, text: str, seed: int = 0, fast: bool = False, ou
 
 __all__ = [
     "continuous_session",
-    "demo_pen_paths",
+    "simulate_demo_session",
+    "demo_writer_paths",
     "run_demo_continuous","GAP_SAMPLES", "check_text", "SAMPLE_RATE_HZ", "WORD_GAP_SAMPLES", "phrase_stream", "run_demo", "still_sample"]
