@@ -146,7 +146,7 @@ def test_app_on_target_banner_and_bad_input(target, built, models):
     with open_device(target.name, model_dir=models) as dev:
         assert dev.banner.kind == "READY"
         assert dev.banner.fields["board"] == BOARD_NAMES[target.name]
-        assert dev.banner.fields["proto"] == "1"
+        assert dev.banner.fields["proto"] == "2"
         dev.write_line("replay 2 zz")
         m = dev.read_message(timeout=20)
         assert m is not None and m.kind == "ERR", m

@@ -99,7 +99,7 @@ def test_libfuzzer(models, unavailable, tmp_path):
     (corpus / "window").write_text("start\n" + "".join(sample_line(s) + "\n" for s in c[0]))
     (corpus / "replay").write_text(replay_line(c[1]) + "\n")
     (corpus / "commands").write_text("info\nmodel lstm\nmodel cnn\nmodel fused\nauto on\nreset\n")
-    r = subprocess.run([str(exe), f"-runs={LIBFUZZER_RUNS}", "-max_len=4096", "-seed=1", str(corpus)],
+    r = subprocess.run([str(exe), f"-runs={LIBFUZZER_RUNS}", "-max_len=4096", "-seed=1", *_fuzz_all().MEMORY_LIMIT, str(corpus)],
                        capture_output=True, text=True, timeout=600, check=False, env=_env(), cwd=tmp_path)
     tail = r.stderr[-4000:]
     assert r.returncode == 0, tail

@@ -204,3 +204,24 @@ def test_evaluate_sessions_end_to_end(tmp_path, digilets_dir, capsys):
     assert 0.0 <= res["spotting"]["recall"] <= 1.0 and len(res["per_session"]) == 3
     for p in res["per_session"]:
         assert len(p["decoded"].split(" ")) == len(p["raw"].split(" "))
+
+
+def test_the_shipped_spotter_equals_tflm_on_session_windows(digilets_dir):
+    """The golden int8 spotter against TFLite Micro (the referee) on windows of simulated
+    sessions, bit for bit."""
+    pytest.importorskip("tflite_micro")
+    from glovexfer.export.tflm import TflmModel
+    from glovexfer.nets.spotter import load_spotter
+    from glovexfer.simulate.sessions import simulate_sessions
+
+    net = load_spotter(MODELS / "spotter")
+    ref = TflmModel((MODELS / "spotter" / "model_int8.tflite").read_bytes())
+    ss = simulate_sessions(digilets_dir, n_sessions=2, seed=9, progress=False)
+    n = 0
+    for i in range(len(ss)):
+        xp = S.padded_stream(S.spot_features(ss[i].counts))
+        for j in range(0, len(xp) - S.WINDOW + 1, S.HOP):
+            w = xp[j:j + S.WINDOW][None]
+            assert np.array_equal(net.run(w[None]).reshape(-1), np.asarray(ref.run(w[None])).reshape(-1)), (i, j)
+            n += 1
+    assert n > 20

@@ -124,12 +124,14 @@ MODELS_DIR = Path(__file__).resolve().parents[3] / "models"
 
 
 def shipped_int8_models(models_dir=None) -> list[Path]:
-    """Every shipped int8 model: ``<models_dir>/**/model_int8.tflite`` (default: the
-    repository's models/), sorted by path."""
+    """Every shipped int8 letter model: ``<models_dir>/**/model_int8.tflite`` (default: the
+    repository's models/), sorted by path; not the letter spotter (``spotter/``: its input is
+    a window of a continuous stream, not a recording; tests/test_writing.py checks it against
+    TFLM on session windows)."""
     from .ship import INT8_TFLITE
 
     root = Path(models_dir) if models_dir is not None else MODELS_DIR
-    found = sorted(root.rglob(INT8_TFLITE)) if root.is_dir() else []
+    found = sorted(p for p in root.rglob(INT8_TFLITE) if p.parent.name != "spotter") if root.is_dir() else []
     if not found:
         raise GloveXferError(f"{root}: no shipped int8 models (*/{INT8_TFLITE}); name them with --model")
     return found

@@ -9,6 +9,7 @@
 
 #include "Arduino.h"
 #include "app.h"
+#include "protocol.h"
 #include "board.h"
 #include "esp_timer.h"
 #include "Preferences.h"
@@ -109,7 +110,7 @@ void scenario_timer() {
     check(gxfake::wire_hz() == 400000, "I2C at 400 kHz");
     check(gxfake::imu().mpu[gx::kMpuGyroConfig] == gx::kGyroFs1000, "IMU configured over the fake Wire");
     char banner[64];
-    std::snprintf(banner, sizeof banner, "READY proto=1 fw=");
+    std::snprintf(banner, sizeof banner, "READY proto=%d fw=", static_cast<int>(gx::kGxProtoVersion));
     check(count(gxfake::tx(), banner) == 1, "READY line");
     std::snprintf(banner, sizeof banner, " board=%s ", kName);
     check(std::strstr(gxfake::tx(), banner) != nullptr, "banner names the board");
