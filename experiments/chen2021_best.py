@@ -14,7 +14,7 @@ out/chen/folds/<protocol>/<fold>.signal.json (+ .signal.npz probabilities) with
 * ``signal_cnn+transfer_lstm``: its probabilities added to those of the fold's transfer
   BiLSTM (from the protocol run's <fold>.npz, when that exists; ``--fuse-only`` adds it later).
 
-``glovexfer evaluate --domain chen2021 --summarise`` folds these into models/metrics_chen2021.json.
+``glovexfer evaluate --domain chen2021 --summarise`` folds these into models/chen2021/metrics.json.
 """
 
 from __future__ import annotations

@@ -16,7 +16,7 @@ protocols run, out/chen/folds/subject_split/<pair>.npz):
   --reps 6 --seed 3``, 9,672 letters, 6-axis), then fine-tuned on the fold (lr 5e-4). The
   standardisation is the fold's training letters', for both domains.
 
-The baseline is ``signal_net`` of models/metrics_chen2021.json.  Writes out/chen/signal_variants.json.
+The baseline is ``signal_net`` of models/chen2021/metrics.json.  Writes out/chen/signal_variants.json.
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 # The compiled-in models, for every CMake build of the firmware (include after sources.cmake).
-# In:  GX_MODEL_DIR (generated gx_model_lstm/cnn sources; default: <repo>/models/firmware when
+# In:  GX_MODEL_DIR (generated gx_model_lstm/cnn sources; default: <repo>/models/glove/firmware when
 #      it holds them; empty: no models), Python3 with numpy (-DPython3_EXECUTABLE=.venv/bin/python).
 # Out: GX_MODEL_SOURCES (model .cpp + the generated gx_model_io.h), GX_MODEL_INCLUDES,
 #      GX_MODEL_DEFS (GX_NO_MODELS when there are none; GX_HAVE_SIGNAL_MODEL when GX_MODEL_DIR
@@ -7,12 +7,8 @@
 #      target. GX_MODEL_NET_SOURCES: the model .cpp files alone (test programs).
 #      GX_MODEL_SPOTTER_SOURCE: gx_model_spotter.cpp when GX_MODEL_DIR holds it (the letter
 #      spotter, for the programs that spot: never in GX_MODEL_SOURCES), else empty.
-set(GX_DEFAULT_MODEL_DIR "")
-if(EXISTS "${GX_FIRMWARE_DIR}/../models/firmware/gx_model_lstm.cpp"
-   AND EXISTS "${GX_FIRMWARE_DIR}/../models/firmware/gx_model_cnn.cpp")
-  get_filename_component(GX_DEFAULT_MODEL_DIR "${GX_FIRMWARE_DIR}/../models/firmware" ABSOLUTE)
-endif()
 set(GX_MODEL_DIR "${GX_DEFAULT_MODEL_DIR}" CACHE PATH "directory with gx_model_lstm.cpp and gx_model_cnn.cpp")
+gx_check_model_dir()
 
 if(GX_MODEL_DIR)
   # gx_model_io.h: input-quantisation and softmax constants derived from the models' scales
@@ -55,7 +51,7 @@ if(GX_MODEL_DIR)
   endif()
   set(GX_MODEL_INCLUDES ${GX_MODEL_DIR} ${GX_GEN_DIR})
 else()
-  message(STATUS "GX_MODEL_DIR not set and models/firmware missing: the firmware is built without models")
+  message(STATUS "GX_MODEL_DIR not set and models/glove/firmware missing: the firmware is built without models")
   set(GX_MODEL_SOURCES "")
   set(GX_MODEL_NET_SOURCES "")
   set(GX_MODEL_SPOTTER_SOURCE "")

@@ -11,6 +11,23 @@
 #   GX_MODEL_INCLUDES and GX_MODEL_DEFS for the app target.
 #   A board adds its own board.h implementation (boards/<name>/).
 get_filename_component(GX_FIRMWARE_DIR "${CMAKE_CURRENT_LIST_DIR}" ABSOLUTE)
+# The shipped glove models' generated sources (glovexfer export): every build's default
+# GX_MODEL_DIR when they are there, and the word lexicon. The real-data build's are in
+# models/chen2021/firmware (one folder per domain, models/README.md).
+get_filename_component(GX_SHIPPED_MODEL_DIR "${GX_FIRMWARE_DIR}/../models/glove/firmware" ABSOLUTE)
+set(GX_DEFAULT_MODEL_DIR "")
+if(EXISTS "${GX_SHIPPED_MODEL_DIR}/gx_model_lstm.cpp" AND EXISTS "${GX_SHIPPED_MODEL_DIR}/gx_model_cnn.cpp")
+  set(GX_DEFAULT_MODEL_DIR "${GX_SHIPPED_MODEL_DIR}")
+endif()
+
+# GX_MODEL_DIR (when set) must hold both networks' sources: refused at configure time with
+# the shipped folders named, not later as a missing source file.
+function(gx_check_model_dir)
+  if(GX_MODEL_DIR AND NOT (EXISTS "${GX_MODEL_DIR}/gx_model_lstm.cpp" AND EXISTS "${GX_MODEL_DIR}/gx_model_cnn.cpp"))
+    message(FATAL_ERROR "GX_MODEL_DIR=${GX_MODEL_DIR} has no gx_model_lstm.cpp and gx_model_cnn.cpp "
+                        "(the shipped ones: ${GX_SHIPPED_MODEL_DIR}, or models/chen2021/firmware for the real-data build)")
+  endif()
+endfunction()
 
 set(GX_CORE_SOURCES
   ${GX_FIRMWARE_DIR}/core/fixed.cpp
@@ -57,11 +74,11 @@ set(GX_APP_SOURCES
   ${GX_FIRMWARE_DIR}/app/models.cpp
 )
 
-# The word lexicon (models/firmware/gx_lexicon.cpp, glovexfer.export.lexicon): the flash
+# The word lexicon (models/glove/firmware/gx_lexicon.cpp, glovexfer.export.lexicon): the flash
 # data of core/decode.h, linked by the programs that decode words (GX_WITH_LEXICON=1).
 set(GX_LEXICON_SOURCE "")
-if(EXISTS "${GX_FIRMWARE_DIR}/../models/firmware/gx_lexicon.cpp")
-  get_filename_component(GX_LEXICON_SOURCE "${GX_FIRMWARE_DIR}/../models/firmware/gx_lexicon.cpp" ABSOLUTE)
+if(EXISTS "${GX_SHIPPED_MODEL_DIR}/gx_lexicon.cpp")
+  set(GX_LEXICON_SOURCE "${GX_SHIPPED_MODEL_DIR}/gx_lexicon.cpp")
 endif()
 
 # Build-time model selection (firmware/core/select.h): the compile definitions of a firmware

@@ -1,4 +1,4 @@
-"""Models for the firmware/device tests: the shipped ``models/firmware`` sources with their
+"""Models for the firmware/device tests: the shipped ``models/glove/firmware`` sources with their
 .tflite files when present, else two briefly trained paper networks (1 epoch on synthetic
 data, as tests/test_firmware_int8.py does) exported into ``build/test-models`` (reused);
 ``signal_model_dir``: LSTM + CNN + the signal network, for the signal network's tests."""
@@ -29,13 +29,13 @@ def _complete(d: Path) -> bool:
 
 def model_dir() -> Path:
     """A directory with gx_model_{lstm,cnn}.{h,cpp} and the matching .tflite files."""
-    shipped = ROOT / "models" / "firmware"
+    shipped = ROOT / "models" / "glove" / "firmware"
     if (shipped / "gx_model_lstm.cpp").is_file() and _complete(shipped):
         return shipped
     if _complete(CACHE):
         return CACHE
     if not _HAVE_TF:
-        pytest.skip("no shipped models/firmware and no tensorflow/tf_keras to make test models")
+        pytest.skip("no shipped models/glove/firmware and no tensorflow/tf_keras to make test models")
     import sys
 
     sys.path.insert(0, str(Path(__file__).resolve().parent))

@@ -124,7 +124,8 @@ def test_evaluate_scores_only_unseen_writers(quick_models, chen2021_dir, tmp_pat
     assert "yongxu" in capsys.readouterr().out
     meta = json.loads((quick_models / "chen_transfer_lstm" / "metrics.json").read_text())
     assert meta["chen2021"]["representation"] == "mad6z" and meta["kind"] == "lstm"
-    assert (quick_models / "chen_transfer_cnn" / "model_float.tflite").stat().st_size > 0
+    # train writes what the commands read, nothing more (export adds the int8 files)
+    assert {p.name for p in (quick_models / "chen_transfer_cnn").iterdir()} - {"int8.json", "model_int8.tflite"} == {"metrics.json", "model.h5"}
     sig = json.loads((quick_models / "chen_signal_net" / "metrics.json").read_text())
     assert sig["kind"] == "signal" and sig["chen2021"]["train_writers"] == TRAIN_WRITERS
 
@@ -137,8 +138,7 @@ def test_evaluate_refuses_a_model_trained_on_every_writer(quick_models, chen2021
     meta["chen2021"]["train_writers"] = TRAIN_WRITERS + ["yongxu", "zhaoye"]
     other = tmp_path / "all_writers"
     other.mkdir()
-    for f in ("model.h5", "model_float.tflite"):
-        (other / f).write_bytes((quick_models / "chen_transfer_cnn" / f).read_bytes())
+    (other / "model.h5").write_bytes((quick_models / "chen_transfer_cnn" / "model.h5").read_bytes())
     (other / "metrics.json").write_text(json.dumps(meta))
     assert main(["evaluate", "--chen2021", str(chen2021_dir), "--model", str(other), "--no-progress"]) == 2
 
@@ -151,8 +151,8 @@ def test_unknown_model_is_a_clear_error(chen2021_dir, capsys):
 
 
 def test_shipped_metrics_file_has_the_issue_fields():
-    """models/metrics_chen2021.json (written by ``glovexfer evaluate --domain chen2021`` from real runs)."""
-    m = json.loads((ROOT / "models" / "metrics_chen2021.json").read_text())
+    """models/chen2021/metrics.json (written by ``glovexfer evaluate --domain chen2021`` from real runs)."""
+    m = json.loads((ROOT / "models" / "chen2021" / "metrics.json").read_text())
     assert m["models"], "no model figures"
     for name in m["models"]:
         entry = m[name]
@@ -202,6 +202,6 @@ def test_shipped_real_data_models_are_exported_for_the_firmware():
     assert info["argmax_agreement_int8_vs_float"] >= 0.99
     assert (d / "firmware" / "gx_model_signal.cpp").is_file()
     # the shipped best is the protocols' best by their fixed rule, and the device runs it
-    m = json.loads((ROOT / "models" / "metrics_chen2021.json").read_text())
+    m = json.loads((ROOT / "models" / "chen2021" / "metrics.json").read_text())
     assert m["best"]["is"] == "signal_net+transfer_lstm"
     assert best["protocols"]["subject_split"]["mean"] == m["best"]["subject_split"]["mean"]

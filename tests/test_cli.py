@@ -21,7 +21,7 @@ def test_shipped_demo_set_is_simulated_and_complete():
 
 def test_demo_writes_every_letter(tmp_path, capsys, unavailable):
     """The demo runs through the virtual glove (needs cmake + g++; test models until
-    models/firmware is shipped) and still draws every letter's stages with --out."""
+    models/glove/firmware is shipped) and still draws every letter's stages with --out."""
     import sys
     from pathlib import Path
 

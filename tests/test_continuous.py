@@ -47,7 +47,7 @@ def split_streams(out: list[str]) -> list[list[str]]:
 
 @pytest.fixture(scope="module")
 def continuous_glove(models):
-    if not (Path(models) / "gx_model_spotter.cpp").is_file() or not (ROOT / "models" / "firmware" / "gx_lexicon.cpp").is_file():
+    if not (Path(models) / "gx_model_spotter.cpp").is_file() or not (ROOT / "models" / "glove" / "firmware" / "gx_lexicon.cpp").is_file():
         pytest.skip(f"{models} has no gx_model_spotter.cpp or no shipped gx_lexicon.cpp: the glove has no continuous mode")
     return fw_models.build("gx_glove", "models", models)
 
@@ -62,8 +62,8 @@ def golden(models):
     md = Path(models)
     nets = {k: load_int8_model(find_tflite(md / f"gx_model_{k}.cpp", [md, ROOT / "models"]).read_bytes())
             for k in ("lstm", "cnn")}
-    return {"nets": nets, "spotter": load_spotter(ROOT / "models" / "spotter"),
-            "lexicon": load_lexicon(ROOT / "models" / "lexicon")}
+    return {"nets": nets, "spotter": load_spotter(ROOT / "models" / "glove" / "spotter"),
+            "lexicon": load_lexicon(ROOT / "models" / "glove" / "lexicon")}
 
 
 @pytest.fixture(scope="module")
@@ -224,7 +224,7 @@ def test_demo_continuous_ends_with_the_golden_decoded_text(golden, capsys, conti
     from glovexfer.nets.writing import StreamWord, continuous_stream
 
     if shipped_model_dir() is None:
-        pytest.skip("no shipped models/firmware: the default virtual glove has no spotter")
+        pytest.skip("no shipped models/glove/firmware: the default virtual glove has no spotter")
     text = "hello world"
     assert main(["demo", "--continuous", "--fast", "--text", text, "--seed", "1"]) == 0
     last = capsys.readouterr().out.strip().splitlines()[-1]

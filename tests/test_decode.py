@@ -2,8 +2,8 @@
 the golden decoder (glovexfer.golden.decode.decode_word).
 
 * the flash layout (glovexfer.export.lexicon.pack_lexicon) reads back as the lexicon's words
-  and priors, and the shipped models/firmware/gx_lexicon.{h,cpp} are what the export makes
-  from the shipped models/lexicon (checksum and version included);
+  and priors, and the shipped models/glove/firmware/gx_lexicon.{h,cpp} are what the export makes
+  from the shipped models/glove/lexicon (checksum and version included);
 * firmware/test/test_decode.cpp decodes score matrices of 0..14 letters (and a few longer or
   refused ones) and compares word and cost with the golden model's, bit for bit: natively and
   on the emulated Cortex-M4F and RV32IMC (QEMU); random, synthetic recogniser-like ones with
@@ -27,8 +27,8 @@ import fw_models  # noqa: E402
 from glovexfer.device.decode_bench import recogniser_like, write_cases  # noqa: E402
 from glovexfer.golden.decode import EXTRA_LETTER, MISSING_LETTER, SCORE_MAXES, _costs, load_lexicon  # noqa: E402
 
-LEXICON_DIR = fw_models.ROOT / "models" / "lexicon"
-FIRMWARE_DIR = fw_models.ROOT / "models" / "firmware"
+LEXICON_DIR = fw_models.ROOT / "models" / "glove" / "lexicon"
+FIRMWARE_DIR = fw_models.ROOT / "models" / "glove" / "firmware"
 
 
 @pytest.fixture(scope="module")
@@ -80,7 +80,7 @@ def test_shipped_firmware_lexicon_is_the_exported_one(lexicon, tmp_path):
 
 
 def test_export_lexicon_writes_the_flash_lexicon(tmp_path):
-    """glovexfer export --lexicon (wordfreq) writes models/lexicon and the firmware's copy,
+    """glovexfer export --lexicon (wordfreq) writes models/glove/lexicon and the firmware's copy,
     both equal to the shipped ones."""
     import importlib.util
 
@@ -90,7 +90,7 @@ def test_export_lexicon_writes_the_flash_lexicon(tmp_path):
         pytest.skip("needs wordfreq (the lexicon's build step)")
     assert main(["export", "--lexicon", "--models", str(tmp_path)]) == 0
     for rel in ("lexicon/lexicon.tsv", "firmware/gx_lexicon.h", "firmware/gx_lexicon.cpp"):
-        assert (tmp_path / rel).read_bytes() == (fw_models.ROOT / "models" / rel).read_bytes(), rel
+        assert (tmp_path / rel).read_bytes() == (fw_models.ROOT / "models" / "glove" / rel).read_bytes(), rel
 
 
 # ----------------------------------------------------------------------------- cases

@@ -5,7 +5,7 @@ golden model (glovexfer.golden.spotting) on simulated writing sessions.
 gives every window's spotter outputs (``Int8Network.run`` on the windows ``frame_logits``
 reads), the letters (``letter_segments``), their word starts (``word_groups``) and each
 letter time-normalised (``time_normalise``). ``gx_test_spotter`` pushes every session sample
-by sample through the shipped spotter (models/firmware/gx_model_spotter.cpp) and compares
+by sample through the shipped spotter (models/glove/firmware/gx_model_spotter.cpp) and compares
 all of it; tests/test_cross_targets.py runs the same program on the emulated MCUs.
 """
 
@@ -61,7 +61,7 @@ def write_spotter_file(path: Path, sessions_npz: Path, n: int | None = None) -> 
     from glovexfer.data.sessions import SessionSet
     from glovexfer.nets.spotter import load_spotter
 
-    net = load_spotter(ROOT / "models" / "spotter")
+    net = load_spotter(ROOT / "models" / "glove" / "spotter")
     ss = SessionSet.load(sessions_npz)
     n = len(ss) if n is None else min(n, len(ss))
     totals = {"sessions": n, "windows": 0, "letters": 0, "word_starts": 0}
@@ -136,18 +136,18 @@ def test_a_changed_golden_value_is_caught(spotter_program, sessions_npz, tmp_pat
 
 
 def test_shipped_spotter_data_is_the_export_of_the_shipped_spotter():
-    """models/firmware/gx_model_spotter.{h,cpp} are what the export makes of models/spotter
+    """models/glove/firmware/gx_model_spotter.{h,cpp} are what the export makes of models/glove/spotter
     (glovexfer export --firmware-only), and MANIFEST.json names its digest."""
     import json
 
     from glovexfer.export.model_data import model_source_text
 
-    blob = (ROOT / "models" / "spotter" / "model_int8.tflite").read_bytes()
+    blob = (ROOT / "models" / "glove" / "spotter" / "model_int8.tflite").read_bytes()
     header, source = model_source_text(blob, "spotter")
-    fw = ROOT / "models" / "firmware"
+    fw = ROOT / "models" / "glove" / "firmware"
     assert (fw / "gx_model_spotter.h").read_text() == header
     assert (fw / "gx_model_spotter.cpp").read_text() == source
-    info = json.loads((ROOT / "models" / "spotter" / "int8.json").read_text())
+    info = json.loads((ROOT / "models" / "glove" / "spotter" / "int8.json").read_text())
     entry = json.loads((fw / "MANIFEST.json").read_text())["networks"]["spotter"]
     assert entry["sha256"] == info["sha256"] and info["sha256"][:16] in entry["version"]
     assert ", 0x00000000u, 0, " in source  # io_checksum 0 and input zero point 0: the firmware requires both

@@ -140,7 +140,7 @@ needs_schema = pytest.mark.skipif(not _HAVE_SCHEMA, reason="parsing .tflite need
 def nets():
     from glovexfer.golden import load_int8_model
 
-    paths = [REPO / "models/best_lstm/model_int8.tflite", REPO / "models/best_cnn/model_int8.tflite",
+    paths = [REPO / "models/glove/best_lstm/model_int8.tflite", REPO / "models/glove/best_cnn/model_int8.tflite",
              REPO / "models/chen2021/chen_signal_net/model_int8.tflite"]
     for p in paths:
         if not p.is_file():

@@ -18,7 +18,7 @@ from glovexfer.golden.decode import Lexicon, decode_word, load_lexicon, parse_le
 from glovexfer.params import LETTERS
 
 ROOT = Path(__file__).resolve().parents[1]
-MODELS = ROOT / "models"
+MODELS = ROOT / "models" / "glove"
 
 
 # ----------------------------------------------------------------------------- features, runs, words

@@ -3,7 +3,7 @@
 
     .venv/bin/python tools/chen2021_report.py
 
-Reads models/metrics_chen2021.json (glovexfer evaluate --domain chen2021 --summarise) and
+Reads models/chen2021/metrics.json (glovexfer evaluate --domain chen2021 --summarise) and
 out/chen/alignment.json (experiments/chen2021_alignment.py); rewrites the text between the
 ``<!-- chen2021:NAME -->`` and ``<!-- /chen2021:NAME -->`` markers of the document and draws
 docs/img/chen2021/lowo_per_writer.png.
@@ -110,7 +110,7 @@ def replace_block(text: str, name: str, body: str) -> str:
 
 
 def main() -> int:
-    m = json.loads((ROOT / "models" / "metrics_chen2021.json").read_text())
+    m = json.loads((ROOT / "models" / "chen2021" / "metrics.json").read_text())
     text = DOC.read_text()
     text = replace_block(text, "protocols", protocols_table(m))
     text = replace_block(text, "per-writer", per_writer_table(m))

@@ -15,7 +15,7 @@
 #                  against golden vectors (same program as the native test)
 #   gx_test_int8   firmware/test/test_int8.cpp over semihosting (needs -DGX_MODEL_DIR)
 #   gx_test_decode firmware/test/test_decode.cpp over semihosting: the word decoder on the
-#                  shipped lexicon (models/firmware/gx_lexicon.cpp), instruction counts
+#                  shipped lexicon (models/glove/firmware/gx_lexicon.cpp), instruction counts
 #   gx_test_spotter  firmware/test/test_spotter.cpp over semihosting (GX_MODEL_DIR with
 #                  gx_model_spotter.cpp); gx_bench_spotter: its instruction counts per hop
 #                  (boards/qemu_common/bench_spotter.cpp, semihosted, run with -icount)
@@ -50,13 +50,11 @@ set(GX_FLAGS -Wall -Wextra -Werror -fno-exceptions -fno-rtti -O2)
 # Core and app sources: the lists every build uses (firmware/sources.cmake).
 include("${GX_FW}/sources.cmake")
 
-# Generated model sources: default the shipped models/firmware (as the native build).
-set(GX_DEFAULT_MODEL_DIR "")
-if(EXISTS "${GX_FW}/../models/firmware/gx_model_lstm.cpp" AND EXISTS "${GX_FW}/../models/firmware/gx_model_cnn.cpp")
-  get_filename_component(GX_DEFAULT_MODEL_DIR "${GX_FW}/../models/firmware" ABSOLUTE)
-endif()
+# Generated model sources: default the shipped models/glove/firmware (as the native build,
+# sources.cmake's GX_DEFAULT_MODEL_DIR).
 set(GX_MODEL_DIR "${GX_DEFAULT_MODEL_DIR}" CACHE PATH
     "directory with the generated model sources gx_model_lstm/cnn.{h,cpp} (glovexfer.export.model_data)")
+gx_check_model_dir()
 
 add_library(gxcore STATIC ${GX_CORE_SOURCES})
 target_include_directories(gxcore PUBLIC "${GX_FW}/core")

@@ -1,5 +1,5 @@
 """PlatformIO extra script (platformio.ini: extra_scripts = pre:firmware/src/pio_model_io.py):
-adds the shipped model sources (models/firmware/gx_model_{lstm,cnn}.cpp, or those of the
+adds the shipped model sources (models/glove/firmware/gx_model_{lstm,cnn}.cpp, or those of the
 directory $GX_MODEL_DIR, e.g. models/chen2021/firmware; a gx_model_signal.cpp there is built
 too and GX_HAVE_SIGNAL_MODEL defined) to the build and writes gx_model_io.h next to the build
 with the host package, exactly as the CMake builds do (python -m glovexfer.device.model_io
@@ -16,7 +16,7 @@ import sys
 Import("env")  # noqa: F821  (PlatformIO's SCons environment)
 
 project = env.subst("$PROJECT_DIR")  # noqa: F821
-models = os.path.join(project, os.environ.get("GX_MODEL_DIR") or os.path.join("models", "firmware"))
+models = os.path.join(project, os.environ.get("GX_MODEL_DIR") or os.path.join("models", "glove", "firmware"))
 gen = os.path.join(env.subst("$BUILD_DIR"), "gen")  # noqa: F821
 have_signal = os.path.isfile(os.path.join(models, "gx_model_signal.cpp"))
 networks = env.GetProjectOption("custom_gx_networks", "").split()  # noqa: F821

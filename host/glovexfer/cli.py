@@ -13,6 +13,7 @@ import numpy as np
 from . import __version__
 from .data.paths import DEMO_SET, demo_set_path
 from .errors import DataFormatError, GloveXferError
+from .files import FIRMWARE_DIR
 
 #: Packages of the ``train`` extra: a command that needs one says so (exit 2) when it is absent.
 OPTIONAL_PACKAGES = ("tensorflow", "tf_keras", "tflite_micro", "h5py")
@@ -261,6 +262,7 @@ def _glove_protocol(protocol) -> str:
 def _chen2021_protocols(args) -> int:
     """evaluate --domain chen2021: the Chen protocols fold by fold, summarised into the metrics file."""
     from .nets import chen2021 as CP
+    from .nets import chen2021_shipping as CS
     from .data.paths import find_dataset
     from .nets import shipping
 
@@ -277,7 +279,7 @@ def _chen2021_protocols(args) -> int:
               f"fold results -> {out}/folds/", flush=True)
         CP.run_protocols(chen, digilets, out, protocols, args.seed, args.quick, not args.no_progress, args.folds, args.only,
                          args.writers, log=lambda m: print(m, flush=True))
-    metrics = Path(args.json) if args.json else None if args.quick else shipping.MODELS_DIR / "metrics_chen2021.json"
+    metrics = Path(args.json) if args.json else None if args.quick else CS.CHEN_METRICS
     if metrics:
         res = CP.summarise(out)
         shipping.write_json(res, metrics)
@@ -368,7 +370,7 @@ def cmd_train(args) -> int:
     names = list(shipping.SHIPPED) if args.model == ["all"] else args.model
     out = Path(args.out) if args.out else shipping.MODELS_DIR
     if args.quick and not args.out:
-        raise GloveXferError("--quick models are meaningless: give --out DIR (they never go to models/)")
+        raise GloveXferError("--quick models are meaningless: give --out DIR (they never go to the shipped models/)")
     if "spotter" in names:
         from .data.paths import find_dataset
         from .nets.spotter import SPOTTER, ship_spotter
@@ -404,14 +406,13 @@ def _train_chen2021(args) -> int:
     """train --domain chen2021: the real-data models on every (or --writers) Chen writer."""
     from .nets import chen2021_shipping as CS
     from .data.paths import find_dataset
-    from .nets import shipping
 
     if args.quick and not args.out:
-        raise GloveXferError("--quick models are meaningless: give --out DIR (they never go to models/)")
+        raise GloveXferError("--quick models are meaningless: give --out DIR (they never go to the shipped models/)")
     if args.metrics and len(args.metrics) != 1:
         raise GloveXferError("--domain chen2021 takes one --metrics file (glovexfer evaluate --domain chen2021's summary)")
     out = Path(args.out) if args.out else CS.CHEN_MODELS_DIR
-    metrics = Path(args.metrics[0]) if args.metrics else shipping.MODELS_DIR / "metrics_chen2021.json"
+    metrics = Path(args.metrics[0]) if args.metrics else CS.CHEN_METRICS
     if args.metrics and not metrics.is_file():
         raise GloveXferError(f"--metrics {metrics}: no such file (glovexfer evaluate --domain chen2021 writes it)")
     chen = find_dataset("chen2021", args.chen2021)
@@ -448,7 +449,7 @@ def cmd_export(args) -> int:
 
         lex, source = build_lexicon()
         print(f"lexicon: {len(lex)} words ({source['source']}) -> {write_lexicon(out / 'lexicon', lex, source)}")
-        h, c = write_lexicon_source(lex, out / "firmware")
+        h, c = write_lexicon_source(lex, out / FIRMWARE_DIR)
         print(f"lexicon in flash (firmware/core/decode.h) -> {h}, {c}")
         return 0
     # the letter spotter's data too: the named one, else the shipped one where the models
@@ -458,7 +459,7 @@ def cmd_export(args) -> int:
     else:
         spotter = ship.DEFAULT_SPOTTER if (out / ship.DEFAULT_SPOTTER / ship.INT8_INFO).is_file() else None
     if args.firmware_only:
-        # the shipped int8 files as they are (digests checked): only models/firmware is rewritten
+        # the shipped int8 files as they are (digests checked): only models/glove/firmware is rewritten
         fw = ship.export_firmware(out, args.lstm, args.cnn, spotter=spotter)
         print(f"firmware model data (lstm = {args.lstm}, cnn = {args.cnn}, spotter = {spotter}) -> {fw}/")
         return 0
@@ -774,7 +775,7 @@ def build_parser() -> argparse.ArgumentParser:
                    "the model (default best) and the lexicon on the device path: spotting recall/precision, CER, WER raw and with the lexicon")
     s.add_argument("--no-lexicon", action="store_true", help="with --sessions: no word decoding")
     s.add_argument("--per-session", action="store_true", help="with --sessions --json: every session's text, raw letters and decoded words too")
-    s.add_argument("--models", metavar="DIR", help="with --data: where the shipped models are (default: the repository's models/)")
+    s.add_argument("--models", metavar="DIR", help="with --data: where the shipped models are (default: the repository's models/glove/)")
     s.add_argument("--int8", action="store_true", help="also run the device path (golden fixed-point pipeline + int8 networks, bit-exact with the firmware) and compare with float: with --data the shipped exported networks; with --protocol every fold's networks, converted to int8 as export does")
     s.add_argument("--chen2021", metavar="DIR", nargs="?", const="", help="the Chen et al. 2021 pen data set (default DIR: ../shared/data/chen2021); "
                    "alone, it means --domain chen2021: with --model (e.g. chen_best) the shipped models are scored on the writers they were not trained on")
@@ -789,20 +790,20 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--quick", action="store_true", help="same code paths, tiny data and 2 epochs (CI); numbers are meaningless")
     s.add_argument("--seed", type=int, default=0)
     s.add_argument("--json", metavar="OUT", help="write every figure (runs, per-user, confusion) as JSON; chen2021 protocols: the "
-                   "summary (default models/metrics_chen2021.json, none with --quick)")
+                   "summary (default models/chen2021/metrics.json, none with --quick)")
     s.add_argument("--no-progress", action="store_true")
     s.set_defaults(func=cmd_evaluate)
 
-    s = sub.add_parser("train", help="train shipped models on every target user and write them to models/")
+    s = sub.add_parser("train", help="train shipped models on every target user and write them to models/glove/ (chen2021: models/chen2021/)")
     _domain_argument(s)
     s.add_argument("--model", nargs="+", default=["all"], help="settings to ship, or 'all' (default): " + " ".join(("paper_lstm", "paper_cnn", "best_lstm", "best_cnn", "best", "target_only_lstm", "source_only_lstm"))
                    + "; 'spotter': the letter spotter of continuous writing (simulated source-writer sessions); chen2021: all, or chen_signal_net alone")
     s.add_argument("--metrics", nargs="+", metavar="RUN.json", help="glovexfer evaluate --json results whose protocol figures go into the models' metrics "
-                   "(chen2021: the protocols' summary, default models/metrics_chen2021.json)")
+                   "(chen2021: the protocols' summary, default models/chen2021/metrics.json)")
     s.add_argument("--chen2021", metavar="DIR", help="chen2021: the pen data set (default: ../shared/data/chen2021)")
     s.add_argument("--writers", nargs="+", metavar="W", help="chen2021: train on these writers only (default: all 12)")
     s.add_argument("--metrics-only", action="store_true", help="do not train: only put the --metrics figures into the shipped models' metrics.json")
-    s.add_argument("--out", metavar="DIR", help="where to write the model folders (default: the repository's models/, chen2021: models/chen2021/)")
+    s.add_argument("--out", metavar="DIR", help="where to write the model folders (default: the repository's models/glove/, chen2021: models/chen2021/)")
     s.add_argument("--target", metavar="SET.npz", help="glove data set (default: simulate the paper-like set, seed 0)")
     s.add_argument("--digilets", metavar="DIR", help="DigiLeTs raw folder (source writers for pretraining)")
     s.add_argument("--quick", action="store_true", help="tiny data and 2 epochs (CI); needs --out")
@@ -810,7 +811,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--no-progress", action="store_true")
     s.set_defaults(func=cmd_train)
 
-    s = sub.add_parser("export", help="shipped float models -> int8 .tflite + the firmware's C++ model data (models/)")
+    s = sub.add_parser("export", help="shipped float models -> int8 .tflite + the firmware's C++ model data (models/glove/, chen2021: models/chen2021/)")
     _domain_argument(s)
     s.add_argument("--model", nargs="+", help="models to convert (default: the two firmware networks)")
     s.add_argument("--lstm", default="best_lstm", help="the LSTM the firmware compiles in (default: %(default)s)")
@@ -818,9 +819,9 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--spotter", help="the letter spotter of continuous writing whose firmware data is written too (a "
                    "trained folder, glovexfer train --model spotter; '' for none; default: spotter where the models folder "
                    "has it)")
-    s.add_argument("--firmware-only", action="store_true", help="only rewrite models/firmware from the shipped int8 "
+    s.add_argument("--firmware-only", action="store_true", help="only rewrite models/glove/firmware from the shipped int8 "
                    "files (no conversion, no data needed)")
-    s.add_argument("--models", metavar="DIR", help="models folder (default: the repository's models/, chen2021: models/chen2021/)")
+    s.add_argument("--models", metavar="DIR", help="models folder (default: the repository's models/glove/, chen2021: models/chen2021/)")
     s.add_argument("--target", metavar="SET.npz", help="training glove set for the representative data (default: simulate the paper-like set)")
     s.add_argument("--chen2021", metavar="DIR", help="chen2021: the pen data set (default: ../shared/data/chen2021)")
     s.add_argument("--vectors", metavar="DIR", help="chen2021: also write 60 real letters (4 per session) as firmware vector files (parity --vectors)")
@@ -829,7 +830,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--every", type=int, default=10, help="chen2021 --recording-set: every N-th letter (default: %(default)s)")
     s.add_argument("--digilets", metavar="DIR", help="DigiLeTs raw folder (to simulate the default set)")
     s.add_argument("--n-rep", type=int, default=300, help="representative examples (default: %(default)s)")
-    s.add_argument("--lexicon", action="store_true", help="instead: the word lexicon of continuous writing (wordfreq's 10,000 most frequent English words) -> models/lexicon/, and its flash layout -> models/firmware/gx_lexicon.{h,cpp}")
+    s.add_argument("--lexicon", action="store_true", help="instead: the word lexicon of continuous writing (wordfreq's 10,000 most frequent English words) -> models/glove/lexicon/, and its flash layout -> models/glove/firmware/gx_lexicon.{h,cpp}")
     s.add_argument("--seed", type=int, default=0)
     s.add_argument("--no-progress", action="store_true")
     s.set_defaults(func=cmd_export)
@@ -854,7 +855,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--model", choices=["lstm", "cnn", "fused"], help="model on the glove (default: the glove's, fused)")
     s.add_argument("--device", default="native", help="native (virtual glove, default), qemu-arm, qemu-riscv, qemu-xtensa (Xtensa LX106, "
                    "the ESP8266's core) or a serial port")
-    s.add_argument("--model-dir", help="generated firmware model sources (default: the shipped models/firmware)")
+    s.add_argument("--model-dir", help="generated firmware model sources (default: the shipped models/glove/firmware)")
     s.add_argument("--pictures", "--out", metavar="DIR", dest="pictures",
                    help="also draw every letter's float pipeline stages as PNG files into DIR")
     s.set_defaults(func=cmd_demo)
@@ -882,7 +883,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--seed", type=int, default=0)
     s.add_argument("--models", nargs="*", metavar="DIR", help="where to find the .tflite files of the device's models "
                    "(matched by sha256; default: models/)")
-    s.add_argument("--model-dir", help="native/qemu-*: generated firmware model sources (default: models/firmware)")
+    s.add_argument("--model-dir", help="native/qemu-*: generated firmware model sources (default: models/glove/firmware)")
     s.set_defaults(func=cmd_parity)
 
     s = sub.add_parser("sensorcal", help="the glove's sensor calibration: gyro bias, magnetometer hard/soft iron")
@@ -904,14 +905,14 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--models", nargs="+", choices=["lstm", "cnn", "fused", "signal", "fused_signal"],
                    help="default: lstm cnn fused, plus signal fused_signal when the model directory has the signal network")
     s.add_argument("--n", type=int, default=20, help="demo-set recordings to measure (default: %(default)s)")
-    s.add_argument("--model-dir", help="generated firmware model sources (default: the shipped models/firmware)")
+    s.add_argument("--model-dir", help="generated firmware model sources (default: the shipped models/glove/firmware)")
     s.add_argument("--no-progress", action="store_true")
     s.set_defaults(func=cmd_bench)
 
     s = sub.add_parser("tflm-check", help="golden int8 network vs TFLite-Micro on golden-pipeline inputs, bit for bit")
     s.add_argument("--model", nargs="+", metavar="FILE.tflite",
                    help="int8 .tflite models (LSTM, CNN or signal network, told apart by input shape; "
-                        "default: every shipped int8 model, models/**/model_int8.tflite)")
+                        "default: every shipped int8 model, models/*/**/model_int8.tflite)")
     s.add_argument("--data", metavar="SET.npz", help=f"glove data set .npz (default: the shipped {DEMO_SET})")
     s.add_argument("--n", type=int, default=1000, help="recordings to check (default: %(default)s, or all there are if fewer)")
     s.set_defaults(func=cmd_tflm_check)

@@ -1,5 +1,6 @@
 """Reading input files so that every failure names the file (and the field): JSON objects,
-size-limited UTF-8 text, and the SHA-256 check of a file against its recorded digest."""
+size-limited UTF-8 text, the SHA-256 check of a file against its recorded digest, and where
+the shipped models of each domain live (``models/<domain>/``)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,44 @@ import json
 from pathlib import Path
 
 from .errors import DataFormatError, GloveXferError
+
+#: The repository's models/ folder (an editable install finds it next to host/): one folder
+#: per domain, each laid out the same way (model folders, ``metrics.json``, ``firmware/``).
+MODELS_ROOT = Path(__file__).resolve().parents[2] / "models"
+#: The domains: simulated glove recordings and the real pen IMU letters of Chen et al. (2021).
+DOMAINS = ("glove", "chen2021")
+#: The generated C++ model data the firmware compiles in, inside a domain's folder.
+FIRMWARE_DIR = "firmware"
+
+
+def domain_dir(domain: str = "glove") -> Path:
+    """``models/<domain>/``: the shipped models, their metrics and firmware data of ``domain``."""
+    if domain not in DOMAINS:
+        raise GloveXferError(f"unknown domain '{domain}'; choose one of {', '.join(DOMAINS)}")
+    return MODELS_ROOT / domain
+
+
+def domain_firmware_dir(domain: str = "glove") -> Path:
+    """``models/<domain>/firmware``: the generated model sources the firmware builds with."""
+    return domain_dir(domain) / FIRMWARE_DIR
+
+
+def moved_models_hint(path) -> str:
+    """For a missing ``path`` under models/ in the layout before the domain folders
+    (``models/firmware``, ``models/best_lstm``, ``models/metrics_chen2021.json``): a sentence
+    naming where it is now; else ``""``."""
+    p = Path(path).resolve()
+    try:
+        rel = p.relative_to(MODELS_ROOT.resolve())
+    except ValueError:
+        return ""
+    if p.exists() or not rel.parts or rel.parts[0] in DOMAINS:
+        return ""
+    if rel == Path("metrics_chen2021.json"):
+        new = domain_dir("chen2021") / "metrics.json"
+    else:
+        new = domain_dir("glove") / rel
+    return f" (the shipped models are in one folder per domain: models/{rel.as_posix()} is now {new.relative_to(MODELS_ROOT.parent).as_posix()})" if new.exists() else ""
 
 
 def read_text(path, what: str, max_bytes: int | None = None) -> str:
@@ -66,4 +105,5 @@ def check_digest(data: bytes, expected, source, recorded_in) -> None:
         )
 
 
-__all__ = ["check_digest", "field", "read_json_object", "read_text"]
+__all__ = ["DOMAINS", "FIRMWARE_DIR", "MODELS_ROOT", "check_digest", "field", "domain_firmware_dir", "domain_dir",
+           "moved_models_hint", "read_json_object", "read_text"]

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from ..errors import GloveXferError
+from ..files import domain_firmware_dir, moved_models_hint
 
 MODEL_NAMES = ("gx_model_lstm.cpp", "gx_model_cnn.cpp")
 
@@ -25,8 +26,8 @@ def repo_root() -> Path:
 
 
 def shipped_model_dir() -> Path | None:
-    """``models/firmware`` when it holds both generated model sources."""
-    d = repo_root() / "models" / "firmware"
+    """``models/glove/firmware`` when it holds both generated model sources."""
+    d = domain_firmware_dir("glove")
     return d if all((d / n).is_file() for n in MODEL_NAMES) else None
 
 
@@ -51,7 +52,7 @@ def native_binary(
     """Configure + build ``target`` of firmware/ into ``build_dir`` (default
     ``build/firmware-native``; reused when up to date) and return the executable's path.
 
-    ``model_dir``: generated model sources (default: the shipped ``models/firmware``);
+    ``model_dir``: generated model sources (default: the shipped ``models/glove/firmware``);
     ``""`` builds without models.  Raises :class:`GloveXferError` when cmake or a C++
     compiler is missing or the build fails.
     """
@@ -61,13 +62,13 @@ def native_binary(
         md = shipped_model_dir()
         if md is None:
             raise GloveXferError(
-                f"no shipped firmware models in {root / 'models' / 'firmware'} (gx_model_lstm.cpp, gx_model_cnn.cpp); "
+                f"no shipped firmware models in {domain_firmware_dir('glove')} (gx_model_lstm.cpp, gx_model_cnn.cpp); "
                 "pass --model-dir DIR with sources made by glovexfer.export.model_data.write_model_source"
             )
     else:
         md = Path(model_dir) if str(model_dir) else None
         if md is not None and not all((md / n).is_file() for n in MODEL_NAMES):
-            raise GloveXferError(f"{md}: needs {' and '.join(MODEL_NAMES)} (glovexfer.export.model_data)")
+            raise GloveXferError(f"{md}: needs {' and '.join(MODEL_NAMES)} (glovexfer.export.model_data){moved_models_hint(md)}")
     bd = Path(build_dir) if build_dir is not None else root / "build" / "firmware-native"
     bd.mkdir(parents=True, exist_ok=True)
     cfg = [

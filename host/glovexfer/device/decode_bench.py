@@ -2,7 +2,7 @@
 
 ``python -m glovexfer.device.decode_bench [--target qemu-arm] [--json PATH]`` builds
 firmware/test/test_decode.cpp for the target (``gx_test_decode``, with the shipped lexicon
-models/firmware/gx_lexicon.cpp), runs it under QEMU -icount on words of 4 and 8 letters and
+models/glove/firmware/gx_lexicon.cpp), runs it under QEMU -icount on words of 4 and 8 letters and
 reports per length and kind of scores the instructions of ``gx_decode_word`` (the target's
 counter, target.h: qemu-arm's resolution is 40 instructions, qemu-riscv's exact), the stack
 high-water mark during it, and from the linker map the flash and static RAM of the decoder
@@ -26,6 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import GloveXferError
+from ..files import domain_dir
 
 LENGTHS = (4, 8)
 MAX_SCORE = 510
@@ -110,10 +111,9 @@ def run(target: str = "qemu-arm", model_dir=None, seed: int = 0, n: int = N_PER_
     import tempfile
 
     from ..golden.decode import load_lexicon
-    from .build import repo_root
     from .qemu import build, run_semihosted
 
-    lex = load_lexicon(repo_root() / "models" / "lexicon")
+    lex = load_lexicon(domain_dir("glove") / "lexicon")
     bd = build(target, model_dir=model_dir, programs=("gx_test_decode",))
     cases = bench_cases(lex, seed, n)
     with tempfile.TemporaryDirectory() as tmp:

@@ -37,6 +37,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import GloveXferError
+from ..files import domain_firmware_dir, moved_models_hint
 from .build import repo_root
 
 LLVM_VERSION = "22"
@@ -136,7 +137,7 @@ def model_sources(model_dir: Path, networks=()) -> tuple[list[Path], list[str]]:
     srcs = [model_dir / f"gx_model_{n}.cpp" for n in nets]
     for s in srcs:
         if not s.is_file():
-            raise GloveXferError(f"{s}: missing: export the models first (models/README.md)")
+            raise GloveXferError(f"{s}: missing{moved_models_hint(s.parent) or ': export the models first (models/README.md)'}")
     defs = ["-DGX_HAVE_SIGNAL_MODEL"] if have_signal else []
     defs += [f"-DGX_WITH_{n.upper()}={int(n in nets)}" for n in NETWORKS]
     return srcs, defs
@@ -179,7 +180,7 @@ def compile_check(build_dir: Path, env: str = "esp32dev", model_dir: Path | None
 
     root = repo_root()
     cfg = _ini(root)
-    model_dir = Path(model_dir or os.environ.get("GX_MODEL_DIR") or root / "models" / "firmware")
+    model_dir = Path(model_dir or os.environ.get("GX_MODEL_DIR") or domain_firmware_dir("glove"))
     if not model_dir.is_absolute() and not model_dir.is_dir():
         model_dir = root / model_dir  # relative to the repository, as GX_MODEL_DIR for pio run
     if networks is None:
@@ -245,7 +246,7 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(prog="python -m glovexfer.device.esp32_check", description=__doc__.split("\n\n")[0])
     ap.add_argument("--env", choices=[*ENVS, "all"], default="all")
     ap.add_argument("--build", default=None, help="object directory (default build/esp32-check)")
-    ap.add_argument("--models", default=None, help="model sources (default $GX_MODEL_DIR or models/firmware)")
+    ap.add_argument("--models", default=None, help="model sources (default $GX_MODEL_DIR or models/glove/firmware)")
     ap.add_argument("--networks", nargs="+", choices=NETWORKS, default=None,
                     help="build-time model selection (default: platformio.ini custom_gx_networks)")
     args = ap.parse_args(argv)

@@ -5,7 +5,7 @@ gloves and by ``glovexfer demo`` for the virtual one.
 In continuous mode (docs/serial-protocol.md) a ``WORD`` line carries the word's raw letters
 and the glove's lexicon word; both are shown, and the text is made of the decoded words.  A
 glove without a lexicon sends ``word=?``: the host then decodes the word itself with the
-shipped lexicon (``models/lexicon``, golden ``decode_word`` on the letters' ``scores=``),
+shipped lexicon (``models/glove/lexicon``, golden ``decode_word`` on the letters' ``scores=``),
 which is exactly what a glove with the lexicon computes.
 
 A serial line is not a clean channel: a line that cannot be used (noise, an ESP32 boot
@@ -167,14 +167,14 @@ def host_lexicon(banner, decode: bool | None, err=None):
     version-1 glove); else None. Automatic decoding without a shipped lexicon says so on
     ``err`` and goes on without; ``decode`` True then raises."""
     from ..errors import GloveXferError
+    from ..files import domain_dir
     from ..golden.decode import load_lexicon
-    from .build import repo_root
 
     has = banner is not None and str(banner.fields.get("lexicon", "")).startswith("gxlex/")
     if decode is False or (decode is None and has):
         return None
     try:
-        return load_lexicon(repo_root() / "models" / "lexicon")
+        return load_lexicon(domain_dir("glove") / "lexicon")
     except GloveXferError as e:
         if decode:
             raise

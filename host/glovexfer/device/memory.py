@@ -115,7 +115,7 @@ def report(m: dict) -> str:
 
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(prog="python -m glovexfer.device.memory", description=__doc__.split("\n\n")[0])
-    p.add_argument("--model-dir", help="generated model sources (default: models/firmware)")
+    p.add_argument("--model-dir", help="generated model sources (default: models/glove/firmware)")
     p.add_argument("--n", type=int, default=20, help="recordings for the stack measurement")
     a = p.parse_args(argv)
     try:

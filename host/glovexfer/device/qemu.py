@@ -40,6 +40,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import GloveXferError
+from ..files import domain_firmware_dir, moved_models_hint
 from .build import MODEL_NAMES, repo_root, shipped_model_dir
 from .transport import TRANSPORTS, Device
 
@@ -132,7 +133,7 @@ def _model_dir(model_dir) -> Path | None:
         md = shipped_model_dir()
         if md is None:
             raise GloveXferError(
-                f"no shipped firmware models in {repo_root() / 'models' / 'firmware'} (gx_model_lstm.cpp, gx_model_cnn.cpp); "
+                f"no shipped firmware models in {domain_firmware_dir('glove')} (gx_model_lstm.cpp, gx_model_cnn.cpp); "
                 "pass a model directory made by glovexfer.export.model_data.write_model_source"
             )
         return md
@@ -140,7 +141,7 @@ def _model_dir(model_dir) -> Path | None:
         return None
     md = Path(model_dir)
     if not all((md / n).is_file() for n in MODEL_NAMES):
-        raise GloveXferError(f"{md}: needs {' and '.join(MODEL_NAMES)} (glovexfer.export.model_data)")
+        raise GloveXferError(f"{md}: needs {' and '.join(MODEL_NAMES)} (glovexfer.export.model_data){moved_models_hint(md)}")
     return md.resolve()
 
 
@@ -149,7 +150,7 @@ def build(target, model_dir=None, build_dir=None, programs=("gx_app",), quiet: b
     ``build_dir`` (default ``build/<target>``; incremental) and return the build directory
     (ELF files ``<program>.elf`` with linker maps ``<program>.map``).
 
-    ``model_dir``: generated model sources (default: the shipped ``models/firmware``); ``""``
+    ``model_dir``: generated model sources (default: the shipped ``models/glove/firmware``); ``""``
     builds without models (only ``gx_test_core`` and a model-less ``gx_app`` then)."""
     t = target_of(target) if isinstance(target, str) else target
     check_tools(t)

@@ -1,5 +1,5 @@
 """The glove's lexicon: the 10,000 most frequent English words (wordfreq), with the integer
-tables the decoder adds (``golden.decode``), written to models/lexicon/ (``glovexfer export
+tables the decoder adds (``golden.decode``), written to models/glove/lexicon/ (``glovexfer export
 --lexicon``). Only this build step needs the ``wordfreq`` package; the decoder reads the file."""
 
 from __future__ import annotations

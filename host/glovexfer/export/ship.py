@@ -1,20 +1,20 @@
 """``glovexfer export``: the shipped float models -> full-int8 .tflite and the firmware's C++
-model data, in models/.
+model data, in models/glove/ (the models folder of the glove domain).
 
-For every model folder named (``models/<name>/model.h5``, written by ``glovexfer train``):
+For every model folder named (``models/glove/<name>/model.h5``, written by ``glovexfer train``):
 
-* ``models/<name>/model_int8.tflite``: full-integer int8 (int8 input and output = logits,
+* ``models/glove/<name>/model_int8.tflite``: full-integer int8 (int8 input and output = logits,
   batch 1), calibrated on a representative set drawn from the model's *training* data: the
   simulated target recordings it was fine-tuned on (never a held-out user: the shipped
   models are trained on every target user, and the representative set is a seeded random
   subset of that same set);
-* ``models/<name>/int8.json``: the int8 model's SHA-256, ops, input/output quantisation.
+* ``models/glove/<name>/int8.json``: the int8 model's SHA-256, ops, input/output quantisation.
 
 For the two networks the firmware compiles in (``--lstm NAME --cnn NAME``, default the
-``best`` members): ``models/firmware/gx_model_lstm.{h,cpp}`` and ``gx_model_cnn.{h,cpp}``
+``best`` members): ``models/glove/firmware/gx_model_lstm.{h,cpp}`` and ``gx_model_cnn.{h,cpp}``
 (``export.model_data.write_model_source``: weights, biases, every quantisation parameter, a
 version string naming the export format, the model and the .tflite's SHA-256 prefix, and an
-FNV-1a checksum the firmware verifies at start-up), and ``models/firmware/MANIFEST.json``
+FNV-1a checksum the firmware verifies at start-up), and ``models/glove/firmware/MANIFEST.json``
 saying which shipped model each one is.
 """
 
@@ -27,6 +27,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import DataFormatError, GloveXferError
+from ..files import FIRMWARE_DIR
 
 # The shipped int8 files and their checks live one layer down (nets.shipping, which reads
 # shipped models); export re-exports them for its callers.
@@ -34,10 +35,9 @@ from ..nets.shipping import (  # noqa: E402,F401
     INT8_INFO, INT8_TFLITE, KINDS, load_int8, load_keras, parse_int8, read_int8, read_tflite,
 )
 
-FIRMWARE_DIR = "firmware"
 #: The networks the firmware compiles in by default: the members of the fused ``best`` model.
 DEFAULT_FIRMWARE = {"lstm": "best_lstm", "cnn": "best_cnn"}
-#: The letter spotter of continuous writing the firmware data carries (models/spotter/).
+#: The letter spotter of continuous writing the firmware data carries (models/glove/spotter/).
 DEFAULT_SPOTTER = "spotter"
 REPRESENTATIVE_N = 300
 

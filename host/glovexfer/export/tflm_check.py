@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import DataFormatError, GloveXferError
+from ..files import MODELS_ROOT
 
 
 @dataclass
@@ -119,13 +120,13 @@ def check_model(tflite_bytes: bytes, stages: list, path: str = "model") -> Model
     )
 
 
-#: the repository's models/ (the shipped models; a source checkout or editable install)
-MODELS_DIR = Path(__file__).resolve().parents[3] / "models"
+#: the repository's models/ (the shipped models of every domain; a source checkout or editable install)
+MODELS_DIR = MODELS_ROOT
 
 
 def shipped_int8_models(models_dir=None) -> list[Path]:
     """Every shipped int8 letter model: ``<models_dir>/**/model_int8.tflite`` (default: the
-    repository's models/), sorted by path; not the letter spotter (``spotter/``: its input is
+    repository's models/, every domain), sorted by path; not the letter spotter (``spotter/``: its input is
     a window of a continuous stream, not a recording; tests/test_writing.py checks it against
     TFLM on session windows)."""
     from .ship import INT8_TFLITE

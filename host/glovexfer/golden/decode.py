@@ -13,7 +13,7 @@ once by the export step (``export.lexicon``) and shipped; the decoder only adds 
 scored (exhaustive, so exact where a beam search would prune); ties go to the more frequent
 word. A length no lexicon word has keeps the raw letters.
 
-The lexicon file (``models/lexicon/lexicon.tsv``, written by ``export.lexicon``): two lines
+The lexicon file (``models/glove/lexicon/lexicon.tsv``, written by ``export.lexicon``): two lines
 ``#letter_cost S c_0 ... c_S`` (the tables for S = 510 and 255), then one word and its prior
 per line, most frequent first; ``lexicon.json`` beside it holds its SHA-256, refused when the
 bytes differ.

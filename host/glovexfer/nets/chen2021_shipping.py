@@ -2,7 +2,7 @@
 (``glovexfer train/evaluate --domain chen2021``; their int8 export is :mod:`glovexfer.export.chen2021`).
 
 A shipped Chen model is a folder in the layout of :mod:`glovexfer.nets.shipping` (``model.h5``,
-``model_float.tflite``, ``metrics.json``; a fused model has only ``metrics.json`` naming its
+``metrics.json``; a fused model has only ``metrics.json`` naming its
 ``members``), so ``ShippedModel`` loads it and the int8 export reads it like the glove
 models.  Its ``metrics.json`` adds a ``chen2021`` block: the representation the network reads
 and the writers it was trained on, which ``evaluate`` leaves out.
@@ -17,12 +17,15 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import GloveXferError
+from ..files import domain_dir
 from . import chen2021 as CP
 from . import protocols as P
 from . import shipping as S
 from . import train as T
 
-CHEN_MODELS_DIR = S.MODELS_DIR / "chen2021"
+CHEN_MODELS_DIR = domain_dir("chen2021")
+#: The protocols' summary (``glovexfer evaluate --domain chen2021``), beside the models.
+CHEN_METRICS = CHEN_MODELS_DIR / S.METRICS_FILE
 #: Shipped names: the transfer networks (pretrained on DigiLeTs, fine-tuned on all 12 writers),
 #: the device signal network (``protocols.signal_net`` on the golden ``signals`` of the
 #: firmware's counts, trained on all 12 writers) and ``chen_best``, the late fusion of the
@@ -30,7 +33,7 @@ CHEN_MODELS_DIR = S.MODELS_DIR / "chen2021"
 #: firmware runs).
 SHIPPED = ("chen_transfer_lstm", "chen_transfer_cnn", "chen_signal_net", "chen_best")
 SIGNAL_NAME = "chen_signal_net"
-#: The protocol figures (models/metrics_chen2021.json) of the shipped settings.
+#: The protocol figures (models/chen2021/metrics.json) of the shipped settings.
 FUSED_FIGURES = "signal_net+transfer_lstm"
 SIGNAL_FIGURES = "signal_net"
 #: ``chen_best``'s members, in the firmware's fusion order (LSTM first).
@@ -102,8 +105,6 @@ def ship(chen_root, digilets_root, out_dir: Path = CHEN_MODELS_DIR, seed: int = 
     """Train the transfer LSTM and CNN on all (or ``writers``) Chen writers; write the folders.
 
     ``quick``: pretraining and fine-tuning of 1-2 epochs on a sliver (tests; meaningless models)."""
-    from .tflite import to_float_tflite
-
     out_dir = Path(out_dir)
     tgt = CP.target(chen_root, progress=progress, writers=writers)
     if quick:
@@ -126,7 +127,6 @@ def ship(chen_root, digilets_root, out_dir: Path = CHEN_MODELS_DIR, seed: int = 
         w = CP.pretrained(net, digilets_root, seed=seed, progress=progress, src=src, quick=quick)
         model, hist = _fit_all(net, w, tgt, seed, progress, quick)
         model.save(folder / S.MODEL_FILE)
-        (folder / S.FLOAT_TFLITE).write_bytes(to_float_tflite(model))
         meta = {"model": name, "kind": net} | common
         meta["finetune"] = hist | {"config": asdict(CP.FINETUNE[net])}
         meta["pretrain_config"] = asdict(CP.PRETRAIN[net])
@@ -180,10 +180,9 @@ def ship_signal_only(chen_root, out_dir: Path = CHEN_MODELS_DIR, seed: int = 0, 
 def ship_signal(chen_root, out_dir: Path = CHEN_MODELS_DIR, seed: int = 0, progress: bool = True, figures: dict | None = None, writers: list[str] | None = None, quick: bool = False) -> Path:
     """Train the device signal network on all (or ``writers``) Chen writers (10 % of the
     letters for early stopping, as in the protocols) and write its folder: ``model.h5`` (with
-    batch normalisation), ``model_float.tflite`` (folded), ``metrics.json`` with the
+    batch normalisation; the int8 export folds it), ``metrics.json`` with the
     standardisation ``signal_norm`` the device's input quantiser is derived from."""
-    from .models import SIGNAL_NET_LAYERS, fold_signal_net
-    from .tflite import to_float_tflite
+    from .models import SIGNAL_NET_LAYERS
 
     X, y, g = CP.device_signal_arrays(chen_root, progress=progress)
     idx = np.arange(len(y)) if writers is None else np.flatnonzero(np.isin(g, writers))
@@ -194,7 +193,6 @@ def ship_signal(chen_root, out_dir: Path = CHEN_MODELS_DIR, seed: int = 0, progr
     folder = Path(out_dir) / SIGNAL_NAME
     folder.mkdir(parents=True, exist_ok=True)
     model.save(folder / S.MODEL_FILE)
-    (folder / S.FLOAT_TFLITE).write_bytes(to_float_tflite(fold_signal_net(model)))
     meta = {
         "model": SIGNAL_NAME,
         "kind": "signal",
@@ -228,4 +226,4 @@ def train_writers(folder: Path) -> list[str]:
     return writers
 
 
-__all__ = ["BEST_MEMBERS", "CHEN_MODELS_DIR", "FUSED_FIGURES", "SHIPPED", "SIGNAL_NAME", "evaluate", "ship", "ship_signal", "write_best"]
+__all__ = ["BEST_MEMBERS", "CHEN_METRICS", "CHEN_MODELS_DIR", "FUSED_FIGURES", "SHIPPED", "SIGNAL_NAME", "evaluate", "ship", "ship_signal", "write_best"]

@@ -1,20 +1,21 @@
-"""Shipped models: train them (``glovexfer train``), write them to ``models/``, load them
-back and score them on any glove data set (``glovexfer evaluate --data``).
+"""Shipped models: train them (``glovexfer train``), write them to ``models/glove/``, load
+them back and score them on any glove data set (``glovexfer evaluate --data``).
 
-One folder per single-network model under ``models/`` (:data:`MODELS_DIR`)::
+One folder per single-network model under ``models/glove/`` (:data:`MODELS_DIR`)::
 
-    models/<name>/pretrained.h5     the source-pretrained network (tf_keras HDF5), if pretrained
-    models/<name>/model.h5          the shipped network: pretrained, then fine-tuned on every
-                                    target user (or only pretrained / only target-trained for
-                                    the two baselines)
-    models/<name>/model_float.tflite  float32 TFLite of model.h5 (softmax output, batch 1)
-    models/<name>/metrics.json      what it was trained on, its training histories, its
-                                    protocol figures (from ``glovexfer evaluate --json``) and
-                                    the command that reproduces it
+    models/glove/<name>/model.h5          the shipped network: pretrained, then fine-tuned on
+                                          every target user (or only pretrained / only
+                                          target-trained for the two baselines)
+    models/glove/<name>/metrics.json      what it was trained on, its training histories, its
+                                          protocol figures (from ``glovexfer evaluate --json``)
+                                          and the command that reproduces it
 
-A fused model (``best``) is a folder with only ``metrics.json``, whose ``members`` name the
-single-network folders it averages.  ``models/metrics.json`` collects every model's protocol
-figures (``ud.mean``, ``ud.std``, ``ui.mean``, ``ui.per_user``; fractions in [0, 1]).
+``glovexfer export`` adds ``model_int8.tflite`` and ``int8.json``.  Nothing else is written
+to a model folder: the source pretraining stays in out/pretrained
+(``experiment.pretrained_weights``), where the protocol runs and ``train`` share it.  A fused model
+(``best``) is a folder with only ``metrics.json``, whose ``members`` name the single-network
+folders it averages.  ``models/glove/metrics.json`` collects every model's protocol figures
+(``ud.mean``, ``ud.std``, ``ui.mean``, ``ui.per_user``; fractions in [0, 1]).
 """
 
 from __future__ import annotations
@@ -26,14 +27,13 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import DataFormatError, GloveXferError
+from ..files import domain_dir, moved_models_hint
 from ..params import LETTERS
 from . import protocols as P
 
-#: The repository's models/ folder (an editable install finds it next to host/).
-MODELS_DIR = Path(__file__).resolve().parents[3] / "models"
+#: The shipped glove models (models/glove/; the repository's, next to host/).
+MODELS_DIR = domain_dir("glove")
 MODEL_FILE = "model.h5"
-PRETRAINED_FILE = "pretrained.h5"
-FLOAT_TFLITE = "model_float.tflite"
 METRICS_FILE = "metrics.json"
 #: Models ``glovexfer train --model all`` ships, in training order.
 SHIPPED = ("paper_lstm", "paper_cnn", "best_lstm", "best_cnn", "best", "target_only_lstm", "source_only_lstm")
@@ -99,7 +99,6 @@ def train_model(name: str, dom, out_dir: Path = MODELS_DIR, seed: int = 0, progr
     out/pretrained when ``evaluate`` already did it); fine-tuning uses the setting's own
     configuration on every target user, 10 % held out for early stopping.
     """
-    from .tflite import to_float_tflite
     from . import experiment as E
 
     if name not in P.SETTINGS:
@@ -137,14 +136,10 @@ def train_model(name: str, dom, out_dir: Path = MODELS_DIR, seed: int = 0, progr
         meta["pretrain"] = {k: v for k, v in hist.items() if k != "reused"}
         meta["pretrain"]["config"] = setting.pretrain_cfg
         meta["pretrain"]["sim_source_reps"] = setting.sim_source_reps
-        pre = P.build(setting.kind)
-        pre.set_weights(weights)
-        pre.save(folder / PRETRAINED_FILE)
     model = P.finetune(setting, weights, dom.target, seed=seed, progress=progress)
     if setting.finetune:
         meta["finetune"] = dict(model.glovexfer_history or {}) | {"config": setting.finetune_cfg, "recordings": len(dom.target)}
     model.save(folder / MODEL_FILE, include_optimizer=False)  # no optimiser state: 3x smaller
-    (folder / FLOAT_TFLITE).write_bytes(to_float_tflite(model))
     meta["parameters"] = int(model.count_params())
     meta["train_seconds"] = round(time.time() - t0, 1)
     write_json(meta, folder / METRICS_FILE)
@@ -163,7 +158,7 @@ def attach_metrics(name: str, evaluation: dict, out_dir: Path = MODELS_DIR) -> P
 
 
 def update_summary(out_dir: Path = MODELS_DIR) -> Path:
-    """``models/metrics.json``: every shipped model's protocol figures, from its metrics.json."""
+    """``models/glove/metrics.json``: every shipped model's protocol figures, from its metrics.json."""
     summary: dict = {
         "note": "accuracies are fractions in [0, 1] on SIMULATED glove recordings (glovexfer simulate, "
         "16 users x 10 letters x 10, seed 0) made from DigiLeTs writers; the paper's were a real glove",
@@ -184,7 +179,8 @@ def model_folder(name_or_path: str, models_dir: Path = MODELS_DIR) -> Path:
     folder = p if p.is_dir() else Path(models_dir) / name_or_path
     if not (folder / METRICS_FILE).is_file():
         known = sorted(m.parent.name for m in Path(models_dir).glob(f"*/{METRICS_FILE}"))
-        raise GloveXferError(f"no shipped model '{name_or_path}' (looked for {folder / METRICS_FILE}; shipped: {', '.join(known) or 'none'})")
+        raise GloveXferError(f"no shipped model '{name_or_path}' (looked for {folder / METRICS_FILE}{moved_models_hint(folder)}; "
+                             f"shipped: {', '.join(known) or 'none'})")
     return folder
 
 

@@ -13,7 +13,7 @@ target writers the evaluation uses), cut into windows with their per-sample labe
 true letter span shortened by ``GROW`` samples at both ends); binary cross-entropy, Adam, early
 stopping on other source sessions.
 
-Shipped as ``models/spotter/`` (``glovexfer train --model spotter``): ``model.h5``,
+Shipped as ``models/glove/spotter/`` (``glovexfer train --model spotter``): ``model.h5``,
 ``model_int8.tflite`` and ``int8.json`` (its SHA-256, refused when the bytes differ),
 ``metrics.json`` (training data, history, spotting on the validation sessions).
 """
