@@ -17,7 +17,7 @@
 #ifndef GX_WITH_SIGNAL
 #define GX_WITH_SIGNAL 1
 #endif
-// The word lexicon (decode.h, models/firmware/gx_lexicon.cpp, ~44 kB of flash) is the
+// The word lexicon (decode.h, models/glove/firmware/gx_lexicon.cpp, ~44 kB of flash) is the
 // exception: off unless a build selects it, so that the letter firmwares keep their flash
 // and RAM. The decoder's code is linked only into a program that calls it.
 #ifndef GX_WITH_LEXICON
