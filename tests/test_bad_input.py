@@ -254,7 +254,7 @@ def test_digilets_file_not_utf8(tmp_path):
 @pytest.fixture()
 def models(tmp_path) -> Path:
     """A copy of the shipped best_lstm and best_cnn folders (and the fused best)."""
-    src = ROOT / "models"
+    src = ROOT / "models" / "glove"
     if not (src / "best_lstm" / "model_int8.tflite").is_file():
         pytest.skip("no shipped models/glove/best_lstm")
     out = tmp_path / "models"
