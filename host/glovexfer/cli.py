@@ -13,7 +13,7 @@ import numpy as np
 from . import __version__
 from .data.paths import DEMO_SET, demo_set_path
 from .errors import DataFormatError, GloveXferError
-from .files import FIRMWARE_DIR
+from .files import FIRMWARE_DIR, moved_models_hint
 
 #: Packages of the ``train`` extra: a command that needs one says so (exit 2) when it is absent.
 OPTIONAL_PACKAGES = ("tensorflow", "tf_keras", "tflite_micro", "h5py")
@@ -414,7 +414,7 @@ def _train_chen2021(args) -> int:
     out = Path(args.out) if args.out else CS.CHEN_MODELS_DIR
     metrics = Path(args.metrics[0]) if args.metrics else CS.CHEN_METRICS
     if args.metrics and not metrics.is_file():
-        raise GloveXferError(f"--metrics {metrics}: no such file (glovexfer evaluate --domain chen2021 writes it)")
+        raise GloveXferError(f"--metrics {metrics}: no such file (glovexfer evaluate --domain chen2021 writes it){moved_models_hint(metrics)}")
     chen = find_dataset("chen2021", args.chen2021)
     kw = dict(seed=args.seed, progress=not args.no_progress, metrics_path=metrics, writers=args.writers, quick=args.quick)
     t0 = time.time()
@@ -912,7 +912,7 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("tflm-check", help="golden int8 network vs TFLite-Micro on golden-pipeline inputs, bit for bit")
     s.add_argument("--model", nargs="+", metavar="FILE.tflite",
                    help="int8 .tflite models (LSTM, CNN or signal network, told apart by input shape; "
-                        "default: every shipped int8 model, models/*/**/model_int8.tflite)")
+                        "default: every shipped int8 model, models/**/model_int8.tflite)")
     s.add_argument("--data", metavar="SET.npz", help=f"glove data set .npz (default: the shipped {DEMO_SET})")
     s.add_argument("--n", type=int, default=1000, help="recordings to check (default: %(default)s, or all there are if fewer)")
     s.set_defaults(func=cmd_tflm_check)
