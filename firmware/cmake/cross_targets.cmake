@@ -24,7 +24,9 @@
 #                  (xtensa_sim adds gx_test_unaligned: an unaligned 32-bit load, and
 #                  gx_test_libgcc: its integer division/multiply helpers)
 #   gx_app         firmware/app + board: the serial protocol on the UART (needs the app
-#                  sources and -DGX_MODEL_DIR with gx_model_io.h)
+#                  sources and -DGX_MODEL_DIR with gx_model_io.h); with continuous writing
+#                  (the letter spotter, and the lexicon when shipped: sources.cmake's
+#                  gx_continuous_app) when GX_MODEL_DIR holds gx_model_spotter.cpp
 #   gx_app_<m>     the same app built for m = lstm, cnn, fused only (sizes per model): the
 #                  core (gxcore_<m>) and the app compiled with that build-time selection
 #                  (GX_WITH_LSTM / GX_WITH_CNN / GX_WITH_SIGNAL, firmware/core/select.h), so
@@ -186,6 +188,13 @@ if(GX_MODEL_DIR)
   if(_gx_signal)
     set(_app_defs GX_HAVE_SIGNAL_MODEL)
   endif()
+  # gx_app (not the per-model gx_app_<m>, whose sizes the benchmark reports) carries
+  # continuous writing when GX_MODEL_DIR has the spotter, as the virtual glove does.
+  set(_gx_spotter_src "")
+  if(EXISTS "${GX_MODEL_DIR}/gx_model_spotter.cpp")
+    set(_gx_spotter_src "${GX_MODEL_DIR}/gx_model_spotter.cpp")
+  endif()
+  gx_continuous_app("${_gx_spotter_src}")
 
   # The same app once per model selection, each built for that selection only (the
   # flash/RAM figures per model): its own core, app/models.cpp including only its weights.
@@ -232,13 +241,14 @@ else()
   set(_app_models "")
   set(_app_includes "")
   set(_app_defs GX_NO_MODELS)
+  gx_continuous_app("")
 endif()
 
 # The firmware application: the serial protocol on the UART with the compiled-in models
 # (app/models.cpp; without GX_MODEL_DIR it carries none and answers with error lines).
-gx_target_program(gx_app plain ${GX_APP_SOURCES} "${GX_COMMON}/main_app.cpp" ${_app_models})
-target_include_directories(gx_app PRIVATE "${GX_FW}/app" ${_app_includes})
-target_compile_definitions(gx_app PRIVATE ${_app_defs})
+gx_target_program(gx_app plain ${GX_APP_SOURCES} "${GX_COMMON}/main_app.cpp" ${_app_models} ${GX_CONTINUOUS_SOURCES})
+target_include_directories(gx_app PRIVATE "${GX_FW}/app" ${_app_includes} ${GX_CONTINUOUS_INCLUDES})
+target_compile_definitions(gx_app PRIVATE ${_app_defs} ${GX_CONTINUOUS_DEFS})
 if(GX_MODEL_DIR)
   add_dependencies(gx_app gx_model_io)
 endif()

@@ -4,8 +4,9 @@
 # Used by firmware/boards/riscv_virt (QEMU -M virt, qemu-system-riscv32).
 #
 # Debian's RISC-V gcc ships no libstdc++ (not even the freestanding headers), so the few
-# C++ wrapper headers the firmware includes (<cstdint>, <cstdio>, <cstring>, <cinttypes>)
-# come from firmware/cmake/cxxshim, which maps them onto picolibc's C headers; the core
+# C++ wrapper headers the firmware includes (<cstdint>, <cstdio>, <cstring>, <cinttypes>;
+# <new> for placement new) come from firmware/cmake/cxxshim, which maps them onto
+# picolibc's C headers; the core
 # needs nothing else from the C++ library (no exceptions, RTTI, heap or thread-safe statics).
 set(CMAKE_SYSTEM_NAME Generic)
 set(CMAKE_SYSTEM_PROCESSOR riscv32)

@@ -4,8 +4,12 @@ events, and their comparison with the golden model's twin (``nets.writing.contin
 
 from __future__ import annotations
 
+import time
+from collections.abc import Iterator
+
 import numpy as np
 
+from ..errors import GloveXferError
 from ..nets.writing import StreamLetter, StreamWord
 from .protocol import Letter, Message, ProtocolError, Word, letter_of, parse_line, sample_line, word_of
 
@@ -13,6 +17,30 @@ from .protocol import Letter, Message, ProtocolError, Word, letter_of, parse_lin
 def stream_lines(counts) -> list[str]:
     """One ``s`` line per sample of a stream (no ``start`` lines: the spotter finds the letters)."""
     return [sample_line(s) for s in np.asarray(counts, dtype=np.int16)]
+
+
+def lines_to_end(device, timeout: float) -> Iterator[str]:
+    """The device's lines up to its answer to ``end`` (``OK end samples=N``, left out);
+    GloveXferError when it does not come within ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        left = deadline - time.monotonic()
+        line = device.read_line(timeout=left) if left > 0 else None
+        if line is None:
+            raise GloveXferError(f"{device.name}: the stream did not end ('OK end') within {timeout:.0f} s")
+        if line.startswith("OK end"):
+            return
+        yield line
+
+
+def stream_session(device, counts, timeout: float = 300.0) -> list[str]:
+    """Stream one session to a glove in continuous mode (its samples, then ``end``) and
+    return the device's lines up to its ``OK end``. The samples go out at once: the glove's
+    answers to one session (a few kB) fit the link's buffers while it reads them."""
+    for line in stream_lines(counts):
+        device.write_line(line)
+    device.write_line("end")
+    return list(lines_to_end(device, timeout))
 
 
 def device_events(messages: list[Message]) -> list:
@@ -58,4 +86,4 @@ def compare_events(device: list, golden: list) -> list[str]:
     return out
 
 
-__all__ = ["compare_events", "device_events", "parse_events", "stream_lines"]
+__all__ = ["compare_events", "device_events", "lines_to_end", "parse_events", "stream_lines", "stream_session"]

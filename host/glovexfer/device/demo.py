@@ -170,7 +170,7 @@ def run_demo_continuous(device, text: str, seed: int = 0, fast: bool = False, ou
                         timeout: float = 60.0) -> Listener:
     """Stream one simulated session of ``text`` to ``device`` in continuous mode and end it;
     the listener holds the raw and decoded words (``.raw_words``, ``.text``)."""
-    from .continuous import stream_lines
+    from .continuous import lines_to_end, stream_lines
     from .listen import host_lexicon
 
     session = continuous_session(text, seed)
@@ -187,18 +187,12 @@ def run_demo_continuous(device, text: str, seed: int = 0, fast: bool = False, ou
                 t_next += period
                 lis.drain(device, timeout=max(0.0, t_next - time.monotonic()))
         device.write_line("end")
-        deadline = time.monotonic() + timeout
-        while True:
-            left = deadline - time.monotonic()
-            line = device.read_line(timeout=max(0.0, left)) if left > 0 else None
-            if line is None:
-                raise GloveXferError(f"the glove did not end the stream within {timeout:.0f} s "
-                                     f"(recognised so far: '{lis.text}')")
-            if line.startswith("OK end"):
-                break
+        for line in lines_to_end(device, timeout):
             lis.feed_line(line)
     except DeviceLost as e:
         raise DeviceLost(f"{e} after {len(lis.letters)} letters; recognised so far: '{lis.text}'") from None
+    except GloveXferError as e:
+        raise GloveXferError(f"{e} (recognised so far: '{lis.text}')") from None
     return lis
 
 
