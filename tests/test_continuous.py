@@ -215,19 +215,27 @@ def test_listener_decodes_on_the_host_what_the_glove_decodes(continuous_glove, g
     assert lis.words == [w.raw for w in words]
 
 
-def test_demo_continuous_ends_with_the_golden_decoded_text(golden, capsys, continuous_glove):
-    """``glovexfer demo --continuous`` streams one simulated session (from DigiLeTs, or the
-    shipped one of that phrase without it) to the virtual glove; its last line is the decoded text, the golden
-    twin's words of the same session."""
+@pytest.mark.parametrize("device", ["native", "qemu-arm"])
+def test_demo_continuous_ends_with_the_golden_decoded_text(device, golden, capsys, continuous_glove, unavailable):
+    """``glovexfer demo --continuous [--device qemu-arm]`` streams one simulated session (from
+    DigiLeTs, or the shipped one of that phrase without it) to the virtual glove or the
+    emulated Cortex-M4F; its last line is the decoded text, the golden twin's words of the
+    same session."""
     from glovexfer.cli import main
     from glovexfer.device.build import shipped_model_dir
     from glovexfer.device.demo import continuous_session
     from glovexfer.nets.writing import StreamWord, continuous_stream
 
     if shipped_model_dir() is None:
-        pytest.skip("no shipped models/glove/firmware: the default virtual glove has no spotter")
+        pytest.skip("no shipped models/glove/firmware: the default glove has no spotter")
+    if device != "native":
+        from glovexfer.device.qemu import missing_tools, target_of
+
+        miss = missing_tools(target_of(device))
+        if miss:
+            unavailable(f"{device}: cannot build/run the emulated firmware, missing: {', '.join(miss)}")
     text = "hello world"
-    assert main(["demo", "--continuous", "--fast", "--text", text, "--seed", "1"]) == 0
+    assert main(["demo", "--continuous", "--fast", "--text", text, "--seed", "1", "--device", device]) == 0
     last = capsys.readouterr().out.strip().splitlines()[-1]
     s = continuous_session(text, 1)
     assert [len(w) for w in s.text.split(" ")] == [5, 5] and len(s.spans) == 10

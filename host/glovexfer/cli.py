@@ -848,7 +848,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--fast", action="store_true", help="stream the samples as fast as possible, not at 27 Hz")
     s.add_argument("--continuous", action="store_true",
                    help="continuous writing: one simulated session without a button; the glove spots the letters and "
-                        "decodes the words with its lexicon (a glove with the letter spotter: the virtual glove)")
+                        "decodes the words with its lexicon (a glove with the letter spotter: the virtual glove, qemu-arm, "
+                        "qemu-riscv, qemu-xtensa)")
     s.add_argument("--data", help=f"glove data set .npz (default: the shipped {DEMO_SET})")
     s.add_argument("--user", help="which user of the data set writes (default: the first)")
     s.add_argument("--seed", type=int, default=0)
