@@ -197,6 +197,57 @@ def test_map_parser_rejects_non_maps(tmp_path):
         B.map_sizes(tmp_path / "missing.map")
 
 
+# ------------------------------------------------------------------ the word decoder
+#: budgets of the word decoder on either target: its code's flash, the lexicon's, RAM
+#: (static + caller-owned scratch + stack high-water mark around the call), instructions
+#: for one word of up to 8 letters
+DECODER_BUDGET = {"code_flash_bytes": 4096, "lexicon_flash_bytes": 45_000, "ram_bytes": 2048, "instructions": 300_000}
+
+
+def test_word_decoder_figures_equal_bench_json(models, tmp_path, capsys):
+    """``glovexfer bench --decoder --json FILE`` on the Cortex-M4F and RV32IMC: the decoder's
+    flash, RAM and instructions per word (QEMU -icount and linker maps: deterministic) equal
+    docs/bench.json's ``word_decoder`` and stay within the budgets; the file's other keys
+    are kept."""
+    doc = json.loads((fw_models.ROOT / "docs" / "bench.json").read_text())[B.DECODER_KEY]
+    out = tmp_path / "bench.json"
+    out.write_text(json.dumps({"native": {"lstm": {"flash_bytes": 1}}}))
+    assert main(["bench", "--decoder", "--json", str(out), "--no-progress"]) == 0
+    assert "| qemu-riscv | 8 | uniform |" in capsys.readouterr().out
+    res = json.loads(out.read_text())
+    assert res["native"] == {"lstm": {"flash_bytes": 1}} and list(res[B.DECODER_KEY]) == list(B.DECODER_TARGETS)
+    for t, e in res[B.DECODER_KEY].items():
+        for key in ("code_flash_bytes", "lexicon_flash_bytes", "static_ram_bytes", "scratch_bytes", "stack_bytes",
+                    "ram_bytes", "instructions_per_word", "lexicon_version"):
+            assert e[key] == doc[t][key], (t, key, e[key], doc[t][key])
+        assert e["static_ram_bytes"] == 0 and e["scratch_bytes"] == 25 * 32  # the scratch is the caller's
+        assert e["ram_bytes"] == e["static_ram_bytes"] + e["scratch_bytes"] + e["stack_bytes"]
+        for key in ("code_flash_bytes", "lexicon_flash_bytes", "ram_bytes"):
+            assert 0 < e[key] < DECODER_BUDGET[key], (t, key, e[key])
+        assert list(e["instructions_per_word"]) == ["4", "8"]
+        for length, kinds in e["instructions_per_word"].items():
+            for kind, v in kinds.items():
+                assert 0 < v["mean"] <= v["max"] < DECODER_BUDGET["instructions"], (t, length, kind)
+
+
+def test_bench_decoder_needs_an_emulated_target(tmp_path, capsys):
+    bad = tmp_path / "bench.json"
+    bad.write_text("not json")
+    assert main(["bench", "--decoder", "--targets", "native", "--no-progress"]) == 2
+    assert "--decoder: the word decoder is measured on qemu-arm and qemu-riscv" in capsys.readouterr().err
+    with pytest.raises(Exception, match="not a JSON file"):
+        B.merge_json(bad, B.DECODER_KEY, {})
+    assert bad.read_text() == "not json"
+
+
+def test_tables_leave_out_the_decoder_key():
+    """The per-model tables read the targets of a bench result, not its word_decoder key."""
+    e = {"flash_bytes": 1, "ram_bytes": 2, "stack_bytes": 3, "instructions": 4, "est_ms_at_240mhz": 0.0}
+    res = {"qemu-arm": {"lstm": e}, B.DECODER_KEY: {"qemu-arm": {"code_flash_bytes": 5}}}
+    assert B.table(res).splitlines()[2:] == ["| qemu-arm | lstm | 1 | 2 | 3 | 4 | 0.0 |"]
+    assert B.stage_table(res).count("\n") == 1 and B.layer_table(res) == ""
+
+
 # ------------------------------------------------------------------ the signal network
 def test_model_lists():
     assert B.MODELS == ("lstm", "cnn", "fused", "signal", "fused_signal")

@@ -2,6 +2,7 @@
 """Rewrite the benchmark tables of docs/benchmarks.md from the bench JSON files.
 
     glovexfer bench --json docs/bench.json --targets native qemu-arm qemu-riscv qemu-xtensa
+    glovexfer bench --decoder --json docs/bench.json     # the word decoder, merged in
     glovexfer bench --json docs/bench_chen2021.json --model-dir models/chen2021/firmware \\
         --targets qemu-arm qemu-riscv --models lstm fused_signal signal
     .venv/bin/python tools/bench_doc_tables.py
@@ -16,12 +17,15 @@ import argparse
 import json
 from pathlib import Path
 
-from glovexfer.device.bench import layer_table, signal_stage_table, stage_table, table
+from glovexfer.device.bench import (decoder_insn_table, decoder_size_table, layer_table, signal_stage_table,
+                                    stage_table, table)
 
 ROOT = Path(__file__).resolve().parents[1]
 HEADERS = {"main": "| target | model | flash (B)", "stage": "| target | model | model check",
-           "signal": "| target | model | signals stage", "layer": "| layer | MACs"}
-MAKERS = {"main": table, "stage": stage_table, "signal": signal_stage_table, "layer": layer_table}
+           "signal": "| target | model | signals stage", "layer": "| layer | MACs",
+           "decoder_size": "| target | decoder code flash", "decoder_insn": "| target | letters | scores"}
+MAKERS = {"main": table, "stage": stage_table, "signal": signal_stage_table, "layer": layer_table,
+          "decoder_size": decoder_size_table, "decoder_insn": decoder_insn_table}
 
 
 def blocks(lines: list[str]) -> list[tuple[int, int]]:
@@ -47,7 +51,7 @@ def main() -> int:
     main_r = json.loads(Path(a.main).read_text())
     chen = json.loads(Path(a.chen).read_text())
     xt = {k: v for k, v in main_r.items() if k == "qemu-xtensa"}
-    plan = [("main", main_r), ("stage", main_r), ("main", chen), ("stage", chen), ("signal", chen), ("layer", chen),
+    plan = [("main", main_r), ("stage", main_r), ("decoder_size", main_r), ("decoder_insn", main_r), ("main", chen), ("stage", chen), ("signal", chen), ("layer", chen),
             ("layer", main_r), ("main", xt), ("stage", xt)]
     doc = Path(a.doc)
     lines = doc.read_text().splitlines()

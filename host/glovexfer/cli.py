@@ -694,9 +694,29 @@ def cmd_tflm_check(args) -> int:
 
 
 # ----------------------------------------------------------------------------- bench
+def _bench_decoder(args) -> int:
+    """``bench --decoder``: the word decoder alone, merged into --json under its own key."""
+    from .device.bench import (DECODER_KEY, DECODER_TARGETS, decoder_insn_table, decoder_size_table, merge_json,
+                               run_decoder_bench)
+
+    targets = [t for t in args.targets if t in DECODER_TARGETS]
+    if not targets:
+        raise GloveXferError(f"--decoder: the word decoder is measured on {' and '.join(DECODER_TARGETS)}; "
+                             f"--targets names neither")
+    res = {DECODER_KEY: run_decoder_bench(targets, progress=not args.no_progress)}
+    print(decoder_size_table(res))
+    print()
+    print(decoder_insn_table(res))
+    if args.json:
+        print(f"-> {merge_json(args.json, DECODER_KEY, res[DECODER_KEY])} (key {DECODER_KEY!r}; its other keys kept)")
+    return 0
+
+
 def cmd_bench(args) -> int:
     from .device.bench import ASSUMPTION, layer_table, run_bench, signal_stage_table, stage_table, table, write_json
 
+    if args.decoder:
+        return _bench_decoder(args)
     res = run_bench(targets=args.targets, models=args.models, n=args.n, model_dir=args.model_dir,
                     progress=not args.no_progress)
     print(table(res))
@@ -907,6 +927,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help="default: lstm cnn fused, plus signal fused_signal when the model directory has the signal network")
     s.add_argument("--n", type=int, default=20, help="demo-set recordings to measure (default: %(default)s)")
     s.add_argument("--model-dir", help="generated firmware model sources (default: the shipped models/glove/firmware)")
+    s.add_argument("--decoder", action="store_true",
+                   help="instead: the word decoder of continuous writing on the shipped lexicon (qemu-arm, qemu-riscv "
+                        "among --targets): flash, RAM, instructions per word; --json merges it into that file under "
+                        "'word_decoder', keeping the other figures")
     s.add_argument("--no-progress", action="store_true")
     s.set_defaults(func=cmd_bench)
 

@@ -28,6 +28,12 @@ when the model directory holds the signal network (``gx_model_signal.cpp``) ``si
   :data:`ASSUMPTION`).
 
 Recordings: the first ``n`` of the shipped demo set (``resources/demo_glove.npz``).
+
+``glovexfer bench --decoder`` measures the word decoder of continuous writing instead
+(:func:`run_decoder_bench`, on the Cortex-M4F and RV32IMC): ``gx_decode_word`` on the shipped
+lexicon as ``glovexfer.device.decode_bench`` runs it -- flash of its code and of the lexicon
+object, RAM (static + the caller's scratch + the stack high-water mark around the call),
+instructions per word -- under the JSON key :data:`DECODER_KEY`.
 """
 
 from __future__ import annotations
@@ -86,6 +92,9 @@ COUNTERS = {
                     "tick; Xtensa LX106 = the ESP8266's core (call0, no FPU/divider/MAC16), not the ESP32's LX6"),
     "native": "valgrind callgrind, Ir inside gx_recognise (x86-64 instructions)",
 }
+#: the targets the word decoder is measured on, and its key in the bench JSON
+DECODER_TARGETS = ("qemu-arm", "qemu-riscv")
+DECODER_KEY = "word_decoder"
 _BENCH_LINE = re.compile(r"^BENCH model=(\w+)((?: \w+=\S+)+)$")
 _DEBUG = (".debug", ".comment", ".note", ".gnu.attributes", ".ARM.attributes", ".riscv.attributes", ".stab",
           ".gnu.build.attributes")
@@ -362,6 +371,66 @@ def run_bench(targets=DEFAULT_TARGETS, models=None, n: int = 20, model_dir=None,
     return result
 
 
+def run_decoder_bench(targets=DECODER_TARGETS, progress: bool = True, out=None) -> dict:
+    """target -> the word decoder's device cost (``glovexfer.device.decode_bench.run``, its
+    figures regrouped): flash of the decoder's code (decode.cpp) and of the lexicon object
+    (gx_lexicon.cpp) from the linker map; RAM = their static RAM + the caller-owned scratch +
+    the stack high-water mark around ``gx_decode_word`` (the test program's frames included:
+    an upper bound); instructions per word (mean, max) per word length and kind of synthetic
+    scores."""
+    from . import decode_bench
+
+    out = sys.stderr if out is None else out
+    result = {}
+    for t in targets:
+        if t not in DECODER_TARGETS:
+            raise GloveXferError(f"the word decoder is measured on {' and '.join(DECODER_TARGETS)}, not {t}")
+        if progress:
+            print(f"bench: word decoder on {t} ...", file=out, flush=True)
+        r = decode_bench.run(t)
+        static = r["decoder"]["ram_bytes"] + r["lexicon"]["ram_bytes"]
+        stack = max(v["stack_max"] for kinds in r["lengths"].values() for v in kinds.values())
+        result[t] = {
+            "code_flash_bytes": r["decoder"]["flash_bytes"],
+            "lexicon_flash_bytes": r["lexicon"]["flash_bytes"],
+            "static_ram_bytes": static,
+            "scratch_bytes": r["scratch_bytes"],
+            "stack_bytes": stack,
+            "ram_bytes": static + r["scratch_bytes"] + stack,
+            "instructions_per_word": {length: {kind: {"mean": v["insn_mean"], "max": v["insn_max"]}
+                                               for kind, v in kinds.items()}
+                                      for length, kinds in r["lengths"].items()},
+            "words_per_row": r["per_kind"],
+            "scores": f"synthetic, 0..{r['max_score']} (decode_bench: recogniser-like, uniform)",
+            "lexicon_version": _lexicon_version(),
+            "counted_by": COUNTERS[t],
+            "elf": "gx_test_decode.elf",
+        }
+    return result
+
+
+def _lexicon_version() -> str:
+    from ..files import domain_firmware_dir
+
+    m = re.search(r'"(gxlex/\S+ [^"]*)"', (domain_firmware_dir("glove") / "gx_lexicon.cpp").read_text(errors="replace"))
+    return m.group(1) if m else "?"
+
+
+def merge_json(path, key: str, value) -> Path:
+    """Set ``key`` of the JSON object in ``path`` (created when missing), its other keys kept."""
+    p = Path(path)
+    data = {}
+    if p.is_file():
+        try:
+            data = json.loads(p.read_text())
+        except ValueError as e:
+            raise GloveXferError(f"{p}: not a JSON file ({e}); the figures would replace it") from None
+        if not isinstance(data, dict):
+            raise GloveXferError(f"{p}: not a JSON object")
+    data[key] = value
+    return write_json(data, p)
+
+
 def _build_native(md: Path, programs, bd: Path) -> Path:
     bd.mkdir(parents=True, exist_ok=True)
     if shutil.which("cmake") is None:
@@ -382,11 +451,16 @@ def write_json(result: dict, path) -> Path:
     return p
 
 
+def _targets(result: dict) -> list:
+    """(target, model -> figures) of a bench result, other keys (:data:`DECODER_KEY`) left out."""
+    return [(t, per) for t, per in result.items() if t in TARGET_NAMES]
+
+
 def table(result: dict) -> str:
     """A Markdown table of the main figures."""
     rows = ["| target | model | flash (B) | RAM data+bss (B) | stack (B) | instructions / recognition | est. ms @ 240 MHz |",
             "|---|---|---:|---:|---:|---:|---:|"]
-    for t, per in result.items():
+    for t, per in _targets(result):
         for m, e in per.items():
             insn = e.get("instructions")
             rows.append(f"| {t} | {m} | {e['flash_bytes']} | {e['ram_bytes']} | {e['stack_bytes']} | "
@@ -401,7 +475,7 @@ def stage_table(result: dict) -> str:
     head = "| target | model | model check | Madgwick / sample | cleaning | spline | rasteriser |"
     head += " signals |" if sig else ""
     rows = [head + " network | recognition |", "|---|---|" + "---:|" * (8 if sig else 7)]
-    for t, per in result.items():
+    for t, per in _targets(result):
         for m, e in per.items():
             if "groups" not in e:
                 continue
@@ -428,13 +502,13 @@ def layer_table(result: dict) -> str:
     """Instructions per network layer (mean over the recordings) of the emulated targets,
     beside CMSIS-NN's on the Cortex-M4F."""
     layers: dict = {}
-    for t, per in result.items():
+    for t, per in _targets(result):
         for e in per.values():
             for k, v in e.get("layers", {}).items():
                 layers.setdefault(k, {}).setdefault(t, v)
     if not layers:
         return ""
-    targets = [t for t in result if t.startswith("qemu") and any(t in v for v in layers.values())]
+    targets = [t for t, _ in _targets(result) if t.startswith("qemu") and any(t in v for v in layers.values())]
     rows = ["| layer | MACs | " + " | ".join(f"{t} | per MAC" for t in targets) + " | CMSIS-NN (qemu-arm) |",
             "|---|---:|" + "---:|---:|" * len(targets) + "---:|"]
     for k, per in layers.items():
@@ -461,7 +535,7 @@ def signal_stage_table(result: dict) -> str:
     top-3 of each network run, and the fusion)."""
     rows = ["| target | model | signals stage | signal input quantisation | signal network | LSTM input + network | "
             "decide | recognition |", "|---|---|---:|---:|---:|---:|---:|---:|"]
-    for t, per in result.items():
+    for t, per in _targets(result):
         for m, e in per.items():
             s = e.get("stages", {})
             if "signals" not in s:
@@ -471,6 +545,29 @@ def signal_stage_table(result: dict) -> str:
     return "\n".join(rows)
 
 
-__all__ = ["ASSUMPTION", "BASE_MODELS", "DEFAULT_TARGETS", "MODELS", "SIGNAL_MODELS", "SIGNAL_STAGES", "STAGES", "TARGET_NAMES",
+def decoder_size_table(result: dict) -> str:
+    """The word decoder's flash and RAM per target (the :data:`DECODER_KEY` part of a bench
+    result)."""
+    rows = ["| target | decoder code flash (B) | lexicon flash (B) | static RAM (B) | scratch (B) | stack (B) | "
+            "RAM total (B) |", "|---|---:|---:|---:|---:|---:|---:|"]
+    for t, e in result.get(DECODER_KEY, {}).items():
+        rows.append(f"| {t} | {e['code_flash_bytes']} | {e['lexicon_flash_bytes']} | {e['static_ram_bytes']} | "
+                    f"{e['scratch_bytes']} | {e['stack_bytes']} | {e['ram_bytes']} |")
+    return "\n".join(rows)
+
+
+def decoder_insn_table(result: dict) -> str:
+    """The word decoder's instructions per word (mean, max) per target, word length and kind
+    of scores."""
+    dec = result.get(DECODER_KEY, {})
+    rows = ["| target | letters | scores | instructions / word, mean | max |", "|---|---:|---|---:|---:|"]
+    for t, e in dec.items():
+        for length, kinds in e["instructions_per_word"].items():
+            for kind, v in kinds.items():
+                rows.append(f"| {t} | {length} | {kind} | {v['mean']} | {v['max']} |")
+    return "\n".join(rows)
+
+
+__all__ = ["ASSUMPTION", "BASE_MODELS", "DECODER_KEY", "DECODER_TARGETS", "DEFAULT_TARGETS", "MODELS", "SIGNAL_MODELS", "SIGNAL_STAGES", "STAGES", "TARGET_NAMES",
            "has_signal_model", "layer_table", "signal_stage_table", "bench_recordings", "map_sizes", "map_sections",
-           "parse_bench_line", "run_bench", "run_bench_native", "run_bench_qemu", "stage_table", "table", "write_json"]
+           "decoder_insn_table", "decoder_size_table", "merge_json", "parse_bench_line", "run_bench", "run_decoder_bench", "run_bench_native", "run_bench_qemu", "stage_table", "table", "write_json"]
