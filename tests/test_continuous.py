@@ -259,7 +259,7 @@ def test_demo_session_without_digilets_is_the_shipped_one(monkeypatch, digilets_
         continuous_session("words nobody shipped", 0)
 
 
-#: simulated sessions streamed through each emulated MCU's UART (about 5 minutes of stream;
+#: simulated sessions streamed through each emulated MCU's UART (4.2 minutes of stream;
 #: QEMU without -icount: 5-30 s of host time per target)
 EMULATED_SESSIONS = 10
 
