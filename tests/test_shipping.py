@@ -34,6 +34,26 @@ def test_unknown_shipped_model_is_a_clear_error(tmp_path):
         shipping.ShippedModel("nope", tmp_path)
 
 
+def test_domains_share_the_model_folder_writers_and_lookup(tmp_path):
+    """Both domains write and find model folders the same way: a fused model is refused until
+    its members are beside it; a name is looked up through the domain folders in order."""
+    glove, chen = tmp_path / "glove", tmp_path / "chen2021"
+    fused = {"model": "fused", "kind": "fused", "members": ["a_lstm"]}
+    with pytest.raises(GloveXferError, match="'fused' fuses a_lstm, which is not in"):
+        shipping.write_fused(chen / "fused", fused)
+    assert not (chen / "fused").exists()
+    for d in (chen, glove):
+        shipping.write_json({"model": "a_lstm", "kind": "lstm"}, d / "a_lstm" / "metrics.json")
+    (chen / "a_lstm" / "model.h5").write_bytes(b"")
+    assert shipping.write_fused(chen / "fused", fused) == chen / "fused"
+    assert shipping.read_meta(chen / "fused")["members"] == ["a_lstm"]
+    assert shipping.model_folder("a_lstm", [chen, glove]) == chen / "a_lstm"
+    assert shipping.model_folder("a_lstm", [glove, chen]) == glove / "a_lstm"
+    assert shipping.model_folder(str(glove / "a_lstm"), chen) == glove / "a_lstm"
+    with pytest.raises(GloveXferError, match=r"no shipped model 'nope' \(looked for .*chen2021.*, .*glove.*; shipped: a_lstm, fused\)"):
+        shipping.model_folder("nope", [chen, glove])
+
+
 def test_quick_train_needs_an_out_folder(capsys):
     assert main(["train", "--quick", "--model", "paper_lstm"]) == 2
     assert "--out" in capsys.readouterr().err

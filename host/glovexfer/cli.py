@@ -13,7 +13,7 @@ import numpy as np
 from . import __version__
 from .data.paths import DEMO_SET, demo_set_path
 from .errors import DataFormatError, GloveXferError
-from .files import FIRMWARE_DIR, moved_models_hint
+from .files import FIRMWARE_DIR, domain_dir, moved_models_hint
 
 #: Packages of the ``train`` extra: a command that needs one says so (exit 2) when it is absent.
 OPTIONAL_PACKAGES = ("tensorflow", "tf_keras", "tflite_micro", "h5py")
@@ -244,6 +244,21 @@ def _domain(args) -> str:
     return args.domain
 
 
+def _models_dir(args, option: str) -> Path:
+    """The models folder of a train / evaluate / export call: the ``option`` given (``out``,
+    ``models``), else the domain's own (models/glove/, models/chen2021/)."""
+    given = getattr(args, option, None)
+    return Path(given) if given else domain_dir(_domain(args))
+
+
+def _write_results(args, results: list[dict]) -> None:
+    """``--json``: the scores of shipped models (one object for one model)."""
+    if args.json:
+        from .nets.shipping import write_json
+
+        print(f"-> {write_json(results if len(results) > 1 else results[0], Path(args.json))}")
+
+
 def _refuse(args, where: str, **options) -> None:
     """A clear error for an option given where it has no meaning (``options``: attribute -> flag)."""
     given = [flag for attr, flag in options.items() if getattr(args, attr, None) not in (None, False, [])]
@@ -295,7 +310,6 @@ def _score_chen2021(args) -> int:
     models on the Chen (2021) pen writers they were not trained on."""
     from .nets.chen2021_shipping import evaluate as chen_evaluate
     from .data.paths import find_dataset
-    from .nets import shipping
 
     root = find_dataset("chen2021", args.chen2021 or None)
     results = []
@@ -306,8 +320,7 @@ def _score_chen2021(args) -> int:
         if res["writers_left_out_as_trained_on"]:
             print(f"  left out (trained on): {', '.join(res['writers_left_out_as_trained_on'])}")
         results.append(res)
-    if args.json:
-        print(f"-> {shipping.write_json(results if len(results) > 1 else results[0], Path(args.json))}")
+    _write_results(args, results)
     return 0
 
 
@@ -317,7 +330,7 @@ def _score_shipped(args) -> int:
     from .nets import shipping
     from .nets.datasets import target_arrays
 
-    models_dir = Path(args.models) if args.models else shipping.MODELS_DIR
+    models_dir = _models_dir(args, "models")
     for name in args.model:  # every model file checked before any work
         folder = shipping.model_folder(name, models_dir)
         shipping.read_meta(folder)
@@ -353,8 +366,7 @@ def _score_shipped(args) -> int:
         if res.get("recordings_from_training_writers"):
             print(f"  note: {res['recordings_from_training_writers']} recordings come from writers this model was trained on")
         results.append(res)
-    if args.json:
-        print(f"-> {shipping.write_json(results if len(results) > 1 else results[0], Path(args.json))}")
+    _write_results(args, results)
     return 0
 
 
@@ -363,14 +375,17 @@ def cmd_train(args) -> int:
     from .nets import experiment as E
     from .nets import shipping
 
-    if _domain(args) == "chen2021":
+    chen2021 = _domain(args) == "chen2021"
+    if chen2021:
         _refuse(args, "--domain chen2021", target="--target", metrics_only="--metrics-only")
-        return _train_chen2021(args)
-    _refuse(args, "the glove domain", writers="--writers")
-    names = list(shipping.SHIPPED) if args.model == ["all"] else args.model
-    out = Path(args.out) if args.out else shipping.MODELS_DIR
+    else:
+        _refuse(args, "the glove domain", writers="--writers")
     if args.quick and not args.out:
         raise GloveXferError("--quick models are meaningless: give --out DIR (they never go to the shipped models/)")
+    out = _models_dir(args, "out")
+    if chen2021:
+        return _train_chen2021(args, out)
+    names = list(shipping.SHIPPED) if args.model == ["all"] else args.model
     if "spotter" in names:
         from .data.paths import find_dataset
         from .nets.spotter import SPOTTER, ship_spotter
@@ -402,16 +417,13 @@ def cmd_train(args) -> int:
     return 0
 
 
-def _train_chen2021(args) -> int:
-    """train --domain chen2021: the real-data models on every (or --writers) Chen writer."""
+def _train_chen2021(args, out: Path) -> int:
+    """train --domain chen2021: the real-data models on every (or --writers) Chen writer, into ``out``."""
     from .nets import chen2021_shipping as CS
     from .data.paths import find_dataset
 
-    if args.quick and not args.out:
-        raise GloveXferError("--quick models are meaningless: give --out DIR (they never go to the shipped models/)")
     if args.metrics and len(args.metrics) != 1:
         raise GloveXferError("--domain chen2021 takes one --metrics file (glovexfer evaluate --domain chen2021's summary)")
-    out = Path(args.out) if args.out else CS.CHEN_MODELS_DIR
     metrics = Path(args.metrics[0]) if args.metrics else CS.CHEN_METRICS
     if args.metrics and not metrics.is_file():
         raise GloveXferError(f"--metrics {metrics}: no such file (glovexfer evaluate --domain chen2021 writes it){moved_models_hint(metrics)}")
@@ -441,9 +453,9 @@ def cmd_export(args) -> int:
 
     if _domain(args) == "chen2021":
         _refuse(args, "--domain chen2021", model="--model", target="--target")
-        return _export_chen2021(args)
+        return _export_chen2021(args, _models_dir(args, "models"))
     _refuse(args, "the glove domain", vectors="--vectors", recording_set="--recording-set")
-    out = Path(args.models) if args.models else shipping.MODELS_DIR
+    out = _models_dir(args, "models")
     if args.lexicon:
         from .export.lexicon import build_lexicon, write_lexicon, write_lexicon_source
 
@@ -487,15 +499,13 @@ def cmd_export(args) -> int:
     return 0
 
 
-def _export_chen2021(args) -> int:
-    """export --domain chen2021: int8 files of the shipped real-data networks and their
-    firmware model data; optionally real letters as vector files or a recording set."""
-    from .nets import chen2021_shipping as CS
+def _export_chen2021(args, out: Path) -> int:
+    """export --domain chen2021: int8 files of the shipped real-data networks in ``out`` and
+    their firmware model data; optionally real letters as vector files or a recording set."""
     from .data.paths import find_dataset
 
     if args.every < 1:
         raise GloveXferError(f"--every must be >= 1, got {args.every}")
-    out = Path(args.models) if args.models else CS.CHEN_MODELS_DIR
     chen = find_dataset("chen2021", args.chen2021)
     from .export.chen2021 import export
 

@@ -1,20 +1,29 @@
-"""``glovexfer export``: the shipped float models -> full-int8 .tflite and the firmware's C++
-model data, in models/glove/ (the models folder of the glove domain).
+"""``glovexfer export``: shipped float models -> full-int8 .tflite and the firmware's C++
+model data, one path for every data domain (the domain gives its models folder,
+``files.domain_dir``, and the data the models were trained on; the real pen domain's is
+:mod:`glovexfer.export.chen2021`).
 
-For every model folder named (``models/glove/<name>/model.h5``, written by ``glovexfer train``):
+For every model folder named (``<domain>/<name>/model.h5``, written by ``glovexfer train``),
+:func:`export_model` writes:
 
-* ``models/glove/<name>/model_int8.tflite``: full-integer int8 (int8 input and output = logits,
-  batch 1), calibrated on a representative set drawn from the model's *training* data: the
-  simulated target recordings it was fine-tuned on (never a held-out user: the shipped
-  models are trained on every target user, and the representative set is a seeded random
-  subset of that same set);
-* ``models/glove/<name>/int8.json``: the int8 model's SHA-256, ops, input/output quantisation.
+* ``<name>/model_int8.tflite``: full-integer int8 (int8 input and output = logits, batch 1),
+  calibrated on a representative set drawn from the model's *training* data (the glove
+  domain: the simulated target recordings it was fine-tuned on, never a held-out user: the
+  shipped models are trained on every target user, and the representative set is a seeded
+  random subset of that same set; the real pen domain: its own training letters).  A signal
+  network is converted with its batch norm folded and its standardisation as metadata
+  (:func:`signal_int8`);
+* ``<name>/int8.json``: the int8 model's SHA-256, ops, input/output quantisation
+  (``nets.shipping.int8_info``); a signal network's instead gives, besides its digest and
+  ops, the argmax agreement of the golden int8 network (its input quantised as the device
+  does) with the float network on its training examples.
 
-For the two networks the firmware compiles in (``--lstm NAME --cnn NAME``, default the
-``best`` members): ``models/glove/firmware/gx_model_lstm.{h,cpp}`` and ``gx_model_cnn.{h,cpp}``
+For the networks the firmware compiles in (glove: ``--lstm NAME --cnn NAME``, default the
+``best`` members; real pen: the transfer networks and the signal network),
+:func:`export_firmware` writes ``<domain>/firmware/gx_model_<role>.{h,cpp}``
 (``export.model_data.write_model_source``: weights, biases, every quantisation parameter, a
 version string naming the export format, the model and the .tflite's SHA-256 prefix, and an
-FNV-1a checksum the firmware verifies at start-up), and ``models/glove/firmware/MANIFEST.json``
+FNV-1a checksum the firmware verifies at start-up), and ``<domain>/firmware/MANIFEST.json``
 saying which shipped model each one is.
 """
 
@@ -26,7 +35,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import DataFormatError, GloveXferError
+from ..errors import GloveXferError
 from ..files import FIRMWARE_DIR
 
 # The shipped int8 files and their checks live one layer down (nets.shipping, which reads
@@ -47,32 +56,62 @@ REPRESENTATIVE_FROM = "the model's own training recordings (simulated target set
 
 def export_model(folder: Path, representative_arrays, n_rep: int = REPRESENTATIVE_N, seed: int = 0, rep_from: str = REPRESENTATIVE_FROM) -> Path:
     """``folder/model.h5`` -> ``folder/model_int8.tflite`` (+ ``int8.json``); returns the .tflite.
-    ``rep_from`` says in ``int8.json`` where the representative examples come from."""
+
+    ``representative_arrays``: the model's training data (``nets.datasets.Arrays``; a signal
+    network reads its ``sig``); ``rep_from`` says in ``int8.json`` where it comes from."""
     from ..nets import protocols as P
-    from ..nets.shipping import MODEL_FILE, read_meta
-    from ..nets.tflite import op_names, to_int8_tflite
+    from ..nets.shipping import MODEL_FILE, ShippedModel, int8_info, read_meta, write_int8
+    from ..nets.tflite import to_int8_tflite
 
     folder = Path(folder)
     meta = read_meta(folder, single=True)
     kind = meta["kind"]
-    model = load_keras(folder / MODEL_FILE)
-    rep = np.asarray(P.inputs(kind, representative_arrays), dtype=np.float32)
-    blob = to_int8_tflite(model, rep, n_rep=n_rep, seed=seed)
+    shipped = ShippedModel(str(folder))
+    model = shipped.members[0][1]
+    x = P.inputs(kind, representative_arrays)
+    if kind == "signal":
+        blob = signal_int8(model, shipped.signal_norm, x, n_rep=n_rep, seed=seed)
+    else:
+        blob = to_int8_tflite(model, np.asarray(x, dtype=np.float32), n_rep=n_rep, seed=seed)
     net = parse_int8(blob, f"the int8 conversion of {folder / MODEL_FILE}", kind)
-    out = folder / INT8_TFLITE
-    out.write_bytes(blob)
-    info = {
-        "model": meta["model"],
-        "kind": kind,
+    if kind == "signal":
+        info = _signal_info(shipped, blob, net, representative_arrays, f"{min(n_rep, len(x))} of {rep_from} (seed {seed})")
+    else:
+        info = int8_info(meta["model"], kind, blob, net, {"n": int(min(n_rep, len(x))), "seed": seed, "from": rep_from})
+    return write_int8(folder, blob, info)
+
+
+#: Training examples at most on which a signal network's int8.json measures its agreement.
+SIGNAL_AGREEMENT_N = 1000
+
+
+def _signal_info(shipped, blob: bytes, net, arrays, representative: str) -> dict:
+    """``int8.json`` of a signal network: digest, ops, and the argmax agreement of the golden
+    int8 network (input quantised by the device's own quantiser, ``golden.signals``) with the
+    float network on every k-th of its training examples ``arrays``."""
+    from ..golden.recognise import signal_quantiser_of
+    from ..golden.signals import quantise_signals
+    from ..nets.datasets import standardise_signals
+
+    X, y = arrays.sig, arrays.y
+    model = shipped.members[0][1]
+    sub = np.arange(len(y))[:: max(1, len(y) // SIGNAL_AGREEMENT_N)]
+    q = signal_quantiser_of(net)
+    x8 = np.concatenate([quantise_signals(X[i], *q)[None] for i in sub])
+    dev = np.argmax(net.run(x8).reshape(len(sub), -1), axis=1)
+    flt = np.argmax(model.predict(standardise_signals(X[sub], *shipped.signal_norm), verbose=0), axis=1)
+    return {
+        "model": shipped.name,
+        "kind": "signal",
+        "int8_bytes": len(blob),
         "sha256": hashlib.sha256(blob).hexdigest(),
-        "bytes": len(blob),
-        "ops": op_names(blob),
-        "input": {"scale": float(net.input_scale), "zero_point": int(net.input_zero_point)},
-        "output": {"scale": float(net.output_scale), "zero_point": int(net.output_zero_point), "is": "logits"},
-        "representative": {"n": int(min(n_rep, len(rep))), "seed": seed, "from": rep_from},
+        "representative": representative,
+        "ops": net.op_names,
+        "agreement_letters": int(len(sub)),
+        "argmax_agreement_int8_vs_float": float(np.mean(dev == flt)),
+        "accuracy_int8_training_letters": float(np.mean(dev == y[sub])),
+        "accuracy_float_training_letters": float(np.mean(flt == y[sub])),
     }
-    (folder / INT8_INFO).write_text(json.dumps(info, indent=1) + "\n")
-    return out
 
 
 def export_firmware(models_dir: Path, lstm: str, cnn: str, signal: str | None = None, spotter: str | None = None) -> Path:

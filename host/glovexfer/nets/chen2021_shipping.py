@@ -1,11 +1,13 @@
-"""Real-data models: train them on Chen writers, ship them under models/chen2021/, score them
-(``glovexfer train/evaluate --domain chen2021``; their int8 export is :mod:`glovexfer.export.chen2021`).
+"""The real pen domain's shipped models: what is its own (its data, its models, their
+training) on the shared shipping path of :mod:`glovexfer.nets.shipping`
+(``glovexfer train/evaluate --domain chen2021``; their int8 export is :mod:`glovexfer.export.ship`'s,
+with this domain's data, :mod:`glovexfer.export.chen2021`).
 
-A shipped Chen model is a folder in the layout of :mod:`glovexfer.nets.shipping` (``model.h5``,
-``metrics.json``; a fused model has only ``metrics.json`` naming its
+A shipped Chen model is a folder under models/chen2021/ written by ``shipping.write_model``
+(``model.h5``, ``metrics.json``) or ``shipping.write_fused`` (only ``metrics.json`` naming its
 ``members``), so ``ShippedModel`` loads it and the int8 export reads it like the glove
 models.  Its ``metrics.json`` adds a ``chen2021`` block: the representation the network reads
-and the writers it was trained on, which ``evaluate`` leaves out.
+and the writers it was trained on, which ``evaluate`` leaves out and ``export`` calibrates on.
 """
 
 from __future__ import annotations
@@ -52,41 +54,47 @@ def read_figures(metrics_path) -> dict:
     return read_json_object(metrics_path, "Chen protocol metrics") if metrics_path and Path(metrics_path).is_file() else {}
 
 
-def _resolve(ref: str, models_dir: Path | None) -> tuple[str, Path]:
-    """A model reference -> (name or path, folder that holds it)."""
-    p = Path(ref)
-    if p.is_dir():
-        return str(p), p.parent
-    for d in ([Path(models_dir)] if models_dir else [CHEN_MODELS_DIR, S.MODELS_DIR]):
-        if (d / ref / S.METRICS_FILE).is_file():
-            return ref, d
-    known = sorted(m.parent.name for d in (CHEN_MODELS_DIR, S.MODELS_DIR) for m in d.glob(f"*/{S.METRICS_FILE}"))
-    raise GloveXferError(f"no shipped model '{ref}' in {models_dir or f'{CHEN_MODELS_DIR} or {S.MODELS_DIR}'} (shipped: {', '.join(known) or 'none'})")
+#: What a signal network's ``chen2021.representation`` says: it reads the golden signals of the
+#: firmware's counts (``Arrays.sig``), not a trajectory representation.
+SIGNAL_REPRESENTATION = "device signals"
+
+
+def domain_arrays(chen_root, writers: list[str] | None = None, representation: str = CP.REPRESENTATION, signals: bool = False,
+                  progress: bool = True):
+    """The Chen letters of ``writers`` (or all) as ``Arrays``, this domain's data for the shared
+    shipping path: the trajectories in ``representation`` and, with ``signals``, the device
+    signals a signal network reads (``Arrays.sig``)."""
+    if representation == SIGNAL_REPRESENTATION:
+        representation = CP.REPRESENTATION
+    tgt = CP.target(chen_root, representation, progress=progress, writers=writers)
+    if signals:
+        X, y, g = CP.device_signal_arrays(chen_root, progress=progress)
+        keep = np.isin(g, sorted(set(tgt.group.tolist())))
+        if not (np.array_equal(y[keep], tgt.y) and np.array_equal(g[keep], tgt.group)):
+            raise GloveXferError(f"{chen_root}: the signals and the trajectories list the letters differently")
+        tgt.sig = X[keep]
+    return tgt
 
 
 def evaluate(chen_root, ref: str, models_dir: str | Path | None = None, progress: bool = True, writers: list[str] | None = None) -> dict:
     """Score a shipped model on every Chen writer (of ``writers``, or all) it was not trained on.
 
-    Returns accuracy, per-writer accuracy, the confusion matrix, and which writers were left
-    out because the model was trained on them.
+    ``ref``: a model folder, or a name in ``models_dir`` (default: models/chen2021/, then
+    models/glove/).  Returns accuracy, per-writer accuracy, the confusion matrix, and which
+    writers were left out because the model was trained on them.
     """
-    name, folder = _resolve(ref, Path(models_dir) if models_dir else None)
-    model = S.ShippedModel(name, folder)
+    folder = S.model_folder(ref, [Path(models_dir)] if models_dir else [CHEN_MODELS_DIR, S.MODELS_DIR])
+    model = S.ShippedModel(str(folder))
     info = model.meta.get("chen2021", {})
     trained = sorted(info.get("train_writers", []))
     representation = info.get("representation", CP.REPRESENTATION)
-    tgt = CP.target(chen_root, representation, progress=progress, writers=writers)
+    tgt = domain_arrays(chen_root, writers, representation, "signal" in model.kinds, progress)
     keep = ~np.isin(tgt.group, trained)
     if not keep.any():
         raise GloveXferError(
             f"model '{model.name}' was trained on every writer in {chen_root} ({', '.join(trained)}): nothing left to score; "
             "use a model trained on fewer writers (glovexfer evaluate --domain chen2021 --protocol ... measures held-out writers)"
         )
-    if "signal" in model.kinds:
-        X, y, _ = CP.device_signal_arrays(chen_root, progress=progress, writers=writers)
-        if not np.array_equal(y, tgt.y):
-            raise GloveXferError(f"{chen_root}: the signals and the trajectories list the letters differently")
-        tgt.sig = X
     res = S.score(model, tgt.take(np.flatnonzero(keep)))
     res["per_writer"] = res.pop("per_user")
     res["data"] = str(chen_root)
@@ -121,21 +129,16 @@ def ship(chen_root, digilets_root, out_dir: Path = CHEN_MODELS_DIR, seed: int = 
     paths = []
     for net in CP.NETS:
         name = f"chen_transfer_{net}"
-        folder = out_dir / name
-        folder.mkdir(parents=True, exist_ok=True)
         t0 = time.time()
         w = CP.pretrained(net, digilets_root, seed=seed, progress=progress, src=src, quick=quick)
         model, hist = _fit_all(net, w, tgt, seed, progress, quick)
-        model.save(folder / S.MODEL_FILE)
         meta = {"model": name, "kind": net} | common
         meta["finetune"] = hist | {"config": asdict(CP.FINETUNE[net])}
         meta["pretrain_config"] = asdict(CP.PRETRAIN[net])
-        meta["parameters"] = int(model.count_params())
-        meta["train_seconds"] = round(time.time() - t0, 1)
-        if f"transfer_{net}" in figures:
-            meta["protocols"] = {p: {k: v for k, v in figures[f"transfer_{net}"][p].items() if k != "confusion"} for p in figures[f"transfer_{net}"]}
-        S.write_json(meta, folder / S.METRICS_FILE)
-        paths.append(folder)
+        fig = _protocol_figures(figures, f"transfer_{net}")
+        if fig:
+            meta["protocols"] = fig
+        paths.append(S.write_model(out_dir / name, model, meta, t0))
     paths.append(ship_signal(chen_root, out_dir, seed, progress, figures, writers, quick))
     paths.append(write_best(out_dir, figures, common))
     return paths
@@ -162,8 +165,7 @@ def write_best(out_dir: Path, figures: dict, common: dict) -> Path:
         "the device signal network (golden signals of the firmware's own 32-sample counts) fused with the transfer "
         "BiLSTM; every member runs in the firmware (select 'signal_fused')"
     )
-    S.write_json(best, Path(out_dir) / "chen_best" / S.METRICS_FILE)
-    return Path(out_dir) / "chen_best"
+    return S.write_fused(Path(out_dir) / "chen_best", best)
 
 
 def ship_signal_only(chen_root, out_dir: Path = CHEN_MODELS_DIR, seed: int = 0, progress: bool = True, metrics_path: Path | None = None, writers: list[str] | None = None, quick: bool = False) -> list[Path]:
@@ -190,19 +192,14 @@ def ship_signal(chen_root, out_dir: Path = CHEN_MODELS_DIR, seed: int = 0, progr
         idx = idx[::10]
     t0 = time.time()
     _, model, (mean, std) = P.train_signal_net(X, y, idx, np.zeros(0, dtype=np.int64), seed, quick, progress, "ship chen signal net")
-    folder = Path(out_dir) / SIGNAL_NAME
-    folder.mkdir(parents=True, exist_ok=True)
-    model.save(folder / S.MODEL_FILE)
     meta = {
         "model": SIGNAL_NAME,
         "kind": "signal",
         "input": "golden signals stage (N, 32, 9) of the firmware's 32-sample counts (glovexfer.chen.counts.to_counts), standardised by signal_norm",
         "signal_norm": {"mean": [float(v) for v in mean], "std": [float(v) for v in std]},
-        "chen2021": {"representation": "device signals", "train_writers": sorted(set(g[idx].tolist())), "sequences": int(len(idx))},
+        "chen2021": {"representation": SIGNAL_REPRESENTATION, "train_writers": sorted(set(g[idx].tolist())), "sequences": int(len(idx))},
         "config": asdict(P.SIGNAL_FIT),
         "layers": [list(x) for x in SIGNAL_NET_LAYERS],
-        "parameters": int(model.count_params()),
-        "train_seconds": round(time.time() - t0, 1),
         "seed": seed,
         "quick": quick,
         "reproduce": reproduce_command(),
@@ -210,8 +207,7 @@ def ship_signal(chen_root, out_dir: Path = CHEN_MODELS_DIR, seed: int = 0, progr
     fig = _protocol_figures(figures or {}, SIGNAL_FIGURES)
     if fig:
         meta["protocols"] = fig
-    S.write_json(meta, folder / S.METRICS_FILE)
-    return folder
+    return S.write_model(Path(out_dir) / SIGNAL_NAME, model, meta, t0)
 
 
 def train_writers(folder: Path) -> list[str]:
@@ -226,4 +222,5 @@ def train_writers(folder: Path) -> list[str]:
     return writers
 
 
-__all__ = ["BEST_MEMBERS", "CHEN_METRICS", "CHEN_MODELS_DIR", "FUSED_FIGURES", "SHIPPED", "SIGNAL_NAME", "evaluate", "ship", "ship_signal", "write_best"]
+__all__ = ["BEST_MEMBERS", "CHEN_METRICS", "CHEN_MODELS_DIR", "FUSED_FIGURES", "SHIPPED", "SIGNAL_NAME", "domain_arrays", "evaluate", "ship",
+           "ship_signal", "write_best"]

@@ -1,25 +1,30 @@
-"""Shipped models: train them (``glovexfer train``), write them to ``models/glove/``, load
-them back and score them on any glove data set (``glovexfer evaluate --data``).
+"""Shipped models of every data domain: the folder layout, its writers and readers, and scoring.
 
-One folder per single-network model under ``models/glove/`` (:data:`MODELS_DIR`)::
+``glovexfer train`` writes them, ``glovexfer export`` adds their int8 files,
+``glovexfer evaluate`` loads them back.  Each domain has its models folder
+(``files.domain_dir``: models/glove/, :data:`MODELS_DIR`; models/chen2021/) and its own data
+and protocols (the glove domain's in :func:`train_model` here, the real pen domain's in
+:mod:`glovexfer.nets.chen2021_shipping`); the folders are the same in both::
 
-    models/glove/<name>/model.h5          the shipped network: pretrained, then fine-tuned on
-                                          every target user (or only pretrained / only
-                                          target-trained for the two baselines)
-    models/glove/<name>/metrics.json      what it was trained on, its training histories, its
-                                          protocol figures (from ``glovexfer evaluate --json``)
-                                          and the command that reproduces it
+    <domain>/<name>/model.h5          the shipped network (:func:`write_model`)
+    <domain>/<name>/metrics.json      what it was trained on, its training histories, its
+                                      protocol figures and the command that reproduces it
+    <domain>/<name>/model_int8.tflite its full-int8 network and ``int8.json`` (its SHA-256,
+                                      ops, quantisation, representative set;
+                                      :func:`write_int8`), added by ``glovexfer export``
 
-``glovexfer export`` adds ``model_int8.tflite`` and ``int8.json``.  Nothing else is written
-to a model folder: the source pretraining stays in out/pretrained
-(``experiment.pretrained_weights``), where the protocol runs and ``train`` share it.  A fused model
-(``best``) is a folder with only ``metrics.json``, whose ``members`` name the single-network
-folders it averages.  ``models/glove/metrics.json`` collects every model's protocol figures
-(``ud.mean``, ``ud.std``, ``ui.mean``, ``ui.per_user``; fractions in [0, 1]).
+A fused model is a folder with only ``metrics.json`` (:func:`write_fused`), whose
+``members`` name the single-network folders beside it that it averages.  Nothing else is
+written to a model folder: the source pretraining stays in out/ (``experiment.pretrained_weights``,
+``chen2021.pretrained``), where the protocol runs and ``train`` share it.
+``models/glove/metrics.json`` collects every glove model's protocol figures (``ud.mean``,
+``ud.std``, ``ui.mean``, ``ui.per_user``; fractions in [0, 1]); ``models/chen2021/metrics.json``
+is the Chen protocols' summary (``glovexfer evaluate --domain chen2021``).
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import time
 from pathlib import Path
@@ -124,12 +129,7 @@ def train_model(name: str, dom, out_dir: Path = MODELS_DIR, seed: int = 0, progr
     if setting.parts:
         meta["members"] = [p.name for p in setting.parts]
         meta["fusion"] = "mean of the members' softmax probabilities (device: sum of their int8 softmax outputs)"
-        for part in setting.parts:
-            if not (Path(out_dir) / part.name / MODEL_FILE).is_file():
-                raise GloveXferError(f"'{name}' fuses {part.name}, which is not in {out_dir}: train it first")
-        write_json(meta, folder / METRICS_FILE)
-        return folder
-    folder.mkdir(parents=True, exist_ok=True)
+        return write_fused(folder, meta)
     weights = None
     if setting.pretrain:
         weights, hist = E.pretrained_weights(setting, dom, seed, progress)
@@ -139,9 +139,28 @@ def train_model(name: str, dom, out_dir: Path = MODELS_DIR, seed: int = 0, progr
     model = P.finetune(setting, weights, dom.target, seed=seed, progress=progress)
     if setting.finetune:
         meta["finetune"] = dict(model.glovexfer_history or {}) | {"config": setting.finetune_cfg, "recordings": len(dom.target)}
+    return write_model(folder, model, meta, t0)
+
+
+def write_model(folder: Path, model, meta: dict, t0: float) -> Path:
+    """A single-network model folder: ``model.h5`` and ``metrics.json`` (``meta`` with the
+    network's ``parameters`` and the ``train_seconds`` since ``t0``)."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
     model.save(folder / MODEL_FILE, include_optimizer=False)  # no optimiser state: 3x smaller
     meta["parameters"] = int(model.count_params())
     meta["train_seconds"] = round(time.time() - t0, 1)
+    write_json(meta, folder / METRICS_FILE)
+    return folder
+
+
+def write_fused(folder: Path, meta: dict) -> Path:
+    """A fused model folder: only ``metrics.json``, whose ``members`` must be single-network
+    model folders beside it (trained first)."""
+    folder = Path(folder)
+    for member in meta["members"]:
+        if not (folder.parent / member / MODEL_FILE).is_file():
+            raise GloveXferError(f"'{meta['model']}' fuses {member}, which is not in {folder.parent}: train it first")
     write_json(meta, folder / METRICS_FILE)
     return folder
 
@@ -174,14 +193,21 @@ def update_summary(out_dir: Path = MODELS_DIR) -> Path:
 
 
 # ------------------------------------------------------------------------------- loading
-def model_folder(name_or_path: str, models_dir: Path = MODELS_DIR) -> Path:
+def model_folder(name_or_path: str, models_dir: "Path | list[Path]" = MODELS_DIR) -> Path:
+    """The folder of a shipped model: ``name_or_path`` itself when it is a folder, else the
+    first of ``models_dir`` (one models folder or a list of them) that holds that name."""
     p = Path(name_or_path)
-    folder = p if p.is_dir() else Path(models_dir) / name_or_path
-    if not (folder / METRICS_FILE).is_file():
-        known = sorted(m.parent.name for m in Path(models_dir).glob(f"*/{METRICS_FILE}"))
-        raise GloveXferError(f"no shipped model '{name_or_path}' (looked for {folder / METRICS_FILE}{moved_models_hint(folder)}; "
-                             f"shipped: {', '.join(known) or 'none'})")
-    return folder
+    if p.is_dir():
+        folders = [p]
+    else:
+        dirs = [Path(d) for d in (models_dir if isinstance(models_dir, (list, tuple)) else [models_dir])]
+        folders = [d / name_or_path for d in dirs]
+    for folder in folders:
+        if (folder / METRICS_FILE).is_file():
+            return folder
+    known = sorted({m.parent.name for f in folders for m in f.parent.glob(f"*/{METRICS_FILE}")})
+    looked = ", ".join(f"{f / METRICS_FILE}{moved_models_hint(f)}" for f in folders)
+    raise GloveXferError(f"no shipped model '{name_or_path}' (looked for {looked}; shipped: {', '.join(known) or 'none'})")
 
 
 def read_meta(folder: Path, single: bool = False) -> dict:
@@ -347,6 +373,33 @@ INT8_TFLITE = "model_int8.tflite"
 INT8_INFO = "int8.json"
 #: Network kinds a single-network model folder can hold.
 KINDS = ("lstm", "cnn", "signal")
+
+
+def int8_info(name: str, kind: str, blob: bytes, net, representative: dict) -> dict:
+    """``int8.json`` of the int8 network ``blob`` (``net``: it parsed by the golden model):
+    its SHA-256, size, ops, input and output quantisation, and ``representative``, where its
+    calibration examples come from."""
+    from .tflite import op_names
+
+    return {
+        "model": name,
+        "kind": kind,
+        "sha256": hashlib.sha256(blob).hexdigest(),
+        "bytes": len(blob),
+        "ops": op_names(blob),
+        "input": {"scale": float(net.input_scale), "zero_point": int(net.input_zero_point)},
+        "output": {"scale": float(net.output_scale), "zero_point": int(net.output_zero_point), "is": "logits"},
+        "representative": representative,
+    }
+
+
+def write_int8(folder, blob: bytes, info: dict) -> Path:
+    """A model folder's int8 network: ``model_int8.tflite`` and ``int8.json`` (``info``, with
+    the SHA-256 :func:`read_int8` checks); returns the .tflite."""
+    out = Path(folder) / INT8_TFLITE
+    out.write_bytes(blob)
+    write_json(info, out.parent / INT8_INFO)
+    return out
 
 
 def parse_int8(blob: bytes, source, kind: str | None = None):

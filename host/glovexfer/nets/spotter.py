@@ -146,12 +146,9 @@ def reproduce_command() -> str:
 def ship_spotter(digilets_root, out: Path, n_train: int = TRAIN_SESSIONS, n_val: int = VAL_SESSIONS, seed: int = 0,
                  progress: bool = True, epochs: int = 60) -> Path:
     """Train the spotter on simulated source-writer sessions and write ``out`` (module docstring)."""
-    import hashlib
-    import json
-
     from ..golden.network import load_int8_model
     from ..golden.spotting import check_spotter, spot
-    from .tflite import op_names
+    from .shipping import METRICS_FILE, int8_info, write_int8, write_json
     from .writing import match_letters
 
     train = source_sessions(digilets_root, n_train, TRAIN_SEED + seed, progress)
@@ -170,12 +167,7 @@ def ship_spotter(digilets_root, out: Path, n_train: int = TRAIN_SESSIONS, n_val:
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     model.save(out / "model.h5")
-    (out / "model_int8.tflite").write_bytes(blob)
-    info = {"model": SPOTTER, "kind": SPOTTER, "sha256": hashlib.sha256(blob).hexdigest(), "bytes": len(blob),
-            "ops": op_names(blob), "input": {"scale": float(net.input_scale), "zero_point": int(net.input_zero_point)},
-            "output": {"scale": float(net.output_scale), "zero_point": int(net.output_zero_point), "is": "logits"},
-            "representative": {"n": 300, "seed": seed, "from": "the training windows (+ one holding the int8 extremes)"}}
-    (out / "int8.json").write_text(json.dumps(info, indent=1) + "\n")
+    write_int8(out, blob, int8_info(SPOTTER, SPOTTER, blob, net, {"n": 300, "seed": seed, "from": "the training windows (+ one holding the int8 extremes)"}))
     metrics = {"model": SPOTTER, "kind": SPOTTER, "simulated": True, "reproduce": reproduce_command(),
                "train": {"sessions": len(train), "writers": "the writer split's 46 source writers", "seed": TRAIN_SEED + seed,
                          **hist},
@@ -183,7 +175,7 @@ def ship_spotter(digilets_root, out: Path, n_train: int = TRAIN_SESSIONS, n_val:
                               "spotting_recall": tp / max(n_true, 1), "spotting_precision": tp / max(n_pred, 1)},
                "network": {"layers": [list(x) for x in LAYERS], "kernel": KERNEL, "window": WINDOW, "hop": HOP,
                            "parameters": int(model.count_params())}}
-    (out / "metrics.json").write_text(json.dumps(metrics, indent=1) + "\n")
+    write_json(metrics, out / METRICS_FILE)
     return out
 
 
