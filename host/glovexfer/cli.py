@@ -196,7 +196,8 @@ def _evaluate_sessions(args) -> int:
     from .nets.writing import evaluate_sessions
 
     models_dir = Path(args.models) if args.models else shipping.MODELS_DIR
-    name = args.model[0] if args.model else "best"
+    # the recogniser of continuous writing where it is shipped (nets.writing_models), else best
+    name = args.model[0] if args.model else ("writing" if (models_dir / "writing" / shipping.METRICS_FILE).is_file() else "best")
     nets = shipping.int8_networks(shipping.model_folder(name, models_dir))
     spotter = load_spotter(models_dir / SPOTTER)
     lexicon = None if args.no_lexicon else load_lexicon(models_dir / "lexicon")
@@ -399,6 +400,11 @@ def cmd_train(args) -> int:
         names = [n for n in names if n != "spotter"]
         if not names:
             return 0
+    if "writing" in names:
+        _train_writing(args, out)
+        names = [n for n in names if n != "writing"]
+        if not names:
+            return 0
     evaluations = shipping.read_evaluations(args.metrics or [])
     if args.metrics_only:
         for name in names:
@@ -415,6 +421,36 @@ def cmd_train(args) -> int:
         print(f"{name}: -> {folder}/ in {time.time() - t0:.0f} s{figs}")
     print(f"-> {shipping.update_summary(out)}")
     return 0
+
+
+def _train_writing(args, out: Path) -> None:
+    """train --model writing: the recogniser of continuous writing (nets.writing_models), fine-tuned
+    on letters of simulated source-writer sessions, exported to int8 and to the continuous glove's
+    model data (models/firmware_writing) in the same run."""
+    from .data.paths import find_dataset
+    from .export.ship import export_writing
+    from .nets import shipping
+    from .nets import writing_models as W
+    from .nets.datasets import target_arrays
+    from .nets.spotter import SPOTTER, load_spotter
+
+    t0 = time.time()
+    root = find_dataset("digilets", args.digilets)
+    spotter = load_spotter(shipping.MODELS_DIR / SPOTTER)
+    n, rep_n = (24, 8) if args.quick else (W.TRAIN_SESSIONS, W.REP_SESSIONS)
+    progress = not args.no_progress
+    letters = W.source_letters(root, spotter, n, W.TRAIN_SEED + args.seed, progress)
+    arrays = target_arrays(letters, progress=progress)
+    cut = letters.extras["cut"]
+    info = {"sessions": n, "session_seed": W.TRAIN_SEED + args.seed, "writers": "the writer split's 46 source writers",
+            "letters_true_spans": int((cut == 0).sum()), "letters_spotted_spans": int((cut == 1).sum()), "simulated": True}
+    print(f"writing: {len(letters)} letters of {n} simulated source-writer sessions ({info['letters_true_spans']} at their "
+          f"true spans, {info['letters_spotted_spans']} as spotted) ({time.time() - t0:.0f} s)")
+    W.train_writing(arrays, shipping.MODELS_DIR, out, seed=args.seed, epochs=2 if args.quick else None,
+                    data_info=info, progress=progress)
+    rep = target_arrays(W.source_letters(root, spotter, rep_n, W.REP_SEED + args.seed, progress), progress=progress)
+    fw = export_writing(out, rep, seed=args.seed, spotter=SPOTTER if (out / SPOTTER).is_dir() else "", progress=progress)
+    print(f"writing: -> {out / W.WRITING}/, int8 and the continuous glove's model data -> {fw}/ in {time.time() - t0:.0f} s")
 
 
 def _train_chen2021(args, out: Path) -> int:
@@ -475,6 +511,8 @@ def cmd_export(args) -> int:
         fw = ship.export_firmware(out, args.lstm, args.cnn, spotter=spotter)
         print(f"firmware model data (lstm = {args.lstm}, cnn = {args.cnn}, spotter = {spotter}) -> {fw}/")
         return 0
+    if args.model == ["writing"]:
+        return _export_writing(args, out, spotter)
     names = args.model or sorted({args.lstm, args.cnn})
     for name in names:  # every input file checked before any work
         folder = shipping.model_folder(name, out)
@@ -496,6 +534,29 @@ def cmd_export(args) -> int:
         print(f"{name}: -> {path} ({info['bytes']} bytes, sha256 {info['sha256'][:16]}, {time.time() - t0:.0f} s)")
     fw = ship.export_firmware(out, args.lstm, args.cnn, spotter=spotter)
     print(f"firmware model data (lstm = {args.lstm}, cnn = {args.cnn}, spotter = {spotter}) -> {fw}/")
+    return 0
+
+
+def _export_writing(args, out: Path, spotter: str | None) -> int:
+    """export --model writing: the writing pair's int8 files (representative letters of source-writer
+    sessions) and models/firmware_writing."""
+    from .data.paths import find_dataset
+    from .export.ship import export_writing
+    from .nets import shipping
+    from .nets import writing_models as W
+    from .nets.datasets import target_arrays
+    from .nets.spotter import SPOTTER, load_spotter
+
+    for name in W.MEMBERS.values():  # every input file checked before any work
+        folder = shipping.model_folder(name, out)
+        if not (folder / shipping.MODEL_FILE).is_file():
+            raise GloveXferError(f"{folder / shipping.MODEL_FILE}: no trained model (run: glovexfer train --model writing)")
+    sp = load_spotter(out / (spotter or SPOTTER)) if (out / (spotter or SPOTTER)).is_dir() else load_spotter(shipping.MODELS_DIR / SPOTTER)
+    letters = W.source_letters(find_dataset("digilets", args.digilets), sp, W.REP_SESSIONS, W.REP_SEED + args.seed,
+                               not args.no_progress)
+    fw = export_writing(out, target_arrays(letters, progress=not args.no_progress), n_rep=args.n_rep, seed=args.seed,
+                        spotter=spotter or "", progress=not args.no_progress)
+    print(f"continuous glove's model data (writing_lstm, writing_cnn, spotter = {spotter}) -> {fw}/")
     return 0
 
 
@@ -827,7 +888,8 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("train", help="train shipped models on every target user and write them to models/glove/ (chen2021: models/chen2021/)")
     _domain_argument(s)
     s.add_argument("--model", nargs="+", default=["all"], help="settings to ship, or 'all' (default): " + " ".join(("paper_lstm", "paper_cnn", "best_lstm", "best_cnn", "best", "target_only_lstm", "source_only_lstm"))
-                   + "; 'spotter': the letter spotter of continuous writing (simulated source-writer sessions); chen2021: all, or chen_signal_net alone")
+                   + "; 'spotter': the letter spotter of continuous writing (simulated source-writer sessions); 'writing': the letter "
+                   "recogniser of continuous writing (letters of those sessions; also exports it to int8 and to models/firmware_writing); chen2021: all, or chen_signal_net alone")
     s.add_argument("--metrics", nargs="+", metavar="RUN.json", help="glovexfer evaluate --json results whose protocol figures go into the models' metrics "
                    "(chen2021: the protocols' summary, default models/chen2021/metrics.json)")
     s.add_argument("--chen2021", metavar="DIR", help="chen2021: the pen data set (default: ../shared/data/chen2021)")
