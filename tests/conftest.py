@@ -88,6 +88,12 @@ def models(fw_build_tools):
 
 
 @pytest.fixture(scope="session")
+def writing_models(fw_build_tools):
+    """The continuous-writing glove's model sources (``tests/fw_models.writing_model_dir``)."""
+    return _fw_models().writing_model_dir()
+
+
+@pytest.fixture(scope="session")
 def glove(models):
     """The native glove application built with those models."""
     return _fw_models().build("gx_glove", "models", models)

@@ -70,6 +70,15 @@ def have_tools() -> str | None:
     return None
 
 
+def writing_model_dir() -> Path:
+    """The continuous-writing glove's model sources (models/glove/firmware_writing: the writing
+    pair and the spotter), with their .tflite files."""
+    d = ROOT / "models" / "glove" / "firmware_writing"
+    if not ((d / "gx_model_spotter.cpp").is_file() and _complete(d)):
+        pytest.skip(f"{d} is not shipped complete (glovexfer train --model writing)")
+    return d
+
+
 def build(target: str, flavour: str, models: Path | str | None, extra_flags: str = "", cxx: str | None = None,
           cmake_args: tuple = ()) -> Path:
     """``native_binary`` into ``build/test-fw-<flavour>`` (kept between runs; make rebuilds

@@ -47,20 +47,21 @@ def split_streams(out: list[str]) -> list[list[str]]:
 
 
 @pytest.fixture(scope="module")
-def continuous_glove(models):
-    if not (Path(models) / "gx_model_spotter.cpp").is_file() or not (ROOT / "models" / "glove" / "firmware" / "gx_lexicon.cpp").is_file():
-        pytest.skip(f"{models} has no gx_model_spotter.cpp or no shipped gx_lexicon.cpp: the glove has no continuous mode")
-    return fw_models.build("gx_glove", "models", models)
+def continuous_glove(writing_models):
+    """The continuous-writing glove: the writing recogniser, the spotter and the lexicon."""
+    if not (ROOT / "models" / "glove" / "firmware" / "gx_lexicon.cpp").is_file():
+        pytest.skip("no shipped gx_lexicon.cpp: the glove has no lexicon")
+    return fw_models.build("gx_glove", "writing", writing_models)
 
 
 @pytest.fixture(scope="module")
-def golden(models):
+def golden(writing_models):
     from glovexfer.device.parity import find_tflite
     from glovexfer.golden.decode import load_lexicon
     from glovexfer.golden.network import load_int8_model
     from glovexfer.nets.spotter import load_spotter
 
-    md = Path(models)
+    md = Path(writing_models)
     nets = {k: load_int8_model(find_tflite(md / f"gx_model_{k}.cpp", [md, ROOT / "models"]).read_bytes())
             for k in ("lstm", "cnn")}
     return {"nets": nets, "spotter": load_spotter(ROOT / "models" / "glove" / "spotter"),
@@ -222,12 +223,12 @@ def test_demo_continuous_ends_with_the_golden_decoded_text(device, golden, capsy
     emulated Cortex-M4F; its last line is the decoded text, the golden twin's words of the
     same session."""
     from glovexfer.cli import main
-    from glovexfer.device.build import shipped_model_dir
+    from glovexfer.device.build import shipped_writing_dir
     from glovexfer.device.demo import continuous_session
     from glovexfer.nets.writing import StreamWord, continuous_stream
 
-    if shipped_model_dir() is None:
-        pytest.skip("no shipped models/glove/firmware: the default glove has no spotter")
+    if shipped_writing_dir() is None:
+        pytest.skip("no shipped models/glove/firmware_writing: no continuous-writing glove")
     if device != "native":
         from glovexfer.device.qemu import missing_tools, target_of
 
@@ -265,7 +266,7 @@ EMULATED_SESSIONS = 10
 
 
 @pytest.mark.parametrize("name", ["qemu-arm", "qemu-riscv", "qemu-xtensa"])
-def test_continuous_mode_bit_exact_on_emulated_mcu(name, unavailable, models, golden, sessions):
+def test_continuous_mode_bit_exact_on_emulated_mcu(name, unavailable, writing_models, golden, sessions):
     """The emulated MCUs' app (gx_app, built with the spotter and the lexicon: QEMU
     mps2-an386 Cortex-M4F, virt RV32IMC, sim Xtensa LX106) in continuous mode on its UART:
     every LETTER and WORD line of the first 10 simulated sessions equals the golden twin's
@@ -278,12 +279,12 @@ def test_continuous_mode_bit_exact_on_emulated_mcu(name, unavailable, models, go
     miss = missing_tools(t)
     if miss:
         unavailable(f"{name}: cannot build/run the emulated firmware, missing: {', '.join(miss)}")
-    if not (Path(models) / "gx_model_spotter.cpp").is_file() or not (ROOT / "models" / "glove" / "firmware" / "gx_lexicon.cpp").is_file():
-        pytest.skip(f"{models} has no gx_model_spotter.cpp or no shipped gx_lexicon.cpp: gx_app has no continuous mode")
+    if not (ROOT / "models" / "glove" / "firmware" / "gx_lexicon.cpp").is_file():
+        pytest.skip("no shipped gx_lexicon.cpp: gx_app has no lexicon")
     n = EMULATED_SESSIONS
     mismatches, letters, words, decoded = [], 0, 0, 0
     t0 = time.monotonic()
-    with open_qemu(t, model_dir=models, timeout=60) as dev:
+    with open_qemu(t, model_dir=writing_models, timeout=60) as dev:
         assert dev.banner.fields["spotter"].startswith("gxmodel/2 spotter"), dev.banner.raw
         assert dev.banner.fields["lexicon"].startswith("gxlex/1 "), dev.banner.raw
         dev.set_mode("continuous")

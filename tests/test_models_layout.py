@@ -17,7 +17,7 @@ MODELS = ROOT / "models"
 #: What a model folder may hold: the network, its figures, its int8 export.
 MODEL_FILES = {"model.h5", "metrics.json", "model_int8.tflite", "int8.json"}
 #: Folders of a domain that are no model folders, and what they hold.
-OTHER_FOLDERS = {"firmware": None, "lexicon": {"lexicon.tsv", "lexicon.json"}}
+OTHER_FOLDERS = {"firmware": None, "firmware_writing": None, "lexicon": {"lexicon.tsv", "lexicon.json"}}
 
 
 def _shipped():
@@ -42,7 +42,12 @@ def test_models_is_one_folder_per_domain():
 
 
 def test_model_folders_hold_only_what_a_command_reads():
-    """model.h5, metrics.json and the int8 export: no pretraining, no float .tflite."""
+    """model.h5, metrics.json and the int8 export: no float .tflite, and the source pretraining
+    only where ``train --model writing`` reads it (``nets.shipping.PRETRAINED_SHIPPED``)."""
+    from glovexfer.nets.shipping import PRETRAINED_FILE, PRETRAINED_SHIPPED
+    from glovexfer.nets.writing_models import PRETRAINED_FROM
+
+    assert set(PRETRAINED_FROM.values()) == set(PRETRAINED_SHIPPED)
     _shipped()
     for domain in DOMAINS:
         for folder in sorted(p for p in domain_dir(domain).iterdir() if p.is_dir()):
@@ -55,7 +60,9 @@ def test_model_folders_hold_only_what_a_command_reads():
                 assert files == {"metrics.json"}, folder
                 assert all((folder.parent / m / "model.h5").is_file() for m in meta["members"]), folder
             else:
-                assert {"model.h5", "metrics.json"} <= files <= MODEL_FILES, folder
+                pre = domain == "glove" and folder.name in PRETRAINED_SHIPPED
+                assert (PRETRAINED_FILE in files) == pre, folder
+                assert {"model.h5", "metrics.json"} <= files - {PRETRAINED_FILE} <= MODEL_FILES, folder
                 assert ("model_int8.tflite" in files) == ("int8.json" in files), folder
 
 

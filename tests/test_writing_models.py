@@ -15,6 +15,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 ROOT = Path(__file__).resolve().parents[1]
+GLOVE = ROOT / "models" / "glove"
 
 
 @pytest.fixture(scope="module")
@@ -31,7 +32,7 @@ def test_letter_segments_are_the_true_and_the_spotted_letters_time_normalised(fe
     from glovexfer.nets.writing import match_letters
     from glovexfer.nets.writing_models import letter_segments
 
-    spotter = load_spotter(ROOT / "models" / "spotter")
+    spotter = load_spotter(GLOVE / "spotter")
     rs = letter_segments(few_sessions, spotter)
     cut, sess = rs.extras["cut"], rs.extras["session"]
     assert rs.counts.shape[1:] == (32, 9) and rs.counts.dtype == np.int16
@@ -91,13 +92,13 @@ def test_train_writing_quick_writes_the_pair_int8_and_firmware_data(tmp_path, di
 
 
 def test_the_shipped_writing_pair_is_the_continuous_gloves():
-    """models/firmware_writing carries the shipped writing pair (their int8 digests) and the
+    """models/glove/firmware_writing carries the shipped writing pair (their int8 digests) and the
     shipped spotter: the continuous glove runs what ``evaluate --sessions`` measured."""
-    man = json.loads((ROOT / "models" / "firmware_writing" / "MANIFEST.json").read_text())
+    man = json.loads((GLOVE / "firmware_writing" / "MANIFEST.json").read_text())
     for role, v in man["networks"].items():
-        info = json.loads((ROOT / "models" / Path(v["tflite"]).parent / "int8.json").read_text())
+        info = json.loads((GLOVE / Path(v["tflite"]).parent / "int8.json").read_text())
         assert v["sha256"] == info["sha256"]
     assert {k: v["model"] for k, v in man["networks"].items()} == {"lstm": "writing_lstm", "cnn": "writing_cnn",
                                                                    "spotter": "spotter"}
-    metrics = json.loads((ROOT / "models" / "metrics_writing.json").read_text())
+    metrics = json.loads((GLOVE / "metrics_writing.json").read_text())
     assert metrics["model"] == "writing"

@@ -629,7 +629,11 @@ def _demo_continuous(args, text: str) -> int:
     print(f"SmartGloveXfer demo, continuous writing: a simulated wearer writes '{text}' in the air without a button "
           f"(one simulated session, {'as fast as possible' if args.fast else 'at 27 samples/s'}); the glove finds "
           "the letters and decodes the words", flush=True)
-    kw = {"model_dir": args.model_dir} if args.model_dir else {}
+    from .device.build import shipped_writing_dir
+
+    # the continuous-writing glove (the writing recogniser) unless told otherwise
+    md = args.model_dir or (shipped_writing_dir() if args.device == "native" or args.device.startswith("qemu-") else None)
+    kw = {"model_dir": md} if md else {}
     with open_device(args.device, **kw) as dev:
         print(f"glove: {dev.banner.raw}")
         if args.model:

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from ..errors import GloveXferError
-from ..files import domain_firmware_dir, moved_models_hint
+from ..files import domain_dir, domain_firmware_dir, moved_models_hint
 
 MODEL_NAMES = ("gx_model_lstm.cpp", "gx_model_cnn.cpp")
 
@@ -28,6 +28,13 @@ def repo_root() -> Path:
 def shipped_model_dir() -> Path | None:
     """``models/glove/firmware`` when it holds both generated model sources."""
     d = domain_firmware_dir("glove")
+    return d if all((d / n).is_file() for n in MODEL_NAMES) else None
+
+
+def shipped_writing_dir() -> Path | None:
+    """``models/glove/firmware_writing`` (the continuous-writing glove: the ``writing`` pair and
+    the spotter; docs/writing.md) when it holds both generated recogniser sources."""
+    d = domain_dir("glove") / "firmware_writing"
     return d if all((d / n).is_file() for n in MODEL_NAMES) else None
 
 
@@ -69,7 +76,10 @@ def native_binary(
         md = Path(model_dir) if str(model_dir) else None
         if md is not None and not all((md / n).is_file() for n in MODEL_NAMES):
             raise GloveXferError(f"{md}: needs {' and '.join(MODEL_NAMES)} (glovexfer.export.model_data){moved_models_hint(md)}")
-    bd = Path(build_dir) if build_dir is not None else root / "build" / "firmware-native"
+    # one build folder per model folder: switching between them does not rebuild every time
+    default = shipped_model_dir()
+    name = "firmware-native" if md is None or default is None or md.resolve() == default.resolve() else f"firmware-native-{md.name}"
+    bd = Path(build_dir) if build_dir is not None else root / "build" / name
     bd.mkdir(parents=True, exist_ok=True)
     cfg = [
         "cmake", "-S", str(root / "firmware"), "-B", str(bd), "-DCMAKE_BUILD_TYPE=Release",
@@ -93,4 +103,4 @@ def native_binary(
     return exe
 
 
-__all__ = ["native_binary", "repo_root", "shipped_model_dir"]
+__all__ = ["native_binary", "repo_root", "shipped_model_dir", "shipped_writing_dir"]

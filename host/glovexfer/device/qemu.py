@@ -155,7 +155,10 @@ def build(target, model_dir=None, build_dir=None, programs=("gx_app",), quiet: b
     t = target_of(target) if isinstance(target, str) else target
     check_tools(t)
     md = _model_dir(model_dir)
-    bd = Path(build_dir) if build_dir is not None else t.build_dir()
+    # one build folder per model folder (build/<target>-<folder> for any but the shipped one)
+    default = shipped_model_dir()
+    other = md is not None and default is not None and md != default.resolve()
+    bd = Path(build_dir) if build_dir is not None else (Path(f"{t.build_dir()}-{md.name}") if other else t.build_dir())
     bd.mkdir(parents=True, exist_ok=True)
     cfg = [
         "cmake", "-S", str(repo_root() / "firmware" / "boards" / t.board), "-B", str(bd),

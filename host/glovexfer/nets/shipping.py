@@ -14,10 +14,12 @@ and protocols (the glove domain's in :func:`train_model` here, the real pen doma
                                       :func:`write_int8`), added by ``glovexfer export``
 
 A fused model is a folder with only ``metrics.json`` (:func:`write_fused`), whose
-``members`` name the single-network folders beside it that it averages.  Nothing else is
-written to a model folder: the source pretraining stays in out/ (``experiment.pretrained_weights``,
-``chen2021.pretrained``), where the protocol runs and ``train`` share it.
-``models/glove/metrics.json`` collects every glove model's protocol figures (``ud.mean``,
+``members`` name the single-network folders beside it that it averages.  The source
+pretraining stays in out/ (``experiment.pretrained_weights``, ``chen2021.pretrained``), where
+the protocol runs and ``train`` share it; only ``best_lstm`` and ``best_cnn`` also ship theirs
+(``models/glove/<name>/pretrained.h5``, :data:`PRETRAINED_SHIPPED`): the recogniser of
+continuous writing (``glovexfer train --model writing``, ``nets.writing_models``) starts from
+it.  ``models/glove/metrics.json`` collects every glove model's protocol figures (``ud.mean``,
 ``ud.std``, ``ui.mean``, ``ui.per_user``; fractions in [0, 1]); ``models/chen2021/metrics.json``
 is the Chen protocols' summary (``glovexfer evaluate --domain chen2021``).
 """
@@ -40,6 +42,9 @@ from . import protocols as P
 MODELS_DIR = domain_dir("glove")
 MODEL_FILE = "model.h5"
 METRICS_FILE = "metrics.json"
+PRETRAINED_FILE = "pretrained.h5"
+#: The models whose source pretraining ships (``train --model writing`` starts from it).
+PRETRAINED_SHIPPED = ("best_lstm", "best_cnn")
 #: Models ``glovexfer train --model all`` ships, in training order.
 SHIPPED = ("paper_lstm", "paper_cnn", "best_lstm", "best_cnn", "best", "target_only_lstm", "source_only_lstm")
 
@@ -136,6 +141,11 @@ def train_model(name: str, dom, out_dir: Path = MODELS_DIR, seed: int = 0, progr
         meta["pretrain"] = {k: v for k, v in hist.items() if k != "reused"}
         meta["pretrain"]["config"] = setting.pretrain_cfg
         meta["pretrain"]["sim_source_reps"] = setting.sim_source_reps
+        if name in PRETRAINED_SHIPPED:
+            folder.mkdir(parents=True, exist_ok=True)
+            pre = P.build(setting.kind)
+            pre.set_weights(weights)
+            pre.save(folder / PRETRAINED_FILE)
     model = P.finetune(setting, weights, dom.target, seed=seed, progress=progress)
     if setting.finetune:
         meta["finetune"] = dict(model.glovexfer_history or {}) | {"config": setting.finetune_cfg, "recordings": len(dom.target)}
