@@ -107,7 +107,7 @@ def train_writing(arrays, models_dir: Path, out_dir: Path | None = None, seed: i
     """Fine-tune both members on ``arrays`` (float pipeline ``Arrays`` of ``letter_segments``)
     and write ``writing_lstm/``, ``writing_cnn/`` and ``writing/`` into ``out_dir`` (default
     ``models_dir``). ``epochs`` caps the fine-tuning (``--quick``)."""
-    from .shipping import METRICS_FILE, MODEL_FILE, write_json
+    from .shipping import write_fused, write_model
 
     out_dir = Path(out_dir or models_dir)
     folders = []
@@ -117,21 +117,16 @@ def train_writing(arrays, models_dir: Path, out_dir: Path | None = None, seed: i
         cfg = FINETUNE[kind] if epochs is None else T.quick(FINETUNE[kind], epochs)
         setting = P.Setting(name, kind, True, True, None, cfg)
         model = P.finetune(setting, weights, arrays, seed=seed, progress=progress)
-        folder = out_dir / name
-        folder.mkdir(parents=True, exist_ok=True)
-        model.save(folder / MODEL_FILE, include_optimizer=False)
         meta = {"model": name, "kind": kind, "simulated_target": True, "seed": seed, "reproduce": reproduce_command(),
                 "pretrained_from": f"{PRETRAINED_FROM[kind]}/pretrained.h5",
                 "finetune": dict(model.glovexfer_history or {}) | {"config": cfg, "recordings": len(arrays)},
-                "train": dict(data_info or {}), "parameters": int(model.count_params()),
-                "train_seconds": round(time.time() - t0, 1)}
-        write_json(meta, folder / METRICS_FILE)
-        folders.append(folder)
+                "train": dict(data_info or {})}
+        folders.append(write_model(out_dir / name, model, meta, t0))
     meta = {"model": WRITING, "kind": "fused", "simulated_target": True, "members": list(MEMBERS.values()),
             "fusion": "mean of the members' softmax probabilities (device: sum of their int8 softmax outputs)",
             "train": dict(data_info or {}), "reproduce": reproduce_command()}
-    write_json(meta, out_dir / WRITING / METRICS_FILE)
-    return folders + [out_dir / WRITING]
+    folders.append(write_fused(out_dir / WRITING, meta))
+    return folders
 
 
 __all__ = ["WRITING", "MEMBERS", "PRETRAINED_FROM", "FINETUNE", "TRAIN_SESSIONS", "TRAIN_SEED", "REP_SESSIONS", "REP_SEED",
