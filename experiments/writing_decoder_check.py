@@ -1,0 +1,152 @@
+"""Continuous writing: are the word decoder's constants right for the writing recogniser, on
+writers it has not seen? And what are the spotter's extra segments? (docs/writing.md)
+
+1. Letters of 2,000 simulated source-writer sessions (seed 41, as ``train --model writing``)
+   of the source users u01-u36 only train a writing recogniser (``nets.writing_models``, the
+   shipped recipe) into out/writing_check/; it is converted to int8 like the shipped one.
+2. 1,000 source sessions of seed 61, of which those of u37-u46 (10 source writers that
+   recogniser never saw) are spotted, recognised on the golden device path and decoded with
+   the shipped lexicon under a grid of decoder constants: the extra- and missing-letter
+   penalties and the letter-cost table's smoothing (s + k).
+3. On 300 of those sessions (every user), the spotted segments that match no true letter are
+   classified (a second piece of a spotted letter, several letters, outside the letters) and
+   a merge rule on gap and length is scored against the real letter pairs of each word.
+
+    PYTHONPATH=host .venv/bin/python experiments/writing_decoder_check.py [--digilets DIR]
+
+Writes out/writing_check/report.json and prints it. About 20 minutes on 2 cores.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import os
+from collections import Counter
+from pathlib import Path
+
+os.environ.setdefault("TF_USE_LEGACY_KERAS", "1")
+
+import numpy as np  # noqa: E402
+
+from glovexfer.data.paths import find_dataset  # noqa: E402
+from glovexfer.golden import decode as D  # noqa: E402
+from glovexfer.golden.spotting import spot, time_normalise  # noqa: E402
+from glovexfer.nets import protocols as P  # noqa: E402
+from glovexfer.nets import shipping  # noqa: E402
+from glovexfer.nets import writing_models as W  # noqa: E402
+from glovexfer.nets.datasets import target_arrays  # noqa: E402
+from glovexfer.nets.spotter import SPOTTER, load_spotter, source_sessions  # noqa: E402
+from glovexfer.nets.writing import _recognise, edit_distance, match_letters  # noqa: E402
+
+OUT = Path("out/writing_check")
+TRAIN_USERS_MAX = "u36"
+
+
+def cost_table(k: int) -> np.ndarray:
+    s = np.arange(511, dtype=np.float64)
+    return np.minimum(D.COST_MAX, np.round(-D.COST_SCALE * np.log2((s + k) / (510 + k)))).astype(np.uint8)
+
+
+def held_out_recogniser(root, spotter) -> dict:
+    letters = W.source_letters(root, spotter, W.TRAIN_SESSIONS, W.TRAIN_SEED)
+    keep = np.flatnonzero(letters.users <= TRAIN_USERS_MAX)
+    arrays = target_arrays(letters, progress=True).take(keep)
+    W.train_writing(arrays, shipping.MODELS_DIR, OUT, progress=True)
+    rep = arrays.take(np.arange(0, len(arrays), 50))
+    return {k: P.int8_network(shipping.load_keras(OUT / name / shipping.MODEL_FILE), k, rep, 0)
+            for k, name in W.MEMBERS.items()}
+
+
+def decoder_grid(ss, spotter, nets) -> list[dict]:
+    segs, tsegs, plans = [], [], []
+    for i in range(len(ss)):
+        s = ss[i]
+        sp = spot(spotter, s.counts)
+        k0, t0 = len(segs), len(tsegs)
+        segs += [time_normalise(s.counts, a, b) for a, b in sp.letters]
+        tsegs += [time_normalise(s.counts, a, b) for a, b in s.spans.tolist()]
+        words, k = [], k0
+        for w in sp.words:
+            words.append(list(range(k, k + len(w))))
+            k += len(w)
+        true_words, k = [], t0
+        for w in s.text.split(" "):
+            true_words.append(list(range(k, k + len(w))))
+            k += len(w)
+        plans.append((s.text.split(" "), words, true_words))
+    sc, top = _recognise(segs, nets, ss.sensor)
+    tsc, _ = _recognise(tsegs, nets, ss.sensor)
+    lex = D.load_lexicon(shipping.MODELS_DIR / "lexicon")
+    rows = []
+    for extra, missing, k in itertools.product((48, 64, 96, 128), (64, 96, 128), (1, 4, 16)):
+        D.EXTRA_LETTER, D.MISSING_LETTER = extra, missing
+        lex.letter_cost[510] = cost_table(k)
+        e = et = n = 0
+        for truth, words, true_words in plans:
+            e += edit_distance([D.decode_word(sc[w], lex, top)[0] or "?" for w in words], truth)
+            et += edit_distance([D.decode_word(tsc[w], lex, top)[0] or "?" for w in true_words], truth)
+            n += len(truth)
+        rows.append({"extra_letter": extra, "missing_letter": missing, "smoothing": k, "wer_lexicon": e / n,
+                     "wer_lexicon_true_spans": et / n, "words": n})
+        print(rows[-1], flush=True)
+    return rows
+
+
+def extra_segments(ss, spotter) -> dict:
+    kinds, letters_split, extra, normal = Counter(), Counter(), [], []
+    for i in range(len(ss)):
+        s = ss[i]
+        sp = spot(spotter, s.counts)
+        true = [tuple(x) for x in s.spans.tolist()]
+        m = match_letters(sp.letters, true)
+        for j, (a, b) in enumerate(sp.letters):
+            if j in m:
+                continue
+            over = [t for t, (x, y) in enumerate(true) if min(b, y) - max(a, x) > 0]
+            kind = "outside_letters" if not over else "several_letters" if len(over) > 1 else "piece_of_a_letter"
+            kinds[kind] += 1
+            if kind == "piece_of_a_letter":
+                letters_split[s.letters[over[0]]] += 1
+        for w in sp.words:
+            for x, y in zip(w, w[1:]):
+                jx, jy = sp.letters.index(x), sp.letters.index(y)
+                pair = (y[0] - x[1], y[1] - y[0])  # gap, length of the second
+                if jx in m and jy in m:
+                    normal.append(pair)
+                elif jx in m and jy not in m:
+                    extra.append(pair)
+    rules = []
+    for gap, length in itertools.product(range(8), (12, 14, 16)):
+        rules.append({"gap_at_most": gap, "piece_shorter_than": length,
+                      "pieces_merged": sum(g <= gap and n < length for g, n in extra),
+                      "pieces_after_a_letter": len(extra),
+                      "letter_pairs_merged_wrongly": sum(g <= gap and n < length for g, n in normal),
+                      "letter_pairs": len(normal)})
+    return {"unmatched_segments": dict(kinds), "split_letters": dict(letters_split.most_common()), "merge_rules": rules}
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--digilets", help="DigiLeTs folder (default: ../shared/data/digilets)")
+    args = ap.parse_args()
+    root = find_dataset("digilets", args.digilets)
+    spotter = load_spotter(shipping.MODELS_DIR / SPOTTER)
+    OUT.mkdir(parents=True, exist_ok=True)
+    sessions = source_sessions(root, 1000, 61)
+    held = [i for i in range(len(sessions)) if sessions.users[i] > TRAIN_USERS_MAX]
+    from glovexfer.data.sessions import SessionSet
+
+    held_ss = SessionSet.from_sessions([sessions[i] for i in held], sessions.sensor)
+    report = {"held_out_sessions": len(held), "extra_segments": extra_segments(
+        SessionSet.from_sessions([sessions[i] for i in range(300)], sessions.sensor), spotter)}
+    report["decoder_grid"] = decoder_grid(held_ss, spotter, held_out_recogniser(root, spotter))
+    report["best"] = min(report["decoder_grid"], key=lambda r: (r["wer_lexicon"], r["extra_letter"] != 96))
+    (OUT / "report.json").write_text(json.dumps(report, indent=1) + "\n")
+    print(json.dumps({k: v for k, v in report.items() if k != "decoder_grid"}, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
