@@ -33,24 +33,45 @@ def test_features_are_shifted_and_saturated_counts():
 
 
 @given(st.lists(st.integers(-128, 127), min_size=1, max_size=200), st.integers(-20, 20), st.integers(1, 8), st.integers(0, 3),
-       st.integers(8, 80))
-@settings(max_examples=200, deadline=None)
-def test_letter_segments_are_the_long_runs_above_the_threshold_widened(logits, thr, min_len, grow, max_len):
+       st.integers(8, 80), st.integers(0, 6))
+@settings(max_examples=300, deadline=None)
+def test_letter_segments_are_the_long_joined_runs_above_the_threshold_widened(logits, thr, min_len, grow, max_len, join):
     lg = np.array(logits, np.int8)
-    segs = S.letter_segments(lg, thr, min_len, grow, max_len)
+    segs = S.letter_segments(lg, thr, min_len, grow, max_len, join)
     n = len(lg)
     runs, i = [], 0
-    while i < n:  # the runs, the plain way
+    while i < n:  # the runs, the plain way: a gap of at most `join` inactive samples does not end one
         if lg[i] > thr:
             j = i
-            while j < n and lg[j] > thr:
-                j += 1
+            while True:
+                while j < n and lg[j] > thr:
+                    j += 1
+                k = j
+                while k < n and k - j < join + 1 and not lg[k] > thr:
+                    k += 1
+                if k < n and k - j <= join and lg[k] > thr:
+                    j = k
+                else:
+                    break
             runs.append((i, j))
             i = j
         else:
             i += 1
     want = [(max(0, a - grow), min(n, b + grow)) for a, b in runs if b - a >= min_len]
     assert segs == [(a, b) for a, b in want if b - a <= max_len]
+
+
+def test_a_dot_after_a_short_travel_joins_its_letter():
+    """Two runs JOIN_GAP samples apart are one letter (the dot of an i, the cross of a t); one
+    sample further apart they are two, the short one dropped when under MIN_LETTER."""
+    lg = np.zeros(60, np.int8)
+    lg[10:22] = 100
+    lg[22 + S.JOIN_GAP: 22 + S.JOIN_GAP + 4] = 100  # a 4-sample dot
+    assert S.letter_segments(lg, 0) == [(10 - S.GROW, 22 + S.JOIN_GAP + 4 + S.GROW)]
+    lg[:] = 0
+    lg[10:22] = 100
+    lg[23 + S.JOIN_GAP: 23 + S.JOIN_GAP + 8] = 100
+    assert S.letter_segments(lg, 0) == [(10 - S.GROW, 22 + S.GROW), (23 + S.JOIN_GAP - S.GROW, 31 + S.JOIN_GAP + S.GROW)]
 
 
 def test_a_segment_longer_than_max_letter_is_dropped():

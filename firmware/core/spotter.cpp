@@ -34,23 +34,47 @@ bool geometry_ok(const GxSpotterNetModel* m) {
 inline int8_t sat8(int32_t v) { return static_cast<int8_t>(v < -128 ? -128 : (v > 127 ? 127 : v)); }
 
 // Letter bookkeeping of one scored sample t (golden letter_segments + word_groups, in stream
-// order): a run of active samples is open from run_start; the first inactive sample b (or
-// the stream's end at the flush) closes it. Golden finds the same runs from the edges of the
-// whole logit sequence; its clip min(n, b + grow) only bites at the flush (while streaming,
-// b's logit exists only once 2 hops after b have arrived), where n is the final length.
+// order): a run of active samples is open from run_start; the first inactive sample b closes
+// it into the pending run, which a run starting at most kGxSpotJoinGap after b continues; once
+// the sample kGxSpotJoinGap after b is inactive too (or at the flush) the pending run is final.
+// Golden finds the same runs from the edges of the whole logit sequence; its clip
+// min(n, b + grow) only bites at the flush (while streaming, b + kGxSpotJoinGap's logit exists
+// only once 2 hops after it have arrived), where n is the final length.
 class Letters {
 public:
     Letters(GxSpotState* s, GxSpotLetter* out) : s_(s), out_(out) {}
     void sample(int32_t t, bool active) {
         if (active) {
-            if (s_->run_start < 0) s_->run_start = t;
+            if (s_->run_start >= 0) return;
+            if (s_->pend_start >= 0 && t - s_->pend_end <= kGxSpotJoinGap) {
+                s_->run_start = s_->pend_start;  // the pending run goes on
+                s_->pend_start = -1;
+                return;
+            }
+            finish();
+            s_->run_start = t;
         } else if (s_->run_start >= 0) {
-            close(t);
+            s_->pend_start = s_->run_start;
+            s_->pend_end = t;
+            s_->run_start = -1;
+        } else if (s_->pend_start >= 0 && t - s_->pend_end >= kGxSpotJoinGap) {
+            finish();
         }
     }
-    void close(int32_t b) {
-        const int32_t a = s_->run_start;
-        s_->run_start = -1;
+    // The stream's end: the open run closes at n, then the pending run is final.
+    void end() {
+        if (s_->run_start >= 0) {
+            s_->pend_start = s_->run_start;
+            s_->pend_end = s_->n;
+            s_->run_start = -1;
+        }
+        finish();
+    }
+    void finish() {
+        const int32_t a = s_->pend_start;
+        const int32_t b = s_->pend_end;
+        if (a < 0) return;
+        s_->pend_start = -1;
         if (b - a < kGxSpotMinLetter) return;
         const int32_t start = a - kGxSpotGrow > 0 ? a - kGxSpotGrow : 0;
         const int32_t end = b + kGxSpotGrow < s_->n ? b + kGxSpotGrow : s_->n;
@@ -128,6 +152,8 @@ void gx_spot_reset(GxSpotState* s) {
     s->n = 0;
     s->windows = 0;
     s->run_start = -1;
+    s->pend_start = -1;
+    s->pend_end = -1;
     s->last_end = -1;
     s->flushed = 0;
 }
@@ -155,7 +181,7 @@ int32_t gx_spot_flush(GxSpotState* s, GxSpotterCtx* ctx, const GxSpotterNetModel
     // golden frame_logits: ceil(n / HOP) windows in all (none for an empty stream)
     const int32_t n_win = (s->n + kGxSpotHop - 1) / kGxSpotHop;
     for (int32_t j = s->windows; j < n_win; ++j) run_window(s, ctx, m, j, &letters);
-    if (s->run_start >= 0) letters.close(s->n);  // a run up to the stream's end
+    letters.end();  // a run up to the stream's end, the pending run
     return letters.count();
 }
 

@@ -7,15 +7,17 @@
 //     one 1 x 1 to a logit per sample) on windows of kGxSpotWindow samples every kGxSpotHop,
 //     keeping each window's middle hop (frame_logits): kGxSpotHop zero samples before the
 //     stream, the last sample repeated after it (the flush);
-//  3. runs of logits above the output zero point at least kGxSpotMinLetter long, widened by
+//  3. runs of logits above the output zero point, two runs at most kGxSpotJoinGap samples
+//     apart joined into one, at least kGxSpotMinLetter long, widened by
 //     kGxSpotGrow (clipped to the stream), dropped when longer than kGxSpotMaxLetter
 //     (letter_segments); a gap > kGxSpotWordGap starts a word (word_groups);
 //  4. time normalisation of a letter's raw counts to kMaxSamples (time_normalise).
 //
 // Streaming: the caller pushes one 9-channel sample at a time into its GxSpotState (a ring of
 // the last kGxSpotHistory raw samples plus the open run) and gets the letters that became
-// final; gx_spot_flush ends the stream. A letter is final when the sample after its run has
-// a logit, i.e. when the window centring that sample ran: at most 2 hops after it.
+// final; gx_spot_flush ends the stream. A letter is final when the kGxSpotJoinGap + 1 samples
+// after its run have logits below the threshold (no run can join it any more), i.e. when the
+// window scoring the last of them ran: at most 2 hops after that sample.
 // The network's scratch is the caller's GxSpotterCtx. No heap, no static buffers.
 //
 // The whole module is compiled only with GX_WITH_SPOTTER (select.h, off unless selected):
@@ -40,6 +42,7 @@ constexpr int32_t kGxSpotWindow = 96;    // golden WINDOW
 constexpr int32_t kGxSpotHop = 32;       // golden HOP
 constexpr int32_t kGxSpotMinLetter = 6;  // golden MIN_LETTER
 constexpr int32_t kGxSpotGrow = 2;       // golden GROW
+constexpr int32_t kGxSpotJoinGap = 4;    // golden JOIN_GAP: runs at most this far apart are one
 constexpr int32_t kGxSpotWordGap = 32;   // golden WORD_GAP
 constexpr int32_t kGxSpotMaxLetter = 64; // golden MAX_LETTER
 constexpr int32_t kGxSpotFracBits = 12;  // golden FRAC_BITS (time normalisation in Q12)
@@ -72,16 +75,19 @@ constexpr int32_t gx_spot_reach() {
 // window on each side.
 static_assert(gx_spot_reach() <= kGxSpotHop, "the middle hop's receptive field lies inside the window");
 
-// History of raw samples: a letter is emitted at most 2 hops after its end (the window that
-// scores the sample after it runs when the hop after that one is complete) and is at most
-// kGxSpotMaxLetter long, so its first sample is at most 2 hops + kGxSpotMaxLetter back; a
-// window reads kGxSpotWindow samples back.
-constexpr int32_t kGxSpotHistory = 128;
-static_assert(kGxSpotHistory >= 2 * kGxSpotHop + kGxSpotMaxLetter, "a just-emitted letter is still in the ring");
+// History of raw samples: a letter is emitted at most 2 hops after the sample kGxSpotJoinGap
+// after its run (the window that scores that sample runs when the hop after that one is
+// complete), its widened end is kGxSpotGrow after its run and it is at most kGxSpotMaxLetter
+// long, so its first sample is at most 2 hops + kGxSpotJoinGap - kGxSpotGrow +
+// kGxSpotMaxLetter back; a window reads kGxSpotWindow samples back.
+constexpr int32_t kGxSpotHistory = 256;
+static_assert(kGxSpotHistory >= 2 * kGxSpotHop + kGxSpotJoinGap - kGxSpotGrow + kGxSpotMaxLetter,
+              "a just-emitted letter is still in the ring");
 static_assert(kGxSpotHistory >= kGxSpotWindow, "a window's samples are in the ring");
-// Letters per call: each ends at a sample with a logit that follows a run of >= kGxSpotMinLetter
-// logits; a push scores one hop, the flush at most two hops less one sample, plus the stream's end.
-constexpr int32_t kGxSpotMaxOut = 1 + (2 * kGxSpotHop - 1) / (kGxSpotMinLetter + 1);
+// Letters per call: the letter pending from the previous call, then each one ends at a
+// sample with a logit that follows a run of >= kGxSpotMinLetter logits; a push scores one
+// hop, the flush at most two hops less one sample, plus the stream's end.
+constexpr int32_t kGxSpotMaxOut = 2 + (2 * kGxSpotHop - 1) / (kGxSpotMinLetter + 1);
 constexpr int32_t kGxSpotMaxWindows = 2;  // windows one call runs (the flush: up to two)
 // Samples a stream may have: positions stay far from int32 overflow (about 460 days at 27 Hz).
 constexpr int32_t kGxSpotMaxStream = 1 << 30;
@@ -126,6 +132,8 @@ struct GxSpotState {
     int32_t n;          // samples pushed
     int32_t windows;    // windows run
     int32_t run_start;  // first sample of the open run of active logits, -1 when none
+    int32_t pend_start; // the last closed run [pend_start, pend_end), which a run starting
+    int32_t pend_end;   // at most kGxSpotJoinGap after it still joins; -1 when none
     int32_t last_end;   // end of the previous letter, -1 before the first
     int32_t flushed;    // 1 after gx_spot_flush: no more samples
 };

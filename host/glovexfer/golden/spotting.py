@@ -16,7 +16,10 @@ starts and ends. The stages, all integer:
    every sample has its logit (the flush: the wearer's hand keeps still). The device runs
    window j as soon as sample ``HOP (j + 2) - 1`` has arrived: 1.2-2.4 s after a sample.
 3. ``letter_segments``: runs of samples whose logit exceeds ``threshold`` (the int8 value of
-   logit 0, i.e. probability one half), at least ``MIN_LETTER`` samples long, each widened by
+   logit 0, i.e. probability one half), two runs with at most ``JOIN_GAP`` samples between
+   them joined into one (the dot of an ``i`` or the cross of a ``t`` follows a short travel
+   move inside the letter, which the spotter takes for a pause between letters; between two
+   letters the gap is longer), at least ``MIN_LETTER`` samples long, each widened by
    ``GROW`` samples at both ends (within the stream): the letters. The spotter is trained on
    letter spans shortened by ``GROW`` at both ends, which keeps a gap between the letters of a
    word; widening gives the letter back its samples. A segment longer than ``MAX_LETTER``
@@ -47,6 +50,7 @@ HOP = 32
 MIN_LETTER = 6  # samples (0.22 s)
 GROW = 2  # samples added at both ends of a spotted run
 MAX_LETTER = 64  # samples (2.4 s): a longer segment is dropped
+JOIN_GAP = 4  # samples: runs this close (at most JOIN_GAP inactive samples between) are one letter
 WORD_GAP = 32  # samples (1.19 s): a longer gap between two letters ends a word
 FRAC_BITS = 12  # time normalisation: positions in Q12
 
@@ -107,16 +111,23 @@ def frame_logits(net, feats: np.ndarray) -> np.ndarray:
 
 
 def letter_segments(logits: np.ndarray, threshold: int, min_len: int = MIN_LETTER, grow: int = GROW,
-                    max_len: int = MAX_LETTER) -> list[tuple[int, int]]:
-    """``[start - grow, end + grow)`` (clipped to the stream) of every run ``[start, end)`` of
-    samples with logit > threshold at least ``min_len`` long, unless that segment is longer
-    than ``max_len``."""
+                    max_len: int = MAX_LETTER, join: int = JOIN_GAP) -> list[tuple[int, int]]:
+    """The runs ``[start, end)`` of samples with logit > threshold, two runs with at most
+    ``join`` samples between them taken as one (a letter whose dot or cross follows a short
+    travel move); of those at least ``min_len`` long, ``[start - grow, end + grow)`` (clipped
+    to the stream), unless that segment is longer than ``max_len``."""
     act = np.asarray(logits).astype(np.int32) > threshold
     if not act.any():
         return []
     n = len(act)
     edges = np.flatnonzero(np.diff(np.concatenate([[0], act.astype(np.int8), [0]])))
-    segs = [(max(0, int(a) - grow), min(n, int(b) + grow)) for a, b in zip(edges[0::2], edges[1::2]) if b - a >= min_len]
+    runs: list[list[int]] = []
+    for a, b in zip(edges[0::2].tolist(), edges[1::2].tolist()):
+        if runs and a - runs[-1][1] <= join:
+            runs[-1][1] = b
+        else:
+            runs.append([a, b])
+    segs = [(max(0, a - grow), min(n, b + grow)) for a, b in runs if b - a >= min_len]
     return [(a, b) for a, b in segs if b - a <= max_len]
 
 
@@ -168,4 +179,4 @@ def spot(net, counts) -> Spotted:
 
 __all__ = ["spot_features", "check_spotter", "threshold_of", "padded_stream", "frame_logits", "letter_segments",
            "word_groups", "time_normalise", "spot", "Spotted", "WINDOW", "HOP", "MIN_LETTER", "WORD_GAP",
-           "GYR_SHIFT", "ACC_SHIFT", "N_FEATURES", "GROW", "MAX_LETTER"]
+           "GYR_SHIFT", "ACC_SHIFT", "N_FEATURES", "GROW", "MAX_LETTER", "JOIN_GAP"]
