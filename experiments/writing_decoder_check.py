@@ -1,5 +1,5 @@
-"""Continuous writing: are the word decoder's constants right for the writing recogniser, on
-writers it has not seen? And what are the spotter's extra segments? (docs/writing.md)
+"""Continuous writing: which gap joins two spotted runs into one letter, and are the word
+decoder's constants right for the writing recogniser on writers it has not seen? (docs/writing.md)
 
 1. Letters of 2,000 simulated source-writer sessions (seed 41, as ``train --model writing``)
    of the source users u01-u36 only train a writing recogniser (``nets.writing_models``, the
@@ -8,9 +8,9 @@ writers it has not seen? And what are the spotter's extra segments? (docs/writin
    recogniser never saw) are spotted, recognised on the golden device path and decoded with
    the shipped lexicon under a grid of decoder constants: the extra- and missing-letter
    penalties and the letter-cost table's smoothing (s + k).
-3. On 300 of those sessions (every user), the spotted segments that match no true letter are
-   classified (a second piece of a spotted letter, several letters, outside the letters) and
-   a merge rule on gap and length is scored against the real letter pairs of each word.
+3. On the first 300 of those sessions (every user) the spotter's runs are joined across gaps
+   of 0..8 samples (``golden.spotting.JOIN_GAP``): spotting recall and precision, extra
+   segments, and the words whose letter count comes out right.
 
     PYTHONPATH=host .venv/bin/python experiments/writing_decoder_check.py [--digilets DIR]
 
@@ -23,7 +23,6 @@ import argparse
 import itertools
 import json
 import os
-from collections import Counter
 from pathlib import Path
 
 os.environ.setdefault("TF_USE_LEGACY_KERAS", "1")
@@ -94,37 +93,26 @@ def decoder_grid(ss, spotter, nets) -> list[dict]:
     return rows
 
 
-def extra_segments(ss, spotter) -> dict:
-    kinds, letters_split, extra, normal = Counter(), Counter(), [], []
-    for i in range(len(ss)):
-        s = ss[i]
-        sp = spot(spotter, s.counts)
-        true = [tuple(x) for x in s.spans.tolist()]
-        m = match_letters(sp.letters, true)
-        for j, (a, b) in enumerate(sp.letters):
-            if j in m:
-                continue
-            over = [t for t, (x, y) in enumerate(true) if min(b, y) - max(a, x) > 0]
-            kind = "outside_letters" if not over else "several_letters" if len(over) > 1 else "piece_of_a_letter"
-            kinds[kind] += 1
-            if kind == "piece_of_a_letter":
-                letters_split[s.letters[over[0]]] += 1
-        for w in sp.words:
-            for x, y in zip(w, w[1:]):
-                jx, jy = sp.letters.index(x), sp.letters.index(y)
-                pair = (y[0] - x[1], y[1] - y[0])  # gap, length of the second
-                if jx in m and jy in m:
-                    normal.append(pair)
-                elif jx in m and jy not in m:
-                    extra.append(pair)
-    rules = []
-    for gap, length in itertools.product(range(8), (12, 14, 16)):
-        rules.append({"gap_at_most": gap, "piece_shorter_than": length,
-                      "pieces_merged": sum(g <= gap and n < length for g, n in extra),
-                      "pieces_after_a_letter": len(extra),
-                      "letter_pairs_merged_wrongly": sum(g <= gap and n < length for g, n in normal),
-                      "letter_pairs": len(normal)})
-    return {"unmatched_segments": dict(kinds), "split_letters": dict(letters_split.most_common()), "merge_rules": rules}
+def join_gaps(ss, spotter) -> list[dict]:
+    from glovexfer.golden.spotting import frame_logits, letter_segments, spot_features, threshold_of, word_groups
+
+    thr = threshold_of(spotter)
+    streams = [(frame_logits(spotter, spot_features(ss[i].counts)), [tuple(x) for x in ss[i].spans.tolist()], ss[i].text)
+               for i in range(len(ss))]
+    rows = []
+    for join in range(9):
+        tp = n_pred = n_true = right = words = 0
+        for logits, true, text in streams:
+            letters = letter_segments(logits, thr, join=join)
+            tp += len(match_letters(letters, true))
+            n_pred, n_true = n_pred + len(letters), n_true + len(true)
+            got, want = [len(w) for w in word_groups(letters)], [len(w) for w in text.split(" ")]
+            words += len(want)
+            right += sum(a == b for a, b in zip(got, want)) if len(got) == len(want) else 0
+        rows.append({"join_gap": join, "recall": tp / n_true, "precision": tp / n_pred, "extra_segments": n_pred - tp,
+                     "words_with_right_letter_count": right / words})
+        print(rows[-1], flush=True)
+    return rows
 
 
 def main() -> int:
@@ -139,7 +127,7 @@ def main() -> int:
     from glovexfer.data.sessions import SessionSet
 
     held_ss = SessionSet.from_sessions([sessions[i] for i in held], sessions.sensor)
-    report = {"held_out_sessions": len(held), "extra_segments": extra_segments(
+    report = {"held_out_sessions": len(held), "join_gaps": join_gaps(
         SessionSet.from_sessions([sessions[i] for i in range(300)], sessions.sensor), spotter)}
     report["decoder_grid"] = decoder_grid(held_ss, spotter, held_out_recogniser(root, spotter))
     report["best"] = min(report["decoder_grid"], key=lambda r: (r["wer_lexicon"], r["extra_letter"] != 96))
