@@ -293,8 +293,13 @@ def report(result: CheckResult, root: Path | None = None) -> str:
 
 
 def main(argv=None) -> int:
+    try:
+        envs = pio_envs()
+    except GloveXferError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
     ap = argparse.ArgumentParser(prog="python -m glovexfer.device.esp32_check", description=__doc__.split("\n\n")[0])
-    ap.add_argument("--env", choices=[*pio_envs(), "all"], default="all")
+    ap.add_argument("--env", choices=[*envs, "all"], default="all")
     ap.add_argument("--build", default=None, help="object directory (default build/esp32-check)")
     ap.add_argument("--models", default=None,
                     help="model sources (default $GX_MODEL_DIR or platformio.ini's custom_gx_model_dir)")
@@ -303,7 +308,7 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
     try:
         build = Path(args.build) if args.build else repo_root() / "build" / "esp32-check"
-        for env in (pio_envs() if args.env == "all" else (args.env,)):
+        for env in (envs if args.env == "all" else (args.env,)):
             print(report(compile_check(build, env, args.models, args.networks)))
     except GloveXferError as e:
         print(f"error: {e}", file=sys.stderr)
