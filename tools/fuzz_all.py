@@ -97,13 +97,13 @@ def seed_app(corpus: Path) -> None:
 
 def seed_continuous(corpus: Path) -> None:
     """Continuous-mode inputs: slices of the shipped simulated session "hello world" (seed 0,
-    glovexfer.device.demo), each short enough to run fast and long enough for letters and
+    glovexfer.device.demo.shipped_session), each short enough to run fast and long enough for letters and
     words, with 'end', mode and model switches and bad lines between them."""
     sys.path.insert(0, str(ROOT / "host"))
     from glovexfer.device.continuous import stream_lines
-    from glovexfer.device.demo import continuous_session
+    from glovexfer.device.demo import shipped_session
 
-    lines = [x + "\n" for x in stream_lines(continuous_session("hello world", 0).counts)]
+    lines = [x + "\n" for x in stream_lines(shipped_session("hello world", 0).counts)]
 
     def cont(*parts):
         return "mode continuous\n" + "".join("".join(p) if isinstance(p, list) else p for p in parts)

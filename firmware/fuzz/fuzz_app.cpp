@@ -1,17 +1,19 @@
 // Hostile input for the firmware's input path: bytes on the serial line go through the app
-// (line assembly, parsing, Recognizer, replay, every stage and network) over the in-memory
+// (line assembly, parsing, Recognizer, replay, every stage and network, and the continuous
+// mode's spotter and word decoder when compiled in) over the in-memory
 // board of board_fuzz.cpp. Build with sanitizers (GX_EXTRA_FLAGS=-fsanitize=address,undefined).
 //
 //  * GX_LIBFUZZER: a libFuzzer target (clang -fsanitize=fuzzer): LLVMFuzzerTestOneInput.
-//  * otherwise a standalone driver: gx_fuzz_app [RUNS [SEED [SESSION]]] generates RUNS inputs
-//    from a deterministic PRNG -- random bytes, random printable lines, and structured hostile
-//    sessions: int16 extremes on every axis, saturated sensors, a stationary glove, all-zero
-//    input, random replays (valid, truncated, over-long, bad hex), unknown commands -- and,
-//    on firmware with the spotter, continuous-mode streams: slices of the sample lines of
-//    SESSION (a file of one writing session's 's' lines) cut, repeated (words longer than the
-//    app keeps) and damaged, synthetic and non-writing motion, long streams, bad lines, 'end',
-//    mode and model switches mid-stream -- and prints "executions N bytes B lines L err_lines
-//    E letter_lines K word_lines W end_lines D".
+//  * otherwise a standalone driver: gx_fuzz_app [RUNS [SEED [SESSION [continuous]]]] generates
+//    RUNS inputs from a deterministic PRNG -- random bytes, random printable lines, and
+//    structured hostile sessions: int16 extremes on every axis, saturated sensors, a stationary
+//    glove, all-zero input, random replays (valid, truncated, over-long, bad hex), unknown
+//    commands -- and, given SESSION (a file of one writing session's 's' lines) on firmware
+//    with the spotter, continuous-mode streams (one input in five; every input with
+//    'continuous'): SESSION's lines sliced, repeated (words longer than the app keeps) and
+//    damaged, synthetic and non-writing motion, long streams, bad lines, 'end', mode and model
+//    switches mid-stream. It prints "executions N bytes B lines L err_lines E letter_lines K
+//    word_lines W end_lines D".
 // Any crash, sanitizer report or hang is a failure; unusable input must give ERR lines.
 #include <cstdio>
 #include <cstdlib>
@@ -196,10 +198,12 @@ void make_continuous_input() {
     if (rnd() % 4 != 0) add("end\n");
 }
 
+bool g_only_continuous = false;
+
 void make_input() {
     g_len = 0;
     const int kind = static_cast<int>(rnd() % 10);
-    if (kind == 2 || kind == 3) {
+    if (g_only_continuous || (g_session_lines > 0 && (kind == 2 || kind == 3))) {
         make_continuous_input();
         return;
     }
@@ -254,6 +258,7 @@ int main(int argc, char** argv) {
     const long runs = argc > 1 ? std::atol(argv[1]) : 1000;
     g_rng = argc > 2 ? static_cast<uint64_t>(std::atoll(argv[2])) * 2654435761u + 1 : 1;
     if (argc > 3) load_session(argv[3]);
+    g_only_continuous = argc > 4 && std::strcmp(argv[4], "continuous") == 0;
     long execs = 0;
     for (long r = 0; r < runs; ++r) {
         make_input();
