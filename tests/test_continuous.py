@@ -173,6 +173,95 @@ def test_corrupt_spotter_and_lexicon_refused_at_startup(models, tmp_path):
     assert out[2].startswith("ERR E_MODEL mode: continuous unavailable")
 
 
+# ---- hostile input in continuous mode (the fuzzing's properties on the shipped sessions) ----
+#: unusable lines and the error code each must get in continuous mode; none touches the stream
+BAD_LINES = [
+    ("s 1 2 3 4 5 6 7 8", "E_ARGS"), ("s 1 2 3 4 5 6 7 8 32768", "E_ARGS"), ("s 0x10 2 3 4 5 6 7 8 9", "E_ARGS"),
+    ("s 1 2 3 4 5 6 7 8 9 10", "E_ARGS"), ("s", "E_ARGS"), ("start", "E_MODE"), ("end 1", "E_UNKNOWN"),
+    ("mode", "E_ARGS"), ("mode sideways", "E_ARGS"), ("model x", "E_ARGS"), ("auto maybe", "E_UNKNOWN"),
+    ("replay 1 zz", "E_TRUNCATED"), ("cal set 1 2 3", "E_ARGS"), ("bogus", "E_UNKNOWN"),
+    ("\x01\x7f garbage", "E_GARBAGE"), ("7" * 1300, "E_TOO_LONG"), ("a " * 200, "E_ARGS"),
+]
+
+
+def _shipped_lines(text: str) -> list[str]:
+    from glovexfer.device.demo import shipped_session
+
+    return stream_lines(shipped_session(text, 0).counts)
+
+
+def _continuous_glove(glove, models):
+    if not (Path(models) / "gx_model_spotter.cpp").is_file() or not (Path(models) / "gx_lexicon.cpp").is_file():
+        pytest.skip(f"{models} has no spotter and lexicon: the glove has no continuous mode with words")
+    return glove
+
+
+def test_continuous_bad_lines_answered_and_the_stream_goes_on(glove, models):
+    """Every unusable line in a continuous stream is answered with one ERR line of its code
+    and changes nothing: the LETTER and WORD lines and the sample count are those of the clean
+    stream."""
+    exe = _continuous_glove(glove, models)
+    lines = _shipped_lines("the glove writes words")
+    clean = run_glove(exe, ["mode continuous", *lines, "end"])
+    dirty, want = ["mode continuous"], []
+    for i, x in enumerate(lines):
+        dirty.append(x)
+        if i % 23 == 5:
+            bad, code = BAD_LINES[(i // 23) % len(BAD_LINES)]
+            dirty.append(bad)
+            want.append(code)
+    out = run_glove(exe, [*dirty, "end"])
+    errs = [x.split()[1] for x in out if x.startswith("ERR ")]
+    assert errs == want and len(want) > 2 * len(BAD_LINES)
+    kept = [x for x in out if not x.startswith("ERR ")]
+    assert kept == clean
+    assert sum(x.startswith("WORD ") for x in clean) == 4 and clean[-1] == f"OK end samples={len(lines)}"
+
+
+def test_continuous_word_longer_than_the_app_keeps(glove, models):
+    """A word of more letters than the app keeps (25, kWordLetters): its WORD line has the first
+    25 letters, no lexicon word and the letter count; the next word is decoded as usual."""
+    exe = _continuous_glove(glove, models)
+    lines = _shipped_lines("hello world")
+    # "hello" (samples 15..225) seven times without a word gap, then "world"
+    out = run_glove(exe, ["mode continuous", *lines[15:225] * 7, *lines[225:], "end"])
+    letters, words = [], []
+    for x in out:
+        if x.startswith("LETTER "):
+            letters.append(x.split()[1])
+        elif x.startswith("WORD "):
+            words.append((word_of(parse_line(x)), "".join(letters)))
+            letters = []
+    (long_w, long_letters), (last, last_letters) = words
+    assert long_w.letters == len(long_letters) > 25
+    assert long_w.raw == long_letters[:25] and long_w.word is None and long_w.cost == 0
+    assert last.raw == last_letters and last.word == "world"
+    assert out[-1] == f"OK end samples={210 * 7 + len(lines) - 225}"
+
+
+def test_continuous_slow_letters_and_non_writing_motion(glove, models):
+    """Letters written three and five times slower (spans beyond the spotter's 64 samples are
+    no letter: dropped), a long still glove and saturated motion: every LETTER span lies in
+    the stream and is at most 64 samples long, and every stream ends with its sample count."""
+    exe = _continuous_glove(glove, models)
+    from glovexfer.device.demo import shipped_session
+
+    counts = shipped_session("hello world", 0).counts
+    rng = np.random.default_rng(0)
+    streams = [np.repeat(counts[:230], 3, axis=0), np.repeat(counts[:230], 5, axis=0),
+               np.tile(np.array([[0, 0, 2048, 0, 0, 0, 300, 0, 0]], np.int16), (3000, 1)),
+               rng.choice(np.array([-32768, 32767], np.int16), size=(400, 9))]
+    lines = ["mode continuous"]
+    for c in streams:
+        lines += [*stream_lines(c), "end"]
+    out = run_glove(exe, lines)
+    ends = [x for x in out if x.startswith("OK end")]
+    assert ends == [f"OK end samples={len(c)}" for c in streams]
+    spans = [(int(parse_line(x).fields["start"]), int(parse_line(x).fields["end"])) for x in out if x.startswith("LETTER ")]
+    assert spans and all(0 <= a < b and b - a <= 64 for a, b in spans)
+    assert not [x for x in out if x.startswith("ERR ")]
+
+
 def test_word_lines_parse():
     w = word_of(parse_line("WORD raw=tefusicg word=refusing cost=120 letters=8"))
     assert (w.raw, w.word, w.cost, w.letters) == ("tefusicg", "refusing", 120, 8)

@@ -5,11 +5,13 @@ stage and both networks):
 * g++ (or any compiler) -fsanitize=address,undefined: the standalone driver's structured
   hostile sessions (int16 extremes on every axis, saturated sensors, a stationary glove,
   all-zero input, random/truncated/over-long replays, random bytes and lines);
+* the same driver in continuous mode only (``mode continuous`` streams from a shipped
+  simulated session: the spotter, spotted letters' recognition, the word decoder);
 * clang libFuzzer (-fsanitize=fuzzer,address,undefined): coverage-guided fuzzing from a
-  small seed corpus.
+  small seed corpus (``app_continuous``: continuous-mode seeds and a dictionary).
 
 No crash, no sanitizer report (-fno-sanitize-recover=all makes UB fatal), and ERR lines for
-unusable input.  Bounded numbers of executions keep CI short; docs/benchmarks.md has a long run.
+unusable input.  Bounded numbers of executions keep CI short; docs/reliability.md has a long run.
 """
 
 from __future__ import annotations
@@ -56,6 +58,41 @@ def test_sanitized_hostile_driver(models):
     assert errs > DRIVER_RUNS // 2  # hostile input is answered with ERR lines
     assert letters > 0  # and complete windows still give letters
     assert lines > errs
+
+
+#: continuous-mode inputs of the standalone driver (about 40 s under ASan + UBSan)
+CONTINUOUS_DRIVER_RUNS = 250
+
+
+def _session_file(tmp_path) -> Path:
+    """The sample lines of the shipped simulated session "the glove writes words"."""
+    from glovexfer.device.continuous import stream_lines
+    from glovexfer.device.demo import shipped_session
+
+    path = tmp_path / "session.txt"
+    path.write_text("".join(x + "\n" for x in stream_lines(shipped_session("the glove writes words", 0).counts)))
+    return path
+
+
+def test_sanitized_continuous_driver(models, tmp_path):
+    """Continuous mode under the hostile driver (seed 11): slices of a real session cut,
+    repeated into words longer than the app keeps and damaged, synthetic and non-writing
+    motion, streams of thousands of samples, bad lines, 'end', mode and model switches
+    mid-stream: no sanitizer finding; letters, words and stream ends still come."""
+    if not (Path(models) / "gx_model_spotter.cpp").is_file():
+        pytest.skip(f"{models} has no gx_model_spotter.cpp: no continuous mode to fuzz")
+    exe = fw_models.build("gx_fuzz_app", "asan", models, extra_flags=SAN)
+    r = subprocess.run([str(exe), str(CONTINUOUS_DRIVER_RUNS), "11", str(_session_file(tmp_path)), "continuous"],
+                       capture_output=True, text=True, timeout=600, check=False, env=_env())
+    assert "ERROR: AddressSanitizer" not in r.stderr and "runtime error" not in r.stderr, r.stderr[-4000:]
+    assert r.returncode == 0, r.stderr[-4000:]
+    m = re.search(r"executions (\d+) .* err_lines (\d+) letter_lines (\d+) word_lines (\d+) end_lines (\d+)", r.stdout)
+    assert m is not None, r.stdout
+    execs, errs, letters, words, ends = map(int, m.groups())
+    print(r.stdout.strip())
+    assert execs == CONTINUOUS_DRIVER_RUNS
+    assert errs > CONTINUOUS_DRIVER_RUNS // 2 and letters > 10 * CONTINUOUS_DRIVER_RUNS
+    assert words > CONTINUOUS_DRIVER_RUNS and ends > CONTINUOUS_DRIVER_RUNS // 2
 
 
 def test_sanitized_hostile_driver_with_signal_network(fw_build_tools):
@@ -110,7 +147,7 @@ def test_libfuzzer(models, unavailable, tmp_path):
 
 # --- every libFuzzer target, briefly (tools/fuzz_all.py runs them long: docs/reliability.md) ---
 #: target -> executions in `make test` (a few seconds each under ASan + UBSan)
-SHORT_RUNS = {"protocol": 200_000, "app": 3000, "stages": 3000, "model": 400, "metamorphic": 40,
+SHORT_RUNS = {"protocol": 200_000, "app": 3000, "app_continuous": 200, "stages": 3000, "model": 400, "metamorphic": 40,
               "app_signal": 1500, "model_signal": 300, "metamorphic_signal": 30}
 
 

@@ -8,6 +8,10 @@ Targets (each exercises one thing; docs/reliability.md, "Firmware"):
 
 * ``protocol``: the protocol helpers on one line (no app, no models);
 * ``app``: line assembly and command dispatch of the app, models verified once;
+* ``app_continuous``: the same program from continuous-mode seeds (``mode continuous``, slices
+  of a simulated writing session's sample lines, ``end``, mode switches; dictionary
+  firmware/fuzz/continuous.dict): the letter spotter, time normalisation, recognition of
+  spotted letters and the word decoder with the lexicon;
 * ``stages``: each pre-network stage on arbitrary input;
 * ``model``: the start-up check on mutated models (every change must be refused) and every
   kernel, softmax and fusion with arbitrary but verified (re-signed) parameters;
@@ -46,6 +50,7 @@ MEMORY_LIMIT = ["-rss_limit_mb=0", "-malloc_limit_mb=2048"]
 TARGETS = {
     "protocol": ("fuzz", "gx_fuzz_protocol", ["-max_len=1300"]),
     "app": ("fuzz", "gx_fuzz_app", ["-max_len=4096"]),
+    "app_continuous": ("fuzz", "gx_fuzz_app", ["-max_len=16384", f"-dict={ROOT / 'firmware' / 'fuzz' / 'continuous.dict'}"]),
     "stages": ("fuzz", "gx_fuzz_stages", ["-max_len=600"]),
     "model": ("fuzz", "gx_fuzz_model", ["-max_len=64", "-len_control=0"]),
     "metamorphic": ("fuzz", "gx_fuzz_metamorphic", ["-max_len=600", "-len_control=0"]),
@@ -90,6 +95,28 @@ def seed_app(corpus: Path) -> None:
     (corpus / "commands").write_text("info\nmodel lstm\nmodel cnn\nmodel fused\nmodel signal\nauto on\nreset\n")
 
 
+def seed_continuous(corpus: Path) -> None:
+    """Continuous-mode inputs: slices of the shipped simulated session "hello world" (seed 0,
+    glovexfer.device.demo.shipped_session), each short enough to run fast and long enough for letters and
+    words, with 'end', mode and model switches and bad lines between them."""
+    sys.path.insert(0, str(ROOT / "host"))
+    from glovexfer.device.continuous import stream_lines
+    from glovexfer.device.demo import shipped_session
+
+    lines = [x + "\n" for x in stream_lines(shipped_session("hello world", 0).counts)]
+
+    def cont(*parts):
+        return "mode continuous\n" + "".join("".join(p) if isinstance(p, list) else p for p in parts)
+
+    (corpus / "cont_letter").write_text(cont(lines[:110], "end\n"))
+    (corpus / "cont_word").write_text(cont(lines[:150], "end\ninfo\n"))
+    (corpus / "cont_bad_lines").write_text(cont(lines[90:140], "s 1 2 3\nstart\ns 1 2 3 4 5 6 7 8 32768\n",
+                                                lines[140:200], "end 1\nend\n"))
+    (corpus / "cont_switch").write_text(cont(lines[:80], "mode window\nmode continuous\n", lines[80:160],
+                                             "model lstm\n", lines[160:230], "reset\nend\n"))
+    (corpus / "cont_repeat").write_text(cont(lines[20:95] * 3, "end\n"))
+
+
 def run_target(name: str, exe: Path, work: Path, seconds: int | None = None, runs: int | None = None) -> dict:
     """One libFuzzer run; its table row (executions, exec/s, cov, ft, corpus, findings)."""
     _, _, opts = TARGETS[name]
@@ -98,7 +125,7 @@ def run_target(name: str, exe: Path, work: Path, seconds: int | None = None, run
     art = work / "artifacts"
     art.mkdir(parents=True, exist_ok=True)
     if name.startswith("app") and not any(corpus.iterdir()):
-        seed_app(corpus)
+        (seed_continuous if name == "app_continuous" else seed_app)(corpus)
     limit = [f"-max_total_time={seconds}"] if seconds else [f"-runs={runs}"]
     cmd = [str(exe), *limit, *opts, "-seed=1", "-timeout=20", *MEMORY_LIMIT,
            f"-artifact_prefix={art}/", str(corpus)]

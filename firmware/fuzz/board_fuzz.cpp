@@ -11,7 +11,7 @@ const uint8_t* g_in = nullptr;
 int g_in_len = 0, g_in_pos = 0;
 FuzzOutStats g_stats;
 bool g_at_line_start = true;
-char g_first[4];
+char g_first[4];  // a line's first bytes: its kind
 int g_first_len = 0;
 uint32_t g_ms = 0;
 }  // namespace
@@ -45,9 +45,12 @@ void gx_board_serial_write(const char* s, int n) {
             ++g_stats.lines;
             if (g_first_len >= 3 && g_first[0] == 'E' && g_first[1] == 'R' && g_first[2] == 'R') ++g_stats.err_lines;
             if (g_first_len >= 3 && g_first[0] == 'L' && g_first[1] == 'E' && g_first[2] == 'T') ++g_stats.letter_lines;
+            if (g_first_len >= 3 && g_first[0] == 'W' && g_first[1] == 'O' && g_first[2] == 'R') ++g_stats.word_lines;
+            if (g_first_len >= 4 && g_first[0] == 'O' && g_first[1] == 'K' && g_first[2] == ' ' && g_first[3] == 'e')
+                ++g_stats.end_lines;
             g_at_line_start = true;
         } else {
-            if (g_first_len < 3) g_first[g_first_len++] = s[i];
+            if (g_first_len < 4) g_first[g_first_len++] = s[i];
             g_at_line_start = false;
         }
     }

@@ -146,15 +146,22 @@ def continuous_session(text: str, seed: int = 0, digilets=None):
     """One simulated writing session of ``text``: simulated from the DigiLeTs data where it is
     found (``digilets``, else $GLOVEXFER_DIGILETS or ../shared/data/digilets), else the shipped
     session of that phrase and seed (``resources/demo_sessions.npz``, made the same way)."""
-    from importlib import resources
-
     from ..data.paths import find_dataset
-    from ..data.sessions import SessionSet
 
     text = " ".join(check_text(text).split())
     root = find_dataset("digilets", digilets, required=False)
     if root is not None:
         return simulate_demo_session(text, seed, root)
+    return shipped_session(text, seed)
+
+
+def shipped_session(text: str, seed: int = 0):
+    """The shipped simulated session of ``text`` and ``seed`` (``resources/demo_sessions.npz``);
+    GloveXferError naming the shipped ones for another phrase."""
+    from importlib import resources
+
+    from ..data.sessions import SessionSet
+
     ss = SessionSet.load(Path(str(resources.files("glovexfer") / "resources" / DEMO_SESSIONS)))
     seeds = ss.extras.get("seed", np.zeros(len(ss), np.int64))
     for i in range(len(ss)):
