@@ -69,8 +69,9 @@ def test_train_export_score_round_trip(digilets_dir, tmp_path, capsys):
             "--model", "best_lstm", "best_cnn", "best"]
     assert main(argv) == 0
     for name in ("best_lstm", "best_cnn"):
-        # the files a command reads, nothing more (the pretraining stays in out/pretrained)
-        assert sorted(p.name for p in (models / name).iterdir()) == ["metrics.json", "model.h5"], name
+        # the files a command reads, nothing more: their source pretraining, which
+        # train --model writing starts from (PRETRAINED_SHIPPED), the network and its figures
+        assert sorted(p.name for p in (models / name).iterdir()) == ["metrics.json", "model.h5", "pretrained.h5"], name
         meta = json.loads((models / name / "metrics.json").read_text())
         assert meta["pretrain"]["source_size"] > 0 and meta["target"]["recordings"] > 0
         assert not set(meta["source_writers"]) & set(meta["target"]["writers"])
