@@ -44,16 +44,21 @@ def _env():
     return env
 
 
-def test_sanitized_hostile_driver(models):
-    exe = fw_models.build("gx_fuzz_app", "asan", models, extra_flags=SAN)
-    r = subprocess.run([str(exe), str(DRIVER_RUNS), "7"], capture_output=True, text=True, timeout=600, check=False,
-                       env=_env())
+def _sanitized_run(exe, *args) -> str:
+    """The driver's output; no sanitizer finding and exit status 0."""
+    r = subprocess.run([str(exe), *map(str, args)], capture_output=True, text=True, timeout=600, check=False, env=_env())
     assert "ERROR: AddressSanitizer" not in r.stderr and "runtime error" not in r.stderr, r.stderr[-4000:]
     assert r.returncode == 0, r.stderr[-4000:]
-    m = re.search(r"executions (\d+) bytes (\d+) lines (\d+) err_lines (\d+) letter_lines (\d+)", r.stdout)
-    assert m is not None, r.stdout
-    execs, _, lines, errs, letters = map(int, m.groups())
     print(r.stdout.strip())
+    return r.stdout
+
+
+def test_sanitized_hostile_driver(models):
+    exe = fw_models.build("gx_fuzz_app", "asan", models, extra_flags=SAN)
+    out = _sanitized_run(exe, DRIVER_RUNS, 7)
+    m = re.search(r"executions (\d+) bytes (\d+) lines (\d+) err_lines (\d+) letter_lines (\d+)", out)
+    assert m is not None, out
+    execs, _, lines, errs, letters = map(int, m.groups())
     assert execs == DRIVER_RUNS
     assert errs > DRIVER_RUNS // 2  # hostile input is answered with ERR lines
     assert letters > 0  # and complete windows still give letters
@@ -82,14 +87,10 @@ def test_sanitized_continuous_driver(models, tmp_path):
     if not (Path(models) / "gx_model_spotter.cpp").is_file():
         pytest.skip(f"{models} has no gx_model_spotter.cpp: no continuous mode to fuzz")
     exe = fw_models.build("gx_fuzz_app", "asan", models, extra_flags=SAN)
-    r = subprocess.run([str(exe), str(CONTINUOUS_DRIVER_RUNS), "11", str(_session_file(tmp_path)), "continuous"],
-                       capture_output=True, text=True, timeout=600, check=False, env=_env())
-    assert "ERROR: AddressSanitizer" not in r.stderr and "runtime error" not in r.stderr, r.stderr[-4000:]
-    assert r.returncode == 0, r.stderr[-4000:]
-    m = re.search(r"executions (\d+) .* err_lines (\d+) letter_lines (\d+) word_lines (\d+) end_lines (\d+)", r.stdout)
-    assert m is not None, r.stdout
+    out = _sanitized_run(exe, CONTINUOUS_DRIVER_RUNS, 11, _session_file(tmp_path), "continuous")
+    m = re.search(r"executions (\d+) .* err_lines (\d+) letter_lines (\d+) word_lines (\d+) end_lines (\d+)", out)
+    assert m is not None, out
     execs, errs, letters, words, ends = map(int, m.groups())
-    print(r.stdout.strip())
     assert execs == CONTINUOUS_DRIVER_RUNS
     assert errs > CONTINUOUS_DRIVER_RUNS // 2 and letters > 10 * CONTINUOUS_DRIVER_RUNS
     assert words > CONTINUOUS_DRIVER_RUNS and ends > CONTINUOUS_DRIVER_RUNS // 2
