@@ -488,7 +488,25 @@ def recognise_batch(counts, net_lstm=None, net_cnn=None, net_signal=None, **gold
     )
 
 
+#: The networks each device model reads (the firmware's ``model`` command; fused models add
+#: their two members' int8 softmax outputs).
+MODEL_NETS = {"lstm": ("lstm",), "cnn": ("cnn",), "signal": ("signal",), "fused": ("lstm", "cnn"),
+              "fused_signal": ("lstm", "signal")}
+
+
+def default_model(networks) -> str:
+    """The device's model for the networks it carries (names with a network): the LSTM fused
+    with the signal network, else with the CNN; else the one network (LSTM, CNN, signal)."""
+    have = set(networks)
+    for model in ("fused_signal", "fused", "lstm", "cnn", "signal"):
+        if set(MODEL_NETS[model]) <= have:
+            return model
+    raise ValueError("no network to recognise with")
+
+
 __all__ = [
+    "MODEL_NETS",
+    "default_model",
     "FusedBatch",
     "FusedOutput",
     "NetBatch",

@@ -336,9 +336,10 @@ def score_int8(model: ShippedModel, recset, float_pred: np.ndarray, progress: bo
     network(s) (+ the integer fusion for a fused model), bit-exact with the firmware.
     Returns its accuracy and its argmax agreement with the float pipeline + float model;
     for a fused model and given the float pipeline's ``arrays``, each member's too."""
-    from ..golden.recognise import fuse_batch, recognise_batch
+    from ..golden.recognise import MODEL_NETS, default_model, fuse_batch, recognise_batch
 
     nets = int8_networks(model)
+    need = MODEL_NETS[default_model(nets)]  # fused: LSTM + signal (chen_best) or LSTM + CNN
     starts = range(0, len(recset), SCORE_CHUNK)
     if progress:
         from tqdm import tqdm
@@ -351,8 +352,8 @@ def score_int8(model: ShippedModel, recset, float_pred: np.ndarray, progress: bo
         r = recognise_batch(recset.counts[sl], net_lstm=nets.get("lstm"), net_cnn=nets.get("cnn"), net_signal=nets.get("signal"), sensor=recset.sensor)
         for k in nets:
             member_pred[k][sl] = getattr(r, k).index
-        second = r.signal if r.signal is not None else r.cnn  # fused: LSTM + signal (chen_best) or LSTM + CNN
-        pred[sl] = fuse_batch(r.lstm, second).index if (r.lstm is not None and second is not None) else (r.lstm or r.cnn or r.signal).index
+        out = [getattr(r, k) for k in need]
+        pred[sl] = (fuse_batch(*out) if len(out) == 2 else out[0]).index
     y = recset.y
     per_user = {u: float(np.mean((pred == y)[recset.users == u])) for u in sorted(set(recset.users.tolist()))}
     out = {

@@ -52,24 +52,14 @@ def match_letters(pred: list[tuple[int, int]], true: list[tuple[int, int]]) -> d
 
 
 def _recognise(segments_counts: list[np.ndarray], nets: dict, sensor) -> tuple[np.ndarray, int]:
-    """Integer scores (N, 26) of time-normalised letters with the fused model (or the one
-    network), and the maximum score (510 fused, 255 single)."""
-    from ..golden.recognise import fuse_batch, recognise_batch
+    """Integer scores (N, 26) of time-normalised letters with the device's default model for
+    ``nets`` (golden.recognise.default_model), and the maximum score (510 fused, 255 single)."""
+    from ..golden.recognise import default_model
 
     if not segments_counts:
         return np.zeros((0, 26), np.int64), 510
-    X = np.stack(segments_counts)
-    scores, top = [], 510
-    for k in range(0, len(X), 512):
-        r = recognise_batch(X[k:k + 512], net_lstm=nets.get("lstm"), net_cnn=nets.get("cnn"), net_signal=nets.get("signal"), sensor=sensor)
-        second = r.signal if r.signal is not None else r.cnn
-        if r.lstm is not None and second is not None:
-            scores.append(fuse_batch(r.lstm, second).scores)
-        else:
-            one = r.lstm or r.cnn or r.signal
-            scores.append(one.probs_q8)
-            top = 255
-    return np.concatenate(scores).astype(np.int64), top
+    d = _decisions(segments_counts, nets, default_model(k for k, v in nets.items() if v is not None), sensor)
+    return np.stack([x[3] for x in d]), d[0][4]
 
 
 def _texts(scores: np.ndarray, words: list[list[int]], lexicon: Lexicon | None, top: int) -> tuple[str, str]:
@@ -180,12 +170,11 @@ class StreamWord:
 def _decisions(counts_list: list[np.ndarray], nets: dict, model: str, sensor) -> list[tuple]:
     """Per letter (index, q8, top3 [(letter, q8)], scores, max score) of the device's selected
     ``model``, golden recognise + fuse (the firmware's gx_recognise decision)."""
-    from ..golden.recognise import fuse_batch, recognise_batch
+    from ..golden.recognise import MODEL_NETS, fuse_batch, recognise_batch
 
     if not counts_list:
         return []
-    need = {"lstm": ("lstm",), "cnn": ("cnn",), "signal": ("signal",), "fused": ("lstm", "cnn"),
-            "fused_signal": ("lstm", "signal")}.get(model)
+    need = MODEL_NETS.get(model)
     if need is None or any(nets.get(k) is None for k in need):
         raise ValueError(f"model {model!r} needs the networks {need}, given {sorted(k for k, v in nets.items() if v)}")
     kw = {f"net_{k}": nets[k] for k in need}
