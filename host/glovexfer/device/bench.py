@@ -49,8 +49,8 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import GloveXferError
-from .build import repo_root
-from .qemu import _model_dir, build, qemu_log, start_qemu, target_of
+from .build import repo_root, resolve_model_dir
+from .qemu import build, qemu_log, start_qemu, target_of
 
 #: the models of every model directory
 BASE_MODELS = ("lstm", "cnn", "fused")
@@ -320,7 +320,7 @@ def run_bench(targets=DEFAULT_TARGETS, models=None, n: int = 20, model_dir=None,
         if m not in MODELS:
             raise GloveXferError(f"unknown model {m!r}: use {', '.join(MODELS)}")
     recs = bench_recordings(n)
-    md = _model_dir(model_dir)
+    md = resolve_model_dir(model_dir)
     if md is None:
         raise GloveXferError("the benchmarks need models (--model-dir)")
     signal = has_signal_model(md)

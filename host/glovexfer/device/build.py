@@ -38,6 +38,34 @@ def shipped_writing_dir() -> Path | None:
     return d if all((d / n).is_file() for n in MODEL_NAMES) else None
 
 
+def resolve_model_dir(model_dir) -> Path | None:
+    """The model sources a firmware build compiles in: ``None`` -> the shipped
+    ``models/glove/firmware`` (an error without it), ``""`` -> none, else ``model_dir``,
+    which must hold both generated recogniser sources (resolved)."""
+    if model_dir is None:
+        md = shipped_model_dir()
+        if md is None:
+            raise GloveXferError(
+                f"no shipped firmware models in {domain_firmware_dir('glove')} (gx_model_lstm.cpp, gx_model_cnn.cpp); "
+                "pass --model-dir DIR with sources made by glovexfer.export.model_data.write_model_source"
+            )
+        return md.resolve()
+    if not str(model_dir):
+        return None
+    md = Path(model_dir)
+    if not all((md / n).is_file() for n in MODEL_NAMES):
+        raise GloveXferError(f"{md}: needs {' and '.join(MODEL_NAMES)} (glovexfer.export.model_data){moved_models_hint(md)}")
+    return md.resolve()
+
+
+def build_dir_for(base: Path, md: Path | None) -> Path:
+    """``base`` for the shipped model folder (or none), ``base-<folder name>`` for another one:
+    one build folder per model folder, so that switching between them does not rebuild."""
+    default = shipped_model_dir()
+    other = md is not None and default is not None and md.resolve() != default.resolve()
+    return Path(f"{base}-{md.name}") if other else Path(base)
+
+
 def _need_tools() -> None:
     if shutil.which("cmake") is None:
         raise GloveXferError("cmake not found: the virtual glove needs CMake and a C++17 compiler "
@@ -65,25 +93,12 @@ def native_binary(
     """
     _need_tools()
     root = repo_root()
-    if model_dir is None:
-        md = shipped_model_dir()
-        if md is None:
-            raise GloveXferError(
-                f"no shipped firmware models in {domain_firmware_dir('glove')} (gx_model_lstm.cpp, gx_model_cnn.cpp); "
-                "pass --model-dir DIR with sources made by glovexfer.export.model_data.write_model_source"
-            )
-    else:
-        md = Path(model_dir) if str(model_dir) else None
-        if md is not None and not all((md / n).is_file() for n in MODEL_NAMES):
-            raise GloveXferError(f"{md}: needs {' and '.join(MODEL_NAMES)} (glovexfer.export.model_data){moved_models_hint(md)}")
-    # one build folder per model folder: switching between them does not rebuild every time
-    default = shipped_model_dir()
-    name = "firmware-native" if md is None or default is None or md.resolve() == default.resolve() else f"firmware-native-{md.name}"
-    bd = Path(build_dir) if build_dir is not None else root / "build" / name
+    md = resolve_model_dir(model_dir)
+    bd = Path(build_dir) if build_dir is not None else build_dir_for(root / "build" / "firmware-native", md)
     bd.mkdir(parents=True, exist_ok=True)
     cfg = [
         "cmake", "-S", str(root / "firmware"), "-B", str(bd), "-DCMAKE_BUILD_TYPE=Release",
-        f"-DGX_MODEL_DIR={md.resolve() if md is not None else ''}",
+        f"-DGX_MODEL_DIR={md if md is not None else ''}",
         f"-DPython3_EXECUTABLE={sys.executable}",
         f"-DGX_EXTRA_FLAGS={extra_flags}",
         *cmake_args,
@@ -103,4 +118,4 @@ def native_binary(
     return exe
 
 
-__all__ = ["native_binary", "repo_root", "shipped_model_dir", "shipped_writing_dir"]
+__all__ = ["build_dir_for", "native_binary", "repo_root", "resolve_model_dir", "shipped_model_dir", "shipped_writing_dir"]

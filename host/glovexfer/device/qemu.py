@@ -40,8 +40,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import GloveXferError
-from ..files import domain_firmware_dir, moved_models_hint
-from .build import MODEL_NAMES, repo_root, shipped_model_dir
+from .build import build_dir_for, repo_root, resolve_model_dir
 from .transport import TRANSPORTS, Device
 
 
@@ -128,23 +127,6 @@ def check_tools(target: QemuTarget) -> None:
         raise GloveXferError(f"{target.name}: cannot build/run the emulated firmware, missing: {', '.join(miss)}")
 
 
-def _model_dir(model_dir) -> Path | None:
-    if model_dir is None:
-        md = shipped_model_dir()
-        if md is None:
-            raise GloveXferError(
-                f"no shipped firmware models in {domain_firmware_dir('glove')} (gx_model_lstm.cpp, gx_model_cnn.cpp); "
-                "pass a model directory made by glovexfer.export.model_data.write_model_source"
-            )
-        return md
-    if not str(model_dir):
-        return None
-    md = Path(model_dir)
-    if not all((md / n).is_file() for n in MODEL_NAMES):
-        raise GloveXferError(f"{md}: needs {' and '.join(MODEL_NAMES)} (glovexfer.export.model_data){moved_models_hint(md)}")
-    return md.resolve()
-
-
 def build(target, model_dir=None, build_dir=None, programs=("gx_app",), quiet: bool = True) -> Path:
     """Configure + build ``programs`` for ``target`` (name or :class:`QemuTarget`) into
     ``build_dir`` (default ``build/<target>``; incremental) and return the build directory
@@ -154,11 +136,8 @@ def build(target, model_dir=None, build_dir=None, programs=("gx_app",), quiet: b
     builds without models (only ``gx_test_core`` and a model-less ``gx_app`` then)."""
     t = target_of(target) if isinstance(target, str) else target
     check_tools(t)
-    md = _model_dir(model_dir)
-    # one build folder per model folder (build/<target>-<folder> for any but the shipped one)
-    default = shipped_model_dir()
-    other = md is not None and default is not None and md != default.resolve()
-    bd = Path(build_dir) if build_dir is not None else (Path(f"{t.build_dir()}-{md.name}") if other else t.build_dir())
+    md = resolve_model_dir(model_dir)
+    bd = Path(build_dir) if build_dir is not None else build_dir_for(t.build_dir(), md)
     bd.mkdir(parents=True, exist_ok=True)
     cfg = [
         "cmake", "-S", str(repo_root() / "firmware" / "boards" / t.board), "-B", str(bd),
