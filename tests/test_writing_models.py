@@ -30,10 +30,10 @@ def test_letter_segments_are_the_true_and_the_spotted_letters_time_normalised(fe
     from glovexfer.golden.spotting import spot, time_normalise
     from glovexfer.nets.spotter import load_spotter
     from glovexfer.nets.writing import match_letters
-    from glovexfer.nets.writing_models import letter_segments
+    from glovexfer.nets.writing_models import session_letters
 
     spotter = load_spotter(GLOVE / "spotter")
-    rs = letter_segments(few_sessions, spotter)
+    rs = session_letters(few_sessions, spotter)
     cut, sess = rs.extras["cut"], rs.extras["session"]
     assert rs.counts.shape[1:] == (32, 9) and rs.counts.dtype == np.int16
     n_spotted = 0
@@ -59,11 +59,11 @@ def test_letter_segments_are_the_true_and_the_spotted_letters_time_normalised(fe
 def test_letter_segments_without_letters_is_an_error():
     from glovexfer.data.sessions import Session, SessionSet
     from glovexfer.errors import GloveXferError
-    from glovexfer.nets.writing_models import letter_segments
+    from glovexfer.nets.writing_models import session_letters
 
     empty = SessionSet.from_sessions([Session(np.zeros((40, 9), np.int16))])
     with pytest.raises(GloveXferError, match="no letters"):
-        letter_segments(empty, None, spotted=False)
+        session_letters(empty, None, spotted=False)
 
 
 def test_train_writing_quick_writes_the_pair_int8_and_firmware_data(tmp_path, digilets_dir, capsys):

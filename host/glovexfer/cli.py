@@ -423,20 +423,30 @@ def cmd_train(args) -> int:
     return 0
 
 
+def _writing_cut_spotter(out: Path, name: str | None = None):
+    """The spotter that cuts the writing recogniser's letters: ``out``'s folder ``name``
+    (default ``spotter``) when it is there, else the shipped one."""
+    from .nets import shipping
+    from .nets.spotter import SPOTTER, load_spotter
+
+    folder = out / (name or SPOTTER)
+    return load_spotter(folder if folder.is_dir() else shipping.MODELS_DIR / SPOTTER)
+
+
 def _train_writing(args, out: Path) -> None:
     """train --model writing: the recogniser of continuous writing (nets.writing_models), fine-tuned
     on letters of simulated source-writer sessions, exported to int8 and to the continuous glove's
-    model data (models/firmware_writing) in the same run."""
+    model data (models/glove/firmware_writing) in the same run."""
     from .data.paths import find_dataset
     from .export.ship import export_writing
     from .nets import shipping
     from .nets import writing_models as W
     from .nets.datasets import target_arrays
-    from .nets.spotter import SPOTTER, load_spotter
+    from .nets.spotter import SPOTTER
 
     t0 = time.time()
     root = find_dataset("digilets", args.digilets)
-    spotter = load_spotter(shipping.MODELS_DIR / SPOTTER)
+    spotter = _writing_cut_spotter(out)
     n, rep_n = (24, 8) if args.quick else (W.TRAIN_SESSIONS, W.REP_SESSIONS)
     progress = not args.no_progress
     letters = W.source_letters(root, spotter, n, W.TRAIN_SEED + args.seed, progress)
@@ -448,8 +458,8 @@ def _train_writing(args, out: Path) -> None:
           f"true spans, {info['letters_spotted_spans']} as spotted) ({time.time() - t0:.0f} s)")
     W.train_writing(arrays, shipping.MODELS_DIR, out, seed=args.seed, epochs=2 if args.quick else None,
                     data_info=info, progress=progress)
-    rep = target_arrays(W.source_letters(root, spotter, rep_n, W.REP_SEED + args.seed, progress), progress=progress)
-    fw = export_writing(out, rep, seed=args.seed, spotter=SPOTTER if (out / SPOTTER).is_dir() else "", progress=progress)
+    fw = export_writing(out, root, spotter, rep_n, seed=args.seed, spotter=SPOTTER if (out / SPOTTER).is_dir() else "",
+                        progress=progress)
     print(f"writing: -> {out / W.WRITING}/, int8 and the continuous glove's model data -> {fw}/ in {time.time() - t0:.0f} s")
 
 
@@ -539,23 +549,18 @@ def cmd_export(args) -> int:
 
 def _export_writing(args, out: Path, spotter: str | None) -> int:
     """export --model writing: the writing pair's int8 files (representative letters of source-writer
-    sessions) and models/firmware_writing."""
+    sessions) and models/glove/firmware_writing."""
     from .data.paths import find_dataset
     from .export.ship import export_writing
     from .nets import shipping
     from .nets import writing_models as W
-    from .nets.datasets import target_arrays
-    from .nets.spotter import SPOTTER, load_spotter
 
     for name in W.MEMBERS.values():  # every input file checked before any work
         folder = shipping.model_folder(name, out)
         if not (folder / shipping.MODEL_FILE).is_file():
             raise GloveXferError(f"{folder / shipping.MODEL_FILE}: no trained model (run: glovexfer train --model writing)")
-    sp = load_spotter(out / (spotter or SPOTTER)) if (out / (spotter or SPOTTER)).is_dir() else load_spotter(shipping.MODELS_DIR / SPOTTER)
-    letters = W.source_letters(find_dataset("digilets", args.digilets), sp, W.REP_SESSIONS, W.REP_SEED + args.seed,
-                               not args.no_progress)
-    fw = export_writing(out, target_arrays(letters, progress=not args.no_progress), n_rep=args.n_rep, seed=args.seed,
-                        spotter=spotter or "", progress=not args.no_progress)
+    fw = export_writing(out, find_dataset("digilets", args.digilets), _writing_cut_spotter(out, spotter), seed=args.seed,
+                        n_rep=args.n_rep, spotter=spotter or "", progress=not args.no_progress)
     print(f"continuous glove's model data (writing_lstm, writing_cnn, spotter = {spotter}) -> {fw}/")
     return 0
 

@@ -156,21 +156,27 @@ def export_firmware(models_dir: Path, lstm: str, cnn: str, signal: str | None = 
 WRITING_FIRMWARE_DIR = "firmware_writing"
 
 
-def export_writing(models_dir: Path, representative_arrays, n_rep: int = REPRESENTATIVE_N, seed: int = 0,
-                   spotter: str = DEFAULT_SPOTTER, progress: bool = True) -> Path:
-    """The ``writing`` pair (``nets.writing_models``) to int8, calibrated on
-    ``representative_arrays`` (letters of source-writer sessions that it was not trained on),
-    and the continuous-writing glove's model data, ``models_dir/firmware_writing``: the pair
-    and the letter spotter."""
-    from ..nets.writing_models import MEMBERS, REP_SEED, REP_SESSIONS
+def export_writing(models_dir: Path, digilets_root, cut_spotter, n_sessions: int | None = None, seed: int = 0,
+                   n_rep: int = REPRESENTATIVE_N, spotter: str = DEFAULT_SPOTTER, progress: bool = True) -> Path:
+    """The ``writing`` pair (``nets.writing_models``) to int8, calibrated on the letters of
+    ``n_sessions`` (default ``REP_SESSIONS``) simulated source-writer sessions that it was not
+    trained on (seed ``REP_SEED + seed``, cut with the int8 spotter ``cut_spotter``), and the
+    continuous-writing glove's model data, ``models_dir/firmware_writing``: the pair and the
+    letter spotter of the folder ``spotter`` ('' for none)."""
+    from ..nets.datasets import target_arrays
+    from ..nets.writing_models import MEMBERS, REP_SEED, REP_SESSIONS, source_letters
 
-    rep_from = f"letters of {REP_SESSIONS} simulated source-writer writing sessions (seed {REP_SEED}), time-normalised"
+    n_sessions = n_sessions or REP_SESSIONS
+    letters = source_letters(digilets_root, cut_spotter, n_sessions, REP_SEED + seed, progress)
+    rep = target_arrays(letters, progress=progress)
+    rep_from = f"letters of {n_sessions} simulated source-writer writing sessions (seed {REP_SEED + seed}), time-normalised"
     for name in MEMBERS.values():
-        path = export_model(Path(models_dir) / name, representative_arrays, n_rep=n_rep, seed=seed, rep_from=rep_from)
+        path = export_model(Path(models_dir) / name, rep, n_rep=n_rep, seed=seed, rep_from=rep_from)
         if progress:
             info = json.loads((path.parent / INT8_INFO).read_text())
             print(f"{name}: -> {path} ({info['bytes']} bytes, sha256 {info['sha256'][:16]})")
-    return export_firmware(models_dir, MEMBERS["lstm"], MEMBERS["cnn"], spotter=spotter, firmware_dir=WRITING_FIRMWARE_DIR)
+    return export_firmware(models_dir, MEMBERS["lstm"], MEMBERS["cnn"], spotter=spotter or None,
+                           firmware_dir=WRITING_FIRMWARE_DIR)
 
 
 def signal_int8(model, norm, X_rep, n_rep: int = REPRESENTATIVE_N, seed: int = 0) -> bytes:

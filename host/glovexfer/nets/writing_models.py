@@ -54,7 +54,7 @@ def reproduce_command() -> str:
     return "glovexfer train --model writing"
 
 
-def letter_segments(ss, spotter, spotted: bool = True):
+def session_letters(ss, spotter, spotted: bool = True):
     """The letters of the session set ``ss`` as a ``RecordingSet`` of time-normalised 32-sample
     recordings: every letter at its true span, then (``spotted``) every letter ``spotter``
     finds that matches a true letter, at the spotted span, labelled with that letter.
@@ -86,10 +86,10 @@ def letter_segments(ss, spotter, spotted: bool = True):
 
 
 def source_letters(digilets_root, spotter, n_sessions: int, seed: int, progress: bool = True):
-    """``letter_segments`` of ``n_sessions`` simulated sessions of the source writers."""
+    """``session_letters`` of ``n_sessions`` simulated sessions of the source writers."""
     from .spotter import source_sessions
 
-    return letter_segments(source_sessions(digilets_root, n_sessions, seed, progress), spotter)
+    return session_letters(source_sessions(digilets_root, n_sessions, seed, progress), spotter)
 
 
 def _pretrained(models_dir: Path, kind: str):
@@ -104,7 +104,7 @@ def _pretrained(models_dir: Path, kind: str):
 
 def train_writing(arrays, models_dir: Path, out_dir: Path | None = None, seed: int = 0, epochs: int | None = None,
                   data_info: dict | None = None, progress: bool = True) -> list[Path]:
-    """Fine-tune both members on ``arrays`` (float pipeline ``Arrays`` of ``letter_segments``)
+    """Fine-tune both members on ``arrays`` (float pipeline ``Arrays`` of ``session_letters``)
     and write ``writing_lstm/``, ``writing_cnn/`` and ``writing/`` into ``out_dir`` (default
     ``models_dir``). ``epochs`` caps the fine-tuning (``--quick``)."""
     from .shipping import write_fused, write_model
@@ -130,4 +130,4 @@ def train_writing(arrays, models_dir: Path, out_dir: Path | None = None, seed: i
 
 
 __all__ = ["WRITING", "MEMBERS", "PRETRAINED_FROM", "FINETUNE", "TRAIN_SESSIONS", "TRAIN_SEED", "REP_SESSIONS", "REP_SEED",
-           "letter_segments", "source_letters", "train_writing", "reproduce_command"]
+           "session_letters", "source_letters", "train_writing", "reproduce_command"]
