@@ -449,10 +449,12 @@ def _train_writing(args, out: Path) -> None:
     spotter = _writing_cut_spotter(out)
     n, rep_n = (24, 8) if args.quick else (W.TRAIN_SESSIONS, W.REP_SESSIONS)
     progress = not args.no_progress
-    letters = W.source_letters(root, spotter, n, W.TRAIN_SEED + args.seed, progress)
+    styles = 2 if args.quick else W.TRAIN_STYLES
+    letters = W.source_letters(root, spotter, n, W.TRAIN_SEED + args.seed, progress, styles=styles)
     arrays = target_arrays(letters, progress=progress)
     cut = letters.extras["cut"]
-    info = {"sessions": n, "session_seed": W.TRAIN_SEED + args.seed, "writers": "the writer split's 46 source writers",
+    info = {"sessions": n, "session_seed": W.TRAIN_SEED + args.seed, "style_sets": styles,
+            "style_set_seeds": [W.TRAIN_SEED + args.seed + 1000 * k for k in range(styles)], "writers": "the writer split's 46 source writers",
             "letters_true_spans": int((cut == 0).sum()), "letters_spotted_spans": int((cut == 1).sum()), "simulated": True}
     print(f"writing: {len(letters)} letters of {n} simulated source-writer sessions ({info['letters_true_spans']} at their "
           f"true spans, {info['letters_spotted_spans']} as spotted) ({time.time() - t0:.0f} s)")
