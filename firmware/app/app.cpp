@@ -109,7 +109,8 @@ struct Continuous {
     int32_t word_n;       // letters of the open word (0: none open)
     int32_t word_nets;    // the open word's networks: 2 a fused model (LSTM first), 1 one network
     char raw[kWordLetters + 1];
-    uint8_t probs[kWordLetters][kWordNets * kGxClasses];  // each letter's networks' outputs
+    // each letter's networks' outputs, letter k at k * word_nets * 26 (the decoder's layout)
+    uint8_t probs[kWordLetters * kWordNets * kGxClasses];
     int16_t letter[kMaxSamples][9];  // a spotted letter, time-normalised
     GxSpotState stream;
 };
@@ -493,8 +494,8 @@ void word_end() {
         GxDecodeResult r;
         char w[kGxLexMaxLen + 1];
         const GxDecodeStatus st = g_cont.word_nets == 2
-                                      ? gx_letter_costs_fused(&g_cont.probs[0][0], n, gx_lexicon(), scratch)
-                                      : gx_letter_costs_single(&g_cont.probs[0][0], n, gx_lexicon(), scratch);
+                                      ? gx_letter_costs_fused(g_cont.probs, n, gx_lexicon(), scratch)
+                                      : gx_letter_costs_single(g_cont.probs, n, gx_lexicon(), scratch);
         if (st == GX_DECODE_OK && gx_decode_word(n, gx_lexicon(), scratch, &r) == GX_DECODE_OK &&
             gx_lexicon_word(gx_lexicon(), r.entry, w, sizeof w) > 0) {
             puts_(w);
@@ -559,11 +560,12 @@ void cont_letter(const GxSpotLetter& sp) {
     }
     ++g_rec.letters_total;
     const int32_t k = g_cont.word_n;
+    if (k == 0) g_cont.word_nets = n_nets;  // a word's letters share one model ('model' ends the stream)
     if (k < kWordLetters) {
         g_cont.raw[k] = static_cast<char>('a' + r->decision.index);
-        std::memcpy(g_cont.probs[k], probs, sizeof probs);
+        const int32_t row = g_cont.word_nets * kGxClasses;
+        std::memcpy(g_cont.probs + k * row, probs, static_cast<size_t>(row));
     }
-    if (k == 0) g_cont.word_nets = n_nets;
     g_cont.word_n = k + 1;
     letter_line(r->decision, sp.start, sp.end, probs, n_nets);
 }
