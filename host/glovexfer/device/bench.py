@@ -30,8 +30,9 @@ when the model directory holds the signal network (``gx_model_signal.cpp``) ``si
 Recordings: the first ``n`` of the shipped demo set (``resources/demo_glove.npz``).
 
 ``glovexfer bench --decoder`` measures the word decoder of continuous writing instead
-(:func:`run_decoder_bench`, on the Cortex-M4F and RV32IMC): a fused word's letter costs and ``gx_decode_word`` on the shipped
-lexicon as ``glovexfer.device.decode_bench`` runs it -- flash of its code and of the lexicon
+(:func:`run_decoder_bench`, on the Cortex-M4F and RV32IMC): a fused word's letter costs
+(``gx_letter_costs_fused``) and ``gx_decode_word`` on the shipped lexicon as
+``glovexfer.device.decode_bench`` runs it -- flash of its code and of the lexicon
 object, RAM (static + the caller's scratch + the stack high-water mark around the call),
 instructions per word -- under the JSON key :data:`DECODER_KEY`.
 """
