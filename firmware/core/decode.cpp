@@ -240,13 +240,23 @@ bool gx_lexicon_verify(const GxLexicon* lex) {
 
 namespace {
 
-// scratch->cost rows of n letters: row i, letter c = cost(i, c); codes 26..31 cost 255.
-template <typename Cost>
-GxDecodeStatus fill_costs(int32_t n_letters, const GxLexicon* lex, GxDecodeScratch* scratch, Cost cost) {
-    if (lex == nullptr || scratch == nullptr || n_letters < 0) return GX_DECODE_ERR_ARGS;
+// scratch->cost rows of n letters from letter i's outputs at probs + i * nets * 26: row i,
+// letter c = first[p(c)] (+ second[p(26 + c)] with two networks), at most 255; codes 26..31
+// cost 255.
+GxDecodeStatus fill_costs(const uint8_t* probs, int32_t nets, int32_t n_letters, const uint8_t* first,
+                          const uint8_t* second, GxDecodeScratch* scratch) {
+    if (probs == nullptr || first == nullptr || (nets == 2 && second == nullptr) || scratch == nullptr ||
+        n_letters < 0)
+        return GX_DECODE_ERR_ARGS;
     const int32_t n = n_letters < kGxDecodeMaxLetters ? n_letters : kGxDecodeMaxLetters;
     for (int32_t i = 0; i < n; ++i) {
-        for (int32_t c = 0; c < kGxLexLetters; ++c) scratch->cost[i][c] = cost(i, c);
+        const uint8_t* p = probs + i * nets * kGxLexLetters;
+        for (int32_t c = 0; c < kGxLexLetters; ++c) {
+            int32_t v = first[p[c]];
+            // a verified lexicon's sum is at most 255; an unverified one's is clamped to the byte
+            if (nets == 2) v += second[p[kGxLexLetters + c]];
+            scratch->cost[i][c] = static_cast<uint8_t>(v < kCostMax ? v : kCostMax);
+        }
         for (int32_t c = kGxLexLetters; c <= kLetterMask; ++c) scratch->cost[i][c] = kCostMax;
     }
     return GX_DECODE_OK;
@@ -256,24 +266,14 @@ GxDecodeStatus fill_costs(int32_t n_letters, const GxLexicon* lex, GxDecodeScrat
 
 GxDecodeStatus gx_letter_costs_single(const uint8_t* probs, int32_t n_letters, const GxLexicon* lex,
                                       GxDecodeScratch* scratch) {
-    if (probs == nullptr || lex == nullptr || lex->cost_single == nullptr) return GX_DECODE_ERR_ARGS;
-    const uint8_t* t = lex->cost_single;
-    return fill_costs(n_letters, lex, scratch,
-                      [&](int32_t i, int32_t c) { return t[probs[i * kGxLexLetters + c]]; });
+    if (lex == nullptr) return GX_DECODE_ERR_ARGS;
+    return fill_costs(probs, 1, n_letters, lex->cost_single, nullptr, scratch);
 }
 
 GxDecodeStatus gx_letter_costs_fused(const uint8_t* probs, int32_t n_letters, const GxLexicon* lex,
                                      GxDecodeScratch* scratch) {
-    if (probs == nullptr || lex == nullptr || lex->cost_lstm == nullptr || lex->cost_cnn == nullptr)
-        return GX_DECODE_ERR_ARGS;
-    const uint8_t* ta = lex->cost_lstm;
-    const uint8_t* tb = lex->cost_cnn;
-    return fill_costs(n_letters, lex, scratch, [&](int32_t i, int32_t c) {
-        const uint8_t* p = probs + i * 2 * kGxLexLetters;
-        // a verified lexicon's sum is at most 255; an unverified one's is clamped to the byte
-        const int32_t v = ta[p[c]] + tb[p[kGxLexLetters + c]];
-        return static_cast<uint8_t>(v < kCostMax ? v : kCostMax);
-    });
+    if (lex == nullptr) return GX_DECODE_ERR_ARGS;
+    return fill_costs(probs, 2, n_letters, lex->cost_lstm, lex->cost_cnn, scratch);
 }
 
 GxDecodeStatus gx_decode_word(int32_t n_letters, const GxLexicon* lex, const GxDecodeScratch* scratch,
