@@ -908,7 +908,10 @@ void gx_app_init() {
         error_line("E_MODEL", "spotter model", "failed its start-up check (a parameter out of range or checksum mismatch)");
 #if GX_WITH_LEXICON
     if (!g_cont.lexicon_ok)
-        error_line("E_MODEL", "lexicon", "failed its start-up check (a field out of range or checksum mismatch)");
+        error_line("E_MODEL", "lexicon",
+                   gx_lexicon_format_ok(gx_lexicon())
+                       ? "failed its start-up check (a field out of range or checksum mismatch)"
+                       : "is not of format gxlex/2 (letter costs per network): re-export it (glovexfer export --lexicon)");
 #endif
 #endif
     // the signal network is optional: only a compiled-in one that fails its check is reported;

@@ -88,7 +88,7 @@ bool version_ok(const char* s) { return gx_version_ok(s, kMaxVersion - 1); }
 
 // Every field in range, so that the arrays' lengths are the ones the fields say.
 bool fields_ok(const GxLexicon* lex) {
-    if (lex == nullptr || !version_ok(lex->version) || lex->bits == nullptr || lex->cost_single == nullptr ||
+    if (!gx_lexicon_format_ok(lex) || lex->bits == nullptr || lex->cost_single == nullptr ||
         lex->cost_lstm == nullptr || lex->cost_cnn == nullptr || !in(lex->max_len, 1, kGxLexMaxLen) || !in(lex->extra_letter, 0, kCostMax) ||
         !in(lex->missing_letter, 0, kCostMax) || lex->count[0] != 0 || lex->offset[0] != 0 ||
         lex->offset[kGxLexMaxLen + 1] != lex->n_bytes)
@@ -212,6 +212,15 @@ void scan_longer(const GxLexicon* lex, const GxDecodeScratch& s, int32_t m, int3
 }
 
 }  // namespace
+
+bool gx_lexicon_format_ok(const GxLexicon* lex) {
+    static_assert(kGxLexFormat >= 1 && kGxLexFormat <= 9, "the format is one digit");
+    const char want[] = {'g', 'x', 'l', 'e', 'x', '/', static_cast<char>('0' + kGxLexFormat), ' '};
+    if (lex == nullptr || !version_ok(lex->version)) return false;
+    for (uint32_t i = 0; i < sizeof want; ++i)
+        if (lex->version[i] != want[i]) return false;  // a shorter string ends at its NUL first
+    return true;
+}
 
 bool gx_lexicon_checksum(const GxLexicon* lex, uint32_t* sum) {
     if (sum == nullptr || !fields_ok(lex) || !words_ok(lex)) return false;

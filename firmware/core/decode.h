@@ -33,6 +33,9 @@ constexpr int32_t kGxLetterBits = 5;
 //! A network's int8 softmax output: 0..kGxProbMax (golden decode.PROB_MAX); each cost table
 //! has one entry per output.
 constexpr int32_t kGxProbMax = 255;
+//! The flash lexicon's format (glovexfer.export.lexicon.FLASH_FORMAT): its version string starts
+//! "gxlex/2 ". Format 1 had one table on the fused sum 0..510; this decoder refuses it.
+constexpr int32_t kGxLexFormat = 2;
 
 // The lexicon in flash. Words are grouped by length, each group in frequency order (most
 // frequent first) and a bit stream of its own starting at bits[offset[n]], bits least
@@ -61,6 +64,9 @@ struct GxLexicon {
 //! tables (the largest lstm and cnn costs add up to at most 255: a fused letter cost fits a byte);
 //! false when a check fails (nothing is read outside the arrays the fields bound).
 bool gx_lexicon_checksum(const GxLexicon* lex, uint32_t* sum);
+//! The lexicon's version names format kGxLexFormat ("gxlex/2 ..."); gx_lexicon_checksum and
+//! gx_lexicon_verify refuse any other (the app says which check failed).
+bool gx_lexicon_format_ok(const GxLexicon* lex);
 //! gx_lexicon_checksum's result equal to lex->checksum: call once at start-up.
 bool gx_lexicon_verify(const GxLexicon* lex);
 

@@ -255,6 +255,21 @@ int run_mutations() {
             fail_once("tables");
         }
     }
+    // a lexicon of format 1 (its version "gxlex/1 ..."): refused as such, whatever the checksum
+    {
+        GxLexicon old = ram_copy(src);
+        uint32_t sum = 0;
+        const bool now = gx_lexicon_format_ok(&old);
+        g_version[6] = '1';
+        const bool refused = !gx_lexicon_format_ok(&old) && !gx_lexicon_checksum(&old, &sum);
+        std::printf("format: %s %s, %s %s\n", src.version, now ? "read" : "REFUSED", g_version,
+                    refused ? "refused" : "ACCEPTED");
+        if (now && refused) {
+            ++g_passed;
+        } else {
+            fail_once("format");
+        }
+    }
     mutate_bytes(src, reinterpret_cast<uint8_t*>(g_version), static_cast<int32_t>(std::strlen(src.version)), 1,
                  "version");
     return 0;

@@ -73,7 +73,8 @@ __all__ = ["build_lexicon", "write_lexicon", "letter_cost_table", "prior_cost", 
 # ---------------------------------------------------------------------------------------
 # The lexicon in flash (firmware/core/decode.h): gx_lexicon.{h,cpp}
 # ---------------------------------------------------------------------------------------
-#: export format of the flash lexicon; part of its version string
+#: export format of the flash lexicon; part of its version string (firmware kGxLexFormat; 1 had
+#: one letter-cost table on the fused sum 0..510)
 FLASH_FORMAT = 2
 #: letters of the longest word the flash format holds (firmware kGxLexMaxLen = golden MAX_WORD)
 FLASH_MAX_LEN = 24
@@ -230,7 +231,9 @@ def write_lexicon_source(lex: Lexicon, out_dir) -> tuple[Path, Path]:
               f"const uint8_t kCostLstm[256] = {{\n{_c_bytes(p.cost_lstm)}\n}};\n"
               f"const uint8_t kCostCnn[256] = {{\n{_c_bytes(p.cost_cnn)}\n}};\n\n"
               "static_assert(sizeof kCostSingle == kGxProbMax + 1 && sizeof kCostLstm == kGxProbMax + 1 && "
-              "sizeof kCostCnn == kGxProbMax + 1, \"one cost per network output\");\n\n"
+              "sizeof kCostCnn == kGxProbMax + 1, \"one cost per network output\");\n"
+              f"static_assert(kGxLexFormat == {FLASH_FORMAT}, \"this lexicon is of format {FLASH_FORMAT}, the decoder "
+              "(core/decode.h) reads format kGxLexFormat: re-export it (glovexfer export --lexicon)\");\n\n"
               "constexpr GxLexicon kLexicon = {\n"
               f"    \"{p.version}\",\n    {p.n_words}, {p.max_len}, {p.extra_letter}, {p.missing_letter},\n"
               f"    {ints(p.count)},\n    {ints(p.offset)},\n"

@@ -1830,6 +1830,7 @@ const uint8_t kCostCnn[256] = {
 };
 
 static_assert(sizeof kCostSingle == kGxProbMax + 1 && sizeof kCostLstm == kGxProbMax + 1 && sizeof kCostCnn == kGxProbMax + 1, "one cost per network output");
+static_assert(kGxLexFormat == 2, "this lexicon is of format 2, the decoder (core/decode.h) reads format kGxLexFormat: re-export it (glovexfer export --lexicon)");
 
 constexpr GxLexicon kLexicon = {
     "gxlex/2 words:10000 sha256:d836193259a1614e",
