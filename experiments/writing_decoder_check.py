@@ -7,7 +7,10 @@ decoder's constants right for the writing recogniser on writers it has not seen?
 2. 1,000 source sessions of seed 61, of which those of u37-u46 (10 source writers that
    recogniser never saw) are spotted, recognised on the golden device path and decoded with
    the shipped lexicon under a grid of decoder constants: the extra- and missing-letter
-   penalties and the letter-cost table's smoothing (s + k).
+   penalties and the letter-cost table's smoothing (s + k). This grid is of the letter cost of
+   lexicon format 1, a table on the fused sum s = a + b (0..510) of the two networks'
+   outputs, rebuilt here from the outputs; the shipped decoder has since taken the weighted
+   product (format 2, experiments/writing_fusion_check.py, docs/writing.md).
 3. On the first 300 of those sessions (every user) the spotter's runs are joined across gaps
    of 0..8 samples (``golden.spotting.JOIN_GAP``): spotting recall and precision, extra
    segments, and the words whose letter count comes out right.
@@ -75,17 +78,18 @@ def decoder_grid(ss, spotter, nets) -> list[dict]:
             true_words.append(list(range(k, k + len(w))))
             k += len(w)
         plans.append((s.text.split(" "), words, true_words))
-    sc, top = _recognise(segs, nets, ss.sensor)
-    tsc, _ = _recognise(tsegs, nets, ss.sensor)
+    # the fused sum (0..510): the letter cost of lexicon format 1 was a table on it
+    sc = _recognise(segs, nets, ss.sensor)[1].sum(axis=1)
+    tsc = _recognise(tsegs, nets, ss.sensor)[1].sum(axis=1)
     lex = D.load_lexicon(shipping.MODELS_DIR / "lexicon")
     rows = []
     for extra, missing, k in itertools.product((48, 64, 96, 128), (64, 96, 128), (1, 4, 16)):
         D.EXTRA_LETTER, D.MISSING_LETTER = extra, missing
-        lex.letter_cost[510] = cost_table(k)
+        table = cost_table(k)
         e = et = n = 0
         for truth, words, true_words in plans:
-            e += edit_distance([D.decode_word(sc[w], lex, top)[0] or "?" for w in words], truth)
-            et += edit_distance([D.decode_word(tsc[w], lex, top)[0] or "?" for w in true_words], truth)
+            e += edit_distance([D.decode_word(table[sc[w]], lex)[0] or "?" for w in words], truth)
+            et += edit_distance([D.decode_word(table[tsc[w]], lex)[0] or "?" for w in true_words], truth)
             n += len(truth)
         rows.append({"extra_letter": extra, "missing_letter": missing, "smoothing": k, "wer_lexicon": e / n,
                      "wer_lexicon_true_spans": et / n, "words": n})

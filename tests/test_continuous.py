@@ -20,7 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import fw_models  # noqa: E402
 
 from glovexfer.device.continuous import compare_events, parse_events, stream_lines  # noqa: E402
-from glovexfer.device.protocol import ProtocolError, parse_line, word_of  # noqa: E402
+from glovexfer.device.protocol import ProtocolError, letter_of, parse_line, word_of  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 #: simulated sessions compared natively with the fused model (about 10 minutes of stream)
@@ -110,8 +110,8 @@ def test_continuous_mode_is_bit_exact_with_golden(continuous_glove, golden, sess
 
 
 def test_continuous_mode_single_network_scores(continuous_glove, golden, sessions):
-    """With one network selected the letters and the decoder's scores (0..255) are that
-    network's."""
+    """With one network selected the letters and the decoder's inputs (``probs=``, 26 outputs
+    0..255) are that network's."""
     t = _parity(continuous_glove, golden, sessions, "lstm", 4)
     assert t["mismatches"] == [] and t["letters"] > 0 and t["words"] > 0
 
@@ -124,7 +124,7 @@ def test_continuous_commands_and_errors(continuous_glove, sessions):
         *stream_lines(counts[:100]), "mode window", "end", "info", "mode continuous", "mode continuous"])
     r = parse_line(ready)
     assert r.kind == "READY" and r.fields["proto"] == "2"
-    assert r.fields["spotter"].startswith("gxmodel/2 spotter") and r.fields["lexicon"].startswith("gxlex/1 ")
+    assert r.fields["spotter"].startswith("gxmodel/2 spotter") and r.fields["lexicon"].startswith("gxlex/2 ")
     assert out[0].startswith("ERR E_MODE end:")
     assert out[1].startswith("ERR E_ARGS mode: usage") and out[2].startswith("ERR E_ARGS mode: usage")
     assert out[3] == "OK mode continuous"
@@ -273,10 +273,26 @@ def test_word_lines_parse():
     assert np.array_equal(stream_lines(np.zeros((2, 9), np.int16)), ["s 0 0 0 0 0 0 0 0 0"] * 2)
 
 
+def test_letter_probs_parse_per_network():
+    """``probs=``: 26 outputs per network, 2 hex digits each; a fused model's two (the LSTM's
+    first), one network's 26; a length that does not fit the model is refused."""
+    head = "LETTER a q8=200 top3=a:200,b:30,c:2 model={} n=1 start=0 end=30 probs="
+    two = bytes(range(52)).hex()
+    p = letter_of(parse_line(head.format("fused") + two)).probs
+    assert p.shape == (2, 26) and p[0, 0] == 0 and p[1, 0] == 26 and p[1, 25] == 51
+    assert letter_of(parse_line(head.format("cnn") + two[:52])).probs.tolist() == [list(range(26))]
+    for model, text in (("fused", two[:52]), ("lstm", two), ("fused", two[:-1] + "g")):
+        with pytest.raises(ProtocolError, match="probs"):
+            letter_of(parse_line(head.format(model) + text))
+    # an earlier firmware's scores= (the fused sum) carries no network outputs: no host decoding
+    old = letter_of(parse_line(head.format("fused").replace("probs=", "scores=") + "00" * 104))
+    assert old.probs is None
+
+
 def test_listener_decodes_on_the_host_what_the_glove_decodes(continuous_glove, golden, sessions):
     """The glove's continuous lines with the decoded words taken out (``word=? cost=0``, a
     glove without a lexicon): the listener decodes each word on the host from the letters'
-    scores with the shipped lexicon and gets the glove's words; with the glove's words kept
+    network outputs (``probs=``: the fused model's two networks') with the shipped lexicon and gets the glove's words; with the glove's words kept
     it shows them and finds nothing to warn about."""
     import io
 
@@ -288,9 +304,11 @@ def test_listener_decodes_on_the_host_what_the_glove_decodes(continuous_glove, g
     out = [x for x in run_glove(continuous_glove, lines) if x.startswith(("LETTER", "WORD"))]
     words = [word_of(parse_line(x)) for x in out if x.startswith("WORD")]
     assert len(words) > 3 and all(w.word is not None for w in words)
+    probs = [letter_of(parse_line(x)).probs for x in out if x.startswith("LETTER")]
+    assert all(p is not None and p.shape == (2, 26) for p in probs)  # the default model is fused
     stripped = [re.sub(r" word=\w+ cost=\d+", " word=? cost=0", x) for x in out]
     banner = parse_line('READY proto=2 lexicon="none"')
-    assert host_lexicon(banner, None) is not None and host_lexicon(parse_line('READY proto=2 lexicon="gxlex/1 x"'), None) is None
+    assert host_lexicon(banner, None) is not None and host_lexicon(parse_line('READY proto=2 lexicon="gxlex/2 x"'), None) is None
     for lines_in, where in ((stripped, "decoded on the host"), (out, "lexicon on the glove")):
         text, err = io.StringIO(), io.StringIO()
         lis = Listener(out=text, err=err, lexicon=host_lexicon(banner, True))
@@ -375,7 +393,7 @@ def test_continuous_mode_bit_exact_on_emulated_mcu(name, unavailable, writing_mo
     t0 = time.monotonic()
     with open_qemu(t, model_dir=writing_models, timeout=60) as dev:
         assert dev.banner.fields["spotter"].startswith("gxmodel/2 spotter"), dev.banner.raw
-        assert dev.banner.fields["lexicon"].startswith("gxlex/1 "), dev.banner.raw
+        assert dev.banner.fields["lexicon"].startswith("gxlex/2 "), dev.banner.raw
         dev.set_mode("continuous")
         for i in range(n):
             got = stream_session(dev, sessions[i].counts)

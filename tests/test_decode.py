@@ -4,10 +4,12 @@ the golden decoder (glovexfer.golden.decode.decode_word).
 * the flash layout (glovexfer.export.lexicon.pack_lexicon) reads back as the lexicon's words
   and priors, and the shipped models/glove/firmware/gx_lexicon.{h,cpp} are what the export makes
   from the shipped models/glove/lexicon (checksum and version included);
-* firmware/test/test_decode.cpp decodes score matrices of 0..14 letters (and a few longer or
-  refused ones) and compares word and cost with the golden model's, bit for bit: natively and
+* firmware/test/test_decode.cpp turns network outputs of 0..14 letters (and a few longer
+  ones), one network's or a fused model's two, into letter costs and decodes them, and compares
+  word and cost with the golden model's (letter_costs, decode_word), bit for bit: natively and
   on the emulated Cortex-M4F and RV32IMC (QEMU); random, synthetic recogniser-like ones with
-  letters spotted twice or missed, and ties (constant scores, crafted cross-length ties);
+  letters spotted twice or missed, and ties (constant outputs, crafted cross-length ties); the
+  refused arguments (null pointers, L < 0) are refused;
 * every one-bit change of the lexicon (descriptor, bit stream, tables, version) is refused by
   the start-up check.
 """
@@ -25,7 +27,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import fw_models  # noqa: E402
 
 from glovexfer.device.decode_bench import recogniser_like, write_cases  # noqa: E402
-from glovexfer.golden.decode import EXTRA_LETTER, MISSING_LETTER, SCORE_MAXES, _costs, load_lexicon  # noqa: E402
+from glovexfer.golden.decode import (EXTRA_LETTER, MISSING_LETTER, TABLES, _costs, letter_costs,  # noqa: E402
+                                     load_lexicon)
 
 LEXICON_DIR = fw_models.ROOT / "models" / "glove" / "lexicon"
 FIRMWARE_DIR = fw_models.ROOT / "models" / "glove" / "firmware"
@@ -49,8 +52,8 @@ def test_flash_layout_reads_back_as_the_lexicon(lexicon):
     # 5 bits a letter, about one bit of prior a word, each group padded to a byte
     assert len(p.bits) * 8 <= 5 * letters + len(lexicon) + 12 * (255 + 8)
     assert (p.extra_letter, p.missing_letter) == (EXTRA_LETTER, MISSING_LETTER)
-    for m in SCORE_MAXES:
-        assert np.array_equal({510: p.cost510, 255: p.cost255}[m], lexicon.table(m))
+    for m, t in zip(TABLES, p.tables):
+        assert np.array_equal(t, lexicon.table(m))
 
 
 def test_flash_layout_refuses_what_it_cannot_hold(lexicon):
@@ -73,7 +76,7 @@ def test_shipped_firmware_lexicon_is_the_exported_one(lexicon, tmp_path):
     assert c.read_text() == (FIRMWARE_DIR / "gx_lexicon.cpp").read_text()
     version = lexicon_version(lexicon)
     info_sha = __import__("json").loads((LEXICON_DIR / "lexicon.json").read_text())["sha256"]
-    assert version == f"gxlex/1 words:10000 sha256:{info_sha[:16]}"
+    assert version == f"gxlex/2 words:10000 sha256:{info_sha[:16]}"
     checksum = fnv1a32(lexicon_canonical_bytes(pack_lexicon(lexicon, version)))
     assert f"kLexiconChecksum = 0x{checksum:08X}u" in h.read_text()
     assert version in c.read_text()
@@ -94,9 +97,10 @@ def test_export_lexicon_writes_the_flash_lexicon(tmp_path):
 
 
 # ----------------------------------------------------------------------------- cases
-def _case_minima(sc: np.ndarray, lex, max_score: int) -> list:
+def _case_minima(p: np.ndarray, lex) -> list:
     """The lowest cost of each length case (None where it has no word), as decode_word forms them."""
-    table, n, out = lex.table(max_score), len(sc), []
+    cost = letter_costs(p, lex)
+    n, out = len(cost), []
     for case, m in ((0, n), (1, n - 1), (2, n + 1)):
         g = lex.by_len.get(m) if m >= 1 and not (case == 1 and n <= 1) else None
         if g is None:
@@ -104,26 +108,30 @@ def _case_minima(sc: np.ndarray, lex, max_score: int) -> list:
             continue
         codes, prior, _ = g
         if case == 0:
-            c = _costs(sc, codes, table)
+            c = _costs(cost, codes)
         elif case == 1:
-            c = EXTRA_LETTER + np.min([_costs(np.delete(sc, i, axis=0), codes, table) for i in range(n)], axis=0)
+            c = EXTRA_LETTER + np.min([_costs(np.delete(cost, i, axis=0), codes) for i in range(n)], axis=0)
         else:
-            c = MISSING_LETTER + np.min([_costs(sc, np.delete(codes, i, axis=1), table) for i in range(n + 1)], axis=0)
+            c = MISSING_LETTER + np.min([_costs(cost, np.delete(codes, i, axis=1)) for i in range(n + 1)], axis=0)
         out.append(int(np.min(prior + c)))
     return out
 
 
+def _tie(mm: list) -> bool:
+    return mm[0] is not None and any(x == mm[0] for x in mm[1:] if x is not None)
+
+
 def make_cases(lex, seed: int = 0, n_random: int = 6, n_like: int = 60) -> list:
-    """[(max_score, scores (L, 26)), ...]: every length 0..14 with both scales."""
+    """[network outputs (L, nets, 26), ...]: every length 0..14, one network and two."""
     rng = np.random.default_rng(seed)
     words = lex.words
     cases = []
-    for m in SCORE_MAXES:
+    for nets in (1, 2):
         for n in range(15):
-            for _ in range(n_random):  # uniform scores: the lower bound of a group is weak
-                cases.append((m, rng.integers(0, m + 1, (n, 26))))
-            for v in (0, m, rng.integers(0, m + 1)):  # constant scores: every word of a length ties
-                cases.append((m, np.full((n, 26), v)))
+            for _ in range(n_random):  # uniform outputs: the lower bound of a group is weak
+                cases.append(rng.integers(0, 256, (n, nets, 26)))
+            for v in (0, 255, rng.integers(0, 256)):  # constant outputs: every word of a length ties
+                cases.append(np.full((n, nets, 26), v))
         for _ in range(n_like):
             w = words[int(min(len(words) - 1, rng.exponential(800)))]
             edit = rng.integers(0, 4)
@@ -133,46 +141,39 @@ def make_cases(lex, seed: int = 0, n_random: int = 6, n_like: int = 60) -> list:
             elif edit == 2:  # a letter spotted twice / a travel move taken for a letter
                 i = rng.integers(0, len(w) + 1)
                 w = w[:i] + chr(97 + rng.integers(0, 26)) + w[i:]
-            cases.append((m, recogniser_like(w, m, rng, sharp=float(rng.uniform(1.0, 6.0)))))
+            cases.append(recogniser_like(w, nets, rng, sharp=float(rng.uniform(1.0, 6.0))))
         # cross-length ties: a lexicon word with one letter dropped or one inserted, its
-        # letters scored m (cost 0) and every other letter a score of letter cost c; for the
-        # c where the exact-length minimum equals another case's, the scores are a tie case
-        table = lex.table(m)
+        # letters' outputs 255 (cost 0) in every network and every other letter's an output of
+        # one cost level v; for the v where the exact-length minimum equals another case's,
+        # the outputs are a tie case
         for _ in range(60):
             w = words[int(min(len(words) - 1, rng.exponential(1500)))]
             if len(w) < 2:
                 continue
             i = int(rng.integers(0, len(w)))
             s = w[:i] + w[i + 1:] if rng.integers(0, 2) else w[:i] + chr(97 + int(rng.integers(0, 26))) + w[i:]
-            for c in np.unique(table):
-                sc = np.full((len(s), 26), int(np.flatnonzero(table == c)[0]))
-                sc[np.arange(len(s)), [ord(ch) - 97 for ch in s]] = m
-                mm = _case_minima(sc, lex, m)
-                if mm[0] is not None and any(x == mm[0] for x in mm[1:] if x is not None):
-                    cases.append((m, sc))
+            levels = lex.table("single") if nets == 1 else lex.table("lstm").astype(int) + lex.table("cnn")
+            for c in np.unique(levels):
+                p = np.full((len(s), nets, 26), int(np.flatnonzero(levels == c)[0]))
+                p[np.arange(len(s)), :, [ord(ch) - 97 for ch in s]] = 255
+                if _tie(_case_minima(p, lex)):
+                    cases.append(p)
     return cases
 
 
-#: refused inputs (no golden answer: the firmware must refuse them) and one beyond every case
-REFUSED = [
-    "510 2 ! 0 " + " ".join(["511"] + ["0"] * 51),  # a score above the maximum
-    "255 1 ! 0 " + " ".join(["256"] + ["0"] * 25),
-    "300 1 ! 0 " + " ".join(["0"] * 26),  # a maximum score of neither scale
-    "510 40 - 0 " + " ".join(["0"] * 40 * 26),  # longer than any word + 1: no candidate
-]
+#: one beyond every case: longer than any word + 1, no candidate
+EXTRA = ["2 40 - 0 " + " ".join(["0"] * 40 * 2 * 26)]
 
 
 def _ties(lex, cases) -> int:
-    return sum(1 for m, sc in cases
-               if (lambda mm: mm[0] is not None and any(x == mm[0] for x in mm[1:] if x is not None))(
-                   _case_minima(np.asarray(sc).reshape(-1, 26), lex, m)))
+    return sum(1 for p in cases if _tie(_case_minima(p, lex)))
 
 
 def _check_output(out: str, n: int) -> None:
     lines = out.strip().splitlines()
-    assert re.search(r"^lexicon gxlex/1 words:10000 \S+: 10000 words, checksum ok$", out, re.M), out[-2000:]
+    assert re.search(r"^lexicon gxlex/2 words:10000 \S+: 10000 words, checksum ok$", out, re.M), out[-2000:]
     assert lines[-2] == f"{n} cases, {lines[-2].split()[2]} letters, 0 mismatches", out[-3000:]
-    assert lines[-1] == f"{n} passed, 0 failed", out[-3000:]
+    assert lines[-1] == f"{n + 1} passed, 0 failed", out[-3000:]  # the cases and the refused arguments
 
 
 @pytest.fixture(scope="module")
@@ -185,7 +186,7 @@ def cases_file(lexicon, tmp_path_factory):
     cases = make_cases(lexicon)
     assert _ties(lexicon, cases) >= 10  # cross-length ties really occur
     path = tmp_path_factory.mktemp("gxdec") / "cases.txt"
-    return path, write_cases(path, lexicon, cases, REFUSED)
+    return path, write_cases(path, lexicon, cases, EXTRA)
 
 
 def test_firmware_decoder_equals_golden(native, cases_file):
@@ -203,14 +204,14 @@ def test_firmware_decoder_reports_a_mismatch(native, lexicon, tmp_path):
     import subprocess
 
     path = tmp_path / "bad.txt"
-    write_cases(path, lexicon, [(510, recogniser_like("house", 510, np.random.default_rng(1), 6.0))])
+    write_cases(path, lexicon, [recogniser_like("house", 2, np.random.default_rng(1), 6.0)])
     text = path.read_text()
     word, cost = text.splitlines()[1].split()[2:4]
     path.write_text(text.replace(f" {word} {cost} ", f" {word} {int(cost) + 1} ", 1))
     r = subprocess.run([str(native), str(path)], capture_output=True, text=True, timeout=60, check=False)
     assert r.returncode == 1
-    assert f"FIRST MISMATCH case 0 (L=5, max 510): golden {word} {int(cost) + 1}, C++ {word} {cost}" in r.stdout
-    assert r.stdout.strip().splitlines()[-1] == "0 passed, 1 failed"
+    assert f"FIRST MISMATCH case 0 (L=5, nets 2): golden {word} {int(cost) + 1}, C++ {word} {cost}" in r.stdout
+    assert r.stdout.strip().splitlines()[-1] == "1 passed, 1 failed"  # the refused arguments pass
 
 
 def test_every_changed_bit_of_the_lexicon_is_refused(native):
@@ -219,10 +220,12 @@ def test_every_changed_bit_of_the_lexicon_is_refused(native):
     r = subprocess.run([str(native), "mutate"], capture_output=True, text=True, timeout=300, check=False)
     print(r.stdout)
     assert r.returncode == 0, r.stdout
-    for what in ("fields", "bits", "cost510", "cost255", "version"):
+    for what in ("fields", "bits", "cost_single", "cost_lstm", "cost_cnn", "version"):
         m = re.search(rf"^mutate {what}: (\d+) changed, (\d+) refused$", r.stdout, re.M)
         assert m is not None and int(m.group(1)) > 0 and m.group(1) == m.group(2), what
-    assert r.stdout.strip().splitlines()[-1] == "6 passed, 0 failed"
+    assert "tables: lstm + cnn 256 refused, 255 read" in r.stdout.splitlines()
+    assert re.search(r"^format: gxlex/2 \S+ \S+ read, gxlex/1 \S+ \S+ refused$", r.stdout, re.M)
+    assert r.stdout.strip().splitlines()[-1] == "9 passed, 0 failed"
 
 
 # ----------------------------------------------------------------------------- emulated MCUs
@@ -242,7 +245,7 @@ def test_firmware_decoder_equals_golden_on_target(target, models, lexicon, tmp_p
 
     bd = build(target, model_dir=models, programs=("gx_test_decode",))
     path = tmp_path / "cases.txt"
-    n = write_cases(path, lexicon, make_cases(lexicon, seed=1, n_random=2, n_like=30), REFUSED)
+    n = write_cases(path, lexicon, make_cases(lexicon, seed=1, n_random=2, n_like=30), EXTRA)
     r = run_semihosted(target, bd / "gx_test_decode.elf", [path], timeout=600)
     print(r.stdout[-1500:])
     _check_output(r.stdout, n)

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from glovexfer.cli import main
 from glovexfer.errors import DataFormatError, GloveXferError
 from glovexfer.golden import spotting as S
-from glovexfer.golden.decode import Lexicon, decode_word, load_lexicon, parse_lexicon
+from glovexfer.golden.decode import TABLES, Lexicon, decode_word, letter_costs, load_lexicon, parse_lexicon
 from glovexfer.params import LETTERS
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -155,33 +155,66 @@ def test_time_normalise_refuses_a_segment_outside_the_stream():
 
 # ----------------------------------------------------------------------------- lexicon and decoder
 def _lex(words, prior=None):
-    tables = {m: np.minimum(255, np.round(-8 * np.log2((np.arange(m + 1) + 1) / (m + 1)))).astype(np.uint8) for m in (510, 255)}
-    return Lexicon(list(words), np.array(prior if prior is not None else [0] * len(words), np.uint8), tables)
+    from glovexfer.export.lexicon import letter_cost_table
+
+    return Lexicon(list(words), np.array(prior if prior is not None else [0] * len(words), np.uint8),
+                   {m: letter_cost_table(m) for m in TABLES})
 
 
-def _scores(text, strong=400, weak=4):
-    sc = np.full((len(text), 26), weak, np.int64)
+def _probs(text, strong=200, weak=2, nets=2):
+    """(L, nets, 26) network outputs with ``text``'s letters clear in every network."""
+    p = np.full((len(text), nets, 26), weak, np.int64)
     for i, c in enumerate(text):
-        sc[i, LETTERS.index(c)] = strong
-    return sc
+        p[i, :, LETTERS.index(c)] = strong
+    return p
+
+
+def _decode(p, lex):
+    return decode_word(letter_costs(p, lex), lex)
+
+
+def test_letter_cost_tables_are_the_weighted_product():
+    """cost_single = round(-8 log2((s+1)/256)); the fused model's cost_lstm and cost_cnn are
+    the LSTM's and CNN's shares (2/3, 1/3) of 8 units per bit x 1.25; a fused letter cost is
+    their sum."""
+    lex = _lex(["ab"])
+    s = np.arange(256)
+    for name, k in (("single", 8), ("lstm", 20 / 3), ("cnn", 10 / 3)):
+        assert np.array_equal(lex.table(name), np.round(-k * np.log2((s + 1) / 256)).astype(np.uint8)), name
+    assert [int(lex.table(m)[0]) for m in TABLES] == [64, 53, 27] and all(lex.table(m)[255] == 0 for m in TABLES)
+    a, b = np.arange(26)[None] * 9, 255 - np.arange(26)[None] * 9
+    c = letter_costs(np.stack([a, b], axis=1), lex)
+    assert c.shape == (1, 26) and np.array_equal(c[0], lex.table("lstm")[a[0]].astype(int) + lex.table("cnn")[b[0]])
+    assert np.array_equal(letter_costs(a[:, None], lex)[0], lex.table("single")[a[0]])
+    with pytest.raises(ValueError):
+        letter_costs(np.full((1, 2, 26), 256), lex)  # outputs are 0..255
+    with pytest.raises(ValueError):
+        letter_costs(np.zeros((1, 3, 26), int), lex)  # one network or two
 
 
 def test_decoder_reads_clear_letters_as_they_are_and_fixes_one_unclear():
     lex = _lex(["cat", "cot", "dog", "input"], [3, 9, 3, 20])
-    assert decode_word(_scores("cat"), lex, 510)[0] == "cat"
-    sc = _scores("cot")
-    sc[1] = 30  # the middle letter unreadable: the more frequent word wins
-    assert decode_word(sc, lex, 510)[0] == "cat"
+    for nets in (1, 2):
+        assert _decode(_probs("cat", nets=nets), lex)[0] == "cat"
+        p = _probs("cot", nets=nets)
+        p[1] = 9  # the middle letter unreadable: the more frequent word wins
+        assert _decode(p, lex)[0] == "cat"
+    # the LSTM weighs twice the CNN: where they disagree on a letter, the LSTM's reading wins
+    p = _probs("cat")
+    p[1, 0], p[1, 1] = 2, 9
+    p[1, 0, LETTERS.index("o")], p[1, 1, LETTERS.index("a")] = 200, 200
+    p[1, 1, LETTERS.index("o")] = 2
+    assert _decode(p, _lex(["cat", "cot"]))[0] == "cot"
 
 
 def test_decoder_handles_one_extra_or_one_missing_letter():
     lex = _lex(["input", "cat"], [20, 3])
-    assert decode_word(_scores("inpuut"), lex, 510)[0] == "input"  # a letter spotted twice
-    assert decode_word(_scores("inut"), lex, 510)[0] == "input"  # two letters merged into one
+    assert _decode(_probs("inpuut"), lex)[0] == "input"  # a letter spotted twice
+    assert _decode(_probs("inut"), lex)[0] == "input"  # two letters merged into one
 
 
 def test_decoder_without_a_candidate_length_says_so():
-    assert decode_word(_scores("abcdefgh"), _lex(["ab"]), 510) == (None, 0)
+    assert _decode(_probs("abcdefgh"), _lex(["ab"])) == (None, 0)
 
 
 def test_the_shipped_lexicon_loads_and_covers_the_phrases():
@@ -202,13 +235,31 @@ def test_a_changed_lexicon_is_refused(tmp_path):
 
 
 @pytest.mark.parametrize("line, field", [("cat 3", None), ("Cat\t3", "word"), ("cat\t300", "prior"),
-                                         ("#letter_cost 510 1 2", "letter_cost")])
+                                         ("#letter_cost 510 1 2", "letter_cost"),
+                                         ("#letter_cost lstm " + " ".join(["0"] * 255), "letter_cost")])
 def test_bad_lexicon_lines_name_the_line(tmp_path, line, field):
     good = (MODELS / "lexicon" / "lexicon.tsv").read_text().splitlines()
     text = "\n".join(good[:2] + [line] + good[2:]) + "\n"
     with pytest.raises(DataFormatError) as e:
         parse_lexicon(tmp_path / "l.tsv", text)
     assert e.value.field == field and ":3" in str(e.value)
+
+
+def test_lexicon_of_format_1_or_with_tables_too_dear_is_refused(tmp_path):
+    """Format 1 (tables on the fused sum 0..510, no '#gxlex' line) and an unknown format are
+    refused naming the format; lstm + cnn tables whose largest costs add up to more than 255
+    (a fused letter cost would not fit the firmware's byte) are refused."""
+    good = (MODELS / "lexicon" / "lexicon.tsv").read_text().splitlines()
+    old = ["#letter_cost 510 " + " ".join(["0"] * 511), "#letter_cost 255 " + " ".join(["0"] * 256), "the\t0"]
+    for lines, what in ((old, "lexicon format 1, this decoder reads format 2"),
+                        (["#gxlex 3"] + good[1:], "lexicon format 3, this decoder reads format 2"),
+                        (good[4:], "want '#gxlex 2' as the first line")):
+        with pytest.raises(DataFormatError, match=what) as e:
+            parse_lexicon(tmp_path / "l.tsv", "\n".join(lines) + "\n")
+        assert e.value.field == "format" and ("export --lexicon" in str(e.value)) == ("first line" not in what)
+    dear = [good[0], good[1], "#letter_cost lstm " + " ".join(["200"] * 256), "#letter_cost cnn " + " ".join(["56"] * 256)]
+    with pytest.raises(DataFormatError, match="add up to more than 255"):
+        parse_lexicon(tmp_path / "l.tsv", "\n".join(dear + good[4:]) + "\n")
 
 
 # ----------------------------------------------------------------------------- evaluate --sessions

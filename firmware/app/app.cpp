@@ -96,18 +96,21 @@ GxCalCollector g_cal_run;    // a calibration run in progress (kind != kGxCalIdl
 
 #if GX_WITH_SPOTTER
 // ---- continuous writing (docs/serial-protocol.md, "Continuous mode") --------------------
-// Letters a word keeps (raw letters and scores): one more than the longest lexicon word the
+// Letters a word keeps (raw letters and network outputs): one more than the longest lexicon word the
 // decoder can return; a longer word's WORD line has its first kWordLetters letters and no
 // decoded word (the golden decoder has no candidate for it either).
 constexpr int kWordLetters = 25;
+// Networks whose outputs a letter keeps: a fused model's two.
+constexpr int kWordNets = 2;
 struct Continuous {
     bool on;              // mode continuous
     bool spotter_ok;      // the spotter passed its start-up check
     bool lexicon_ok;      // the lexicon passed its start-up check (false: not compiled in)
     int32_t word_n;       // letters of the open word (0: none open)
-    int32_t score_max;    // the open word's score scale: 510 fused, 255 one network
+    int32_t word_nets;    // the open word's networks: 2 a fused model (LSTM first), 1 one network
     char raw[kWordLetters + 1];
-    uint16_t scores[kWordLetters][kGxClasses];
+    // each letter's networks' outputs, letter k at k * word_nets * 26 (the decoder's layout)
+    uint8_t probs[kWordLetters * kWordNets * kGxClasses];
     int16_t letter[kMaxSamples][9];  // a spotted letter, time-normalised
     GxSpotState stream;
 };
@@ -252,9 +255,10 @@ void put_letter_fields(int index, int q8, const int top3[3], const int top3_q8[3
 }
 
 // start/end: a spotted letter's samples [start, end) of the stream (continuous mode), else -1;
-// scores (continuous mode): the 26 scores the word decoder reads, 4 hex digits each, so
-// that a host can decode words itself.
-void letter_line(const GxDecision& d, int32_t start = -1, int32_t end = -1, const uint16_t* scores = nullptr) {
+// probs (continuous mode): the outputs the word decoder reads, 26 per network (n_nets: 2 a
+// fused model, the LSTM's first), 2 hex digits each, so that a host can decode words itself.
+void letter_line(const GxDecision& d, int32_t start = -1, int32_t end = -1, const uint8_t* probs = nullptr,
+                 int32_t n_nets = 0) {
     puts_("LETTER ");
     put_letter_fields(d.index, d.confidence_q8, d.top3, d.top3_q8);
     puts_(" model=");
@@ -267,11 +271,11 @@ void letter_line(const GxDecision& d, int32_t start = -1, int32_t end = -1, cons
         puts_(" end=");
         put_int(end);
     }
-    if (scores != nullptr) {
-        puts_(" scores=");
-        char hx[4];
-        for (int i = 0; i < kGxClasses; ++i) {
-            gx_hex(scores[i], 4, hx);
+    if (probs != nullptr) {
+        puts_(" probs=");
+        char hx[2];
+        for (int i = 0; i < n_nets * kGxClasses; ++i) {
+            gx_hex(probs[i], 2, hx);
             for (char c : hx) put(c);
         }
     }
@@ -489,7 +493,10 @@ void word_end() {
         GxDecodeScratch* scratch = new (gx_recognizer_work()) GxDecodeScratch;
         GxDecodeResult r;
         char w[kGxLexMaxLen + 1];
-        if (gx_decode_word(&g_cont.scores[0][0], n, g_cont.score_max, gx_lexicon(), scratch, &r) == GX_DECODE_OK &&
+        const GxDecodeStatus st = g_cont.word_nets == 2
+                                      ? gx_letter_costs_fused(g_cont.probs, n, gx_lexicon(), scratch)
+                                      : gx_letter_costs_single(g_cont.probs, n, gx_lexicon(), scratch);
+        if (st == GX_DECODE_OK && gx_decode_word(n, gx_lexicon(), scratch, &r) == GX_DECODE_OK &&
             gx_lexicon_word(gx_lexicon(), r.entry, w, sizeof w) > 0) {
             puts_(w);
             cost = r.cost;
@@ -505,31 +512,33 @@ void word_end() {
     end_line();
 }
 
-// The scores the word decoder reads for the selected model (golden nets/writing.py): the
-// fused sum (0..510) of a fused model, else the network's probabilities (0..255).
-bool decision_scores(const GxRecognition* r, uint16_t out[kGxClasses], int32_t* max_score) {
-    const uint8_t* probs = nullptr;
-    const uint16_t* fused = nullptr;
+// The network outputs the word decoder reads for the selected model (golden nets/writing.py):
+// a fused model's two networks' (the LSTM's first, then the CNN's or the signal network's),
+// else the one network's; their count in *n_nets.
+bool decision_probs(const GxRecognition* r, uint8_t out[kWordNets * kGxClasses], int32_t* n_nets) {
+    const uint8_t* first = nullptr;
+    const uint8_t* second = nullptr;
     switch (r->decision.model) {
 #if GX_WITH_LSTM && GX_WITH_CNN
-        case GX_MODEL_FUSED: fused = r->fused.scores; break;
+        case GX_MODEL_FUSED: first = r->lstm.probs_q8; second = r->cnn.probs_q8; break;
 #endif
 #if GX_WITH_LSTM && GX_WITH_SIGNAL
-        case GX_MODEL_SIGNAL_FUSED: fused = r->fused_signal.scores; break;
+        case GX_MODEL_SIGNAL_FUSED: first = r->lstm.probs_q8; second = r->signal.probs_q8; break;
 #endif
 #if GX_WITH_LSTM
-        case GX_MODEL_LSTM: probs = r->lstm.probs_q8; break;
+        case GX_MODEL_LSTM: first = r->lstm.probs_q8; break;
 #endif
 #if GX_WITH_CNN
-        case GX_MODEL_CNN: probs = r->cnn.probs_q8; break;
+        case GX_MODEL_CNN: first = r->cnn.probs_q8; break;
 #endif
 #if GX_WITH_SIGNAL
-        case GX_MODEL_SIGNAL: probs = r->signal.probs_q8; break;
+        case GX_MODEL_SIGNAL: first = r->signal.probs_q8; break;
 #endif
         default: return false;
     }
-    for (int i = 0; i < kGxClasses; ++i) out[i] = fused != nullptr ? fused[i] : probs[i];
-    *max_score = fused != nullptr ? kGxScoreMaxFused : kGxScoreMaxSingle;
+    std::memcpy(out, first, kGxClasses);
+    if (second != nullptr) std::memcpy(out + kGxClasses, second, kGxClasses);
+    *n_nets = second != nullptr ? 2 : 1;
     return true;
 }
 
@@ -542,22 +551,23 @@ void cont_letter(const GxSpotLetter& sp) {
         return;
     }
     const GxRecognition* r = gx_recognise(g_rec.models, g_rec.model, g_cont.letter, kMaxSamples, false);
-    uint16_t scores[kGxClasses];
-    int32_t max_score = 0;
-    if (r->status != GX_OK || !decision_scores(r, scores, &max_score)) {
+    uint8_t probs[kWordNets * kGxClasses];
+    int32_t n_nets = 0;
+    if (r->status != GX_OK || !decision_probs(r, probs, &n_nets)) {
         const int st = r->status != GX_OK ? r->status : GX_REC_ERR_NO_MODEL;
         error_line(st == GX_REC_ERR_NO_MODEL ? "E_NO_MODEL" : "E_RECOGNISE", status_text(st));
         return;
     }
     ++g_rec.letters_total;
     const int32_t k = g_cont.word_n;
+    if (k == 0) g_cont.word_nets = n_nets;  // a word's letters share one model ('model' ends the stream)
     if (k < kWordLetters) {
         g_cont.raw[k] = static_cast<char>('a' + r->decision.index);
-        std::memcpy(g_cont.scores[k], scores, sizeof scores);
+        const int32_t row = g_cont.word_nets * kGxClasses;
+        std::memcpy(g_cont.probs + k * row, probs, static_cast<size_t>(row));
     }
-    if (k == 0) g_cont.score_max = max_score;
     g_cont.word_n = k + 1;
-    letter_line(r->decision, sp.start, sp.end, scores);
+    letter_line(r->decision, sp.start, sp.end, probs, n_nets);
 }
 
 void cont_sample(const int16_t s[9]) {
@@ -898,7 +908,10 @@ void gx_app_init() {
         error_line("E_MODEL", "spotter model", "failed its start-up check (a parameter out of range or checksum mismatch)");
 #if GX_WITH_LEXICON
     if (!g_cont.lexicon_ok)
-        error_line("E_MODEL", "lexicon", "failed its start-up check (a field out of range or checksum mismatch)");
+        error_line("E_MODEL", "lexicon",
+                   gx_lexicon_format_ok(gx_lexicon())
+                       ? "failed its start-up check (a field out of range or checksum mismatch)"
+                       : "is not of format gxlex/2 (letter costs per network): re-export it (glovexfer export --lexicon)");
 #endif
 #endif
     // the signal network is optional: only a compiled-in one that fails its check is reported;

@@ -1,10 +1,12 @@
 // Word decoding with a lexicon in flash (decode.h): equal to glovexfer.golden.decode.decode_word.
 //
 // Why it is the golden model's result:
-//  * Costs: the golden model adds prior + table[score] per letter in int32 (numpy) and the
-//    extra/missing penalties; here the same integers are added in int32 (at most
-//    255 + 255 + 25 * 255, far from overflow). The letter costs come from the same tables
-//    (exported from the Lexicon's tables), looked up once per spotted letter and letter.
+//  * Costs: the golden model builds the letter-cost matrix from the same tables (exported from
+//    the Lexicon's), cost_single[p] or cost_lstm[a] + cost_cnn[b] (at most 255: the start-up
+//    check refuses tables whose largest lstm and cnn costs add up to more, so a row entry is
+//    a byte), and adds prior + the matrix entries in int32 (numpy) and the extra/missing
+//    penalties; here the same integers are added in int32 (at most 255 + 255 + 25 * 255, far
+//    from overflow).
 //  * One spotted letter left out / one word letter unspotted: the golden model takes the
 //    minimum over every position of the sum with that position removed; here the same sums
 //    are a prefix sum plus a suffix sum, and the minimum over the same positions.
@@ -86,8 +88,8 @@ bool version_ok(const char* s) { return gx_version_ok(s, kMaxVersion - 1); }
 
 // Every field in range, so that the arrays' lengths are the ones the fields say.
 bool fields_ok(const GxLexicon* lex) {
-    if (lex == nullptr || !version_ok(lex->version) || lex->bits == nullptr || lex->cost510 == nullptr ||
-        lex->cost255 == nullptr || !in(lex->max_len, 1, kGxLexMaxLen) || !in(lex->extra_letter, 0, kCostMax) ||
+    if (!gx_lexicon_format_ok(lex) || lex->bits == nullptr || lex->cost_single == nullptr ||
+        lex->cost_lstm == nullptr || lex->cost_cnn == nullptr || !in(lex->max_len, 1, kGxLexMaxLen) || !in(lex->extra_letter, 0, kCostMax) ||
         !in(lex->missing_letter, 0, kCostMax) || lex->count[0] != 0 || lex->offset[0] != 0 ||
         lex->offset[kGxLexMaxLen + 1] != lex->n_bytes)
         return false;
@@ -98,7 +100,14 @@ bool fields_ok(const GxLexicon* lex) {
         if (lex->offset[n + 1] < lex->offset[n]) return false;
         total += lex->count[n];
     }
-    return total == lex->n_words && total > 0 && lex->count[lex->max_len] > 0;
+    if (total != lex->n_words || total <= 0 || lex->count[lex->max_len] <= 0) return false;
+    // a fused letter cost (lstm + cnn) fits a scratch byte
+    int32_t max_lstm = 0, max_cnn = 0;
+    for (int32_t s = 0; s <= kGxProbMax; ++s) {
+        if (lex->cost_lstm[s] > max_lstm) max_lstm = lex->cost_lstm[s];
+        if (lex->cost_cnn[s] > max_cnn) max_cnn = lex->cost_cnn[s];
+    }
+    return max_lstm + max_cnn <= kCostMax;
 }
 
 // Reads every word of every group: letters are codes of a..z, priors at most 255, each group
@@ -204,6 +213,15 @@ void scan_longer(const GxLexicon* lex, const GxDecodeScratch& s, int32_t m, int3
 
 }  // namespace
 
+bool gx_lexicon_format_ok(const GxLexicon* lex) {
+    static_assert(kGxLexFormat >= 1 && kGxLexFormat <= 9, "the format is one digit");
+    const char want[] = {'g', 'x', 'l', 'e', 'x', '/', static_cast<char>('0' + kGxLexFormat), ' '};
+    if (lex == nullptr || !version_ok(lex->version)) return false;
+    for (uint32_t i = 0; i < sizeof want; ++i)
+        if (lex->version[i] != want[i]) return false;  // a shorter string ends at its NUL first
+    return true;
+}
+
 bool gx_lexicon_checksum(const GxLexicon* lex, uint32_t* sum) {
     if (sum == nullptr || !fields_ok(lex) || !words_ok(lex)) return false;
     Fnv f;
@@ -217,8 +235,9 @@ bool gx_lexicon_checksum(const GxLexicon* lex, uint32_t* sum) {
     for (int32_t v : lex->offset) f.i32(v);
     f.i32(lex->n_bytes);
     f.bytes(lex->bits, lex->n_bytes);
-    f.bytes(lex->cost510, kGxScoreMaxFused + 1);
-    f.bytes(lex->cost255, kGxScoreMaxSingle + 1);
+    f.bytes(lex->cost_single, kGxProbMax + 1);
+    f.bytes(lex->cost_lstm, kGxProbMax + 1);
+    f.bytes(lex->cost_cnn, kGxProbMax + 1);
     *sum = f.sum();
     return true;
 }
@@ -228,34 +247,57 @@ bool gx_lexicon_verify(const GxLexicon* lex) {
     return gx_lexicon_checksum(lex, &s) && s == lex->checksum;
 }
 
-GxDecodeStatus gx_decode_word(const uint16_t* scores, int32_t n_letters, int32_t max_score, const GxLexicon* lex,
-                              GxDecodeScratch* scratch, GxDecodeResult* result) {
+namespace {
+
+// scratch->cost rows of n letters from letter i's outputs at probs + i * nets * 26: row i,
+// letter c = first[p(c)] (+ second[p(26 + c)] with two networks), at most 255; codes 26..31
+// cost 255.
+GxDecodeStatus fill_costs(const uint8_t* probs, int32_t nets, int32_t n_letters, const uint8_t* first,
+                          const uint8_t* second, GxDecodeScratch* scratch) {
+    if (probs == nullptr || first == nullptr || (nets == 2 && second == nullptr) || scratch == nullptr ||
+        n_letters < 0)
+        return GX_DECODE_ERR_ARGS;
+    const int32_t n = n_letters < kGxDecodeMaxLetters ? n_letters : kGxDecodeMaxLetters;
+    for (int32_t i = 0; i < n; ++i) {
+        const uint8_t* p = probs + i * nets * kGxLexLetters;
+        for (int32_t c = 0; c < kGxLexLetters; ++c) {
+            int32_t v = first[p[c]];
+            // a verified lexicon's sum is at most 255; an unverified one's is clamped to the byte
+            if (nets == 2) v += second[p[kGxLexLetters + c]];
+            scratch->cost[i][c] = static_cast<uint8_t>(v < kCostMax ? v : kCostMax);
+        }
+        for (int32_t c = kGxLexLetters; c <= kLetterMask; ++c) scratch->cost[i][c] = kCostMax;
+    }
+    return GX_DECODE_OK;
+}
+
+}  // namespace
+
+GxDecodeStatus gx_letter_costs_single(const uint8_t* probs, int32_t n_letters, const GxLexicon* lex,
+                                      GxDecodeScratch* scratch) {
+    if (lex == nullptr) return GX_DECODE_ERR_ARGS;
+    return fill_costs(probs, 1, n_letters, lex->cost_single, nullptr, scratch);
+}
+
+GxDecodeStatus gx_letter_costs_fused(const uint8_t* probs, int32_t n_letters, const GxLexicon* lex,
+                                     GxDecodeScratch* scratch) {
+    if (lex == nullptr) return GX_DECODE_ERR_ARGS;
+    return fill_costs(probs, 2, n_letters, lex->cost_lstm, lex->cost_cnn, scratch);
+}
+
+GxDecodeStatus gx_decode_word(int32_t n_letters, const GxLexicon* lex, const GxDecodeScratch* scratch,
+                              GxDecodeResult* result) {
     if (result == nullptr) return GX_DECODE_ERR_ARGS;
     *result = GxDecodeResult{-1, 0, 0};
-    if (lex == nullptr || scratch == nullptr || n_letters < 0 || (n_letters > 0 && scores == nullptr))
-        return GX_DECODE_ERR_ARGS;
-    const uint8_t* table = nullptr;
-    if (max_score == kGxScoreMaxFused) {
-        table = lex->cost510;
-    } else if (max_score == kGxScoreMaxSingle) {
-        table = lex->cost255;
-    } else {
-        return GX_DECODE_ERR_ARGS;
-    }
+    if (lex == nullptr || scratch == nullptr || n_letters < 0) return GX_DECODE_ERR_ARGS;
     // the golden model: no word of L - 1, L or L + 1 letters, no candidate
     if (n_letters > kGxDecodeMaxLetters) return GX_DECODE_NONE;
     const int32_t n = n_letters;
     Bounds b;
     for (int32_t i = 0; i < n; ++i) {
         int32_t lo = kCostMax;
-        for (int32_t c = 0; c < kGxLexLetters; ++c) {
-            const uint16_t sc = scores[i * kGxLexLetters + c];
-            if (sc > max_score) return GX_DECODE_ERR_ARGS;
-            const uint8_t v = table[sc];
-            scratch->cost[i][c] = v;
-            if (v < lo) lo = v;
-        }
-        for (int32_t c = kGxLexLetters; c <= kLetterMask; ++c) scratch->cost[i][c] = kCostMax;
+        for (int32_t c = 0; c < kGxLexLetters; ++c)
+            if (scratch->cost[i][c] < lo) lo = scratch->cost[i][c];
         b.sum_min += lo;
         if (lo > b.max_min) b.max_min = lo;
     }

@@ -1,8 +1,11 @@
 // Word decoding with a lexicon in flash: the firmware twin of glovexfer.golden.decode.decode_word
-// (docs/writing.md). A spotted word is L letters, each with the recogniser's 26 integer scores
-// (0..510 fused, 0..255 a single network); the decoder returns the lexicon word of lowest
+// (docs/writing.md). A spotted word is L letters, each with the recogniser's int8 softmax
+// outputs (0..255 per letter): one network's, or a fused model's two networks'. First its L x 26
+// letter-cost matrix C is built in the scratch (gx_letter_costs_single: C[i][c] =
+// cost_single[p_i(c)]; gx_letter_costs_fused: C[i][c] = cost_lstm[a_i(c)] + cost_cnn[b_i(c)],
+// golden letter_costs), then gx_decode_word returns the lexicon word of lowest
 //
-//     cost(w) = prior(w) + sum_i cost_table[score_i(w_i)]
+//     cost(w) = prior(w) + sum_i C[i][w_i]
 //
 // over the words of L letters, of L - 1 letters with one spotted letter left out
 // (+ extra_letter) and of L + 1 letters with one word letter not spotted (+ missing_letter);
@@ -27,9 +30,12 @@ constexpr int32_t kGxLexMaxLen = 24;
 constexpr int32_t kGxDecodeMaxLetters = kGxLexMaxLen + 1;
 constexpr int32_t kGxLexLetters = 26;
 constexpr int32_t kGxLetterBits = 5;
-//! The two score scales (golden decode.SCORE_MAXES): the fused model's and a single network's.
-constexpr int32_t kGxScoreMaxFused = 510;
-constexpr int32_t kGxScoreMaxSingle = 255;
+//! A network's int8 softmax output: 0..kGxProbMax (golden decode.PROB_MAX); each cost table
+//! has one entry per output.
+constexpr int32_t kGxProbMax = 255;
+//! The flash lexicon's format (glovexfer.export.lexicon.FLASH_FORMAT): its version string starts
+//! "gxlex/2 ". Format 1 had one table on the fused sum 0..510; this decoder refuses it.
+constexpr int32_t kGxLexFormat = 2;
 
 // The lexicon in flash. Words are grouped by length, each group in frequency order (most
 // frequent first) and a bit stream of its own starting at bits[offset[n]], bits least
@@ -47,22 +53,27 @@ struct GxLexicon {
     int32_t offset[kGxLexMaxLen + 2];  //!< byte offset of each length's group; offset[kGxLexMaxLen + 1] = n_bytes
     const uint8_t* bits;     //!< the groups' bit streams
     int32_t n_bytes;         //!< bytes of bits
-    const uint8_t* cost510;  //!< letter cost of a fused score 0..510 (511 entries)
-    const uint8_t* cost255;  //!< letter cost of a single network's score 0..255 (256 entries)
+    const uint8_t* cost_single;  //!< letter cost of one network's output 0..255 (256 entries)
+    const uint8_t* cost_lstm;    //!< fused model: the LSTM's output's share (256 entries)
+    const uint8_t* cost_cnn;     //!< fused model: the second network's (CNN or signal) share (256)
     uint32_t checksum;       //!< FNV-1a 32 of the canonical bytes (gx_lexicon_checksum)
 };
 
 //! FNV-1a 32 over the lexicon's canonical bytes, after range-checking every field and reading
-//! every word (letters < 26, priors <= 255, each group exactly its bytes, padding zero);
+//! every word (letters < 26, priors <= 255, each group exactly its bytes, padding zero) and the
+//! tables (the largest lstm and cnn costs add up to at most 255: a fused letter cost fits a byte);
 //! false when a check fails (nothing is read outside the arrays the fields bound).
 bool gx_lexicon_checksum(const GxLexicon* lex, uint32_t* sum);
+//! The lexicon's version names format kGxLexFormat ("gxlex/2 ..."); gx_lexicon_checksum and
+//! gx_lexicon_verify refuse any other (the app says which check failed).
+bool gx_lexicon_format_ok(const GxLexicon* lex);
 //! gx_lexicon_checksum's result equal to lex->checksum: call once at start-up.
 bool gx_lexicon_verify(const GxLexicon* lex);
 
 enum GxDecodeStatus : int {
     GX_DECODE_OK = 0,        //!< a word was found
     GX_DECODE_NONE = 1,      //!< no lexicon word of L - 1, L or L + 1 letters (golden: (None, 0))
-    GX_DECODE_ERR_ARGS = -1, //!< null pointer, L < 0, max score not 510 or 255, a score outside 0..max
+    GX_DECODE_ERR_ARGS = -1, //!< null pointer, L < 0
 };
 
 struct GxDecodeResult {
@@ -71,17 +82,28 @@ struct GxDecodeResult {
     int32_t cost;    //!< its cost (0 when none, as the golden model's)
 };
 
-//! The decoder's working memory, owned by the caller (800 bytes). A row per spotted letter,
-//! one entry per 5-bit letter code: the codes 26..31 (never in a verified lexicon) cost 255,
-//! so that even an unverified lexicon is read within the row.
+//! The decoder's working memory, owned by the caller (800 bytes): the letter-cost matrix. A row
+//! per spotted letter, one entry per 5-bit letter code: the codes 26..31 (never in a verified
+//! lexicon) cost 255, so that even an unverified lexicon is read within the row.
 struct GxDecodeScratch {
-    uint8_t cost[kGxDecodeMaxLetters][1 << kGxLetterBits];  //!< letter cost of each spotted letter's scores
+    uint8_t cost[kGxDecodeMaxLetters][1 << kGxLetterBits];  //!< letter cost of each spotted letter
 };
 
-//! Decodes one spotted word: scores[i * 26 + c] is letter i's score of letter c (0..max_score),
-//! i < n_letters. A word longer than kGxDecodeMaxLetters has no candidate (GX_DECODE_NONE).
-GxDecodeStatus gx_decode_word(const uint16_t* scores, int32_t n_letters, int32_t max_score, const GxLexicon* lex,
-                              GxDecodeScratch* scratch, GxDecodeResult* result);
+//! One network's letter costs into scratch->cost (golden single_letter_costs): probs[i * 26 + c]
+//! is letter i's output for letter c, i < n_letters. Letters beyond kGxDecodeMaxLetters are
+//! not read (gx_decode_word has no candidate for such a word). GX_DECODE_ERR_ARGS on a null
+//! pointer or n_letters < 0.
+GxDecodeStatus gx_letter_costs_single(const uint8_t* probs, int32_t n_letters, const GxLexicon* lex,
+                                      GxDecodeScratch* scratch);
+//! A fused model's letter costs (golden fused_letter_costs): letter i's LSTM outputs at
+//! probs[i * 52 + c], its second network's at probs[i * 52 + 26 + c].
+GxDecodeStatus gx_letter_costs_fused(const uint8_t* probs, int32_t n_letters, const GxLexicon* lex,
+                                     GxDecodeScratch* scratch);
+
+//! Decodes one spotted word of n_letters letters from the letter costs in scratch (filled by
+//! gx_letter_costs_*). A word longer than kGxDecodeMaxLetters has no candidate (GX_DECODE_NONE).
+GxDecodeStatus gx_decode_word(int32_t n_letters, const GxLexicon* lex, const GxDecodeScratch* scratch,
+                              GxDecodeResult* result);
 
 //! The letters of entry (a..z, NUL-terminated) into out (room for cap bytes); its length, or
 //! -1 when entry is not a word of lex or cap is too small.

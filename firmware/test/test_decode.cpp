@@ -2,13 +2,17 @@
 // model's answers (glovexfer.golden.decode.decode_word), and the lexicon's start-up check.
 // Usage: gx_test_decode <cases.txt> [bench]
 //        gx_test_decode mutate
-// Cases file (written by tests/test_decode.py): a line "gxdec 1 <n>", then n lines
-//   <max score> <L> <word | - (no candidate) | ! (refused)> <cost> <L * 26 scores>
-// Each is decoded and the word (unpacked from flash) and cost compared with the golden ones.
+// Cases file (written by tests/test_decode.py): a line "gxdec 2 <n>", then n lines
+//   <nets> <L> <word | - (no candidate)> <cost> <L * nets * 26 network outputs 0..255>
+// letter by letter (nets 2: a fused model, the letter's LSTM outputs then its second
+// network's). Each is turned into letter costs (gx_letter_costs_single / _fused), decoded, and
+// the word (unpacked from flash) and cost compared with the golden ones. Before the cases the
+// refused arguments (null pointers, L < 0) are checked to be answered GX_DECODE_ERR_ARGS.
 // "bench" (emulated boards, QEMU -icount): one line "INSN <L> <instructions> <stack bytes>" per
 // case, the decoder's instructions and the stack high-water mark during it.
 // "mutate": the lexicon copied to RAM, one bit of it changed at a time (descriptor fields,
-// bit stream, cost tables, version), each copy refused by gx_lexicon_verify.
+// bit stream, cost tables, version), each copy refused by gx_lexicon_verify; tables whose
+// largest lstm and cnn costs add up to more than 255 refused by the checksum's range check.
 // Last line: "N passed, M failed"; exit status 0 iff no failure.
 #include <cstdio>
 #include <cstring>
@@ -27,7 +31,7 @@ namespace {
 using namespace gx;
 
 constexpr int32_t kMaxCaseLetters = 64;
-uint16_t g_scores[kMaxCaseLetters * kGxLexLetters];
+uint8_t g_probs[kMaxCaseLetters * 2 * kGxLexLetters];
 GxDecodeScratch g_scratch;
 int g_passed = 0, g_failed = 0;
 bool g_reported = false;
@@ -40,19 +44,27 @@ void fail_once(const char* what) {
 
 #ifdef GX_TARGET_COUNTER
 GxDecodeResult g_bench_result;
-const uint16_t* g_bench_scores;
-int32_t g_bench_n, g_bench_max;
-int bench_call() {
-    return gx_decode_word(g_bench_scores, g_bench_n, g_bench_max, gx_lexicon(), &g_scratch, &g_bench_result);
-}
+const uint8_t* g_bench_probs;
+int32_t g_bench_n, g_bench_nets;
 #endif
 
-GxDecodeStatus decode(const uint16_t* sc, int32_t n, int32_t max, GxDecodeResult* r, bool bench) {
+// The letter costs of n letters' outputs of nets networks, then the word.
+GxDecodeStatus costs_and_decode(const uint8_t* p, int32_t n, int32_t nets, GxDecodeResult* r) {
+    const GxDecodeStatus st = nets == 2 ? gx_letter_costs_fused(p, n, gx_lexicon(), &g_scratch)
+                                        : gx_letter_costs_single(p, n, gx_lexicon(), &g_scratch);
+    return st != GX_DECODE_OK ? st : gx_decode_word(n, gx_lexicon(), &g_scratch, r);
+}
+
+#ifdef GX_TARGET_COUNTER
+int bench_call() { return costs_and_decode(g_bench_probs, g_bench_n, g_bench_nets, &g_bench_result); }
+#endif
+
+GxDecodeStatus decode(const uint8_t* p, int32_t n, int32_t nets, GxDecodeResult* r, bool bench) {
 #ifdef GX_TARGET_COUNTER
     if (bench) {
-        g_bench_scores = sc;
+        g_bench_probs = p;
         g_bench_n = n;
-        g_bench_max = max;
+        g_bench_nets = nets;
         gx_target_stack_paint();
         const uint64_t t0 = gx_target_instructions();
         const int st = gx_target_run(bench_call);
@@ -65,32 +77,55 @@ GxDecodeStatus decode(const uint16_t* sc, int32_t n, int32_t max, GxDecodeResult
 #else
     (void)bench;
 #endif
-    return gx_decode_word(sc, n, max, gx_lexicon(), &g_scratch, r);
+    return costs_and_decode(p, n, nets, r);
+}
+
+// Refused arguments: each answered GX_DECODE_ERR_ARGS (and the result cleared).
+void check_refused() {
+    const GxLexicon* lex = gx_lexicon();
+    GxDecodeResult r{7, 7, 7};
+    const bool ok = gx_letter_costs_single(nullptr, 1, lex, &g_scratch) == GX_DECODE_ERR_ARGS &&
+                    gx_letter_costs_fused(nullptr, 1, lex, &g_scratch) == GX_DECODE_ERR_ARGS &&
+                    gx_letter_costs_single(g_probs, -1, lex, &g_scratch) == GX_DECODE_ERR_ARGS &&
+                    gx_letter_costs_fused(g_probs, 1, nullptr, &g_scratch) == GX_DECODE_ERR_ARGS &&
+                    gx_letter_costs_single(g_probs, 1, lex, nullptr) == GX_DECODE_ERR_ARGS &&
+                    gx_decode_word(-1, lex, &g_scratch, &r) == GX_DECODE_ERR_ARGS && r.entry == -1 && r.cost == 0 &&
+                    gx_decode_word(1, nullptr, &g_scratch, &r) == GX_DECODE_ERR_ARGS &&
+                    gx_decode_word(1, lex, nullptr, &r) == GX_DECODE_ERR_ARGS &&
+                    gx_decode_word(1, lex, &g_scratch, nullptr) == GX_DECODE_ERR_ARGS;
+    if (ok) {
+        ++g_passed;
+    } else {
+        fail_once("a refused argument was accepted");
+    }
 }
 
 int run_cases(const char* path, bool bench) {
     FILE* f = std::fopen(path, "r");
     char tag[16];
     int ver = 0, n = 0;
-    if (f == nullptr || std::fscanf(f, "%15s %d %d", tag, &ver, &n) != 3 || std::strcmp(tag, "gxdec") != 0 || ver != 1) {
-        std::printf("%s: not a gxdec 1 file\n0 passed, 1 failed\n", path);
+    if (f == nullptr || std::fscanf(f, "%15s %d %d", tag, &ver, &n) != 3 || std::strcmp(tag, "gxdec") != 0 || ver != 2) {
+        std::printf("%s: not a gxdec 2 file\n0 passed, 1 failed\n", path);
         if (f != nullptr) std::fclose(f);
         return 2;
     }
+    if (!bench) check_refused();
     long letters = 0;
+    int cases = 0;
     for (int k = 0; k < n; ++k) {
-        long max = 0, len = 0, cost = 0;
+        long nets = 0, len = 0, cost = 0;
         char want[40];
-        if (std::fscanf(f, "%ld %ld %39s %ld", &max, &len, want, &cost) != 4 || len < 0 || len > kMaxCaseLetters) {
+        if (std::fscanf(f, "%ld %ld %39s %ld", &nets, &len, want, &cost) != 4 || len < 0 || len > kMaxCaseLetters ||
+            (nets != 1 && nets != 2)) {
             std::printf("case %d: unreadable\n", k);
             ++g_failed;
             break;
         }
         bool ok = true;
-        for (long i = 0; i < len * kGxLexLetters && ok; ++i) {
+        for (long i = 0; i < len * nets * kGxLexLetters && ok; ++i) {
             unsigned v = 0;
-            ok = std::fscanf(f, "%u", &v) == 1 && v <= 65535u;
-            g_scores[i] = static_cast<uint16_t>(v);
+            ok = std::fscanf(f, "%u", &v) == 1 && v <= static_cast<unsigned>(kGxProbMax);
+            g_probs[i] = static_cast<uint8_t>(v);
         }
         if (!ok) {
             std::printf("case %d: unreadable scores\n", k);
@@ -98,7 +133,8 @@ int run_cases(const char* path, bool bench) {
             break;
         }
         GxDecodeResult r{};
-        const GxDecodeStatus st = decode(g_scores, static_cast<int32_t>(len), static_cast<int32_t>(max), &r, bench);
+        ++cases;
+        const GxDecodeStatus st = decode(g_probs, static_cast<int32_t>(len), static_cast<int32_t>(nets), &r, bench);
         char got[kGxLexMaxLen + 1] = "-";
         long got_cost = 0;
         if (st == GX_DECODE_ERR_ARGS) {
@@ -112,31 +148,34 @@ int run_cases(const char* path, bool bench) {
             ++g_passed;
         } else {
             char what[160];
-            std::snprintf(what, sizeof what, "case %d (L=%ld, max %ld): golden %s %ld, C++ %s %ld", k, len, max, want, cost,
+            std::snprintf(what, sizeof what, "case %d (L=%ld, nets %ld): golden %s %ld, C++ %s %ld", k, len, nets, want, cost,
                           got, got_cost);
             fail_once(what);
         }
     }
     std::fclose(f);
-    std::printf("%d cases, %ld letters, %d mismatches\n", g_passed + g_failed, letters, g_failed);
+    std::printf("%d cases, %ld letters, %d mismatches\n", cases, letters, g_failed);
     return 0;
 }
 
 // The lexicon in RAM, its arrays copied so that one bit of each can be changed.
 uint8_t g_bits[64 * 1024];
-uint8_t g_cost510[kGxScoreMaxFused + 1];
-uint8_t g_cost255[kGxScoreMaxSingle + 1];
+uint8_t g_cost_single[kGxProbMax + 1];
+uint8_t g_cost_lstm[kGxProbMax + 1];
+uint8_t g_cost_cnn[kGxProbMax + 1];
 char g_version[256];
 
 GxLexicon ram_copy(const GxLexicon& src) {
     GxLexicon c = src;
     std::memcpy(g_bits, src.bits, static_cast<size_t>(src.n_bytes));
-    std::memcpy(g_cost510, src.cost510, sizeof g_cost510);
-    std::memcpy(g_cost255, src.cost255, sizeof g_cost255);
+    std::memcpy(g_cost_single, src.cost_single, sizeof g_cost_single);
+    std::memcpy(g_cost_lstm, src.cost_lstm, sizeof g_cost_lstm);
+    std::memcpy(g_cost_cnn, src.cost_cnn, sizeof g_cost_cnn);
     std::strncpy(g_version, src.version, sizeof g_version - 1);
     c.bits = g_bits;
-    c.cost510 = g_cost510;
-    c.cost255 = g_cost255;
+    c.cost_single = g_cost_single;
+    c.cost_lstm = g_cost_lstm;
+    c.cost_cnn = g_cost_cnn;
     c.version = g_version;
     return c;
 }
@@ -197,8 +236,40 @@ int run_mutations() {
         fail_once("fields");
     }
     mutate_bytes(src, g_bits, src.n_bytes, 7, "bits");
-    mutate_bytes(src, g_cost510, kGxScoreMaxFused + 1, 1, "cost510");
-    mutate_bytes(src, g_cost255, kGxScoreMaxSingle + 1, 1, "cost255");
+    mutate_bytes(src, g_cost_single, kGxProbMax + 1, 1, "cost_single");
+    mutate_bytes(src, g_cost_lstm, kGxProbMax + 1, 1, "cost_lstm");
+    mutate_bytes(src, g_cost_cnn, kGxProbMax + 1, 1, "cost_cnn");
+    // tables whose largest lstm and cnn costs add up to more than 255 (a fused letter cost
+    // would not fit its byte): refused whatever the checksum says
+    {
+        GxLexicon dear = ram_copy(src);
+        uint32_t sum = 0;
+        g_cost_lstm[0] = static_cast<uint8_t>(256 - g_cost_cnn[0]);
+        const bool refused = !gx_lexicon_checksum(&dear, &sum);
+        g_cost_lstm[0] = static_cast<uint8_t>(255 - g_cost_cnn[0]);
+        const bool kept = gx_lexicon_checksum(&dear, &sum);  // at most 255: read, the checksum differs
+        std::printf("tables: lstm + cnn 256 %s, 255 %s\n", refused ? "refused" : "ACCEPTED", kept ? "read" : "REFUSED");
+        if (refused && kept) {
+            ++g_passed;
+        } else {
+            fail_once("tables");
+        }
+    }
+    // a lexicon of format 1 (its version "gxlex/1 ..."): refused as such, whatever the checksum
+    {
+        GxLexicon old = ram_copy(src);
+        uint32_t sum = 0;
+        const bool now = gx_lexicon_format_ok(&old);
+        g_version[6] = '1';
+        const bool refused = !gx_lexicon_format_ok(&old) && !gx_lexicon_checksum(&old, &sum);
+        std::printf("format: %s %s, %s %s\n", src.version, now ? "read" : "REFUSED", g_version,
+                    refused ? "refused" : "ACCEPTED");
+        if (now && refused) {
+            ++g_passed;
+        } else {
+            fail_once("format");
+        }
+    }
     mutate_bytes(src, reinterpret_cast<uint8_t*>(g_version), static_cast<int32_t>(std::strlen(src.version)), 1,
                  "version");
     return 0;

@@ -30,8 +30,9 @@ when the model directory holds the signal network (``gx_model_signal.cpp``) ``si
 Recordings: the first ``n`` of the shipped demo set (``resources/demo_glove.npz``).
 
 ``glovexfer bench --decoder`` measures the word decoder of continuous writing instead
-(:func:`run_decoder_bench`, on the Cortex-M4F and RV32IMC): ``gx_decode_word`` on the shipped
-lexicon as ``glovexfer.device.decode_bench`` runs it -- flash of its code and of the lexicon
+(:func:`run_decoder_bench`, on the Cortex-M4F and RV32IMC): a fused word's letter costs
+(``gx_letter_costs_fused``) and ``gx_decode_word`` on the shipped lexicon as
+``glovexfer.device.decode_bench`` runs it -- flash of its code and of the lexicon
 object, RAM (static + the caller's scratch + the stack high-water mark around the call),
 instructions per word -- under the JSON key :data:`DECODER_KEY`.
 """
@@ -401,7 +402,7 @@ def run_decoder_bench(targets=DECODER_TARGETS, progress: bool = True, out=None) 
                                                for kind, v in kinds.items()}
                                       for length, kinds in r["lengths"].items()},
             "words_per_row": r["per_kind"],
-            "scores": f"synthetic, 0..{r['max_score']} (decode_bench: recogniser-like, uniform)",
+            "scores": f"synthetic, {r['inputs']} (decode_bench: recogniser-like, uniform)",
             "lexicon_version": _lexicon_version(),
             "counted_by": COUNTERS[t],
             "elf": "gx_test_decode.elf",

@@ -70,7 +70,7 @@ def _key(e) -> tuple:
     if isinstance(e, (Word, StreamWord)):
         return ("WORD", e.raw, e.word, e.cost, e.letters)
     if isinstance(e, (Letter, StreamLetter)):
-        sc = None if e.scores is None else tuple(int(v) for v in e.scores)
+        sc = None if e.probs is None else tuple(int(v) for v in np.asarray(e.probs).ravel())
         return ("LETTER", e.letter, e.q8, tuple(e.top3), e.start, e.end, sc)
     raise TypeError(f"not a stream event: {e!r}")
 

@@ -3,16 +3,19 @@
 ``python -m glovexfer.device.decode_bench [--target qemu-arm] [--json PATH]`` builds
 firmware/test/test_decode.cpp for the target (``gx_test_decode``, with the shipped lexicon
 models/glove/firmware/gx_lexicon.cpp), runs it under QEMU -icount on words of 4 and 8 letters and
-reports per length and kind of scores the instructions of ``gx_decode_word`` (the target's
+reports per length and kind of scores the instructions of a word's decoding, letter costs
+included (``gx_letter_costs_fused`` + ``gx_decode_word``; the target's
 counter, target.h: qemu-arm's resolution is 40 instructions, qemu-riscv's exact), the stack
 high-water mark during it, and from the linker map the flash and static RAM of the decoder
 (decode.cpp) and of the lexicon (gx_lexicon.cpp). Every decoded word is also checked against
-the golden decoder. Scores (synthetic, not a recogniser's):
+the golden decoder. The inputs are a fused model's two networks' outputs (0..255 each,
+synthetic, not a recogniser's):
 
-* ``recogniser-like``: a frequent word's letters, each a softmax over 26 logits with the true
-  letter raised by 4 (scaled to 0..510, the fused model's range): the usual case;
-* ``uniform``: every score drawn uniformly from 0..510: the scan's early stop has the least to
-  go on, the slow case.
+* ``recogniser-like``: a frequent word's letters, each network's outputs a softmax over 26
+  logits with the true letter raised by 4 (scaled to 0..255), drawn independently for the
+  two networks: the usual case;
+* ``uniform``: every output drawn uniformly from 0..255: the scan's early stop has the least
+  to go on, the slow case.
 """
 
 from __future__ import annotations
@@ -29,47 +32,50 @@ from ..errors import GloveXferError
 from ..files import domain_dir
 
 LENGTHS = (4, 8)
-MAX_SCORE = 510
+PROB_MAX = 255
+NETS = 2  # a fused model's two networks
 N_PER_KIND = 20
 
 
-def recogniser_like(word: str, max_score: int, rng, sharp: float) -> np.ndarray:
-    """(len(word), 26) scores summing to about max_score per letter, the true letter raised by
-    ``sharp`` logits (so usually but not always on top): synthetic, not a recogniser's."""
-    logits = rng.normal(0.0, 1.0, (len(word), 26))
-    logits[np.arange(len(word)), [ord(c) - 97 for c in word]] += sharp
-    p = np.exp(logits - logits.max(axis=1, keepdims=True))
-    p /= p.sum(axis=1, keepdims=True)
-    return np.clip(np.round(p * max_score), 0, max_score).astype(np.int64)
+def recogniser_like(word: str, nets: int, rng, sharp: float) -> np.ndarray:
+    """(len(word), nets, 26) network outputs 0..255 summing to about 255 per letter and
+    network, the true letter raised by ``sharp`` logits (so usually but not always on top),
+    each network drawn independently: synthetic, not a recogniser's."""
+    logits = rng.normal(0.0, 1.0, (len(word), nets, 26))
+    logits[np.arange(len(word)), :, [ord(c) - 97 for c in word]] += sharp
+    p = np.exp(logits - logits.max(axis=2, keepdims=True))
+    p /= p.sum(axis=2, keepdims=True)
+    return np.clip(np.round(p * PROB_MAX), 0, PROB_MAX).astype(np.int64)
 
 
 def bench_cases(lex, seed: int = 0, n: int = N_PER_KIND) -> list[tuple[str, np.ndarray]]:
-    """[(kind, scores (L, 26)), ...] for L in LENGTHS."""
+    """[(kind, outputs (L, NETS, 26)), ...] for L in LENGTHS."""
     rng = np.random.default_rng(seed)
     out = []
     for length in LENGTHS:
         words = [lex.words[i] for i in lex.by_len[length][2][:500]]
         for _ in range(n):
             w = words[int(rng.integers(0, len(words)))]
-            out.append(("recogniser-like", recogniser_like(w, MAX_SCORE, rng, sharp=4.0)))
+            out.append(("recogniser-like", recogniser_like(w, NETS, rng, sharp=4.0)))
         for _ in range(n):
-            out.append(("uniform", rng.integers(0, MAX_SCORE + 1, (length, 26))))
+            out.append(("uniform", rng.integers(0, PROB_MAX + 1, (length, NETS, 26))))
     return out
 
 
 def write_cases(path: Path, lex, cases, extra_lines=()) -> int:
-    """The gx_test_decode cases file (firmware/test/test_decode.cpp) of ``cases`` [(max score,
-    scores (L, 26)), ...] with the golden answers, then ``extra_lines`` as they are; its cases."""
-    from ..golden.decode import decode_word
+    """The gx_test_decode cases file (firmware/test/test_decode.cpp) of ``cases`` [network
+    outputs (L, nets, 26), nets 1 or 2 (the LSTM's first), ...] with the golden answers
+    (golden letter_costs, decode_word), then ``extra_lines`` as they are; its cases."""
+    from ..golden.decode import decode_word, letter_costs
 
     lines = []
-    for m, sc in cases:
-        sc = np.asarray(sc, np.int64).reshape(-1, 26)
-        word, cost = decode_word(sc, lex, m)
-        vals = " ".join(str(int(v)) for v in sc.ravel())
-        lines.append(f"{m} {len(sc)} {word if word is not None else '-'} {cost} {vals}".rstrip())
+    for p in cases:
+        p = np.asarray(p, np.int64)
+        word, cost = decode_word(letter_costs(p, lex), lex)
+        vals = " ".join(str(int(v)) for v in p.ravel())
+        lines.append(f"{p.shape[1]} {len(p)} {word if word is not None else '-'} {cost} {vals}".rstrip())
     lines += list(extra_lines)
-    Path(path).write_text(f"gxdec 1 {len(lines)}\n" + "\n".join(lines) + "\n")
+    Path(path).write_text(f"gxdec 2 {len(lines)}\n" + "\n".join(lines) + "\n")
     return len(lines)
 
 
@@ -118,12 +124,12 @@ def run(target: str = "qemu-arm", model_dir=None, seed: int = 0, n: int = N_PER_
     cases = bench_cases(lex, seed, n)
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "bench.txt"
-        write_cases(path, lex, [(MAX_SCORE, sc) for _, sc in cases])
+        write_cases(path, lex, [p for _, p in cases])
         r = run_semihosted(target, bd / "gx_test_decode.elf", [path, "bench"], timeout=600, icount=True)
     rows = [tuple(int(x) for x in m) for m in re.findall(r"^INSN (\d+) (\d+) (\d+)$", r.stdout, re.M)]
     if r.returncode != 0 or len(rows) != len(cases) or not re.search(r"^\d+ passed, 0 failed$", r.stdout, re.M):
         raise GloveXferError(f"{target}: gx_test_decode bench failed:\n{r.stdout[-2000:]}")
-    out = {"target": target, "max_score": MAX_SCORE, "scores": "synthetic", "per_kind": N_PER_KIND, "lengths": {}}
+    out = {"target": target, "inputs": f"a fused model's {NETS} networks' outputs 0..{PROB_MAX}", "scores": "synthetic", "per_kind": N_PER_KIND, "lengths": {}}
     for length in LENGTHS:
         for kind in ("recogniser-like", "uniform"):
             sel = [row for (k, sc), row in zip(cases, rows) if k == kind and len(sc) == length]
@@ -138,7 +144,8 @@ def run(target: str = "qemu-arm", model_dir=None, seed: int = 0, n: int = N_PER_
 
 
 def table(res: dict) -> str:
-    lines = [f"{res['target']}: gx_decode_word on the shipped lexicon, scores 0..{res['max_score']} (synthetic), "
+    lines = [f"{res['target']}: gx_letter_costs_fused + gx_decode_word on the shipped lexicon, {res['inputs']} "
+             f"(synthetic), "
              f"{res['per_kind']} words per row",
              f"{'letters':>7}  {'scores':<16} {'insn mean':>10} {'insn max':>10} {'stack':>6}"]
     for length, kinds in res["lengths"].items():

@@ -5,8 +5,10 @@ gloves and by ``glovexfer demo`` for the virtual one.
 In continuous mode (docs/serial-protocol.md) a ``WORD`` line carries the word's raw letters
 and the glove's lexicon word; both are shown, and the text is made of the decoded words.  A
 glove without a lexicon sends ``word=?``: the host then decodes the word itself with the
-shipped lexicon (``models/glove/lexicon``, golden ``decode_word`` on the letters' ``scores=``),
-which is exactly what a glove with the lexicon computes.
+shipped lexicon (``models/glove/lexicon``, golden ``letter_costs`` and ``decode_word`` on the
+letters' ``probs=``: each network's outputs), which is exactly what a glove with the lexicon
+computes. A glove of an earlier firmware sends ``scores=`` (the fused sum) instead, which the
+letter costs of lexicon format 2 cannot be computed from: its words stay raw on the host.
 
 A serial line is not a clean channel: a line that cannot be used (noise, an ESP32 boot
 banner, a malformed letter) is reported on stderr and skipped, and a glove that goes away
@@ -42,7 +44,7 @@ class Listener:
         self.words: list[str] = []
         self.raw_words: list[str] = []  # continuous mode: the words' recognised letters
         self.current = ""
-        self.current_scores: list = []  # continuous mode: the open word's letters' scores
+        self.current_probs: list = []  # continuous mode: the open word's letters' network outputs
         self.letters = []
         self.errors: list[str] = []
         self.bad_lines = 0
@@ -71,17 +73,19 @@ class Listener:
             self.words.append(self.current)
             self._say(f"  word: {self.current}")
             self.current = ""
-        self.current_scores = []
+        self.current_probs = []
 
     def host_decode(self, raw: str) -> tuple[str | None, int]:
         """The shipped lexicon's word for the open word (golden decode_word), or (None, 0) when
-        there is no lexicon or a letter came without scores."""
-        from ..golden.decode import decode_word
+        there is no lexicon, a letter came without network outputs or the word's letters differ
+        in their networks (golden letter_costs, decode_word)."""
+        from ..golden.decode import decode_word, letter_costs
 
-        sc = self.current_scores
-        if self.lexicon is None or not sc or len(sc) != len(raw) or any(s is None for s, _ in sc):
+        p = self.current_probs
+        if (self.lexicon is None or not p or len(p) != len(raw) or any(x is None for x in p)
+                or len({x.shape for x in p}) != 1):
             return None, 0
-        return decode_word(np.stack([s for s, _ in sc]), self.lexicon, sc[0][1])
+        return decode_word(letter_costs(np.stack(p), self.lexicon), self.lexicon)
 
     def continuous_word(self, w) -> None:
         """A continuous-mode WORD line: the raw letters and the decoded word (the glove's, else
@@ -98,7 +102,7 @@ class Listener:
         self.raw_words.append(w.raw)
         self.words.append(word or w.raw)
         self.current = ""
-        self.current_scores = []
+        self.current_probs = []
         how = f"{where}, cost {cost}" if word else "no lexicon word"
         self._say(f"  word: {word or w.raw}   (letters '{w.raw}'; {how})")
 
@@ -111,7 +115,7 @@ class Listener:
                 return
             self.letters.append(L)
             self.current += L.letter
-            self.current_scores.append((L.scores, 510 if L.model in ("fused", "fused_signal") else 255))
+            self.current_probs.append(L.probs)
             top = " ".join(f"{a}:{q}" for a, q in L.top3)
             self._say(f"  letter '{L.letter}'  confidence {L.q8}/256 = {100 * L.confidence:.0f} %  "
                       f"(top-3 {top}; {L.model})   text so far: {self.text}")

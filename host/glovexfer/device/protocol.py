@@ -53,7 +53,7 @@ class Letter:
     n: int = 0
     start: int | None = None  # continuous mode: the letter's samples [start, end) of the stream
     end: int | None = None
-    scores: np.ndarray | None = None  # continuous mode: the 26 scores the word decoder reads
+    probs: np.ndarray | None = None  # continuous mode: the network outputs (nets, 26) the word decoder reads
 
     @property
     def confidence(self) -> float:
@@ -150,18 +150,22 @@ def letter_of(msg: Message) -> Letter:
         n=_uint(msg.fields.get("n", "0"), f"{msg.kind} n"),
         start=_uint(msg.fields["start"], f"{msg.kind} start") if "start" in msg.fields else None,
         end=_uint(msg.fields["end"], f"{msg.kind} end") if "end" in msg.fields else None,
-        scores=_scores(msg.fields["scores"]) if "scores" in msg.fields else None,
+        probs=_probs(msg.fields["probs"], msg.fields.get("model", "")) if "probs" in msg.fields else None,
     )
 
 
-def _scores(text: str) -> np.ndarray:
-    """A LETTER line's ``scores=``: 26 values, 4 hex digits each (0..510)."""
-    if len(text) != 4 * len(LETTERS) or not re.fullmatch(r"[0-9a-f]*", text):
-        raise ProtocolError(f"LETTER scores must be {4 * len(LETTERS)} lowercase hex digits, got {text[:40]!r}")
-    v = np.frombuffer(bytes.fromhex(text), dtype=">u2").astype(np.int64)
-    if v.max() > 510:
-        raise ProtocolError(f"LETTER scores above 510: {text[:40]!r}")
-    return v
+#: models whose letters carry two networks' outputs (the LSTM's first)
+FUSED_MODELS = ("fused", "fused_signal")
+
+
+def _probs(text: str, model: str) -> np.ndarray:
+    """A LETTER line's ``probs=``: 26 network outputs 0..255 per network, 2 hex digits each,
+    two networks (the LSTM's first) for a fused ``model``, else one: (nets, 26)."""
+    nets = 2 if model in FUSED_MODELS else 1
+    if len(text) != 2 * nets * len(LETTERS) or not re.fullmatch(r"[0-9a-f]*", text):
+        raise ProtocolError(f"LETTER probs of model {model or '?'} must be {2 * nets * len(LETTERS)} lowercase hex "
+                            f"digits ({nets} x 26 outputs), got {len(text)}: {text[:40]!r}")
+    return np.frombuffer(bytes.fromhex(text), dtype=np.uint8).astype(np.int64).reshape(nets, len(LETTERS))
 
 
 def _letters(text: str, what: str, allow_empty: bool = False) -> str:

@@ -12,16 +12,18 @@ from pathlib import Path
 
 import numpy as np
 
-from ..golden.decode import COST_MAX, COST_SCALE, LEXICON_FILE, LEXICON_INFO, SCORE_MAXES, Lexicon
+from ..golden.decode import (COST_MAX, COST_SCALE, LETTER_WEIGHT, LEXICON_FILE, LEXICON_INFO, NET_WEIGHTS, PROB_MAX,
+                             TABLES, Lexicon, table_scale)
 
 N_WORDS = 10000
 MAX_LEN = 12  # longer words are left out (a 1.2 s letter each: 15 s and more)
 
 
-def letter_cost_table(max_score: int) -> np.ndarray:
-    """(max_score + 1,) uint8: round(-8 log2((s + 1) / (max_score + 1))), at most 255."""
-    s = np.arange(max_score + 1, dtype=np.float64)
-    return np.minimum(COST_MAX, np.round(-COST_SCALE * np.log2((s + 1) / (max_score + 1)))).astype(np.uint8)
+def letter_cost_table(name: str) -> np.ndarray:
+    """(256,) uint8: round(-k log2((s + 1) / 256)) of a network's output s = 0..255, at most 255,
+    k = golden.decode.table_scale(name) (8 single, 20/3 lstm, 10/3 cnn)."""
+    s = np.arange(PROB_MAX + 1, dtype=np.float64)
+    return np.minimum(COST_MAX, np.round(-table_scale(name) * np.log2((s + 1) / (PROB_MAX + 1)))).astype(np.uint8)
 
 
 def prior_cost(freq: float, freq_max: float) -> int:
@@ -41,10 +43,13 @@ def build_lexicon(n_words: int = N_WORDS, max_len: int = MAX_LEN) -> tuple[Lexic
     freqs = [word_frequency(w, "en") for w in words]
     top = max(freqs)
     prior = np.array([prior_cost(f, top) for f in freqs], dtype=np.uint8)
-    lex = Lexicon(words, prior, {m: letter_cost_table(m) for m in SCORE_MAXES})
+    lex = Lexicon(words, prior, {m: letter_cost_table(m) for m in TABLES})
     source = {"source": f"wordfreq {importlib.metadata.version('wordfreq')}, top_n_list('en'), a-z words of at most "
                         f"{max_len} letters, the {len(words)} most frequent",
-              "words": len(words), "cost_scale_per_bit": COST_SCALE}
+              "words": len(words), "cost_scale_per_bit": COST_SCALE,
+              "letter_cost": {"single": "8 per bit of one network's output",
+                              "lstm, cnn": f"fused model: 8 per bit x {LETTER_WEIGHT} x the network's share of "
+                                           f"{NET_WEIGHTS} (experiments/writing_fusion_check.py)"}}
     return lex, source
 
 
@@ -68,8 +73,9 @@ __all__ = ["build_lexicon", "write_lexicon", "letter_cost_table", "prior_cost", 
 # ---------------------------------------------------------------------------------------
 # The lexicon in flash (firmware/core/decode.h): gx_lexicon.{h,cpp}
 # ---------------------------------------------------------------------------------------
-#: export format of the flash lexicon; part of its version string
-FLASH_FORMAT = 1
+#: export format of the flash lexicon; part of its version string (firmware kGxLexFormat; 1 had
+#: one letter-cost table on the fused sum 0..510)
+FLASH_FORMAT = 2
 #: letters of the longest word the flash format holds (firmware kGxLexMaxLen = golden MAX_WORD)
 FLASH_MAX_LEN = 24
 LETTER_BITS = 5
@@ -93,13 +99,18 @@ class PackedLexicon:
     count: list  # (FLASH_MAX_LEN + 1,) words of each length
     offset: list  # (FLASH_MAX_LEN + 2,) byte offset of each length's group; offset[-1] = len(bits)
     bits: bytes
-    cost510: np.ndarray  # (511,) uint8
-    cost255: np.ndarray  # (256,) uint8
+    cost_single: np.ndarray  # (256,) uint8
+    cost_lstm: np.ndarray  # (256,) uint8
+    cost_cnn: np.ndarray  # (256,) uint8
+
+    @property
+    def tables(self) -> tuple:
+        return (self.cost_single, self.cost_lstm, self.cost_cnn)
 
     @property
     def flash_bytes(self) -> int:
         """The bytes of the arrays and the descriptor's integers (not its pointers and version)."""
-        return len(self.bits) + self.cost510.size + self.cost255.size + 4 * (5 + len(self.count) + len(self.offset))
+        return len(self.bits) + sum(t.size for t in self.tables) + 4 * (5 + len(self.count) + len(self.offset))
 
 
 class _Bits:
@@ -149,7 +160,7 @@ def pack_lexicon(lex: Lexicon, version: str) -> PackedLexicon:
         w.align()
     offset[FLASH_MAX_LEN + 1] = len(w.out)
     return PackedLexicon(version, len(lex), max(len(x) for x in lex.words), EXTRA_LETTER, MISSING_LETTER, count,
-                         offset, bytes(w.out), lex.table(510), lex.table(255))
+                         offset, bytes(w.out), *(lex.table(m) for m in TABLES))
 
 
 def unpack_lexicon(p: PackedLexicon) -> list[tuple[str, int]]:
@@ -177,13 +188,13 @@ def lexicon_canonical_bytes(p: PackedLexicon) -> bytes:
     """What the firmware's start-up check hashes (gx_lexicon_checksum, decode.cpp), field by
     field in GxLexicon's order: the version as int32 length + bytes; n_words, max_len,
     extra_letter, missing_letter, count[], offset[] as int32 little-endian; the bit stream
-    as int32 length + bytes; the two cost tables' bytes."""
+    as int32 length + bytes; the three cost tables' bytes (single, lstm, cnn)."""
     from .model_data import _i32
 
     v = p.version.encode("ascii")
     parts = [_i32(len(v)), v]
     parts += [_i32(x) for x in (p.n_words, p.max_len, p.extra_letter, p.missing_letter, *p.count, *p.offset)]
-    parts += [_i32(len(p.bits)), p.bits, p.cost510.astype(np.uint8).tobytes(), p.cost255.astype(np.uint8).tobytes()]
+    parts += [_i32(len(p.bits)), p.bits] + [t.astype(np.uint8).tobytes() for t in p.tables]
     return b"".join(parts)
 
 
@@ -216,14 +227,17 @@ def write_lexicon_source(lex: Lexicon, out_dir) -> tuple[Path, Path]:
     ints = lambda xs: "{" + ", ".join(str(int(x)) for x in xs) + "}"  # noqa: E731
     source = (f"{note}// {p.version}\n#include \"gx_lexicon.h\"\n\nnamespace gx {{\n\nnamespace {{\n\n"
               f"const uint8_t kBits[{len(p.bits)}] = {{\n{_c_bytes(p.bits)}\n}};\n"
-              f"const uint8_t kCost510[511] = {{\n{_c_bytes(p.cost510)}\n}};\n"
-              f"const uint8_t kCost255[256] = {{\n{_c_bytes(p.cost255)}\n}};\n\n"
-              f"static_assert(sizeof kCost510 == kGxScoreMaxFused + 1 && sizeof kCost255 == kGxScoreMaxSingle + 1, "
-              "\"one cost per score\");\n\n"
+              f"const uint8_t kCostSingle[256] = {{\n{_c_bytes(p.cost_single)}\n}};\n"
+              f"const uint8_t kCostLstm[256] = {{\n{_c_bytes(p.cost_lstm)}\n}};\n"
+              f"const uint8_t kCostCnn[256] = {{\n{_c_bytes(p.cost_cnn)}\n}};\n\n"
+              "static_assert(sizeof kCostSingle == kGxProbMax + 1 && sizeof kCostLstm == kGxProbMax + 1 && "
+              "sizeof kCostCnn == kGxProbMax + 1, \"one cost per network output\");\n"
+              f"static_assert(kGxLexFormat == {FLASH_FORMAT}, \"this lexicon is of format {FLASH_FORMAT}, the decoder "
+              "(core/decode.h) reads format kGxLexFormat: re-export it (glovexfer export --lexicon)\");\n\n"
               "constexpr GxLexicon kLexicon = {\n"
               f"    \"{p.version}\",\n    {p.n_words}, {p.max_len}, {p.extra_letter}, {p.missing_letter},\n"
               f"    {ints(p.count)},\n    {ints(p.offset)},\n"
-              "    kBits, static_cast<int32_t>(sizeof kBits), kCost510, kCost255,\n"
+              "    kBits, static_cast<int32_t>(sizeof kBits), kCostSingle, kCostLstm, kCostCnn,\n"
               f"    0x{checksum:08X}u,\n}};\n\n}}  // namespace\n\n"
               "const GxLexicon* gx_lexicon() { return &kLexicon; }\n\n}  // namespace gx\n")
     h, c = out / "gx_lexicon.h", out / "gx_lexicon.cpp"
@@ -252,7 +266,7 @@ def main(argv=None) -> int:
     h, c = write_lexicon_source(lex, Path(args[0]) / "firmware")
     p = pack_lexicon(lex, lexicon_version(lex))
     print(f"{len(lex)} words, {p.flash_bytes} bytes of flash ({len(p.bits)} of words and priors, "
-          f"{p.cost510.size + p.cost255.size} of letter-cost tables) -> {h}, {c}")
+          f"{sum(t.size for t in p.tables)} of letter-cost tables) -> {h}, {c}")
     return 0
 
 

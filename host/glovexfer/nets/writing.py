@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..golden.decode import Lexicon, decode_word
+from ..golden.decode import Lexicon, decode_word, letter_costs
 from ..golden.spotting import spot, time_normalise
 from ..params import LETTERS
 
@@ -51,26 +51,27 @@ def match_letters(pred: list[tuple[int, int]], true: list[tuple[int, int]]) -> d
     return out
 
 
-def _recognise(segments_counts: list[np.ndarray], nets: dict, sensor) -> tuple[np.ndarray, int]:
-    """Integer scores (N, 26) of time-normalised letters with the device's default model for
-    ``nets`` (golden.recognise.default_model), and the maximum score (510 fused, 255 single)."""
+def _recognise(segments_counts: list[np.ndarray], nets: dict, sensor) -> tuple[np.ndarray, np.ndarray]:
+    """The decisions (N,) of time-normalised letters with the device's default model for
+    ``nets`` (golden.recognise.default_model) and the network outputs (N, nets, 26) the word
+    decoder reads (a fused model's two, the LSTM's first)."""
     from ..golden.recognise import default_model
 
-    if not segments_counts:
-        return np.zeros((0, 26), np.int64), 510
     d = _decisions(segments_counts, nets, default_model(k for k, v in nets.items() if v is not None), sensor)
-    return np.stack([x[3] for x in d]), d[0][4]
+    if not d:
+        return np.zeros(0, np.int64), np.zeros((0, 2, 26), np.int64)
+    return np.array([x[0] for x in d], np.int64), np.stack([x[3] for x in d])
 
 
-def _texts(scores: np.ndarray, words: list[list[int]], lexicon: Lexicon | None, top: int) -> tuple[str, str]:
-    """(raw text, decoded text) of words given as lists of rows of ``scores``."""
+def _texts(letters: np.ndarray, probs: np.ndarray, words: list[list[int]], lexicon: Lexicon | None) -> tuple[str, str]:
+    """(raw text, decoded text) of words given as lists of indices into the decisions
+    ``letters`` and the network outputs ``probs``."""
     raw, dec = [], []
     for w in words:
-        sc = scores[w]
-        letters = "".join(LETTERS[int(i)] for i in np.argmax(sc, axis=1))  # the first maximum
-        raw.append(letters)
-        best = decode_word(sc, lexicon, top)[0] if lexicon is not None else None
-        dec.append(best or letters)
+        text = "".join(LETTERS[int(i)] for i in letters[w])
+        raw.append(text)
+        best = decode_word(letter_costs(probs[w], lexicon), lexicon)[0] if lexicon is not None else None
+        dec.append(best or text)
     return " ".join(raw), " ".join(dec)
 
 
@@ -104,12 +105,12 @@ def evaluate_sessions(ss, spotter, nets: dict, lexicon: Lexicon | None, progress
             true_words.append(list(range(k, k + len(w))))
             k += len(w)
         plans.append((s.text, words, true_words, len(sp.letters), len(true), len(m)))
-    scores, top = _recognise(seg_counts, nets, ss.sensor)
-    true_scores, _ = _recognise(true_counts, nets, ss.sensor)
+    letters, probs = _recognise(seg_counts, nets, ss.sensor)
+    true_letters, true_probs = _recognise(true_counts, nets, ss.sensor)
     sums = {k: 0 for k in ("chars", "words", "cer_raw", "wer_raw", "wer_lexicon", "oracle_cer", "oracle_wer_raw", "oracle_wer_lexicon")}
     for text, words, true_words, n_sp, n_tr, n_match in plans:
-        raw, dec = _texts(scores, words, lexicon, top)
-        o_raw, o_dec = _texts(true_scores, true_words, lexicon, top)
+        raw, dec = _texts(letters, probs, words, lexicon)
+        o_raw, o_dec = _texts(true_letters, true_probs, true_words, lexicon)
         tw = text.split(" ")
         e = {"cer_raw": edit_distance(raw, text), "wer_raw": edit_distance(raw.split(" "), tw),
              "wer_lexicon": edit_distance(dec.split(" "), tw), "oracle_cer": edit_distance(o_raw, text),
@@ -145,15 +146,16 @@ WORD_LETTERS = 25
 @dataclass
 class StreamLetter:
     """A ``LETTER`` line of the device's continuous mode: the letter, its confidence (0..255),
-    the three best with theirs, its samples [start, end) of the stream, and the 26 scores the
-    word decoder reads."""
+    the three best with theirs, its samples [start, end) of the stream, and the network
+    outputs the word decoder reads (nets, 26): a fused model's two (the LSTM's first), else
+    the one network's."""
 
     letter: str
     q8: int
     top3: list  # [(letter, q8)]
     start: int
     end: int
-    scores: np.ndarray
+    probs: np.ndarray
 
 
 @dataclass
@@ -168,8 +170,10 @@ class StreamWord:
 
 
 def _decisions(counts_list: list[np.ndarray], nets: dict, model: str, sensor) -> list[tuple]:
-    """Per letter (index, q8, top3 [(letter, q8)], scores, max score) of the device's selected
-    ``model``, golden recognise + fuse (the firmware's gx_recognise decision)."""
+    """Per letter (index, q8, top3 [(letter, q8)], network outputs (nets, 26)) of the device's
+    selected ``model``, golden recognise + fuse (the firmware's gx_recognise decision); the
+    outputs are the word decoder's input: a fused model's two networks' probs_q8 (the LSTM's
+    first), else the one network's."""
     from ..golden.recognise import MODEL_NETS, fuse_batch, recognise_batch
 
     if not counts_list:
@@ -183,15 +187,16 @@ def _decisions(counts_list: list[np.ndarray], nets: dict, model: str, sensor) ->
     for k in range(0, len(X), 512):
         r = recognise_batch(X[k:k + 512], **kw, **({} if sensor is None else {"sensor": sensor}))
         if len(need) == 2:
-            f = fuse_batch(r.lstm, getattr(r, need[1]))
-            for sc, top in zip(f.scores, f.top3):
+            second = getattr(r, need[1])
+            f = fuse_batch(r.lstm, second)
+            for sc, top, a, b in zip(f.scores, f.top3, r.lstm.probs_q8, second.probs_q8):
                 out.append((int(top[0]), int(sc[top[0]]) >> 1, [(LETTERS[j], int(sc[j]) >> 1) for j in top],
-                            np.asarray(sc, np.int64), 510))
+                            np.stack([a, b]).astype(np.int64)))
         else:
             nb = getattr(r, need[0])
             for pr, top in zip(nb.probs_q8, nb.top3):
                 out.append((int(top[0]), int(pr[top[0]]), [(LETTERS[j], int(pr[j])) for j in top],
-                            np.asarray(pr, np.int64), 255))
+                            np.asarray(pr, np.int64)[None]))
     return out
 
 
@@ -201,8 +206,8 @@ def continuous_stream(counts, spotter, nets: dict, lexicon: Lexicon | None, mode
     the ``StreamLetter`` / ``StreamWord`` events in the order of its ``LETTER`` / ``WORD``
     lines. Letters: golden spotting (letters of more than MAX_LETTER samples dropped), time
     normalisation, recognition by ``model``; a word ends at the next word's first letter or
-    at the stream's end; its letters' scores are decoded with ``lexicon`` (golden
-    decode_word) unless it has more than WORD_LETTERS letters."""
+    at the stream's end; its letters' network outputs are decoded with ``lexicon`` (golden
+    letter_costs, decode_word) unless it has more than WORD_LETTERS letters."""
     counts = np.asarray(counts, dtype=np.int16)
     sp = spot(spotter, counts)
     starts = {w[0] for w in sp.words}
@@ -216,7 +221,7 @@ def continuous_stream(counts, spotter, nets: dict, lexicon: Lexicon | None, mode
         raw = "".join(LETTERS[d[0]] for d in word)
         best, cost = None, 0
         if lexicon is not None and len(word) <= WORD_LETTERS:
-            best, cost = decode_word(np.stack([d[3] for d in word]), lexicon, word[0][4])
+            best, cost = decode_word(letter_costs(np.stack([d[3] for d in word]), lexicon), lexicon)
         events.append(StreamWord(raw[:WORD_LETTERS], best, cost if best is not None else 0, len(word)))
         word.clear()
 
