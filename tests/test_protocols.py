@@ -236,3 +236,20 @@ def test_evaluate_int8_quick_reports_the_device_path(digilets_dir, tmp_path, cap
     assert i8["compared"] == np.array(r["ui"]["confusion"]).sum() == np.array(i8["confusion"]).sum()
     assert 0.0 <= i8["agreement_with_float"] <= 1.0
     assert "int8 device path paper_cnn" in capsys.readouterr().out
+
+
+@pytest.mark.data
+@pytest.mark.slow
+def test_evaluate_calibrate_quick_reports_calibrated_figures(digilets_dir, tmp_path, capsys):
+    out = tmp_path / "cal.json"
+    argv = ["evaluate", "--quick", "--no-progress", "--digilets", str(digilets_dir), "--json", str(out),
+            "--model", "best", "--protocol", "ui", "--calibrate", "1", "3", "--users", "u02"]
+    assert main(argv) == 0
+    r = json.loads(out.read_text())
+    assert set(r["ui"]["per_user"]) == {"u02"} and "ui_cal2" not in r
+    for k in (1, 3):
+        c = r[f"ui_cal{k}"]
+        assert c["users"] == ["u02"] and set(c["per_user"]) == set(c["uncalibrated"]["per_user"]) == {"u02"}
+        assert 0.0 <= c["mean"] <= 1.0 and isinstance(c["guards"]["u02"]["enabled"], bool)
+        assert "/" in c["guards"]["u02"]["leave_one_out"]["message"]
+    assert "calibrated with 1 per letter" in capsys.readouterr().out

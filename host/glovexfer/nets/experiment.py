@@ -117,6 +117,10 @@ def run(name: str, protocol: str, dom: Domains, quick: bool, seed: int = 0, prog
     if name not in P.SETTINGS:
         raise GloveXferError(f"unknown model '{name}'; choose one of {', '.join(P.SETTINGS)}")
     setting = P.SETTINGS[name]
+    everyone = sorted(set(dom.target.group.tolist()))
+    unknown = sorted(set(users or ()) - set(everyone))
+    if unknown:
+        raise GloveXferError(f"--users {' '.join(unknown)}: no such user in the target set ({', '.join(everyone)})")
     if quick:
         setting = P.quick_setting(setting)
     out: dict = {"model": name, "quick": quick, "seed": seed, "kind": setting.kind, "int8": int8}
@@ -133,10 +137,6 @@ def run(name: str, protocol: str, dom: Domains, quick: bool, seed: int = 0, prog
         kw = dict(splits=1, repeats=1) if quick else {}
         out["ud"] = P.user_dependent(setting, weights, dom.target, seed=seed, progress=progress, cache=None if quick else FOLD_CACHE, int8=int8, **kw)
     if protocol in ("ui", "both"):
-        everyone = sorted(set(dom.target.group.tolist()))
-        unknown = sorted(set(users or ()) - set(everyone))
-        if unknown:
-            raise GloveXferError(f"--users {' '.join(unknown)}: no such user in the target set ({', '.join(everyone)})")
         chosen = users or (everyone[:QUICK_UI_USERS] if quick else None)
         out["ui"] = P.user_independent(setting, weights, dom.target, seed=seed, users=chosen, progress=progress, cache=None if quick else FOLD_CACHE,
                                        int8=int8, calibrate=tuple(calibrate))
