@@ -167,7 +167,8 @@ def summary(res: dict) -> str:
         c = res[key]
         lines.append(f"  int8 device path, calibrated with {key[len('ui_cal'):]} per letter (users {', '.join(c['users'])}): "
                      f"{100 * c['mean']:.2f} % (uncalibrated {100 * c['uncalibrated']['mean']:.2f} %, without guard 2 "
-                     f"{100 * c['unguarded']['mean']:.2f} %, on the same test recordings)")
+                     f"{100 * c['unguarded']['mean']:.2f} %, uncalibrated among the calibrated letters only "
+                     f"{100 * c['uncalibrated_calibrated_letters_only']['mean']:.2f} %, on the same test recordings)")
     for proto, label in (("ud", "user-dependent"), ("ui", "user-independent")):
         if proto not in res:
             continue

@@ -369,7 +369,8 @@ def user_independent(setting: Setting, pretrained, target: Arrays, seed: int = 0
             if progress:
                 r = cal_users[K][u]
                 print(f"  {u} calibrate {K}: {100 * r['uncalibrated']:.1f} % -> {100 * r['calibrated']:.1f} % "
-                      f"(unguarded {100 * r['unguarded']:.1f} %; {r['leave_one_out']['message']}; {r['flagged']} flagged)", flush=True)
+                      f"(unguarded {100 * r['unguarded']:.1f} %, uncalibrated among the calibrated letters "
+                      f"{100 * r['uncalibrated_calibrated_letters_only']:.1f} %; {r['leave_one_out']['message']}; {r['flagged']} flagged)", flush=True)
         _agreement(preds, agree)
         for name, pred in preds.items():
             per_user.setdefault(name, {})[u] = float(np.mean(pred == test.y))
