@@ -7,7 +7,9 @@ would write them, every one confirmed (the labels are true, so Guard 1 only coun
 samples it would have flagged); the user's other recordings are the test set.  On that same
 test set the figures are: the uncalibrated device decision, the calibrated one as the device
 would run it (off when Guard 2 finds the set harmful or fewer than 2 letters are
-calibrated), the calibrated one without Guard 2 (``unguarded``), and, as a control, the
+calibrated), the calibrated one without Guard 2 (``unguarded``), Guard 1's catch of a wrong
+letter written (``wrong_letter_flagged``: a recording of the next letter offered as each
+letter's sample), and, as a control, the
 uncalibrated decision among the calibrated letters only
 (``uncalibrated_calibrated_letters_only``): a data set that holds fewer than 26 letters per
 user calibrates only those, and this shows how much of a gain the restriction alone gives.
@@ -55,6 +57,7 @@ def calibrate_user(features: tuple, scores: np.ndarray, y: np.ndarray, k: int, s
     others[np.unique(np.asarray(y)[cal_idx])] = False
     restricted = np.argmax(np.where(others, -1, scores[test_idx]), axis=1)
     return {
+        "wrong_letter_flagged": wrong_letter_flagged(scores, y, cal_idx, test_idx),
         "uncalibrated": float(np.mean(plain == yt)),
         "uncalibrated_calibrated_letters_only": float(np.mean(restricted == yt)),
         "calibrated": float(np.mean(guarded == yt)),
@@ -68,6 +71,19 @@ def calibrate_user(features: tuple, scores: np.ndarray, y: np.ndarray, k: int, s
     }
 
 
+def wrong_letter_flagged(scores: np.ndarray, y: np.ndarray, cal_idx: np.ndarray, test_idx: np.ndarray) -> list[int]:
+    """Guard 1 against a wrong letter written: for each letter c calibrated, the first test
+    recording of the next calibrated letter (cyclically) offered as a sample of c; returns
+    ``[flagged, offered]``."""
+    letters = np.unique(np.asarray(y)[cal_idx])
+    flagged = 0
+    for n, c in enumerate(letters):
+        other = letters[(n + 1) % len(letters)]
+        i = test_idx[np.asarray(y)[test_idx] == other][0]
+        flagged += C.add_sample(C.CalibrationSet(1), int(c), (np.zeros(1, np.int8),), scores[i]).suspicious
+    return [int(flagged), int(len(letters))]
+
+
 def summarise(per_user: dict) -> dict:
     """``{user: calibrate_user(...)}`` -> mean and per-user figures (calibrated as on the
     device, uncalibrated and unguarded on the same test recordings), and each user's guards."""
@@ -77,5 +93,7 @@ def summarise(per_user: dict) -> dict:
         vals = np.array(list(pu.values()))
         out[key] = {"mean": float(vals.mean()), "std": float(vals.std()), "per_user": pu}
     main = out.pop("calibrated")
-    return main | out | {"users": list(per_user), "guards": {u: {k: r[k] for k in ("enabled", "flagged", "leave_one_out")}
-                                                              for u, r in per_user.items()}}
+    wrong = np.sum([r["wrong_letter_flagged"] for r in per_user.values()], axis=0).tolist()
+    return main | out | {"users": list(per_user), "wrong_letter_flagged": wrong,
+                         "guards": {u: {k: r[k] for k in ("enabled", "flagged", "leave_one_out", "wrong_letter_flagged")}
+                                    for u, r in per_user.items()}}
