@@ -166,6 +166,8 @@ def cmd_evaluate(args) -> int:
 
     if args.sessions:
         return _evaluate_sessions(args)
+    if args.sessions or args.data or _domain(args) == "chen2021":
+        _refuse(args, "--data, --sessions or --domain chen2021", calibrate="--calibrate", users="--users")
     if _domain(args) == "chen2021":
         _refuse(args, "--domain chen2021", data="--data", target="--target", int8="--int8")
         return _score_chen2021(args) if args.model else _chen2021_protocols(args)
@@ -174,12 +176,15 @@ def cmd_evaluate(args) -> int:
     if args.data:
         return _score_shipped(args)
     protocol = _glove_protocol(args.protocol)
-    dom = E.load_domains(args.target, args.digilets, args.quick, progress=not args.no_progress, device=args.int8)
+    if protocol == "ud":
+        _refuse(args, "--protocol ud (the calibration and the user choice are the ui protocol's)", calibrate="--calibrate", users="--users")
+    calibrate = tuple(sorted(set(args.calibrate or ())))
+    dom = E.load_domains(args.target, args.digilets, args.quick, progress=not args.no_progress, device=args.int8 or bool(calibrate))
     print(f"source: {len(dom.source)} DigiLeTs letters; target: {len(dom.target)} glove recordings"
           f"{' (simulated)' if dom.target_meta.get('simulated') else ''}")
     results = []
     for name in args.model:
-        res = E.run(name, protocol, dom, args.quick, args.seed, progress=not args.no_progress, int8=args.int8)
+        res = E.run(name, protocol, dom, args.quick, args.seed, progress=not args.no_progress, int8=args.int8, calibrate=calibrate, users=args.users)
         print(E.summary(res))
         results.append(res)
     if args.json:
@@ -877,6 +882,10 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--per-session", action="store_true", help="with --sessions --json: every session's text, raw letters and decoded words too")
     s.add_argument("--models", metavar="DIR", help="with --data: where the shipped models are (default: the repository's models/glove/)")
     s.add_argument("--int8", action="store_true", help="also run the device path (golden fixed-point pipeline + int8 networks, bit-exact with the firmware) and compare with float: with --data the shipped exported networks; with --protocol every fold's networks, converted to int8 as export does")
+    s.add_argument("--calibrate", nargs="+", type=int, choices=(1, 2, 3), metavar="K",
+                   help="ui protocol on the device path: also calibrate to each held-out user with K recordings per letter "
+                        "(golden.calibrate, docs/calibration.md) and test on the user's other recordings (ui_cal<K>)")
+    s.add_argument("--users", nargs="+", metavar="U", help="ui protocol: only these held-out users (e.g. u11 u14)")
     s.add_argument("--chen2021", metavar="DIR", nargs="?", const="", help="the Chen et al. 2021 pen data set (default DIR: ../shared/data/chen2021); "
                    "alone, it means --domain chen2021: with --model (e.g. chen_best) the shipped models are scored on the writers they were not trained on")
     s.add_argument("--writers", nargs="+", metavar="W", help="chen2021: only these writers of the data set")
