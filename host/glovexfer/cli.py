@@ -722,6 +722,57 @@ def cmd_sensorcal(args) -> int:
     return 0
 
 
+def cmd_calibrate(args) -> int:
+    from .data.recordings import RecordingSet
+    from .device import calibrate as C
+    from .device.transport import open_device
+
+    recordings = None
+    if args.data or args.user:  # a board without an IMU: a simulated wearer's recordings of each letter
+        path = Path(args.data) if args.data else demo_set_path()
+        rs = RecordingSet.load(path)
+        users = sorted(set(rs.users.tolist()))
+        user = args.user or users[0]
+        if user not in users:
+            raise GloveXferError(f"--user {user} is not in {path} (users: {', '.join(users)})")
+        labels = np.asarray(rs.labels)
+
+        def recordings(letter, i):
+            idx = np.flatnonzero((rs.users == user) & (labels == letter))
+            if len(idx) == 0:
+                raise GloveXferError(f"{path}: user {user} has no recording of '{letter}'")
+            return rs.counts[idx[i % len(idx)]]
+
+    confirm = args.confirm == "yes"
+    if args.confirm == "ask":
+        def confirm(o):
+            return input(f"'{o.letter}' does not look like {o.letter} (recognised {o.got}); keep it? [y/N] ").strip().lower() == "y"
+
+    kw = {"model_dir": args.model_dir} if args.model_dir else {}
+    with open_device(args.port, **kw) as dev:
+        print(f"glove: {dev.banner.raw}")
+        if args.action == "show":
+            st = C.show(dev)
+        elif args.action == "clear":
+            C.clear(dev)
+            st = C.show(dev)
+        elif args.action == "off":
+            C.switch_off(dev)
+            st = C.show(dev)
+        elif args.action == "on":
+            ok, why = C.switch_on(dev)
+            if not ok:
+                print(f"calibration NOT switched on: {why}")
+            st = C.show(dev)
+        else:
+            st = C.run_calibration(dev, args.k, recordings, confirm=confirm, keep=args.keep)
+    u, c, n = st.loo
+    counts = "".join(str(st.counts[ch]) for ch in st.counts)
+    print(f"calibration {st.state} (model {st.model}): {st.samples} samples of {st.letters} letters "
+          f"(per letter a..z: {counts}); leave-one-out on the wearer's samples {u}/{n} -> {c}/{n}")
+    return 0
+
+
 # ----------------------------------------------------------------------------- listen / parity
 def cmd_listen(args) -> int:
     from .device.listen import listen
@@ -996,6 +1047,21 @@ def build_parser() -> argparse.ArgumentParser:
                    "(matched by sha256; default: models/)")
     s.add_argument("--model-dir", help="native/qemu-*: generated firmware model sources (default: models/glove/firmware)")
     s.set_defaults(func=cmd_parity)
+
+    s = sub.add_parser("calibrate", help="few-shot calibration to the wearer: each letter K times, kept on the glove "
+                       "(docs/calibration.md, docs/serial-protocol.md)")
+    s.add_argument("action", nargs="?", default="run", choices=["run", "show", "on", "off", "clear"],
+                   help="run (default): ask for every letter K times, then switch the calibration on; show; on; off; clear")
+    s.add_argument("--port", required=True, help="serial port of a glove (/dev/ttyUSB0, a virtual glove's pty) or 'native'")
+    s.add_argument("--k", type=int, default=1, choices=(1, 2, 3), help="samples per letter (default: %(default)s)")
+    s.add_argument("--keep", action="store_true", help="add to the glove's stored samples instead of starting afresh")
+    s.add_argument("--confirm", choices=["ask", "yes", "no"], default="no",
+                   help="a sample that does not look like its letter: ask the wearer, keep it, or drop it (default)")
+    s.add_argument("--data", metavar="SET.npz", help="a board without an IMU: send this data set's recordings of the "
+                   f"wearer (--user) as the samples (default with --user: the shipped {DEMO_SET})")
+    s.add_argument("--user", help="the data set's wearer whose recordings are sent (default with --data: the first)")
+    s.add_argument("--model-dir", help="native/qemu-*: generated firmware model sources")
+    s.set_defaults(func=cmd_calibrate)
 
     s = sub.add_parser("sensorcal", help="the glove's sensor calibration: gyro bias, magnetometer hard/soft iron")
     s.add_argument("action", choices=["run", "gyro", "mag", "show", "clear"],
