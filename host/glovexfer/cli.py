@@ -848,11 +848,28 @@ def _bench_decoder(args) -> int:
     return 0
 
 
+def _bench_calibration(args) -> int:
+    """``bench --calibration``: the letter calibration alone, merged into --json under its own key."""
+    from .device import calib_bench as B
+    from .device.bench import merge_json
+
+    targets = [t for t in args.targets if t in B.TARGETS]
+    if not targets:
+        raise GloveXferError(f"--calibration: measured on {' and '.join(B.TARGETS)}; --targets names neither")
+    res = B.run_all(targets)
+    print(B.table(res))
+    if args.json:
+        print(f"-> {merge_json(args.json, B.KEY, res)} (key {B.KEY!r}; its other keys kept)")
+    return 0
+
+
 def cmd_bench(args) -> int:
     from .device.bench import ASSUMPTION, layer_table, run_bench, signal_stage_table, stage_table, table, write_json
 
     if args.decoder:
         return _bench_decoder(args)
+    if args.calibration:
+        return _bench_calibration(args)
     res = run_bench(targets=args.targets, models=args.models, n=args.n, model_dir=args.model_dir,
                     progress=not args.no_progress)
     print(table(res))
@@ -1083,6 +1100,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help="default: lstm cnn fused, plus signal fused_signal when the model directory has the signal network")
     s.add_argument("--n", type=int, default=20, help="demo-set recordings to measure (default: %(default)s)")
     s.add_argument("--model-dir", help="generated firmware model sources (default: the shipped models/glove/firmware)")
+    s.add_argument("--calibration", action="store_true",
+                   help="instead: the letter calibration (qemu-arm, qemu-riscv among --targets): instructions per "
+                        "calibrated recognition, per change of the set and per guard, flash and RAM; --json merges it "
+                        "into that file under 'letter_calibration', keeping the other figures")
     s.add_argument("--decoder", action="store_true",
                    help="instead: the word decoder of continuous writing on the shipped lexicon (qemu-arm, qemu-riscv "
                         "among --targets): flash, RAM, instructions per word; --json merges it into that file under "
