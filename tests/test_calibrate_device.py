@@ -57,67 +57,101 @@ def _replay_calibrated(dev, counts):
     return stage_of(st["calib.scores"]).values.astype(np.int64), stage_of(st["calib.features"]).values, res[0]
 
 
-def test_calibrated_recognition_equals_golden(models, glove, demo):
-    """Several calibration sets of demo wearers (K = 1..3 samples per letter, all 26 letters
-    or a few), each sample streamed as a window and kept even when guard 1 flags it; then
-    the device's leave-one-out (guard 2) and, where the set is switched on, the calibrated
-    scores, letter and top-3 of the demo recordings not in the set, against the golden twin."""
+#: (K, letters, wearers whose demo recordings are the samples)
+PLANS = [(1, "abcd", ("u01",)), (1, LETTERS, ("u01",)), (1, LETTERS, ("u02",)), (2, LETTERS, ("u01",)),
+         (2, "glove", ("u03",)), (3, LETTERS, ("u01", "u02")), (3, "hello", ("u02", "u03"))]
+
+
+def _check_plans(dev, models, demo, plans, every):
+    """Each plan's set built on the device (every sample streamed as a window, kept even when
+    guard 1 flags it) and in the golden twin: guard 1, the scales, guard 2's leave-one-out
+    and the on/off decision; where it is on, every ``every``-th demo recording not in the
+    set replayed (features, calibrated scores, letter, top-3) and one streamed (the LETTER
+    line, cal=on). Returns (sets switched on, sets refused, recordings compared)."""
     from glovexfer.device import calibrate as C
     from glovexfer.device.parity import load_device_nets
-    from glovexfer.device.transport import open_native
     from glovexfer.golden import calibrate as G
 
     labels = np.asarray(demo.labels)
     users = np.asarray(demo.users)
     counts = np.asarray(demo.counts)
-    # (K, letters, wearers whose recordings are the samples)
-    plans = [(1, "abcd", ("u01",)), (1, LETTERS, ("u01",)), (1, LETTERS, ("u02",)), (2, LETTERS, ("u01",)), (2, "glove", ("u03",)),
-             (3, LETTERS, ("u01", "u02")), (3, "hello", ("u02", "u03"))]
     compared = switched_on = refused = 0
+    nl, nc = load_device_nets(dev, [models, fw_models.ROOT / "models"])
+    for k, letters, wearers in plans:
+        picks = []
+        for ch in letters:
+            idx = np.flatnonzero(np.isin(users, wearers) & (labels == ch))
+            picks += [int(i) for i in idx[:k]]
+        g = _golden([counts[i] for i in picks], nl, nc)
+        cal = G.CalibrationSet(n_nets=2)
+        C.clear(dev)
+        for i, (f, s) in zip(picks, g):
+            o = C.add_sample(dev, str(labels[i]), counts[i], confirm=True)
+            r = G.add_sample(cal, LETTERS.index(labels[i]), f, s, confirm=True)
+            assert o.stored and r.stored and o.suspect == r.suspicious, (i, o, r)
+        st = C.show(dev)
+        check = G.leave_one_out(cal)
+        assert st.loo == (check.uncalibrated, check.calibrated, check.total), (k, letters)
+        assert st.tau == (G.scales(cal) or (0, 0)), (st.tau, G.scales(cal))
+        ok, why = C.switch_on(dev)
+        print(f"K={k} letters={len(letters)}: leave-one-out {st.loo}, switched {'on' if ok else 'off'}")
+        assert ok == (G.enabled_set(cal)[0] is not None), why
+        if not ok:
+            assert "lowers accuracy on your own samples" in why and f"loo={st.loo[0]}/" in why, why
+            assert _replay_calibrated(dev, counts[0]) is None  # refused: uncalibrated answers only
+            refused += 1
+            continue
+        switched_on += 1
+        tests = [i for i in range(len(counts)) if i not in picks][::every]
+        gt = _golden([counts[i] for i in tests], nl, nc)
+        for i, (f, s) in zip(tests, gt):
+            got = _replay_calibrated(dev, counts[i])
+            assert got is not None, "a switched-on calibration is reported by replay"
+            scores, feats, res = got
+            want = G.calibrated_scores(cal, f, s)
+            assert np.array_equal(feats, np.concatenate(f).astype(np.int64)), i
+            assert np.array_equal(scores, want), (i, scores, want)
+            idx, top = G.decide(want)
+            assert res.args[1] == LETTERS[idx]
+            assert [t.split(":")[0] for t in res.fields["top3"].split(",")] == [LETTERS[t] for t in top]
+            compared += 1
+        # a streamed window gives the same calibrated letter, marked cal=on
+        i, (f, s) = tests[0], gt[0]
+        dev.start_window()
+        for row in counts[i]:
+            dev.send_sample(row)
+        letter = dev.expect("LETTER")
+        assert letter.fields.get("cal") == "on" and letter.args[0] == LETTERS[G.decide(G.calibrated_scores(cal, f, s))[0]]
+        C.switch_off(dev)
+        assert _replay_calibrated(dev, counts[0]) is None  # off: uncalibrated answers only
+    print(f"{switched_on} sets switched on, {refused} refused, {compared} calibrated recognitions compared")
+    return switched_on, refused, compared
+
+
+def test_calibrated_recognition_equals_golden(models, glove, demo):
+    """Seven calibration sets of the demo wearers (K = 1..3 samples per letter, all 26 letters
+    or a few) on the virtual glove against the golden twin (:func:`_check_plans`)."""
+    from glovexfer.device.transport import open_native
+
     with open_native(binary=glove, model_dir=models) as dev:
-        nl, nc = load_device_nets(dev, [models, fw_models.ROOT / "models"])
-        for k, letters, wearers in plans:
-            picks = []
-            for ch in letters:
-                idx = np.flatnonzero(np.isin(users, wearers) & (labels == ch))
-                picks += [int(i) for i in idx[:k]]
-            g = _golden([counts[i] for i in picks], nl, nc)
-            cal = G.CalibrationSet(n_nets=2)
-            C.clear(dev)
-            for i, (f, s) in zip(picks, g):
-                o = C.add_sample(dev, str(labels[i]), counts[i], confirm=True)
-                r = G.add_sample(cal, LETTERS.index(labels[i]), f, s, confirm=True)
-                assert o.stored and r.stored and o.suspect == r.suspicious, (i, o, r)
-            st = C.show(dev)
-            check = G.leave_one_out(cal)
-            assert st.loo == (check.uncalibrated, check.calibrated, check.total), (k, letters)
-            assert st.tau == (G.scales(cal) or (0, 0)), (st.tau, G.scales(cal))
-            ok, why = C.switch_on(dev)
-            print(f"K={k} letters={len(letters)}: leave-one-out {st.loo}, switched {'on' if ok else 'off'}")
-            assert ok == (G.enabled_set(cal)[0] is not None), why
-            if not ok:
-                assert "lowers accuracy on your own samples" in why and f"loo={st.loo[0]}/" in why, why
-                assert _replay_calibrated(dev, counts[0]) is None  # refused: uncalibrated answers only
-                refused += 1
-                continue
-            switched_on += 1
-            tests = [i for i in range(len(counts)) if i not in picks][::3]
-            gt = _golden([counts[i] for i in tests], nl, nc)
-            for i, (f, s) in zip(tests, gt):
-                got = _replay_calibrated(dev, counts[i])
-                assert got is not None, "a switched-on calibration is reported by replay"
-                scores, feats, res = got
-                want = G.calibrated_scores(cal, f, s)
-                assert np.array_equal(feats, np.concatenate(f).astype(np.int64)), i
-                assert np.array_equal(scores, want), (i, scores, want)
-                idx, top = G.decide(want)
-                assert res.args[1] == LETTERS[idx]
-                assert [t.split(":")[0] for t in res.fields["top3"].split(",")] == [LETTERS[t] for t in top]
-                compared += 1
-            C.switch_off(dev)
-            assert _replay_calibrated(dev, counts[0]) is None  # off: uncalibrated answers only
-    print(f"{switched_on} sets switched on, {compared} calibrated recognitions compared")
-    assert switched_on >= 2 and refused >= 1 and compared >= 60, (switched_on, refused, compared)
+        on, refused, compared = _check_plans(dev, models, demo, PLANS, every=3)
+    assert on >= 2 and refused >= 1 and compared >= 60, (on, refused, compared)
+
+
+@pytest.mark.parametrize("name", ["qemu-arm", "qemu-riscv"])
+def test_calibrated_recognition_equals_golden_on_qemu(name, models, demo, unavailable):
+    """The same on an emulated Cortex-M4F / RV32IMC (the app over its UART), with two sets
+    (K = 1 and 2) and fewer recordings."""
+    from glovexfer.device.qemu import check_tools, target_of
+    from glovexfer.device.transport import open_device
+
+    try:
+        check_tools(target_of(name))
+    except Exception as e:  # noqa: BLE001 - the tool's own message
+        unavailable(str(e))
+    with open_device(name, model_dir=models, timeout=120.0) as dev:
+        on, _, compared = _check_plans(dev, models, demo, [PLANS[0], PLANS[4]], every=12)
+    assert on == 2 and compared >= 20, (on, compared)
 
 
 def _run(glove, lines, settings):
