@@ -1,6 +1,7 @@
 #include "app.h"
 
 #include <cstring>
+#include <new>  // placement new: scratch in the recogniser's work area
 
 #include "board.h"
 #include "calibrate.h"
@@ -8,8 +9,6 @@
 #include "select.h"
 #include "sensorcal.h"
 #if GX_WITH_SPOTTER
-#include <new>  // placement new: the spotter's and the decoder's scratch in the recogniser's work area
-
 #include "gx_model_spotter.h"
 #include "spotter.h"
 #endif
@@ -95,6 +94,7 @@ bool g_closed = false;
 GxSensorCal g_cal;           // applied to every sample and replay before the recogniser
 GxCalCollector g_cal_run;    // a calibration run in progress (kind != kGxCalIdle)
 
+#if GX_WITH_CALIB
 // ---- letter calibration (calibrate.h; docs/serial-protocol.md, "Letter calibration") -----
 // The set is made with the default model and applies while that model is selected, in
 // window mode (continuous writing stays uncalibrated).
@@ -113,15 +113,12 @@ struct LetterCal {
 };
 LetterCal g_lcal;
 // The leave-one-out's scratch lives in the recogniser's work area (it never runs during a
-// recognition): every stored sample's model scores and their nearest other letters.
-struct LooWork {
-    uint16_t base[kGxCalibMaxSamples][kGxClasses];
-    GxCalibLooScratch scratch;
-};
-static_assert(sizeof(LooWork) <= sizeof(GxRecWork) && alignof(LooWork) <= alignof(GxRecWork),
+// recognition): the stored samples' nearest other letters.
+static_assert(sizeof(GxCalibLooScratch) <= sizeof(GxRecWork) && alignof(GxCalibLooScratch) <= alignof(GxRecWork),
               "the leave-one-out's scratch fits the recogniser's work area");
 static_assert(static_cast<int>(sizeof(GxCalibSet)) <= kGxBoardSettingsMax[kGxSettingsLetterCal],
               "the letter calibration's record fits the board's store");
+#endif
 
 #if GX_WITH_SPOTTER
 // ---- continuous writing (docs/serial-protocol.md, "Continuous mode") --------------------
@@ -407,6 +404,9 @@ void replay_stage(void*, int stage, const GxStages* s) {
 }
 
 bool lcal_apply(const GxRecognition* r, uint16_t scores[kGxClasses], GxDecision* d);
+void lcal_replay_lines(const GxRecognition* r);
+int8_t* lcal_features();
+bool lcal_armed();
 
 void do_replay(const GxTokens& t) {
     int64_t n = 0;
@@ -446,12 +446,11 @@ void do_replay(const GxTokens& t) {
         gx_sensorcal_apply(&g_cal, v, v);
         std::memcpy(samples[i], v, sizeof v);
     }
-    GxDecision cal;
     // the STAGE lines are written by replay_stage while the recognition runs; a selection
     // that cannot run (no model, too few samples for the signal network) fails before any
     const GxStageSink sink = {replay_stage, nullptr};
     const GxRecognition* r =
-        gx_recognise(g_rec.models, g_rec.model, samples, static_cast<int>(n), true, &sink, g_lcal.feat);
+        gx_recognise(g_rec.models, g_rec.model, samples, static_cast<int>(n), true, &sink, lcal_features());
     if (r->status != GX_OK && r->status != GX_REC_ERR_NO_MODEL) {
         error_line("E_PIPELINE", status_text(r->status));
         return;
@@ -472,12 +471,7 @@ void do_replay(const GxTokens& t) {
 #if GX_WITH_LSTM && GX_WITH_SIGNAL
         if (r->ran_fused_signal) fused_lines("fused_signal", r->fused_signal);
 #endif
-        uint16_t scores[kGxClasses];
-        if (lcal_apply(r, scores, &cal)) {
-            stage_line("calib.features", kI8, g_lcal.feat, gx_calib_feat_len(&g_lcal.set));
-            stage_line("calib.scores", kU16, scores, kGxClasses);
-            result_line("calibrated", cal.index, cal.confidence_q8, cal.top3, cal.top3_q8, 0, false);
-        }
+        lcal_replay_lines(r);
     } else {
         error_line("E_NO_MODEL", status_text(r->status));
         return;
@@ -628,6 +622,7 @@ void do_mode(const char* m) {
 #endif
 }
 
+#if GX_WITH_CALIB
 // ---- letter calibration: applying it ----------------------------------------------------
 // Whether the set changes the selected model's letters now: enabled, two letters or more,
 // the model it was made with, window mode.
@@ -655,6 +650,26 @@ bool lcal_apply(const GxRecognition* r, uint16_t scores[kGxClasses], GxDecision*
     for (int c = 0; c < kGxClasses; ++c) scores[c] = out.scores[c];
     return true;
 }
+
+// The replay's calibrated lines, when the calibration applies (the features of r are in
+// g_lcal.feat).
+void lcal_replay_lines(const GxRecognition* r) {
+    uint16_t scores[kGxClasses];
+    GxDecision cal;
+    if (!lcal_apply(r, scores, &cal)) return;
+    stage_line("calib.features", kI8, g_lcal.feat, gx_calib_feat_len(&g_lcal.set));
+    stage_line("calib.scores", kU16, scores, kGxClasses);
+    result_line("calibrated", cal.index, cal.confidence_q8, cal.top3, cal.top3_q8, 0, false);
+}
+
+int8_t* lcal_features() { return g_lcal.feat; }
+bool lcal_armed() { return g_lcal.armed >= 0; }
+#else
+bool lcal_apply(const GxRecognition*, uint16_t*, GxDecision*) { return false; }
+void lcal_replay_lines(const GxRecognition*) {}
+int8_t* lcal_features() { return nullptr; }
+bool lcal_armed() { return false; }
+#endif
 
 void info_line() {
     puts_("INFO proto=");
@@ -703,7 +718,7 @@ void handle_sample(const int16_t raw[9]) {
     GxDecision d;
     int status = 0;
     const int ev = gx_recognizer_push(&g_rec, s, &d, &status);
-    if (ev == GX_EVENT_LETTER && g_lcal.armed >= 0) {
+    if (ev == GX_EVENT_LETTER && lcal_armed()) {
         lcal_take(g_rec.last);
     } else if (ev == GX_EVENT_LETTER) {
         uint16_t scores[kGxClasses];
@@ -818,6 +833,7 @@ void do_cal(const GxTokens& t) {
     }
 }
 
+#if GX_WITH_CALIB
 // ---- letter calibration: the commands --------------------------------------------------
 void put_loo(const GxCalibLoo& l) {
     puts_(" loo=");
@@ -830,22 +846,19 @@ void put_loo(const GxCalibLoo& l) {
     put_int(l.n);
 }
 
+bool lcal_scores(void*, int, const int8_t* features, uint16_t out[kGxClasses]) {
+    return gx_scores_of_features(g_rec.models, g_lcal.model, features, out);
+}
+
 bool lcal_lowers(const GxCalibLoo& l) { return l.cal_correct < l.uncal_correct; }
 
 // The set changed (or was loaded): its scale and leave-one-out, then the guard: a set that
 // lowers accuracy on the wearer's own samples is not applied.
 void lcal_update() {
     gx_calib_scale(&g_lcal.set, &g_lcal.scale);
-    LooWork* w = reinterpret_cast<LooWork*>(gx_recognizer_work());
-    const GxCalibSet& set = g_lcal.set;
-    bool ok = true;
-    for (int j = 0; j < set.n_samples; ++j)
-        ok = ok && gx_scores_of_features(g_rec.models, g_lcal.model, set.s[j].feat, w->base[j]);
-    if (!ok) {  // the model is not usable: nothing is applied anyway
-        g_lcal.loo = GxCalibLoo{set.n_samples, 0, 0};
-        return;
-    }
-    gx_calib_loo(&set, w->base, &w->scratch, &g_lcal.loo);
+    GxCalibLooScratch* scratch = new (gx_recognizer_work()) GxCalibLooScratch;
+    if (!gx_calib_loo(&g_lcal.set, lcal_scores, nullptr, scratch, &g_lcal.loo))
+        g_lcal.loo = GxCalibLoo{g_lcal.set.n_samples, 0, 0};  // the model is not usable: nothing is applied anyway
 }
 
 void lcal_worse_line(const char* kind, const char* code, const char* what) {
@@ -1029,7 +1042,19 @@ void lcal_init(int model) {
         error_line("E_CALIB", "the stored letter calibration is refused, not used (run 'calib clear')", why);
     }
     lcal_update();
+    g_rec.features = g_lcal.feat;
 }
+
+int32_t lcal_static_bytes() { return static_cast<int32_t>(sizeof g_lcal); }
+#else
+void lcal_take(const GxRecognition*) {}
+void lcal_reset_pending() {}
+void lcal_init(int) {}
+int32_t lcal_static_bytes() { return 0; }
+void do_calib(const GxTokens&) {
+    error_line("E_NO_CALIB", "calib: this firmware was built without the letter calibration (GX_WITH_CALIB=0)");
+}
+#endif
 
 void handle_line(char* line, int len) {
     if (!gx_line_printable(line, len)) {
@@ -1147,7 +1172,6 @@ void gx_app_init() {
     if (stored != 0 && (stored != kGxCalBytes || !gx_sensorcal_unpack(rec, &g_cal)))
         error_line("E_CAL", "the stored sensor calibration is corrupt: not used (run 'cal clear')");
     lcal_init(model);
-    g_rec.features = g_lcal.feat;
     g_len = 0;
     g_overflow = false;
     g_closed = false;
@@ -1233,7 +1257,7 @@ int gx_app_poll() {
 
 int32_t gx_app_static_bytes() {
     return static_cast<int32_t>(sizeof g_out + sizeof g_out_len + sizeof g_buf + sizeof g_len + sizeof g_overflow +
-                                sizeof g_rec + sizeof(bool) + sizeof g_cal + sizeof g_cal_run + sizeof g_lcal
+                                sizeof g_rec + sizeof(bool) + sizeof g_cal + sizeof g_cal_run + lcal_static_bytes()
 #if GX_WITH_SPOTTER
                                 + sizeof g_cont
 #endif

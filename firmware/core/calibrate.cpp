@@ -92,7 +92,7 @@ void neighbours(const GxCalibSet* set, GxCalibLooScratch* sc) {
 }
 
 // Calibrated scores of x against the set without sample `skip` (-1: none).
-void scores_of(const GxCalibSet* set, const GxCalibScale* scale, const int8_t* x, const uint16_t base[kGxClasses],
+void calibrated(const GxCalibSet* set, const GxCalibScale* scale, const int8_t* x, const uint16_t base[kGxClasses],
                int skip, uint16_t out[kGxClasses]) {
     for (int c = 0; c < kGxClasses; ++c) out[c] = base[c];
     if (!scale->active) return;
@@ -195,12 +195,12 @@ void gx_calib_scale(const GxCalibSet* set, GxCalibScale* scale) {
 
 void gx_calib_decide(const GxCalibSet* set, const GxCalibScale* scale, const int8_t* x,
                      const uint16_t base[kGxClasses], GxCalibOut* out) {
-    scores_of(set, scale, x, base, -1, out->scores);
+    calibrated(set, scale, x, base, -1, out->scores);
     gx_top3(out->scores, kGxClasses, out->top3);
     out->index = out->top3[0];
 }
 
-void gx_calib_loo(const GxCalibSet* set, const uint16_t (*base)[kGxClasses], GxCalibLooScratch* scratch,
+bool gx_calib_loo(const GxCalibSet* set, GxCalibScoresFn scores_of, void* ctx, GxCalibLooScratch* scratch,
                   GxCalibLoo* out) {
     out->n = set->n_samples;
     out->uncal_correct = out->cal_correct = 0;
@@ -211,11 +211,13 @@ void gx_calib_loo(const GxCalibSet* set, const uint16_t (*base)[kGxClasses], GxC
         const int left = letters - (gx_calib_count(set, c) == 1 ? 1 : 0);
         GxCalibScale scale;
         scale_from(set, scratch, j, left, &scale);
-        uint16_t v[kGxClasses];
-        scores_of(set, &scale, set->s[j].feat, base[j], j, v);
-        out->uncal_correct += first_max(base[j]) == c;
+        uint16_t base[kGxClasses], v[kGxClasses];
+        if (!scores_of(ctx, j, set->s[j].feat, base)) return false;
+        calibrated(set, &scale, set->s[j].feat, base, j, v);
+        out->uncal_correct += first_max(base) == c;
         out->cal_correct += first_max(v) == c;
     }
+    return true;
 }
 
 int gx_calib_record_bytes(const GxCalibSet* set) {

@@ -127,8 +127,12 @@ void gx_calib_scale(const GxCalibSet* set, GxCalibScale* scale);
 //! An inactive scale leaves the scores as they are.
 void gx_calib_decide(const GxCalibSet* set, const GxCalibScale* scale, const int8_t* x,
                      const uint16_t base[kGxClasses], GxCalibOut* out);
-//! Leave-one-out: base[j] = the model's integer scores of stored sample j.
-void gx_calib_loo(const GxCalibSet* set, const uint16_t (*base)[kGxClasses], GxCalibLooScratch* scratch,
+//! The model's integer scores of one stored sample, from its features (the caller's model:
+//! gx_scores_of_features); false when they cannot be computed.
+using GxCalibScoresFn = bool (*)(void* ctx, int sample, const int8_t* features, uint16_t out[kGxClasses]);
+//! Leave-one-out, the model's scores of each stored sample from scores_of. false (out
+//! unspecified) when scores_of fails.
+bool gx_calib_loo(const GxCalibSet* set, GxCalibScoresFn scores_of, void* ctx, GxCalibLooScratch* scratch,
                   GxCalibLoo* out);
 
 //! Bytes of the set's record (header + its samples).
