@@ -192,7 +192,7 @@ def test_stored_set_survives_restart_and_corruption_is_refused(glove, demo, tmp_
     assert any(ln.startswith("ERR E_CALIB the stored letter calibration is refused") for ln in _run(glove, ["info"], tmp_path))
 
 
-def test_bad_calib_commands_answer_error_lines(glove, tmp_path):
+def test_bad_calib_commands_answer_error_lines(glove, demo, tmp_path):
     bad = ["calib", "calib add", "calib add A", "calib add ab", "calib add 1", "calib add a b", "calib confirm",
            "calib drop", "calib on", "calib nonsense", "calib show extra", "calib clear now", "calib \x7f"]
     out = _run(glove, [*bad, "calib show"], tmp_path)
@@ -202,6 +202,11 @@ def test_bad_calib_commands_answer_error_lines(glove, tmp_path):
     # another model selected: the calibration belongs to the default model
     out = _run(glove, ["model lstm", "calib add a", "mode continuous", "calib add a"], tmp_path)
     assert any(ln.startswith("ERR E_CALIB calib add: the calibration uses the model fused") for ln in out), out
+    assert any(ln.startswith("ERR E_MODE calib add") for ln in out), out
+    # the model changed between 'calib add' and the window: refused, nothing stored
+    out = _run(glove, ["calib add a", "model lstm", *_window(demo.counts[0]), "calib show"], tmp_path)
+    assert any(ln.startswith("ERR E_CALIB calib add: the model changed") for ln in out), out
+    assert "samples=0" in out[-1], out
 
 
 def test_guard1_flags_a_wrong_letter(models, glove, demo):

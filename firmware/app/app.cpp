@@ -931,6 +931,10 @@ void lcal_store(int letter, const int8_t* x) {
 void lcal_take(const GxRecognition* r) {
     const int letter = g_lcal.armed;
     g_lcal.armed = -1;
+    if (g_rec.model != g_lcal.model) {  // the model changed after 'calib add': other features
+        error_line("E_CALIB", "calib add: the model changed before the sample was written; 'calib add' again");
+        return;
+    }
     const GxDecision& d = r->decision;
     const bool looks_like = d.top3[0] == letter || d.top3[1] == letter || d.top3[2] == letter;
     if (looks_like) {
