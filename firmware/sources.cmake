@@ -51,6 +51,7 @@ set(GX_CORE_SOURCES
   ${GX_FIRMWARE_DIR}/core/recognizer.cpp
   ${GX_FIRMWARE_DIR}/core/protocol.cpp
   ${GX_FIRMWARE_DIR}/core/sensorcal.cpp
+  ${GX_FIRMWARE_DIR}/core/calibrate.cpp
   ${GX_FIRMWARE_DIR}/core/decode.cpp
   ${GX_FIRMWARE_DIR}/core/spotter.cpp
 )

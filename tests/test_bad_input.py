@@ -136,6 +136,24 @@ def test_empty_data_set(empty, capsys, argv):
     assert "empty.npz [counts]" in err and "no recordings" in err
 
 
+@pytest.mark.parametrize("argv, flag", [
+    (["evaluate", "--model", "best", "--protocol", "ud", "--calibrate", "1"], "--calibrate"),
+    (["evaluate", "--model", "best", "--protocol", "ud", "--users", "u11"], "--users"),
+    (["evaluate", "--model", "best_lstm", "--calibrate", "2", "--data", ROOT / "missing.npz"], "--calibrate"),
+], ids=["calibrate-ud", "users-ud", "calibrate-data"])
+def test_calibration_options_where_they_mean_nothing(capsys, argv, flag):
+    assert flag in run(argv, capsys)
+
+
+def test_unknown_held_out_user_is_refused_before_any_training():
+    from glovexfer.nets import experiment as E
+    from glovexfer.nets.datasets import Arrays
+
+    target = Arrays(np.zeros((2, 100, 2), np.float32), np.zeros((2, 28, 28), np.float32), np.zeros(2, int), np.array(["u01", "u02"]))
+    with pytest.raises(GloveXferError, match="--users u99: no such user"):
+        E.run("best", "ui", E.Domains(None, target, {}), quick=False, users=["u01", "u99"])
+
+
 # ----------------------------------------------------------------------------- CSV
 @pytest.fixture()
 def csv_text(demo) -> str:

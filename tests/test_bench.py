@@ -361,3 +361,26 @@ def test_xtensa_bench_figures(models, unavailable):
     rows = B.run_bench_qemu("qemu-xtensa", bd / "gx_bench_lstm.elf", [recs[0]] * 3)
     assert max(r["insn"] for r in rows) - min(r["insn"] for r in rows) <= 25
     assert len({r["letter"] for r in rows}) == 1
+
+
+# ------------------------------------------------------------------ the letter calibration
+def test_letter_calibration_figures_equal_bench_json(fw_build_tools, tmp_path, capsys):
+    """``glovexfer bench --calibration --json FILE`` on the Cortex-M4F and RV32IMC: the
+    calibration's instructions (QEMU -icount: deterministic), flash and RAM equal
+    docs/bench.json's ``letter_calibration``; what it adds to a recognition is below 3 % of
+    a fused recognition there; the file's other keys are kept."""
+    from glovexfer.device import calib_bench as CB
+
+    bench = json.loads((fw_models.ROOT / "docs" / "bench.json").read_text())
+    doc = bench[CB.KEY]
+    out = tmp_path / "bench.json"
+    out.write_text(json.dumps({"native": {"lstm": {"flash_bytes": 1}}}))
+    assert main(["bench", "--calibration", "--targets", "qemu-arm", "qemu-riscv", "--json", str(out)]) == 0
+    assert "insn/recognition" in capsys.readouterr().out
+    res = json.loads(out.read_text())
+    assert res["native"] == {"lstm": {"flash_bytes": 1}} and list(res[CB.KEY]) == list(CB.TARGETS)
+    for t, e in res[CB.KEY].items():
+        assert e == doc[t], (t, e, doc[t])
+        assert e["samples"] == 78 and e["set_bytes"] == 20 + 78 * 229 and e["static_ram_bytes"] == 0
+        fused = bench[t]["fused"]["instructions"]
+        assert 0 < e["instructions_per_recognition"]["max"] < 3 * fused // 100, (t, e, fused)

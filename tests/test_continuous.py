@@ -20,7 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import fw_models  # noqa: E402
 
 from glovexfer.device.continuous import compare_events, parse_events, stream_lines  # noqa: E402
-from glovexfer.device.protocol import ProtocolError, letter_of, parse_line, word_of  # noqa: E402
+from glovexfer.device.protocol import PROTO_VERSION, ProtocolError, letter_of, parse_line, word_of  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 #: simulated sessions compared natively with the fused model (about 10 minutes of stream)
@@ -123,7 +123,7 @@ def test_continuous_commands_and_errors(continuous_glove, sessions):
         *stream_lines(counts[:200]), "reset", "end",
         *stream_lines(counts[:100]), "mode window", "end", "info", "mode continuous", "mode continuous"])
     r = parse_line(ready)
-    assert r.kind == "READY" and r.fields["proto"] == "2"
+    assert r.kind == "READY" and r.fields["proto"] == str(PROTO_VERSION)
     assert r.fields["spotter"].startswith("gxmodel/2 spotter") and r.fields["lexicon"].startswith("gxlex/2 ")
     assert out[0].startswith("ERR E_MODE end:")
     assert out[1].startswith("ERR E_ARGS mode: usage") and out[2].startswith("ERR E_ARGS mode: usage")
@@ -154,7 +154,7 @@ def test_glove_without_spotter_refuses_continuous_mode(fw_build_tools):
     out = run_glove(exe, ["mode continuous", "mode window", "end"])
     out = out[[x.startswith("READY ") for x in out].index(True):]
     ready = parse_line(out[0])
-    assert ready.fields["proto"] == "2" and ready.fields["spotter"] == "none" and ready.fields["lexicon"] == "none"
+    assert ready.fields["proto"] == str(PROTO_VERSION) and ready.fields["spotter"] == "none" and ready.fields["lexicon"] == "none"
     assert out[1].startswith("ERR E_NO_SPOTTER") and out[2] == "OK mode window" and out[3].startswith("ERR E_MODE")
 
 

@@ -142,11 +142,12 @@ def test_app_on_target_banner_and_bad_input(target, built, models):
     """The app on the board UART: banner names the board, bad input gets an ERR line and
     the firmware keeps answering."""
     from glovexfer.device import open_device
+    from glovexfer.device.protocol import PROTO_VERSION
 
     with open_device(target.name, model_dir=models) as dev:
         assert dev.banner.kind == "READY"
         assert dev.banner.fields["board"] == BOARD_NAMES[target.name]
-        assert dev.banner.fields["proto"] == "2"
+        assert dev.banner.fields["proto"] == str(PROTO_VERSION)
         dev.write_line("replay 2 zz")
         m = dev.read_message(timeout=20)
         assert m is not None and m.kind == "ERR", m

@@ -7,6 +7,7 @@ Shared imports, error bounds, strategies and fixtures: tests/golden_common.py.
 from __future__ import annotations
 
 from golden_common import *  # noqa: F403 -- shared imports, bounds, strategies, fixtures
+from glovexfer.golden import calibrate as g_calibrate_mod
 
 
 DEVICE_MODULES = [
@@ -18,6 +19,7 @@ DEVICE_MODULES = [
     g_thin_mod,
     g_resample_mod,
     g_raster_mod,
+    g_calibrate_mod,
 ]
 NOT_DEVICE = {
     "derive_fixed_params",

@@ -163,7 +163,7 @@ def test_fold_device_path_is_the_golden_recognise_on_raw_counts():
 def test_int8_fold_figures_sit_beside_the_float_ones(monkeypatch):
     """With int8=True every setting name (the fused one and each member) gets an 'int8' twin
     of its figures and the argmax agreement with its float network over all test recordings."""
-    def fake_fold(setting, pretrained, train_set, test_set, seed, progress=True, int8=False):
+    def fake_fold(setting, pretrained, train_set, test_set, seed, progress=True, int8=False, device_data=False):
         y = test_set.y
         wrong = (y + 1) % 26
         out = {"best": y, "best_lstm": y, "best_cnn": wrong}
@@ -188,6 +188,43 @@ def test_int8_fold_figures_sit_beside_the_float_ones(monkeypatch):
     assert "int8" not in P.user_independent(P.SETTINGS["best"], None, a)
 
 
+def test_calibrated_ui_figures_come_from_the_folds_device_data(monkeypatch):
+    """calibrate=(K,): each held-out user's fold keeps the device model's scores and features;
+    K recordings per letter calibrate, the rest test, uncalibrated and calibrated on the same
+    recordings.  Here the model takes every letter for the next one, and the features tell
+    the letters apart: calibration repairs every test recording."""
+    seen = []
+
+    def fake_fold(setting, pretrained, train_set, test_set, seed, progress=True, int8=False, device_data=False):
+        seen.append((int8, device_data))
+        y = test_set.y
+        out = {"best": y, "best_lstm": y, "best_cnn": y, "best@int8": y, "best_lstm@int8": y, "best_cnn@int8": y}
+        scores = np.full((len(y), 26), 20, dtype=np.int64)
+        scores[np.arange(len(y)), (y + 1) % 26] = 300
+        scores[np.arange(len(y)), y] = 250
+        feats = np.repeat((np.arange(len(y)) % 3)[:, None], 8, axis=1) + 40 * y[:, None] - 100
+        out |= {P.DEVICE + "scores": scores, P.DEVICE + "features.lstm": feats.astype(np.int8),
+                P.DEVICE + "features.cnn": feats[:, :4].astype(np.int8)}
+        return out
+
+    monkeypatch.setattr(P, "fold_predictions", fake_fold)
+    users = np.repeat(["u1", "u2"], 24)
+    y = np.tile(np.repeat(np.arange(4), 6), 2)  # 4 letters x 6 recordings per user
+    a = Arrays(np.zeros((48, 100, 2), np.float32), np.zeros((48, 28, 28), np.float32), y, users)
+    res = P.user_independent(P.SETTINGS["best"], None, a, calibrate=(1, 3), users=["u2"])
+    assert seen == [(True, True)] and set(res["per_user"]) == {"u2"}
+    assert not any(k.startswith(P.DEVICE) for k in res["parts"])
+    for k in (1, 3):
+        c = res["calibrated"][k]
+        assert c["users"] == ["u2"] and c["uncalibrated"]["mean"] == 0.0 and c["mean"] == 1.0 == c["unguarded"]["mean"]
+        g = c["guards"]["u2"]
+        assert g["enabled"] and g["flagged"] == 0 and g["leave_one_out"]["total"] == 4 * k
+    assert res["calibrated"][3]["guards"]["u2"]["leave_one_out"]["calibrated"] == 12
+    # a recording of letter c+1 offered as c: c scores 20 like every letter but c+1 and c+2, so
+    # it is third (ties to the lowest index) only for c = 0: 3 of the 4 wrong letters are flagged
+    assert res["calibrated"][1]["wrong_letter_flagged"] == [3, 4]
+
+
 @pytest.mark.data
 @pytest.mark.slow
 def test_evaluate_int8_quick_reports_the_device_path(digilets_dir, tmp_path, capsys):
@@ -202,3 +239,20 @@ def test_evaluate_int8_quick_reports_the_device_path(digilets_dir, tmp_path, cap
     assert i8["compared"] == np.array(r["ui"]["confusion"]).sum() == np.array(i8["confusion"]).sum()
     assert 0.0 <= i8["agreement_with_float"] <= 1.0
     assert "int8 device path paper_cnn" in capsys.readouterr().out
+
+
+@pytest.mark.data
+@pytest.mark.slow
+def test_evaluate_calibrate_quick_reports_calibrated_figures(digilets_dir, tmp_path, capsys):
+    out = tmp_path / "cal.json"
+    argv = ["evaluate", "--quick", "--no-progress", "--digilets", str(digilets_dir), "--json", str(out),
+            "--model", "best", "--protocol", "ui", "--calibrate", "1", "3", "--users", "u02"]
+    assert main(argv) == 0
+    r = json.loads(out.read_text())
+    assert set(r["ui"]["per_user"]) == {"u02"} and "ui_cal2" not in r
+    for k in (1, 3):
+        c = r[f"ui_cal{k}"]
+        assert c["users"] == ["u02"] and set(c["per_user"]) == set(c["uncalibrated"]["per_user"]) == {"u02"}
+        assert 0.0 <= c["mean"] <= 1.0 and isinstance(c["guards"]["u02"]["enabled"], bool)
+        assert "/" in c["guards"]["u02"]["leave_one_out"]["message"]
+    assert "calibrated with 1 per letter" in capsys.readouterr().out

@@ -29,6 +29,17 @@ def test_read_evaluations_splits_fused_parts_and_refuses_quick(tmp_path):
         shipping.read_evaluations([p])
 
 
+def test_calibrated_figures_reach_the_models_metrics(tmp_path):
+    cal = {"mean": 0.96, "std": 0.01, "per_user": {"u1": 0.96}, "uncalibrated": {"mean": 0.9, "std": 0.0, "per_user": {"u1": 0.9}},
+           "unguarded": {"mean": 0.96}, "users": ["u1"], "guards": {}}
+    figs = shipping.protocol_figures({"model": "best", "ui": {"mean": 0.9, "std": 0.0, "per_user": {"u1": 0.9}}, "ui_cal1": cal})
+    assert figs["ui_cal1"] == {"mean": 0.96, "per_user": {"u1": 0.96}, "uncalibrated": 0.9, "users": ["u1"]}
+    (tmp_path / "best").mkdir()
+    (tmp_path / "best" / "metrics.json").write_text(json.dumps({"model": "best", "reproduce": "r"} | figs))
+    summary = json.loads(shipping.update_summary(tmp_path).read_text())
+    assert summary["best"]["ui_cal1"] == figs["ui_cal1"] and summary["best"]["ui"]["mean"] == 0.9
+
+
 def test_unknown_shipped_model_is_a_clear_error(tmp_path):
     with pytest.raises(GloveXferError, match="no shipped model 'nope'"):
         shipping.ShippedModel("nope", tmp_path)

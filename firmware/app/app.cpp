@@ -1,14 +1,14 @@
 #include "app.h"
 
 #include <cstring>
+#include <new>  // placement new: scratch in the recogniser's work area
 
 #include "board.h"
+#include "calibrate.h"
 #include "protocol.h"
 #include "select.h"
 #include "sensorcal.h"
 #if GX_WITH_SPOTTER
-#include <new>  // placement new: the spotter's and the decoder's scratch in the recogniser's work area
-
 #include "gx_model_spotter.h"
 #include "spotter.h"
 #endif
@@ -93,6 +93,32 @@ GxRecognizer g_rec;
 bool g_closed = false;
 GxSensorCal g_cal;           // applied to every sample and replay before the recogniser
 GxCalCollector g_cal_run;    // a calibration run in progress (kind != kGxCalIdle)
+
+#if GX_WITH_CALIB
+// ---- letter calibration (calibrate.h; docs/serial-protocol.md, "Letter calibration") -----
+// The set is made with the default model and applies while that model is selected, in
+// window mode (continuous writing stays uncalibrated).
+struct LetterCal {
+    GxCalibSet set;              // its prefix is the stored record
+    GxCalibScale scale;          // of the set as it is
+    GxCalibLoo loo;              // leave-one-out of the set as it is
+    int model;                   // the GxModelSel the set belongs to (the default model)
+    uint32_t model_sum;          // gx_model_checksum of it
+    int n_nets;
+    int32_t dims[kGxCalibMaxNets];
+    int armed;                   // 'calib add X': the letter the next window is a sample of, or -1
+    int suspect;                 // a sample that does not look like its letter waits: its letter, or -1
+    int8_t feat[kGxFeatMax];     // the features of the last recognition
+    int8_t pending[kGxFeatMax];  // the suspect sample's features
+};
+LetterCal g_lcal;
+// The leave-one-out's scratch lives in the recogniser's work area (it never runs during a
+// recognition): the stored samples' nearest other letters.
+static_assert(sizeof(GxCalibLooScratch) <= sizeof(GxRecWork) && alignof(GxCalibLooScratch) <= alignof(GxRecWork),
+              "the leave-one-out's scratch fits the recogniser's work area");
+static_assert(static_cast<int>(sizeof(GxCalibSet)) <= kGxBoardSettingsMax[kGxSettingsLetterCal],
+              "the letter calibration's record fits the board's store");
+#endif
 
 #if GX_WITH_SPOTTER
 // ---- continuous writing (docs/serial-protocol.md, "Continuous mode") --------------------
@@ -256,13 +282,15 @@ void put_letter_fields(int index, int q8, const int top3[3], const int top3_q8[3
 
 // start/end: a spotted letter's samples [start, end) of the stream (continuous mode), else -1;
 // probs (continuous mode): the outputs the word decoder reads, 26 per network (n_nets: 2 a
-// fused model, the LSTM's first), 2 hex digits each, so that a host can decode words itself.
+// fused model, the LSTM's first), 2 hex digits each, so that a host can decode words itself;
+// calibrated: the decision is the letter calibration's (window mode), "cal=on".
 void letter_line(const GxDecision& d, int32_t start = -1, int32_t end = -1, const uint8_t* probs = nullptr,
-                 int32_t n_nets = 0) {
+                 int32_t n_nets = 0, bool calibrated = false) {
     puts_("LETTER ");
     put_letter_fields(d.index, d.confidence_q8, d.top3, d.top3_q8);
     puts_(" model=");
     puts_(model_name(d.model));
+    if (calibrated) puts_(" cal=on");
     puts_(" n=");
     put_int(g_rec.letters_total);
     if (start >= 0) {
@@ -379,6 +407,11 @@ void replay_stage(void*, int stage, const GxStages* s) {
     }
 }
 
+bool lcal_apply(const GxRecognition* r, uint16_t scores[kGxClasses], GxDecision* d);
+void lcal_replay_lines(const GxRecognition* r);
+int8_t* lcal_features();
+bool lcal_armed();
+
 void do_replay(const GxTokens& t) {
     int64_t n = 0;
     if (t.n < 2 || !gx_parse_int(t.tok[1], 1, kMaxSamples, &n)) {
@@ -420,7 +453,8 @@ void do_replay(const GxTokens& t) {
     // the STAGE lines are written by replay_stage while the recognition runs; a selection
     // that cannot run (no model, too few samples for the signal network) fails before any
     const GxStageSink sink = {replay_stage, nullptr};
-    const GxRecognition* r = gx_recognise(g_rec.models, g_rec.model, samples, static_cast<int>(n), true, &sink);
+    const GxRecognition* r =
+        gx_recognise(g_rec.models, g_rec.model, samples, static_cast<int>(n), true, &sink, lcal_features());
     if (r->status != GX_OK && r->status != GX_REC_ERR_NO_MODEL) {
         error_line("E_PIPELINE", status_text(r->status));
         return;
@@ -441,6 +475,7 @@ void do_replay(const GxTokens& t) {
 #if GX_WITH_LSTM && GX_WITH_SIGNAL
         if (r->ran_fused_signal) fused_lines("fused_signal", r->fused_signal);
 #endif
+        lcal_replay_lines(r);
     } else {
         error_line("E_NO_MODEL", status_text(r->status));
         return;
@@ -625,6 +660,55 @@ void do_mode(const char* m) {
 #endif
 }
 
+#if GX_WITH_CALIB
+// ---- letter calibration: applying it ----------------------------------------------------
+// Whether the set changes the selected model's letters now: enabled, two letters or more,
+// the model it was made with, window mode.
+bool lcal_applies() {
+    return g_lcal.set.enabled != 0 && g_lcal.scale.active && g_rec.model == g_lcal.model && !continuous_on();
+}
+
+// The calibrated decision of a recognition whose features are in g_lcal.feat; false (d
+// untouched) when the calibration does not apply. q8: the score over the largest possible
+// (the model's scale plus kGxCalibGain per network).
+bool lcal_apply(const GxRecognition* r, uint16_t scores[kGxClasses], GxDecision* d) {
+    uint16_t base[kGxClasses];
+    int32_t max_score = 0;
+    if (!lcal_applies() || r->status != GX_OK || !gx_recognition_scores(r, base, &max_score)) return false;
+    GxCalibOut out;
+    gx_calib_decide(&g_lcal.set, &g_lcal.scale, g_lcal.feat, base, &out);
+    const int32_t top = max_score + kGxCalibGain * g_lcal.n_nets;
+    *d = r->decision;
+    d->index = out.index;
+    d->confidence_q8 = out.scores[out.index] * 255 / top;
+    for (int k = 0; k < 3; ++k) {
+        d->top3[k] = out.top3[k];
+        d->top3_q8[k] = out.scores[out.top3[k]] * 255 / top;
+    }
+    for (int c = 0; c < kGxClasses; ++c) scores[c] = out.scores[c];
+    return true;
+}
+
+// The replay's calibrated lines, when the calibration applies (the features of r are in
+// g_lcal.feat).
+void lcal_replay_lines(const GxRecognition* r) {
+    uint16_t scores[kGxClasses];
+    GxDecision cal;
+    if (!lcal_apply(r, scores, &cal)) return;
+    stage_line("calib.features", kI8, g_lcal.feat, gx_calib_feat_len(&g_lcal.set));
+    stage_line("calib.scores", kU16, scores, kGxClasses);
+    result_line("calibrated", cal.index, cal.confidence_q8, cal.top3, cal.top3_q8, 0, false);
+}
+
+int8_t* lcal_features() { return g_lcal.feat; }
+bool lcal_armed() { return g_lcal.armed >= 0; }
+#else
+bool lcal_apply(const GxRecognition*, uint16_t*, GxDecision*) { return false; }
+void lcal_replay_lines(const GxRecognition*) {}
+int8_t* lcal_features() { return nullptr; }
+bool lcal_armed() { return false; }
+#endif
+
 void info_line() {
     puts_("INFO proto=");
     put_int(kGxProtoVersion);
@@ -653,6 +737,7 @@ void info_line() {
 
 
 void cal_finished(int st);
+void lcal_take(const GxRecognition* r);
 
 void handle_sample(const int16_t raw[9]) {
     if (g_cal_run.kind != kGxCalIdle) {  // a calibration run takes the samples
@@ -671,8 +756,14 @@ void handle_sample(const int16_t raw[9]) {
     GxDecision d;
     int status = 0;
     const int ev = gx_recognizer_push(&g_rec, s, &d, &status);
-    if (ev == GX_EVENT_LETTER) letter_line(d);
-    else if (ev == GX_EVENT_WORD_BREAK) {
+    if (ev == GX_EVENT_LETTER && lcal_armed()) {
+        lcal_take(g_rec.last);
+    } else if (ev == GX_EVENT_LETTER) {
+        uint16_t scores[kGxClasses];
+        GxDecision cal;
+        const bool calibrated = lcal_apply(g_rec.last, scores, &cal);
+        letter_line(calibrated ? cal : d, -1, -1, nullptr, 0, calibrated);
+    } else if (ev == GX_EVENT_WORD_BREAK) {
         puts_("WORD");
         end_line();
     } else if (ev == GX_EVENT_ERROR) {
@@ -709,7 +800,7 @@ void cal_save() {
     uint8_t rec[kGxCalBytes];
     gx_sensorcal_pack(&g_cal, rec);
     const bool identity = g_cal.flags == 0;
-    if (!gx_board_settings_save(rec, identity ? 0 : kGxCalBytes))
+    if (!gx_board_settings_save(kGxSettingsSensorCal, rec, identity ? 0 : kGxCalBytes))
         error_line("E_CAL", "calibration: the board could not store it (kept until restart)");
 }
 
@@ -779,6 +870,233 @@ void do_cal(const GxTokens& t) {
         error_line("E_ARGS", "cal: usage 'cal gyro|mag|show|clear' or 'cal set BX BY BZ OX OY OZ SX SY SZ'");
     }
 }
+
+#if GX_WITH_CALIB
+// ---- letter calibration: the commands --------------------------------------------------
+void put_loo(const GxCalibLoo& l) {
+    puts_(" loo=");
+    put_int(l.uncal_correct);
+    put('/');
+    put_int(l.n);
+    puts_("->");
+    put_int(l.cal_correct);
+    put('/');
+    put_int(l.n);
+}
+
+bool lcal_scores(void*, int, const int8_t* features, uint16_t out[kGxClasses]) {
+    return gx_scores_of_features(g_rec.models, g_lcal.model, features, out);
+}
+
+bool lcal_lowers(const GxCalibLoo& l) { return l.cal_correct < l.uncal_correct; }
+
+// The set changed (or was loaded): its scale and leave-one-out, then the guard: a set that
+// lowers accuracy on the wearer's own samples is not applied.
+void lcal_update() {
+    gx_calib_scale(&g_lcal.set, &g_lcal.scale);
+    GxCalibLooScratch* scratch = new (gx_recognizer_work()) GxCalibLooScratch;
+    if (!gx_calib_loo(&g_lcal.set, lcal_scores, nullptr, scratch, &g_lcal.loo))
+        g_lcal.loo = GxCalibLoo{g_lcal.set.n_samples, 0, 0};  // the model is not usable: nothing is applied anyway
+}
+
+void lcal_worse_line(const char* kind, const char* code, const char* what) {
+    puts_(kind);
+    put(' ');
+    puts_(code);
+    put(' ');
+    puts_(what);
+    puts_(": the calibration lowers accuracy on your own samples");
+    put_loo(g_lcal.loo);
+    puts_(" (add samples or 'calib clear')");
+    end_line();
+}
+
+void lcal_save() {
+    gx_calib_seal(&g_lcal.set);
+    const int n = g_lcal.set.n_samples == 0 ? 0 : gx_calib_record_bytes(&g_lcal.set);
+    if (!gx_board_settings_save(kGxSettingsLetterCal, reinterpret_cast<const uint8_t*>(&g_lcal.set), n))
+        error_line("E_CALIB", "calib: the board could not store the letter calibration (kept until restart)");
+}
+
+const char* lcal_state() {
+    if (g_lcal.set.enabled == 0) return "off";
+    return lcal_applies() ? "on" : "inactive";
+}
+
+// CALIB <what> state=on|off|inactive model=M letters=L samples=S k=3 tau=T0[,T1]
+//   counts=<26 digits> loo=U/N->C/N [extra fields before]
+void lcal_status(const char* what) {
+    puts_(" state=");
+    puts_(lcal_state());
+    puts_(" model=");
+    puts_(model_name(g_lcal.model));
+    puts_(" letters=");
+    put_int(gx_calib_letters(&g_lcal.set));
+    puts_(" samples=");
+    put_int(g_lcal.set.n_samples);
+    puts_(" k=");
+    put_int(kGxCalibKMax);
+    puts_(" tau=");
+    for (int k = 0; k < g_lcal.n_nets; ++k) {
+        if (k) put(',');
+        put_int(g_lcal.scale.active ? g_lcal.scale.tau[k] : 0);
+    }
+    puts_(" counts=");
+    for (int c = 0; c < kGxClasses; ++c) put(static_cast<char>('0' + gx_calib_count(&g_lcal.set, c)));
+    put_loo(g_lcal.loo);
+    (void)what;
+    end_line();
+}
+
+// A sample of `letter` with these features joins the set (the oldest of the letter goes at
+// K_MAX); a set that now lowers accuracy is switched off, with a WARN line.
+void lcal_store(int letter, const int8_t* x) {
+    gx_calib_add(&g_lcal.set, letter, x);
+    lcal_update();
+    const bool worse = g_lcal.set.enabled != 0 && lcal_lowers(g_lcal.loo);
+    if (worse) g_lcal.set.enabled = 0;
+    lcal_save();
+    puts_("CALIB sample letter=");
+    put(static_cast<char>('a' + letter));
+    puts_(" count=");
+    put_int(gx_calib_count(&g_lcal.set, letter));
+    lcal_status("sample");
+    if (worse) lcal_worse_line("WARN", "W_CALIB_WORSE", "calib: switched off");
+}
+
+// The window after 'calib add X': a sample of X, unless X is not among the uncalibrated
+// top-3 (a wrong letter written?): then it waits for 'calib confirm' or 'calib drop'.
+void lcal_take(const GxRecognition* r) {
+    const int letter = g_lcal.armed;
+    g_lcal.armed = -1;
+    if (g_rec.model != g_lcal.model) {  // the model changed after 'calib add': other features
+        error_line("E_CALIB", "calib add: the model changed before the sample was written; 'calib add' again");
+        return;
+    }
+    const GxDecision& d = r->decision;
+    const bool looks_like = d.top3[0] == letter || d.top3[1] == letter || d.top3[2] == letter;
+    if (looks_like) {
+        lcal_store(letter, g_lcal.feat);
+        return;
+    }
+    std::memcpy(g_lcal.pending, g_lcal.feat, sizeof g_lcal.pending);
+    g_lcal.suspect = letter;
+    puts_("CALIB suspect letter=");
+    put(static_cast<char>('a' + letter));
+    puts_(" got=");
+    put_letter_fields(d.index, d.confidence_q8, d.top3, d.top3_q8);
+    puts_(" msg=\"does not look like ");
+    put(static_cast<char>('a' + letter));
+    puts_(": 'calib confirm' stores it, 'calib drop' drops it\"");
+    end_line();
+}
+
+void lcal_reset_pending() {
+    g_lcal.armed = -1;
+    g_lcal.suspect = -1;
+}
+
+void do_calib(const GxTokens& t) {
+    const char* sub = t.n >= 2 ? t.tok[1] : "";
+    const bool add = gx_streq(sub, "add") && t.n == 3 && t.tok[2][0] >= 'a' && t.tok[2][0] <= 'z' && t.tok[2][1] == '\0';
+    if (add) {
+        if (continuous_on()) {
+            error_line("E_MODE", "calib add: samples are windows ('mode window' first)");
+        } else if (g_rec.model != g_lcal.model || !model_available(g_lcal.model)) {
+            puts_("ERR E_CALIB calib add: the calibration uses the model ");
+            puts_(model_name(g_lcal.model));
+            puts_(" ('model ");
+            puts_(model_name(g_lcal.model));
+            puts_("' first)");
+            end_line();
+        } else {
+            g_lcal.armed = t.tok[2][0] - 'a';
+            g_lcal.suspect = -1;
+            gx_recognizer_reset(&g_rec);  // the next whole window is the sample
+            puts_("OK calib add ");
+            put(t.tok[2][0]);
+            end_line();
+        }
+    } else if (gx_streq(sub, "show") && t.n == 2) {
+        puts_("CALIB show");
+        lcal_status("show");
+    } else if ((gx_streq(sub, "confirm") || gx_streq(sub, "drop")) && t.n == 2) {
+        if (g_lcal.suspect < 0) {
+            error_line("E_CALIB", "calib: no sample waits for 'calib confirm' or 'calib drop'");
+            return;
+        }
+        const int letter = g_lcal.suspect;
+        g_lcal.suspect = -1;
+        if (gx_streq(sub, "confirm")) {
+            lcal_store(letter, g_lcal.pending);
+        } else {
+            puts_("OK calib drop");
+            end_line();
+        }
+    } else if (gx_streq(sub, "clear") && t.n == 2) {
+        gx_calib_clear(&g_lcal.set);
+        lcal_reset_pending();
+        lcal_update();
+        lcal_save();
+        puts_("OK calib clear");
+        end_line();
+    } else if (gx_streq(sub, "off") && t.n == 2) {
+        g_lcal.set.enabled = 0;
+        lcal_save();
+        puts_("OK calib off");
+        end_line();
+    } else if (gx_streq(sub, "on") && t.n == 2) {
+        if (!g_lcal.scale.active) {
+            error_line("E_CALIB", "calib on: needs samples of at least 2 letters ('calib add X')");
+        } else if (lcal_lowers(g_lcal.loo)) {
+            lcal_worse_line("ERR", "E_CALIB_WORSE", "calib on: not switched on");
+        } else {
+            g_lcal.set.enabled = 1;
+            lcal_save();
+            puts_("OK calib on");
+            put_loo(g_lcal.loo);
+            end_line();
+        }
+    } else {
+        error_line("E_ARGS", "calib: usage 'calib add X' (X = a..z), 'calib confirm|drop|show|on|off|clear'");
+    }
+}
+
+// Start-up: an empty set for the default model, or the stored one when it passes its check
+// (a record that fails it is refused with an error line and never used).
+void lcal_init(int model) {
+    g_lcal.model = model;
+    g_lcal.n_nets = gx_model_features(model, g_lcal.dims);
+    g_lcal.model_sum = model_available(model) ? gx_model_checksum(g_rec.models, model) : 0;
+    lcal_reset_pending();
+    gx_calib_init(&g_lcal.set, model, g_lcal.model_sum, g_lcal.n_nets, g_lcal.dims);
+    const int n = gx_board_settings_load(kGxSettingsLetterCal, reinterpret_cast<uint8_t*>(&g_lcal.set),
+                                         static_cast<int>(sizeof g_lcal.set));
+    const int st = n == 0 ? GX_CALIB_OK
+                          : gx_calib_check(&g_lcal.set, n, model, g_lcal.model_sum, g_lcal.n_nets, g_lcal.dims);
+    if (n == 0 || st != GX_CALIB_OK || !model_available(model))
+        gx_calib_init(&g_lcal.set, model, g_lcal.model_sum, g_lcal.n_nets, g_lcal.dims);
+    if (st != GX_CALIB_OK) {
+        const char* why = st == GX_CALIB_ERR_MODEL  ? "made with another model"
+                          : st == GX_CALIB_ERR_DIGEST ? "digest mismatch (corrupted)"
+                          : st == GX_CALIB_ERR_RANGE  ? "a field out of range"
+                                                      : "wrong size or magic";
+        error_line("E_CALIB", "the stored letter calibration is refused, not used (run 'calib clear')", why);
+    }
+    lcal_update();
+    g_rec.features = g_lcal.feat;
+}
+
+int32_t lcal_static_bytes() { return static_cast<int32_t>(sizeof g_lcal); }
+#else
+void lcal_take(const GxRecognition*) {}
+void lcal_reset_pending() {}
+void lcal_init(int) {}
+int32_t lcal_static_bytes() { return 0; }
+void do_calib(const GxTokens&) {
+    error_line("E_NO_CALIB", "calib: this firmware was built without the letter calibration (GX_WITH_CALIB=0)");
+}
+#endif
 
 void handle_line(char* line, int len) {
     if (!gx_line_printable(line, len)) {
@@ -865,10 +1183,13 @@ void handle_line(char* line, int len) {
         end_line();
     } else if (gx_streq(cmd, "cal")) {
         do_cal(t);
+    } else if (gx_streq(cmd, "calib")) {
+        do_calib(t);
     } else if (gx_streq(cmd, "reset") && t.n == 1) {
         gx_recognizer_reset(&g_rec);
         cont_reset();
         g_cal_run.kind = kGxCalIdle;  // abandons a calibration run
+        lcal_reset_pending();         // and a letter calibration's pending sample
         puts_("OK reset");
         end_line();
     } else {
@@ -889,9 +1210,10 @@ void gx_app_init() {
     gx_sensorcal_identity(&g_cal);
     g_cal_run.kind = kGxCalIdle;
     uint8_t rec[kGxCalBytes];
-    const bool stored = gx_board_settings_load(rec, kGxCalBytes);
-    if (stored && !gx_sensorcal_unpack(rec, &g_cal))
+    const int stored = gx_board_settings_load(kGxSettingsSensorCal, rec, kGxCalBytes);
+    if (stored != 0 && (stored != kGxCalBytes || !gx_sensorcal_unpack(rec, &g_cal)))
         error_line("E_CAL", "the stored sensor calibration is corrupt: not used (run 'cal clear')");
+    lcal_init(model);
     g_len = 0;
     g_overflow = false;
     g_closed = false;
@@ -980,7 +1302,7 @@ int gx_app_poll() {
 
 int32_t gx_app_static_bytes() {
     return static_cast<int32_t>(sizeof g_out + sizeof g_out_len + sizeof g_buf + sizeof g_len + sizeof g_overflow +
-                                sizeof g_rec + sizeof(bool) + sizeof g_cal + sizeof g_cal_run
+                                sizeof g_rec + sizeof(bool) + sizeof g_cal + sizeof g_cal_run + lcal_static_bytes()
 #if GX_WITH_SPOTTER
                                 + sizeof g_cont
 #endif

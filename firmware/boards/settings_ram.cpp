@@ -1,24 +1,28 @@
-// The settings store of the boards without flash of their own (the virtual glove, the
-// emulated boards, the fuzz board): a RAM record, lost when the program ends.
+// The settings store of the boards without flash of their own (the emulated boards, the fuzz
+// board): RAM records, lost when the program ends.
 #include "board.h"
 
 namespace gx {
 
 namespace {
-uint8_t g_settings[kGxBoardSettingsMax];
-int g_settings_len = 0;
+uint8_t g_sensor[kGxBoardSettingsMax[kGxSettingsSensorCal]];
+uint8_t g_letter[kGxBoardSettingsMax[kGxSettingsLetterCal]];
+uint8_t* const g_records[kGxSettingsKeys] = {g_sensor, g_letter};
+int g_len[kGxSettingsKeys] = {0, 0};
 }  // namespace
 
-bool gx_board_settings_load(uint8_t* buf, int n) {
-    if (g_settings_len == 0 || n != g_settings_len) return false;
-    for (int i = 0; i < n; ++i) buf[i] = g_settings[i];
-    return true;
+int gx_board_settings_load(int key, uint8_t* buf, int max) {
+    if (key < 0 || key >= kGxSettingsKeys) return -1;
+    const int n = g_len[key];
+    if (n > max) return -1;
+    for (int i = 0; i < n; ++i) buf[i] = g_records[key][i];
+    return n;
 }
 
-bool gx_board_settings_save(const uint8_t* buf, int n) {
-    if (n < 0 || n > kGxBoardSettingsMax) return false;
-    for (int i = 0; i < n; ++i) g_settings[i] = buf[i];
-    g_settings_len = n;
+bool gx_board_settings_save(int key, const uint8_t* buf, int n) {
+    if (key < 0 || key >= kGxSettingsKeys || n < 0 || n > kGxBoardSettingsMax[key]) return false;
+    for (int i = 0; i < n; ++i) g_records[key][i] = buf[i];
+    g_len[key] = n;
     return true;
 }
 

@@ -102,6 +102,8 @@ function(gx_target_program name kind)
 endfunction()
 
 gx_target_program(gx_test_core semi "${GX_FW}/test/test_core.cpp")
+# The letter calibration's instructions per recognition, per change and per guard (semihosted).
+gx_target_program(gx_bench_calib semi "${GX_COMMON}/bench_calib.cpp")
 
 # The word decoder against golden answers (GX_TARGET_COUNTER: its instruction counts under
 # QEMU -icount with "bench") and the lexicon's start-up check.

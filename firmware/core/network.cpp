@@ -122,7 +122,7 @@ bool signal_shape_ok(const GxSignalNetModel* m) {
 
 #if GX_WITH_LSTM
 bool gx_lstm_net_run(GxNetCtx* ctx, const GxLstmNetModel* m, const int8_t in[kGxLstmSteps][kGxLstmIn],
-                     int8_t logits[kGxClasses], GxLstmNetTrace* trace) {
+                     int8_t logits[kGxClasses], GxLstmNetTrace* trace, int8_t* features) {
     if (!lstm_shape_ok(m)) return false;
     uint8_t* const arena = ctx->lstm.arena;
     GxLstmScratch* const kernel = &ctx->lstm.kernel;
@@ -153,6 +153,7 @@ bool gx_lstm_net_run(GxNetCtx* ctx, const GxLstmNetModel* m, const int8_t in[kGx
         return false;
     }
     layer_done(kGxLayerLstmFwd);
+    if (features) std::memcpy(features, concat, kGxLstmConcat);
     gx_fully_connected_i8(concat, kGxLstmConcat, m->fc_w, m->fc_b, kGxClasses, &m->fc, logits, arena16(arena, kLstmColOff));
     layer_done(kGxLayerLstmFc);
     return true;
@@ -195,7 +196,7 @@ bool conv_pool(const int8_t* x, const int8_t* w, const int32_t* b, const GxConvP
 }  // namespace
 
 bool gx_cnn_net_run(GxNetCtx* ctx, const GxCnnNetModel* m, const int8_t in[kGxCnnIn][kGxCnnIn],
-                    int8_t logits[kGxClasses], GxCnnNetTrace* trace) {
+                    int8_t logits[kGxClasses], GxCnnNetTrace* trace, int8_t* features) {
     if (!cnn_shape_ok(m)) return false;
     uint8_t* const arena = ctx->cnn;
     int8_t* pool1 = arena8(arena, kCnnPool1Off);
@@ -217,6 +218,7 @@ bool gx_cnn_net_run(GxNetCtx* ctx, const GxCnnNetModel* m, const int8_t in[kGxCn
     gx_fully_connected_i8(pool2, kGxCnnFlat, m->fc1_w, m->fc1_b, kGxCnnHidden, &m->fc1, hidden, dense_col);
     layer_done(kGxLayerCnnFc1);
     if (trace) std::memcpy(trace->hidden, hidden, kGxCnnHidden);
+    if (features) std::memcpy(features, hidden, kGxCnnHidden);
     gx_fully_connected_i8(hidden, kGxCnnHidden, m->fc2_w, m->fc2_b, kGxClasses, &m->fc2, logits, dense_col);
     layer_done(kGxLayerCnnFc2);
     return true;
@@ -225,7 +227,7 @@ bool gx_cnn_net_run(GxNetCtx* ctx, const GxCnnNetModel* m, const int8_t in[kGxCn
 
 #if GX_WITH_SIGNAL
 bool gx_signal_net_run(GxNetCtx* ctx, const GxSignalNetModel* m, const int8_t in[kGxSignalSteps][kGxSignalIn],
-                       int8_t logits[kGxClasses], GxSignalNetTrace* trace) {
+                       int8_t logits[kGxClasses], GxSignalNetTrace* trace, int8_t* features) {
     if (!signal_shape_ok(m)) return false;
     uint8_t* const arena = ctx->signal;
     gx_conv2d_per_channel(&in[0][0], m->conv1_w, m->conv1_b, &m->conv1, arena8(arena, kSigAOff), arena16(arena, kSigColOff));  // [1][32][64]
@@ -246,6 +248,7 @@ bool gx_signal_net_run(GxNetCtx* ctx, const GxSignalNetModel* m, const int8_t in
     if (!gx_average_pool2d(arena8(arena, kSigAOff), &m->pool2, arena8(arena, kSigBOff))) return false;  // [1][1][128] = the flat FC input
     layer_done(kGxLayerSigPool2);
     if (trace) std::memcpy(trace->pool2, arena8(arena, kSigBOff), kGxSignalHidden);
+    if (features) std::memcpy(features, arena8(arena, kSigBOff), kGxSignalHidden);
     gx_fully_connected_i8(arena8(arena, kSigBOff), kGxSignalHidden, m->fc_w, m->fc_b, kGxClasses, &m->fc, logits, arena16(arena, kSigColOff));
     layer_done(kGxLayerSigFc);
     return true;

@@ -214,20 +214,23 @@ bool gx_lstm_net_verify(const GxLstmNetModel* m);
 bool gx_cnn_net_verify(const GxCnnNetModel* m);
 bool gx_signal_net_verify(const GxSignalNetModel* m);
 
-// One inference (state reset) in ctx's scratch (overwritten). trace may be null. Returns false
-// (logits untouched) when the model's dimensions are not the compiled-in ones. Declared for
-// the selected networks only.
+// One inference (state reset) in ctx's scratch (overwritten). trace may be null. features,
+// when not null, receives the int8 input of the last FULLY_CONNECTED (LSTM: the
+// concatenation, kGxLstmConcat; CNN: the hidden layer, kGxCnnHidden; signal network: the
+// average pool, kGxSignalHidden): the letter calibration's features (calibrate.h). Returns
+// false (logits untouched) when the model's dimensions are not the compiled-in ones.
+// Declared for the selected networks only.
 #if GX_WITH_LSTM
 bool gx_lstm_net_run(GxNetCtx* ctx, const GxLstmNetModel* m, const int8_t in[kGxLstmSteps][kGxLstmIn],
-                     int8_t logits[kGxClasses], GxLstmNetTrace* trace);
+                     int8_t logits[kGxClasses], GxLstmNetTrace* trace, int8_t* features = nullptr);
 #endif
 #if GX_WITH_CNN
 bool gx_cnn_net_run(GxNetCtx* ctx, const GxCnnNetModel* m, const int8_t in[kGxCnnIn][kGxCnnIn],
-                    int8_t logits[kGxClasses], GxCnnNetTrace* trace);
+                    int8_t logits[kGxClasses], GxCnnNetTrace* trace, int8_t* features = nullptr);
 #endif
 #if GX_WITH_SIGNAL
 bool gx_signal_net_run(GxNetCtx* ctx, const GxSignalNetModel* m, const int8_t in[kGxSignalSteps][kGxSignalIn],
-                       int8_t logits[kGxClasses], GxSignalNetTrace* trace);
+                       int8_t logits[kGxClasses], GxSignalNetTrace* trace, int8_t* features = nullptr);
 #endif
 
 // Layer boundaries, for per-layer measurements (the benchmark): a hook, when set, is called

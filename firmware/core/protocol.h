@@ -10,7 +10,7 @@
 namespace gx {
 
 //! Protocol version (the READY banner's proto=).
-constexpr int kGxProtoVersion = 2;
+constexpr int kGxProtoVersion = 3;
 //! Firmware version string.
 constexpr const char* kGxFirmwareVersion = "0.1.0";
 //! Longest accepted host line in bytes without the newline: "replay 32 " + 32 x 9 int16 as

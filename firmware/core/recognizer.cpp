@@ -1,6 +1,8 @@
 #include "recognizer.h"
 
+#include "dot.h"
 #include "fixed.h"
+#include "fnv.h"
 #include "quant.h"
 
 namespace gx {
@@ -15,22 +17,6 @@ namespace {
 //  * g_rec: network inputs (LSTM 200, CNN 784, signal network 288 B) and decisions.
 GxRecWork g_work;
 GxRecognition g_rec;
-
-// The three best indices of v (descending, ties to the lowest index): the first three of
-// a stable sort by descending value.
-template <typename T>
-void top3_of(const T* v, int n, int out[3]) {
-    for (int k = 0; k < 3; ++k) {
-        int best = -1;
-        for (int i = 0; i < n; ++i) {
-            bool taken = false;
-            for (int j = 0; j < k; ++j) taken = taken || out[j] == i;
-            if (taken) continue;
-            if (best < 0 || v[i] > v[best]) best = i;
-        }
-        out[k] = best;
-    }
-}
 
 }  // namespace
 
@@ -66,7 +52,7 @@ bool decide(const int8_t logits[kGxClasses], const GxSoftmaxParams& softmax, int
         ok = gx_softmax_int8(logits, kGxClasses, softmax, p);
     }
     for (int i = 0; i < kGxClasses; ++i) out->probs_q8[i] = static_cast<uint8_t>(static_cast<int32_t>(p[i]) + 128);
-    top3_of(logits, kGxClasses, out->top3);
+    gx_top3(logits, kGxClasses, out->top3);
     out->index = out->top3[0];
     out->confidence_q8 = out->probs_q8[out->index];
     out->margin = static_cast<int>(logits[out->top3[0]]) - static_cast<int>(logits[out->top3[1]]);
@@ -116,13 +102,13 @@ int net_status(bool ran, const int8_t logits[kGxClasses], const Io& io, GxNetOut
 void gx_fuse(const GxNetOut& lstm, const GxNetOut& cnn, GxFusedOut* out) {
     for (int i = 0; i < kGxClasses; ++i)
         out->scores[i] = static_cast<uint16_t>(static_cast<uint16_t>(lstm.probs_q8[i]) + cnn.probs_q8[i]);
-    top3_of(out->scores, kGxClasses, out->top3);
+    gx_top3(out->scores, kGxClasses, out->top3);
     out->index = out->top3[0];
     out->confidence_q8 = out->scores[out->index] >> 1;
 }
 
 const GxRecognition* gx_recognise(const GxModels* models, int sel, const int16_t (*counts)[9], int n,
-                                  bool all_models, const GxStageSink* sink) {
+                                  bool all_models, const GxStageSink* sink, int8_t* features) {
     static_assert(kGxSignalSteps == kMaxSamples && kGxSignalIn == kGxSignalChannels, "signal input = signals stage");
     GxRecognition* r = &g_rec;
     GxStages* st = &g_work.stages;
@@ -177,9 +163,14 @@ const GxRecognition* gx_recognise(const GxModels* models, int sel, const int16_t
     (void)run_signal;
     int8_t logits[kGxClasses];
     (void)logits;
+    // the features go where the selection puts them: the LSTM first, the other network after it
+    int8_t* const lstm_feat = features != nullptr && want_lstm ? features : nullptr;
+    int8_t* const other_feat = features == nullptr ? nullptr : (want_lstm ? features + kGxFeatLstm : features);
+    (void)lstm_feat;
+    (void)other_feat;
 #if GX_WITH_LSTM
     if (run_lstm) {
-        r->status = net_status(gx_lstm_net_run(&g_work.net, models->lstm, r->lstm_in, logits, nullptr), logits,
+        r->status = net_status(gx_lstm_net_run(&g_work.net, models->lstm, r->lstm_in, logits, nullptr, lstm_feat), logits,
                                *models->lstm_io, &r->lstm);
         if (r->status != GX_OK) return r;
         r->ran_lstm = true;
@@ -187,7 +178,7 @@ const GxRecognition* gx_recognise(const GxModels* models, int sel, const int16_t
 #endif
 #if GX_WITH_CNN
     if (run_cnn) {
-        r->status = net_status(gx_cnn_net_run(&g_work.net, models->cnn, r->cnn_in, logits, nullptr), logits,
+        r->status = net_status(gx_cnn_net_run(&g_work.net, models->cnn, r->cnn_in, logits, nullptr, want_cnn ? other_feat : nullptr), logits,
                                *models->cnn_io, &r->cnn);
         if (r->status != GX_OK) return r;
         r->ran_cnn = true;
@@ -195,7 +186,8 @@ const GxRecognition* gx_recognise(const GxModels* models, int sel, const int16_t
 #endif
 #if GX_WITH_SIGNAL
     if (run_signal) {
-        r->status = net_status(gx_signal_net_run(&g_work.net, models->signal, r->signal_in, logits, nullptr), logits,
+        r->status = net_status(gx_signal_net_run(&g_work.net, models->signal, r->signal_in, logits, nullptr,
+                                                 want_signal ? other_feat : nullptr), logits,
                                *models->signal_io, &r->signal);
         if (r->status != GX_OK) return r;
         r->ran_signal = true;
@@ -231,12 +223,119 @@ const GxRecognition* gx_recognise(const GxModels* models, int sel, const int16_t
     return r;
 }
 
+int gx_model_features(int sel, int32_t dims[kGxCalibMaxNets]) {
+    switch (sel) {
+        case GX_MODEL_LSTM: dims[0] = kGxFeatLstm; return 1;
+        case GX_MODEL_CNN: dims[0] = kGxFeatCnn; return 1;
+        case GX_MODEL_SIGNAL: dims[0] = kGxFeatSignal; return 1;
+        case GX_MODEL_FUSED: dims[0] = kGxFeatLstm; dims[1] = kGxFeatCnn; return 2;
+        case GX_MODEL_SIGNAL_FUSED: dims[0] = kGxFeatLstm; dims[1] = kGxFeatSignal; return 2;
+        default: return 0;
+    }
+}
+
+uint32_t gx_model_checksum(const GxModels* models, int sel) {
+    GxFnv1a h;
+    h.i32(sel);
+    const bool lstm = sel == GX_MODEL_LSTM || sel == GX_MODEL_FUSED || sel == GX_MODEL_SIGNAL_FUSED;
+    const bool cnn = sel == GX_MODEL_CNN || sel == GX_MODEL_FUSED;
+    const bool signal = sel == GX_MODEL_SIGNAL || sel == GX_MODEL_SIGNAL_FUSED;
+    if (lstm && models->lstm != nullptr) h.i32(static_cast<int32_t>(models->lstm->info.checksum));
+    if (cnn && models->cnn != nullptr) h.i32(static_cast<int32_t>(models->cnn->info.checksum));
+    if (signal && models->signal != nullptr) h.i32(static_cast<int32_t>(models->signal->info.checksum));
+    return h.sum();
+}
+
+bool gx_recognition_scores(const GxRecognition* r, uint16_t out[kGxClasses], int32_t* max_score) {
+    const uint8_t* probs = nullptr;
+    const uint16_t* fused = nullptr;
+    switch (r->decision.model) {
+#if GX_WITH_LSTM && GX_WITH_CNN
+        case GX_MODEL_FUSED: fused = r->ran_fused ? r->fused.scores : nullptr; break;
+#endif
+#if GX_WITH_LSTM && GX_WITH_SIGNAL
+        case GX_MODEL_SIGNAL_FUSED: fused = r->ran_fused_signal ? r->fused_signal.scores : nullptr; break;
+#endif
+#if GX_WITH_LSTM
+        case GX_MODEL_LSTM: probs = r->ran_lstm ? r->lstm.probs_q8 : nullptr; break;
+#endif
+#if GX_WITH_CNN
+        case GX_MODEL_CNN: probs = r->ran_cnn ? r->cnn.probs_q8 : nullptr; break;
+#endif
+#if GX_WITH_SIGNAL
+        case GX_MODEL_SIGNAL: probs = r->ran_signal ? r->signal.probs_q8 : nullptr; break;
+#endif
+        default: break;
+    }
+    if (fused == nullptr && probs == nullptr) return false;
+    for (int i = 0; i < kGxClasses; ++i) out[i] = fused != nullptr ? fused[i] : probs[i];
+    *max_score = fused != nullptr ? 2 * 255 : 255;
+    return true;
+}
+
+namespace {
+
+// One network's probabilities (0..255) from its features: its last FULLY_CONNECTED, then
+// the softmax (gx_decide).
+template <typename Io>
+bool probs_of(const int8_t* x, int32_t in_dim, const int8_t* w, const int32_t* b, const GxFcParams* fc, const Io& io,
+              uint8_t out[kGxClasses]) {
+    alignas(4) int16_t col[gx_col_len(kGxFeatMax)];
+    int8_t logits[kGxClasses];
+    gx_fully_connected_i8(x, in_dim, w, b, kGxClasses, fc, logits, col);
+    GxNetOut o;
+    if (!gx_decide(logits, io, &o)) return false;
+    for (int c = 0; c < kGxClasses; ++c) out[c] = o.probs_q8[c];
+    return true;
+}
+
+}  // namespace
+
+bool gx_scores_of_features(const GxModels* models, int sel, const int8_t* features, uint16_t out[kGxClasses]) {
+    int32_t dims[kGxCalibMaxNets];
+    const int n_nets = gx_model_features(sel, dims);
+    if (n_nets == 0 || models == nullptr) return false;
+    for (int c = 0; c < kGxClasses; ++c) out[c] = 0;
+    const int8_t* x = features;
+    for (int k = 0; k < n_nets; ++k) {
+        const bool lstm = k == 0 && (sel == GX_MODEL_LSTM || n_nets == 2);
+        const bool cnn = !lstm && (sel == GX_MODEL_CNN || sel == GX_MODEL_FUSED);
+        uint8_t p[kGxClasses];
+        bool ok = false;
+        if (lstm) {
+#if GX_WITH_LSTM
+            const GxLstmNetModel* m = models->lstm;
+            ok = models->lstm_check == GX_CHECK_OK &&
+                 probs_of(x, kGxFeatLstm, m->fc_w, m->fc_b, &m->fc, *models->lstm_io, p);
+#endif
+        } else if (cnn) {
+#if GX_WITH_CNN
+            const GxCnnNetModel* m = models->cnn;
+            ok = models->cnn_check == GX_CHECK_OK &&
+                 probs_of(x, kGxFeatCnn, m->fc2_w, m->fc2_b, &m->fc2, *models->cnn_io, p);
+#endif
+        } else {
+#if GX_WITH_SIGNAL
+            const GxSignalNetModel* m = models->signal;
+            ok = models->signal_check == GX_CHECK_OK &&
+                 probs_of(x, kGxFeatSignal, m->fc_w, m->fc_b, &m->fc, *models->signal_io, p);
+#endif
+        }
+        if (!ok) return false;
+        for (int c = 0; c < kGxClasses; ++c) out[c] = static_cast<uint16_t>(out[c] + p[c]);
+        x += dims[k];
+    }
+    return true;
+}
+
 void gx_recognizer_init(GxRecognizer* r, const GxModels* models, int model) {
     r->models = models;
     r->model = model;
     r->auto_start = false;
     r->samples_total = 0;
     r->letters_total = 0;
+    r->features = nullptr;
+    r->last = nullptr;
     gx_recognizer_reset(r);
 }
 
@@ -275,7 +374,8 @@ int gx_recognizer_push(GxRecognizer* r, const int16_t sample[9], GxDecision* dec
     r->window_open = false;
     r->filled = 0;
     r->idle_samples = 0;
-    const GxRecognition* rec = gx_recognise(r->models, r->model, r->window, kMaxSamples, false);
+    const GxRecognition* rec = gx_recognise(r->models, r->model, r->window, kMaxSamples, false, nullptr, r->features);
+    r->last = rec;
     if (rec->status != GX_OK) {
         if (status) *status = rec->status;
         return GX_EVENT_ERROR;

@@ -15,6 +15,7 @@
 
 #include <cstdint>
 
+#include "calibrate.h"
 #include "network.h"
 #include "params.h"
 #include "pipeline.h"
@@ -160,14 +161,29 @@ bool gx_decide(const int8_t logits[kGxClasses], const GxSignalIo& io, GxNetOut* 
 //! gx_fuse: the fused model from two network outputs.
 void gx_fuse(const GxNetOut& lstm, const GxNetOut& cnn, GxFusedOut* out);
 
+//! The networks of a model selection and their feature lengths (calibrate.h), LSTM first:
+//! returns how many (1 or 2; 0 for a selection out of range).
+int gx_model_features(int sel, int32_t dims[kGxCalibMaxNets]);
+//! FNV-1a 32 of the checksums of the selection's networks (a letter calibration belongs to it).
+uint32_t gx_model_checksum(const GxModels* models, int sel);
+//! The integer scores of the recognition's decision: the fused sum (*max_score 510) or one
+//! network's probabilities (255). false when its model did not run.
+bool gx_recognition_scores(const GxRecognition* r, uint16_t out[kGxClasses], int32_t* max_score);
+//! The same scores from the features alone (gx_recognise's `features`): the last
+//! FULLY_CONNECTED and the softmax of each network of the selection. false when a network
+//! of the selection is not usable.
+bool gx_scores_of_features(const GxModels* models, int sel, const int8_t* features, uint16_t out[kGxClasses]);
+
 //! One recording (1 <= n <= kMaxSamples samples) with the selected model. all_models runs
 //! every available model (the replay command reports all of them) and sets the decision
 //! from `sel`. The signal network needs n == kMaxSamples: selecting it (signal or
 //! fused_signal) with fewer samples is GX_REC_ERR_SIGNAL_SAMPLES; with all_models and
 //! fewer samples only the signals stage is computed. Returns the status (also in the result); the result lives in static storage.
 //! sink (may be null) hears of each pre-network stage as it completes (GxStageSink).
+//! features (may be null; kGxFeatMax bytes, the caller's) receives the features of the
+//! selection's networks, LSTM first (gx_model_features), when the recognition succeeds.
 const GxRecognition* gx_recognise(const GxModels* models, int sel, const int16_t (*counts)[9], int n,
-                                  bool all_models, const GxStageSink* sink = nullptr);
+                                  bool all_models, const GxStageSink* sink = nullptr, int8_t* features = nullptr);
 
 //! Streaming Recognizer state.
 struct GxRecognizer {
@@ -180,6 +196,8 @@ struct GxRecognizer {
     int32_t idle_samples;    //!< samples since the last window closed (for word breaks)
     bool word_pending;       //!< a letter came since the last word break
     uint32_t samples_total, letters_total;
+    int8_t* features;              //!< the caller's kGxFeatMax bytes for each letter's features, or null
+    const GxRecognition* last;     //!< the last window's recognition (until the next recognition)
 };
 
 //! What gx_recognizer_push reports for one sample.

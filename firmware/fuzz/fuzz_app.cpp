@@ -221,7 +221,10 @@ void make_input() {
                                         "model signal\n", "model fused_signal\n",
                                         "auto on\n", "auto off\n", "reset\n", "start\n", "bogus 1 2\n",
                                         "s 1 2 3\n", "s 1 2 3 4 5 6 7 8 99999\n", "replay\n", "replay 0 \n",
-                                        "replay 33 00\n", "\r\n", "# comment\n", "s a b c d e f g h i\n"};
+                                        "replay 33 00\n", "\r\n", "# comment\n", "s a b c d e f g h i\n",
+                                        "calib add a\n", "calib add q\n", "calib add z\n", "calib confirm\n",
+                                        "calib drop\n", "calib on\n", "calib off\n", "calib show\n", "calib clear\n",
+                                        "calib add\n", "calib add 7\n", "calib x y\n"};
     const int n_parts = 1 + static_cast<int>(rnd() % 6);
     for (int p = 0; p < n_parts && g_len < kMaxInput - 1400; ++p) {
         const int what = static_cast<int>(rnd() % 6);

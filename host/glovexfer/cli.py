@@ -166,6 +166,8 @@ def cmd_evaluate(args) -> int:
 
     if args.sessions:
         return _evaluate_sessions(args)
+    if args.sessions or args.data or _domain(args) == "chen2021":
+        _refuse(args, "--data, --sessions or --domain chen2021", calibrate="--calibrate", users="--users")
     if _domain(args) == "chen2021":
         _refuse(args, "--domain chen2021", data="--data", target="--target", int8="--int8")
         return _score_chen2021(args) if args.model else _chen2021_protocols(args)
@@ -174,12 +176,15 @@ def cmd_evaluate(args) -> int:
     if args.data:
         return _score_shipped(args)
     protocol = _glove_protocol(args.protocol)
-    dom = E.load_domains(args.target, args.digilets, args.quick, progress=not args.no_progress, device=args.int8)
+    if protocol == "ud":
+        _refuse(args, "--protocol ud (the calibration and the user choice are the ui protocol's)", calibrate="--calibrate", users="--users")
+    calibrate = tuple(sorted(set(args.calibrate or ())))
+    dom = E.load_domains(args.target, args.digilets, args.quick, progress=not args.no_progress, device=args.int8 or bool(calibrate))
     print(f"source: {len(dom.source)} DigiLeTs letters; target: {len(dom.target)} glove recordings"
           f"{' (simulated)' if dom.target_meta.get('simulated') else ''}")
     results = []
     for name in args.model:
-        res = E.run(name, protocol, dom, args.quick, args.seed, progress=not args.no_progress, int8=args.int8)
+        res = E.run(name, protocol, dom, args.quick, args.seed, progress=not args.no_progress, int8=args.int8, calibrate=calibrate, users=args.users)
         print(E.summary(res))
         results.append(res)
     if args.json:
@@ -719,6 +724,57 @@ def cmd_sensorcal(args) -> int:
     return 0
 
 
+def cmd_calibrate(args) -> int:
+    from .data.recordings import RecordingSet
+    from .device import calibrate as C
+    from .device.transport import open_device
+
+    recordings = None
+    if args.data or args.user:  # a board without an IMU: a simulated wearer's recordings of each letter
+        path = Path(args.data) if args.data else demo_set_path()
+        rs = RecordingSet.load(path)
+        users = sorted(set(rs.users.tolist()))
+        user = args.user or users[0]
+        if user not in users:
+            raise GloveXferError(f"--user {user} is not in {path} (users: {', '.join(users)})")
+        labels = np.asarray(rs.labels)
+
+        def recordings(letter, i):
+            idx = np.flatnonzero((rs.users == user) & (labels == letter))
+            if len(idx) == 0:
+                raise GloveXferError(f"{path}: user {user} has no recording of '{letter}'")
+            return rs.counts[idx[i % len(idx)]]
+
+    confirm = args.confirm == "yes"
+    if args.confirm == "ask":
+        def confirm(o):
+            return input(f"'{o.letter}' does not look like {o.letter} (recognised {o.got}); keep it? [y/N] ").strip().lower() == "y"
+
+    kw = {"model_dir": args.model_dir} if args.model_dir else {}
+    with open_device(args.port, **kw) as dev:
+        print(f"glove: {dev.banner.raw}")
+        if args.action == "show":
+            st = C.show(dev)
+        elif args.action == "clear":
+            C.clear(dev)
+            st = C.show(dev)
+        elif args.action == "off":
+            C.switch_off(dev)
+            st = C.show(dev)
+        elif args.action == "on":
+            ok, why = C.switch_on(dev)
+            if not ok:
+                print(f"calibration NOT switched on: {why}")
+            st = C.show(dev)
+        else:
+            st = C.run_calibration(dev, args.k, recordings, confirm=confirm, keep=args.keep)
+    u, c, n = st.loo
+    counts = "".join(str(st.counts[ch]) for ch in st.counts)
+    print(f"calibration {st.state} (model {st.model}): {st.samples} samples of {st.letters} letters "
+          f"(per letter a..z: {counts}); leave-one-out on the wearer's samples {u}/{n} -> {c}/{n}")
+    return 0
+
+
 # ----------------------------------------------------------------------------- listen / parity
 def cmd_listen(args) -> int:
     from .device.listen import listen
@@ -794,11 +850,28 @@ def _bench_decoder(args) -> int:
     return 0
 
 
+def _bench_calibration(args) -> int:
+    """``bench --calibration``: the letter calibration alone, merged into --json under its own key."""
+    from .device import calib_bench as B
+    from .device.bench import merge_json
+
+    targets = [t for t in args.targets if t in B.TARGETS]
+    if not targets:
+        raise GloveXferError(f"--calibration: measured on {' and '.join(B.TARGETS)}; --targets names neither")
+    res = B.run_all(targets)
+    print(B.table(res))
+    if args.json:
+        print(f"-> {merge_json(args.json, B.KEY, res)} (key {B.KEY!r}; its other keys kept)")
+    return 0
+
+
 def cmd_bench(args) -> int:
     from .device.bench import ASSUMPTION, layer_table, run_bench, signal_stage_table, stage_table, table, write_json
 
     if args.decoder:
         return _bench_decoder(args)
+    if args.calibration:
+        return _bench_calibration(args)
     res = run_bench(targets=args.targets, models=args.models, n=args.n, model_dir=args.model_dir,
                     progress=not args.no_progress)
     print(table(res))
@@ -879,6 +952,10 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--per-session", action="store_true", help="with --sessions --json: every session's text, raw letters and decoded words too")
     s.add_argument("--models", metavar="DIR", help="with --data: where the shipped models are (default: the repository's models/glove/)")
     s.add_argument("--int8", action="store_true", help="also run the device path (golden fixed-point pipeline + int8 networks, bit-exact with the firmware) and compare with float: with --data the shipped exported networks; with --protocol every fold's networks, converted to int8 as export does")
+    s.add_argument("--calibrate", nargs="+", type=int, choices=(1, 2, 3), metavar="K",
+                   help="ui protocol on the device path: also calibrate to each held-out user with K recordings per letter "
+                        "(golden.calibrate, docs/calibration.md) and test on the user's other recordings (ui_cal<K>)")
+    s.add_argument("--users", nargs="+", metavar="U", help="ui protocol: only these held-out users (e.g. u11 u14)")
     s.add_argument("--chen2021", metavar="DIR", nargs="?", const="", help="the Chen et al. 2021 pen data set (default DIR: ../shared/data/chen2021); "
                    "alone, it means --domain chen2021: with --model (e.g. chen_best) the shipped models are scored on the writers they were not trained on")
     s.add_argument("--writers", nargs="+", metavar="W", help="chen2021: only these writers of the data set")
@@ -990,6 +1067,21 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--model-dir", help="native/qemu-*: generated firmware model sources (default: models/glove/firmware)")
     s.set_defaults(func=cmd_parity)
 
+    s = sub.add_parser("calibrate", help="few-shot calibration to the wearer: each letter K times, kept on the glove "
+                       "(docs/calibration.md, docs/serial-protocol.md)")
+    s.add_argument("action", nargs="?", default="run", choices=["run", "show", "on", "off", "clear"],
+                   help="run (default): ask for every letter K times, then switch the calibration on; show; on; off; clear")
+    s.add_argument("--port", required=True, help="serial port of a glove (/dev/ttyUSB0, a virtual glove's pty) or 'native'")
+    s.add_argument("--k", type=int, default=1, choices=(1, 2, 3), help="samples per letter (default: %(default)s)")
+    s.add_argument("--keep", action="store_true", help="add to the glove's stored samples instead of starting afresh")
+    s.add_argument("--confirm", choices=["ask", "yes", "no"], default="no",
+                   help="a sample that does not look like its letter: ask the wearer, keep it, or drop it (default)")
+    s.add_argument("--data", metavar="SET.npz", help="a board without an IMU: send this data set's recordings of the "
+                   f"wearer (--user) as the samples (default with --user: the shipped {DEMO_SET})")
+    s.add_argument("--user", help="the data set's wearer whose recordings are sent (default with --data: the first)")
+    s.add_argument("--model-dir", help="native/qemu-*: generated firmware model sources")
+    s.set_defaults(func=cmd_calibrate)
+
     s = sub.add_parser("sensorcal", help="the glove's sensor calibration: gyro bias, magnetometer hard/soft iron")
     s.add_argument("action", choices=["run", "gyro", "mag", "show", "clear"],
                    help="run = gyro then mag; show; clear (docs/sensor-calibration.md)")
@@ -1010,6 +1102,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help="default: lstm cnn fused, plus signal fused_signal when the model directory has the signal network")
     s.add_argument("--n", type=int, default=20, help="demo-set recordings to measure (default: %(default)s)")
     s.add_argument("--model-dir", help="generated firmware model sources (default: the shipped models/glove/firmware)")
+    s.add_argument("--calibration", action="store_true",
+                   help="instead: the letter calibration (qemu-arm, qemu-riscv among --targets): instructions per "
+                        "calibrated recognition, per change of the set and per guard, flash and RAM; --json merges it "
+                        "into that file under 'letter_calibration', keeping the other figures")
     s.add_argument("--decoder", action="store_true",
                    help="instead: the word decoder of continuous writing on the shipped lexicon (qemu-arm, qemu-riscv "
                         "among --targets): flash, RAM, instructions per word; --json merges it into that file under "

@@ -73,7 +73,9 @@ bool g_imu_ok = false;
 Preferences g_nvs;  // the settings store (gx_board_settings_*): NVS namespace "glovexfer"
 bool g_nvs_ok = false;
 constexpr char kNvsNamespace[] = "glovexfer";
-constexpr char kNvsSettingsKey[] = "settings";
+// NVS keys of the settings records (GxSettingsKey order); "settings" is the sensor
+// calibration's key since before the letter calibration had one.
+const char* const kNvsKeys[gx::kGxSettingsKeys] = {"settings", "lettercal"};
 
 // Single-producer single-consumer ring of IMU samples: the timer task reads the IMU on every
 // tick and pushes (g_head); the loop pops (g_tail). Free-running indices, head - tail = fill.
@@ -241,16 +243,20 @@ bool gx_board_imu_read(int16_t counts[9]) {
 
 const char* gx_board_name() { return GX_BOARD_NAME_STR; }
 
-// The settings record (the sensor calibration) in NVS: one byte record under one key.
-bool gx_board_settings_load(uint8_t* buf, int n) {
-    if (!g_nvs_ok || n <= 0 || g_nvs.getBytesLength(kNvsSettingsKey) != static_cast<size_t>(n)) return false;
-    return g_nvs.getBytes(kNvsSettingsKey, buf, static_cast<size_t>(n)) == static_cast<size_t>(n);
+// The settings records in NVS: one byte record (an NVS blob) per key. A full letter
+// calibration (17.9 kB) needs an NVS partition of at least 24 kB (docs/hardware.md).
+int gx_board_settings_load(int key, uint8_t* buf, int max) {
+    if (key < 0 || key >= gx::kGxSettingsKeys) return -1;
+    if (!g_nvs_ok || !g_nvs.isKey(kNvsKeys[key])) return 0;
+    const size_t n = g_nvs.getBytesLength(kNvsKeys[key]);
+    if (n > static_cast<size_t>(max)) return -1;
+    return g_nvs.getBytes(kNvsKeys[key], buf, n) == n ? static_cast<int>(n) : -1;
 }
 
-bool gx_board_settings_save(const uint8_t* buf, int n) {
-    if (!g_nvs_ok || n < 0 || n > kGxBoardSettingsMax) return false;
-    if (n == 0) return !g_nvs.isKey(kNvsSettingsKey) || g_nvs.remove(kNvsSettingsKey);
-    return g_nvs.putBytes(kNvsSettingsKey, buf, static_cast<size_t>(n)) == static_cast<size_t>(n);
+bool gx_board_settings_save(int key, const uint8_t* buf, int n) {
+    if (!g_nvs_ok || key < 0 || key >= gx::kGxSettingsKeys || n < 0 || n > kGxBoardSettingsMax[key]) return false;
+    if (n == 0) return !g_nvs.isKey(kNvsKeys[key]) || g_nvs.remove(kNvsKeys[key]);
+    return g_nvs.putBytes(kNvsKeys[key], buf, static_cast<size_t>(n)) == static_cast<size_t>(n);
 }
 
 }  // namespace gx

@@ -8,6 +8,8 @@ namespace gx {
 bool gx_native_open_pty(char* slave_path, int max);
 //! Sleeps until serial input is ready or timeout_ms passed (the idle loop).
 void gx_native_wait(int timeout_ms);
+//! Keeps the settings store in files under dir (settings_file.cpp); false: path too long.
+bool gx_native_set_settings_dir(const char* dir);
 
 }  // namespace gx
 

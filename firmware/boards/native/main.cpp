@@ -2,6 +2,8 @@
 //   gx_glove            serial = stdin/stdout; exits at end of stdin
 //   gx_glove --pty      serial = a new pseudo-terminal; prints "PTY <path>" on stderr and
 //                       runs until SIGTERM/SIGINT (host tools open <path> like /dev/ttyUSB0)
+//   --settings DIR      keep the settings store (sensor and letter calibration) in files
+//                       under DIR, so that it survives a restart (default: forgotten at exit)
 #include <csignal>
 #include <cstdio>
 #include <cstring>
@@ -20,8 +22,13 @@ int main(int argc, char** argv) {
     for (int i = 1; i < argc; ++i) {
         if (std::strcmp(argv[i], "--pty") == 0) {
             pty = true;
+        } else if (std::strcmp(argv[i], "--settings") == 0 && i + 1 < argc) {
+            if (!gx::gx_native_set_settings_dir(argv[++i])) {
+                std::fprintf(stderr, "gx_glove: --settings: the directory name is empty or too long\n");
+                return 2;
+            }
         } else {
-            std::fprintf(stderr, "usage: %s [--pty]\n", argv[0]);
+            std::fprintf(stderr, "usage: %s [--pty] [--settings DIR]\n", argv[0]);
             return 2;
         }
     }

@@ -1,6 +1,7 @@
-"""The glove's serial line protocol, version 2 (docs/serial-protocol.md): parse the
+"""The glove's serial line protocol, version 3 (docs/serial-protocol.md): parse the
 device's lines, format the host's.  Pure functions; no I/O.  Version 1 devices (no
-continuous mode) are still accepted: version 2 only adds to it."""
+continuous mode) and version 2 devices (no letter calibration) are still accepted: each
+version only adds to the one before."""
 
 from __future__ import annotations
 
@@ -13,9 +14,10 @@ import numpy as np
 from ..errors import GloveXferError
 from ..params import LETTERS
 
-PROTO_VERSION = 2
-#: Versions this host speaks: 1 is version 2 without the continuous mode.
-PROTO_VERSIONS = (1, 2)
+PROTO_VERSION = 3
+#: Versions this host speaks: 2 is version 3 without the letter calibration (``calib``), 1 is
+#: version 2 without the continuous mode.
+PROTO_VERSIONS = (1, 2, 3)
 #: Longest host line the firmware accepts (kGxMaxLine, firmware/core/protocol.h).
 MAX_LINE = 1200
 #: Samples per recording window (kMaxSamples).

@@ -166,7 +166,7 @@ class Device:
             elif m is None:
                 if time.monotonic() >= deadline:
                     raise GloveXferError(f"{self.name}: no answer to 'reset' within {self.timeout if timeout is None else timeout:g} s "
-                                         "(is this a glove speaking protocol 1 or 2?)")
+                                         "(is this a glove speaking protocol 1, 2 or 3?)")
                 self.write_line("reset")
                 next_send = time.monotonic() + RESYNC_RESEND_S
         # ``info`` also drains the answers to earlier resends of ``reset`` (the device answers

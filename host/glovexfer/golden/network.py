@@ -395,6 +395,10 @@ class Int8Network:
         self.output_scale, self.output_zero_point = tout.per_tensor
         #: the flatbuffer's metadata entries (name -> bytes), e.g. ``SIGNAL_NORM_METADATA``
         self.metadata = dict(parsed.metadata)
+        fcs = [layer for layer in self.layers if layer.name == "FULLY_CONNECTED"]
+        #: tensor index of the last FULLY_CONNECTED's input: the network's feature vector
+        #: (what ``run_with_features`` returns; the few-shot calibration's ``golden.calibrate``)
+        self.feature_index = fcs[-1].inputs[0] if fcs else None
 
     @property
     def op_names(self) -> list[str]:
@@ -438,6 +442,17 @@ class Int8Network:
         if lstm_trace:
             return y, outs, traces
         return (y, outs) if return_all else y
+
+    def run_with_features(self, x_int8) -> tuple[np.ndarray, np.ndarray]:
+        """``run`` plus the int8 input of the last FULLY_CONNECTED (the one feeding SOFTMAX),
+        flattened per example: ``(output (B, ...), features (B, F))``; F is 100 for the
+        BiLSTM, 128 for the CNN.  The output is ``run``'s, to the bit."""
+        if self.feature_index is None:
+            raise ValueError("the network has no FULLY_CONNECTED layer: no feature vector")
+        y, layers = self.run(x_int8, return_all=True)
+        by_tensor = {lo.tensor_index: lo.value for lo in layers}
+        feat = by_tensor[self.feature_index] if self.feature_index in by_tensor else self._batch(x_int8)
+        return y, np.asarray(feat, dtype=np.int8).reshape(feat.shape[0], -1)
 
     def predict(self, x_int8) -> np.ndarray:
         """argmax of the int8 output per example (class indices)."""

@@ -210,6 +210,9 @@ class NetOutput:
     confidence_q8: int  # probs_q8[index]
     margin: int  # logits[top1] - logits[top2], int8 output units
     top3: list  # [(letter, logit int8, prob q8)] best first
+    #: (F,) int8 input of the last FULLY_CONNECTED (``Int8Network.run_with_features``): the
+    #: few-shot calibration's feature vector (``golden.calibrate``); None for a network without one
+    features: np.ndarray | None = None
 
     @property
     def confidence(self) -> float:
@@ -305,7 +308,8 @@ def run_network(stages: GoldenStages, net: Int8Network) -> NetOutput:
     """Quantise the golden stages for ``net``, run it and decide."""
     kind = model_kind(net.input_shape)
     x = network_input(stages, net)
-    logits = np.asarray(net.run(x)).reshape(-1)
+    logits, features = _run_with_features(net, x)
+    logits = logits.reshape(-1)
     if logits.size != len(LETTERS):
         raise ValueError(f"the network has {logits.size} outputs, {len(LETTERS)} letters expected")
     probs = softmax_q8(logits, net)
@@ -321,7 +325,16 @@ def run_network(stages: GoldenStages, net: Int8Network) -> NetOutput:
         confidence_q8=int(probs[idx]),
         margin=int(logits[top[0]]) - int(logits[top[1]]),
         top3=[(LETTERS[i], int(logits[i]), int(probs[i])) for i in top],
+        features=None if features is None else features[0],
     )
+
+
+def _run_with_features(net: Int8Network, x) -> tuple[np.ndarray, np.ndarray | None]:
+    """``net.run(x)`` and its feature vectors (None for a network without a FULLY_CONNECTED)."""
+    if net.feature_index is None:
+        return np.asarray(net.run(x)), None
+    y, f = net.run_with_features(x)
+    return np.asarray(y), f
 
 
 def recognise(counts, net_lstm=None, net_cnn=None, net_signal=None, **golden_kwargs) -> Result:
@@ -368,6 +381,7 @@ class NetBatch:
     logits: np.ndarray  # (B, 26) int8
     probs_q8: np.ndarray  # (B, 26)
     top3: np.ndarray  # (B, 3) indices, best first
+    features: np.ndarray | None = None  # (B, F) int8, ``NetOutput.features``
 
     @property
     def index(self) -> np.ndarray:
@@ -380,6 +394,7 @@ class NetBatch:
             kind=self.kind, x_int8=self.x_int8[i], logits=lg, index=idx, letter=LETTERS[idx], probs_q8=pr,
             confidence_q8=int(pr[idx]), margin=int(lg[top[0]]) - int(lg[top[1]]),
             top3=[(LETTERS[j], int(lg[j]), int(pr[j])) for j in top],
+            features=None if self.features is None else self.features[i],
         )
 
 
@@ -407,11 +422,12 @@ def run_network_batch(stages: GoldenBatch, net: Int8Network) -> NetBatch:
     ``NET_CHUNK`` examples at a time; each is an independent batch-1 inference)."""
     kind = model_kind(net.input_shape)
     x = network_input_batch(stages, net)
-    logits = np.concatenate([np.asarray(net.run(x[k : k + NET_CHUNK])).reshape(len(x[k : k + NET_CHUNK]), -1)
-                             for k in range(0, len(x), NET_CHUNK)])
+    runs = [_run_with_features(net, x[k : k + NET_CHUNK]) for k in range(0, len(x), NET_CHUNK)]
+    logits = np.concatenate([y.reshape(len(y), -1) for y, _ in runs])
+    features = None if net.feature_index is None else np.concatenate([f for _, f in runs])
     if logits.shape[1] != len(LETTERS):
         raise ValueError(f"the network has {logits.shape[1]} outputs, {len(LETTERS)} letters expected")
-    return NetBatch(kind, x, logits.astype(np.int8), softmax_q8(logits, net), _top3_batch(logits))
+    return NetBatch(kind, x, logits.astype(np.int8), softmax_q8(logits, net), _top3_batch(logits), features)
 
 
 @dataclass

@@ -108,12 +108,19 @@ def pretrained_weights(setting: P.Setting, dom: Domains, seed: int = 0, progress
     return weights, hist
 
 
-def run(name: str, protocol: str, dom: Domains, quick: bool, seed: int = 0, progress: bool = True, int8: bool = False) -> dict:
+def run(name: str, protocol: str, dom: Domains, quick: bool, seed: int = 0, progress: bool = True, int8: bool = False,
+        calibrate: tuple = (), users: list[str] | None = None) -> dict:
     """Pretrain (if the setting does) and run ``ud``, ``ui`` or ``both``; returns the figures.
-    ``int8=True`` also scores every fold's networks on the device path (``protocols``)."""
+    ``int8=True`` also scores every fold's networks on the device path (``protocols``).
+    ``calibrate=(K, ...)``: the ui protocol's device path with the wearer's few-shot
+    calibration too, as ``ui_cal<K>``; ``users``: the ui protocol's held-out users (default all)."""
     if name not in P.SETTINGS:
         raise GloveXferError(f"unknown model '{name}'; choose one of {', '.join(P.SETTINGS)}")
     setting = P.SETTINGS[name]
+    everyone = sorted(set(dom.target.group.tolist()))
+    unknown = sorted(set(users or ()) - set(everyone))
+    if unknown:
+        raise GloveXferError(f"--users {' '.join(unknown)}: no such user in the target set ({', '.join(everyone)})")
     if quick:
         setting = P.quick_setting(setting)
     out: dict = {"model": name, "quick": quick, "seed": seed, "kind": setting.kind, "int8": int8}
@@ -130,8 +137,11 @@ def run(name: str, protocol: str, dom: Domains, quick: bool, seed: int = 0, prog
         kw = dict(splits=1, repeats=1) if quick else {}
         out["ud"] = P.user_dependent(setting, weights, dom.target, seed=seed, progress=progress, cache=None if quick else FOLD_CACHE, int8=int8, **kw)
     if protocol in ("ui", "both"):
-        users = sorted(set(dom.target.group.tolist()))
-        out["ui"] = P.user_independent(setting, weights, dom.target, seed=seed, users=users[:QUICK_UI_USERS] if quick else None, progress=progress, cache=None if quick else FOLD_CACHE, int8=int8)
+        chosen = users or (everyone[:QUICK_UI_USERS] if quick else None)
+        out["ui"] = P.user_independent(setting, weights, dom.target, seed=seed, users=chosen, progress=progress, cache=None if quick else FOLD_CACHE,
+                                       int8=int8, calibrate=tuple(calibrate))
+        for k, figures in out["ui"].pop("calibrated", {}).items():
+            out[f"ui_cal{k}"] = figures
     out["seconds"] = round(time.time() - t0, 1)
     out["target"] = {"size": len(dom.target), "simulated": bool(dom.target_meta.get("simulated", False))}
     return out
@@ -153,6 +163,12 @@ def summary(res: dict) -> str:
     for proto, label in (("ud", "user-dependent"), ("ui", "user-independent")):
         for name, r in res.get(proto, {}).get("parts", {}).items():
             lines.append(f"    {name:<14} {label} {100 * r['mean']:.2f} %")
+    for key in sorted(k for k in res if k.startswith("ui_cal")):
+        c = res[key]
+        lines.append(f"  int8 device path, calibrated with {key[len('ui_cal'):]} per letter (users {', '.join(c['users'])}): "
+                     f"{100 * c['mean']:.2f} % (uncalibrated {100 * c['uncalibrated']['mean']:.2f} %, without guard 2 "
+                     f"{100 * c['unguarded']['mean']:.2f} %, uncalibrated among the calibrated letters only "
+                     f"{100 * c['uncalibrated_calibrated_letters_only']['mean']:.2f} %, on the same test recordings)")
     for proto, label in (("ud", "user-dependent"), ("ui", "user-independent")):
         if proto not in res:
             continue

@@ -173,6 +173,10 @@ def confusion(y_true: np.ndarray, y_pred: np.ndarray, n: int = 26) -> np.ndarray
 INT8 = "@int8"
 #: Representative examples that calibrate a fold network's int8 conversion (as ``export``).
 INT8_REPRESENTATIVE_N = 300
+#: Prefix of a fold's device data (not predictions): ``device.scores`` (the device model's
+#: uncalibrated integer scores, (N, 26)) and ``device.features.<kind>`` (each member network's
+#: ``golden.recognise.NetOutput.features``, (N, F)), kept for ``--calibrate``.
+DEVICE = "device."
 
 
 def int8_network(model, kind: str, train_set: Arrays, seed: int):
@@ -201,14 +205,16 @@ def device_outputs(net, test_set: Arrays) -> list:
     return [nb.at(i) for i in range(len(test_set))]
 
 
-def fold_predictions(setting: Setting, pretrained, train_set: Arrays, test_set: Arrays, seed: int, progress: bool = True, int8: bool = False) -> dict:
+def fold_predictions(setting: Setting, pretrained, train_set: Arrays, test_set: Arrays, seed: int, progress: bool = True, int8: bool = False,
+                     device_data: bool = False) -> dict:
     """Train ``setting`` on one fold and predict ``test_set``: ``{name: labels (N,)}``.
 
     ``pretrained`` is the weights (single network) or ``{member name: weights}`` (fused).
     A fused setting also returns each member's own predictions; its own are the argmax of
     the members' mean probability.  ``int8=True`` adds ``name + INT8`` for every name: the
     same fold networks on the device path (:func:`int8_network`, :func:`device_outputs`; a fused setting's int8
-    prediction is the firmware's integer fusion, ``golden.recognise.fuse``).
+    prediction is the firmware's integer fusion, ``golden.recognise.fuse``).  ``device_data=True``
+    (with ``int8``) also returns the device model's scores and features (:data:`DEVICE`).
     """
     from ..golden.recognise import fuse
 
@@ -227,7 +233,18 @@ def fold_predictions(setting: Setting, pretrained, train_set: Arrays, test_set: 
     if int8 and setting.parts:
         a, b = (dev[p.name] for p in setting.parts)
         out[setting.name + INT8] = np.array([fuse(x, y).index for x, y in zip(a, b)], dtype=np.int64)
+    if int8 and device_data:
+        # the device model's score is the sum of its networks' int8 softmax outputs (+128 each)
+        out[DEVICE + "scores"] = sum(np.stack([o.probs_q8 for o in outs]).astype(np.int64) for outs in dev.values())
+        for part in members(setting):
+            out[DEVICE + "features." + part.kind] = np.stack([o.features for o in dev[part.name]])
     return out
+
+
+def split_device_data(preds: dict) -> tuple[dict, dict]:
+    """A fold's result as ``(predictions, device data)`` (:data:`DEVICE` keys, prefix removed)."""
+    data = {k[len(DEVICE):]: v for k, v in preds.items() if k.startswith(DEVICE)}
+    return {k: v for k, v in preds.items() if not k.startswith(DEVICE)}, data
 
 
 def _digest(*parts) -> str:
@@ -253,21 +270,23 @@ def _digest(*parts) -> str:
     return h.hexdigest()[:16]
 
 
-def cached_fold(cache: Path | None, setting: Setting, pretrained, train_set: Arrays, test_set: Arrays, seed: int, progress: bool = True, int8: bool = False) -> dict:
+def cached_fold(cache: Path | None, setting: Setting, pretrained, train_set: Arrays, test_set: Arrays, seed: int, progress: bool = True, int8: bool = False,
+                device_data: bool = False) -> dict:
     """``fold_predictions``, kept in ``cache`` (one small npz per fold) so that a long protocol
     run that is interrupted resumes at the first fold it has not finished.  The key holds
     everything that decides the fold's result: the setting (all its training parameters), the
     pretrained weights, the fold's train and test inputs and labels, and the seed."""
     if cache is None:
-        return fold_predictions(setting, pretrained, train_set, test_set, seed, progress, int8)
+        return fold_predictions(setting, pretrained, train_set, test_set, seed, progress, int8, device_data)
     key = _digest(repr(setting), pretrained, train_set.seq, train_set.y, test_set.seq, test_set.y, seed)
     if int8:
         key = _digest(key, test_set.dev_seq, test_set.dev_img, INT8_REPRESENTATIVE_N)
-    path = Path(cache) / f"{setting.name}{'_int8' if int8 else ''}_{key}.npz"
+    suffix = ("_int8dev" if device_data else "_int8") if int8 else ""
+    path = Path(cache) / f"{setting.name}{suffix}_{key}.npz"
     if path.is_file():
         with np.load(path, allow_pickle=False) as z:
             return {k: z[k] for k in z.files}
-    preds = fold_predictions(setting, pretrained, train_set, test_set, seed, progress, int8)
+    preds = fold_predictions(setting, pretrained, train_set, test_set, seed, progress, int8, device_data)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp.npz")
     np.savez(tmp, **preds)
@@ -323,16 +342,35 @@ def user_dependent(setting: Setting, pretrained, target: Arrays, splits: int = U
     return _split_results(setting, res, agree)
 
 
-def user_independent(setting: Setting, pretrained, target: Arrays, seed: int = 0, users: list[str] | None = None, progress: bool = True, cache: Path | None = None, int8: bool = False) -> dict:
+def user_independent(setting: Setting, pretrained, target: Arrays, seed: int = 0, users: list[str] | None = None, progress: bool = True, cache: Path | None = None, int8: bool = False,
+                     calibrate: tuple = ()) -> dict:
     """Leave one user out for every user (or the given ``users``).
-    ``int8=True``: each fold's networks on the device path too (:func:`fold_predictions`)."""
+    ``int8=True``: each fold's networks on the device path too (:func:`fold_predictions`).
+    ``calibrate=(K, ...)`` (device path): also the device's few-shot calibration with K
+    recordings per letter of the held-out user (``nets.calibration``), under
+    ``calibrated[K]``; each fold's seed picks the calibration recordings."""
+    from . import calibration
+
     per_user: dict = {}
     conf: dict = {}
     agree: dict = {}
-    for k, u in enumerate(users if users is not None else sorted(set(target.group.tolist()))):
+    cal_users: dict = {k: {} for k in calibrate}
+    int8 = int8 or bool(calibrate)
+    everyone = sorted(set(target.group.tolist()))
+    for n, u in enumerate(users if users is not None else everyone):
+        k = everyone.index(u) if users is not None and u in everyone else n  # a user's fold seed does not depend on the others
         test_mask = target.group == u
         test = target.take(np.flatnonzero(test_mask))
-        preds = cached_fold(cache, setting, pretrained, target.take(np.flatnonzero(~test_mask)), test, seed=seed + k, progress=progress, int8=int8)
+        preds, dev = split_device_data(cached_fold(cache, setting, pretrained, target.take(np.flatnonzero(~test_mask)), test, seed=seed + k,
+                                                   progress=progress, int8=int8, device_data=bool(calibrate)))
+        for K in calibrate:
+            feats = tuple(dev["features." + p.kind] for p in members(setting))
+            cal_users[K][u] = calibration.calibrate_user(feats, dev["scores"], test.y, K, seed=1000 * (seed + k) + K)
+            if progress:
+                r = cal_users[K][u]
+                print(f"  {u} calibrate {K}: {100 * r['uncalibrated']:.1f} % -> {100 * r['calibrated']:.1f} % "
+                      f"(unguarded {100 * r['unguarded']:.1f} %, uncalibrated among the calibrated letters "
+                      f"{100 * r['uncalibrated_calibrated_letters_only']:.1f} %; {r['leave_one_out']['message']}; {r['flagged']} flagged)", flush=True)
         _agreement(preds, agree)
         for name, pred in preds.items():
             per_user.setdefault(name, {})[u] = float(np.mean(pred == test.y))
@@ -341,7 +379,10 @@ def user_independent(setting: Setting, pretrained, target: Arrays, seed: int = 0
     for name, pu in per_user.items():
         vals = np.array(list(pu.values()))
         res[name] = {"mean": float(vals.mean()), "std": float(vals.std()), "per_user": pu, "confusion": conf[name].tolist()}
-    return _split_results(setting, res, agree)
+    main = _split_results(setting, res, agree)
+    if calibrate:
+        main["calibrated"] = {K: calibration.summarise(pu) for K, pu in cal_users.items()}
+    return main
 
 
 # ---------------------------------------------------------------------------------------

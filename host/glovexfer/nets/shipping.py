@@ -20,7 +20,8 @@ the protocol runs and ``train`` share it; only ``best_lstm`` and ``best_cnn`` al
 (``models/glove/<name>/pretrained.h5``, :data:`PRETRAINED_SHIPPED`): the recogniser of
 continuous writing (``glovexfer train --model writing``, ``nets.writing_models``) starts from
 it.  ``models/glove/metrics.json`` collects every glove model's protocol figures (``ud.mean``,
-``ud.std``, ``ui.mean``, ``ui.per_user``; fractions in [0, 1]); ``models/chen2021/metrics.json``
+``ud.std``, ``ui.mean``, ``ui.per_user``, and ``ui_cal<K>`` from ``evaluate --calibrate K``;
+fractions in [0, 1]); ``models/chen2021/metrics.json``
 is the Chen protocols' summary (``glovexfer evaluate --domain chen2021``).
 """
 
@@ -72,6 +73,9 @@ def protocol_figures(evaluate_json: dict) -> dict:
     if "ui" in evaluate_json:
         ui = evaluate_json["ui"]
         out["ui"] = {"mean": ui["mean"], "std": ui["std"], "per_user": ui["per_user"]}
+    for key in sorted(k for k in evaluate_json if k.startswith("ui_cal")):
+        c = evaluate_json[key]
+        out[key] = {"mean": c["mean"], "per_user": c["per_user"], "uncalibrated": c["uncalibrated"]["mean"], "users": c["users"]}
     return out
 
 
@@ -195,7 +199,7 @@ def update_summary(out_dir: Path = MODELS_DIR) -> Path:
     }
     for m in sorted(Path(out_dir).glob(f"*/{METRICS_FILE}")):
         d = json.loads(m.read_text())
-        entry = {k: d[k] for k in ("ud", "ui") if k in d}
+        entry = {k: d[k] for k in d if k in ("ud", "ui") or k.startswith("ui_cal")}
         if entry:
             summary["models"][d["model"]] = entry | {"reproduce": d.get("reproduce", "")}
     summary.update(summary.pop("models"))

@@ -6,7 +6,7 @@
 
 namespace {
 
-constexpr int kRecords = 4, kKeyMax = 16, kValueMax = 256;
+constexpr int kRecords = 4, kKeyMax = 16, kValueMax = 18432;  // a whole letter calibration
 struct Record {
     bool used;
     char key[kKeyMax];

@@ -1,0 +1,252 @@
+#include "calibrate.h"
+
+#include "fnv.h"
+
+namespace gx {
+
+namespace {
+
+const uint8_t kMagic[4] = {'G', 'X', 'L', '1'};
+constexpr int32_t kNoDistance = INT32_MAX;
+
+void put_u32(uint8_t* p, uint32_t v) {
+    for (int k = 0; k < 4; ++k) p[k] = static_cast<uint8_t>(v >> (8 * k));
+}
+uint32_t get_u32(const uint8_t* p) {
+    uint32_t v = 0;
+    for (int k = 0; k < 4; ++k) v |= static_cast<uint32_t>(p[k]) << (8 * k);
+    return v;
+}
+
+const uint8_t* record_bytes(const GxCalibSet* set) { return reinterpret_cast<const uint8_t*>(set); }
+
+uint32_t digest_of(const GxCalibSet* set, int n) {
+    GxFnv1a h;
+    const uint8_t* p = record_bytes(set);
+    for (int i = 8; i < n; ++i) h.byte(p[i]);
+    return h.sum();
+}
+
+// Offset of network k's features in a sample.
+int feat_off(const GxCalibSet* set, int k) { return k == 0 ? 0 : set->dims[0]; }
+
+// L1 distance of two feature slices of n values (int8: each term <= 255, n <= 128).
+int32_t l1(const int8_t* a, const int8_t* b, int n) {
+    int32_t d = 0;
+    for (int i = 0; i < n; ++i) {
+        const int32_t t = static_cast<int32_t>(a[i]) - b[i];
+        d += t < 0 ? -t : t;
+    }
+    return d;
+}
+
+int32_t dist(const GxCalibSet* set, int k, const int8_t* x, const GxCalibSample& s) {
+    const int off = feat_off(set, k);
+    return l1(x + off, s.feat + off, set->dims[k]);
+}
+
+// The scale of the set without sample `skip` (-1: none), from each sample's nearest other
+// letter (near1) and, when that is `skip` itself, its second nearest (near2).
+void scale_from(const GxCalibSet* set, const GxCalibLooScratch* sc, int skip, int letters, GxCalibScale* out) {
+    out->active = letters >= 2;
+    for (int k = 0; k < kGxCalibMaxNets; ++k) out->tau[k] = 1;
+    if (!out->active) return;
+    for (int k = 0; k < set->n_nets; ++k) {
+        int64_t sum = 0;
+        int32_t count = 0;
+        for (int j = 0; j < set->n_samples; ++j) {
+            if (j == skip) continue;
+            sum += sc->near1_at[j][k] == skip ? sc->near2[j][k] : sc->near1[j][k];
+            ++count;
+        }
+        const int64_t t = sum / count;
+        out->tau[k] = t < 1 ? 1 : static_cast<int32_t>(t);
+    }
+}
+
+// Nearest and second-nearest distance of every sample to another letter's samples.
+void neighbours(const GxCalibSet* set, GxCalibLooScratch* sc) {
+    for (int j = 0; j < set->n_samples; ++j)
+        for (int k = 0; k < set->n_nets; ++k) {
+            sc->near1[j][k] = sc->near2[j][k] = kNoDistance;
+            sc->near1_at[j][k] = 0xff;
+        }
+    for (int i = 0; i < set->n_samples; ++i)
+        for (int j = i + 1; j < set->n_samples; ++j) {
+            if (set->s[i].letter == set->s[j].letter) continue;
+            for (int k = 0; k < set->n_nets; ++k) {
+                const int32_t d = dist(set, k, set->s[i].feat, set->s[j]);
+                const int ends[2] = {i, j};
+                for (int e = 0; e < 2; ++e) {
+                    const int a = ends[e], b = ends[1 - e];
+                    if (d < sc->near1[a][k]) {
+                        sc->near2[a][k] = sc->near1[a][k];
+                        sc->near1[a][k] = d;
+                        sc->near1_at[a][k] = static_cast<uint8_t>(b);
+                    } else if (d < sc->near2[a][k]) {
+                        sc->near2[a][k] = d;
+                    }
+                }
+            }
+        }
+}
+
+// Calibrated scores of x against the set without sample `skip` (-1: none).
+void calibrated(const GxCalibSet* set, const GxCalibScale* scale, const int8_t* x, const uint16_t base[kGxClasses],
+               int skip, uint16_t out[kGxClasses]) {
+    for (int c = 0; c < kGxClasses; ++c) out[c] = base[c];
+    if (!scale->active) return;
+    for (int k = 0; k < set->n_nets; ++k) {
+        int32_t d[kGxClasses];
+        for (int c = 0; c < kGxClasses; ++c) d[c] = kNoDistance;
+        for (int j = 0; j < set->n_samples; ++j) {
+            if (j == skip) continue;
+            const int c = set->s[j].letter;
+            const int32_t v = dist(set, k, x, set->s[j]);
+            if (v < d[c]) d[c] = v;
+        }
+        const int32_t tau = scale->tau[k];
+        for (int c = 0; c < kGxClasses; ++c) {
+            if (d[c] == kNoDistance || d[c] >= tau) continue;
+            // (tau - d) * 255 < 32641 * 255 fits int32
+            out[c] = static_cast<uint16_t>(out[c] + kGxCalibGain * (tau - d[c]) / tau);
+        }
+    }
+}
+
+int first_max(const uint16_t v[kGxClasses]) {
+    int best = 0;
+    for (int c = 1; c < kGxClasses; ++c)
+        if (v[c] > v[best]) best = c;
+    return best;
+}
+
+}  // namespace
+
+void gx_calib_init(GxCalibSet* set, int model_sel, uint32_t model_sum, int n_nets, const int32_t dims[]) {
+    for (int k = 0; k < 4; ++k) set->magic[k] = kMagic[k];
+    put_u32(set->model_sum, model_sum);
+    set->model_sel = static_cast<uint8_t>(model_sel);
+    set->n_nets = static_cast<uint8_t>(n_nets < 1 ? 1 : (n_nets > kGxCalibMaxNets ? kGxCalibMaxNets : n_nets));
+    for (int k = 0; k < kGxCalibMaxNets; ++k) set->dims[k] = static_cast<uint8_t>(k < set->n_nets ? dims[k] : 0);
+    set->reserved[0] = set->reserved[1] = 0;
+    gx_calib_clear(set);
+}
+
+void gx_calib_clear(GxCalibSet* set) {
+    set->n_samples = 0;
+    set->enabled = 0;
+    gx_calib_seal(set);
+}
+
+int gx_calib_count(const GxCalibSet* set, int letter) {
+    int n = 0;
+    for (int j = 0; j < set->n_samples; ++j) n += set->s[j].letter == letter;
+    return n;
+}
+
+int gx_calib_letters(const GxCalibSet* set) {
+    int n = 0;
+    for (int c = 0; c < kGxClasses; ++c) n += gx_calib_count(set, c) > 0;
+    return n;
+}
+
+int gx_calib_feat_len(const GxCalibSet* set) {
+    int n = 0;
+    for (int k = 0; k < set->n_nets; ++k) n += set->dims[k];
+    return n;
+}
+
+bool gx_calib_add(GxCalibSet* set, int letter, const int8_t* x) {
+    if (letter < 0 || letter >= kGxClasses) return false;
+    if (gx_calib_count(set, letter) >= kGxCalibKMax) {  // drop the letter's oldest: the samples keep their order
+        int j = 0;
+        while (set->s[j].letter != letter) ++j;
+        for (; j + 1 < set->n_samples; ++j) set->s[j] = set->s[j + 1];
+        --set->n_samples;
+    }
+    GxCalibSample& s = set->s[set->n_samples];
+    s.letter = static_cast<uint8_t>(letter);
+    const int n = gx_calib_feat_len(set);
+    for (int i = 0; i < kGxFeatMax; ++i) s.feat[i] = i < n ? x[i] : 0;
+    ++set->n_samples;
+    return true;
+}
+
+void gx_calib_scale(const GxCalibSet* set, GxCalibScale* scale) {
+    scale->active = gx_calib_letters(set) >= 2;
+    for (int k = 0; k < kGxCalibMaxNets; ++k) scale->tau[k] = 1;
+    if (!scale->active) return;
+    for (int k = 0; k < set->n_nets; ++k) {
+        int64_t sum = 0;
+        for (int j = 0; j < set->n_samples; ++j) {
+            int32_t best = kNoDistance;
+            for (int i = 0; i < set->n_samples; ++i) {
+                if (set->s[i].letter == set->s[j].letter) continue;
+                const int32_t d = dist(set, k, set->s[j].feat, set->s[i]);
+                if (d < best) best = d;
+            }
+            sum += best;
+        }
+        const int64_t t = sum / set->n_samples;
+        scale->tau[k] = t < 1 ? 1 : static_cast<int32_t>(t);
+    }
+}
+
+void gx_calib_decide(const GxCalibSet* set, const GxCalibScale* scale, const int8_t* x,
+                     const uint16_t base[kGxClasses], GxCalibOut* out) {
+    calibrated(set, scale, x, base, -1, out->scores);
+    gx_top3(out->scores, kGxClasses, out->top3);
+    out->index = out->top3[0];
+}
+
+bool gx_calib_loo(const GxCalibSet* set, GxCalibScoresFn scores_of, void* ctx, GxCalibLooScratch* scratch,
+                  GxCalibLoo* out) {
+    out->n = set->n_samples;
+    out->uncal_correct = out->cal_correct = 0;
+    neighbours(set, scratch);
+    const int letters = gx_calib_letters(set);
+    for (int j = 0; j < set->n_samples; ++j) {
+        const int c = set->s[j].letter;
+        const int left = letters - (gx_calib_count(set, c) == 1 ? 1 : 0);
+        GxCalibScale scale;
+        scale_from(set, scratch, j, left, &scale);
+        uint16_t base[kGxClasses], v[kGxClasses];
+        if (!scores_of(ctx, j, set->s[j].feat, base)) return false;
+        calibrated(set, &scale, set->s[j].feat, base, j, v);
+        out->uncal_correct += first_max(base) == c;
+        out->cal_correct += first_max(v) == c;
+    }
+    return true;
+}
+
+int gx_calib_record_bytes(const GxCalibSet* set) {
+    const int n = set->n_samples > kGxCalibMaxSamples ? kGxCalibMaxSamples : set->n_samples;
+    return kGxCalibHeaderBytes + n * static_cast<int>(sizeof(GxCalibSample));
+}
+
+void gx_calib_seal(GxCalibSet* set) {
+    for (int k = 0; k < 4; ++k) set->magic[k] = kMagic[k];
+    put_u32(set->digest, digest_of(set, gx_calib_record_bytes(set)));
+}
+
+int gx_calib_check(const GxCalibSet* set, int n, int model_sel, uint32_t model_sum, int n_nets,
+                   const int32_t dims[]) {
+    if (n < kGxCalibHeaderBytes || n > kGxCalibRecordMax) return GX_CALIB_ERR_SIZE;
+    for (int k = 0; k < 4; ++k)
+        if (set->magic[k] != kMagic[k]) return GX_CALIB_ERR_MAGIC;
+    if (set->n_samples > kGxCalibMaxSamples || n != gx_calib_record_bytes(set)) return GX_CALIB_ERR_SIZE;
+    if (get_u32(set->digest) != digest_of(set, n)) return GX_CALIB_ERR_DIGEST;
+    if (set->model_sel != model_sel || get_u32(set->model_sum) != model_sum || set->n_nets != n_nets)
+        return GX_CALIB_ERR_MODEL;
+    for (int k = 0; k < kGxCalibMaxNets; ++k)
+        if (set->dims[k] != (k < n_nets ? dims[k] : 0)) return GX_CALIB_ERR_MODEL;
+    if (set->enabled > 1) return GX_CALIB_ERR_RANGE;
+    for (int c = 0; c < kGxClasses; ++c)
+        if (gx_calib_count(set, c) > kGxCalibKMax) return GX_CALIB_ERR_RANGE;
+    for (int j = 0; j < set->n_samples; ++j)
+        if (set->s[j].letter >= kGxClasses) return GX_CALIB_ERR_RANGE;
+    return GX_CALIB_OK;
+}
+
+}  // namespace gx

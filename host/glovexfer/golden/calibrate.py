@@ -1,0 +1,298 @@
+"""Few-shot calibration to the wearer, integers only (spec v1, docs/calibration.md).
+
+The firmware's calibration (firmware/core, ``calibrate`` command) is its twin, bit for bit.
+
+Spec v1
+    Feature vector
+        Per network ``n`` of the device model (``golden.recognise.MODEL_NETS[model]``, in that
+        order), ``x_n`` is the int8 input of the network's last FULLY_CONNECTED (the one that
+        feeds SOFTMAX; ``Int8Network.run_with_features``, ``NetOutput.features``): 100 values
+        for the BiLSTM, 128 for the CNN, the signal network's own size.
+    Calibration set
+        Per letter 0..25 up to ``K_MAX`` = 3 samples, oldest first; adding a 4th sample of a
+        letter drops the oldest.  A sample holds every network's features and the model's
+        uncalibrated integer scores of that recording (26 values; leave-one-out needs them).
+    Distance
+        ``d_{n,c}(x) = min over the stored samples s of letter c of sum_i |x_i - s_i|``
+        (at most 255 * F, fits int32).  A letter without samples has no distance.
+    Scale
+        ``tau_n``: for every stored sample, its L1 distance (network n) to the nearest stored
+        sample of *another* letter; ``tau_n = max(1, floor(sum / count))``.  Recomputed when
+        the set changes.  With fewer than 2 letters calibrated there is no scale and the
+        calibration has no effect (every bonus is 0).
+    Bonus and decision
+        ``bonus_{n,c} = floor(CAL_GAIN * max(0, tau_n - d_{n,c}) / tau_n)`` with ``CAL_GAIN``
+        = 255 (so an exact match of a stored sample gets ``CAL_GAIN``; 0 for letters without
+        samples).  ``score_c`` = the model's integer score (fused: sum of the two networks'
+        int8 softmax outputs + 128, 0..510; one network: its softmax output + 128, 0..255)
+        ``+ sum_n bonus_{n,c}``.  Letter = first maximum; top-3 = stable sort by descending
+        score (as ``golden.recognise.top_k``).  Every product fits int32
+        (``CAL_GAIN * tau_n <= 255 * 255 * 128``).
+    Guard 1 (sample)
+        A sample of letter ``c`` whose uncalibrated top-3 lacks ``c`` is flagged ("does not
+        look like c") and stored only when the caller confirms it.
+    Guard 2 (set)
+        Leave-one-out on the stored set: each stored sample classified with the calibration
+        built from the others (itself removed, scales recomputed) and uncalibrated; if the
+        calibrated count of correct samples is below the uncalibrated count, the calibration
+        is harmful ("lowers accuracy on your own samples: a/b -> c/b") and is not enabled.
+
+Public functions: :func:`add_sample`, :func:`scales`, :func:`distances`, :func:`bonus`,
+:func:`calibrated_scores` (one recording), :func:`calibrated_scores_batch` (B recordings),
+:func:`decide`, :func:`leave_one_out`, :func:`enabled_set`; :func:`model_scores` and
+:func:`model_features` read them from a ``golden.recognise`` result.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..params import LETTERS
+from .recognise import MODEL_NETS, top_k
+
+#: Samples kept per letter.
+K_MAX = 3
+#: Bonus of an exact match with a stored sample, per network.
+CAL_GAIN = 255
+#: Recordings per step of the batched distance (bounds its memory).
+BATCH_CHUNK = 256
+
+
+@dataclass(frozen=True)
+class Sample:
+    """One calibration recording: each network's int8 features and the uncalibrated scores."""
+
+    features: tuple  # (F_n,) int8 per network, MODEL_NETS order
+    scores: np.ndarray  # (26,) int64 uncalibrated model scores
+
+
+@dataclass
+class CalibrationSet:
+    """The stored samples, ``samples[c]`` = letter ``c``'s, oldest first (at most ``K_MAX``)."""
+
+    n_nets: int
+    samples: list = field(default_factory=lambda: [[] for _ in LETTERS])
+
+    def letters(self) -> list[int]:
+        """The calibrated letters, ascending."""
+        return [c for c in range(len(LETTERS)) if self.samples[c]]
+
+    def entries(self) -> list[tuple[int, int, Sample]]:
+        """Every stored sample as ``(letter, position, sample)``, letter by letter, oldest first."""
+        return [(c, j, s) for c in range(len(LETTERS)) for j, s in enumerate(self.samples[c])]
+
+    def __len__(self) -> int:
+        return sum(len(s) for s in self.samples)
+
+    def without(self, letter: int, position: int) -> CalibrationSet:
+        """A copy without sample ``position`` of ``letter`` (the leave-one-out set)."""
+        out = [list(s) for s in self.samples]
+        del out[letter][position]
+        return CalibrationSet(self.n_nets, out)
+
+
+@dataclass(frozen=True)
+class AddResult:
+    """What :func:`add_sample` did: ``suspicious`` = Guard 1 fired (the letter is not in the
+    uncalibrated top-3, ``top3``); ``stored`` = the sample is in the set."""
+
+    stored: bool
+    suspicious: bool
+    top3: tuple
+
+
+def _as_features(features, n_nets: int) -> tuple:
+    fs = tuple(np.asarray(f) for f in features)
+    if len(fs) != n_nets:
+        raise ValueError(f"{len(fs)} feature vectors, the calibration's model has {n_nets} networks")
+    for f in fs:
+        if f.dtype != np.int8:
+            raise TypeError(f"int8 features expected, got {f.dtype}")
+    return fs
+
+
+def _as_scores(scores) -> np.ndarray:
+    s = np.asarray(scores)
+    if not np.issubdtype(s.dtype, np.integer) or s.shape[-1] != len(LETTERS):
+        raise ValueError(f"integer scores (..., {len(LETTERS)}) expected, got {s.dtype} {s.shape}")
+    return s.astype(np.int64)
+
+
+def add_sample(cal: CalibrationSet, letter: int, features, scores, confirm: bool = False) -> AddResult:
+    """Guard 1, then store: a sample whose letter is not in the uncalibrated top-3 of
+    ``scores`` is stored only with ``confirm``; a 4th sample of a letter drops its oldest."""
+    if not 0 <= int(letter) < len(LETTERS):
+        raise ValueError(f"letter index {letter} is not in 0..{len(LETTERS) - 1}")
+    fs = _as_features(features, cal.n_nets)
+    sc = _as_scores(scores).reshape(len(LETTERS))
+    top3 = tuple(top_k(sc, 3))
+    suspicious = int(letter) not in top3
+    if suspicious and not confirm:
+        return AddResult(False, True, top3)
+    kept = cal.samples[int(letter)]
+    kept.append(Sample(tuple(f.astype(np.int8).reshape(-1) for f in fs), sc.copy()))
+    if len(kept) > K_MAX:
+        del kept[0]
+    return AddResult(True, suspicious, top3)
+
+
+def _l1(a: np.ndarray, b: np.ndarray) -> int:
+    return int(np.sum(np.abs(a.astype(np.int32) - b.astype(np.int32))))
+
+
+def scales(cal: CalibrationSet) -> tuple[int, ...] | None:
+    """``tau_n`` per network, or None when fewer than 2 letters are calibrated (no effect)."""
+    if len(cal.letters()) < 2:
+        return None
+    entries = cal.entries()
+    taus = []
+    for n in range(cal.n_nets):
+        total = 0
+        for c, _, s in entries:
+            total += min(_l1(s.features[n], o.features[n]) for c2, _, o in entries if c2 != c)
+        taus.append(max(1, total // len(entries)))
+    return tuple(taus)
+
+
+def distances(cal: CalibrationSet, features) -> np.ndarray:
+    """``d_{n,c}`` of one recording: (n_nets, 26) int64, -1 for letters without samples."""
+    fs = _as_features(features, cal.n_nets)
+    d = np.full((cal.n_nets, len(LETTERS)), -1, dtype=np.int64)
+    for n in range(cal.n_nets):
+        x = fs[n].reshape(-1)
+        for c in cal.letters():
+            d[n, c] = min(_l1(x, s.features[n]) for s in cal.samples[c])
+    return d
+
+
+def _bonus_of(d: np.ndarray, tau: int) -> np.ndarray:
+    """``floor(CAL_GAIN * max(0, tau - d) / tau)``; 0 where ``d`` is -1 (no samples)."""
+    closeness = np.where(d < 0, 0, np.maximum(0, tau - d))
+    return CAL_GAIN * closeness // tau
+
+
+def bonus(cal: CalibrationSet, features) -> np.ndarray:
+    """``sum_n bonus_{n,c}`` of one recording: (26,) int64 (all 0 without a scale)."""
+    taus = scales(cal)
+    if taus is None:
+        return np.zeros(len(LETTERS), dtype=np.int64)
+    d = distances(cal, features)
+    return sum(_bonus_of(d[n], taus[n]) for n in range(cal.n_nets))
+
+
+def calibrated_scores(cal: CalibrationSet, features, scores) -> np.ndarray:
+    """The calibrated scores of one recording: ``scores + bonus`` (26,) int64."""
+    return _as_scores(scores).reshape(len(LETTERS)) + bonus(cal, features)
+
+
+def calibrated_scores_batch(cal: CalibrationSet, features, scores) -> np.ndarray:
+    """:func:`calibrated_scores` of B recordings: ``features`` one (B, F_n) int8 array per
+    network, ``scores`` (B, 26) -> (B, 26) int64, recording for recording the same integers."""
+    fs = _as_features(features, cal.n_nets)
+    sc = _as_scores(scores)
+    taus = scales(cal)
+    if taus is None:
+        return sc.copy()
+    entries = cal.entries()
+    owner = np.array([c for c, _, _ in entries])
+    out = sc.copy()
+    for n in range(cal.n_nets):
+        stored = np.stack([s.features[n] for _, _, s in entries]).astype(np.int32)  # (M, F)
+        x = fs[n].reshape(len(sc), -1).astype(np.int32)
+        d = np.full((len(sc), len(LETTERS)), -1, dtype=np.int64)
+        for k in range(0, len(x), BATCH_CHUNK):
+            dm = np.abs(x[k : k + BATCH_CHUNK, None, :] - stored[None]).sum(axis=2)  # (b, M)
+            for c in cal.letters():
+                d[k : k + BATCH_CHUNK, c] = dm[:, owner == c].min(axis=1)
+        out += _bonus_of(d, taus[n])
+    return out
+
+
+def decide(scores) -> tuple[int, list[int]]:
+    """``(letter index, top-3)``: first maximum, stable descending order."""
+    top = top_k(scores, 3)
+    return top[0], top
+
+
+@dataclass(frozen=True)
+class SetCheck:
+    """Guard 2: correct leave-one-out decisions of the stored samples, uncalibrated and
+    calibrated, out of ``total``."""
+
+    uncalibrated: int
+    calibrated: int
+    total: int
+
+    @property
+    def harmful(self) -> bool:
+        return self.calibrated < self.uncalibrated
+
+    @property
+    def message(self) -> str:
+        a, c, b = self.uncalibrated, self.calibrated, self.total
+        if self.harmful:
+            return f"lowers accuracy on your own samples: {a}/{b} -> {c}/{b}"
+        return f"accuracy on your own samples: {a}/{b} -> {c}/{b}"
+
+
+def leave_one_out(cal: CalibrationSet) -> SetCheck:
+    """Guard 2: each stored sample decided with the calibration of the others and without."""
+    unc = cal_ok = 0
+    entries = cal.entries()
+    for c, j, s in entries:
+        rest = cal.without(c, j)
+        unc += decide(s.scores)[0] == c
+        cal_ok += decide(calibrated_scores(rest, s.features, s.scores))[0] == c
+    return SetCheck(int(unc), int(cal_ok), len(entries))
+
+
+def enabled_set(cal: CalibrationSet) -> tuple[CalibrationSet | None, SetCheck]:
+    """The set to recognise with (None: calibration off, because it has no effect or Guard 2
+    finds it harmful) and the leave-one-out check."""
+    check = leave_one_out(cal)
+    if check.harmful or scales(cal) is None:
+        return None, check
+    return cal, check
+
+
+# ---------------------------------------------------------------------------------------
+# reading features and scores from golden.recognise results
+# ---------------------------------------------------------------------------------------
+def model_features(result, model: str) -> tuple:
+    """The model's networks' features of a ``Result`` (F_n,) or ``ResultBatch`` (B, F_n)."""
+    outs = [getattr(result, net) for net in MODEL_NETS[model]]
+    if any(o is None or o.features is None for o in outs):
+        raise ValueError(f"model {model!r} needs the features of {', '.join(MODEL_NETS[model])}")
+    return tuple(o.features for o in outs)
+
+
+def model_scores(result, model: str) -> np.ndarray:
+    """The model's uncalibrated integer scores: the sum of its networks' ``probs_q8``
+    ((26,) for a ``Result``, (B, 26) for a ``ResultBatch``)."""
+    outs = [getattr(result, net) for net in MODEL_NETS[model]]
+    if any(o is None for o in outs):
+        raise ValueError(f"model {model!r} needs the outputs of {', '.join(MODEL_NETS[model])}")
+    return sum(np.asarray(o.probs_q8, dtype=np.int64) for o in outs)
+
+
+__all__ = [
+    "AddResult",
+    "CAL_GAIN",
+    "CalibrationSet",
+    "K_MAX",
+    "Sample",
+    "SetCheck",
+    "add_sample",
+    "bonus",
+    "calibrated_scores",
+    "calibrated_scores_batch",
+    "decide",
+    "distances",
+    "enabled_set",
+    "leave_one_out",
+    "model_features",
+    "model_scores",
+    "scales",
+]

@@ -1,0 +1,196 @@
+"""golden.calibrate (few-shot calibration, spec v1 in docs/calibration.md) and the feature
+vectors it reads (Int8Network.run_with_features, NetOutput.features)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from glovexfer.golden import calibrate as C
+from glovexfer.params import LETTERS
+
+ROOT = Path(__file__).resolve().parents[1]
+SHIPPED = ROOT / "models" / "glove"
+
+
+def _scores(true: int, hi: int = 100, lo: int = 90) -> np.ndarray:
+    s = np.zeros(len(LETTERS), dtype=np.int64)
+    s[:] = 10
+    s[(true + 1) % len(LETTERS)] = lo
+    s[true] = hi
+    return s
+
+
+def _f(*v) -> np.ndarray:
+    return np.array(v, dtype=np.int8)
+
+
+def _set(samples, n_nets=1) -> C.CalibrationSet:
+    cal = C.CalibrationSet(n_nets)
+    for letter, feats in samples:
+        assert C.add_sample(cal, letter, feats, _scores(letter)).stored
+    return cal
+
+
+def test_exact_match_gets_cal_gain_per_network():
+    cal = _set([(0, (_f(0, 0), _f(5))), (1, (_f(100, 100), _f(-90)))], n_nets=2)
+    b = C.bonus(cal, (_f(0, 0), _f(5)))
+    assert b[0] == 2 * C.CAL_GAIN
+    assert b[1] == 0  # far beyond tau
+    assert np.all(b[2:] == 0)  # letters without samples
+
+
+def test_no_effect_with_fewer_than_two_letters():
+    cal = _set([(3, (_f(7, 7),)), (3, (_f(9, 9),))])
+    assert C.scales(cal) is None
+    s = _scores(5)
+    assert np.array_equal(C.calibrated_scores(cal, (_f(7, 7),), s), s)
+    assert np.array_equal(C.calibrated_scores_batch(cal, (np.stack([_f(7, 7), _f(1, 2)]),), np.stack([s, s])), np.stack([s, s]))
+    assert C.enabled_set(cal)[0] is None
+
+
+def test_fourth_sample_replaces_the_oldest():
+    cal = C.CalibrationSet(1)
+    for v in (1, 2, 3, 4):
+        C.add_sample(cal, 2, (_f(v),), _scores(2))
+    assert len(cal.samples[2]) == C.K_MAX == 3
+    assert [int(s.features[0][0]) for s in cal.samples[2]] == [2, 3, 4]
+
+
+def test_scale_and_bonus_by_hand():
+    # a: 0, 10; b: 40.  nearest other letter: 0->40 (40), 10->40 (30), 40->10 (30); tau = 100 // 3 = 33
+    cal = _set([(0, (_f(0),)), (0, (_f(10),)), (1, (_f(40),))])
+    assert C.scales(cal) == (33,)
+    d = C.distances(cal, (_f(20),))
+    assert d[0, 0] == 10 and d[0, 1] == 20 and np.all(d[0, 2:] == -1)
+    b = C.bonus(cal, (_f(20),))
+    assert b[0] == 255 * 23 // 33 and b[1] == 255 * 13 // 33
+    s = _scores(1)
+    s[0] = 90
+    assert C.decide(C.calibrated_scores(cal, (_f(20),), s))[0] == 0  # 90 + 177 > 100 + 100
+
+
+def test_scale_is_at_least_one():
+    cal = _set([(0, (_f(3),)), (1, (_f(3),))])
+    assert C.scales(cal) == (1,)
+    assert C.bonus(cal, (_f(3),))[:2].tolist() == [C.CAL_GAIN, C.CAL_GAIN]
+
+
+def test_guard_1_flags_a_sample_that_does_not_look_like_its_letter():
+    cal = C.CalibrationSet(1)
+    s = _scores(5)  # top-3: f (5), g (6), then a (0)
+    r = C.add_sample(cal, 9, (_f(1),), s)
+    assert r.suspicious and not r.stored and len(cal) == 0 and r.top3 == (5, 6, 0)
+    r = C.add_sample(cal, 9, (_f(1),), s, confirm=True)
+    assert r.suspicious and r.stored and len(cal) == 1
+    r = C.add_sample(cal, 6, (_f(1),), s)  # second place: in the top-3
+    assert r.stored and not r.suspicious
+
+
+def test_guard_2_reports_a_calibration_that_lowers_own_accuracy():
+    # every sample lies 2 from a sample of the other letter and 100 from its own
+    cal = _set([(0, (_f(0),)), (0, (_f(100),)), (1, (_f(2),)), (1, (_f(102),))])
+    check = C.leave_one_out(cal)
+    assert (check.uncalibrated, check.calibrated, check.total) == (4, 0, 4)
+    assert check.harmful and check.message == "lowers accuracy on your own samples: 4/4 -> 0/4"
+    assert C.enabled_set(cal)[0] is None
+
+
+def test_guard_2_keeps_a_helpful_calibration():
+    cal = C.CalibrationSet(1)
+    for letter, v in ((0, 0), (0, 2), (1, 50), (1, 52)):
+        # uncalibrated the model takes every sample for the other letter
+        C.add_sample(cal, letter, (_f(v),), _scores(1 - letter, 100, 95), confirm=True)
+    check = C.leave_one_out(cal)
+    assert (check.uncalibrated, check.calibrated) == (0, 4) and not check.harmful
+    assert C.enabled_set(cal)[0] is cal
+
+
+def test_leave_one_out_recomputes_the_scale_without_the_sample():
+    cal = _set([(0, (_f(0),)), (0, (_f(10),)), (1, (_f(40),)), (2, (_f(-60),))])
+    rest = cal.without(0, 1)
+    assert len(rest) == 3 and len(cal) == 4
+    assert C.scales(rest) == ((40 + 40 + 60) // 3,)
+
+
+def test_batch_equals_one_by_one():
+    rng = np.random.default_rng(3)
+    cal = C.CalibrationSet(2)
+    for letter in rng.choice(26, size=20):  # some letters get 4+ samples, some none
+        C.add_sample(cal, int(letter), (rng.integers(-128, 128, 100, dtype=np.int8), rng.integers(-128, 128, 128, dtype=np.int8)),
+                     rng.integers(0, 511, 26), confirm=True)
+    B = 40
+    fa = rng.integers(-128, 128, (B, 100), dtype=np.int8)
+    fb = rng.integers(-128, 128, (B, 128), dtype=np.int8)
+    fa[:5] = cal.entries()[0][2].features[0]  # exact matches too
+    scores = rng.integers(0, 511, (B, 26))
+    batch = C.calibrated_scores_batch(cal, (fa, fb), scores)
+    one = np.stack([C.calibrated_scores(cal, (fa[i], fb[i]), scores[i]) for i in range(B)])
+    assert np.array_equal(batch, one)
+    assert not np.array_equal(batch, scores)
+
+
+def test_bad_arguments_are_refused():
+    cal = C.CalibrationSet(2)
+    with pytest.raises(ValueError, match="feature vectors"):
+        C.add_sample(cal, 0, (_f(1),), _scores(0))
+    with pytest.raises(TypeError, match="int8"):
+        C.add_sample(cal, 0, (np.array([1]), np.array([2])), _scores(0))
+    with pytest.raises(ValueError, match="letter index"):
+        C.add_sample(cal, 26, (_f(1), _f(1)), _scores(0))
+
+
+# ---------------------------------------------------------------------------------------
+# the feature vectors of the shipped networks
+# ---------------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def shipped():
+    pytest.importorskip("flatbuffers")
+    from glovexfer.data.paths import demo_set_path
+    from glovexfer.data.recordings import RecordingSet
+    from glovexfer.golden.network import load_int8_model
+
+    paths = {k: SHIPPED / f"best_{k}" / "model_int8.tflite" for k in ("lstm", "cnn")}
+    if not all(p.is_file() for p in paths.values()):
+        pytest.skip("needs the shipped int8 networks (models/glove/best_*)")
+    nets = {k: load_int8_model(p.read_bytes()) for k, p in paths.items()}
+    rs = RecordingSet.load(demo_set_path())
+    return nets, rs.counts[:12]
+
+
+def test_features_are_the_last_fully_connected_input_and_change_no_output(shipped):
+    nets, counts = shipped
+    from glovexfer.golden.recognise import recognise_batch
+
+    rb = recognise_batch(counts, nets["lstm"], nets["cnn"])
+    for kind, size in (("lstm", 100), ("cnn", 128)):
+        net = nets[kind]
+        x = getattr(rb, kind).x_int8
+        y, feats = net.run_with_features(x)
+        assert feats.shape == (len(counts), size) and feats.dtype == np.int8
+        assert np.array_equal(y, net.run(x))
+        fc = [layer for layer in net.layers if layer.name == "FULLY_CONNECTED"][-1]
+        _, layers = net.run(x, return_all=True)
+        fc_out = next(lo.value for lo in layers if lo.tensor_index == fc.output)
+        assert np.array_equal(fc.run({fc.inputs[0]: feats}), fc_out)  # the FC reads exactly these
+        assert np.array_equal(getattr(rb, kind).features, feats)
+
+
+def test_features_and_scores_per_recording_equal_the_batch(shipped):
+    nets, counts = shipped
+    from glovexfer.golden.recognise import fuse, recognise, recognise_batch
+
+    rb = recognise_batch(counts, nets["lstm"], nets["cnn"])
+    fb = C.model_features(rb, "fused")
+    sb = C.model_scores(rb, "fused")
+    for i in (0, 5, 11):
+        r = recognise(counts[i], nets["lstm"], nets["cnn"])
+        fi = C.model_features(r, "fused")
+        assert all(np.array_equal(a, b[i]) for a, b in zip(fi, fb))
+        assert np.array_equal(C.model_scores(r, "fused"), sb[i])
+        assert np.array_equal(sb[i], fuse(r.lstm, r.cnn).scores)
+    assert C.model_scores(rb, "lstm").shape == (len(counts), 26)
+    with pytest.raises(ValueError, match="signal"):
+        C.model_features(rb, "fused_signal")
