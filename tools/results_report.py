@@ -109,6 +109,35 @@ def compare_ui(runs: list[dict], out: Path) -> Path | None:
     return p
 
 
+def calibration_figure(r: dict, out: Path) -> Path | None:
+    """Few-shot calibration per held-out user (``evaluate --calibrate K``): each user's
+    uncalibrated and calibrated accuracy on the same test recordings, one pair per K."""
+    ks = sorted(int(k[len("ui_cal"):]) for k in r if k.startswith("ui_cal"))
+    if not ks:
+        return None
+    plt = plots._plt()
+    users = list(r[f"ui_cal{ks[0]}"]["per_user"])
+    fig, axes = plt.subplots(len(ks), 1, figsize=(10, 1.2 + 1.9 * len(ks)), sharex=True, squeeze=False)
+    x = np.arange(len(users))
+    for ax, k in zip(axes[:, 0], ks):
+        cal = r[f"ui_cal{k}"]
+        before = [100 * cal["uncalibrated"]["per_user"][u] for u in users]
+        after = [100 * cal["per_user"][u] for u in users]
+        ax.bar(x - 0.2, before, 0.4, color="0.65", label=f"uncalibrated ({100 * cal['uncalibrated']['mean']:.1f} %)")
+        ax.bar(x + 0.2, after, 0.4, color="tab:blue", label=f"calibrated, K = {k} ({100 * cal['mean']:.1f} %)")
+        ax.set_ylim(50, 100)
+        ax.set_ylabel("accuracy [%]", fontsize=8)
+        ax.legend(fontsize=7, loc="lower left", ncol=2)
+    axes[-1, 0].set_xticks(x, users, fontsize=7)
+    axes[0, 0].set_title(f"{r['model']}: few-shot calibration per held-out user, int8 device path "
+                         "(simulated glove users; K recordings per letter calibrate, the rest test)", fontsize=9)
+    fig.tight_layout()
+    p = out / f"{r['model']}_ui_calibration.png"
+    fig.savefig(p, dpi=80)
+    plt.close(fig)
+    return p
+
+
 def int8_table(scores: list[dict]) -> str:
     rows = [
         "| model | recordings | float accuracy | int8 device path accuracy | argmax agreement (differ) |",
@@ -188,6 +217,9 @@ if __name__ == "__main__":
     img.mkdir(parents=True, exist_ok=True)
     for r in runs:
         for p in figures(r, img):
+            print(p)
+        p = calibration_figure(r, img)
+        if p:
             print(p)
     p = compare_ui([r for r in runs if r["model"] in by_model], img)
     if p:
