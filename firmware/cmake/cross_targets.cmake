@@ -30,7 +30,9 @@
 #   gx_app_<m>     the same app built for m = lstm, cnn, fused only (sizes per model): the
 #                  core (gxcore_<m>) and the app compiled with that build-time selection
 #                  (GX_WITH_LSTM / GX_WITH_CNN / GX_WITH_SIGNAL, firmware/core/select.h), so
-#                  only that model's networks, buffers and weights are linked
+#                  only that model's networks, buffers and weights are linked; without the
+#                  letter calibration (GX_WITH_CALIB=0, board gxboard_plain_nocalib): the
+#                  recognition path's sizes (the calibration's: gx_bench_calib)
 #   gx_bench_<m>   firmware/boards/qemu_common/bench_main.cpp for m = lstm, cnn, fused, on
 #                  gxcore_<m> (instruction counts per stage, stack high-water mark; GX_MODEL_DIR)
 #   When GX_MODEL_DIR also holds the optional signal network (gx_model_signal.cpp, see
@@ -71,13 +73,16 @@ set(_paint "")
 if(GX_BOARD_STACK_PAINT)
   set(_paint "${GX_COMMON}/stack_paint.cpp")
 endif()
-foreach(kind semi plain)
+# plain_nocalib: the UART board for the per-model apps, built without the letter
+# calibration (GX_WITH_CALIB=0), so that its settings store keeps no room for that record.
+foreach(kind semi plain plain_nocalib)
   add_library(gxboard_${kind} OBJECT ${GX_BOARD_SOURCES} ${_paint} "${GX_FW}/boards/settings_ram.cpp")
   target_include_directories(gxboard_${kind} PUBLIC "${GX_COMMON}" "${GX_FW}/boards" "${GX_FW}/core")
   target_compile_options(gxboard_${kind} PRIVATE $<$<COMPILE_LANGUAGE:CXX>:${GX_FLAGS}>)
 endforeach()
 target_compile_definitions(gxboard_semi PRIVATE GX_SEMIHOSTING=1)
 target_compile_definitions(gxboard_plain PRIVATE GX_SEMIHOSTING=0)
+target_compile_definitions(gxboard_plain_nocalib PRIVATE GX_SEMIHOSTING=0 GX_WITH_CALIB=0)
 
 # The program links GX_PROGRAM_CORE when the caller sets it (a per-model core), else gxcore.
 function(gx_target_program name kind)
@@ -222,9 +227,10 @@ if(GX_MODEL_DIR)
     target_compile_options(gxcore_${m} PRIVATE ${GX_FLAGS})
     target_compile_definitions(gxcore_${m} PUBLIC ${GX_SELECT_${m}})
     set(GX_PROGRAM_CORE gxcore_${m})
-    gx_target_program(gx_app_${m} plain ${GX_APP_SOURCES} "${GX_COMMON}/main_app.cpp" ${_m_${m}})
+    gx_target_program(gx_app_${m} plain_nocalib ${GX_APP_SOURCES} "${GX_COMMON}/main_app.cpp" ${_m_${m}})
     target_include_directories(gx_app_${m} PRIVATE "${GX_FW}/app" "${GX_MODEL_DIR}" "${GX_GEN_DIR}")
-    target_compile_definitions(gx_app_${m} PRIVATE ${_app_defs})
+    # the recognition path's sizes: without the letter calibration (its cost: bench --calibration)
+    target_compile_definitions(gx_app_${m} PRIVATE ${_app_defs} GX_WITH_CALIB=0)
     add_dependencies(gx_app_${m} gx_model_io)
     unset(GX_PROGRAM_CORE)
   endforeach()
