@@ -276,6 +276,12 @@ def test_evaluate_sessions_end_to_end(tmp_path, digilets_dir, capsys):
     assert 0.0 <= res["spotting"]["recall"] <= 1.0 and len(res["per_session"]) == 3
     for p in res["per_session"]:
         assert len(p["decoded"].split(" ")) == len(p["raw"].split(" "))
+    # the per-writer figures split the whole: sessions and words add up, the word error rate
+    # is their word-weighted mean
+    pw = res["per_writer"]
+    assert sum(v["sessions"] for v in pw.values()) == 3 and sum(v["words"] for v in pw.values()) == res["words"]
+    assert sum(v["wer_lexicon"] * v["words"] for v in pw.values()) / res["words"] == pytest.approx(res["wer_lexicon"])
+    assert "per writer, word error rate with the lexicon, worst first:" in text
 
 
 def test_the_shipped_spotter_equals_tflm_on_session_windows(digilets_dir):

@@ -223,6 +223,10 @@ def _evaluate_sessions(args) -> int:
     lex = f", with the lexicon {100 * ts['wer_lexicon']:.2f} %" if lexicon is not None else ""
     print(f"the same letters cut at their true spans (a button per letter): CER {100 * ts['cer_raw']:.2f} %, "
           f"WER raw {100 * ts['wer_raw']:.2f} %{lex}  ({time.time() - t0:.0f} s)")
+    key = "wer_lexicon" if lexicon is not None else "wer_raw"
+    worst = sorted(res["per_writer"].items(), key=lambda kv: -kv[1][key])
+    print(f"per writer, word error rate {'with the lexicon' if lexicon is not None else 'raw'}, worst first: "
+          + ", ".join(f"{u or '?'} {100 * v[key]:.1f} %" for u, v in worst))
     if args.json:
         make = (f"glovexfer simulate --sessions {len(ss)} --seed {ss.meta['seed']} --out {args.sessions} && "
                 if ss.meta.get("simulated") and "seed" in ss.meta else "")

@@ -10,7 +10,8 @@ letter by at least half of both, each true letter matched once), the character e
 the raw letters (edit distance over the text with its spaces, per character of the truth), the
 word error rate raw and with the lexicon (edit distance over words, per true word); and the
 same recognition and decoding on the true letter spans (what a button per letter would give)
-for comparison.
+for comparison; the character and word error rates per writer too (``per_writer``: a few
+hard writers can carry most of the errors).
 """
 
 from __future__ import annotations
@@ -104,11 +105,12 @@ def evaluate_sessions(ss, spotter, nets: dict, lexicon: Lexicon | None, progress
         for w in s.text.split(" "):
             true_words.append(list(range(k, k + len(w))))
             k += len(w)
-        plans.append((s.text, words, true_words, len(sp.letters), len(true), len(m)))
+        plans.append((s.text, words, true_words, len(sp.letters), len(true), len(m), s.user))
     letters, probs = _recognise(seg_counts, nets, ss.sensor)
     true_letters, true_probs = _recognise(true_counts, nets, ss.sensor)
     sums = {k: 0 for k in ("chars", "words", "cer_raw", "wer_raw", "wer_lexicon", "oracle_cer", "oracle_wer_raw", "oracle_wer_lexicon")}
-    for text, words, true_words, n_sp, n_tr, n_match in plans:
+    per_writer: dict = {}
+    for text, words, true_words, n_sp, n_tr, n_match, user in plans:
         raw, dec = _texts(letters, probs, words, lexicon)
         o_raw, o_dec = _texts(true_letters, true_probs, true_words, lexicon)
         tw = text.split(" ")
@@ -119,6 +121,12 @@ def evaluate_sessions(ss, spotter, nets: dict, lexicon: Lexicon | None, progress
             sums[k] += v
         sums["chars"] += len(text)
         sums["words"] += len(tw)
+        pw = per_writer.setdefault(user, {"sessions": 0, "chars": 0, "words": 0, "cer_raw": 0, "wer_raw": 0, "wer_lexicon": 0})
+        pw["sessions"] += 1
+        pw["chars"] += len(text)
+        pw["words"] += len(tw)
+        for k in ("cer_raw", "wer_raw", "wer_lexicon"):
+            pw[k] += e[k]
         per_session.append({"text": text, "raw": raw, "decoded": dec, "spotted": n_sp, "letters": n_tr, "matched": n_match})
     ch, wd = max(sums["chars"], 1), max(sums["words"], 1)
     return {
@@ -133,6 +141,10 @@ def evaluate_sessions(ss, spotter, nets: dict, lexicon: Lexicon | None, progress
         "lexicon_size": len(lexicon) if lexicon is not None else 0,
         "true_spans": {"cer_raw": sums["oracle_cer"] / ch, "wer_raw": sums["oracle_wer_raw"] / wd,
                        "wer_lexicon": sums["oracle_wer_lexicon"] / wd if lexicon is not None else None},
+        "per_writer": {u: {"sessions": v["sessions"], "words": v["words"], "cer_raw": v["cer_raw"] / max(v["chars"], 1),
+                           "wer_raw": v["wer_raw"] / max(v["words"], 1),
+                           "wer_lexicon": v["wer_lexicon"] / max(v["words"], 1) if lexicon is not None else None}
+                       for u, v in sorted(per_writer.items())},
         "per_session": per_session,
     }
 
