@@ -158,3 +158,22 @@ def test_rerun_resumes_from_the_fold_file_and_refuses_other_settings(quick_fold,
     finally:
         rec["settings"]["seed"] = 0
         js.write_text(json.dumps(rec))
+
+
+def test_protocols_summary_keeps_the_calibration(tmp_path, capsys):
+    """``evaluate --domain chen2021 --summarise`` rewrites the metrics file from the protocols'
+    fold files and keeps the ``lowo_cal<K>`` entries that ``--calibrate`` put there."""
+    fold = {"protocol": "lowo", "fold": "isa", "held_out": ["isa"], "n_test": 10, "seconds": 1.0,
+            "models": {FUSED_FIGURES: {"accuracy": 0.5, "confusion": np.eye(26, dtype=int).tolist(), "per_writer": {"isa": 0.5}}}}
+    (tmp_path / "folds" / "lowo").mkdir(parents=True)
+    (tmp_path / "folds" / "lowo" / "isa.json").write_text(json.dumps(fold))
+    js = tmp_path / "metrics.json"
+    argv = ["evaluate", "--domain", "chen2021", "--summarise", "--out", str(tmp_path), "--json", str(js), "--no-progress"]
+    assert main(argv) == 0
+    m = json.loads(js.read_text())
+    assert m[FUSED_FIGURES]["lowo"]["per_writer"] == {"isa": 0.5} and "lowo_cal1" not in m[FUSED_FIGURES]
+    entries = CC.metrics_entries(_run(complete=True))
+    js.write_text(json.dumps(CC.put_into_metrics(m, entries)))
+    assert main(argv) == 0
+    again = json.loads(js.read_text())
+    assert again[FUSED_FIGURES]["lowo_cal1"] == entries["lowo_cal1"] and again[FUSED_FIGURES]["lowo"] == m[FUSED_FIGURES]["lowo"]
