@@ -177,3 +177,24 @@ def test_protocols_summary_keeps_the_calibration(tmp_path, capsys):
     assert main(argv) == 0
     again = json.loads(js.read_text())
     assert again[FUSED_FIGURES]["lowo_cal1"] == entries["lowo_cal1"] and again[FUSED_FIGURES]["lowo"] == m[FUSED_FIGURES]["lowo"]
+
+
+def test_fold_is_the_shipping_path_on_the_other_writers(quick_fold, chen2021_dir, digilets_dir, tmp_path):
+    """A fold's networks are what ``train --domain chen2021`` and ``export --domain chen2021``
+    make of the other 11 writers: the shipped path's int8 chen_best on the held-out writer's
+    letters gives the fold file's scores and features bit for bit (both --quick)."""
+    from glovexfer.chen.counts import recording_set
+    from glovexfer.golden.recognise import fuse_batch, recognise_batch
+    from glovexfer.nets import shipping as S
+
+    out, res, _ = quick_fold
+    others = [w for w in ("canon", "chen", "haobin", "isa", "jq", "kelly", "kevin", "russell", "wenzhou", "yiheng", "yongxu", "zhaoye") if w != "canon"]
+    common = ["--chen2021", str(chen2021_dir), "--no-progress"]
+    assert main(["train", "--domain", "chen2021", "--quick", "--out", str(tmp_path), "--writers", *others, "--digilets", str(digilets_dir), *common]) == 0
+    assert main(["export", "--domain", "chen2021", "--models", str(tmp_path), *common]) == 0
+    nets = S.int8_networks(S.model_folder("chen_best", [tmp_path]))
+    rs = recording_set(chen2021_dir, writers=["canon"])
+    r = recognise_batch(rs.counts, net_lstm=nets["lstm"], net_signal=nets["signal"], sensor=rs.sensor)
+    with np.load(out / CC.FOLDS_DIR / "canon.npz") as z:
+        assert np.array_equal(fuse_batch(r.lstm, r.signal).scores, z["scores"])
+        assert np.array_equal(r.lstm.features, z["features_lstm"]) and np.array_equal(r.signal.features, z["features_signal"])
