@@ -103,3 +103,21 @@ def glove(models):
 def core_test_program(tmp_path_factory, fw_build_tools):
     """firmware's ``gx_test_core`` (pre-network stages against vector files), built once."""
     return _fw_models().cmake_build(tmp_path_factory.mktemp("gxbuild_core"), "gx_test_core")
+
+
+@pytest.fixture(scope="module")
+def chen_private_pretraining(tmp_path_factory):
+    """Keep a test module's quick Chen pretraining out of the shared out/cache (the source
+    letters are read from it, as ``glovexfer train --domain chen2021`` reads them)."""
+    import glovexfer.nets.chen2021 as CP
+
+    cache = tmp_path_factory.mktemp("chen_cache")
+    orig = CP.pretrained
+
+    def pretrained(net, root, cache_dir="out/cache", **kw):
+        kw["src"] = kw.get("src") or CP.source(root, progress=False)
+        return orig(net, root, cache_dir=str(cache), **kw)
+
+    CP.pretrained = pretrained
+    yield
+    CP.pretrained = orig

@@ -17,23 +17,7 @@ TRAIN_WRITERS = ["canon", "chen", "haobin", "isa", "jq", "kelly", "kevin", "russ
 
 
 @pytest.fixture(scope="module")
-def private_pretraining(tmp_path_factory):
-    """Keep the tests' quick pretraining out of the shared out/cache."""
-    import glovexfer.nets.chen2021 as CP
-
-    cache = tmp_path_factory.mktemp("chen_cache")
-    orig = CP.pretrained
-
-    def pretrained(net, root, cache_dir="out/cache", **kw):
-        return orig(net, root, cache_dir=str(cache), **kw)
-
-    CP.pretrained = pretrained
-    yield
-    CP.pretrained = orig
-
-
-@pytest.fixture(scope="module")
-def quick_models(tmp_path_factory, chen2021_dir, digilets_dir, private_pretraining):
+def quick_models(tmp_path_factory, chen2021_dir, digilets_dir, chen_private_pretraining):
     """Quick (1-2 epoch, meaningless) chen_transfer_lstm/cnn, chen_signal_net and chen_best
     (transfer BiLSTM + signal network) trained on 10 writers by ``glovexfer train``."""
     from glovexfer.cli import main
@@ -83,7 +67,7 @@ def test_evaluate_domain_scores_a_writer_subset(quick_models, chen2021_dir, tmp_
     assert sorted(res["per_writer"]) == ["zhaoye"] and res["n"] == 509
 
 
-def test_protocols_run_fold_by_fold_and_resume(chen2021_dir, digilets_dir, private_pretraining, tmp_path, capsys):
+def test_protocols_run_fold_by_fold_and_resume(chen2021_dir, digilets_dir, chen_private_pretraining, tmp_path, capsys):
     """``evaluate --domain chen2021 --protocol ...``: one result file per fold (paper networks,
     then the device signal network fused with the transfer BiLSTM), a summary with the
     metrics file's keys, and a rerun that skips the finished folds and gives the same summary."""

@@ -3,7 +3,8 @@
 
     .venv/bin/python tools/chen2021_report.py
 
-Reads models/chen2021/metrics.json (glovexfer evaluate --domain chen2021 --summarise) and
+Reads models/chen2021/metrics.json (glovexfer evaluate --domain chen2021 --summarise; its
+``lowo_cal<K>`` from glovexfer evaluate --chen2021 --model chen_best --calibrate 1 2 3) and
 out/chen/alignment.json (experiments/chen2021_alignment.py); rewrites the text between the
 ``<!-- chen2021:NAME -->`` and ``<!-- /chen2021:NAME -->`` markers of the document and draws
 docs/img/chen2021/lowo_per_writer.png.
@@ -67,6 +68,28 @@ def per_writer_table(m: dict) -> str:
     return "\n".join(rows)
 
 
+#: The figures of the shipped chen_best (the calibration's ``lowo_cal<K>`` are among them).
+CHEN_BEST = "signal_net+transfer_lstm"
+
+
+def calibration_table(m: dict) -> str:
+    """Few-shot calibration to each real writer left out (``lowo_cal<K>`` of chen_best): the
+    means, then each writer's uncalibrated and calibrated accuracy on the same test letters."""
+    v = m.get(CHEN_BEST, {})
+    ks = sorted(int(k[len("lowo_cal"):]) for k in v if k.startswith("lowo_cal"))
+    if not ks:
+        return "Not measured yet (glovexfer evaluate --chen2021 --model chen_best --calibrate 1 2 3)."
+    cal = {k: v[f"lowo_cal{k}"] for k in ks}
+    rows = ["| K | calibrated (device, Guard 2) | without Guard 2 | uncalibrated | Guard 2 off |", "|---|---:|---:|---:|---|"]
+    for k, c in cal.items():
+        off = ", ".join(c["guard2_off"]) or "none"
+        rows.append(f"| {k} | {100 * c['mean']:.2f} % | {100 * c['unguarded']:.2f} % | {100 * c['uncalibrated']:.2f} % | {off} |")
+    rows += ["", "| writer | " + " | ".join(f"K={k}: uncal -> cal %" for k in ks) + " |", "|---|" + "---|" * len(ks)]
+    for w in cal[ks[0]]["writers"]:
+        rows.append(f"| {w} | " + " | ".join(f"{100 * c['uncalibrated_per_writer'][w]:.1f} -> {100 * c['per_writer'][w]:.1f}" for c in cal.values()) + " |")
+    return "\n".join(rows)
+
+
 def alignment_table(a: dict) -> str:
     rows = ["| representation | 1-NN LOWO % | 1-NN all % | source-only % (as is) | source-only % (best plane transform) |", "|---|---:|---:|---:|---:|"]
     for k, r in a["results"].items():
@@ -114,6 +137,7 @@ def main() -> int:
     text = DOC.read_text()
     text = replace_block(text, "protocols", protocols_table(m))
     text = replace_block(text, "per-writer", per_writer_table(m))
+    text = replace_block(text, "calibration", calibration_table(m))
     al = ROOT / "out" / "chen" / "alignment.json"
     if al.is_file():
         text = replace_block(text, "alignment", alignment_table(json.loads(al.read_text())))

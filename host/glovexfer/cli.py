@@ -166,10 +166,12 @@ def cmd_evaluate(args) -> int:
 
     if args.sessions:
         return _evaluate_sessions(args)
-    if args.sessions or args.data or _domain(args) == "chen2021":
-        _refuse(args, "--data, --sessions or --domain chen2021", calibrate="--calibrate", users="--users")
+    if args.data:
+        _refuse(args, "--data", calibrate="--calibrate", users="--users")
     if _domain(args) == "chen2021":
-        _refuse(args, "--domain chen2021", data="--data", target="--target", int8="--int8")
+        _refuse(args, "--domain chen2021", data="--data", target="--target", int8="--int8", users="--users")
+        if args.calibrate:
+            return _chen2021_calibration(args)
         return _score_chen2021(args) if args.model else _chen2021_protocols(args)
     _refuse(args, "the glove domain", out="--out", folds="--folds", only="--only", summarise="--summarise", writers="--writers")
     args.model = args.model or ["paper_lstm"]
@@ -290,13 +292,14 @@ def _chen2021_protocols(args) -> int:
     from .nets import chen2021_shipping as CS
     from .data.paths import find_dataset
     from .nets import shipping
+    from .nets.chen2021_calibration import carry_over
 
     protocols = args.protocol or list(CP.PROTOCOLS)
     bad = [p for p in protocols if p not in CP.PROTOCOLS]
     if bad:
         raise GloveXferError(f"--protocol {' '.join(bad)}: --domain chen2021 runs {', '.join(CP.PROTOCOLS)} "
                              f"({', '.join(GLOVE_PROTOCOLS)} are the glove domain's)")
-    out = Path(args.out) if args.out else Path("out") / "chen" / ("quick" if args.quick else "")
+    out = _chen2021_out(args)
     if not args.summarise:
         chen = find_dataset("chen2021", args.chen2021 or None)
         digilets = find_dataset("digilets", args.digilets)
@@ -306,12 +309,64 @@ def _chen2021_protocols(args) -> int:
                          args.writers, log=lambda m: print(m, flush=True))
     metrics = Path(args.json) if args.json else None if args.quick else CS.CHEN_METRICS
     if metrics:
-        res = CP.summarise(out)
+        # the few-shot calibration's figures (evaluate --calibrate) stay in the rewritten file
+        res = carry_over(CP.summarise(out), CS.read_figures(metrics))
         shipping.write_json(res, metrics)
         for m in res["models"]:
             v = res[m]
             print(f"{m:26s} " + "  ".join(f"{p} {100 * v[p]['mean']:.1f} % ({v[p]['folds']} folds)" for p in CP.PROTOCOLS if p in v))
         print(f"-> {metrics}")
+    return 0
+
+
+def _chen2021_out(args) -> Path:
+    """The fold results folder of the Chen protocols and calibration: --out, else out/chen (out/chen/quick)."""
+    return Path(args.out) if args.out else Path("out") / "chen" / ("quick" if args.quick else "")
+
+
+def _chen2021_calibration(args) -> int:
+    """evaluate --chen2021 --model chen_best --calibrate K: the few-shot calibration to each
+    real writer, leave one writer out (nets.chen2021_calibration)."""
+    from .data.paths import find_dataset
+    from .nets import chen2021_calibration as CC
+    from .nets import chen2021_shipping as CS
+    from .nets import shipping
+
+    if args.protocol and args.protocol != ["lowo"]:
+        raise GloveXferError(f"--protocol {' '.join(args.protocol)}: --calibrate measures leave one writer out only (lowo): "
+                             "each held-out writer calibrates with their own letters and is tested on their other letters")
+    models = args.model or [CC.MODELS[0]]
+    if len(models) != 1 or models[0] not in CC.MODELS:
+        raise GloveXferError(f"--model {' '.join(models)}: --calibrate on the real writers measures {' / '.join(CC.MODELS)} (the "
+                             "device model the glove calibrates: transfer BiLSTM + device signal network); other models are not supported")
+    _refuse(args, "--calibrate on the real writers (each fold trains chen_best's networks anew)", models="--models", writers="--writers")
+    ks = tuple(sorted(set(args.calibrate)))
+    out = _chen2021_out(args)
+    chen = find_dataset("chen2021", args.chen2021 or None)
+    digilets = None if args.summarise else find_dataset("digilets", args.digilets)
+    print(f"few-shot calibration on the real writers of Chen et al. (2021): chen_best (fused_signal), leave one writer out, "
+          f"K = {' '.join(map(str, ks))}{' (--quick: meaningless numbers)' if args.quick else ''}; fold results -> "
+          f"{out / CC.FOLDS_DIR}/", flush=True)
+    res = CC.run(chen, digilets, out, ks, args.seed, args.quick, not args.no_progress, args.folds, args.only, args.summarise,
+                 log=lambda m: print(m, flush=True))
+    lo = res["lowo"]
+    print(f"{len(res['writers'])} writers: device path (int8) {100 * lo['int8']['mean']:.2f} %, float {100 * lo['float']['mean']:.2f} % "
+          f"on all their letters; {res['fold_seconds']:.0f} s of folds")
+    for k in ks:
+        c = res[f"{CC.KEY_PREFIX}{k}"]
+        print(f"  K={k}: calibrated {100 * c['mean']:.2f} % (uncalibrated {100 * c['uncalibrated']['mean']:.2f} %, without guard 2 "
+              f"{100 * c['unguarded']['mean']:.2f} %, on the same test letters; guard 2 off for "
+              f"{sum(not g['enabled'] for g in c['guards'].values())} of {len(c['guards'])} writers)")
+    if args.json:
+        print(f"-> {shipping.write_json(res, Path(args.json))}")
+    if res["complete"] and not res["quick"]:
+        metrics = CS.CHEN_METRICS
+        if not metrics.is_file():
+            raise GloveXferError(f"{metrics}: no protocols summary to add the calibration to (run: glovexfer evaluate --domain chen2021)")
+        shipping.write_json(CC.put_into_metrics(CS.read_figures(metrics), CC.metrics_entries(res)), metrics)
+        print(f"-> {metrics} ({', '.join(f'{CC.KEY_PREFIX}{k}' for k in ks)})")
+    else:
+        print(f"{CS.CHEN_METRICS} unchanged: only a run over all {CC.N_WRITERS} writers (not --quick) goes into it")
     return 0
 
 
@@ -958,22 +1013,24 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--int8", action="store_true", help="also run the device path (golden fixed-point pipeline + int8 networks, bit-exact with the firmware) and compare with float: with --data the shipped exported networks; with --protocol every fold's networks, converted to int8 as export does")
     s.add_argument("--calibrate", nargs="+", type=int, choices=(1, 2, 3), metavar="K",
                    help="ui protocol on the device path: also calibrate to each held-out user with K recordings per letter "
-                        "(golden.calibrate, docs/calibration.md) and test on the user's other recordings (ui_cal<K>)")
+                        "(golden.calibrate, docs/calibration.md) and test on the user's other recordings (ui_cal<K>); "
+                        "chen2021 (--model chen_best): the same for each real writer left out (lowo_cal<K>), folds in OUT/folds_cal")
     s.add_argument("--users", nargs="+", metavar="U", help="ui protocol: only these held-out users (e.g. u11 u14)")
     s.add_argument("--chen2021", metavar="DIR", nargs="?", const="", help="the Chen et al. 2021 pen data set (default DIR: ../shared/data/chen2021); "
                    "alone, it means --domain chen2021: with --model (e.g. chen_best) the shipped models are scored on the writers they were not trained on")
     s.add_argument("--writers", nargs="+", metavar="W", help="chen2021: only these writers of the data set")
-    s.add_argument("--out", metavar="DIR", help="chen2021 protocols: fold results folder (default out/chen, or out/chen/quick); "
+    s.add_argument("--out", metavar="DIR", help="chen2021 protocols and --calibrate: fold results folder (default out/chen, or out/chen/quick); "
                    "a rerun skips the folds already there")
-    s.add_argument("--folds", type=int, metavar="N", help="chen2021 protocols: only the first N folds of each protocol")
-    s.add_argument("--only", nargs="+", metavar="FOLD", help="chen2021 protocols: only these folds (writer, pair 'a+b' or 'random')")
-    s.add_argument("--summarise", action="store_true", help="chen2021 protocols: no training, only collect the saved folds into the --json summary")
+    s.add_argument("--folds", type=int, metavar="N", help="chen2021 protocols and --calibrate: only the first N folds of each protocol")
+    s.add_argument("--only", nargs="+", metavar="FOLD", help="chen2021 protocols and --calibrate: only these folds (writer, pair 'a+b' or 'random')")
+    s.add_argument("--summarise", action="store_true", help="chen2021 protocols and --calibrate: no training, only collect the saved folds into the summary")
     s.add_argument("--target", metavar="SET.npz", help="glove data set (default: simulate the paper-like set, seed 0)")
     s.add_argument("--digilets", metavar="DIR", help="DigiLeTs raw folder (source writers for pretraining)")
     s.add_argument("--quick", action="store_true", help="same code paths, tiny data and 2 epochs (CI); numbers are meaningless")
     s.add_argument("--seed", type=int, default=0)
     s.add_argument("--json", metavar="OUT", help="write every figure (runs, per-user, confusion) as JSON; chen2021 protocols: the "
-                   "summary (default models/chen2021/metrics.json, none with --quick)")
+                   "summary (default models/chen2021/metrics.json, none with --quick); chen2021 --calibrate: the run's figures (a run "
+                   "over all 12 writers also adds lowo_cal<K> to models/chen2021/metrics.json)")
     s.add_argument("--no-progress", action="store_true")
     s.set_defaults(func=cmd_evaluate)
 

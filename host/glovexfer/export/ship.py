@@ -43,6 +43,8 @@ from ..files import FIRMWARE_DIR
 from ..nets.shipping import (  # noqa: E402,F401
     INT8_INFO, INT8_TFLITE, KINDS, load_int8, load_keras, parse_int8, read_int8, read_tflite,
 )
+# The signal network's int8 conversion is the protocols' too (nets.chen2021_calibration).
+from ..nets.tflite import signal_int8  # noqa: E402,F401
 
 #: The networks the firmware compiles in by default: the members of the fused ``best`` model.
 DEFAULT_FIRMWARE = {"lstm": "best_lstm", "cnn": "best_cnn"}
@@ -177,18 +179,3 @@ def export_writing(models_dir: Path, digilets_root, cut_spotter, n_sessions: int
             print(f"{name}: -> {path} ({info['bytes']} bytes, sha256 {info['sha256'][:16]})")
     return export_firmware(models_dir, MEMBERS["lstm"], MEMBERS["cnn"], spotter=spotter or None,
                            firmware_dir=WRITING_FIRMWARE_DIR)
-
-
-def signal_int8(model, norm, X_rep, n_rep: int = REPRESENTATIVE_N, seed: int = 0) -> bytes:
-    """int8 .tflite of a trained ``signal_net``: batch norm folded (``fold_signal_net``), full
-    int8 conversion calibrated on ``n_rep`` of the (N, 32, 9) signals ``X_rep``, and the
-    standardisation ``norm = (mean, std)`` stored as metadata
-    (``golden.signals.SIGNAL_NORM_METADATA``) for the device's input quantiser."""
-    from ..golden.signals import SIGNAL_NORM_METADATA, norm_metadata
-    from ..nets.datasets import standardise_signals
-    from ..nets.models import fold_signal_net
-    from ..nets.tflite import add_metadata, to_int8_tflite
-
-    mean, std = norm
-    b = to_int8_tflite(fold_signal_net(model), standardise_signals(X_rep, mean, std), n_rep, seed=seed)
-    return add_metadata(b, SIGNAL_NORM_METADATA, norm_metadata(mean, std))

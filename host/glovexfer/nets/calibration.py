@@ -84,16 +84,18 @@ def wrong_letter_flagged(scores: np.ndarray, y: np.ndarray, cal_idx: np.ndarray,
     return [int(flagged), int(len(letters))]
 
 
-def summarise(per_user: dict) -> dict:
+def summarise(per_user: dict, unit: str = "user") -> dict:
     """``{user: calibrate_user(...)}`` -> mean and per-user figures (calibrated as on the
-    device, uncalibrated and unguarded on the same test recordings), and each user's guards."""
+    device, uncalibrated and unguarded on the same test recordings), and each user's guards.
+    ``unit`` names the held-out person in the keys (``per_user``, ``users``; the real pen
+    writers: ``per_writer``, ``writers``)."""
     out: dict = {}
     for key in ("calibrated", "uncalibrated", "unguarded", "uncalibrated_calibrated_letters_only"):
         pu = {u: r[key] for u, r in per_user.items()}
         vals = np.array(list(pu.values()))
-        out[key] = {"mean": float(vals.mean()), "std": float(vals.std()), "per_user": pu}
+        out[key] = {"mean": float(vals.mean()), "std": float(vals.std()), f"per_{unit}": pu}
     main = out.pop("calibrated")
     wrong = np.sum([r["wrong_letter_flagged"] for r in per_user.values()], axis=0).tolist()
-    return main | out | {"users": list(per_user), "wrong_letter_flagged": wrong,
+    return main | out | {f"{unit}s": list(per_user), "wrong_letter_flagged": wrong,
                          "guards": {u: {k: r[k] for k in ("enabled", "flagged", "leave_one_out", "wrong_letter_flagged")}
                                     for u, r in per_user.items()}}

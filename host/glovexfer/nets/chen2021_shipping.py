@@ -103,7 +103,9 @@ def evaluate(chen_root, ref: str, models_dir: str | Path | None = None, progress
     return res
 
 
-def _fit_all(net: str, weights, tgt, seed: int, progress: bool, quick: bool = False):
+def fit_transfer(net: str, weights, tgt, seed: int, progress: bool, quick: bool = False):
+    """A shipped transfer network: the pretrained ``weights`` fine-tuned on the letters ``tgt``
+    (10 % of them for early stopping); ``quick``: 1 epoch.  Returns (model, history)."""
     tr, va = CP._split_val(tgt, seed)
     cfg = T.quick(CP.FINETUNE[net], 1) if quick else CP.FINETUNE[net]
     return CP.train_net(net, weights, tr, va, cfg, seed, progress, f"ship chen transfer {net}")
@@ -131,7 +133,7 @@ def ship(chen_root, digilets_root, out_dir: Path = CHEN_MODELS_DIR, seed: int = 
         name = f"chen_transfer_{net}"
         t0 = time.time()
         w = CP.pretrained(net, digilets_root, seed=seed, progress=progress, src=src, quick=quick)
-        model, hist = _fit_all(net, w, tgt, seed, progress, quick)
+        model, hist = fit_transfer(net, w, tgt, seed, progress, quick)
         meta = {"model": name, "kind": net} | common
         meta["finetune"] = hist | {"config": asdict(CP.FINETUNE[net])}
         meta["pretrain_config"] = asdict(CP.PRETRAIN[net])
@@ -191,7 +193,7 @@ def ship_signal(chen_root, out_dir: Path = CHEN_MODELS_DIR, seed: int = 0, progr
     if quick:
         idx = idx[::10]
     t0 = time.time()
-    _, model, (mean, std) = P.train_signal_net(X, y, idx, np.zeros(0, dtype=np.int64), seed, quick, progress, "ship chen signal net")
+    model, (mean, std) = fit_signal(X, y, idx, seed, progress, quick)
     meta = {
         "model": SIGNAL_NAME,
         "kind": "signal",
@@ -210,6 +212,13 @@ def ship_signal(chen_root, out_dir: Path = CHEN_MODELS_DIR, seed: int = 0, progr
     return S.write_model(Path(out_dir) / SIGNAL_NAME, model, meta, t0)
 
 
+def fit_signal(X, y, idx, seed: int, progress: bool, quick: bool = False):
+    """The shipped device signal network trained on the signals ``X[idx]`` (10 % of them for
+    early stopping); ``quick``: 2 epochs.  Returns (model, (mean, std) standardisation)."""
+    _, model, norm = P.train_signal_net(X, y, idx, np.zeros(0, dtype=np.int64), seed, quick, progress, "ship chen signal net")
+    return model, norm
+
+
 def train_writers(folder: Path) -> list[str]:
     """The Chen writers a shipped real-data model was trained on (its ``metrics.json``)."""
     from ..files import field
@@ -222,5 +231,5 @@ def train_writers(folder: Path) -> list[str]:
     return writers
 
 
-__all__ = ["BEST_MEMBERS", "CHEN_METRICS", "CHEN_MODELS_DIR", "FUSED_FIGURES", "SHIPPED", "SIGNAL_NAME", "domain_arrays", "evaluate", "ship",
-           "ship_signal", "write_best"]
+__all__ = ["BEST_MEMBERS", "CHEN_METRICS", "CHEN_MODELS_DIR", "FUSED_FIGURES", "SHIPPED", "SIGNAL_NAME", "domain_arrays", "evaluate", "fit_signal",
+           "fit_transfer", "ship", "ship_signal", "write_best"]

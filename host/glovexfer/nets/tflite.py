@@ -225,3 +225,17 @@ def to_float_tflite(model, *, keep_softmax: bool = True) -> bytes:
     net = model if keep_softmax else logits_model(model)
     conv = tf.lite.TFLiteConverter.from_concrete_functions([_fixed_batch_function(net)], net)
     return bytes(conv.convert())
+
+
+def signal_int8(model, norm, X_rep, n_rep: int = 300, seed: int = 0) -> bytes:
+    """int8 .tflite of a trained ``signal_net``: batch norm folded (``fold_signal_net``), full
+    int8 conversion calibrated on ``n_rep`` of the (N, 32, 9) signals ``X_rep``, and the
+    standardisation ``norm = (mean, std)`` stored as metadata
+    (``golden.signals.SIGNAL_NORM_METADATA``) for the device's input quantiser."""
+    from ..golden.signals import SIGNAL_NORM_METADATA, norm_metadata
+    from .datasets import standardise_signals
+    from .models import fold_signal_net
+
+    mean, std = norm
+    b = to_int8_tflite(fold_signal_net(model), standardise_signals(X_rep, mean, std), n_rep, seed=seed)
+    return add_metadata(b, SIGNAL_NORM_METADATA, norm_metadata(mean, std))
