@@ -14,12 +14,24 @@ first puts the shipped source pretraining (models/glove/best_*/pretrained.h5, wh
 writes from ``experiment.pretrained_weights`` with the same settings, data and seed) into
 out/pretrained under the key ``evaluate`` looks up, so that no pretraining runs.  Folds not in
 out/folds are trained (a few minutes each).  Writes out/calibration_variants.json.
+
+    PYTHONPATH=host .venv/bin/python experiments/calibration_variants.py --chen-folds out/chen/folds_cal
+
+runs the same variants, unchanged, on the 12 REAL writers of Chen et al. (2021): the fold files
+``glovexfer evaluate --chen2021 --model chen_best --calibrate ...`` keeps (each held-out writer's
+letters on the golden int8 device path, ``nets.chen2021_calibration``), with that run's
+calibration split (``chen2021_calibration.calibrate_fold``) and nothing trained.  Spec v1's
+figures (device, Guard 2) are checked against ``lowo_cal<K>`` of models/chen2021/metrics.json
+and gain 255 against spec v1 without Guard 2 (a mismatch exits 1).  Writes
+out/calibration_variants_chen.json.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -30,6 +42,9 @@ from glovexfer.nets import protocols as P
 from glovexfer.nets.datasets import _key
 
 GAINS = (255, 510, 1020, 2040)
+KS = (1, 2, 3)
+#: The real writers' target with K = 3 (issue 18).
+CHEN_TARGET = 0.85
 
 
 def seed_pretraining(dom: E.Domains) -> None:
@@ -87,23 +102,31 @@ def variants(features, scores, y, k, seed) -> dict:
             "chosen_gain": acc[chosen], "chosen_gain_among": among[chosen]}
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("users", nargs="+")
-    ap.add_argument("--shipped-pretraining", action="store_true")
-    args = ap.parse_args()
-    rows: dict = {}
+@contextmanager
+def capturing(rows: dict):
+    """While open, every ``nets.calibration.calibrate_user`` call (the protocols' own loops hand
+    each fold's device data over) also appends :func:`variants` of the same data, split and
+    seed to ``rows[k]``."""
     plain = NC.calibrate_user
 
     def both(features, scores, y, k, seed):
         rows.setdefault(k, []).append(variants(features, scores, y, k, seed))
         return plain(features, scores, y, k, seed)
 
-    NC.calibrate_user = both  # the protocol's own loop hands each fold's device data over
-    dom = E.load_domains(None, None, False, progress=False, device=True)
-    if args.shipped_pretraining:
-        seed_pretraining(dom)
-    E.run("best", "ui", dom, False, progress=False, calibrate=(1, 2, 3), users=args.users)
+    NC.calibrate_user = both
+    try:
+        yield
+    finally:
+        NC.calibrate_user = plain
+
+
+def simulated(users: list[str], shipped_pretraining: bool) -> None:
+    rows: dict = {}
+    with capturing(rows):
+        dom = E.load_domains(None, None, False, progress=False, device=True)
+        if shipped_pretraining:
+            seed_pretraining(dom)
+        E.run("best", "ui", dom, False, progress=False, calibrate=KS, users=users)
     print("| K | uncalibrated | " + " | ".join(f"gain {g}" for g in GAINS) + " | gain chosen by leave-one-out |")
     print("|---|---|" + "---|" * (len(GAINS) + 1))
     for k, rs in sorted(rows.items()):
@@ -112,10 +135,119 @@ def main() -> None:
         print(f"| {k} | {m(lambda r: r['uncalibrated']):.2f} ({m(lambda r: r['uncalibrated_among']):.2f}) | " + " | ".join(cells)
               + f" | {m(lambda r: r['chosen_gain']):.2f} ({m(lambda r: r['chosen_gain_among']):.2f}) |")
     print("(in brackets: decided among the calibrated letters only)")
-    out = Path("out/calibration_variants.json")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps({"users": args.users, "rows": rows}, indent=1))
-    print(f"-> {out}")
+    write(Path("out/calibration_variants.json"), {"users": users, "rows": rows})
+
+
+def chen_variants(folds: Path, metrics_path: Path, seed: int) -> dict:
+    """:func:`variants` per real writer and K beside spec v1 (``chen2021_calibration.calibrate_fold``
+    on the same fold data: the calibration split of the run that wrote the fold files)."""
+    from glovexfer.files import read_json_object
+    from glovexfer.nets import chen2021_calibration as CC
+
+    out = folds.parent if folds.name == CC.FOLDS_DIR else folds  # the run's --out or its folds_cal/
+    writers = sorted(p.stem for p in (out / CC.FOLDS_DIR).glob("*.json"))
+    shipped = read_json_object(metrics_path, "metrics file")["best"]
+    everyone = shipped[f"{CC.KEY_PREFIX}1"]["writers"]
+    if writers != everyone:  # each writer's split is seeded by its place among all 12
+        raise SystemExit(f"{out / CC.FOLDS_DIR}: fold files of {writers}, the metrics' run has {everyone}")
+    rows: dict = {}
+    per_k: dict = {k: {} for k in KS}
+    with capturing(rows):
+        for n, w in enumerate(writers):
+            got = CC.read_fold(out, w, CC.fold_settings(seed, quick=False))
+            if got is None:
+                raise SystemExit(f"{CC.fold_paths(out, w)[1]}: missing (the fold's .json is there)")
+            arrays = got[1]
+            for k in KS:
+                spec = CC.calibrate_fold(arrays, k, seed, n)
+                per_k[k][w] = rows[k][-1] | {"spec_v1": spec["calibrated"], "spec_v1_unguarded": spec["unguarded"],
+                                             "spec_v1_uncalibrated": spec["uncalibrated"]}
+    return {"data": "REAL IMU-pen recordings of Chen et al. (2021), leave one writer out, chen_best int8 device path",
+            "folds": str(out / CC.FOLDS_DIR), "seed": seed, "gains": list(GAINS), "writers": writers,
+            "per_k": {k: chen_summary(per_k[k]) for k in KS}, "check": chen_check(per_k, shipped, CC.KEY_PREFIX)}
+
+
+def chen_figures(r: dict) -> dict:
+    """One writer's test accuracies by column of the table."""
+    return {"uncalibrated": r["uncalibrated"], "spec_v1": r["spec_v1"], "spec_v1_unguarded": r["spec_v1_unguarded"],
+            **{f"gain_{g}": r["gain"][g] for g in GAINS}, "chosen_gain": r["chosen_gain"]}
+
+
+def chen_summary(per_writer: dict) -> dict:
+    figs = {w: chen_figures(r) for w, r in per_writer.items()}
+    cols = list(next(iter(figs.values())))
+    return {"mean": {c: float(np.mean([f[c] for f in figs.values()])) for c in cols},
+            f"writers_at_or_above_{round(100 * CHEN_TARGET)}": {c: sum(f[c] >= CHEN_TARGET for f in figs.values()) for c in cols},
+            "chosen": {w: r["chosen"] for w, r in per_writer.items()}, "per_writer": figs,
+            "own_samples_right": {w: r["own_samples_right"] for w, r in per_writer.items()},
+            "chosen_gain_among_calibrated_letters": {w: r["chosen_gain_among"] for w, r in per_writer.items()}}
+
+
+def chen_check(per_k: dict, shipped: dict, prefix: str) -> dict:
+    """Spec v1 here against the metrics file's run, and gain 255 against spec v1 unguarded."""
+    bad = []
+    for k, pw in per_k.items():
+        ref = shipped[f"{prefix}{k}"]
+        mean = lambda key: float(np.mean([r[key] for r in pw.values()]))  # noqa: E731
+        if {w: r["spec_v1"] for w, r in pw.items()} != ref["per_writer"] or not np.isclose(mean("spec_v1"), ref["mean"], rtol=0, atol=1e-12):
+            bad.append(f"K={k}: spec v1 {mean('spec_v1')} != metrics {ref['mean']}")
+        if {w: r["spec_v1_uncalibrated"] for w, r in pw.items()} != ref["uncalibrated_per_writer"]:
+            bad.append(f"K={k}: uncalibrated differs from the metrics file")
+        if not np.isclose(mean("spec_v1_unguarded"), ref["unguarded"], rtol=0, atol=1e-12):
+            bad.append(f"K={k}: spec v1 unguarded {mean('spec_v1_unguarded')} != metrics {ref['unguarded']}")
+        if any(r["gain"][255] != r["spec_v1_unguarded"] or r["uncalibrated"] != r["spec_v1_uncalibrated"] for r in pw.values()):
+            bad.append(f"K={k}: gain 255 is not spec v1 without Guard 2")
+    return {"ok": not bad, "mismatches": bad,
+            "metrics": {f"{prefix}{k}": shipped[f"{prefix}{k}"]["mean"] for k in per_k}}
+
+
+def print_chen(res: dict) -> None:
+    cols = ["uncalibrated", "spec_v1", "spec_v1_unguarded"] + [f"gain_{g}" for g in GAINS[1:]] + ["chosen_gain"]
+    above = f"writers_at_or_above_{round(100 * CHEN_TARGET)}"
+    print("REAL writers (Chen et al. 2021), mean test accuracy % over 12 writers [writers >= 85 %]")
+    print("| K | " + " | ".join(cols) + " |")
+    print("|---|" + "---|" * len(cols))
+    for k, s in res["per_k"].items():
+        print(f"| {k} | " + " | ".join(f"{100 * s['mean'][c]:.2f} [{s[above][c]}]" for c in cols) + " |")
+    k3 = res["per_k"][KS[-1]]
+    print(f"K={KS[-1]} per writer (uncalibrated / spec v1 / chosen gain: accuracy, gain):")
+    for w, f in k3["per_writer"].items():
+        print(f"  {w}: {100 * f['uncalibrated']:.1f} / {100 * f['spec_v1']:.1f} / {100 * f['chosen_gain']:.1f} ({k3['chosen'][w]})")
+    c = res["check"]
+    print(("check OK: spec v1 equals " if c["ok"] else "check FAILED: ") + ", ".join(f"{k} {100 * v:.2f} %" for k, v in c["metrics"].items())
+          + (" (models/chen2021/metrics.json best); gain 255 = spec v1 without Guard 2" if c["ok"] else "; " + "; ".join(c["mismatches"])))
+
+
+def write(path: Path, obj: dict) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(obj, indent=1))
+    print(f"-> {path}")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("users", nargs="*", help="held-out simulated users (ui folds of best)")
+    ap.add_argument("--shipped-pretraining", action="store_true")
+    ap.add_argument("--chen-folds", type=Path, metavar="DIR",
+                    help="instead: the real writers' fold files (out/chen/folds_cal of evaluate --chen2021 --calibrate)")
+    ap.add_argument("--metrics", type=Path, default=Path("models/chen2021/metrics.json"), help="with --chen-folds: spec v1's figures to check")
+    ap.add_argument("--seed", type=int, default=0, help="with --chen-folds: the run's --seed")
+    args = ap.parse_args()
+    if bool(args.users) == bool(args.chen_folds):
+        ap.error("give either simulated users or --chen-folds DIR")
+    if not args.chen_folds:
+        simulated(args.users, args.shipped_pretraining)
+        return
+    from glovexfer.errors import GloveXferError
+
+    try:
+        res = chen_variants(args.chen_folds, args.metrics, args.seed)
+    except GloveXferError as e:
+        sys.exit(f"calibration_variants: {e}")
+    print_chen(res)
+    write(Path("out/calibration_variants_chen.json"), res)
+    if not res["check"]["ok"]:
+        sys.exit(1)
 
 
 if __name__ == "__main__":
