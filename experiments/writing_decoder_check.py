@@ -34,13 +34,12 @@ import numpy as np  # noqa: E402
 
 from glovexfer.data.paths import find_dataset  # noqa: E402
 from glovexfer.golden import decode as D  # noqa: E402
-from glovexfer.golden.spotting import spot, time_normalise  # noqa: E402
 from glovexfer.nets import protocols as P  # noqa: E402
 from glovexfer.nets import shipping  # noqa: E402
 from glovexfer.nets import writing_models as W  # noqa: E402
 from glovexfer.nets.datasets import target_arrays  # noqa: E402
 from glovexfer.nets.spotter import SPOTTER, load_spotter, source_sessions  # noqa: E402
-from glovexfer.nets.writing import _recognise, edit_distance, match_letters  # noqa: E402
+from glovexfer.nets.writing import _recognise, edit_distance, match_letters, session_segments  # noqa: E402
 
 OUT = Path("out/writing_check")
 TRAIN_USERS_MAX = "u36"
@@ -62,22 +61,7 @@ def held_out_recogniser(root, spotter) -> dict:
 
 
 def decoder_grid(ss, spotter, nets) -> list[dict]:
-    segs, tsegs, plans = [], [], []
-    for i in range(len(ss)):
-        s = ss[i]
-        sp = spot(spotter, s.counts)
-        k0, t0 = len(segs), len(tsegs)
-        segs += [time_normalise(s.counts, a, b) for a, b in sp.letters]
-        tsegs += [time_normalise(s.counts, a, b) for a, b in s.spans.tolist()]
-        words, k = [], k0
-        for w in sp.words:
-            words.append(list(range(k, k + len(w))))
-            k += len(w)
-        true_words, k = [], t0
-        for w in s.text.split(" "):
-            true_words.append(list(range(k, k + len(w))))
-            k += len(w)
-        plans.append((s.text.split(" "), words, true_words))
+    _, segs, tsegs, plans = session_segments(ss, spotter)
     # the fused sum (0..510): the letter cost of lexicon format 1 was a table on it
     sc = _recognise(segs, nets, ss.sensor)[1].sum(axis=1)
     tsc = _recognise(tsegs, nets, ss.sensor)[1].sum(axis=1)

@@ -34,13 +34,12 @@ from glovexfer.data.paths import find_dataset  # noqa: E402
 from glovexfer.data.sessions import SessionSet  # noqa: E402
 from glovexfer.golden import decode as D  # noqa: E402
 from glovexfer.golden.recognise import recognise_batch  # noqa: E402
-from glovexfer.golden.spotting import spot, time_normalise  # noqa: E402
 from glovexfer.nets import protocols as P  # noqa: E402
 from glovexfer.nets import shipping  # noqa: E402
 from glovexfer.nets import writing_models as W  # noqa: E402
 from glovexfer.nets.datasets import target_arrays  # noqa: E402
 from glovexfer.nets.spotter import SPOTTER, load_spotter, source_sessions  # noqa: E402
-from glovexfer.nets.writing import edit_distance  # noqa: E402
+from glovexfer.nets.writing import edit_distance, session_segments  # noqa: E402
 
 OUT = Path("out/writing_check")
 TRAIN_USERS_MAX = "u36"
@@ -125,22 +124,7 @@ def heldout_segments(root, spotter):
         sessions = source_sessions(root, SESSIONS, SEED)
         held = [i for i in range(len(sessions)) if sessions.users[i] > TRAIN_USERS_MAX]
         ss = SessionSet.from_sessions([sessions[i] for i in held], sessions.sensor)
-        segs, tsegs, plans = [], [], []
-        for i in range(len(ss)):
-            s = ss[i]
-            sp = spot(spotter, s.counts)
-            k0, t0 = len(segs), len(tsegs)
-            segs += [time_normalise(s.counts, x, y) for x, y in sp.letters]
-            tsegs += [time_normalise(s.counts, x, y) for x, y in s.spans.tolist()]
-            words, k = [], k0
-            for w in sp.words:
-                words.append(list(range(k, k + len(w))))
-                k += len(w)
-            true_words, k = [], t0
-            for w in s.text.split(" "):
-                true_words.append(list(range(k, k + len(w))))
-                k += len(w)
-            plans.append((s.text.split(" "), words, true_words))
+        _, segs, tsegs, plans = session_segments(ss, spotter)
         cache.parent.mkdir(parents=True, exist_ok=True)
         np.savez(cache, segs=np.stack(segs), tsegs=np.stack(tsegs), plans=np.array(plans, dtype=object))
     z = np.load(cache, allow_pickle=True)

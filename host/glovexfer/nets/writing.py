@@ -76,36 +76,47 @@ def _texts(letters: np.ndarray, probs: np.ndarray, words: list[list[int]], lexic
     return " ".join(raw), " ".join(dec)
 
 
-def evaluate_sessions(ss, spotter, nets: dict, lexicon: Lexicon | None, progress: bool = True) -> dict:
-    """Every figure of the module docstring for the session set ``ss``."""
-    per_session = []
-    seg_counts, true_counts = [], []
-    plans = []
+def _word_indices(lengths, start: int) -> list[list[int]]:
+    """Consecutive index lists, one per word of ``lengths`` letters, the first from ``start``."""
+    out, k = [], start
+    for n in lengths:
+        out.append(list(range(k, k + n)))
+        k += n
+    return out
+
+
+def session_segments(ss, spotter, progress: bool = False) -> tuple[list, list, list, list]:
+    """Every session of ``ss`` spotted by the golden ``spotter`` and cut both ways: (spots:
+    each session with its spotting result, segs: every spotted letter time-normalised, tsegs: every
+    true-span letter time-normalised, plans: per session (true words, spotted words as lists
+    of indices into segs, true words as lists of indices into tsegs))."""
+    spots, segs, tsegs, plans = [], [], [], []
     it = range(len(ss))
     if progress:
         from tqdm import tqdm
 
         it = tqdm(it, desc="spotting", unit="session")
-    tp = n_pred = n_true = 0
     for i in it:
         s = ss[i]
         sp = spot(spotter, s.counts)
-        true = [tuple(x) for x in s.spans.tolist()]
-        m = match_letters(sp.letters, true)
-        tp, n_pred, n_true = tp + len(m), n_pred + len(sp.letters), n_true + len(true)
-        k0 = len(seg_counts)
-        seg_counts += [time_normalise(s.counts, a, b) for a, b in sp.letters]
-        words, k = [], k0
-        for w in sp.words:
-            words.append(list(range(k, k + len(w))))
-            k += len(w)
-        t0 = len(true_counts)
-        true_counts += [time_normalise(s.counts, a, b) for a, b in true]
-        true_words, k = [], t0
-        for w in s.text.split(" "):
-            true_words.append(list(range(k, k + len(w))))
-            k += len(w)
-        plans.append((s.text, words, true_words, len(sp.letters), len(true), len(m), s.user))
+        text = s.text.split(" ")
+        plans.append((text, _word_indices([len(w) for w in sp.words], len(segs)), _word_indices([len(w) for w in text], len(tsegs))))
+        spots.append((s, sp))
+        segs += [time_normalise(s.counts, a, b) for a, b in sp.letters]
+        tsegs += [time_normalise(s.counts, a, b) for a, b in s.spans.tolist()]
+    return spots, segs, tsegs, plans
+
+
+def evaluate_sessions(ss, spotter, nets: dict, lexicon: Lexicon | None, progress: bool = True) -> dict:
+    """Every figure of the module docstring for the session set ``ss``."""
+    per_session = []
+    spots, seg_counts, true_counts, cuts = session_segments(ss, spotter, progress)
+    tp = n_pred = n_true = 0
+    plans = []
+    for (s, sp), (_, words, true_words) in zip(spots, cuts):
+        m = match_letters(sp.letters, [tuple(x) for x in s.spans.tolist()])
+        tp, n_pred, n_true = tp + len(m), n_pred + len(sp.letters), n_true + len(s.spans)
+        plans.append((s.text, words, true_words, len(sp.letters), len(s.spans), len(m), s.user))
     letters, probs = _recognise(seg_counts, nets, ss.sensor)
     true_letters, true_probs = _recognise(true_counts, nets, ss.sensor)
     sums = {k: 0 for k in ("chars", "words", "cer_raw", "wer_raw", "wer_lexicon", "oracle_cer", "oracle_wer_raw", "oracle_wer_lexicon")}
@@ -246,5 +257,5 @@ def continuous_stream(counts, spotter, nets: dict, lexicon: Lexicon | None, mode
     return events
 
 
-__all__ = ["evaluate_sessions", "edit_distance", "match_letters", "continuous_stream", "StreamLetter", "StreamWord",
+__all__ = ["evaluate_sessions", "session_segments", "edit_distance", "match_letters", "continuous_stream", "StreamLetter", "StreamWord",
            "WORD_LETTERS"]
