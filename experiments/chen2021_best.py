@@ -81,6 +81,7 @@ def signal_fold(X, y, tr, va, te, seed: int, quick: bool) -> np.ndarray:
         tr, va = tr[tr_rel], tr[va_rel]
     mean, std = P.signal_norm(X[tr])
     Z = ((X - mean) / std).astype(np.float32)
+    T.seed_everything(seed)  # the initial weights from the seed
     model = signal_cnn(X.shape[1], X.shape[2])
     T.fit(model, Z[tr], y[tr], Z[va], y[va], T.quick(P.SIGNAL_FIT, 2) if quick else P.SIGNAL_FIT, seed, False, "signal cnn")
     return T.predict_proba(model, Z[te])

@@ -186,7 +186,7 @@ def random_split(n: int, seed: int = 0, fractions=RANDOM_SPLIT) -> tuple[np.ndar
 # Training and scoring
 # --------------------------------------------------------------------------------------
 def train_net(net: str, weights, train: Arrays, val: Arrays, cfg: T.FitConfig, seed: int, progress: bool, desc: str):
-    model = P.build(net)
+    model = P.build(net, seed=seed)
     if weights is not None:
         model.set_weights(weights)
     hist = T.fit(model, P.inputs(net, train), train.y, P.inputs(net, val), val.y, cfg, seed, progress, desc)

@@ -104,11 +104,13 @@ def members(s: Setting) -> tuple[Setting, ...]:
     return s.parts if s.parts else (s,)
 
 
-def build(kind: str, *shape):
+def build(kind: str, *shape, seed: int = 0):
     """A fresh network of ``kind``: the paper BiLSTM, the paper CNN or the device signal
-    network (``shape``: its (steps, channels), default (32, 9))."""
+    network (``shape``: its (steps, channels), default (32, 9)), its initial weights drawn
+    from ``seed`` (not from whatever state earlier work left the generators in)."""
     from . import models
 
+    T.seed_everything(seed)
     if kind == "lstm":
         return models.paper_lstm()
     if kind == "cnn":
@@ -130,7 +132,7 @@ def inputs(kind: str, a: Arrays):
 
 def pretrain(setting: Setting, source: Arrays, seed: int = 0, progress: bool = True):
     """Train a fresh network on the source set (10 % of it for early stopping)."""
-    model = build(setting.kind)
+    model = build(setting.kind, seed=seed)
     tr, va = T.split_validation(len(source), VALIDATION_FRACTION, np.random.default_rng(seed))
     x = inputs(setting.kind, source)
     hist = T.fit(model, x[tr], source.y[tr], x[va], source.y[va], setting.pretrain_cfg, seed, progress, f"pretrain {setting.name}")
@@ -141,7 +143,7 @@ def finetune(setting: Setting, pretrained_weights, train_set: Arrays, seed: int,
     """A network for one fold: the pretrained weights (if any), then training on ``train_set``.
 
     The fit history (or None without fine-tuning) is left on ``model.glovexfer_history``."""
-    model = build(setting.kind)
+    model = build(setting.kind, seed=seed)
     model.glovexfer_history = None
     if pretrained_weights is not None:
         model.set_weights(pretrained_weights)
@@ -407,7 +409,7 @@ def train_signal_net(X, y, train_idx, test_idx, seed: int, quick: bool = False, 
     else:
         tr, va = train_idx, val_idx
     mean, std = signal_norm(X[tr])
-    model = build("signal", X.shape[1], X.shape[2])
+    model = build("signal", X.shape[1], X.shape[2], seed=seed)
     cfg = T.quick(SIGNAL_FIT, 2) if quick else SIGNAL_FIT
     T.fit(model, standardise_signals(X[tr], mean, std), y[tr], standardise_signals(X[va], mean, std), y[va], cfg, seed, progress, desc)
     probs = T.predict_proba(model, standardise_signals(X[test_idx], mean, std)) if len(test_idx) else np.zeros((0, 26))

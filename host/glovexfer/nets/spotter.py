@@ -86,12 +86,12 @@ def representative(x: np.ndarray, n: int = 300, seed: int = 0) -> np.ndarray:
 
 def train_spotter(train, val, epochs: int = 60, patience: int = 8, seed: int = 0, progress: bool = True, shrink: int = GROW):
     """A trained spotter on the sessions ``train`` (early stopping on ``val``); (model, history)."""
-    from .models import keras, tf
+    from . import train as T
+    from .models import keras
 
     x, y = windows(train, shrink=shrink)
     xv, yv = windows(val, shrink=shrink)
-    keras.utils.set_random_seed(seed)
-    tf.config.experimental.enable_op_determinism()
+    T.seed_everything(seed)
     model = spotter_model(None)
     model.compile(optimizer=keras.optimizers.Adam(2e-3), loss=keras.losses.BinaryCrossentropy(from_logits=True),
                   metrics=[keras.metrics.BinaryAccuracy(threshold=0.0, name="accuracy")])

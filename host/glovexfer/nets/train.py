@@ -73,16 +73,27 @@ def split_validation(n: int, fraction: float, rng: np.random.Generator) -> tuple
     return np.sort(idx[n_val:]), np.sort(idx[:n_val])
 
 
+def seed_everything(seed: int) -> None:
+    """Python's, NumPy's and TensorFlow's random generators from ``seed``, deterministic ops.
+
+    Called before a network is built (its initial weights) and again before it is fitted
+    (shuffling, dropout): a network made from the same data and seed then gets the same
+    weights whatever ran before it in the process (docs/results-chen2021.md, section 4)."""
+    from .models import keras, tf
+
+    keras.utils.set_random_seed(seed)
+    tf.config.experimental.enable_op_determinism()
+
+
 def fit(model, x_train, y_train, x_val, y_val, cfg: FitConfig, seed: int = 0, progress: bool = True, desc: str = "train") -> dict:
     """Compile ``model`` with Adam(cfg.lr) and train with early stopping on (x_val, y_val).
 
     ``x_*`` is whatever the model takes (an array or a list of arrays).  Returns a small
     history dict: epochs run, best epoch, best validation accuracy.
     """
-    from .models import keras, tf
+    from .models import keras
 
-    keras.utils.set_random_seed(seed)
-    tf.config.experimental.enable_op_determinism()
+    seed_everything(seed)
     model.compile(optimizer=keras.optimizers.Adam(learning_rate=cfg.lr), loss="categorical_crossentropy", metrics=["accuracy"])
     stop = keras.callbacks.EarlyStopping(monitor="val_accuracy", patience=cfg.patience, restore_best_weights=True, mode="max")
     callbacks = [stop]
