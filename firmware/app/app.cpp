@@ -670,14 +670,14 @@ bool lcal_applies() {
 
 // The calibrated decision of a recognition whose features are in g_lcal.feat; false (d
 // untouched) when the calibration does not apply. q8: the score over the largest possible
-// (the model's scale plus kGxCalibGain per network).
+// (the model's scale plus the set's gain per network).
 bool lcal_apply(const GxRecognition* r, uint16_t scores[kGxClasses], GxDecision* d) {
     uint16_t base[kGxClasses];
     int32_t max_score = 0;
     if (!lcal_applies() || r->status != GX_OK || !gx_recognition_scores(r, base, &max_score)) return false;
     GxCalibOut out;
     gx_calib_decide(&g_lcal.set, &g_lcal.scale, g_lcal.feat, base, &out);
-    const int32_t top = max_score + kGxCalibGain * g_lcal.n_nets;
+    const int32_t top = max_score + gx_calib_gain(&g_lcal.set) * g_lcal.n_nets;
     *d = r->decision;
     d->index = out.index;
     d->confidence_q8 = out.scores[out.index] * 255 / top;
@@ -890,13 +890,15 @@ bool lcal_scores(void*, int, const int8_t* features, uint16_t out[kGxClasses]) {
 
 bool lcal_lowers(const GxCalibLoo& l) { return l.cal_correct < l.uncal_correct; }
 
-// The set changed (or was loaded): its scale and leave-one-out, then the guard: a set that
-// lowers accuracy on the wearer's own samples is not applied.
+// The set changed (or was loaded): its scale and leave-one-out under every candidate gain,
+// which chooses the set's gain (spec v2; stored when the set is next saved), then the guard:
+// a set that lowers accuracy on the wearer's own samples is not applied.
 void lcal_update() {
     gx_calib_scale(&g_lcal.set, &g_lcal.scale);
     GxCalibLooScratch* scratch = new (gx_recognizer_work()) GxCalibLooScratch;
-    if (!gx_calib_loo(&g_lcal.set, lcal_scores, nullptr, scratch, &g_lcal.loo))
-        g_lcal.loo = GxCalibLoo{g_lcal.set.n_samples, 0, 0};  // the model is not usable: nothing is applied anyway
+    if (!gx_calib_loo(&g_lcal.set, lcal_scores, nullptr, scratch, &g_lcal.loo))  // the model is not usable: nothing is applied anyway
+        g_lcal.loo = GxCalibLoo{g_lcal.set.n_samples, 0, 0, kGxCalibGains[0], {0, 0, 0, 0}};
+    gx_calib_set_gain(&g_lcal.set, g_lcal.loo.gain);
 }
 
 void lcal_worse_line(const char* kind, const char* code, const char* what) {
@@ -923,7 +925,7 @@ const char* lcal_state() {
     return lcal_applies() ? "on" : "inactive";
 }
 
-// CALIB <what> state=on|off|inactive model=M letters=L samples=S k=3 tau=T0[,T1]
+// CALIB <what> state=on|off|inactive model=M letters=L samples=S k=3 tau=T0[,T1] gain=G
 //   counts=<26 digits> loo=U/N->C/N [extra fields before]
 void lcal_status(const char* what) {
     puts_(" state=");
@@ -941,6 +943,8 @@ void lcal_status(const char* what) {
         if (k) put(',');
         put_int(g_lcal.scale.active ? g_lcal.scale.tau[k] : 0);
     }
+    puts_(" gain=");
+    put_int(gx_calib_gain(&g_lcal.set));
     puts_(" counts=");
     for (int c = 0; c < kGxClasses; ++c) put(static_cast<char>('0' + gx_calib_count(&g_lcal.set, c)));
     put_loo(g_lcal.loo);
@@ -1077,10 +1081,11 @@ void lcal_init(int model) {
     if (n == 0 || st != GX_CALIB_OK || !model_available(model))
         gx_calib_init(&g_lcal.set, model, g_lcal.model_sum, g_lcal.n_nets, g_lcal.dims);
     if (st != GX_CALIB_OK) {
-        const char* why = st == GX_CALIB_ERR_MODEL  ? "made with another model"
-                          : st == GX_CALIB_ERR_DIGEST ? "digest mismatch (corrupted)"
-                          : st == GX_CALIB_ERR_RANGE  ? "a field out of range"
-                                                      : "wrong size or magic";
+        const char* why = st == GX_CALIB_ERR_MODEL    ? "made with another model"
+                          : st == GX_CALIB_ERR_DIGEST   ? "digest mismatch (corrupted)"
+                          : st == GX_CALIB_ERR_RANGE    ? "a field out of range"
+                          : st == GX_CALIB_ERR_VERSION  ? "a version-1 record (fixed gain): calibrate again"
+                                                        : "wrong size or magic";
         error_line("E_CALIB", "the stored letter calibration is refused, not used (run 'calib clear')", why);
     }
     lcal_update();

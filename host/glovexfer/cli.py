@@ -830,7 +830,8 @@ def cmd_calibrate(args) -> int:
     u, c, n = st.loo
     counts = "".join(str(st.counts[ch]) for ch in st.counts)
     print(f"calibration {st.state} (model {st.model}): {st.samples} samples of {st.letters} letters "
-          f"(per letter a..z: {counts}); leave-one-out on the wearer's samples {u}/{n} -> {c}/{n}")
+          f"(per letter a..z: {counts}); leave-one-out on the wearer's samples {u}/{n} -> {c}/{n}"
+          + (f" with the gain it chose, {st.gain}" if st.gain is not None else ""))
     return 0
 
 

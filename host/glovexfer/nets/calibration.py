@@ -67,7 +67,7 @@ def calibrate_user(features: tuple, scores: np.ndarray, y: np.ndarray, k: int, s
         "calibration_samples": int(len(cal_idx)),
         "test_recordings": int(len(test_idx)),
         "leave_one_out": {"uncalibrated": check.uncalibrated, "calibrated": check.calibrated, "total": check.total,
-                          "message": check.message},
+                          "gain": check.gain, "per_gain": list(check.per_gain), "message": check.message},
     }
 
 
