@@ -3,9 +3,11 @@
 // set of the fused model (26 letters x K_MAX samples of LSTM + CNN features) from a fixed
 // pseudo-random generator (the loops' work does not depend on the values), then the
 // instructions of what the calibration adds to one recognition (gx_calib_decide), of the
-// scale after a change (gx_calib_scale) and of the leave-one-out guard (gx_calib_loo). One line:
-//   CALIBBENCH samples=.. decide_mean=.. decide_max=.. scale=.. loo=.. stack=.. set_bytes=..
-//   scratch_bytes=.. res=..
+// scale after a change (gx_calib_scale), of the leave-one-out under every candidate gain that
+// guards the set and chooses its gain (gx_calib_loo) and of writing the chosen gain and the
+// record's digest (gx_calib_set_gain + gx_calib_seal). One line:
+//   CALIBBENCH samples=.. decide_mean=.. decide_max=.. scale=.. loo=.. seal=.. stack=..
+//   set_bytes=.. scratch_bytes=.. res=..
 // (stack = high-water mark in bytes of the main stack over the run, an upper bound).
 #include <cstdio>
 
@@ -66,10 +68,14 @@ int bench() {
     t0 = gx_target_instructions();
     gx_calib_loo(&g_set, stored_scores, nullptr, &g_scratch, &loo);
     const uint64_t t_loo = gx_target_instructions() - t0;
-    std::printf("CALIBBENCH samples=%d decide_mean=%lu decide_max=%lu scale=%lu loo=%lu stack=%lu set_bytes=%lu "
+    t0 = gx_target_instructions();
+    gx_calib_set_gain(&g_set, loo.gain);
+    gx_calib_seal(&g_set);
+    const uint64_t t_seal = gx_target_instructions() - t0;
+    std::printf("CALIBBENCH samples=%d decide_mean=%lu decide_max=%lu scale=%lu loo=%lu seal=%lu stack=%lu set_bytes=%lu "
                 "scratch_bytes=%lu res=%lu\n",
                 g_set.n_samples, static_cast<unsigned long>(sum / kQueries), static_cast<unsigned long>(max),
-                static_cast<unsigned long>(t_scale), static_cast<unsigned long>(t_loo),
+                static_cast<unsigned long>(t_scale), static_cast<unsigned long>(t_loo), static_cast<unsigned long>(t_seal),
                 static_cast<unsigned long>(gx_target_stack_high_water()), static_cast<unsigned long>(sizeof g_set),
                 static_cast<unsigned long>(sizeof g_scratch),
                 static_cast<unsigned long>(gx_target_instruction_resolution()));

@@ -63,6 +63,8 @@ import numpy as np
 from ..params import LETTERS
 from .recognise import MODEL_NETS, top_k
 
+#: The calibration spec this module implements (docs/calibration.md; in the figures' JSON).
+SPEC_VERSION = 2
 #: Samples kept per letter.
 K_MAX = 3
 #: Spec v1's fixed gain: the smallest candidate, and the gain of a set with fewer than 2 letters.
@@ -337,6 +339,7 @@ __all__ = [
     "GAINS",
     "K_MAX",
     "Sample",
+    "SPEC_VERSION",
     "SetCheck",
     "add_sample",
     "bonus",
