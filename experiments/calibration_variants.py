@@ -246,7 +246,7 @@ def main() -> None:
     ap.add_argument("--shipped-pretraining", action="store_true")
     ap.add_argument("--chen-folds", type=Path, metavar="DIR",
                     help="instead: the real writers' fold files (out/chen/folds_cal of evaluate --chen2021 --calibrate)")
-    ap.add_argument("--metrics", type=Path, default=Path("models/chen2021/metrics.json"), help="with --chen-folds: spec v1's figures to check")
+    ap.add_argument("--metrics", type=Path, default=Path("models/chen2021/metrics.json"), help="with --chen-folds: the run's figures to check (lowo_cal<K>, of their spec)")
     ap.add_argument("--seed", type=int, default=0, help="with --chen-folds: the run's --seed")
     args = ap.parse_args()
     if bool(args.users) == bool(args.chen_folds):
