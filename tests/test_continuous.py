@@ -21,6 +21,7 @@ import fw_models  # noqa: E402
 
 from glovexfer.device.continuous import compare_events, parse_events, stream_lines  # noqa: E402
 from glovexfer.device.protocol import PROTO_VERSION, ProtocolError, letter_of, parse_line, word_of  # noqa: E402
+from glovexfer.params import LETTERS  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 #: simulated sessions compared natively with the fused model (about 10 minutes of stream)
@@ -114,6 +115,58 @@ def test_continuous_mode_single_network_scores(continuous_glove, golden, session
     0..255) are that network's."""
     t = _parity(continuous_glove, golden, sessions, "lstm", 4)
     assert t["mismatches"] == [] and t["letters"] > 0 and t["words"] > 0
+
+
+def test_continuous_mode_calibrated_is_bit_exact_with_golden(continuous_glove, golden, sessions):
+    """The wearer's letter calibration applied in continuous mode: a set built on the glove in
+    window mode (K = 1 and 2 letters cut out of other sessions, each as a 32-sample window)
+    and switched on; the spotted letters (calibrated decision, q8, top-3, ``cal=on``) and the
+    word decoder's inputs (each network's calibrated outputs, ``probs=``) and words equal
+    the golden twin's (``continuous_stream(..., calibration=...)``), and differ from the
+    uncalibrated ones."""
+    from glovexfer.golden import calibrate as G
+    from glovexfer.golden.recognise import recognise_batch
+    from glovexfer.golden.spotting import time_normalise
+    from glovexfer.nets.writing import continuous_stream
+
+    windows: dict = {}
+    for i in range(10, len(sessions)):
+        s = sessions[i]
+        for ch, (a, b) in zip(s.letters, s.spans.tolist()):
+            windows.setdefault(ch, []).append(time_normalise(s.counts, a, b))
+    n, switched_on = 4, 0
+    for k in (1, 2):
+        picks = [(ch, w) for ch in sorted(windows) for w in windows[ch][:k]]
+        rb = recognise_batch(np.stack([w for _, w in picks]), golden["nets"]["lstm"], golden["nets"]["cnn"])
+        feats, scores = G.model_features(rb, "fused"), G.model_scores(rb, "fused")
+        cal = G.CalibrationSet(2)
+        lines = ["calib clear"]
+        for j, (ch, w) in enumerate(picks):
+            r = G.add_sample(cal, LETTERS.index(ch), tuple(f[j] for f in feats), scores[j], confirm=True)
+            lines += [f"calib add {ch}", "start", *stream_lines(w)] + (["calib confirm"] if r.suspicious else [])
+        on, _ = G.enabled_set(cal)
+        lines += ["calib on", "mode continuous"]
+        want, plain = [], []
+        for i in range(n):
+            lines += stream_lines(sessions[i].counts) + ["end"]
+            want.append(continuous_stream(sessions[i].counts, golden["spotter"], golden["nets"], golden["lexicon"], calibration=on))
+            plain.append(continuous_stream(sessions[i].counts, golden["spotter"], golden["nets"], golden["lexicon"]))
+        out = run_glove(continuous_glove, lines)
+        assert any(x.startswith("OK calib on") for x in out) == (on is not None), [x for x in out if "calib on" in x]
+        errs = [x for x in out if x.startswith("ERR") and "E_CALIB_WORSE" not in x]
+        assert not errs, errs[:5]
+        cont = out[out.index("OK mode continuous") + 1:]
+        streams = split_streams(cont)
+        assert len(streams) == n
+        for i, (got, g) in enumerate(zip(streams, want)):
+            assert compare_events(parse_events(got), g) == [], (k, i, compare_events(parse_events(got), g)[:3])
+            letters = [x for x in got if x.startswith("LETTER")]
+            assert letters and all((" cal=on" in x) == (on is not None) for x in letters)
+        if on is not None:
+            switched_on += 1
+            changed = [e for ws, ps in zip(want, plain) for e, p in zip(ws, ps) if str(e) != str(p)]
+            assert changed, "the calibration changes some letters' outputs"
+    assert switched_on >= 1
 
 
 def test_continuous_commands_and_errors(continuous_glove, sessions):

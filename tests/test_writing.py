@@ -310,6 +310,9 @@ def test_evaluate_sessions_calibrated_end_to_end(tmp_path, digilets_dir, capsys)
         assert sum(v["words"] for v in pw.values()) == res["words"]
         assert sum(v["wer_lexicon"] * v["words"] for v in pw.values()) / res["words"] == pytest.approx(c["wer_lexicon"])
         assert 0 <= c["cer_raw"] <= 1 and 0 <= c["true_spans"]["wer_lexicon"] <= 1
+        assert 0 <= c["unguarded"]["wer_lexicon"] <= 1 and set(c["unguarded"]["per_writer"]) == set(pw)
+        if all(g["enabled"] for g in c["guards"].values()):  # guard 2 changed nothing
+            assert c["unguarded"]["wer_lexicon"] == c["wer_lexicon"]
     assert main(["simulate", "--sessions", "2", *dig, "--out", str(plain), "--quiet"]) == 0
     capsys.readouterr()
     assert main(["evaluate", "--sessions", str(plain), *dig, "--calibrate", "1", "--no-progress"]) == 2
@@ -342,7 +345,7 @@ def test_calibrate_letters_changes_only_the_wearers_with_a_calibration_on():
     res = calibrate_letters(rs, (dec, probs, (feats,)), 1, {"spotted": (who, (dec, probs, (feats,)))})
     d, p = res["spotted"]
     g = res["guards"]
-    assert g["b"]["enabled"] is True and g["b"]["leave_one_out"] == [0, 26, 26]
+    assert g["b"]["enabled"] is True and g["b"]["leave_one_out"] == [0, 0, 26]  # K = 1: a left-out letter has no sample
     assert g["a"]["leave_one_out"][0] == 26 and g["a"]["enabled"] == (g["a"]["leave_one_out"][1] == 26)
     assert np.array_equal(d[users == "b"], y[users == "b"])  # an exact match of its own sample: 0 + 255 > 250
     for u in ("a", "b"):

@@ -91,26 +91,33 @@ void neighbours(const GxCalibSet* set, GxCalibLooScratch* sc) {
         }
 }
 
+// Network k's bonus of x against the set without sample `skip` (-1: none); 0 for letters
+// without samples. The scale must be active.
+void net_bonus(const GxCalibSet* set, const GxCalibScale* scale, int k, const int8_t* x, int skip,
+               int32_t b[kGxClasses]) {
+    int32_t d[kGxClasses];
+    for (int c = 0; c < kGxClasses; ++c) d[c] = kNoDistance;
+    for (int j = 0; j < set->n_samples; ++j) {
+        if (j == skip) continue;
+        const int c = set->s[j].letter;
+        const int32_t v = dist(set, k, x, set->s[j]);
+        if (v < d[c]) d[c] = v;
+    }
+    const int32_t tau = scale->tau[k];
+    for (int c = 0; c < kGxClasses; ++c)
+        // (tau - d) * 255 < 32641 * 255 fits int32
+        b[c] = d[c] == kNoDistance || d[c] >= tau ? 0 : kGxCalibGain * (tau - d[c]) / tau;
+}
+
 // Calibrated scores of x against the set without sample `skip` (-1: none).
 void calibrated(const GxCalibSet* set, const GxCalibScale* scale, const int8_t* x, const uint16_t base[kGxClasses],
                int skip, uint16_t out[kGxClasses]) {
     for (int c = 0; c < kGxClasses; ++c) out[c] = base[c];
     if (!scale->active) return;
     for (int k = 0; k < set->n_nets; ++k) {
-        int32_t d[kGxClasses];
-        for (int c = 0; c < kGxClasses; ++c) d[c] = kNoDistance;
-        for (int j = 0; j < set->n_samples; ++j) {
-            if (j == skip) continue;
-            const int c = set->s[j].letter;
-            const int32_t v = dist(set, k, x, set->s[j]);
-            if (v < d[c]) d[c] = v;
-        }
-        const int32_t tau = scale->tau[k];
-        for (int c = 0; c < kGxClasses; ++c) {
-            if (d[c] == kNoDistance || d[c] >= tau) continue;
-            // (tau - d) * 255 < 32641 * 255 fits int32
-            out[c] = static_cast<uint16_t>(out[c] + kGxCalibGain * (tau - d[c]) / tau);
-        }
+        int32_t b[kGxClasses];
+        net_bonus(set, scale, k, x, skip, b);
+        for (int c = 0; c < kGxClasses; ++c) out[c] = static_cast<uint16_t>(out[c] + b[c]);
     }
 }
 
@@ -198,6 +205,23 @@ void gx_calib_decide(const GxCalibSet* set, const GxCalibScale* scale, const int
     calibrated(set, scale, x, base, -1, out->scores);
     gx_top3(out->scores, kGxClasses, out->top3);
     out->index = out->top3[0];
+}
+
+void gx_calib_outputs(const GxCalibSet* set, const GxCalibScale* scale, const int8_t* x, int k,
+                      const uint8_t p[kGxClasses], uint8_t q[kGxClasses]) {
+    int32_t b[kGxClasses] = {};
+    if (scale->active && k >= 0 && k < set->n_nets) net_bonus(set, scale, k, x, -1, b);
+    int32_t sp = 0, sb = 0;
+    for (int c = 0; c < kGxClasses; ++c) {
+        sp += p[c];
+        sb += b[c];
+    }
+    const int32_t t = sp + sb > 1 ? sp + sb : 1;
+    for (int c = 0; c < kGxClasses; ++c) {
+        // (255 + 255) * 26 * 255 fits int32
+        const int32_t v = (static_cast<int32_t>(p[c]) + b[c]) * sp / t;
+        q[c] = static_cast<uint8_t>(v > 255 ? 255 : v);
+    }
 }
 
 bool gx_calib_loo(const GxCalibSet* set, GxCalibScoresFn scores_of, void* ctx, GxCalibLooScratch* scratch,

@@ -68,6 +68,19 @@ int main() {
     const int32_t ba = 255 * (sc.tau[0] - 7 * kGxFeatLstm) / sc.tau[0] + 255 * (sc.tau[1] - 7 * kGxFeatCnn) / sc.tau[1];
     ok &= check(out.scores[1] == 510 && out.scores[0] == 100 + ba && out.index == 1, "bonus");
     ok &= check(out.top3[0] == 1 && out.top3[1] == 0 && out.top3[2] == 2, "top-3 stable");
+    // continuous writing: network 0's outputs with its bonus mixed in (b_b = 255, b_a = its share)
+    uint8_t p[kGxClasses] = {}, q[kGxClasses];
+    p[0] = 200;
+    p[2] = 56;
+    gx_calib_outputs(s, &sc, x, 0, p, q);
+    const int32_t b0 = 255 * (sc.tau[0] - 7 * kGxFeatLstm) / sc.tau[0];
+    ok &= check(q[1] == 255 * 256 / (256 + 255 + b0) && q[0] == (200 + b0) * 256 / (256 + 255 + b0) &&
+                    q[2] == 56 * 256 / (256 + 255 + b0) && q[3] == 0,
+                "calibrated outputs");
+    GxCalibScale off = sc;
+    off.active = false;
+    gx_calib_outputs(s, &off, x, 0, p, q);
+    ok &= check(std::memcmp(p, q, sizeof p) == 0, "no scale: the outputs as they are");
     // leave-one-out: b alone -> without it, one letter (no effect); a's samples keep a's bonus
     GxCalibLoo loo;
     ok &= check(gx_calib_loo(s, own_letter_scores, s, &g_scratch, &loo), "leave-one-out runs");

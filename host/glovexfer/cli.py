@@ -237,7 +237,9 @@ def _evaluate_sessions(args) -> int:
         print(f"calibrated, K={k} ({on} of {len(c['guards'])} wearers' calibrations on): CER {100 * c['cer_raw']:.2f} %, "
               f"WER raw {100 * c['wer_raw']:.2f} %{lex}; true spans: CER {100 * c['true_spans']['cer_raw']:.2f} %, "
               f"WER raw {100 * c['true_spans']['wer_raw']:.2f} %"
-              + (f", with the lexicon {100 * c['true_spans']['wer_lexicon']:.2f} %" if lexicon is not None else ""))
+              + (f", with the lexicon {100 * c['true_spans']['wer_lexicon']:.2f} %" if lexicon is not None else "")
+              + f"; without guard 2: WER raw {100 * c['unguarded']['wer_raw']:.2f} %"
+              + (f", with the lexicon {100 * c['unguarded']['wer_lexicon']:.2f} %" if lexicon is not None else ""))
         _print_worst(f"  K={k} per writer", c["per_writer"], key)
     if args.json:
         make = (f"glovexfer simulate --sessions {len(ss)} --seed {ss.meta['seed']}"

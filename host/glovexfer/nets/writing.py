@@ -185,15 +185,21 @@ def evaluate_sessions(ss, spotter, nets: dict, lexicon: Lexicon | None, progress
     if calibration is not None and ks:
         cal_out = _recognise(list(calibration.counts), nets, ss.sensor)
         out["calibrated"] = {}
+        letters = {"spotted": (np.array(seg_user), spotted), "true": (np.array(true_user), true)}
         for k in ks:
-            res = calibrate_letters(calibration, cal_out, k, {"spotted": (np.array(seg_user), spotted),
-                                                              "true": (np.array(true_user), true)})
+            res = calibrate_letters(calibration, cal_out, k, letters)
             sums, per_writer, _ = _error_counts(plans, res["spotted"], res["true"], lexicon)
             out["calibrated"][str(k)] = _rates(sums, per_writer, lexicon) | {"guards": res["guards"]}
+            # without guard 2 (every set with a scale on): what the guard costs or saves
+            res = calibrate_letters(calibration, cal_out, k, {"spotted": letters["spotted"]}, guard=False)
+            sums, per_writer, _ = _error_counts(plans, res["spotted"], spotted[:2], lexicon)
+            un = _rates(sums, per_writer, lexicon)
+            out["calibrated"][str(k)]["unguarded"] = {key: un[key] for key in ("cer_raw", "wer_raw", "wer_lexicon")} | {
+                "per_writer": {u: v["wer_lexicon"] for u, v in un["per_writer"].items()}}
     return out
 
 
-def calibrate_letters(calibration, cal_out: tuple, k: int, letters: dict) -> dict:
+def calibrate_letters(calibration, cal_out: tuple, k: int, letters: dict, guard: bool = True) -> dict:
     """Each wearer's letter calibration applied to their letters.
 
     ``calibration``: the wearers' calibration recordings (a ``RecordingSet``, letters in
@@ -205,7 +211,8 @@ def calibrate_letters(calibration, cal_out: tuple, k: int, letters: dict) -> dic
     the user's letters gets the calibrated decision (the window mode's: first maximum of the
     scores plus every network's bonus) and the calibrated network outputs
     (``calibrated_outputs``) for the word decoder. Returns name -> (decisions, outputs) and
-    ``guards``: per user whether it is on and its leave-one-out counts."""
+    ``guards``: per user whether it is on and its leave-one-out counts. ``guard=False``: every
+    set with a scale is on, whatever Guard 2 says (a measurement, not the device)."""
     from ..golden import calibrate as C
     from ..params import LETTERS as ABC
 
@@ -220,6 +227,8 @@ def calibrate_letters(calibration, cal_out: tuple, k: int, letters: dict) -> dic
             for i in np.flatnonzero((users == u) & (y == c))[:k]:
                 C.add_sample(cal, c, tuple(f[i] for f in cal_feats), cal_probs[i].sum(axis=0), confirm=True)
         enabled, check = C.enabled_set(cal)
+        if not guard:
+            enabled = cal if C.scales(cal) is not None else None
         guards[u] = {"enabled": enabled is not None, "samples": len(cal),
                      "leave_one_out": [check.uncalibrated, check.calibrated, check.total]}
         if enabled is None:
@@ -298,31 +307,47 @@ def _batch_outputs(counts_list: list[np.ndarray], nets: dict, model: str, sensor
             np.concatenate([p[2] for p in parts]), feats)
 
 
-def _decisions(counts_list: list[np.ndarray], nets: dict, model: str, sensor) -> list[tuple]:
+def _decisions(counts_list: list[np.ndarray], nets: dict, model: str, sensor, calibration=None) -> list[tuple]:
     """Per letter (index, q8, top3 [(letter, q8)], network outputs (nets, 26)) of the device's
     selected ``model`` (``_batch_outputs``); q8: a fused model's score halved, else the
-    network's output."""
+    network's output. With ``calibration`` (the wearer's set, made with ``model`` and switched
+    on): the calibrated decision (golden.calibrate: first maximum of the scores plus every
+    network's bonus; q8 = score x 255 // (255 + CAL_GAIN) per network, as the window mode's)
+    and each network's calibrated outputs (``calibrated_outputs``)."""
     out = _batch_outputs(counts_list, nets, model, sensor)
     if out is None:
         return []
-    top3, scores, probs, _ = out
-    shift = 1 if probs.shape[1] == 2 else 0
-    return [(int(top[0]), int(sc[top[0]]) >> shift, [(LETTERS[j], int(sc[j]) >> shift) for j in top], pr)
-            for top, sc, pr in zip(top3, scores, probs)]
+    top3, scores, probs, feats = out
+    if calibration is None:
+        shift = 1 if probs.shape[1] == 2 else 0
+        return [(int(top[0]), int(sc[top[0]]) >> shift, [(LETTERS[j], int(sc[j]) >> shift) for j in top], pr)
+                for top, sc, pr in zip(top3, scores, probs)]
+    from ..golden import calibrate as C
+    from ..golden.recognise import top_k
+
+    b = C.bonuses_batch(calibration, feats)
+    most = (255 + C.CAL_GAIN) * probs.shape[1]
+    res = []
+    for sc, q in zip(probs.sum(axis=1) + b.sum(axis=1), C.calibrated_outputs(probs, b)):
+        top = top_k(sc, 3)
+        res.append((int(top[0]), int(sc[top[0]]) * 255 // most, [(LETTERS[j], int(sc[j]) * 255 // most) for j in top], q))
+    return res
 
 
 def continuous_stream(counts, spotter, nets: dict, lexicon: Lexicon | None, model: str = "fused",
-                      sensor=None) -> list:
+                      sensor=None, calibration=None) -> list:
     """The device's continuous mode on one stream ended by ``end``, as the golden model has it:
     the ``StreamLetter`` / ``StreamWord`` events in the order of its ``LETTER`` / ``WORD``
     lines. Letters: golden spotting (letters of more than MAX_LETTER samples dropped), time
     normalisation, recognition by ``model``; a word ends at the next word's first letter or
     at the stream's end; its letters' network outputs are decoded with ``lexicon`` (golden
-    letter_costs, decode_word) unless it has more than WORD_LETTERS letters."""
+    letter_costs, decode_word) unless it has more than WORD_LETTERS letters. ``calibration``:
+    the wearer's letter calibration switched on (a ``golden.calibrate`` set made with
+    ``model``, ``enabled_set``'s), applied to every letter (``_decisions``; ``cal=on``)."""
     counts = np.asarray(counts, dtype=np.int16)
     sp = spot(spotter, counts)
     starts = {w[0] for w in sp.words}
-    dec = _decisions([time_normalise(counts, a, b) for a, b in sp.letters], nets, model, sensor)
+    dec = _decisions([time_normalise(counts, a, b) for a, b in sp.letters], nets, model, sensor, calibration)
     events: list = []
     word: list = []
 
