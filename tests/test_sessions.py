@@ -151,6 +151,8 @@ def test_held_out_instances_stay_out_of_the_sessions_and_make_the_calibration_le
     assert cal.users.reshape(16, 78)[:, 0].tolist() == sorted(ss.meta["writers"])
     again = calibration_recordings(digilets_dir, ss.meta, k=1)  # the first recording of each letter
     assert np.array_equal(again.counts[:1], cal.counts[:1])
+    some = calibration_recordings(digilets_dir, ss.meta, k=3, users=["u02", "u16"])  # the same recordings
+    assert np.array_equal(some.counts, cal.counts[np.isin(cal.users, ["u02", "u16"])])
     with pytest.raises(ValueError, match="left no DigiLeTs instance out"):
         calibration_recordings(digilets_dir, sim.meta)
 

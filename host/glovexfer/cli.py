@@ -274,7 +274,7 @@ def _session_calibration(args, ss):
                                              "calibration letters would repeat their trajectories; simulate the set with "
                                              "--hold-out-instances 2", field="meta.held_out_instances")
     try:
-        return calibration_recordings(find_dataset("digilets", args.digilets), ss.meta)
+        return calibration_recordings(find_dataset("digilets", args.digilets), ss.meta, users=sorted(set(ss.users.tolist())))
     except (KeyError, ValueError) as e:
         raise DataFormatError(args.sessions, f"--calibrate: {e}", field="meta") from None
 

@@ -192,7 +192,7 @@ def evaluate_sessions(ss, spotter, nets: dict, lexicon: Lexicon | None, progress
             out["calibrated"][str(k)] = _rates(sums, per_writer, lexicon) | {"guards": res["guards"]}
             # without guard 2 (every set with a scale on): what the guard costs or saves
             res = calibrate_letters(calibration, cal_out, k, {"spotted": letters["spotted"]}, guard=False)
-            sums, per_writer, _ = _error_counts(plans, res["spotted"], spotted[:2], lexicon)
+            sums, per_writer, _ = _error_counts(plans, res["spotted"], true[:2], lexicon)
             un = _rates(sums, per_writer, lexicon)
             out["calibrated"][str(k)]["unguarded"] = {key: un[key] for key in ("cer_raw", "wer_raw", "wer_lexicon")} | {
                 "per_writer": {u: v["wer_lexicon"] for u, v in un["per_writer"].items()}}

@@ -350,7 +350,7 @@ def simulate_sessions(
 
 
 def calibration_recordings(digilets_root: str | Path, meta: dict, k: int = 3, config: SimulatorConfig = DEFAULT_CONFIG,
-                           sensor: SensorSpec = MPU9250):
+                           sensor: SensorSpec = MPU9250, users: list[str] | None = None):
     """The few-shot calibration letters of a session set's wearers (``meta`` of
     ``simulate_sessions(..., hold_out=H)``): for every user, ``k`` isolated recordings (32
     samples, as the window mode records them) of each letter a..z, written by the user's
@@ -359,7 +359,9 @@ def calibration_recordings(digilets_root: str | Path, meta: dict, k: int = 3, co
     drawn again from the set's seed); per recording a fresh jitter, tremor and noise from a
     generator of its own (``SeedSequence(seed)``'s children after the sessions' ones).
     A ``RecordingSet`` in user order, letters ascending, recordings of a letter in order
-    (the first K of each letter are the K-sample calibration); extras ``instance``."""
+    (the first K of each letter are the K-sample calibration); extras ``instance``.
+    ``users``: only these (default: every user of the set; each user's recordings are the
+    same either way)."""
     from ..data.digilets import load_digilets
     from ..data.recordings import RecordingSet
     from ..params import LETTERS
@@ -373,15 +375,19 @@ def calibration_recordings(digilets_root: str | Path, meta: dict, k: int = 3, co
                          "calibration letters would repeat the sessions' trajectories")
     if k < 1:
         raise ValueError(f"k must be >= 1, got {k}")
-    users = dict(meta["writers"])
-    seeds = np.random.SeedSequence(int(meta["seed"])).spawn(2 * len(users) + 1)
-    pen = load_digilets(digilets_root, writers=sorted(set(users.values())))
+    every = dict(meta["writers"])
+    unknown = sorted(set(users or ()) - set(every))
+    if unknown:
+        raise ValueError(f"users {unknown} are not in the session set")
+    seeds = np.random.SeedSequence(int(meta["seed"])).spawn(2 * len(every) + 1)
+    chosen = [(n, uid, wid) for n, (uid, wid) in enumerate(every.items()) if users is None or uid in users]
+    pen = load_digilets(digilets_root, writers=sorted({wid for _, _, wid in chosen}))
     counts, labels, uids, inst = [], [], [], []
-    for n, (uid, wid) in enumerate(users.items()):
+    for n, uid, wid in chosen:
         style = sample_user_style(np.random.default_rng(seeds[n]), config)  # the sessions' first draw
         if style.to_dict() != {kk: v for kk, v in meta["users"][uid].items() if kk != "writer"}:
             raise ValueError(f"user {uid}: the style drawn again differs from the session set's (another generator?)")
-        rng = np.random.default_rng(seeds[len(users) + 1 + n])
+        rng = np.random.default_rng(seeds[len(every) + 1 + n])
         by_key = {(x.label, x.instance): x for x in pen[wid]}
         for ch in LETTERS:
             for r in range(k):
