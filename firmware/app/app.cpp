@@ -409,7 +409,9 @@ void replay_stage(void*, int stage, const GxStages* s) {
 }
 
 bool lcal_apply(const GxRecognition* r, uint16_t scores[kGxClasses], GxDecision* d);
+#if GX_WITH_SPOTTER
 void lcal_outputs(uint8_t* probs, int32_t n_nets);
+#endif
 void lcal_replay_lines(const GxRecognition* r);
 int8_t* lcal_features();
 bool lcal_armed();
@@ -709,6 +711,7 @@ void lcal_replay_lines(const GxRecognition* r) {
     result_line("calibrated", cal.index, cal.confidence_q8, cal.top3, cal.top3_q8, 0, false);
 }
 
+#if GX_WITH_SPOTTER
 // Continuous mode, after lcal_apply said it applies: each network's outputs (26 per network,
 // the LSTM's first) replaced by its calibrated outputs, what the word decoder reads.
 void lcal_outputs(uint8_t* probs, int32_t n_nets) {
@@ -718,12 +721,15 @@ void lcal_outputs(uint8_t* probs, int32_t n_nets) {
         std::memcpy(probs + k * kGxClasses, q, sizeof q);
     }
 }
+#endif
 
 int8_t* lcal_features() { return g_lcal.feat; }
 bool lcal_armed() { return g_lcal.armed >= 0; }
 #else
 bool lcal_apply(const GxRecognition*, uint16_t*, GxDecision*) { return false; }
+#if GX_WITH_SPOTTER
 void lcal_outputs(uint8_t*, int32_t) {}
+#endif
 void lcal_replay_lines(const GxRecognition*) {}
 int8_t* lcal_features() { return nullptr; }
 bool lcal_armed() { return false; }
