@@ -11,7 +11,10 @@ the raw letters (edit distance over the text with its spaces, per character of t
 word error rate raw and with the lexicon (edit distance over words, per true word); and the
 same recognition and decoding on the true letter spans (what a button per letter would give)
 for comparison; the character and word error rates per writer too (``per_writer``: a few
-hard writers can carry most of the errors).
+hard writers can carry most of the errors). With the wearers' calibration letters
+(``evaluate --sessions SET --calibrate K``) the same figures with each wearer's letter
+calibration applied to the letters and the decoder's inputs (:func:`calibrate_letters`;
+docs/writing.md, "Calibrated continuous writing").
 """
 
 from __future__ import annotations
@@ -214,16 +217,15 @@ def calibrate_letters(calibration, cal_out: tuple, k: int, letters: dict, guard:
     ``guards``: per user whether it is on and its leave-one-out counts. ``guard=False``: every
     set with a scale is on, whatever Guard 2 says (a measurement, not the device)."""
     from ..golden import calibrate as C
-    from ..params import LETTERS as ABC
 
     _, cal_probs, cal_feats = cal_out
-    y = np.array([ABC.index(c) for c in calibration.labels])
+    y = np.array([LETTERS.index(c) for c in calibration.labels])
     users = np.asarray(calibration.users)
     out = {name: (d.copy(), p.copy()) for name, (_, (d, p, _)) in letters.items()}
     guards = {}
     for u in dict.fromkeys(users.tolist()):
         cal = C.CalibrationSet(len(cal_feats))
-        for c in range(len(ABC)):
+        for c in range(len(LETTERS)):
             for i in np.flatnonzero((users == u) & (y == c))[:k]:
                 C.add_sample(cal, c, tuple(f[i] for f in cal_feats), cal_probs[i].sum(axis=0), confirm=True)
         enabled, check = C.enabled_set(cal)
