@@ -180,6 +180,70 @@ def test_batch_equals_one_by_one():
     assert not np.array_equal(batch, scores)
 
 
+def test_bonuses_per_network_are_each_networks_share_of_the_bonus():
+    rng = np.random.default_rng(4)
+    cal = C.CalibrationSet(2)
+    for letter in rng.choice(26, size=20):
+        C.add_sample(cal, int(letter), (rng.integers(-128, 128, 100, dtype=np.int8), rng.integers(-128, 128, 128, dtype=np.int8)),
+                     rng.integers(0, 511, 26), confirm=True)
+    fa = rng.integers(-128, 128, (30, 100), dtype=np.int8)
+    fb = rng.integers(-128, 128, (30, 128), dtype=np.int8)
+    fa[:4], fb[:2] = cal.entries()[0][2].features[0], cal.entries()[3][2].features[1]  # exact matches
+    with pytest.raises(ValueError, match="sealed"):  # an unsealed set has no gain to apply
+        C.bonuses_batch(cal, (fa, fb))
+    C.seal(cal)
+    taus = C.scales(cal)
+    for gain in C.GAINS:  # the set's gain, whichever the seal chose
+        cal.gain = gain
+        b = C.bonuses_batch(cal, (fa, fb))
+        for i in range(30):
+            d = C.distances(cal, (fa[i], fb[i]))
+            for n in range(2):
+                want = np.where(d[n] < 0, 0, gain * np.maximum(0, taus[n] - d[n]) // taus[n])
+                assert np.array_equal(b[i, n], want)
+        assert all(np.array_equal(C.bonus(cal, (fa[i], fb[i])), b[i].sum(axis=0)) for i in range(30))
+        assert b[0, 0, cal.entries()[0][0]] == gain and b[0, 1].max() <= gain
+        assert np.array_equal(C.calibrated_scores_batch(cal, (fa, fb), np.zeros((30, 26), np.int64)), b.sum(axis=1))
+
+
+def test_calibrated_outputs_without_a_bonus_are_the_outputs():
+    rng = np.random.default_rng(5)
+    p = rng.integers(0, 256, (50, 2, 26))
+    assert np.array_equal(C.calibrated_outputs(p, np.zeros_like(p)), p)
+    assert np.array_equal(C.calibrated_outputs(np.zeros((3, 26), np.int64), np.zeros((3, 26), np.int64)), np.zeros((3, 26)))
+
+
+def test_calibrated_outputs_by_hand_and_their_properties():
+    p = np.zeros(26, np.int64)
+    p[0], p[1] = 200, 56  # S = 256
+    b = np.zeros(26, np.int64)
+    b[1] = 255  # B = 255: q_c = (p_c + b_c) * 256 // 511
+    q = C.calibrated_outputs(p, b)
+    assert q[0] == 200 * 256 // 511 and q[1] == 311 * 256 // 511 and q[2:].sum() == 0
+    rng = np.random.default_rng(6)
+    for _ in range(200):
+        p = rng.integers(0, 256, (2, 26)) * (rng.random((2, 26)) < 0.3)
+        b = rng.integers(0, 256, (2, 26)) * (rng.random((2, 26)) < 0.2)
+        q = C.calibrated_outputs(p, b)
+        assert q.min() >= 0 and q.max() <= 255
+        for n in range(2):  # the order of p + b is kept (ties may appear, never an inversion)
+            o = np.argsort(p[n] + b[n], kind="stable")
+            assert np.all(np.diff(q[n][o]) >= 0)
+            assert q[n].sum() <= max(p[n].sum(), 0) + 26  # the network's mass, floors aside
+    # the largest products: every output 255, an exact match of gain 2040 (int32 on the device)
+    p, b = np.full(26, 255), np.zeros(26, np.int64)
+    b[0] = C.GAINS[-1]
+    q = C.calibrated_outputs(p, b)
+    assert q[0] == 255 and np.all(q[1:] == 255 * 6630 // (6630 + 2040))
+    assert (255 + C.GAINS[-1]) * 26 * 255 < 2**31
+    with pytest.raises(ValueError):
+        C.calibrated_outputs(np.full(26, 256), np.zeros(26))
+    with pytest.raises(ValueError):  # no bonus beyond the largest gain
+        C.calibrated_outputs(np.zeros(26), np.full(26, C.GAINS[-1] + 1))
+    with pytest.raises(ValueError):
+        C.calibrated_outputs(np.zeros(26), np.zeros(25))
+
+
 def test_bad_arguments_are_refused():
     cal = C.CalibrationSet(2)
     with pytest.raises(ValueError, match="feature vectors"):

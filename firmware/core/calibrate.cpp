@@ -100,18 +100,27 @@ void neighbours(const GxCalibSet* set, GxCalibLooScratch* sc) {
         }
 }
 
-// d[k][c]: the distance of x (network k) to letter c's nearest sample of the set without
-// sample `skip` (-1: none); kNoDistance for letters without samples.
-void nearest(const GxCalibSet* set, const int8_t* x, int skip, int32_t d[kGxCalibMaxNets][kGxClasses]) {
-    for (int k = 0; k < set->n_nets; ++k) {
-        for (int c = 0; c < kGxClasses; ++c) d[k][c] = kNoDistance;
-        for (int j = 0; j < set->n_samples; ++j) {
-            if (j == skip) continue;
-            const int c = set->s[j].letter;
-            const int32_t v = dist(set, k, x, set->s[j]);
-            if (v < d[k][c]) d[k][c] = v;
-        }
+// d[c]: the distance of x (network k) to letter c's nearest sample of the set without sample
+// `skip` (-1: none); kNoDistance for letters without samples.
+void nearest_net(const GxCalibSet* set, int k, const int8_t* x, int skip, int32_t d[kGxClasses]) {
+    for (int c = 0; c < kGxClasses; ++c) d[c] = kNoDistance;
+    for (int j = 0; j < set->n_samples; ++j) {
+        if (j == skip) continue;
+        const int c = set->s[j].letter;
+        const int32_t v = dist(set, k, x, set->s[j]);
+        if (v < d[c]) d[c] = v;
     }
+}
+
+// nearest_net of every network.
+void nearest(const GxCalibSet* set, const int8_t* x, int skip, int32_t d[kGxCalibMaxNets][kGxClasses]) {
+    for (int k = 0; k < set->n_nets; ++k) nearest_net(set, k, x, skip, d[k]);
+}
+
+// The bonus of gain g at distance d (scale tau): 0 without samples (kNoDistance) or from tau on.
+int32_t bonus_at(int32_t d, int32_t tau, int32_t g) {
+    // (tau - d) * g < 32641 * 2040 fits int32
+    return d == kNoDistance || d >= tau ? 0 : g * (tau - d) / tau;
 }
 
 // base + the bonus of gain g for the distances d (an inactive scale: base).
@@ -119,14 +128,9 @@ void with_bonus(const GxCalibSet* set, const GxCalibScale* scale, const int32_t 
                 int32_t g, const uint16_t base[kGxClasses], uint16_t out[kGxClasses]) {
     for (int c = 0; c < kGxClasses; ++c) out[c] = base[c];
     if (!scale->active) return;
-    for (int k = 0; k < set->n_nets; ++k) {
-        const int32_t tau = scale->tau[k];
-        for (int c = 0; c < kGxClasses; ++c) {
-            if (d[k][c] == kNoDistance || d[k][c] >= tau) continue;
-            // (tau - d) * g < 32641 * 2040 fits int32; a score stays below 510 + 2 x 2040
-            out[c] = static_cast<uint16_t>(out[c] + g * (tau - d[k][c]) / tau);
-        }
-    }
+    for (int k = 0; k < set->n_nets; ++k)
+        for (int c = 0; c < kGxClasses; ++c)  // a score stays below 510 + 2 x 2040
+            out[c] = static_cast<uint16_t>(out[c] + bonus_at(d[k][c], scale->tau[k], g));
 }
 
 int first_max(const uint16_t v[kGxClasses]) {
@@ -224,6 +228,28 @@ void gx_calib_decide(const GxCalibSet* set, const GxCalibScale* scale, const int
     with_bonus(set, scale, d, gx_calib_gain(set), base, out->scores);
     gx_top3(out->scores, kGxClasses, out->top3);
     out->index = out->top3[0];
+}
+
+void gx_calib_outputs(const GxCalibSet* set, const GxCalibScale* scale, const int8_t* x, int k,
+                      const uint8_t p[kGxClasses], uint8_t q[kGxClasses]) {
+    int32_t b[kGxClasses] = {};
+    if (scale->active && k >= 0 && k < set->n_nets) {
+        int32_t d[kGxClasses];
+        nearest_net(set, k, x, -1, d);
+        const int32_t g = gx_calib_gain(set);
+        for (int c = 0; c < kGxClasses; ++c) b[c] = bonus_at(d[c], scale->tau[k], g);
+    }
+    int32_t sp = 0, sb = 0;
+    for (int c = 0; c < kGxClasses; ++c) {
+        sp += p[c];
+        sb += b[c];
+    }
+    const int32_t t = sp + sb > 1 ? sp + sb : 1;
+    for (int c = 0; c < kGxClasses; ++c) {
+        // p_c + b_c <= 255 + 2040 and sp <= 26 * 255: (255 + 2040) * 26 * 255 = 15,215,850 fits int32
+        const int32_t v = (static_cast<int32_t>(p[c]) + b[c]) * sp / t;
+        q[c] = static_cast<uint8_t>(v > 255 ? 255 : v);
+    }
 }
 
 bool gx_calib_loo(const GxCalibSet* set, GxCalibScoresFn scores_of, void* ctx, GxCalibLooScratch* scratch,

@@ -14,7 +14,11 @@
 //              (gx_calib_gain: one of kGxCalibGains);
 //   score      s_c = base_c + sum_n b_{n,c} (base: the fused sum 0..510 or one network's
 //              probabilities 0..255; s_c <= 510 + 2 x 2040), decision = the first maximum,
-//              top-3 a stable sort by descending score.
+//              top-3 a stable sort by descending score;
+//   outputs    (continuous writing, the word decoder's input) per network n with its int8
+//              softmax outputs p: q_c = min(255, floor((p_c + b_{n,c}) * S / max(1, S + B))),
+//              S = sum_c p_c, B = sum_c b_{n,c}, with the set's gain (q = p without a bonus;
+//              (255 + 2040) * 26 * 255 fits int32).
 // Guards and gain (spec v2): gx_calib_loo classifies every stored sample with the set built
 // from the others (itself excluded, tau recomputed without it) under every candidate gain and
 // uncalibrated; the gain of the most samples right (ties to the smaller) is the chosen one,
@@ -139,6 +143,13 @@ void gx_calib_scale(const GxCalibSet* set, GxCalibScale* scale);
 //! An inactive scale leaves the scores as they are.
 void gx_calib_decide(const GxCalibSet* set, const GxCalibScale* scale, const int8_t* x,
                      const uint16_t base[kGxClasses], GxCalibOut* out);
+//! Continuous writing (golden calibrated_outputs): network k's int8 softmax outputs p
+//! (0..255) with its bonus for the features x mixed in, what the word decoder reads:
+//! q_c = min(255, floor((p_c + b_{k,c}) * S / max(1, S + B))), S = sum_c p_c, B = sum_c b_{k,c},
+//! b with the set's gain (gx_calib_gain);
+//! an inactive scale (or k out of range) gives q = p.
+void gx_calib_outputs(const GxCalibSet* set, const GxCalibScale* scale, const int8_t* x, int k,
+                      const uint8_t p[kGxClasses], uint8_t q[kGxClasses]);
 //! The model's integer scores of one stored sample, from its features (the caller's model:
 //! gx_scores_of_features); false when they cannot be computed.
 using GxCalibScoresFn = bool (*)(void* ctx, int sample, const int8_t* features, uint16_t out[kGxClasses]);

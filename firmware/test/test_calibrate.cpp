@@ -3,8 +3,9 @@
 // letter has no effect, the leave-one-out counts every candidate gain and chooses the one of
 // the most samples right (ties to the smaller), the chosen gain sets the bonus, and the stored
 // record refuses every corrupted byte, a wrong size, another model, a gain that is not a
-// candidate and a spec v1 record. Driven by tests/test_calibrate_device.py; prints "ok N" on
-// success.
+// candidate and a spec v1 record; continuous writing's calibrated outputs follow their formula
+// with the set's gain, up to the largest (2040). Driven by tests/test_calibrate_device.py;
+// prints "ok N" on success.
 #include <cstdio>
 #include <cstring>
 
@@ -78,6 +79,19 @@ int main() {
     const int32_t ba = 255 * (sc.tau[0] - 7 * kGxFeatLstm) / sc.tau[0] + 255 * (sc.tau[1] - 7 * kGxFeatCnn) / sc.tau[1];
     ok &= check(out.scores[1] == 510 && out.scores[0] == 100 + ba && out.index == 1, "bonus");
     ok &= check(out.top3[0] == 1 && out.top3[1] == 0 && out.top3[2] == 2, "top-3 stable");
+    // continuous writing: network 0's outputs with its bonus mixed in (b_b = 255, b_a = its share)
+    uint8_t p[kGxClasses] = {}, q[kGxClasses];
+    p[0] = 200;
+    p[2] = 56;
+    gx_calib_outputs(s, &sc, x, 0, p, q);
+    const int32_t b0 = 255 * (sc.tau[0] - 7 * kGxFeatLstm) / sc.tau[0];
+    ok &= check(q[1] == 255 * 256 / (256 + 255 + b0) && q[0] == (200 + b0) * 256 / (256 + 255 + b0) &&
+                    q[2] == 56 * 256 / (256 + 255 + b0) && q[3] == 0,
+                "calibrated outputs");
+    GxCalibScale off = sc;
+    off.active = false;
+    gx_calib_outputs(s, &off, x, 0, p, q);
+    ok &= check(std::memcmp(p, q, sizeof p) == 0, "no scale: the outputs as they are");
     // leave-one-out: b alone -> without it, one letter (no effect); a's samples keep a's bonus
     GxCalibLoo loo;
     ok &= check(gx_calib_loo(s, own_letter_scores, s, &g_scratch, &loo), "leave-one-out runs");
@@ -133,6 +147,18 @@ int main() {
     gx_calib_decide(s, &sc, x, base, &out);
     const int32_t b510 = 510 * (sc.tau[0] - kGxFeatLstm) / sc.tau[0] + 510 * (sc.tau[1] - kGxFeatCnn) / sc.tau[1];
     ok &= check(out.scores[0] == b510 && out.scores[1] == 0 && out.index == 0, "bonus of the chosen gain");
+    // ... and continuous writing's outputs (network 0: a's bonus of gain 510, b none)
+    const int32_t b0_510 = 510 * (sc.tau[0] - kGxFeatLstm) / sc.tau[0];
+    gx_calib_outputs(s, &sc, x, 0, p, q);
+    ok &= check(q[0] == (200 + b0_510) * 256 / (256 + b0_510) && q[1] == 0 && q[2] == 56 * 256 / (256 + b0_510),
+                "calibrated outputs with the chosen gain");
+    // the largest products: gain 2040, an exact match (bonus 2040), every output 255
+    ok &= check(gx_calib_set_gain(s, 2040), "gain 2040 set");
+    feat(x, 0, 0);
+    for (int c = 0; c < kGxClasses; ++c) p[c] = 255;
+    gx_calib_outputs(s, &sc, x, 0, p, q);
+    ok &= check(q[0] == 255 && q[1] == 255 * 6630 / (6630 + 2040) && q[25] == q[1], "calibrated outputs of gain 2040");
+    ok &= check(gx_calib_set_gain(s, loo.gain), "gain set back");
     gx_calib_seal(s);
     ok &= check(gx_calib_check(s, gx_calib_record_bytes(s), 2, 0x1234u, 2, dims) == GX_CALIB_OK, "round trip with gain 510");
     if (!ok) return 1;

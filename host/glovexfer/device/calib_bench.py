@@ -1,7 +1,8 @@
 """What the letter calibration (firmware/core/calibrate, docs/calibration.md) costs on an
 emulated board: ``gx_bench_calib`` (firmware/boards/qemu_common/bench_calib.cpp) counts the
 instructions under QEMU -icount of a full set of the fused model (26 letters x 3 samples):
-per recognition (``gx_calib_decide``), per change of the set (``gx_calib_scale``), per
+per recognition (``gx_calib_decide``), per spotted letter of continuous writing on top of
+that (``gx_calib_outputs`` of both networks), per change of the set (``gx_calib_scale``), per
 leave-one-out under the four candidate gains (``gx_calib_loo``: Guard 2 and the choice of
 the gain, spec v2) and per record seal (``gx_calib_set_gain`` + ``gx_calib_seal``: the
 digest); flash and static RAM of calibrate.cpp from the linker map; the set (the stored
@@ -32,6 +33,8 @@ def run(target: str = "qemu-arm") -> dict:
     return {
         "samples": v["samples"],
         "instructions_per_recognition": {"mean": v["decide_mean"], "max": v["decide_max"]},
+        # continuous writing adds both networks' calibrated outputs (gx_calib_outputs) per letter
+        "instructions_per_letter_outputs": v["outputs_mean"],
         "instructions_per_change": v["scale"],
         "instructions_per_guard": v["loo"],
         "instructions_per_seal": v["seal"],

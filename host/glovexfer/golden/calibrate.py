@@ -44,14 +44,21 @@ Spec v2 (spec v1 with the gain chosen per wearer)
         calibrated count of correct samples (with the chosen gain) is below the uncalibrated
         count, the calibration is harmful ("lowers accuracy on your own samples: a/b -> c/b")
         and is not enabled.
+    Continuous writing
+        A spotted letter's decision is the calibrated one above; the word decoder reads, per
+        network, ``q_{n,c} = min(255, floor((p_{n,c} + bonus_{n,c}) * S_n / max(1, S_n + B_n)))``
+        in place of the int8 softmax output ``p_{n,c}`` (``S_n = sum_c p_{n,c}``, ``B_n =
+        sum_c bonus_{n,c}``, the bonus with the set's sealed gain; :func:`calibrated_outputs`).
+        No new constant.  Every product fits int32: ``(255 + 2040) * 26 * 255 = 15,215,850``.
 
 Public functions: :func:`add_sample`, :func:`seal` (chooses the gain), :func:`scales`,
 :func:`distances`, :func:`bonus`, :func:`calibrated_scores` (one recording),
-:func:`calibrated_scores_batch` (B recordings), :func:`decide`, :func:`leave_one_out`,
-:func:`enabled_set`; :func:`model_scores` and :func:`model_features` read them from a
-``golden.recognise`` result.  A set changed by :func:`add_sample` has no gain until it is
-sealed again: the functions that apply it refuse it (``ValueError``) rather than use a stale
-gain.
+:func:`calibrated_scores_batch` (B recordings), :func:`bonuses_batch` (per network, B
+recordings), :func:`calibrated_outputs` (continuous writing), :func:`decide`,
+:func:`leave_one_out`, :func:`enabled_set`; :func:`model_scores` and :func:`model_features`
+read them from a ``golden.recognise`` result.  A set changed by :func:`add_sample` has no gain
+until it is sealed again: the functions that apply it refuse it (``ValueError``) rather than
+use a stale gain.
 """
 
 from __future__ import annotations
@@ -216,28 +223,57 @@ def calibrated_scores(cal: CalibrationSet, features, scores) -> np.ndarray:
     return _as_scores(scores).reshape(len(LETTERS)) + bonus(cal, features)
 
 
-def calibrated_scores_batch(cal: CalibrationSet, features, scores) -> np.ndarray:
-    """:func:`calibrated_scores` of B recordings: ``features`` one (B, F_n) int8 array per
-    network, ``scores`` (B, 26) -> (B, 26) int64, recording for recording the same integers."""
+def bonuses_batch(cal: CalibrationSet, features) -> np.ndarray:
+    """``bonus_{n,c}`` of B recordings, network by network, with the set's sealed gain
+    (an unsealed set is refused): ``features`` one (B, F_n) int8 array per network ->
+    (B, n_nets, 26) int64 (all 0 without a scale)."""
     fs = _as_features(features, cal.n_nets)
-    sc = _as_scores(scores)
     gain = cal.sealed_gain()
+    b = len(fs[0]) if fs[0].ndim == 2 else 1
+    out = np.zeros((b, cal.n_nets, len(LETTERS)), dtype=np.int64)
     taus = scales(cal)
     if taus is None:
-        return sc.copy()
+        return out
     entries = cal.entries()
     owner = np.array([c for c, _, _ in entries])
-    out = sc.copy()
     for n in range(cal.n_nets):
         stored = np.stack([s.features[n] for _, _, s in entries]).astype(np.int32)  # (M, F)
-        x = fs[n].reshape(len(sc), -1).astype(np.int32)
-        d = np.full((len(sc), len(LETTERS)), -1, dtype=np.int64)
+        x = fs[n].reshape(b, -1).astype(np.int32)
+        d = np.full((b, len(LETTERS)), -1, dtype=np.int64)
         for k in range(0, len(x), BATCH_CHUNK):
             dm = np.abs(x[k : k + BATCH_CHUNK, None, :] - stored[None]).sum(axis=2)  # (b, M)
             for c in cal.letters():
                 d[k : k + BATCH_CHUNK, c] = dm[:, owner == c].min(axis=1)
-        out += _bonus_of(d, taus[n], gain)
+        out[:, n] = _bonus_of(d, taus[n], gain)
     return out
+
+
+def calibrated_scores_batch(cal: CalibrationSet, features, scores) -> np.ndarray:
+    """:func:`calibrated_scores` of B recordings: ``features`` one (B, F_n) int8 array per
+    network, ``scores`` (B, 26) -> (B, 26) int64, recording for recording the same integers."""
+    sc = _as_scores(scores)
+    return sc + bonuses_batch(cal, features).sum(axis=1)
+
+
+def calibrated_outputs(probs, bonuses) -> np.ndarray:
+    """Spec v2, continuous writing: each network's calibrated outputs, what the word decoder
+    reads in place of its int8 softmax outputs (docs/calibration.md, "Continuous writing").
+
+    ``probs`` (..., n_nets, 26) the networks' outputs 0..255 (``probs_q8``), ``bonuses`` the
+    same shape (``bonuses_batch``): per network, with ``S = sum_c p_c`` and ``B = sum_c b_c``,
+    ``q_c = min(255, floor((p_c + b_c) * S / max(1, S + B)))``: the network's distribution
+    and the calibration's nearest-sample evidence mixed by their masses and scaled back to
+    the network's mass (the bonus is in the outputs' own units, as in the window mode's
+    decision ``sum_n p_{n,c} + sum_n b_{n,c}``). No bonus (``B = 0``) gives ``q = p``.
+    The bonus is at most the largest gain, ``GAINS[-1]`` = 2040, so every product fits int32:
+    ``(255 + 2040) * 26 * 255 = 15,215,850``. Returns int64, 0..255."""
+    p = np.asarray(probs, dtype=np.int64)
+    b = np.asarray(bonuses, dtype=np.int64)
+    if p.shape != b.shape or p.shape[-1] != len(LETTERS) or (p.size and (p.min() < 0 or p.max() > 255 or b.min() < 0 or b.max() > GAINS[-1])):
+        raise ValueError(f"outputs 0..255 and bonuses 0..{GAINS[-1]} of one shape (..., {len(LETTERS)}), got {p.shape} and {b.shape}")
+    s = p.sum(axis=-1, keepdims=True)
+    t = np.maximum(1, s + b.sum(axis=-1, keepdims=True))
+    return np.minimum(255, (p + b) * s // t)
 
 
 def decide(scores) -> tuple[int, list[int]]:
@@ -343,6 +379,8 @@ __all__ = [
     "SetCheck",
     "add_sample",
     "bonus",
+    "bonuses_batch",
+    "calibrated_outputs",
     "calibrated_scores",
     "calibrated_scores_batch",
     "choose_gain",
