@@ -117,10 +117,12 @@ def test_continuous_mode_single_network_scores(continuous_glove, golden, session
     assert t["mismatches"] == [] and t["letters"] > 0 and t["words"] > 0
 
 
-def _calibration_set(sessions, golden, k: int) -> tuple[list, object]:
+def _calibration_set(sessions, golden, k: int, swap: str = "") -> tuple[list, object]:
     """A wearer's calibration for the parity tests: ``k`` letters of each letter found in
     sessions 10.. (cut at their true spans, 32 samples: a window), added in the golden twin;
-    ([(letter, window, guard 1 flags it)], the set if guard 2 lets it on, else None)."""
+    ([(letter, window, guard 1 flags it)], the set if guard 2 lets it on, else None).
+    ``swap``: pairs of letters the wearer writes the other way round ("ao": their a is the
+    model's o and the other way), each pair's samples added under the other letter."""
     from glovexfer.golden import calibrate as G
     from glovexfer.golden.recognise import recognise_batch
     from glovexfer.golden.spotting import time_normalise
@@ -130,7 +132,9 @@ def _calibration_set(sessions, golden, k: int) -> tuple[list, object]:
         s = sessions[i]
         for ch, (a, b) in zip(s.letters, s.spans.tolist()):
             windows.setdefault(ch, []).append(time_normalise(s.counts, a, b))
-    picks = [(ch, w) for ch in sorted(windows) for w in windows[ch][:k]]
+    other = {a: b for a, b in zip(swap[::2], swap[1::2])}
+    other |= {b: a for a, b in other.items()}
+    picks = [(other.get(ch, ch), w) for ch in sorted(windows) for w in windows[ch][:k]]
     rb = recognise_batch(np.stack([w for _, w in picks]), golden["nets"]["lstm"], golden["nets"]["cnn"])
     feats, scores = G.model_features(rb, "fused"), G.model_scores(rb, "fused")
     cal = G.CalibrationSet(2)
@@ -147,16 +151,19 @@ def test_continuous_mode_calibrated_is_bit_exact_with_golden(continuous_glove, g
     and switched on; the spotted letters (calibrated decision, q8, top-3, ``cal=on``) and the
     word decoder's inputs (each network's calibrated outputs, ``probs=``) and words equal
     the golden twin's (``continuous_stream(..., calibration=...)``), and differ from the
-    uncalibrated ones."""
+    uncalibrated ones. The glove's chosen gain (spec v2, ``gain=`` of its CALIB status) is the
+    golden twin's sealed gain; the sets of K = 2 and 3 choose 255, the K = 2 set of a wearer
+    whose a and o are the model's o and a chooses a larger gain (1020), so the calibrated
+    outputs are compared with the bonus of a gain other than 255 too."""
     from glovexfer.nets.writing import continuous_stream
 
-    n, switched_on = 4, 0
-    for k in (1, 2):
-        picks, on = _calibration_set(sessions, golden, k)
+    n, switched_on, gains = 4, 0, {}
+    for k, swap in ((1, ""), (2, ""), (3, ""), (2, "ao")):
+        picks, on = _calibration_set(sessions, golden, k, swap)
         lines = ["calib clear"]
         for ch, w, suspicious in picks:
             lines += [f"calib add {ch}", "start", *stream_lines(w)] + (["calib confirm"] if suspicious else [])
-        lines += ["calib on", "mode continuous"]
+        lines += ["calib on", "calib show", "mode continuous"]
         want, plain = [], []
         for i in range(n):
             lines += stream_lines(sessions[i].counts) + ["end"]
@@ -164,6 +171,10 @@ def test_continuous_mode_calibrated_is_bit_exact_with_golden(continuous_glove, g
             plain.append(continuous_stream(sessions[i].counts, golden["spotter"], golden["nets"], golden["lexicon"]))
         out = run_glove(continuous_glove, lines)
         assert any(x.startswith("OK calib on") for x in out) == (on is not None), [x for x in out if "calib on" in x]
+        if on is not None:
+            status = [x for x in out if x.startswith("CALIB show")][-1]
+            gains[(k, swap)] = on.gain
+            assert f" gain={on.gain} " in status and " state=on " in status, (k, swap, on.gain, status)
         errs = [x for x in out if x.startswith("ERR") and "E_CALIB_WORSE" not in x]
         assert not errs, errs[:5]
         cont = out[out.index("OK mode continuous") + 1:]
@@ -177,7 +188,8 @@ def test_continuous_mode_calibrated_is_bit_exact_with_golden(continuous_glove, g
             switched_on += 1
             changed = [e for ws, ps in zip(want, plain) for e, p in zip(ws, ps) if str(e) != str(p)]
             assert changed, "the calibration changes some letters' outputs"
-    assert switched_on >= 1
+    print(f"sets on, chosen gain per (K, letters swapped): {gains}")
+    assert switched_on >= 1 and max(gains.values()) > 255, gains
 
 
 def test_continuous_commands_and_errors(continuous_glove, sessions):

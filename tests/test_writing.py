@@ -306,6 +306,9 @@ def test_evaluate_sessions_calibrated_end_to_end(tmp_path, digilets_dir, capsys)
         assert set(c["guards"]) == set(res["per_writer"]) == {f"u{k:02d}" for k in range(1, 5)}
         for g in c["guards"].values():
             assert g["samples"] in (26, 78) and g["leave_one_out"][2] == g["samples"]
+            assert g["gain"] in (255, 510, 1020, 2040)
+        gains = [g["gain"] for g in c["guards"].values()]
+        assert c["spec"] == 2 and c["gains_chosen"] == {str(g): gains.count(g) for g in (255, 510, 1020, 2040)}
         pw = c["per_writer"]
         assert sum(v["words"] for v in pw.values()) == res["words"]
         assert sum(v["wer_lexicon"] * v["words"] for v in pw.values()) / res["words"] == pytest.approx(c["wer_lexicon"])
@@ -356,6 +359,7 @@ def test_calibrate_letters_changes_only_the_wearers_with_a_calibration_on():
         cal = C.CalibrationSet(1)
         for i in np.flatnonzero(m):
             C.add_sample(cal, int(y[i]), (feats[i],), probs[i].sum(axis=0), confirm=True)
+        assert C.seal(cal).gain == g[u]["gain"]  # the gain the wearer's set was sealed with
         assert np.array_equal(d[m], np.argmax(C.calibrated_scores_batch(cal, (feats[m],), probs[m].sum(axis=1)), axis=1))
         assert np.array_equal(p[m], C.calibrated_outputs(probs[m], C.bonuses_batch(cal, (feats[m],))))
 

@@ -240,6 +240,8 @@ def _evaluate_sessions(args) -> int:
               + (f", with the lexicon {100 * c['true_spans']['wer_lexicon']:.2f} %" if lexicon is not None else "")
               + f"; without guard 2: WER raw {100 * c['unguarded']['wer_raw']:.2f} %"
               + (f", with the lexicon {100 * c['unguarded']['wer_lexicon']:.2f} %" if lexicon is not None else ""))
+        print(f"  K={k} gains chosen (spec {c['spec']}) " + " / ".join(map(str, c["gains_chosen"])) + ": "
+              + " / ".join(str(n) for n in c["gains_chosen"].values()) + " wearers")
         _print_worst(f"  K={k} per writer", c["per_writer"], key)
     if args.json:
         make = (f"glovexfer simulate --sessions {len(ss)} --seed {ss.meta['seed']}"

@@ -186,13 +186,17 @@ def evaluate_sessions(ss, spotter, nets: dict, lexicon: Lexicon | None, progress
                                "lexicon_size", "true_spans", "per_writer")}
     out["per_session"] = per_session
     if calibration is not None and ks:
+        from ..golden import calibrate as C
+
         cal_out = _recognise(list(calibration.counts), nets, ss.sensor)
         out["calibrated"] = {}
         letters = {"spotted": (np.array(seg_user), spotted), "true": (np.array(true_user), true)}
         for k in ks:
             res = calibrate_letters(calibration, cal_out, k, letters)
             sums, per_writer, _ = _error_counts(plans, res["spotted"], res["true"], lexicon)
-            out["calibrated"][str(k)] = _rates(sums, per_writer, lexicon) | {"guards": res["guards"]}
+            gains = [g["gain"] for g in res["guards"].values()]
+            out["calibrated"][str(k)] = _rates(sums, per_writer, lexicon) | {
+                "guards": res["guards"], "spec": C.SPEC_VERSION, "gains_chosen": {g: gains.count(g) for g in C.GAINS}}
             # without guard 2 (every set with a scale on): what the guard costs or saves
             res = calibrate_letters(calibration, cal_out, k, {"spotted": letters["spotted"]}, guard=False)
             sums, per_writer, _ = _error_counts(plans, res["spotted"], true[:2], lexicon)
@@ -213,9 +217,10 @@ def calibrate_letters(calibration, cal_out: tuple, k: int, letters: dict, guard:
     Guard 2 finds it harmful or fewer than 2 letters are calibrated); where it is on, each of
     the user's letters gets the calibrated decision (the window mode's: first maximum of the
     scores plus every network's bonus) and the calibrated network outputs
-    (``calibrated_outputs``) for the word decoder. Returns name -> (decisions, outputs) and
-    ``guards``: per user whether it is on and its leave-one-out counts. ``guard=False``: every
-    set with a scale is on, whatever Guard 2 says (a measurement, not the device)."""
+    (``calibrated_outputs``, with the set's sealed gain) for the word decoder. Returns name ->
+    (decisions, outputs) and ``guards``: per user whether it is on, its leave-one-out counts
+    and its chosen gain (spec v2). ``guard=False``: every set with a scale is on, whatever
+    Guard 2 says (a measurement, not the device)."""
     from ..golden import calibrate as C
 
     _, cal_probs, cal_feats = cal_out
@@ -232,7 +237,7 @@ def calibrate_letters(calibration, cal_out: tuple, k: int, letters: dict, guard:
         if not guard:
             enabled = cal if C.scales(cal) is not None else None
         guards[u] = {"enabled": enabled is not None, "samples": len(cal),
-                     "leave_one_out": [check.uncalibrated, check.calibrated, check.total]}
+                     "leave_one_out": [check.uncalibrated, check.calibrated, check.total], "gain": check.gain}
         if enabled is None:
             continue
         for name, (who, (_, probs, feats)) in letters.items():
