@@ -487,8 +487,10 @@ def test_continuous_mode_bit_exact_on_emulated_mcu(name, unavailable, writing_mo
 
 def test_continuous_mode_calibrated_bit_exact_on_emulated_mcu(unavailable, writing_models, golden, sessions):
     """The same calibrated continuous writing on the emulated Cortex-M4F (gx_app on QEMU
-    mps2-an386, over its UART): a K = 2 set built with the calib dialogue, switched on, then 3
-    sessions streamed; every LETTER (cal=on) and WORD line equals the golden twin's."""
+    mps2-an386, over its UART): a K = 2 set built with the calib dialogue (the wearer whose a
+    and o are the model's o and a: its chosen gain is 1020, so the 32-bit target computes the
+    bonus and the calibrated outputs of a gain other than 255), switched on, then 3 sessions
+    streamed; every LETTER (cal=on) and WORD line equals the golden twin's."""
     from glovexfer.device import calibrate as C
     from glovexfer.device.continuous import stream_session
     from glovexfer.device.qemu import missing_tools, open_qemu, target_of
@@ -500,14 +502,15 @@ def test_continuous_mode_calibrated_bit_exact_on_emulated_mcu(unavailable, writi
         unavailable(f"qemu-arm: cannot build/run the emulated firmware, missing: {', '.join(miss)}")
     if not (ROOT / "models" / "glove" / "firmware" / "gx_lexicon.cpp").is_file():
         pytest.skip("no shipped gx_lexicon.cpp: gx_app has no lexicon")
-    picks, on = _calibration_set(sessions, golden, 2)
-    assert on is not None, "this set passes guard 2 (natively checked too)"
+    picks, on = _calibration_set(sessions, golden, 2, "ao")
+    assert on is not None and on.gain > 255, "this set passes guard 2 with a larger gain (natively checked too)"
     with open_qemu(t, model_dir=writing_models, timeout=60) as dev:
         C.clear(dev)
         for ch, w, suspicious in picks:
             o = C.add_sample(dev, ch, w, confirm=True)
             assert o.stored and o.suspect == suspicious, (ch, o)
         assert C.switch_on(dev)[0]
+        assert C.show(dev).gain == on.gain
         dev.set_mode("continuous")
         for i in range(3):
             got = stream_session(dev, sessions[i].counts)
