@@ -1,14 +1,18 @@
 #!/usr/bin/env python3
-"""Few-shot calibration: spec v1's fixed gain against other gains and a gain the device picks
-per wearer, on the ui folds of ``best`` (the folds ``glovexfer evaluate --calibrate`` keeps).
+"""Few-shot calibration: spec v1's fixed gain against other gains and the gain chosen per
+wearer (spec v2, what the device now runs), on the ui folds of ``best`` (the folds ``glovexfer
+evaluate --calibrate`` keeps).
 
     PYTHONPATH=host .venv/bin/python experiments/calibration_variants.py --shipped-pretraining u11 u14 u01 u08
 
 For each held-out user and K = 1, 2, 3 (the calibration split of ``nets.calibration``):
 the test accuracy with the bonus gain G in 255 (spec v1's CAL_GAIN), 510, 1020, 2040; the gain
 chosen per wearer by leave-one-out on the calibration samples alone (the most own samples
-right, ties to the smaller gain: no test recording is used); and each of them decided among
-the calibrated letters only (the simulated set holds 10 letters per user, docs/calibration.md).
+right, ties to the smaller gain: no test recording is used; defined here before the real
+writers were looked at, and since made calibration spec v2: ``golden.calibrate.seal``, which
+tests/test_golden_calibrate.py checks against this script's choice); spec v1 as it ran (gain
+255, Guard 2 with gain 255's count); and each of them decided among the calibrated letters
+only (the simulated set holds 10 letters per user, docs/calibration.md).
 The fixed gains' test figures are a sanity check, not a choice.  ``--shipped-pretraining``
 first puts the shipped source pretraining (models/glove/best_*/pretrained.h5, which ``train``
 writes from ``experiment.pretrained_weights`` with the same settings, data and seed) into
@@ -20,10 +24,12 @@ out/folds are trained (a few minutes each).  Writes out/calibration_variants.jso
 runs the same variants, unchanged, on the 12 REAL writers of Chen et al. (2021): the fold files
 ``glovexfer evaluate --chen2021 --model chen_best --calibrate ...`` keeps (each held-out writer's
 letters on the golden int8 device path, ``nets.chen2021_calibration``), with that run's
-calibration split (``chen2021_calibration.calibrate_fold``) and nothing trained.  Spec v1's
-figures (device, Guard 2) are checked against ``lowo_cal<K>`` of models/chen2021/metrics.json
-and gain 255 against spec v1 without Guard 2 (a mismatch exits 1).  Writes
-out/calibration_variants_chen.json.
+calibration split (``chen2021_calibration.calibrate_fold``) and nothing trained.  Checked (a
+mismatch exits 1): the device's figures (``calibrate_fold``, spec v2) against
+``lowo_cal<K>`` of models/chen2021/metrics.json when that file holds figures of the same
+spec (its entries' ``spec``; an entry without one is spec v1 and is checked against this
+script's spec v1), and the device's gain and unguarded accuracy against this script's chosen
+gain.  Writes out/calibration_variants_chen.json.
 """
 
 from __future__ import annotations
@@ -74,11 +80,12 @@ def gain_bonus(cal: C.CalibrationSet, features: tuple, gain: int) -> np.ndarray:
     return out
 
 
-def own_samples_right(cal: C.CalibrationSet, gain: int) -> int:
-    """Leave-one-out count of own samples right with ``gain`` (Guard 2's count)."""
+def own_samples_right(cal: C.CalibrationSet, gain: int | None) -> int:
+    """Leave-one-out count of own samples right with ``gain`` (Guard 2's count; None:
+    uncalibrated)."""
     ok = 0
     for c, j, s in cal.entries():
-        b = gain_bonus(cal.without(c, j), tuple(f[None] for f in s.features), gain)[0]
+        b = 0 if gain is None else gain_bonus(cal.without(c, j), tuple(f[None] for f in s.features), gain)[0]
         ok += int(np.argmax(s.scores + b) == c)
     return ok
 
@@ -96,7 +103,10 @@ def variants(features, scores, y, k, seed) -> dict:
     among = {g: float(np.mean(np.argmax(np.where(others, -1, s), 1) == yt)) for g, s in calibrated.items()}
     loo = {g: own_samples_right(cal, g) for g in GAINS}
     chosen = max(GAINS, key=lambda g: (loo[g], -g))
-    return {"uncalibrated": float(np.mean(np.argmax(st, 1) == yt)),
+    # spec v1: gain 255, off when it has no scale or its own count is below the uncalibrated one
+    v1_on = C.scales(cal) is not None and loo[GAINS[0]] >= own_samples_right(cal, None)
+    uncal = float(np.mean(np.argmax(st, 1) == yt))
+    return {"uncalibrated": uncal, "spec_v1": acc[GAINS[0]] if v1_on else uncal,
             "uncalibrated_among": float(np.mean(np.argmax(np.where(others, -1, st), 1) == yt)),
             "gain": acc, "gain_among": among, "own_samples_right": loo, "chosen": chosen,
             "chosen_gain": acc[chosen], "chosen_gain_among": among[chosen]}
@@ -139,8 +149,9 @@ def simulated(users: list[str], shipped_pretraining: bool) -> None:
 
 
 def chen_variants(folds: Path, metrics_path: Path, seed: int) -> dict:
-    """:func:`variants` per real writer and K beside spec v1 (``chen2021_calibration.calibrate_fold``
-    on the same fold data: the calibration split of the run that wrote the fold files)."""
+    """:func:`variants` per real writer and K beside the device's calibration
+    (``chen2021_calibration.calibrate_fold`` on the same fold data: the calibration split of
+    the run that wrote the fold files)."""
     from glovexfer.files import read_json_object
     from glovexfer.nets import chen2021_calibration as CC
 
@@ -159,9 +170,9 @@ def chen_variants(folds: Path, metrics_path: Path, seed: int) -> dict:
                 raise SystemExit(f"{CC.fold_paths(out, w)[1]}: missing (the fold's .json is there)")
             arrays = got[1]
             for k in KS:
-                spec = CC.calibrate_fold(arrays, k, seed, n)
-                per_k[k][w] = rows[k][-1] | {"spec_v1": spec["calibrated"], "spec_v1_unguarded": spec["unguarded"],
-                                             "spec_v1_uncalibrated": spec["uncalibrated"]}
+                dev = CC.calibrate_fold(arrays, k, seed, n)
+                per_k[k][w] = rows[k][-1] | {"device": dev["calibrated"], "device_unguarded": dev["unguarded"],
+                                             "device_uncalibrated": dev["uncalibrated"], "device_gain": dev["leave_one_out"]["gain"]}
     return {"data": "REAL IMU-pen recordings of Chen et al. (2021), leave one writer out, chen_best int8 device path",
             "folds": str(out / CC.FOLDS_DIR), "seed": seed, "gains": list(GAINS), "writers": writers,
             "per_k": {k: chen_summary(per_k[k]) for k in KS}, "check": chen_check(per_k, shipped, CC.KEY_PREFIX)}
@@ -169,8 +180,8 @@ def chen_variants(folds: Path, metrics_path: Path, seed: int) -> dict:
 
 def chen_figures(r: dict) -> dict:
     """One writer's test accuracies by column of the table."""
-    return {"uncalibrated": r["uncalibrated"], "spec_v1": r["spec_v1"], "spec_v1_unguarded": r["spec_v1_unguarded"],
-            **{f"gain_{g}": r["gain"][g] for g in GAINS}, "chosen_gain": r["chosen_gain"]}
+    return {"uncalibrated": r["uncalibrated"], "spec_v1": r["spec_v1"], **{f"gain_{g}": r["gain"][g] for g in GAINS},
+            "chosen_gain": r["chosen_gain"], "device": r["device"]}
 
 
 def chen_summary(per_writer: dict) -> dict:
@@ -184,25 +195,29 @@ def chen_summary(per_writer: dict) -> dict:
 
 
 def chen_check(per_k: dict, shipped: dict, prefix: str) -> dict:
-    """Spec v1 here against the metrics file's run, and gain 255 against spec v1 unguarded."""
+    """The metrics file's run against this run's figures of the same spec (device: spec v2;
+    an entry without ``spec`` is spec v1), and the device's gain and unguarded accuracy
+    against this script's chosen gain."""
     bad = []
+    specs = {}
     for k, pw in per_k.items():
         ref = shipped[f"{prefix}{k}"]
+        col = "device" if ref.get("spec", 1) == C.SPEC_VERSION else "spec_v1"
+        specs[f"{prefix}{k}"] = ref.get("spec", 1)
         mean = lambda key: float(np.mean([r[key] for r in pw.values()]))  # noqa: E731
-        if {w: r["spec_v1"] for w, r in pw.items()} != ref["per_writer"] or not np.isclose(mean("spec_v1"), ref["mean"], rtol=0, atol=1e-12):
-            bad.append(f"K={k}: spec v1 {mean('spec_v1')} != metrics {ref['mean']}")
-        if {w: r["spec_v1_uncalibrated"] for w, r in pw.items()} != ref["uncalibrated_per_writer"]:
+        if {w: r[col] for w, r in pw.items()} != ref["per_writer"] or not np.isclose(mean(col), ref["mean"], rtol=0, atol=1e-12):
+            bad.append(f"K={k}: {col} {mean(col)} != metrics {ref['mean']} (spec {specs[f'{prefix}{k}']})")
+        if {w: r["uncalibrated"] for w, r in pw.items()} != ref["uncalibrated_per_writer"]:
             bad.append(f"K={k}: uncalibrated differs from the metrics file")
-        if not np.isclose(mean("spec_v1_unguarded"), ref["unguarded"], rtol=0, atol=1e-12):
-            bad.append(f"K={k}: spec v1 unguarded {mean('spec_v1_unguarded')} != metrics {ref['unguarded']}")
-        if any(r["gain"][255] != r["spec_v1_unguarded"] or r["uncalibrated"] != r["spec_v1_uncalibrated"] for r in pw.values()):
-            bad.append(f"K={k}: gain 255 is not spec v1 without Guard 2")
-    return {"ok": not bad, "mismatches": bad,
+        if any(r["device_gain"] != r["chosen"] or r["device_unguarded"] != r["chosen_gain"] or r["uncalibrated"] != r["device_uncalibrated"]
+               for r in pw.values()):
+            bad.append(f"K={k}: the device's gain is not the chosen gain")
+    return {"ok": not bad, "mismatches": bad, "metrics_spec": specs,
             "metrics": {f"{prefix}{k}": shipped[f"{prefix}{k}"]["mean"] for k in per_k}}
 
 
 def print_chen(res: dict) -> None:
-    cols = ["uncalibrated", "spec_v1", "spec_v1_unguarded"] + [f"gain_{g}" for g in GAINS[1:]] + ["chosen_gain"]
+    cols = ["uncalibrated", "spec_v1", "device"] + [f"gain_{g}" for g in GAINS] + ["chosen_gain"]
     above = f"writers_at_or_above_{round(100 * CHEN_TARGET)}"
     print("REAL writers (Chen et al. 2021), mean test accuracy % over 12 writers [writers >= 85 %]")
     print("| K | " + " | ".join(cols) + " |")
@@ -210,12 +225,13 @@ def print_chen(res: dict) -> None:
     for k, s in res["per_k"].items():
         print(f"| {k} | " + " | ".join(f"{100 * s['mean'][c]:.2f} [{s[above][c]}]" for c in cols) + " |")
     k3 = res["per_k"][KS[-1]]
-    print(f"K={KS[-1]} per writer (uncalibrated / spec v1 / chosen gain: accuracy, gain):")
+    print(f"K={KS[-1]} per writer (uncalibrated / spec v1 / device, spec v2: accuracy, gain):")
     for w, f in k3["per_writer"].items():
-        print(f"  {w}: {100 * f['uncalibrated']:.1f} / {100 * f['spec_v1']:.1f} / {100 * f['chosen_gain']:.1f} ({k3['chosen'][w]})")
+        print(f"  {w}: {100 * f['uncalibrated']:.1f} / {100 * f['spec_v1']:.1f} / {100 * f['device']:.1f} ({k3['chosen'][w]})")
     c = res["check"]
-    print(("check OK: spec v1 equals " if c["ok"] else "check FAILED: ") + ", ".join(f"{k} {100 * v:.2f} %" for k, v in c["metrics"].items())
-          + (" (models/chen2021/metrics.json best); gain 255 = spec v1 without Guard 2" if c["ok"] else "; " + "; ".join(c["mismatches"])))
+    print(("check OK: " if c["ok"] else "check FAILED: ") + ", ".join(f"{k} {100 * v:.2f} % (spec {c['metrics_spec'][k]})" for k, v in c["metrics"].items())
+          + (" (models/chen2021/metrics.json best) equal this run's figures of that spec; the device's gain = the chosen gain"
+             if c["ok"] else "; " + "; ".join(c["mismatches"])))
 
 
 def write(path: Path, obj: dict) -> None:
@@ -230,7 +246,7 @@ def main() -> None:
     ap.add_argument("--shipped-pretraining", action="store_true")
     ap.add_argument("--chen-folds", type=Path, metavar="DIR",
                     help="instead: the real writers' fold files (out/chen/folds_cal of evaluate --chen2021 --calibrate)")
-    ap.add_argument("--metrics", type=Path, default=Path("models/chen2021/metrics.json"), help="with --chen-folds: spec v1's figures to check")
+    ap.add_argument("--metrics", type=Path, default=Path("models/chen2021/metrics.json"), help="with --chen-folds: the run's figures to check (lowo_cal<K>, of their spec)")
     ap.add_argument("--seed", type=int, default=0, help="with --chen-folds: the run's --seed")
     args = ap.parse_args()
     if bool(args.users) == bool(args.chen_folds):

@@ -24,7 +24,7 @@ from glovexfer.params import LETTERS  # noqa: E402
 def test_core_unit(tmp_path):
     exe = fw_models.cmake_build(tmp_path / "b", "gx_test_calibrate")
     r = subprocess.run([str(exe)], capture_output=True, text=True, timeout=60, check=False)
-    assert r.returncode == 0 and r.stdout.strip() == "ok 15", r.stdout + r.stderr
+    assert r.returncode == 0 and r.stdout.strip() == "ok 28", r.stdout + r.stderr
 
 
 @pytest.fixture(scope="module")
@@ -60,6 +60,9 @@ def _replay_calibrated(dev, counts):
 #: (K, letters, wearers whose demo recordings are the samples)
 PLANS = [(1, "abcd", ("u01",)), (1, LETTERS, ("u01",)), (1, LETTERS, ("u02",)), (2, LETTERS, ("u01",)),
          (2, "glove", ("u03",)), (3, LETTERS, ("u01", "u02")), (3, "hello", ("u02", "u03"))]
+#: Sets whose leave-one-out chooses a larger gain (spec v2): 510, 1020, 2040 (found with the
+#: golden twin among letter subsets the shipped model confuses for u02).
+GAIN_PLANS = [(2, "koqv", ("u02",)), (2, "akqt", ("u02",)), (2, "gkoux", ("u02",))]
 
 
 def _check_plans(dev, models, demo, plans, every):
@@ -67,7 +70,8 @@ def _check_plans(dev, models, demo, plans, every):
     guard 1 flags it) and in the golden twin: guard 1, the scales, guard 2's leave-one-out
     and the on/off decision; where it is on, every ``every``-th demo recording not in the
     set replayed (features, calibrated scores, letter, top-3) and one streamed (the LETTER
-    line, cal=on). Returns (sets switched on, sets refused, recordings compared)."""
+    line, cal=on). Returns (sets switched on, sets refused, recordings compared, the gains
+    the sets chose)."""
     from glovexfer.device import calibrate as C
     from glovexfer.device.parity import load_device_nets
     from glovexfer.golden import calibrate as G
@@ -76,6 +80,7 @@ def _check_plans(dev, models, demo, plans, every):
     users = np.asarray(demo.users)
     counts = np.asarray(demo.counts)
     compared = switched_on = refused = 0
+    gains = []
     nl, nc = load_device_nets(dev, [models, fw_models.ROOT / "models"])
     for k, letters, wearers in plans:
         picks = []
@@ -92,9 +97,12 @@ def _check_plans(dev, models, demo, plans, every):
         st = C.show(dev)
         check = G.leave_one_out(cal)
         assert st.loo == (check.uncalibrated, check.calibrated, check.total), (k, letters)
+        assert st.gain == check.gain, (k, letters, st.gain, check.per_gain)
+        gains.append(st.gain)
         assert st.tau == (G.scales(cal) or (0, 0)), (st.tau, G.scales(cal))
         ok, why = C.switch_on(dev)
-        print(f"K={k} letters={len(letters)}: leave-one-out {st.loo}, switched {'on' if ok else 'off'}")
+        print(f"K={k} letters={len(letters)}: leave-one-out {st.loo} (per gain {check.per_gain}), gain {st.gain}, "
+              f"switched {'on' if ok else 'off'}")
         assert ok == (G.enabled_set(cal)[0] is not None), why
         if not ok:
             assert "lowers accuracy on your own samples" in why and f"loo={st.loo[0]}/" in why, why
@@ -124,24 +132,26 @@ def _check_plans(dev, models, demo, plans, every):
         assert letter.fields.get("cal") == "on" and letter.args[0] == LETTERS[G.decide(G.calibrated_scores(cal, f, s))[0]]
         C.switch_off(dev)
         assert _replay_calibrated(dev, counts[0]) is None  # off: uncalibrated answers only
-    print(f"{switched_on} sets switched on, {refused} refused, {compared} calibrated recognitions compared")
-    return switched_on, refused, compared
+    print(f"{switched_on} sets switched on, {refused} refused, {compared} calibrated recognitions compared, gains {gains}")
+    return switched_on, refused, compared, gains
 
 
 def test_calibrated_recognition_equals_golden(models, glove, demo):
-    """Seven calibration sets of the demo wearers (K = 1..3 samples per letter, all 26 letters
-    or a few) on the virtual glove against the golden twin (:func:`_check_plans`)."""
+    """Ten calibration sets of the demo wearers (K = 1..3 samples per letter, all 26 letters
+    or a few; every candidate gain chosen by some) on the virtual glove against the golden
+    twin (:func:`_check_plans`)."""
     from glovexfer.device.transport import open_native
 
     with open_native(binary=glove, model_dir=models) as dev:
-        on, refused, compared = _check_plans(dev, models, demo, PLANS, every=3)
+        on, refused, compared, gains = _check_plans(dev, models, demo, PLANS + GAIN_PLANS, every=3)
     assert on >= 2 and refused >= 1 and compared >= 60, (on, refused, compared)
+    assert set(gains) == {255, 510, 1020, 2040}, gains
 
 
 @pytest.mark.parametrize("name", ["qemu-arm", "qemu-riscv"])
 def test_calibrated_recognition_equals_golden_on_qemu(name, models, demo, unavailable):
-    """The same on an emulated Cortex-M4F / RV32IMC (the app over its UART), with two sets
-    (K = 1 and 2) and fewer recordings."""
+    """The same on an emulated Cortex-M4F / RV32IMC (the app over its UART), with three sets
+    (K = 1 and 2, one choosing gain 2040) and fewer recordings."""
     from glovexfer.device.qemu import check_tools, target_of
     from glovexfer.device.transport import open_device
 
@@ -150,8 +160,8 @@ def test_calibrated_recognition_equals_golden_on_qemu(name, models, demo, unavai
     except Exception as e:  # noqa: BLE001 - the tool's own message
         unavailable(str(e))
     with open_device(name, model_dir=models, timeout=120.0) as dev:
-        on, _, compared = _check_plans(dev, models, demo, [PLANS[0], PLANS[4]], every=12)
-    assert on == 2 and compared >= 20, (on, compared)
+        on, _, compared, gains = _check_plans(dev, models, demo, [PLANS[0], PLANS[4], GAIN_PLANS[2]], every=12)
+    assert on == 3 and compared >= 30 and gains[2] == 2040, (on, compared, gains)
 
 
 def _run(glove, lines, settings):
@@ -187,6 +197,13 @@ def test_stored_set_survives_restart_and_corruption_is_refused(glove, demo, tmp_
     bad = _run(glove, ["calib show"], tmp_path)
     assert any(re.match(r"ERR E_CALIB the stored letter calibration is refused.*digest", ln) for ln in bad), bad
     assert any(ln.startswith("CALIB show state=off") and "samples=0" in ln for ln in bad), bad
+    # a record of calibration spec v1 (magic GXL1: a fixed gain) is refused as such
+    data[100] ^= 0x01
+    data[3] = ord("1")
+    rec.write_bytes(bytes(data))
+    old = _run(glove, ["calib show"], tmp_path)
+    assert any(re.match(r"ERR E_CALIB the stored letter calibration is refused.*version-1 record", ln) for ln in old), old
+    assert any(ln.startswith("CALIB show state=off") and "samples=0" in ln and "gain=255" in ln for ln in old), old
     # a truncated record likewise
     rec.write_bytes(bytes(data[:50]))
     assert any(ln.startswith("ERR E_CALIB the stored letter calibration is refused") for ln in _run(glove, ["info"], tmp_path))

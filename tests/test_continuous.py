@@ -21,6 +21,7 @@ import fw_models  # noqa: E402
 
 from glovexfer.device.continuous import compare_events, parse_events, stream_lines  # noqa: E402
 from glovexfer.device.protocol import PROTO_VERSION, ProtocolError, letter_of, parse_line, word_of  # noqa: E402
+from glovexfer.params import LETTERS  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 #: simulated sessions compared natively with the fused model (about 10 minutes of stream)
@@ -114,6 +115,81 @@ def test_continuous_mode_single_network_scores(continuous_glove, golden, session
     0..255) are that network's."""
     t = _parity(continuous_glove, golden, sessions, "lstm", 4)
     assert t["mismatches"] == [] and t["letters"] > 0 and t["words"] > 0
+
+
+def _calibration_set(sessions, golden, k: int, swap: str = "") -> tuple[list, object]:
+    """A wearer's calibration for the parity tests: ``k`` letters of each letter found in
+    sessions 10.. (cut at their true spans, 32 samples: a window), added in the golden twin;
+    ([(letter, window, guard 1 flags it)], the set if guard 2 lets it on, else None).
+    ``swap``: pairs of letters the wearer writes the other way round ("ao": their a is the
+    model's o and the other way), each pair's samples added under the other letter."""
+    from glovexfer.golden import calibrate as G
+    from glovexfer.golden.recognise import recognise_batch
+    from glovexfer.golden.spotting import time_normalise
+
+    windows: dict = {}
+    for i in range(10, len(sessions)):
+        s = sessions[i]
+        for ch, (a, b) in zip(s.letters, s.spans.tolist()):
+            windows.setdefault(ch, []).append(time_normalise(s.counts, a, b))
+    other = {a: b for a, b in zip(swap[::2], swap[1::2])}
+    other |= {b: a for a, b in other.items()}
+    picks = [(other.get(ch, ch), w) for ch in sorted(windows) for w in windows[ch][:k]]
+    rb = recognise_batch(np.stack([w for _, w in picks]), golden["nets"]["lstm"], golden["nets"]["cnn"])
+    feats, scores = G.model_features(rb, "fused"), G.model_scores(rb, "fused")
+    cal = G.CalibrationSet(2)
+    out = []
+    for j, (ch, w) in enumerate(picks):
+        r = G.add_sample(cal, LETTERS.index(ch), tuple(f[j] for f in feats), scores[j], confirm=True)
+        out.append((ch, w, r.suspicious))
+    return out, G.enabled_set(cal)[0]
+
+
+def test_continuous_mode_calibrated_is_bit_exact_with_golden(continuous_glove, golden, sessions):
+    """The wearer's letter calibration applied in continuous mode: a set built on the glove in
+    window mode (K = 1 and 2 letters cut out of other sessions, each as a 32-sample window)
+    and switched on; the spotted letters (calibrated decision, q8, top-3, ``cal=on``) and the
+    word decoder's inputs (each network's calibrated outputs, ``probs=``) and words equal
+    the golden twin's (``continuous_stream(..., calibration=...)``), and differ from the
+    uncalibrated ones. The glove's chosen gain (spec v2, ``gain=`` of its CALIB status) is the
+    golden twin's sealed gain; the sets of K = 2 and 3 choose 255, the K = 2 set of a wearer
+    whose a and o are the model's o and a chooses a larger gain (1020), so the calibrated
+    outputs are compared with the bonus of a gain other than 255 too."""
+    from glovexfer.nets.writing import continuous_stream
+
+    n, switched_on, gains = 4, 0, {}
+    for k, swap in ((1, ""), (2, ""), (3, ""), (2, "ao")):
+        picks, on = _calibration_set(sessions, golden, k, swap)
+        lines = ["calib clear"]
+        for ch, w, suspicious in picks:
+            lines += [f"calib add {ch}", "start", *stream_lines(w)] + (["calib confirm"] if suspicious else [])
+        lines += ["calib on", "calib show", "mode continuous"]
+        want, plain = [], []
+        for i in range(n):
+            lines += stream_lines(sessions[i].counts) + ["end"]
+            want.append(continuous_stream(sessions[i].counts, golden["spotter"], golden["nets"], golden["lexicon"], calibration=on))
+            plain.append(continuous_stream(sessions[i].counts, golden["spotter"], golden["nets"], golden["lexicon"]))
+        out = run_glove(continuous_glove, lines)
+        assert any(x.startswith("OK calib on") for x in out) == (on is not None), [x for x in out if "calib on" in x]
+        if on is not None:
+            status = [x for x in out if x.startswith("CALIB show")][-1]
+            gains[(k, swap)] = on.gain
+            assert f" gain={on.gain} " in status and " state=on " in status, (k, swap, on.gain, status)
+        errs = [x for x in out if x.startswith("ERR") and "E_CALIB_WORSE" not in x]
+        assert not errs, errs[:5]
+        cont = out[out.index("OK mode continuous") + 1:]
+        streams = split_streams(cont)
+        assert len(streams) == n
+        for i, (got, g) in enumerate(zip(streams, want)):
+            assert compare_events(parse_events(got), g) == [], (k, i, compare_events(parse_events(got), g)[:3])
+            letters = [x for x in got if x.startswith("LETTER")]
+            assert letters and all((" cal=on" in x) == (on is not None) for x in letters)
+        if on is not None:
+            switched_on += 1
+            changed = [e for ws, ps in zip(want, plain) for e, p in zip(ws, ps) if str(e) != str(p)]
+            assert changed, "the calibration changes some letters' outputs"
+    print(f"sets on, chosen gain per (K, letters swapped): {gains}")
+    assert switched_on >= 1 and max(gains.values()) > 255, gains
 
 
 def test_continuous_commands_and_errors(continuous_glove, sessions):
@@ -407,3 +483,38 @@ def test_continuous_mode_bit_exact_on_emulated_mcu(name, unavailable, writing_mo
           f"{len(mismatches)} mismatches, {time.monotonic() - t0:.0f} s")
     assert mismatches == []
     assert letters > 8 * n and words >= 2 * n and decoded > words // 2
+
+
+def test_continuous_mode_calibrated_bit_exact_on_emulated_mcu(unavailable, writing_models, golden, sessions):
+    """The same calibrated continuous writing on the emulated Cortex-M4F (gx_app on QEMU
+    mps2-an386, over its UART): a K = 2 set built with the calib dialogue (the wearer whose a
+    and o are the model's o and a: its chosen gain is 1020, so the 32-bit target computes the
+    bonus and the calibrated outputs of a gain other than 255), switched on, then 3 sessions
+    streamed; every LETTER (cal=on) and WORD line equals the golden twin's."""
+    from glovexfer.device import calibrate as C
+    from glovexfer.device.continuous import stream_session
+    from glovexfer.device.qemu import missing_tools, open_qemu, target_of
+    from glovexfer.nets.writing import continuous_stream
+
+    t = target_of("qemu-arm")
+    miss = missing_tools(t)
+    if miss:
+        unavailable(f"qemu-arm: cannot build/run the emulated firmware, missing: {', '.join(miss)}")
+    if not (ROOT / "models" / "glove" / "firmware" / "gx_lexicon.cpp").is_file():
+        pytest.skip("no shipped gx_lexicon.cpp: gx_app has no lexicon")
+    picks, on = _calibration_set(sessions, golden, 2, "ao")
+    assert on is not None and on.gain > 255, "this set passes guard 2 with a larger gain (natively checked too)"
+    with open_qemu(t, model_dir=writing_models, timeout=60) as dev:
+        C.clear(dev)
+        for ch, w, suspicious in picks:
+            o = C.add_sample(dev, ch, w, confirm=True)
+            assert o.stored and o.suspect == suspicious, (ch, o)
+        assert C.switch_on(dev)[0]
+        assert C.show(dev).gain == on.gain
+        dev.set_mode("continuous")
+        for i in range(3):
+            got = stream_session(dev, sessions[i].counts)
+            assert not [x for x in got if x.startswith("ERR")], got
+            want = continuous_stream(sessions[i].counts, golden["spotter"], golden["nets"], golden["lexicon"], calibration=on)
+            assert compare_events(parse_events(got), want) == [], (i, compare_events(parse_events(got), want)[:3])
+            assert all(" cal=on" in x for x in got if x.startswith("LETTER"))

@@ -415,3 +415,52 @@ def test_platformio_ini_builds_the_shared_sources():
         assert shared <= included, sorted(shared - included)
         extra = included - shared
         assert extra == {"boards/esp32/board_esp32.cpp", "boards/esp32/mpu9250.cpp", "src/main.cpp"}, sorted(extra)
+
+
+# ---- the partition table (firmware/src/partitions.csv) ------------------------------------
+_DEFAULT_TABLE = """# Arduino-ESP32's default.csv (20 kB NVS)
+nvs,      data, nvs,     0x9000,  0x5000,
+otadata,  data, ota,     0xe000,  0x2000,
+app0,     app,  ota_0,   0x10000, 0x140000,
+app1,     app,  ota_1,   0x150000,0x140000,
+spiffs,   data, spiffs,  0x290000,0x160000,
+coredump, data, coredump,0x3F0000,0x10000,
+"""
+
+
+def test_partition_table_keeps_the_settings_store_and_the_app_slot():
+    """Every environment flashes firmware/src/partitions.csv: a valid table for the 4 MB flash
+    whose NVS partition takes the settings store's records (a whole K = 3 letter calibration)
+    twice over, with the 1.25 MB app slot the compile check measures against."""
+    from glovexfer.device.esp32_check import CHIPS, _ini, env_option, pio_envs
+    from glovexfer.device.partitions import check, nvs_blob_room, settings_records
+
+    ini = _ini(ROOT)
+    for env in pio_envs(ROOT):
+        assert env_option(ini, env, "board_build.partitions") == ["firmware/src/partitions.csv"], env
+    r = check()
+    assert r["records"] == settings_records() and r["records"][1] >= 26 * 3 * 229  # 26 letters x K = 3 samples
+    assert r["nvs_room"] >= 2 * sum(r["records"])
+    assert all(c.app_slot == r["app_slot"] == 0x140000 for c in CHIPS.values())
+    # the default table's 20 kB NVS would not hold one K = 3 set (docs/calibration.md)
+    assert nvs_blob_room(0x5000) < r["records"][1] <= nvs_blob_room(0x6000)
+
+
+@pytest.mark.parametrize("edit,message", [
+    (("0x9000,  0x5000", "0x9000,  0x5000"), r"partition nvs: 20480 bytes hold 15988 bytes of records"),
+    (("0xe000,  0x2000", "0xd000,  0x2000"), r"otadata at 0xD000 overlaps partition nvs"),
+    (("0x10000, 0x140000", "0x11000, 0x140000"), r"app0: offset 0x11000 .* not aligned"),
+    (("0x3F0000,0x10000", "0x3F0000,0x20000"), r"coredump ends at 0x410000, beyond the 4 MB flash"),
+    (("0x290000,0x160000", "0x290000,big"), r"offset|size 'big' is not a number"),
+])
+def test_partition_check_names_what_is_wrong(tmp_path, edit, message):
+    """The check refuses Arduino's default table (too little NVS) and broken copies of it,
+    naming the partition and the fault."""
+    from glovexfer.device.partitions import check
+    from glovexfer.errors import GloveXferError
+
+    assert edit[0] in _DEFAULT_TABLE
+    bad = tmp_path / "partitions.csv"
+    bad.write_text(_DEFAULT_TABLE.replace(edit[0], edit[1], 1))
+    with pytest.raises(GloveXferError, match=message):
+        check(bad)

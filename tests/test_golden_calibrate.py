@@ -1,8 +1,11 @@
-"""golden.calibrate (few-shot calibration, spec v1 in docs/calibration.md) and the feature
-vectors it reads (Int8Network.run_with_features, NetOutput.features)."""
+"""golden.calibrate (few-shot calibration, spec v2 in docs/calibration.md: the gain chosen by
+the leave-one-out when the set is sealed) and the feature vectors it reads
+(Int8Network.run_with_features, NetOutput.features); the gain the device chooses is the one
+experiments/calibration_variants.py chooses."""
 
 from __future__ import annotations
 
+import importlib.util
 from pathlib import Path
 
 import numpy as np
@@ -31,6 +34,7 @@ def _set(samples, n_nets=1) -> C.CalibrationSet:
     cal = C.CalibrationSet(n_nets)
     for letter, feats in samples:
         assert C.add_sample(cal, letter, feats, _scores(letter)).stored
+    C.seal(cal)
     return cal
 
 
@@ -49,6 +53,48 @@ def test_no_effect_with_fewer_than_two_letters():
     assert np.array_equal(C.calibrated_scores(cal, (_f(7, 7),), s), s)
     assert np.array_equal(C.calibrated_scores_batch(cal, (np.stack([_f(7, 7), _f(1, 2)]),), np.stack([s, s])), np.stack([s, s]))
     assert C.enabled_set(cal)[0] is None
+
+
+def test_a_set_changed_since_its_seal_is_refused():
+    cal = _set([(0, (_f(0),)), (1, (_f(40),))])
+    assert cal.gain == C.CAL_GAIN
+    C.add_sample(cal, 2, (_f(-40),), _scores(2))
+    assert cal.gain is None
+    with pytest.raises(ValueError, match="sealed"):
+        C.bonus(cal, (_f(0),))
+    with pytest.raises(ValueError, match="sealed"):
+        C.calibrated_scores_batch(cal, (np.zeros((2, 1), np.int8),), np.stack([_scores(0)] * 2))
+    C.seal(cal)
+    assert C.bonus(cal, (_f(0),))[0] == C.CAL_GAIN
+
+
+def _z_wins():
+    """a at 0 and 2, b at 50 and 52; the model puts z (no samples) 600 above each sample's own
+    letter.  Left out, a sample keeps its letter's other sample 2 away with tau 48 or 50:
+    gain 255 adds 244 or 244, 510 488 or 489 (< 600: wrong), 1020 and 2040 more than 600."""
+    cal = C.CalibrationSet(1)
+    for letter, v in ((0, 0), (0, 2), (1, 50), (1, 52)):
+        s = np.zeros(len(LETTERS), np.int64)
+        s[letter], s[25] = 100, 700
+        C.add_sample(cal, letter, (_f(v),), s, confirm=True)
+    return cal
+
+
+def test_seal_chooses_the_smallest_gain_of_the_most_own_samples_right():
+    cal = _z_wins()
+    check = C.seal(cal)
+    assert check.per_gain == (0, 0, 4, 4) and check.uncalibrated == 0
+    assert check.gain == cal.gain == 1020 and check.calibrated == 4 and not check.harmful
+    tau = C.scales(cal)[0]
+    assert C.bonus(cal, (_f(1),))[0] == 1020 * (tau - 1) // tau
+    assert C.choose_gain((3, 3, 3, 3)) == 255 and C.choose_gain((1, 2, 2, 0)) == 510 and C.choose_gain((0, 0, 0, 1)) == 2040
+
+
+def test_fewer_than_two_letters_get_the_smallest_gain():
+    cal = C.CalibrationSet(1)
+    C.add_sample(cal, 4, (_f(1),), _scores(4))
+    check = C.seal(cal)
+    assert cal.gain == C.GAINS[0] == C.CAL_GAIN and check.per_gain == (1, 1, 1, 1)
 
 
 def test_fourth_sample_replaces_the_oldest():
@@ -121,6 +167,8 @@ def test_batch_equals_one_by_one():
     for letter in rng.choice(26, size=20):  # some letters get 4+ samples, some none
         C.add_sample(cal, int(letter), (rng.integers(-128, 128, 100, dtype=np.int8), rng.integers(-128, 128, 128, dtype=np.int8)),
                      rng.integers(0, 511, 26), confirm=True)
+    C.seal(cal)
+    cal.gain = 2040  # the largest: every product of the batch path too
     B = 40
     fa = rng.integers(-128, 128, (B, 100), dtype=np.int8)
     fb = rng.integers(-128, 128, (B, 128), dtype=np.int8)
@@ -130,6 +178,70 @@ def test_batch_equals_one_by_one():
     one = np.stack([C.calibrated_scores(cal, (fa[i], fb[i]), scores[i]) for i in range(B)])
     assert np.array_equal(batch, one)
     assert not np.array_equal(batch, scores)
+
+
+def test_bonuses_per_network_are_each_networks_share_of_the_bonus():
+    rng = np.random.default_rng(4)
+    cal = C.CalibrationSet(2)
+    for letter in rng.choice(26, size=20):
+        C.add_sample(cal, int(letter), (rng.integers(-128, 128, 100, dtype=np.int8), rng.integers(-128, 128, 128, dtype=np.int8)),
+                     rng.integers(0, 511, 26), confirm=True)
+    fa = rng.integers(-128, 128, (30, 100), dtype=np.int8)
+    fb = rng.integers(-128, 128, (30, 128), dtype=np.int8)
+    fa[:4], fb[:2] = cal.entries()[0][2].features[0], cal.entries()[3][2].features[1]  # exact matches
+    with pytest.raises(ValueError, match="sealed"):  # an unsealed set has no gain to apply
+        C.bonuses_batch(cal, (fa, fb))
+    C.seal(cal)
+    taus = C.scales(cal)
+    for gain in C.GAINS:  # the set's gain, whichever the seal chose
+        cal.gain = gain
+        b = C.bonuses_batch(cal, (fa, fb))
+        for i in range(30):
+            d = C.distances(cal, (fa[i], fb[i]))
+            for n in range(2):
+                want = np.where(d[n] < 0, 0, gain * np.maximum(0, taus[n] - d[n]) // taus[n])
+                assert np.array_equal(b[i, n], want)
+        assert all(np.array_equal(C.bonus(cal, (fa[i], fb[i])), b[i].sum(axis=0)) for i in range(30))
+        assert b[0, 0, cal.entries()[0][0]] == gain and b[0, 1].max() <= gain
+        assert np.array_equal(C.calibrated_scores_batch(cal, (fa, fb), np.zeros((30, 26), np.int64)), b.sum(axis=1))
+
+
+def test_calibrated_outputs_without_a_bonus_are_the_outputs():
+    rng = np.random.default_rng(5)
+    p = rng.integers(0, 256, (50, 2, 26))
+    assert np.array_equal(C.calibrated_outputs(p, np.zeros_like(p)), p)
+    assert np.array_equal(C.calibrated_outputs(np.zeros((3, 26), np.int64), np.zeros((3, 26), np.int64)), np.zeros((3, 26)))
+
+
+def test_calibrated_outputs_by_hand_and_their_properties():
+    p = np.zeros(26, np.int64)
+    p[0], p[1] = 200, 56  # S = 256
+    b = np.zeros(26, np.int64)
+    b[1] = 255  # B = 255: q_c = (p_c + b_c) * 256 // 511
+    q = C.calibrated_outputs(p, b)
+    assert q[0] == 200 * 256 // 511 and q[1] == 311 * 256 // 511 and q[2:].sum() == 0
+    rng = np.random.default_rng(6)
+    for _ in range(200):
+        p = rng.integers(0, 256, (2, 26)) * (rng.random((2, 26)) < 0.3)
+        b = rng.integers(0, 256, (2, 26)) * (rng.random((2, 26)) < 0.2)
+        q = C.calibrated_outputs(p, b)
+        assert q.min() >= 0 and q.max() <= 255
+        for n in range(2):  # the order of p + b is kept (ties may appear, never an inversion)
+            o = np.argsort(p[n] + b[n], kind="stable")
+            assert np.all(np.diff(q[n][o]) >= 0)
+            assert q[n].sum() <= max(p[n].sum(), 0) + 26  # the network's mass, floors aside
+    # the largest products: every output 255, an exact match of gain 2040 (int32 on the device)
+    p, b = np.full(26, 255), np.zeros(26, np.int64)
+    b[0] = C.GAINS[-1]
+    q = C.calibrated_outputs(p, b)
+    assert q[0] == 255 and np.all(q[1:] == 255 * 6630 // (6630 + 2040))
+    assert (255 + C.GAINS[-1]) * 26 * 255 < 2**31
+    with pytest.raises(ValueError):
+        C.calibrated_outputs(np.full(26, 256), np.zeros(26))
+    with pytest.raises(ValueError):  # no bonus beyond the largest gain
+        C.calibrated_outputs(np.zeros(26), np.full(26, C.GAINS[-1] + 1))
+    with pytest.raises(ValueError):
+        C.calibrated_outputs(np.zeros(26), np.zeros(25))
 
 
 def test_bad_arguments_are_refused():
@@ -194,3 +306,51 @@ def test_features_and_scores_per_recording_equal_the_batch(shipped):
     assert C.model_scores(rb, "lstm").shape == (len(counts), 26)
     with pytest.raises(ValueError, match="signal"):
         C.model_features(rb, "fused_signal")
+
+
+# ---------------------------------------------------------------------------------------
+# the experiment's "gain chosen by leave-one-out" is the device's gain
+# ---------------------------------------------------------------------------------------
+def _variants_module():
+    path = ROOT / "experiments" / "calibration_variants.py"
+    spec = importlib.util.spec_from_file_location("calibration_variants", path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def _simulated_user(rng, letters=8, per_letter=7, dims=(6, 5), hi=300):
+    """Features clustered by letter (two networks), and model scores that often put a
+    distractor letter above the true one by up to `hi` (so that larger gains can win)."""
+    y = np.repeat(np.arange(letters), per_letter)
+    centres = [rng.integers(-60, 61, (letters, d)) for d in dims]
+    feats = tuple(np.clip(c[y] + rng.integers(-25, 26, (len(y), c.shape[1])), -128, 127).astype(np.int8) for c in centres)
+    scores = rng.integers(0, 40, (len(y), len(LETTERS)))
+    scores[np.arange(len(y)), y] += 100
+    distractor = (y + 1 + rng.integers(0, 5, len(y))) % len(LETTERS)
+    scores[np.arange(len(y)), distractor] += 100 + rng.integers(-100, hi, len(y))
+    return feats, scores.astype(np.int64), y
+
+
+def test_device_gain_equals_the_experiments_chosen_gain():
+    """experiments/calibration_variants.py's gain chosen per wearer (its own leave-one-out
+    over GAINS) and its test accuracy equal the golden twin's sealed gain and its calibrated
+    accuracy without Guard 2 (nets.calibration.calibrate_user), on simulated wearers that
+    choose each candidate."""
+    from glovexfer.nets import calibration as NC
+
+    V = _variants_module()
+    assert tuple(V.GAINS) == C.GAINS
+    rng = np.random.default_rng(18)
+    chosen = []
+    for user in range(6):
+        feats, scores, y = _simulated_user(rng)
+        for k in (1, 2, 3):
+            v = V.variants(feats, scores, y, k, seed=user)
+            r = NC.calibrate_user(feats, scores, y, k, seed=user)
+            assert r["leave_one_out"]["gain"] == v["chosen"], (user, k, v["own_samples_right"], r["leave_one_out"])
+            assert list(v["own_samples_right"].values()) == r["leave_one_out"]["per_gain"]
+            assert r["unguarded"] == v["chosen_gain"], (user, k)
+            assert r["uncalibrated"] == v["uncalibrated"]
+            chosen.append(v["chosen"])
+    assert set(chosen) == set(C.GAINS), chosen  # every candidate is chosen by some wearer

@@ -109,6 +109,39 @@ def test_compile_model_and_a_training_step(M):
     assert np.isclose(float(cnn.optimizer.learning_rate.numpy()), 0.001)
 
 
+_TRAIN_ONCE = textwrap.dedent(
+    """
+    import hashlib, sys
+    import numpy as np
+    from glovexfer.nets import models, protocols as P, train as T
+
+    if sys.argv[1] == "disturbed":  # earlier work in the process moves the generators
+        models.tf.random.uniform((7,)); np.random.random(3); P.build("cnn", seed=5)
+    model = P.build("lstm", seed=0)
+    first = hashlib.sha256(b"".join(w.tobytes() for w in model.get_weights())).hexdigest()
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=(48, 100, 2)).astype(np.float32)
+    y = rng.integers(0, 26, 48)
+    T.fit(model, x[:40], y[:40], x[40:], y[40:], T.FitConfig(lr=1e-3, batch=8, max_epochs=2, patience=2), 0, False)
+    print("WEIGHTS", first, hashlib.sha256(b"".join(w.tobytes() for w in model.get_weights())).hexdigest())
+    """
+)
+
+
+def test_a_training_is_reproducible_across_processes():
+    """Initial weights from the seed, not from the process's history: the same small fit in
+    two fresh processes, one of them after unrelated random work, gives the same weights
+    before and after training (the real-data protocols' reruns depend on it)."""
+    env = dict(__import__("os").environ, TF_NUM_INTRAOP_THREADS="1", TF_NUM_INTEROP_THREADS="1")
+    runs = []
+    for mode in ("fresh", "disturbed"):
+        out = subprocess.run([sys.executable, "-c", _TRAIN_ONCE, mode], check=False, capture_output=True, text=True, env=env, timeout=600)
+        lines = [ln for ln in out.stdout.splitlines() if ln.startswith("WEIGHTS ")]
+        assert out.returncode == 0 and lines, out.stdout + out.stderr[-2000:]
+        runs.append(lines[0].split()[1:])
+    assert runs[0] == runs[1]
+
+
 def test_import_fails_clearly_after_keras3_tensorflow():
     code = textwrap.dedent(
         """

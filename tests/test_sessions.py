@@ -119,6 +119,51 @@ def test_simulation_is_reproducible(digilets_dir, sim):
     assert np.array_equal(again.letter_spans, sim.letter_spans)
 
 
+def _instances_used(monkeypatch, digilets_dir, **kw):
+    """(set, {(writer, letter, instance)}) of simulate_sessions(**kw): the pen letters it reads."""
+    from glovexfer.simulate import kinematics
+    from glovexfer.simulate.sessions import simulate_sessions
+
+    used, real = set(), kinematics.letter_path
+
+    def spy(letter, *a, **k):
+        used.add((letter.writer, letter.label, letter.instance))
+        return real(letter, *a, **k)
+
+    monkeypatch.setattr(kinematics, "letter_path", spy)
+    return simulate_sessions(digilets_dir, progress=False, **kw), used
+
+
+def test_held_out_instances_stay_out_of_the_sessions_and_make_the_calibration_letters(monkeypatch, digilets_dir, sim):
+    from glovexfer.simulate.sessions import calibration_recordings
+
+    ss, used = _instances_used(monkeypatch, digilets_dir, n_sessions=32, seed=3, hold_out=2)
+    assert ss.meta["held_out_instances"] == [3, 4] and {i for _, _, i in used} == {0, 1, 2}
+    assert ss.texts.tolist()[:16] == sim.texts.tolist() and "held_out_instances" not in sim.meta  # same phrases
+    assert ss.meta["users"] == sim.meta["users"]  # the same wearers, styles and gloves
+    used.clear()
+    cal = calibration_recordings(digilets_dir, ss.meta, k=3)
+    assert {i for _, _, i in used} == {3, 4}  # only the held-out instances
+    assert len(cal) == 16 * 26 * 3 and cal.counts.shape[1:] == (32, 9)
+    per_user = cal.labels.reshape(16, 26, 3)
+    assert (per_user == np.array(list("abcdefghijklmnopqrstuvwxyz"))[None, :, None]).all()
+    assert cal.extras["instance"].reshape(16, 26, 3)[0, 0].tolist() == [3, 4, 3]
+    assert cal.users.reshape(16, 78)[:, 0].tolist() == sorted(ss.meta["writers"])
+    again = calibration_recordings(digilets_dir, ss.meta, k=1)  # the first recording of each letter
+    assert np.array_equal(again.counts[:1], cal.counts[:1])
+    some = calibration_recordings(digilets_dir, ss.meta, k=3, users=["u02", "u16"])  # the same recordings
+    assert np.array_equal(some.counts, cal.counts[np.isin(cal.users, ["u02", "u16"])])
+    with pytest.raises(ValueError, match="left no DigiLeTs instance out"):
+        calibration_recordings(digilets_dir, sim.meta)
+
+
+def test_no_held_out_instance_gives_the_set_of_before(monkeypatch, digilets_dir, sim):
+    ss, used = _instances_used(monkeypatch, digilets_dir, n_sessions=16, seed=3, hold_out=0)
+    assert np.array_equal(ss.counts, sim.counts) and ss.meta == sim.meta
+    with pytest.raises(ValueError, match="hold_out"):
+        _instances_used(monkeypatch, digilets_dir, n_sessions=1, hold_out=5)
+
+
 def test_sessions_are_by_the_unseen_target_writers(sim, digilets_dir):
     from glovexfer.data.digilets import list_writer_files, split_writers, writer_id
     from glovexfer.simulate.dataset import SPLIT_SEED

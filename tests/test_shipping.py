@@ -31,9 +31,12 @@ def test_read_evaluations_splits_fused_parts_and_refuses_quick(tmp_path):
 
 def test_calibrated_figures_reach_the_models_metrics(tmp_path):
     cal = {"mean": 0.96, "std": 0.01, "per_user": {"u1": 0.96}, "uncalibrated": {"mean": 0.9, "std": 0.0, "per_user": {"u1": 0.9}},
-           "unguarded": {"mean": 0.96}, "users": ["u1"], "guards": {}}
+           "unguarded": {"mean": 0.96}, "users": ["u1"], "guards": {}, "spec": 2}
     figs = shipping.protocol_figures({"model": "best", "ui": {"mean": 0.9, "std": 0.0, "per_user": {"u1": 0.9}}, "ui_cal1": cal})
-    assert figs["ui_cal1"] == {"mean": 0.96, "per_user": {"u1": 0.96}, "uncalibrated": 0.9, "users": ["u1"]}
+    assert figs["ui_cal1"] == {"spec": 2, "mean": 0.96, "per_user": {"u1": 0.96}, "uncalibrated": 0.9, "users": ["u1"]}
+    # a run of calibration spec v1 has no "spec": it is named 1
+    old = {k: v for k, v in cal.items() if k != "spec"}
+    assert shipping.protocol_figures({"model": "best", "ui_cal1": old})["ui_cal1"]["spec"] == 1
     (tmp_path / "best").mkdir()
     (tmp_path / "best" / "metrics.json").write_text(json.dumps({"model": "best", "reproduce": "r"} | figs))
     summary = json.loads(shipping.update_summary(tmp_path).read_text())

@@ -284,6 +284,86 @@ def test_evaluate_sessions_end_to_end(tmp_path, digilets_dir, capsys):
     assert "per writer, word error rate with the lexicon, worst first:" in text
 
 
+def test_evaluate_sessions_calibrated_end_to_end(tmp_path, digilets_dir, capsys):
+    """--calibrate K on sessions with held-out instances: the uncalibrated figures stay as
+    they are, each K has its own figures, per-writer shares and guards; a set without
+    held-out instances is refused with a clear error."""
+    out, plain = tmp_path / "s.npz", tmp_path / "plain.npz"
+    dig = ["--digilets", str(digilets_dir)]
+    assert main(["simulate", "--sessions", "4", *dig, "--out", str(out), "--quiet", "--seed", "5", "--hold-out-instances", "2"]) == 0
+    capsys.readouterr()
+    js, js0 = tmp_path / "c.json", tmp_path / "u.json"
+    assert main(["evaluate", "--sessions", str(out), "--json", str(js0), "--no-progress"]) == 0
+    assert main(["evaluate", "--sessions", str(out), *dig, "--calibrate", "1", "3", "--json", str(js), "--no-progress"]) == 0
+    text = capsys.readouterr().out
+    assert "calibrated, K=1 (" in text and "calibrated, K=3 (" in text
+    res, res0 = json.loads(js.read_text()), json.loads(js0.read_text())
+    cal = res.pop("calibrated")
+    assert {k: v for k, v in res.items() if k != "reproduce"} == {k: v for k, v in res0.items() if k != "reproduce"}
+    assert "--hold-out-instances 2" in res["reproduce"] and "--calibrate 1 3" in res["reproduce"]
+    assert sorted(cal) == ["1", "3"]
+    for c in cal.values():
+        assert set(c["guards"]) == set(res["per_writer"]) == {f"u{k:02d}" for k in range(1, 5)}
+        for g in c["guards"].values():
+            assert g["samples"] in (26, 78) and g["leave_one_out"][2] == g["samples"]
+            assert g["gain"] in (255, 510, 1020, 2040)
+        gains = [g["gain"] for g in c["guards"].values()]
+        assert c["spec"] == 2 and c["gains_chosen"] == {str(g): gains.count(g) for g in (255, 510, 1020, 2040)}
+        pw = c["per_writer"]
+        assert sum(v["words"] for v in pw.values()) == res["words"]
+        assert sum(v["wer_lexicon"] * v["words"] for v in pw.values()) / res["words"] == pytest.approx(c["wer_lexicon"])
+        assert 0 <= c["cer_raw"] <= 1 and 0 <= c["true_spans"]["wer_lexicon"] <= 1
+        assert 0 <= c["unguarded"]["wer_lexicon"] <= 1 and set(c["unguarded"]["per_writer"]) == set(pw)
+        if all(g["enabled"] for g in c["guards"].values()):  # guard 2 changed nothing
+            assert c["unguarded"]["wer_lexicon"] == c["wer_lexicon"]
+    assert main(["simulate", "--sessions", "2", *dig, "--out", str(plain), "--quiet"]) == 0
+    capsys.readouterr()
+    assert main(["evaluate", "--sessions", str(plain), *dig, "--calibrate", "1", "--no-progress"]) == 2
+    err = capsys.readouterr().err
+    assert "--hold-out-instances" in err and "Traceback" not in err
+
+
+def test_calibrate_letters_changes_only_the_wearers_with_a_calibration_on():
+    """calibrate_letters: a wearer whose set Guard 2 switches off keeps the uncalibrated
+    letters and outputs; one whose set is on gets the window mode's calibrated decision and
+    the calibrated outputs."""
+    from glovexfer.data.recordings import RecordingSet
+    from glovexfer.golden import calibrate as C
+    from glovexfer.nets.writing import calibrate_letters
+
+    n_cal = 26 * 2
+    labels = np.array([c for c in LETTERS for _ in range(1)] * 2)
+    users = np.array(["a"] * 26 + ["b"] * 26)
+    y = np.array([LETTERS.index(c) for c in labels])
+    # each letter's features 180 apart in L1 from the next letter's (the scale is then 180)
+    feats = np.repeat(y[:, None] * 9 - 117, 20, axis=1).astype(np.int8)
+    probs = np.zeros((n_cal, 1, 26), np.int64)
+    probs[np.arange(n_cal), 0, y] = 250  # user a: right without calibration...
+    probs[26:, 0] = 0
+    probs[np.arange(26, n_cal), 0, (y[26:] + 1) % 26] = 250  # ... user b: always the next letter
+    rs = RecordingSet(np.zeros((n_cal, 32, 9), np.int16), labels, users)
+    # the test letters: copies of the calibration letters (exact matches), uncalibrated wrong for b
+    who = users.copy()
+    dec = np.argmax(probs.sum(axis=1), axis=1)
+    res = calibrate_letters(rs, (dec, probs, (feats,)), 1, {"spotted": (who, (dec, probs, (feats,)))})
+    d, p = res["spotted"]
+    g = res["guards"]
+    assert g["b"]["enabled"] is True and g["b"]["leave_one_out"] == [0, 0, 26]  # K = 1: a left-out letter has no sample
+    assert g["a"]["leave_one_out"][0] == 26 and g["a"]["enabled"] == (g["a"]["leave_one_out"][1] == 26)
+    assert np.array_equal(d[users == "b"], y[users == "b"])  # an exact match of its own sample: 0 + 255 > 250
+    for u in ("a", "b"):
+        m = users == u
+        if not g[u]["enabled"]:
+            assert np.array_equal(p[m], probs[m]) and np.array_equal(d[m], dec[m])
+            continue
+        cal = C.CalibrationSet(1)
+        for i in np.flatnonzero(m):
+            C.add_sample(cal, int(y[i]), (feats[i],), probs[i].sum(axis=0), confirm=True)
+        assert C.seal(cal).gain == g[u]["gain"]  # the gain the wearer's set was sealed with
+        assert np.array_equal(d[m], np.argmax(C.calibrated_scores_batch(cal, (feats[m],), probs[m].sum(axis=1)), axis=1))
+        assert np.array_equal(p[m], C.calibrated_outputs(probs[m], C.bonuses_batch(cal, (feats[m],))))
+
+
 def test_the_shipped_spotter_equals_tflm_on_session_windows(digilets_dir):
     """The golden int8 spotter against TFLite Micro (the referee) on windows of simulated
     sessions, bit for bit."""

@@ -96,8 +96,8 @@ GxCalCollector g_cal_run;    // a calibration run in progress (kind != kGxCalIdl
 
 #if GX_WITH_CALIB
 // ---- letter calibration (calibrate.h; docs/serial-protocol.md, "Letter calibration") -----
-// The set is made with the default model and applies while that model is selected, in
-// window mode (continuous writing stays uncalibrated).
+// The set is made with the default model and applies while that model is selected, to the
+// windows and (continuous mode) to the spotted letters and the word decoder's inputs.
 struct LetterCal {
     GxCalibSet set;              // its prefix is the stored record
     GxCalibScale scale;          // of the set as it is
@@ -283,7 +283,8 @@ void put_letter_fields(int index, int q8, const int top3[3], const int top3_q8[3
 // start/end: a spotted letter's samples [start, end) of the stream (continuous mode), else -1;
 // probs (continuous mode): the outputs the word decoder reads, 26 per network (n_nets: 2 a
 // fused model, the LSTM's first), 2 hex digits each, so that a host can decode words itself;
-// calibrated: the decision is the letter calibration's (window mode), "cal=on".
+// calibrated: the decision is the letter calibration's, "cal=on" (continuous mode: probs are
+// then the calibrated outputs, gx_calib_outputs).
 void letter_line(const GxDecision& d, int32_t start = -1, int32_t end = -1, const uint8_t* probs = nullptr,
                  int32_t n_nets = 0, bool calibrated = false) {
     puts_("LETTER ");
@@ -408,6 +409,9 @@ void replay_stage(void*, int stage, const GxStages* s) {
 }
 
 bool lcal_apply(const GxRecognition* r, uint16_t scores[kGxClasses], GxDecision* d);
+#if GX_WITH_SPOTTER
+void lcal_outputs(uint8_t* probs, int32_t n_nets);
+#endif
 void lcal_replay_lines(const GxRecognition* r);
 int8_t* lcal_features();
 bool lcal_armed();
@@ -585,7 +589,8 @@ void cont_letter(const GxSpotLetter& sp) {
         error_line("E_PIPELINE", "spotter: the letter is no longer in the sample history, dropped");
         return;
     }
-    const GxRecognition* r = gx_recognise(g_rec.models, g_rec.model, g_cont.letter, kMaxSamples, false);
+    const GxRecognition* r =
+        gx_recognise(g_rec.models, g_rec.model, g_cont.letter, kMaxSamples, false, nullptr, lcal_features());
     uint8_t probs[kWordNets * kGxClasses];
     int32_t n_nets = 0;
     if (r->status != GX_OK || !decision_probs(r, probs, &n_nets)) {
@@ -593,16 +598,22 @@ void cont_letter(const GxSpotLetter& sp) {
         error_line(st == GX_REC_ERR_NO_MODEL ? "E_NO_MODEL" : "E_RECOGNISE", status_text(st));
         return;
     }
+    // the wearer's letter calibration, when it applies: the calibrated decision, and each
+    // network's calibrated outputs for the word decoder (golden nets/writing.py)
+    uint16_t scores[kGxClasses];
+    GxDecision d = r->decision;
+    const bool calibrated = lcal_apply(r, scores, &d);
+    if (calibrated) lcal_outputs(probs, n_nets);
     ++g_rec.letters_total;
     const int32_t k = g_cont.word_n;
     if (k == 0) g_cont.word_nets = n_nets;  // a word's letters share one model ('model' ends the stream)
     if (k < kWordLetters) {
-        g_cont.raw[k] = static_cast<char>('a' + r->decision.index);
+        g_cont.raw[k] = static_cast<char>('a' + d.index);
         const int32_t row = g_cont.word_nets * kGxClasses;
         std::memcpy(g_cont.probs + k * row, probs, static_cast<size_t>(row));
     }
     g_cont.word_n = k + 1;
-    letter_line(r->decision, sp.start, sp.end, probs, n_nets);
+    letter_line(d, sp.start, sp.end, probs, n_nets, calibrated);
 }
 
 void cont_sample(const int16_t s[9]) {
@@ -663,21 +674,21 @@ void do_mode(const char* m) {
 #if GX_WITH_CALIB
 // ---- letter calibration: applying it ----------------------------------------------------
 // Whether the set changes the selected model's letters now: enabled, two letters or more,
-// the model it was made with, window mode.
+// the model it was made with (window and continuous mode).
 bool lcal_applies() {
-    return g_lcal.set.enabled != 0 && g_lcal.scale.active && g_rec.model == g_lcal.model && !continuous_on();
+    return g_lcal.set.enabled != 0 && g_lcal.scale.active && g_rec.model == g_lcal.model;
 }
 
 // The calibrated decision of a recognition whose features are in g_lcal.feat; false (d
 // untouched) when the calibration does not apply. q8: the score over the largest possible
-// (the model's scale plus kGxCalibGain per network).
+// (the model's scale plus the set's gain per network).
 bool lcal_apply(const GxRecognition* r, uint16_t scores[kGxClasses], GxDecision* d) {
     uint16_t base[kGxClasses];
     int32_t max_score = 0;
     if (!lcal_applies() || r->status != GX_OK || !gx_recognition_scores(r, base, &max_score)) return false;
     GxCalibOut out;
     gx_calib_decide(&g_lcal.set, &g_lcal.scale, g_lcal.feat, base, &out);
-    const int32_t top = max_score + kGxCalibGain * g_lcal.n_nets;
+    const int32_t top = max_score + gx_calib_gain(&g_lcal.set) * g_lcal.n_nets;
     *d = r->decision;
     d->index = out.index;
     d->confidence_q8 = out.scores[out.index] * 255 / top;
@@ -700,10 +711,25 @@ void lcal_replay_lines(const GxRecognition* r) {
     result_line("calibrated", cal.index, cal.confidence_q8, cal.top3, cal.top3_q8, 0, false);
 }
 
+#if GX_WITH_SPOTTER
+// Continuous mode, after lcal_apply said it applies: each network's outputs (26 per network,
+// the LSTM's first) replaced by its calibrated outputs, what the word decoder reads.
+void lcal_outputs(uint8_t* probs, int32_t n_nets) {
+    for (int32_t k = 0; k < n_nets; ++k) {
+        uint8_t q[kGxClasses];
+        gx_calib_outputs(&g_lcal.set, &g_lcal.scale, g_lcal.feat, k, probs + k * kGxClasses, q);
+        std::memcpy(probs + k * kGxClasses, q, sizeof q);
+    }
+}
+#endif
+
 int8_t* lcal_features() { return g_lcal.feat; }
 bool lcal_armed() { return g_lcal.armed >= 0; }
 #else
 bool lcal_apply(const GxRecognition*, uint16_t*, GxDecision*) { return false; }
+#if GX_WITH_SPOTTER
+void lcal_outputs(uint8_t*, int32_t) {}
+#endif
 void lcal_replay_lines(const GxRecognition*) {}
 int8_t* lcal_features() { return nullptr; }
 bool lcal_armed() { return false; }
@@ -890,13 +916,15 @@ bool lcal_scores(void*, int, const int8_t* features, uint16_t out[kGxClasses]) {
 
 bool lcal_lowers(const GxCalibLoo& l) { return l.cal_correct < l.uncal_correct; }
 
-// The set changed (or was loaded): its scale and leave-one-out, then the guard: a set that
-// lowers accuracy on the wearer's own samples is not applied.
+// The set changed (or was loaded): its scale and leave-one-out under every candidate gain,
+// which chooses the set's gain (spec v2; stored when the set is next saved), then the guard:
+// a set that lowers accuracy on the wearer's own samples is not applied.
 void lcal_update() {
     gx_calib_scale(&g_lcal.set, &g_lcal.scale);
     GxCalibLooScratch* scratch = new (gx_recognizer_work()) GxCalibLooScratch;
-    if (!gx_calib_loo(&g_lcal.set, lcal_scores, nullptr, scratch, &g_lcal.loo))
-        g_lcal.loo = GxCalibLoo{g_lcal.set.n_samples, 0, 0};  // the model is not usable: nothing is applied anyway
+    if (!gx_calib_loo(&g_lcal.set, lcal_scores, nullptr, scratch, &g_lcal.loo))  // the model is not usable: nothing is applied anyway
+        g_lcal.loo = GxCalibLoo{g_lcal.set.n_samples, 0, 0, kGxCalibGains[0], {0, 0, 0, 0}};
+    gx_calib_set_gain(&g_lcal.set, g_lcal.loo.gain);
 }
 
 void lcal_worse_line(const char* kind, const char* code, const char* what) {
@@ -923,7 +951,7 @@ const char* lcal_state() {
     return lcal_applies() ? "on" : "inactive";
 }
 
-// CALIB <what> state=on|off|inactive model=M letters=L samples=S k=3 tau=T0[,T1]
+// CALIB <what> state=on|off|inactive model=M letters=L samples=S k=3 tau=T0[,T1] gain=G
 //   counts=<26 digits> loo=U/N->C/N [extra fields before]
 void lcal_status(const char* what) {
     puts_(" state=");
@@ -941,6 +969,8 @@ void lcal_status(const char* what) {
         if (k) put(',');
         put_int(g_lcal.scale.active ? g_lcal.scale.tau[k] : 0);
     }
+    puts_(" gain=");
+    put_int(gx_calib_gain(&g_lcal.set));
     puts_(" counts=");
     for (int c = 0; c < kGxClasses; ++c) put(static_cast<char>('0' + gx_calib_count(&g_lcal.set, c)));
     put_loo(g_lcal.loo);
@@ -1077,10 +1107,11 @@ void lcal_init(int model) {
     if (n == 0 || st != GX_CALIB_OK || !model_available(model))
         gx_calib_init(&g_lcal.set, model, g_lcal.model_sum, g_lcal.n_nets, g_lcal.dims);
     if (st != GX_CALIB_OK) {
-        const char* why = st == GX_CALIB_ERR_MODEL  ? "made with another model"
-                          : st == GX_CALIB_ERR_DIGEST ? "digest mismatch (corrupted)"
-                          : st == GX_CALIB_ERR_RANGE  ? "a field out of range"
-                                                      : "wrong size or magic";
+        const char* why = st == GX_CALIB_ERR_MODEL    ? "made with another model"
+                          : st == GX_CALIB_ERR_DIGEST   ? "digest mismatch (corrupted)"
+                          : st == GX_CALIB_ERR_RANGE    ? "a field out of range"
+                          : st == GX_CALIB_ERR_VERSION  ? "a version-1 record (fixed gain): calibrate again"
+                                                        : "wrong size or magic";
         error_line("E_CALIB", "the stored letter calibration is refused, not used (run 'calib clear')", why);
     }
     lcal_update();

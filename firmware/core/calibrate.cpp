@@ -6,7 +6,8 @@ namespace gx {
 
 namespace {
 
-const uint8_t kMagic[4] = {'G', 'X', 'L', '1'};
+const uint8_t kMagic[4] = {'G', 'X', 'L', '2'};
+const uint8_t kMagicV1[4] = {'G', 'X', 'L', '1'};  // spec v1: refused (GX_CALIB_ERR_VERSION)
 constexpr int32_t kNoDistance = INT32_MAX;
 
 void put_u32(uint8_t* p, uint32_t v) {
@@ -16,6 +17,14 @@ uint32_t get_u32(const uint8_t* p) {
     uint32_t v = 0;
     for (int k = 0; k < 4; ++k) v |= static_cast<uint32_t>(p[k]) << (8 * k);
     return v;
+}
+
+bool same4(const uint8_t* a, const uint8_t* b) { return a[0] == b[0] && a[1] == b[1] && a[2] == b[2] && a[3] == b[3]; }
+
+bool is_gain(int32_t g) {
+    for (int i = 0; i < kGxCalibNGains; ++i)
+        if (g == kGxCalibGains[i]) return true;
+    return false;
 }
 
 const uint8_t* record_bytes(const GxCalibSet* set) { return reinterpret_cast<const uint8_t*>(set); }
@@ -91,27 +100,37 @@ void neighbours(const GxCalibSet* set, GxCalibLooScratch* sc) {
         }
 }
 
-// Calibrated scores of x against the set without sample `skip` (-1: none).
-void calibrated(const GxCalibSet* set, const GxCalibScale* scale, const int8_t* x, const uint16_t base[kGxClasses],
-               int skip, uint16_t out[kGxClasses]) {
+// d[c]: the distance of x (network k) to letter c's nearest sample of the set without sample
+// `skip` (-1: none); kNoDistance for letters without samples.
+void nearest_net(const GxCalibSet* set, int k, const int8_t* x, int skip, int32_t d[kGxClasses]) {
+    for (int c = 0; c < kGxClasses; ++c) d[c] = kNoDistance;
+    for (int j = 0; j < set->n_samples; ++j) {
+        if (j == skip) continue;
+        const int c = set->s[j].letter;
+        const int32_t v = dist(set, k, x, set->s[j]);
+        if (v < d[c]) d[c] = v;
+    }
+}
+
+// nearest_net of every network.
+void nearest(const GxCalibSet* set, const int8_t* x, int skip, int32_t d[kGxCalibMaxNets][kGxClasses]) {
+    for (int k = 0; k < set->n_nets; ++k) nearest_net(set, k, x, skip, d[k]);
+}
+
+// The bonus of gain g at distance d (scale tau): 0 without samples (kNoDistance) or from tau on.
+int32_t bonus_at(int32_t d, int32_t tau, int32_t g) {
+    // (tau - d) * g < 32641 * 2040 fits int32
+    return d == kNoDistance || d >= tau ? 0 : g * (tau - d) / tau;
+}
+
+// base + the bonus of gain g for the distances d (an inactive scale: base).
+void with_bonus(const GxCalibSet* set, const GxCalibScale* scale, const int32_t d[kGxCalibMaxNets][kGxClasses],
+                int32_t g, const uint16_t base[kGxClasses], uint16_t out[kGxClasses]) {
     for (int c = 0; c < kGxClasses; ++c) out[c] = base[c];
     if (!scale->active) return;
-    for (int k = 0; k < set->n_nets; ++k) {
-        int32_t d[kGxClasses];
-        for (int c = 0; c < kGxClasses; ++c) d[c] = kNoDistance;
-        for (int j = 0; j < set->n_samples; ++j) {
-            if (j == skip) continue;
-            const int c = set->s[j].letter;
-            const int32_t v = dist(set, k, x, set->s[j]);
-            if (v < d[c]) d[c] = v;
-        }
-        const int32_t tau = scale->tau[k];
-        for (int c = 0; c < kGxClasses; ++c) {
-            if (d[c] == kNoDistance || d[c] >= tau) continue;
-            // (tau - d) * 255 < 32641 * 255 fits int32
-            out[c] = static_cast<uint16_t>(out[c] + kGxCalibGain * (tau - d[c]) / tau);
-        }
-    }
+    for (int k = 0; k < set->n_nets; ++k)
+        for (int c = 0; c < kGxClasses; ++c)  // a score stays below 510 + 2 x 2040
+            out[c] = static_cast<uint16_t>(out[c] + bonus_at(d[k][c], scale->tau[k], g));
 }
 
 int first_max(const uint16_t v[kGxClasses]) {
@@ -129,14 +148,23 @@ void gx_calib_init(GxCalibSet* set, int model_sel, uint32_t model_sum, int n_net
     set->model_sel = static_cast<uint8_t>(model_sel);
     set->n_nets = static_cast<uint8_t>(n_nets < 1 ? 1 : (n_nets > kGxCalibMaxNets ? kGxCalibMaxNets : n_nets));
     for (int k = 0; k < kGxCalibMaxNets; ++k) set->dims[k] = static_cast<uint8_t>(k < set->n_nets ? dims[k] : 0);
-    set->reserved[0] = set->reserved[1] = 0;
     gx_calib_clear(set);
 }
 
 void gx_calib_clear(GxCalibSet* set) {
     set->n_samples = 0;
     set->enabled = 0;
+    gx_calib_set_gain(set, kGxCalibGains[0]);
     gx_calib_seal(set);
+}
+
+int32_t gx_calib_gain(const GxCalibSet* set) { return static_cast<int32_t>(set->gain[0] | (set->gain[1] << 8)); }
+
+bool gx_calib_set_gain(GxCalibSet* set, int32_t g) {
+    if (!is_gain(g)) return false;
+    set->gain[0] = static_cast<uint8_t>(g);
+    set->gain[1] = static_cast<uint8_t>(g >> 8);
+    return true;
 }
 
 int gx_calib_count(const GxCalibSet* set, int letter) {
@@ -195,15 +223,40 @@ void gx_calib_scale(const GxCalibSet* set, GxCalibScale* scale) {
 
 void gx_calib_decide(const GxCalibSet* set, const GxCalibScale* scale, const int8_t* x,
                      const uint16_t base[kGxClasses], GxCalibOut* out) {
-    calibrated(set, scale, x, base, -1, out->scores);
+    int32_t d[kGxCalibMaxNets][kGxClasses];
+    if (scale->active) nearest(set, x, -1, d);
+    with_bonus(set, scale, d, gx_calib_gain(set), base, out->scores);
     gx_top3(out->scores, kGxClasses, out->top3);
     out->index = out->top3[0];
+}
+
+void gx_calib_outputs(const GxCalibSet* set, const GxCalibScale* scale, const int8_t* x, int k,
+                      const uint8_t p[kGxClasses], uint8_t q[kGxClasses]) {
+    int32_t b[kGxClasses] = {};
+    if (scale->active && k >= 0 && k < set->n_nets) {
+        int32_t d[kGxClasses];
+        nearest_net(set, k, x, -1, d);
+        const int32_t g = gx_calib_gain(set);
+        for (int c = 0; c < kGxClasses; ++c) b[c] = bonus_at(d[c], scale->tau[k], g);
+    }
+    int32_t sp = 0, sb = 0;
+    for (int c = 0; c < kGxClasses; ++c) {
+        sp += p[c];
+        sb += b[c];
+    }
+    const int32_t t = sp + sb > 1 ? sp + sb : 1;
+    for (int c = 0; c < kGxClasses; ++c) {
+        // p_c + b_c <= 255 + 2040 and sp <= 26 * 255: (255 + 2040) * 26 * 255 = 15,215,850 fits int32
+        const int32_t v = (static_cast<int32_t>(p[c]) + b[c]) * sp / t;
+        q[c] = static_cast<uint8_t>(v > 255 ? 255 : v);
+    }
 }
 
 bool gx_calib_loo(const GxCalibSet* set, GxCalibScoresFn scores_of, void* ctx, GxCalibLooScratch* scratch,
                   GxCalibLoo* out) {
     out->n = set->n_samples;
-    out->uncal_correct = out->cal_correct = 0;
+    out->uncal_correct = 0;
+    for (int g = 0; g < kGxCalibNGains; ++g) out->cal_by_gain[g] = 0;
     neighbours(set, scratch);
     const int letters = gx_calib_letters(set);
     for (int j = 0; j < set->n_samples; ++j) {
@@ -213,10 +266,19 @@ bool gx_calib_loo(const GxCalibSet* set, GxCalibScoresFn scores_of, void* ctx, G
         scale_from(set, scratch, j, left, &scale);
         uint16_t base[kGxClasses], v[kGxClasses];
         if (!scores_of(ctx, j, set->s[j].feat, base)) return false;
-        calibrated(set, &scale, set->s[j].feat, base, j, v);
+        int32_t d[kGxCalibMaxNets][kGxClasses];
+        if (scale.active) nearest(set, set->s[j].feat, j, d);  // once for every gain
         out->uncal_correct += first_max(base) == c;
-        out->cal_correct += first_max(v) == c;
+        for (int g = 0; g < kGxCalibNGains; ++g) {
+            with_bonus(set, &scale, d, kGxCalibGains[g], base, v);
+            out->cal_by_gain[g] += first_max(v) == c;
+        }
     }
+    int best = 0;  // the most samples right, ties to the smaller gain
+    for (int g = 1; g < kGxCalibNGains; ++g)
+        if (out->cal_by_gain[g] > out->cal_by_gain[best]) best = g;
+    out->gain = kGxCalibGains[best];
+    out->cal_correct = out->cal_by_gain[best];
     return true;
 }
 
@@ -233,15 +295,15 @@ void gx_calib_seal(GxCalibSet* set) {
 int gx_calib_check(const GxCalibSet* set, int n, int model_sel, uint32_t model_sum, int n_nets,
                    const int32_t dims[]) {
     if (n < kGxCalibHeaderBytes || n > kGxCalibRecordMax) return GX_CALIB_ERR_SIZE;
-    for (int k = 0; k < 4; ++k)
-        if (set->magic[k] != kMagic[k]) return GX_CALIB_ERR_MAGIC;
+    if (same4(set->magic, kMagicV1)) return GX_CALIB_ERR_VERSION;
+    if (!same4(set->magic, kMagic)) return GX_CALIB_ERR_MAGIC;
     if (set->n_samples > kGxCalibMaxSamples || n != gx_calib_record_bytes(set)) return GX_CALIB_ERR_SIZE;
     if (get_u32(set->digest) != digest_of(set, n)) return GX_CALIB_ERR_DIGEST;
     if (set->model_sel != model_sel || get_u32(set->model_sum) != model_sum || set->n_nets != n_nets)
         return GX_CALIB_ERR_MODEL;
     for (int k = 0; k < kGxCalibMaxNets; ++k)
         if (set->dims[k] != (k < n_nets ? dims[k] : 0)) return GX_CALIB_ERR_MODEL;
-    if (set->enabled > 1) return GX_CALIB_ERR_RANGE;
+    if (set->enabled > 1 || !is_gain(gx_calib_gain(set))) return GX_CALIB_ERR_RANGE;
     for (int c = 0; c < kGxClasses; ++c)
         if (gx_calib_count(set, c) > kGxCalibKMax) return GX_CALIB_ERR_RANGE;
     for (int j = 0; j < set->n_samples; ++j)

@@ -10,18 +10,28 @@
 //   scale      tau_n = max(1, floor(sum_j m_j / count)), m_j = the distance of stored sample
 //              j to the nearest stored sample of ANOTHER letter (network n); recomputed
 //              whenever the set changes; with fewer than 2 letters the set has no effect;
-//   bonus      b_{n,c} = floor(kGxCalibGain * max(0, tau_n - d_{n,c}) / tau_n);
+//   bonus      b_{n,c} = floor(G * max(0, tau_n - d_{n,c}) / tau_n), G the set's gain
+//              (gx_calib_gain: one of kGxCalibGains);
 //   score      s_c = base_c + sum_n b_{n,c} (base: the fused sum 0..510 or one network's
-//              probabilities 0..255; s_c <= 510 + 2 x 255), decision = the first maximum,
-//              top-3 a stable sort by descending score.
-// Guards: gx_calib_loo classifies every stored sample with the set built from the others
-// (itself excluded, tau recomputed without it) and uncalibrated; a set whose calibrated count
-// is below the uncalibrated one lowers accuracy on the wearer's own samples.
+//              probabilities 0..255; s_c <= 510 + 2 x 2040), decision = the first maximum,
+//              top-3 a stable sort by descending score;
+//   outputs    (continuous writing, the word decoder's input) per network n with its int8
+//              softmax outputs p: q_c = min(255, floor((p_c + b_{n,c}) * S / max(1, S + B))),
+//              S = sum_c p_c, B = sum_c b_{n,c}, with the set's gain (q = p without a bonus;
+//              (255 + 2040) * 26 * 255 fits int32).
+// Guards and gain (spec v2): gx_calib_loo classifies every stored sample with the set built
+// from the others (itself excluded, tau recomputed without it) under every candidate gain and
+// uncalibrated; the gain of the most samples right (ties to the smaller) is the chosen one,
+// which the caller stores in the set (gx_calib_set_gain) before sealing it; a set whose
+// calibrated count (chosen gain) is below the uncalibrated one lowers accuracy on the
+// wearer's own samples.
 //
 // Storage: a GxCalibSet is made of bytes only, so its first gx_calib_record_bytes() bytes are
-// its stored record (the board's settings store): magic, digest (FNV-1a 32 over the rest of
-// the record), the model it was made with, then the samples in the order they were added
-// (adding the (K_MAX + 1)-th sample of a letter drops that letter's oldest). No heap, no I/O.
+// its stored record (the board's settings store): magic "GXL2", digest (FNV-1a 32 over the
+// rest of the record), the model it was made with, the chosen gain, then the samples in the
+// order they were added (adding the (K_MAX + 1)-th sample of a letter drops that letter's
+// oldest). A spec v1 record (magic "GXL1", fixed gain) is refused (GX_CALIB_ERR_VERSION): its
+// gain was not chosen. No heap, no I/O.
 #ifndef GX_CALIBRATE_H
 #define GX_CALIBRATE_H
 
@@ -42,8 +52,11 @@ constexpr int kGxFeatCnn = kGxCnnHidden;
 constexpr int kGxFeatSignal = kGxSignalHidden;
 constexpr int kGxFeatMax = kGxFeatLstm + gx_const_max(kGxFeatCnn, kGxFeatSignal);
 static_assert(kGxFeatLstm <= 255 && kGxFeatCnn <= 255 && kGxFeatSignal <= 255, "a feature length fits a byte");
-//! The bonus of a sample at distance 0.
-constexpr int32_t kGxCalibGain = 255;
+//! The candidate gains (the bonus of a sample at distance 0), ascending; the first is the gain
+//! of an empty or one-letter set (all candidates tie).
+constexpr int kGxCalibNGains = 4;
+constexpr int32_t kGxCalibGains[kGxCalibNGains] = {255, 510, 1020, 2040};
+constexpr int32_t kGxCalibGainMax = kGxCalibGains[kGxCalibNGains - 1];
 
 //! One stored sample: its letter (0..25) and the features of every network of the model.
 struct GxCalibSample {
@@ -53,7 +66,7 @@ struct GxCalibSample {
 
 //! The wearer's samples. Bytes only (no padding): the stored record is its prefix.
 struct GxCalibSet {
-    uint8_t magic[4];      //!< "GXL1"
+    uint8_t magic[4];      //!< "GXL2" (spec v2)
     uint8_t digest[4];     //!< FNV-1a 32 (little-endian) of the record's bytes after it
     uint8_t model_sum[4];  //!< the model's checksum (gx_calib_model_sum), little-endian
     uint8_t model_sel;     //!< the GxModelSel the features come from
@@ -61,7 +74,7 @@ struct GxCalibSet {
     uint8_t n_nets;        //!< 1..kGxCalibMaxNets
     uint8_t n_samples;     //!< 0..kGxCalibMaxSamples
     uint8_t dims[kGxCalibMaxNets];  //!< feature length of each network (0 past n_nets)
-    uint8_t reserved[2];
+    uint8_t gain[2];       //!< the chosen gain (one of kGxCalibGains), little-endian
     GxCalibSample s[kGxCalibMaxSamples];
 };
 constexpr int kGxCalibHeaderBytes = 20;
@@ -77,7 +90,7 @@ struct GxCalibScale {
 
 //! A calibrated decision.
 struct GxCalibOut {
-    uint16_t scores[kGxClasses];  //!< base + bonus, 0..1020
+    uint16_t scores[kGxClasses];  //!< base + bonus, 0..510 + kGxCalibMaxNets x kGxCalibGainMax
     int index;
     int top3[3];
 };
@@ -86,7 +99,9 @@ struct GxCalibOut {
 struct GxCalibLoo {
     int32_t n;
     int32_t uncal_correct;
-    int32_t cal_correct;
+    int32_t cal_correct;                    //!< with the chosen gain
+    int32_t gain;                           //!< the chosen gain
+    int32_t cal_by_gain[kGxCalibNGains];    //!< with each candidate gain
 };
 
 //! Why a stored record is refused (gx_calib_check).
@@ -96,7 +111,8 @@ enum GxCalibStatus : int {
     GX_CALIB_ERR_MAGIC = -2,   //!< not a calibration record of this version
     GX_CALIB_ERR_DIGEST = -3,  //!< the digest does not match (corrupted)
     GX_CALIB_ERR_MODEL = -4,   //!< made with another model (selection, dimensions or checksum)
-    GX_CALIB_ERR_RANGE = -5,   //!< a letter out of range or more than K_MAX samples of one
+    GX_CALIB_ERR_RANGE = -5,   //!< a letter out of range, more than K_MAX samples of one, or a gain not a candidate
+    GX_CALIB_ERR_VERSION = -6, //!< a spec v1 record (magic "GXL1": a fixed gain, not chosen)
 };
 
 //! Scratch of gx_calib_loo, owned by the caller: per stored sample and network, the nearest
@@ -108,7 +124,7 @@ struct GxCalibLooScratch {
 };
 
 //! An empty set for the model `model_sel` (its checksum, n_nets networks of dims[] features);
-//! disabled.
+//! disabled, gain kGxCalibGains[0].
 void gx_calib_init(GxCalibSet* set, int model_sel, uint32_t model_sum, int n_nets, const int32_t dims[]);
 //! Empties the set, keeping its model.
 void gx_calib_clear(GxCalibSet* set);
@@ -127,13 +143,26 @@ void gx_calib_scale(const GxCalibSet* set, GxCalibScale* scale);
 //! An inactive scale leaves the scores as they are.
 void gx_calib_decide(const GxCalibSet* set, const GxCalibScale* scale, const int8_t* x,
                      const uint16_t base[kGxClasses], GxCalibOut* out);
+//! Continuous writing (golden calibrated_outputs): network k's int8 softmax outputs p
+//! (0..255) with its bonus for the features x mixed in, what the word decoder reads:
+//! q_c = min(255, floor((p_c + b_{k,c}) * S / max(1, S + B))), S = sum_c p_c, B = sum_c b_{k,c},
+//! b with the set's gain (gx_calib_gain);
+//! an inactive scale (or k out of range) gives q = p.
+void gx_calib_outputs(const GxCalibSet* set, const GxCalibScale* scale, const int8_t* x, int k,
+                      const uint8_t p[kGxClasses], uint8_t q[kGxClasses]);
 //! The model's integer scores of one stored sample, from its features (the caller's model:
 //! gx_scores_of_features); false when they cannot be computed.
 using GxCalibScoresFn = bool (*)(void* ctx, int sample, const int8_t* features, uint16_t out[kGxClasses]);
-//! Leave-one-out, the model's scores of each stored sample from scores_of. false (out
-//! unspecified) when scores_of fails.
+//! Leave-one-out under every candidate gain, the model's scores of each stored sample from
+//! scores_of; out->gain is the chosen gain (the most samples right, ties to the smaller).
+//! false (out unspecified) when scores_of fails.
 bool gx_calib_loo(const GxCalibSet* set, GxCalibScoresFn scores_of, void* ctx, GxCalibLooScratch* scratch,
                   GxCalibLoo* out);
+
+//! The set's gain, and setting it (the chosen gain of gx_calib_loo; false, set untouched,
+//! when g is not a candidate). Seal the set after setting it.
+int32_t gx_calib_gain(const GxCalibSet* set);
+bool gx_calib_set_gain(GxCalibSet* set, int32_t g);
 
 //! Bytes of the set's record (header + its samples).
 int gx_calib_record_bytes(const GxCalibSet* set);

@@ -58,7 +58,9 @@ def _simulate_sessions(args) -> int:
         raise GloveXferError(f"--sessions must be >= 1, got {args.sessions}")
     root = find_dataset("digilets", args.digilets)
     t0 = time.time()
-    ss = simulate_sessions(root, n_sessions=args.sessions, seed=args.seed, progress=not args.quiet)
+    if not 0 <= args.hold_out_instances <= 4:
+        raise GloveXferError(f"--hold-out-instances must be in 0..4 (DigiLeTs has 5 instances of a letter), got {args.hold_out_instances}")
+    ss = simulate_sessions(root, n_sessions=args.sessions, seed=args.seed, progress=not args.quiet, hold_out=args.hold_out_instances)
     out = ss.save(args.out or "out/sessions.npz")
     print(f"simulated {ss.summary()} in {time.time() - t0:.1f} s -> {out}")
     print(f"writers: the writer split's {len(ss.meta['writers'])} target writers (never used in training)")
@@ -216,7 +218,9 @@ def _evaluate_sessions(args) -> int:
     kind = "simulated" if ss.meta.get("simulated") else "recorded"
     print(f"{args.sessions}: {ss.summary()} ({kind})")
     t0 = time.time()
-    res = evaluate_sessions(ss, spotter, nets, lexicon, progress=not args.no_progress)
+    ks = tuple(sorted(set(args.calibrate or ())))
+    calibration = _session_calibration(args, ss) if ks else None
+    res = evaluate_sessions(ss, spotter, nets, lexicon, progress=not args.no_progress, calibration=calibration, ks=ks)
     sp, ts = res["spotting"], res["true_spans"]
     print(f"spotting: recall {100 * sp['recall']:.2f} %, precision {100 * sp['precision']:.2f} % "
           f"({sp['matched']} of {res['letters']} letters, {sp['spotted']} spotted)")
@@ -226,18 +230,55 @@ def _evaluate_sessions(args) -> int:
     print(f"the same letters cut at their true spans (a button per letter): CER {100 * ts['cer_raw']:.2f} %, "
           f"WER raw {100 * ts['wer_raw']:.2f} %{lex}  ({time.time() - t0:.0f} s)")
     key = "wer_lexicon" if lexicon is not None else "wer_raw"
-    worst = sorted(res["per_writer"].items(), key=lambda kv: -kv[1][key])
-    print(f"per writer, word error rate {'with the lexicon' if lexicon is not None else 'raw'}, worst first: "
-          + ", ".join(f"{u or '?'} {100 * v[key]:.1f} %" for u, v in worst))
+    _print_worst("per writer", res["per_writer"], key)
+    for k, c in res.get("calibrated", {}).items():
+        on = sum(g["enabled"] for g in c["guards"].values())
+        lex = f", with the lexicon {100 * c['wer_lexicon']:.2f} %" if lexicon is not None else ""
+        print(f"calibrated, K={k} ({on} of {len(c['guards'])} wearers' calibrations on): CER {100 * c['cer_raw']:.2f} %, "
+              f"WER raw {100 * c['wer_raw']:.2f} %{lex}; true spans: CER {100 * c['true_spans']['cer_raw']:.2f} %, "
+              f"WER raw {100 * c['true_spans']['wer_raw']:.2f} %"
+              + (f", with the lexicon {100 * c['true_spans']['wer_lexicon']:.2f} %" if lexicon is not None else "")
+              + f"; without guard 2: WER raw {100 * c['unguarded']['wer_raw']:.2f} %"
+              + (f", with the lexicon {100 * c['unguarded']['wer_lexicon']:.2f} %" if lexicon is not None else ""))
+        print(f"  K={k} gains chosen (spec {c['spec']}) " + " / ".join(map(str, c["gains_chosen"])) + ": "
+              + " / ".join(str(n) for n in c["gains_chosen"].values()) + " wearers")
+        _print_worst(f"  K={k} per writer", c["per_writer"], key)
     if args.json:
-        make = (f"glovexfer simulate --sessions {len(ss)} --seed {ss.meta['seed']} --out {args.sessions} && "
-                if ss.meta.get("simulated") and "seed" in ss.meta else "")
+        make = (f"glovexfer simulate --sessions {len(ss)} --seed {ss.meta['seed']}"
+                f"{' --hold-out-instances ' + str(len(ss.meta['held_out_instances'])) if ss.meta.get('held_out_instances') else ''}"
+                f" --out {args.sessions} && " if ss.meta.get("simulated") and "seed" in ss.meta else "")
+        cal = f" --calibrate {' '.join(map(str, ks))}" if ks else ""
         res.update({"data": str(args.sessions), "model": name,
-                    "reproduce": f"{make}glovexfer evaluate --sessions {args.sessions} --json {args.json}"})
+                    "reproduce": f"{make}glovexfer evaluate --sessions {args.sessions}{cal} --json {args.json}"})
         if not args.per_session:
             res.pop("per_session")
         print(f"-> {shipping.write_json(res, Path(args.json))}")
     return 0
+
+
+def _print_worst(what: str, per_writer: dict, key: str) -> None:
+    worst = sorted(per_writer.items(), key=lambda kv: -kv[1][key])
+    print(f"{what}, word error rate {'with the lexicon' if key == 'wer_lexicon' else 'raw'}, worst first: "
+          + ", ".join(f"{u or '?'} {100 * v[key]:.1f} %" for u, v in worst))
+
+
+def _session_calibration(args, ss):
+    """evaluate --sessions --calibrate: the wearers' calibration letters (simulated from the
+    DigiLeTs instances the session set left out), or a clear error."""
+    from .data.paths import find_dataset
+    from .simulate.sessions import calibration_recordings
+
+    if not ss.meta.get("simulated") or "writers" not in ss.meta or "seed" not in ss.meta:
+        raise DataFormatError(args.sessions, "--calibrate needs a simulated session set (its writers, styles and seed "
+                                             "give the wearers' calibration letters)", field="meta")
+    if not ss.meta.get("held_out_instances"):
+        raise DataFormatError(args.sessions, "--calibrate: the sessions use every DigiLeTs instance of a letter, so "
+                                             "calibration letters would repeat their trajectories; simulate the set with "
+                                             "--hold-out-instances 2", field="meta.held_out_instances")
+    try:
+        return calibration_recordings(find_dataset("digilets", args.digilets), ss.meta, users=sorted(set(ss.users.tolist())))
+    except (KeyError, ValueError) as e:
+        raise DataFormatError(args.sessions, f"--calibrate: {e}", field="meta") from None
 
 
 #: Domains of train / evaluate / export: the simulated glove recordings and the real pen
@@ -830,7 +871,8 @@ def cmd_calibrate(args) -> int:
     u, c, n = st.loo
     counts = "".join(str(st.counts[ch]) for ch in st.counts)
     print(f"calibration {st.state} (model {st.model}): {st.samples} samples of {st.letters} letters "
-          f"(per letter a..z: {counts}); leave-one-out on the wearer's samples {u}/{n} -> {c}/{n}")
+          f"(per letter a..z: {counts}); leave-one-out on the wearer's samples {u}/{n} -> {c}/{n}"
+          + (f" with the gain it chose, {st.gain}" if st.gain is not None else ""))
     return 0
 
 
@@ -970,6 +1012,9 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--all-writers", action="store_true", help="every writer in DIR becomes a user with all 26 letters")
     s.add_argument("--sessions", type=int, metavar="N", help="instead: N continuous writing sessions (phrases of common English "
                    "words, letter after letter, non-writing motion between words) by the 16 target writers (docs/data-format.md)")
+    s.add_argument("--hold-out-instances", type=int, default=0, metavar="H",
+                   help="with --sessions: leave the last H of the 5 DigiLeTs instances of every letter out of the sessions, for "
+                        "the wearers' calibration letters (evaluate --sessions --calibrate K); default %(default)s")
     s.add_argument("--quiet", action="store_true", help="no progress bar")
     s.set_defaults(func=cmd_simulate)
 
@@ -1014,7 +1059,9 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--calibrate", nargs="+", type=int, choices=(1, 2, 3), metavar="K",
                    help="ui protocol on the device path: also calibrate to each held-out user with K recordings per letter "
                         "(golden.calibrate, docs/calibration.md) and test on the user's other recordings (ui_cal<K>); "
-                        "chen2021 (--model chen_best): the same for each real writer left out (lowo_cal<K>), folds in OUT/folds_cal")
+                        "chen2021 (--model chen_best): the same for each real writer left out (lowo_cal<K>), folds in OUT/folds_cal; "
+                        "--sessions: each wearer calibrates with K isolated letters of each letter (from the DigiLeTs instances "
+                        "the set left out, simulate --hold-out-instances) and writes the sessions calibrated ('calibrated' in the JSON)")
     s.add_argument("--users", nargs="+", metavar="U", help="ui protocol: only these held-out users (e.g. u11 u14)")
     s.add_argument("--chen2021", metavar="DIR", nargs="?", const="", help="the Chen et al. 2021 pen data set (default DIR: ../shared/data/chen2021); "
                    "alone, it means --domain chen2021: with --model (e.g. chen_best) the shipped models are scored on the writers they were not trained on")

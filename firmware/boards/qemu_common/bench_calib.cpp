@@ -2,10 +2,13 @@
 // semihosted under QEMU -icount shift=0 (target.h: one guest instruction = 1 ns): a full
 // set of the fused model (26 letters x K_MAX samples of LSTM + CNN features) from a fixed
 // pseudo-random generator (the loops' work does not depend on the values), then the
-// instructions of what the calibration adds to one recognition (gx_calib_decide), of the
-// scale after a change (gx_calib_scale) and of the leave-one-out guard (gx_calib_loo). One line:
-//   CALIBBENCH samples=.. decide_mean=.. decide_max=.. scale=.. loo=.. stack=.. set_bytes=..
-//   scratch_bytes=.. res=..
+// instructions of what the calibration adds to one recognition (gx_calib_decide), to a
+// spotted letter of continuous writing on top of it (gx_calib_outputs, both networks), of the
+// scale after a change (gx_calib_scale), of the leave-one-out under every candidate gain that
+// guards the set and chooses its gain (gx_calib_loo) and of writing the chosen gain and the
+// record's digest (gx_calib_set_gain + gx_calib_seal). One line:
+//   CALIBBENCH samples=.. decide_mean=.. decide_max=.. outputs_mean=.. scale=.. loo=.. seal=..
+//   stack=.. set_bytes=.. scratch_bytes=.. res=..
 // (stack = high-water mark in bytes of the main stack over the run, an upper bound).
 #include <cstdio>
 
@@ -52,7 +55,7 @@ int bench() {
     uint64_t t0 = gx_target_instructions();
     gx_calib_scale(&g_set, &scale);
     const uint64_t t_scale = gx_target_instructions() - t0;
-    uint64_t sum = 0, max = 0;
+    uint64_t sum = 0, max = 0, sum_out = 0;
     GxCalibOut out;
     for (int q = 0; q < kQueries; ++q) {
         random_features(x, kGxFeatMax);
@@ -61,15 +64,26 @@ int bench() {
         const uint64_t t = gx_target_instructions() - t0;
         sum += t;
         max = t > max ? t : max;
+        // continuous writing: both networks' calibrated outputs for the word decoder
+        uint8_t p[kGxClasses], o[kGxClasses];
+        for (int c = 0; c < kGxClasses; ++c) p[c] = static_cast<uint8_t>(next() % 256);
+        t0 = gx_target_instructions();
+        for (int k = 0; k < 2; ++k) gx_calib_outputs(&g_set, &scale, x, k, p, o);
+        sum_out += gx_target_instructions() - t0;
     }
     GxCalibLoo loo;
     t0 = gx_target_instructions();
     gx_calib_loo(&g_set, stored_scores, nullptr, &g_scratch, &loo);
     const uint64_t t_loo = gx_target_instructions() - t0;
-    std::printf("CALIBBENCH samples=%d decide_mean=%lu decide_max=%lu scale=%lu loo=%lu stack=%lu set_bytes=%lu "
-                "scratch_bytes=%lu res=%lu\n",
+    t0 = gx_target_instructions();
+    gx_calib_set_gain(&g_set, loo.gain);
+    gx_calib_seal(&g_set);
+    const uint64_t t_seal = gx_target_instructions() - t0;
+    std::printf("CALIBBENCH samples=%d decide_mean=%lu decide_max=%lu outputs_mean=%lu scale=%lu loo=%lu seal=%lu "
+                "stack=%lu set_bytes=%lu scratch_bytes=%lu res=%lu\n",
                 g_set.n_samples, static_cast<unsigned long>(sum / kQueries), static_cast<unsigned long>(max),
-                static_cast<unsigned long>(t_scale), static_cast<unsigned long>(t_loo),
+                static_cast<unsigned long>(sum_out / kQueries), static_cast<unsigned long>(t_scale),
+                static_cast<unsigned long>(t_loo), static_cast<unsigned long>(t_seal),
                 static_cast<unsigned long>(gx_target_stack_high_water()), static_cast<unsigned long>(sizeof g_set),
                 static_cast<unsigned long>(sizeof g_scratch),
                 static_cast<unsigned long>(gx_target_instruction_resolution()));

@@ -28,7 +28,8 @@ K_MAX = 3
 class CalibState:
     """A ``CALIB`` line: ``state`` on / off / inactive (on, but not applied: fewer than two
     letters or another model selected), the per-letter ``counts``, leave-one-out ``loo``
-    = (uncalibrated correct, calibrated correct, samples)."""
+    = (uncalibrated correct, calibrated correct, samples), the ``gain`` the leave-one-out
+    chose (calibration spec v2; None from a glove of spec v1, which has no ``gain=`` field)."""
 
     state: str
     model: str
@@ -37,6 +38,7 @@ class CalibState:
     counts: dict
     tau: tuple
     loo: tuple
+    gain: int | None = None
 
 
 @dataclass
@@ -70,13 +72,14 @@ def state_of(msg: Message) -> CalibState:
     try:
         (u, n1), (c, n2) = (tuple(int(v) for v in part.split("/")) for part in loo.split("->"))
         tau = tuple(int(v) for v in msg.fields.get("tau", "").split(","))
+        gain = int(msg.fields["gain"]) if "gain" in msg.fields else None
     except ValueError:
-        raise ProtocolError(f"malformed CALIB line (loo/tau): {msg.raw[:160]!r}") from None
+        raise ProtocolError(f"malformed CALIB line (loo/tau/gain): {msg.raw[:160]!r}") from None
     if len(counts) != len(LETTERS) or not counts.isdigit() or n1 != n2:
         raise ProtocolError(f"malformed CALIB line (counts/loo): {msg.raw[:160]!r}")
     return CalibState(state=msg.fields.get("state", ""), model=msg.fields.get("model", ""),
                       letters=_int(msg, "letters"), samples=_int(msg, "samples"),
-                      counts={ch: int(v) for ch, v in zip(LETTERS, counts)}, tau=tau, loo=(u, c, n1))
+                      counts={ch: int(v) for ch, v in zip(LETTERS, counts)}, tau=tau, loo=(u, c, n1), gain=gain)
 
 
 def _answer(device, timeout: float | None, warnings: list | None = None) -> Message:
@@ -186,7 +189,8 @@ def run_calibration(device, k: int, recordings=None, confirm=None, out=print, ke
     st = show(device)
     u, c, n = st.loo
     if ok:
-        out(f"calibration on: {st.samples} samples of {st.letters} letters; on your own samples {u}/{n} -> {c}/{n}")
+        out(f"calibration on: {st.samples} samples of {st.letters} letters; on your own samples {u}/{n} -> {c}/{n}"
+            + (f" (gain {st.gain})" if st.gain is not None else ""))
     else:
         out(f"calibration NOT switched on: {why}")
     return st

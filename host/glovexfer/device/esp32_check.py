@@ -20,8 +20,9 @@ The chip is the environment's ``board``:
 The sizes are the sums of the objects' sections: code (``.text*``, ``.literal*``), read-only
 data (``.rodata*``: the model weights), data and bss -- before linking (no Arduino core, no
 ESP-IDF, no garbage collection of unused sections), so an upper bound of what our code adds.
-The report compares them with the chip: flash against the default partition table's app slot
-(1.25 MB of the 4 MB flash), static RAM against the chip's data RAM.
+The report compares them with the chip: flash against the app slot of the glove's partition
+table (``firmware/src/partitions.csv``, checked by ``glovexfer.device.partitions``: 1.25 MB of
+the 4 MB flash), static RAM against the chip's data RAM.
 
     python -m glovexfer.device.esp32_check [--env ENV|all] [--build DIR] [--models DIR]
 
@@ -54,12 +55,13 @@ class Chip:
 
     isa: str              # "xtensa" (LX6) or "rv32imc"
     defines: tuple[str, ...]
-    app_slot: int         # bytes of flash for the app: the default partition table's app0
+    app_slot: int         # bytes of flash for the app: app0 of firmware/src/partitions.csv
     data_ram: int         # bytes of SRAM usable as data (the rest is instruction RAM / cache)
 
 
 #: platformio.ini's boards. ESP32: 520 kB SRAM, of which 320 kB data RAM; ESP32-C3: 400 kB
-#: SRAM, shared by code and data. Both: 4 MB flash, default partitions with 1.25 MB app slots.
+#: SRAM, shared by code and data. Both: 4 MB flash, partitions.csv's 1.25 MB app slots (checked
+#: against the table by tests/test_cross_esp32.py).
 CHIPS = {
     "esp32dev": Chip("xtensa", ("-DESP32", "-DARDUINO_ARCH_ESP32", "-DCONFIG_IDF_TARGET_ESP32=1"),
                      0x140000, 320 * 1024),

@@ -1,8 +1,8 @@
-"""Few-shot calibration to the wearer, integers only (spec v1, docs/calibration.md).
+"""Few-shot calibration to the wearer, integers only (spec v2, docs/calibration.md).
 
 The firmware's calibration (firmware/core, ``calibrate`` command) is its twin, bit for bit.
 
-Spec v1
+Spec v2 (spec v1 with the gain chosen per wearer)
     Feature vector
         Per network ``n`` of the device model (``golden.recognise.MODEL_NETS[model]``, in that
         order), ``x_n`` is the int8 input of the network's last FULLY_CONNECTED (the one that
@@ -21,26 +21,44 @@ Spec v1
         the set changes.  With fewer than 2 letters calibrated there is no scale and the
         calibration has no effect (every bonus is 0).
     Bonus and decision
-        ``bonus_{n,c} = floor(CAL_GAIN * max(0, tau_n - d_{n,c}) / tau_n)`` with ``CAL_GAIN``
-        = 255 (so an exact match of a stored sample gets ``CAL_GAIN``; 0 for letters without
-        samples).  ``score_c`` = the model's integer score (fused: sum of the two networks'
-        int8 softmax outputs + 128, 0..510; one network: its softmax output + 128, 0..255)
-        ``+ sum_n bonus_{n,c}``.  Letter = first maximum; top-3 = stable sort by descending
-        score (as ``golden.recognise.top_k``).  Every product fits int32
-        (``CAL_GAIN * tau_n <= 255 * 255 * 128``).
+        ``bonus_{n,c} = floor(G * max(0, tau_n - d_{n,c}) / tau_n)`` with the set's gain ``G``
+        (so an exact match of a stored sample gets ``G``; 0 for letters without samples).
+        ``score_c`` = the model's integer score (fused: sum of the two networks' int8
+        softmax outputs + 128, 0..510; one network: its softmax output + 128, 0..255)
+        ``+ sum_n bonus_{n,c}`` (at most 510 + 2 * 2040).  Letter = first maximum; top-3 =
+        stable sort by descending score (as ``golden.recognise.top_k``).  Every product fits
+        int32 (``G * tau_n <= 2040 * 255 * 128``).
+    Gain (sealing)
+        When the set is sealed (the device: after every change, and at start-up), the
+        leave-one-out below is run with each candidate gain of ``GAINS`` = (255, 510, 1020,
+        2040); ``G`` = the candidate with the most stored samples right, ties to the smaller
+        gain.  A set with fewer than 2 letters gets 255 (every candidate ties).  ``G`` is
+        stored in the set's record and used for every calibrated recognition until the next
+        seal.
     Guard 1 (sample)
         A sample of letter ``c`` whose uncalibrated top-3 lacks ``c`` is flagged ("does not
         look like c") and stored only when the caller confirms it.
     Guard 2 (set)
         Leave-one-out on the stored set: each stored sample classified with the calibration
         built from the others (itself removed, scales recomputed) and uncalibrated; if the
-        calibrated count of correct samples is below the uncalibrated count, the calibration
-        is harmful ("lowers accuracy on your own samples: a/b -> c/b") and is not enabled.
+        calibrated count of correct samples (with the chosen gain) is below the uncalibrated
+        count, the calibration is harmful ("lowers accuracy on your own samples: a/b -> c/b")
+        and is not enabled.
+    Continuous writing
+        A spotted letter's decision is the calibrated one above; the word decoder reads, per
+        network, ``q_{n,c} = min(255, floor((p_{n,c} + bonus_{n,c}) * S_n / max(1, S_n + B_n)))``
+        in place of the int8 softmax output ``p_{n,c}`` (``S_n = sum_c p_{n,c}``, ``B_n =
+        sum_c bonus_{n,c}``, the bonus with the set's sealed gain; :func:`calibrated_outputs`).
+        No new constant.  Every product fits int32: ``(255 + 2040) * 26 * 255 = 15,215,850``.
 
-Public functions: :func:`add_sample`, :func:`scales`, :func:`distances`, :func:`bonus`,
-:func:`calibrated_scores` (one recording), :func:`calibrated_scores_batch` (B recordings),
-:func:`decide`, :func:`leave_one_out`, :func:`enabled_set`; :func:`model_scores` and
-:func:`model_features` read them from a ``golden.recognise`` result.
+Public functions: :func:`add_sample`, :func:`seal` (chooses the gain), :func:`scales`,
+:func:`distances`, :func:`bonus`, :func:`calibrated_scores` (one recording),
+:func:`calibrated_scores_batch` (B recordings), :func:`bonuses_batch` (per network, B
+recordings), :func:`calibrated_outputs` (continuous writing), :func:`decide`,
+:func:`leave_one_out`, :func:`enabled_set`; :func:`model_scores` and :func:`model_features`
+read them from a ``golden.recognise`` result.  A set changed by :func:`add_sample` has no gain
+until it is sealed again: the functions that apply it refuse it (``ValueError``) rather than
+use a stale gain.
 """
 
 from __future__ import annotations
@@ -52,10 +70,14 @@ import numpy as np
 from ..params import LETTERS
 from .recognise import MODEL_NETS, top_k
 
+#: The calibration spec this module implements (docs/calibration.md; in the figures' JSON).
+SPEC_VERSION = 2
 #: Samples kept per letter.
 K_MAX = 3
-#: Bonus of an exact match with a stored sample, per network.
+#: Spec v1's fixed gain: the smallest candidate, and the gain of a set with fewer than 2 letters.
 CAL_GAIN = 255
+#: The candidate gains (bonus of an exact match with a stored sample, per network), ascending.
+GAINS = (255, 510, 1020, 2040)
 #: Recordings per step of the batched distance (bounds its memory).
 BATCH_CHUNK = 256
 
@@ -70,10 +92,12 @@ class Sample:
 
 @dataclass
 class CalibrationSet:
-    """The stored samples, ``samples[c]`` = letter ``c``'s, oldest first (at most ``K_MAX``)."""
+    """The stored samples, ``samples[c]`` = letter ``c``'s, oldest first (at most ``K_MAX``),
+    and the gain :func:`seal` chose (None: changed since, or never sealed)."""
 
     n_nets: int
     samples: list = field(default_factory=lambda: [[] for _ in LETTERS])
+    gain: int | None = None
 
     def letters(self) -> list[int]:
         """The calibrated letters, ascending."""
@@ -91,6 +115,12 @@ class CalibrationSet:
         out = [list(s) for s in self.samples]
         del out[letter][position]
         return CalibrationSet(self.n_nets, out)
+
+    def sealed_gain(self) -> int:
+        """The gain to apply; a set changed since its last :func:`seal` is refused."""
+        if self.gain is None:
+            raise ValueError("the calibration set changed since it was sealed: seal(cal) chooses its gain first")
+        return self.gain
 
 
 @dataclass(frozen=True)
@@ -135,6 +165,7 @@ def add_sample(cal: CalibrationSet, letter: int, features, scores, confirm: bool
     kept.append(Sample(tuple(f.astype(np.int8).reshape(-1) for f in fs), sc.copy()))
     if len(kept) > K_MAX:
         del kept[0]
+    cal.gain = None  # the set changed: seal() chooses its gain again
     return AddResult(True, suspicious, top3)
 
 
@@ -167,19 +198,24 @@ def distances(cal: CalibrationSet, features) -> np.ndarray:
     return d
 
 
-def _bonus_of(d: np.ndarray, tau: int) -> np.ndarray:
-    """``floor(CAL_GAIN * max(0, tau - d) / tau)``; 0 where ``d`` is -1 (no samples)."""
+def _bonus_of(d: np.ndarray, tau: int, gain: int) -> np.ndarray:
+    """``floor(gain * max(0, tau - d) / tau)``; 0 where ``d`` is -1 (no samples)."""
     closeness = np.where(d < 0, 0, np.maximum(0, tau - d))
-    return CAL_GAIN * closeness // tau
+    return gain * closeness // tau
 
 
-def bonus(cal: CalibrationSet, features) -> np.ndarray:
-    """``sum_n bonus_{n,c}`` of one recording: (26,) int64 (all 0 without a scale)."""
+def _bonus_with(cal: CalibrationSet, features, gain: int) -> np.ndarray:
     taus = scales(cal)
     if taus is None:
         return np.zeros(len(LETTERS), dtype=np.int64)
     d = distances(cal, features)
-    return sum(_bonus_of(d[n], taus[n]) for n in range(cal.n_nets))
+    return sum(_bonus_of(d[n], taus[n], gain) for n in range(cal.n_nets))
+
+
+def bonus(cal: CalibrationSet, features) -> np.ndarray:
+    """``sum_n bonus_{n,c}`` of one recording with the set's sealed gain: (26,) int64 (all 0
+    without a scale)."""
+    return _bonus_with(cal, features, cal.sealed_gain())
 
 
 def calibrated_scores(cal: CalibrationSet, features, scores) -> np.ndarray:
@@ -187,27 +223,57 @@ def calibrated_scores(cal: CalibrationSet, features, scores) -> np.ndarray:
     return _as_scores(scores).reshape(len(LETTERS)) + bonus(cal, features)
 
 
-def calibrated_scores_batch(cal: CalibrationSet, features, scores) -> np.ndarray:
-    """:func:`calibrated_scores` of B recordings: ``features`` one (B, F_n) int8 array per
-    network, ``scores`` (B, 26) -> (B, 26) int64, recording for recording the same integers."""
+def bonuses_batch(cal: CalibrationSet, features) -> np.ndarray:
+    """``bonus_{n,c}`` of B recordings, network by network, with the set's sealed gain
+    (an unsealed set is refused): ``features`` one (B, F_n) int8 array per network ->
+    (B, n_nets, 26) int64 (all 0 without a scale)."""
     fs = _as_features(features, cal.n_nets)
-    sc = _as_scores(scores)
+    gain = cal.sealed_gain()
+    b = len(fs[0]) if fs[0].ndim == 2 else 1
+    out = np.zeros((b, cal.n_nets, len(LETTERS)), dtype=np.int64)
     taus = scales(cal)
     if taus is None:
-        return sc.copy()
+        return out
     entries = cal.entries()
     owner = np.array([c for c, _, _ in entries])
-    out = sc.copy()
     for n in range(cal.n_nets):
         stored = np.stack([s.features[n] for _, _, s in entries]).astype(np.int32)  # (M, F)
-        x = fs[n].reshape(len(sc), -1).astype(np.int32)
-        d = np.full((len(sc), len(LETTERS)), -1, dtype=np.int64)
+        x = fs[n].reshape(b, -1).astype(np.int32)
+        d = np.full((b, len(LETTERS)), -1, dtype=np.int64)
         for k in range(0, len(x), BATCH_CHUNK):
             dm = np.abs(x[k : k + BATCH_CHUNK, None, :] - stored[None]).sum(axis=2)  # (b, M)
             for c in cal.letters():
                 d[k : k + BATCH_CHUNK, c] = dm[:, owner == c].min(axis=1)
-        out += _bonus_of(d, taus[n])
+        out[:, n] = _bonus_of(d, taus[n], gain)
     return out
+
+
+def calibrated_scores_batch(cal: CalibrationSet, features, scores) -> np.ndarray:
+    """:func:`calibrated_scores` of B recordings: ``features`` one (B, F_n) int8 array per
+    network, ``scores`` (B, 26) -> (B, 26) int64, recording for recording the same integers."""
+    sc = _as_scores(scores)
+    return sc + bonuses_batch(cal, features).sum(axis=1)
+
+
+def calibrated_outputs(probs, bonuses) -> np.ndarray:
+    """Spec v2, continuous writing: each network's calibrated outputs, what the word decoder
+    reads in place of its int8 softmax outputs (docs/calibration.md, "Continuous writing").
+
+    ``probs`` (..., n_nets, 26) the networks' outputs 0..255 (``probs_q8``), ``bonuses`` the
+    same shape (``bonuses_batch``): per network, with ``S = sum_c p_c`` and ``B = sum_c b_c``,
+    ``q_c = min(255, floor((p_c + b_c) * S / max(1, S + B)))``: the network's distribution
+    and the calibration's nearest-sample evidence mixed by their masses and scaled back to
+    the network's mass (the bonus is in the outputs' own units, as in the window mode's
+    decision ``sum_n p_{n,c} + sum_n b_{n,c}``). No bonus (``B = 0``) gives ``q = p``.
+    The bonus is at most the largest gain, ``GAINS[-1]`` = 2040, so every product fits int32:
+    ``(255 + 2040) * 26 * 255 = 15,215,850``. Returns int64, 0..255."""
+    p = np.asarray(probs, dtype=np.int64)
+    b = np.asarray(bonuses, dtype=np.int64)
+    if p.shape != b.shape or p.shape[-1] != len(LETTERS) or (p.size and (p.min() < 0 or p.max() > 255 or b.min() < 0 or b.max() > GAINS[-1])):
+        raise ValueError(f"outputs 0..255 and bonuses 0..{GAINS[-1]} of one shape (..., {len(LETTERS)}), got {p.shape} and {b.shape}")
+    s = p.sum(axis=-1, keepdims=True)
+    t = np.maximum(1, s + b.sum(axis=-1, keepdims=True))
+    return np.minimum(255, (p + b) * s // t)
 
 
 def decide(scores) -> tuple[int, list[int]]:
@@ -219,11 +285,14 @@ def decide(scores) -> tuple[int, list[int]]:
 @dataclass(frozen=True)
 class SetCheck:
     """Guard 2: correct leave-one-out decisions of the stored samples, uncalibrated and
-    calibrated, out of ``total``."""
+    calibrated with the chosen ``gain``, out of ``total``; ``per_gain``: the calibrated count
+    with each of ``GAINS``."""
 
     uncalibrated: int
     calibrated: int
     total: int
+    gain: int = CAL_GAIN
+    per_gain: tuple = ()
 
     @property
     def harmful(self) -> bool:
@@ -237,21 +306,43 @@ class SetCheck:
         return f"accuracy on your own samples: {a}/{b} -> {c}/{b}"
 
 
+def choose_gain(per_gain) -> int:
+    """The gain of the most own samples right (``per_gain``: counts in ``GAINS`` order), ties
+    to the smaller gain."""
+    return GAINS[max(range(len(GAINS)), key=lambda i: (per_gain[i], -i))]
+
+
 def leave_one_out(cal: CalibrationSet) -> SetCheck:
-    """Guard 2: each stored sample decided with the calibration of the others and without."""
-    unc = cal_ok = 0
+    """Guard 2 and the gain: each stored sample decided without calibration and with the
+    calibration of the others under every candidate gain; the gain is chosen
+    (:func:`choose_gain`) and its count is the calibrated one.  The set is not changed."""
+    unc = 0
+    per_gain = [0] * len(GAINS)
     entries = cal.entries()
     for c, j, s in entries:
         rest = cal.without(c, j)
         unc += decide(s.scores)[0] == c
-        cal_ok += decide(calibrated_scores(rest, s.features, s.scores))[0] == c
-    return SetCheck(int(unc), int(cal_ok), len(entries))
+        taus = scales(rest)
+        d = distances(rest, s.features) if taus is not None else None
+        for i, g in enumerate(GAINS):
+            b = 0 if d is None else sum(_bonus_of(d[n], taus[n], g) for n in range(cal.n_nets))
+            per_gain[i] += decide(s.scores + b)[0] == c
+    gain = choose_gain(per_gain)
+    return SetCheck(int(unc), int(per_gain[GAINS.index(gain)]), len(entries), gain, tuple(int(v) for v in per_gain))
+
+
+def seal(cal: CalibrationSet) -> SetCheck:
+    """Seals the set as the device does after a change: the leave-one-out chooses its gain,
+    stored in ``cal.gain``; returns the check (Guard 2's counts with that gain)."""
+    check = leave_one_out(cal)
+    cal.gain = check.gain
+    return check
 
 
 def enabled_set(cal: CalibrationSet) -> tuple[CalibrationSet | None, SetCheck]:
-    """The set to recognise with (None: calibration off, because it has no effect or Guard 2
-    finds it harmful) and the leave-one-out check."""
-    check = leave_one_out(cal)
+    """Seals the set (:func:`seal`), then the set to recognise with (None: calibration off,
+    because it has no effect or Guard 2 finds it harmful) and the leave-one-out check."""
+    check = seal(cal)
     if check.harmful or scales(cal) is None:
         return None, check
     return cal, check
@@ -281,13 +372,18 @@ __all__ = [
     "AddResult",
     "CAL_GAIN",
     "CalibrationSet",
+    "GAINS",
     "K_MAX",
     "Sample",
+    "SPEC_VERSION",
     "SetCheck",
     "add_sample",
     "bonus",
+    "bonuses_batch",
+    "calibrated_outputs",
     "calibrated_scores",
     "calibrated_scores_batch",
+    "choose_gain",
     "decide",
     "distances",
     "enabled_set",
@@ -295,4 +391,5 @@ __all__ = [
     "model_features",
     "model_scores",
     "scales",
+    "seal",
 ]

@@ -67,7 +67,7 @@ def calibrate_user(features: tuple, scores: np.ndarray, y: np.ndarray, k: int, s
         "calibration_samples": int(len(cal_idx)),
         "test_recordings": int(len(test_idx)),
         "leave_one_out": {"uncalibrated": check.uncalibrated, "calibrated": check.calibrated, "total": check.total,
-                          "message": check.message},
+                          "gain": check.gain, "per_gain": list(check.per_gain), "message": check.message},
     }
 
 
@@ -86,7 +86,8 @@ def wrong_letter_flagged(scores: np.ndarray, y: np.ndarray, cal_idx: np.ndarray,
 
 def summarise(per_user: dict, unit: str = "user") -> dict:
     """``{user: calibrate_user(...)}`` -> mean and per-user figures (calibrated as on the
-    device, uncalibrated and unguarded on the same test recordings), and each user's guards.
+    device, uncalibrated and unguarded on the same test recordings), each user's guards, the
+    calibration spec and how many users chose each gain.
     ``unit`` names the held-out person in the keys (``per_user``, ``users``; the real pen
     writers: ``per_writer``, ``writers``)."""
     out: dict = {}
@@ -96,6 +97,8 @@ def summarise(per_user: dict, unit: str = "user") -> dict:
         out[key] = {"mean": float(vals.mean()), "std": float(vals.std()), f"per_{unit}": pu}
     main = out.pop("calibrated")
     wrong = np.sum([r["wrong_letter_flagged"] for r in per_user.values()], axis=0).tolist()
-    return main | out | {f"{unit}s": list(per_user), "wrong_letter_flagged": wrong,
+    gains = [r["leave_one_out"]["gain"] for r in per_user.values()]
+    return main | out | {"spec": C.SPEC_VERSION, "gains_chosen": {g: gains.count(g) for g in C.GAINS},
+                         f"{unit}s": list(per_user), "wrong_letter_flagged": wrong,
                          "guards": {u: {k: r[k] for k in ("enabled", "flagged", "leave_one_out", "wrong_letter_flagged")}
                                     for u, r in per_user.items()}}

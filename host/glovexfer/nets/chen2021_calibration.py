@@ -224,7 +224,7 @@ def metrics_entries(res: dict) -> dict:
     out = {}
     for key in sorted(k for k in res if k.startswith(KEY_PREFIX)):
         c = res[key]
-        out[key] = {"mean": c["mean"], "std": c["std"], "per_writer": c["per_writer"], "uncalibrated": c["uncalibrated"]["mean"],
+        out[key] = {"spec": c["spec"], "mean": c["mean"], "std": c["std"], "per_writer": c["per_writer"], "uncalibrated": c["uncalibrated"]["mean"],
                     "uncalibrated_per_writer": c["uncalibrated"]["per_writer"], "unguarded": c["unguarded"]["mean"],
                     "guard2_off": [w for w, g in c["guards"].items() if not g["enabled"]], "writers": c["writers"],
                     "device_path_all_letters": res["lowo"]["int8"]["mean"], "reproduce": res["reproduce"]}

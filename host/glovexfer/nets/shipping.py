@@ -75,7 +75,8 @@ def protocol_figures(evaluate_json: dict) -> dict:
         out["ui"] = {"mean": ui["mean"], "std": ui["std"], "per_user": ui["per_user"]}
     for key in sorted(k for k in evaluate_json if k.startswith("ui_cal")):
         c = evaluate_json[key]
-        out[key] = {"mean": c["mean"], "per_user": c["per_user"], "uncalibrated": c["uncalibrated"]["mean"], "users": c["users"]}
+        out[key] = {"spec": c.get("spec", 1), "mean": c["mean"], "per_user": c["per_user"], "uncalibrated": c["uncalibrated"]["mean"],
+                    "users": c["users"]}
     return out
 
 

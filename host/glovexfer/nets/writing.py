@@ -11,7 +11,10 @@ the raw letters (edit distance over the text with its spaces, per character of t
 word error rate raw and with the lexicon (edit distance over words, per true word); and the
 same recognition and decoding on the true letter spans (what a button per letter would give)
 for comparison; the character and word error rates per writer too (``per_writer``: a few
-hard writers can carry most of the errors).
+hard writers can carry most of the errors). With the wearers' calibration letters
+(``evaluate --sessions SET --calibrate K``) the same figures with each wearer's letter
+calibration applied to the letters and the decoder's inputs (:func:`calibrate_letters`;
+docs/writing.md, "Calibrated continuous writing").
 """
 
 from __future__ import annotations
@@ -52,16 +55,18 @@ def match_letters(pred: list[tuple[int, int]], true: list[tuple[int, int]]) -> d
     return out
 
 
-def _recognise(segments_counts: list[np.ndarray], nets: dict, sensor) -> tuple[np.ndarray, np.ndarray]:
+def _recognise(segments_counts: list[np.ndarray], nets: dict, sensor) -> tuple[np.ndarray, np.ndarray, tuple]:
     """The decisions (N,) of time-normalised letters with the device's default model for
-    ``nets`` (golden.recognise.default_model) and the network outputs (N, nets, 26) the word
-    decoder reads (a fused model's two, the LSTM's first)."""
+    ``nets`` (golden.recognise.default_model), the network outputs (N, nets, 26) the word
+    decoder reads (a fused model's two, the LSTM's first) and the networks' features (one
+    (N, F_n) int8 array per network; the letter calibration's input)."""
     from ..golden.recognise import default_model
 
-    d = _decisions(segments_counts, nets, default_model(k for k, v in nets.items() if v is not None), sensor)
-    if not d:
-        return np.zeros(0, np.int64), np.zeros((0, 2, 26), np.int64)
-    return np.array([x[0] for x in d], np.int64), np.stack([x[3] for x in d])
+    out = _batch_outputs(segments_counts, nets, default_model(k for k, v in nets.items() if v is not None), sensor)
+    if out is None:
+        return np.zeros(0, np.int64), np.zeros((0, 2, 26), np.int64), ()
+    top3, _, probs, features = out
+    return top3[:, 0].astype(np.int64), probs, features
 
 
 def _texts(letters: np.ndarray, probs: np.ndarray, words: list[list[int]], lexicon: Lexicon | None) -> tuple[str, str]:
@@ -107,23 +112,16 @@ def session_segments(ss, spotter, progress: bool = False) -> tuple[list, list, l
     return spots, segs, tsegs, plans
 
 
-def evaluate_sessions(ss, spotter, nets: dict, lexicon: Lexicon | None, progress: bool = True) -> dict:
-    """Every figure of the module docstring for the session set ``ss``."""
-    per_session = []
-    spots, seg_counts, true_counts, cuts = session_segments(ss, spotter, progress)
-    tp = n_pred = n_true = 0
-    plans = []
-    for (s, sp), (_, words, true_words) in zip(spots, cuts):
-        m = match_letters(sp.letters, [tuple(x) for x in s.spans.tolist()])
-        tp, n_pred, n_true = tp + len(m), n_pred + len(sp.letters), n_true + len(s.spans)
-        plans.append((s.text, words, true_words, len(sp.letters), len(s.spans), len(m), s.user))
-    letters, probs = _recognise(seg_counts, nets, ss.sensor)
-    true_letters, true_probs = _recognise(true_counts, nets, ss.sensor)
+def _error_counts(plans: list, spotted: tuple, true: tuple, lexicon: Lexicon | None) -> tuple[dict, dict, list]:
+    """The edit distances of every session (``plans``: text, spotted words, true-span words,
+    user, per-session extras) with the letters and network outputs ``spotted`` and ``true``
+    ((decisions, outputs) of the spotted and true-span letters): (sums, per writer, per session)."""
     sums = {k: 0 for k in ("chars", "words", "cer_raw", "wer_raw", "wer_lexicon", "oracle_cer", "oracle_wer_raw", "oracle_wer_lexicon")}
     per_writer: dict = {}
-    for text, words, true_words, n_sp, n_tr, n_match, user in plans:
-        raw, dec = _texts(letters, probs, words, lexicon)
-        o_raw, o_dec = _texts(true_letters, true_probs, true_words, lexicon)
+    per_session = []
+    for text, words, true_words, user, extra in plans:
+        raw, dec = _texts(*spotted, words, lexicon)
+        o_raw, o_dec = _texts(*true, true_words, lexicon)
         tw = text.split(" ")
         e = {"cer_raw": edit_distance(raw, text), "wer_raw": edit_distance(raw.split(" "), tw),
              "wer_lexicon": edit_distance(dec.split(" "), tw), "oracle_cer": edit_distance(o_raw, text),
@@ -138,26 +136,118 @@ def evaluate_sessions(ss, spotter, nets: dict, lexicon: Lexicon | None, progress
         pw["words"] += len(tw)
         for k in ("cer_raw", "wer_raw", "wer_lexicon"):
             pw[k] += e[k]
-        per_session.append({"text": text, "raw": raw, "decoded": dec, "spotted": n_sp, "letters": n_tr, "matched": n_match})
+        per_session.append({"text": text, "raw": raw, "decoded": dec} | extra)
+    return sums, per_writer, per_session
+
+
+def _rates(sums: dict, per_writer: dict, lexicon: Lexicon | None) -> dict:
+    """The error rates of ``_error_counts``' sums: CER, WER raw and with the lexicon (None
+    without one), the same on the true spans, and per writer."""
     ch, wd = max(sums["chars"], 1), max(sums["words"], 1)
     return {
-        "sessions": len(ss),
-        "words": sums["words"],
-        "letters": n_true,
-        "simulated": bool(ss.meta.get("simulated", False)),
-        "spotting": {"recall": tp / max(n_true, 1), "precision": tp / max(n_pred, 1), "spotted": n_pred, "matched": tp},
         "cer_raw": sums["cer_raw"] / ch,
         "wer_raw": sums["wer_raw"] / wd,
         "wer_lexicon": sums["wer_lexicon"] / wd if lexicon is not None else None,
-        "lexicon_size": len(lexicon) if lexicon is not None else 0,
         "true_spans": {"cer_raw": sums["oracle_cer"] / ch, "wer_raw": sums["oracle_wer_raw"] / wd,
                        "wer_lexicon": sums["oracle_wer_lexicon"] / wd if lexicon is not None else None},
         "per_writer": {u: {"sessions": v["sessions"], "words": v["words"], "cer_raw": v["cer_raw"] / max(v["chars"], 1),
                            "wer_raw": v["wer_raw"] / max(v["words"], 1),
                            "wer_lexicon": v["wer_lexicon"] / max(v["words"], 1) if lexicon is not None else None}
                        for u, v in sorted(per_writer.items())},
-        "per_session": per_session,
     }
+
+
+def evaluate_sessions(ss, spotter, nets: dict, lexicon: Lexicon | None, progress: bool = True,
+                      calibration=None, ks: tuple = ()) -> dict:
+    """Every figure of the module docstring for the session set ``ss``; with ``calibration``
+    (the wearers' calibration letters, ``simulate.sessions.calibration_recordings``) and
+    ``ks``, the same figures with each wearer's letter calibration of K letters per letter
+    (``calibrated``: {K: ...}, :func:`calibrate_letters`)."""
+    spots, seg_counts, true_counts, cuts = session_segments(ss, spotter, progress)
+    tp = n_pred = n_true = 0
+    plans, seg_user, true_user = [], [], []
+    for (s, sp), (_, words, true_words) in zip(spots, cuts):
+        m = match_letters(sp.letters, [tuple(x) for x in s.spans.tolist()])
+        tp, n_pred, n_true = tp + len(m), n_pred + len(sp.letters), n_true + len(s.spans)
+        plans.append((s.text, words, true_words, s.user, {"spotted": len(sp.letters), "letters": len(s.spans), "matched": len(m)}))
+        seg_user += [s.user] * len(sp.letters)
+        true_user += [s.user] * len(s.spans)
+    spotted = _recognise(seg_counts, nets, ss.sensor)
+    true = _recognise(true_counts, nets, ss.sensor)
+    sums, per_writer, per_session = _error_counts(plans, spotted[:2], true[:2], lexicon)
+    out = {
+        "sessions": len(ss),
+        "words": sums["words"],
+        "letters": n_true,
+        "simulated": bool(ss.meta.get("simulated", False)),
+        "spotting": {"recall": tp / max(n_true, 1), "precision": tp / max(n_pred, 1), "spotted": n_pred, "matched": tp},
+    } | _rates(sums, per_writer, lexicon) | {"lexicon_size": len(lexicon) if lexicon is not None else 0}
+    out = {k: out[k] for k in ("sessions", "words", "letters", "simulated", "spotting", "cer_raw", "wer_raw", "wer_lexicon",
+                               "lexicon_size", "true_spans", "per_writer")}
+    out["per_session"] = per_session
+    if calibration is not None and ks:
+        from ..golden import calibrate as C
+
+        cal_out = _recognise(list(calibration.counts), nets, ss.sensor)
+        out["calibrated"] = {}
+        letters = {"spotted": (np.array(seg_user), spotted), "true": (np.array(true_user), true)}
+        for k in ks:
+            res = calibrate_letters(calibration, cal_out, k, letters)
+            sums, per_writer, _ = _error_counts(plans, res["spotted"], res["true"], lexicon)
+            gains = [g["gain"] for g in res["guards"].values()]
+            out["calibrated"][str(k)] = _rates(sums, per_writer, lexicon) | {
+                "guards": res["guards"], "spec": C.SPEC_VERSION, "gains_chosen": {g: gains.count(g) for g in C.GAINS}}
+            # without guard 2 (every set with a scale on): what the guard costs or saves
+            res = calibrate_letters(calibration, cal_out, k, {"spotted": letters["spotted"]}, guard=False)
+            sums, per_writer, _ = _error_counts(plans, res["spotted"], true[:2], lexicon)
+            un = _rates(sums, per_writer, lexicon)
+            out["calibrated"][str(k)]["unguarded"] = {key: un[key] for key in ("cer_raw", "wer_raw", "wer_lexicon")} | {
+                "per_writer": {u: v["wer_lexicon"] for u, v in un["per_writer"].items()}}
+    return out
+
+
+def calibrate_letters(calibration, cal_out: tuple, k: int, letters: dict, guard: bool = True) -> dict:
+    """Each wearer's letter calibration applied to their letters.
+
+    ``calibration``: the wearers' calibration recordings (a ``RecordingSet``, letters in
+    order; the first ``k`` of each letter of a user are that user's calibration, added
+    letter by letter, every sample confirmed: the labels are true), ``cal_out`` their
+    ``_recognise`` outputs; ``letters``: name -> (user per letter, ``_recognise`` outputs).
+    Per user the set is built and checked as the device does (``golden.calibrate``: off when
+    Guard 2 finds it harmful or fewer than 2 letters are calibrated); where it is on, each of
+    the user's letters gets the calibrated decision (the window mode's: first maximum of the
+    scores plus every network's bonus) and the calibrated network outputs
+    (``calibrated_outputs``, with the set's sealed gain) for the word decoder. Returns name ->
+    (decisions, outputs) and ``guards``: per user whether it is on, its leave-one-out counts
+    and its chosen gain (spec v2). ``guard=False``: every set with a scale is on, whatever
+    Guard 2 says (a measurement, not the device)."""
+    from ..golden import calibrate as C
+
+    _, cal_probs, cal_feats = cal_out
+    y = np.array([LETTERS.index(c) for c in calibration.labels])
+    users = np.asarray(calibration.users)
+    out = {name: (d.copy(), p.copy()) for name, (_, (d, p, _)) in letters.items()}
+    guards = {}
+    for u in dict.fromkeys(users.tolist()):
+        cal = C.CalibrationSet(len(cal_feats))
+        for c in range(len(LETTERS)):
+            for i in np.flatnonzero((users == u) & (y == c))[:k]:
+                C.add_sample(cal, c, tuple(f[i] for f in cal_feats), cal_probs[i].sum(axis=0), confirm=True)
+        enabled, check = C.enabled_set(cal)
+        if not guard:
+            enabled = cal if C.scales(cal) is not None else None
+        guards[u] = {"enabled": enabled is not None, "samples": len(cal),
+                     "leave_one_out": [check.uncalibrated, check.calibrated, check.total], "gain": check.gain}
+        if enabled is None:
+            continue
+        for name, (who, (_, probs, feats)) in letters.items():
+            idx = np.flatnonzero(who == u)
+            if not len(idx):
+                continue
+            b = C.bonuses_batch(enabled, tuple(f[idx] for f in feats))
+            out[name][0][idx] = np.argmax(probs[idx].sum(axis=1) + b.sum(axis=1), axis=1)
+            out[name][1][idx] = C.calibrated_outputs(probs[idx], b)
+    return out | {"guards": guards}
 
 
 # ---------------------------------------------------------------- the device's continuous mode
@@ -192,49 +282,79 @@ class StreamWord:
     letters: int
 
 
-def _decisions(counts_list: list[np.ndarray], nets: dict, model: str, sensor) -> list[tuple]:
-    """Per letter (index, q8, top3 [(letter, q8)], network outputs (nets, 26)) of the device's
-    selected ``model``, golden recognise + fuse (the firmware's gx_recognise decision); the
-    outputs are the word decoder's input: a fused model's two networks' probs_q8 (the LSTM's
-    first), else the one network's."""
+def _batch_outputs(counts_list: list[np.ndarray], nets: dict, model: str, sensor) -> tuple | None:
+    """The device's selected ``model`` on time-normalised letters, golden recognise + fuse
+    (the firmware's gx_recognise decision): (top3 (N, 3), the scores the decision and its
+    confidence come from (N, 26): a fused model's sum 0..510, else the network's outputs,
+    the word decoder's network outputs (N, nets, 26): a fused model's two networks' probs_q8,
+    the LSTM's first, else the one network's, the networks' features (one (N, F_n) int8 array
+    per network, None where a network has none)); None without letters."""
     from ..golden.recognise import MODEL_NETS, fuse_batch, recognise_batch
 
     if not counts_list:
-        return []
+        return None
     need = MODEL_NETS.get(model)
     if need is None or any(nets.get(k) is None for k in need):
         raise ValueError(f"model {model!r} needs the networks {need}, given {sorted(k for k, v in nets.items() if v)}")
     kw = {f"net_{k}": nets[k] for k in need}
-    out = []
     X = np.stack(counts_list)
+    parts = []
     for k in range(0, len(X), 512):
         r = recognise_batch(X[k:k + 512], **kw, **({} if sensor is None else {"sensor": sensor}))
+        outs = [getattr(r, n) for n in need]
+        probs = np.stack([np.asarray(o.probs_q8, np.int64) for o in outs], axis=1)
         if len(need) == 2:
-            second = getattr(r, need[1])
-            f = fuse_batch(r.lstm, second)
-            for sc, top, a, b in zip(f.scores, f.top3, r.lstm.probs_q8, second.probs_q8):
-                out.append((int(top[0]), int(sc[top[0]]) >> 1, [(LETTERS[j], int(sc[j]) >> 1) for j in top],
-                            np.stack([a, b]).astype(np.int64)))
+            f = fuse_batch(*outs)
+            top3, scores = f.top3, f.scores
         else:
-            nb = getattr(r, need[0])
-            for pr, top in zip(nb.probs_q8, nb.top3):
-                out.append((int(top[0]), int(pr[top[0]]), [(LETTERS[j], int(pr[j])) for j in top],
-                            np.asarray(pr, np.int64)[None]))
-    return out
+            top3, scores = outs[0].top3, probs[:, 0]
+        parts.append((np.asarray(top3), np.asarray(scores, np.int64), probs, [o.features for o in outs]))
+    feats = tuple(None if parts[0][3][n] is None else np.concatenate([p[3][n] for p in parts]) for n in range(len(need)))
+    return (np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts]),
+            np.concatenate([p[2] for p in parts]), feats)
+
+
+def _decisions(counts_list: list[np.ndarray], nets: dict, model: str, sensor, calibration=None) -> list[tuple]:
+    """Per letter (index, q8, top3 [(letter, q8)], network outputs (nets, 26)) of the device's
+    selected ``model`` (``_batch_outputs``); q8: a fused model's score halved, else the
+    network's output. With ``calibration`` (the wearer's set, made with ``model`` and switched
+    on): the calibrated decision (golden.calibrate: first maximum of the scores plus every
+    network's bonus, with the set's sealed gain G; q8 = score x 255 // ((255 + G) x networks),
+    as the window mode's) and each network's calibrated outputs (``calibrated_outputs``)."""
+    out = _batch_outputs(counts_list, nets, model, sensor)
+    if out is None:
+        return []
+    top3, scores, probs, feats = out
+    if calibration is None:
+        shift = 1 if probs.shape[1] == 2 else 0
+        return [(int(top[0]), int(sc[top[0]]) >> shift, [(LETTERS[j], int(sc[j]) >> shift) for j in top], pr)
+                for top, sc, pr in zip(top3, scores, probs)]
+    from ..golden import calibrate as C
+    from ..golden.recognise import top_k
+
+    b = C.bonuses_batch(calibration, feats)
+    most = (255 + calibration.sealed_gain()) * probs.shape[1]
+    res = []
+    for sc, q in zip(probs.sum(axis=1) + b.sum(axis=1), C.calibrated_outputs(probs, b)):
+        top = top_k(sc, 3)
+        res.append((int(top[0]), int(sc[top[0]]) * 255 // most, [(LETTERS[j], int(sc[j]) * 255 // most) for j in top], q))
+    return res
 
 
 def continuous_stream(counts, spotter, nets: dict, lexicon: Lexicon | None, model: str = "fused",
-                      sensor=None) -> list:
+                      sensor=None, calibration=None) -> list:
     """The device's continuous mode on one stream ended by ``end``, as the golden model has it:
     the ``StreamLetter`` / ``StreamWord`` events in the order of its ``LETTER`` / ``WORD``
     lines. Letters: golden spotting (letters of more than MAX_LETTER samples dropped), time
     normalisation, recognition by ``model``; a word ends at the next word's first letter or
     at the stream's end; its letters' network outputs are decoded with ``lexicon`` (golden
-    letter_costs, decode_word) unless it has more than WORD_LETTERS letters."""
+    letter_costs, decode_word) unless it has more than WORD_LETTERS letters. ``calibration``:
+    the wearer's letter calibration switched on (a ``golden.calibrate`` set made with
+    ``model``, ``enabled_set``'s), applied to every letter (``_decisions``; ``cal=on``)."""
     counts = np.asarray(counts, dtype=np.int16)
     sp = spot(spotter, counts)
     starts = {w[0] for w in sp.words}
-    dec = _decisions([time_normalise(counts, a, b) for a, b in sp.letters], nets, model, sensor)
+    dec = _decisions([time_normalise(counts, a, b) for a, b in sp.letters], nets, model, sensor, calibration)
     events: list = []
     word: list = []
 
@@ -257,5 +377,5 @@ def continuous_stream(counts, spotter, nets: dict, lexicon: Lexicon | None, mode
     return events
 
 
-__all__ = ["evaluate_sessions", "session_segments", "edit_distance", "match_letters", "continuous_stream", "StreamLetter", "StreamWord",
+__all__ = ["calibrate_letters", "evaluate_sessions", "session_segments", "edit_distance", "match_letters", "continuous_stream", "StreamLetter", "StreamWord",
            "WORD_LETTERS"]

@@ -278,15 +278,23 @@ def simulate_sessions(
     config: SimulatorConfig = DEFAULT_CONFIG,
     session: SessionConfig = DEFAULT_SESSION_CONFIG,
     progress: bool = True,
+    hold_out: int = 0,
 ) -> SessionSet:
     """Sessions of DigiLeTs writers (default: the fixed writer split's 16 target writers, never
     used in training) writing phrases of common English words (or ``phrases``), round robin
-    over the writers; each letter is one of the writer's five instances of it, at random."""
+    over the writers; each letter is one of the writer's five instances of it, at random.
+
+    ``hold_out``: the last ``hold_out`` instances of every letter are left out of the
+    sessions (each letter drawn from the first ``5 - hold_out``): a wearer's calibration
+    letters can then be written from instances the sessions never show
+    (``calibration_recordings``). 0 (default) gives the bytes of a set made without it."""
     from ..data.digilets import INSTANCES, list_writer_files, load_digilets, split_writers, writer_id
     from .dataset import SPLIT_SEED
     from .kinematics import letter_path
     from .users import sample_user_style
 
+    if not 0 <= hold_out < INSTANCES:
+        raise ValueError(f"hold_out must be in 0..{INSTANCES - 1}, got {hold_out}")
     ids = sorted(writer_id(f) for f in list_writer_files(Path(digilets_root)))
     if writers is None:
         _, writers = split_writers(ids, n_target=16, seed=SPLIT_SEED)
@@ -314,7 +322,7 @@ def simulate_sessions(
         by_key = {(x.label, x.instance): x for x in pen[wid]}
         paths = []
         for ch in text_letters(text):
-            key = (wid, ch, int(rng.integers(INSTANCES)))
+            key = (wid, ch, int(rng.integers(INSTANCES - hold_out)))
             if key not in cache:
                 cache[key] = letter_path(by_key[key[1:]], config.pause_speed_frac)
             paths.append(cache[key])
@@ -336,8 +344,65 @@ def simulate_sessions(
         "phrases": "wordfreq English, 2-4 words, drawn by 1/rank over the 10,000 most frequent a-z words",
         "note": "simulated writing sessions made from DigiLeTs pen trajectories (not recorded with a glove)",
     }
+    if hold_out:
+        meta["held_out_instances"] = list(range(INSTANCES - hold_out, INSTANCES))
     return SessionSet.from_sessions(out, sensor, meta, {"writer": np.array(users_w, dtype=str)})
 
 
-__all__ = ["SessionConfig", "DEFAULT_SESSION_CONFIG", "simulate_session", "simulate_sessions", "common_words",
+def calibration_recordings(digilets_root: str | Path, meta: dict, k: int = 3, config: SimulatorConfig = DEFAULT_CONFIG,
+                           sensor: SensorSpec = MPU9250, users: list[str] | None = None):
+    """The few-shot calibration letters of a session set's wearers (``meta`` of
+    ``simulate_sessions(..., hold_out=H)``): for every user, ``k`` isolated recordings (32
+    samples, as the window mode records them) of each letter a..z, written by the user's
+    writer from the instances the sessions left out (recording r of a letter: held-out
+    instance r mod H) in the user's own simulated style and glove (the sessions' style,
+    drawn again from the set's seed); per recording a fresh jitter, tremor and noise from a
+    generator of its own (``SeedSequence(seed)``'s children after the sessions' ones).
+    A ``RecordingSet`` in user order, letters ascending, recordings of a letter in order
+    (the first K of each letter are the K-sample calibration); extras ``instance``.
+    ``users``: only these (default: every user of the set; each user's recordings are the
+    same either way)."""
+    from ..data.digilets import load_digilets
+    from ..data.recordings import RecordingSet
+    from ..params import LETTERS
+    from .glove import simulate_letter
+    from .kinematics import letter_path
+    from .users import sample_user_style
+
+    held = [int(x) for x in meta.get("held_out_instances", [])]
+    if not held:
+        raise ValueError("the session set left no DigiLeTs instance out (simulate --sessions N --hold-out-instances H): "
+                         "calibration letters would repeat the sessions' trajectories")
+    if k < 1:
+        raise ValueError(f"k must be >= 1, got {k}")
+    every = dict(meta["writers"])
+    unknown = sorted(set(users or ()) - set(every))
+    if unknown:
+        raise ValueError(f"users {unknown} are not in the session set")
+    seeds = np.random.SeedSequence(int(meta["seed"])).spawn(2 * len(every) + 1)
+    chosen = [(n, uid, wid) for n, (uid, wid) in enumerate(every.items()) if users is None or uid in users]
+    pen = load_digilets(digilets_root, writers=sorted({wid for _, _, wid in chosen}))
+    counts, labels, uids, inst = [], [], [], []
+    for n, uid, wid in chosen:
+        style = sample_user_style(np.random.default_rng(seeds[n]), config)  # the sessions' first draw
+        if style.to_dict() != {kk: v for kk, v in meta["users"][uid].items() if kk != "writer"}:
+            raise ValueError(f"user {uid}: the style drawn again differs from the session set's (another generator?)")
+        rng = np.random.default_rng(seeds[len(every) + 1 + n])
+        by_key = {(x.label, x.instance): x for x in pen[wid]}
+        for ch in LETTERS:
+            for r in range(k):
+                i = held[r % len(held)]
+                sim = simulate_letter(letter_path(by_key[(ch, i)], config.pause_speed_frac), jitter_style(style, rng, config),
+                                      rng, sensor, config)
+                counts.append(sim.counts)
+                labels.append(ch)
+                uids.append(uid)
+                inst.append(i)
+    cal_meta = {"simulated": True, "from_sessions_seed": int(meta["seed"]), "instances": held, "per_letter": k,
+                "note": "simulated calibration letters of a session set's wearers, from DigiLeTs instances the sessions left out"}
+    return RecordingSet(np.stack(counts), np.array(labels, dtype=str), np.array(uids, dtype=str), sensor, cal_meta,
+                        {"instance": np.array(inst, dtype=np.int8)})
+
+
+__all__ = ["calibration_recordings", "SessionConfig", "DEFAULT_SESSION_CONFIG", "simulate_session", "simulate_sessions", "common_words",
            "draw_phrases", "min_jerk", "GENERATOR", "GENERATOR_VERSION"]
