@@ -6,7 +6,9 @@
 Pretrains the paper network NET (``nets.chen2021.pretrained``: same data, settings and seed)
 into two cache folders, each in its own process run of this script when the folder has no
 weights yet (a folder that already holds them, e.g. a protocol run's ``out/cache``, is read as
-it is), and compares the two weight sets and their training histories.
+it is), and compares the two weight sets and their training histories. Before the initial weights
+were drawn from the seed (``nets.train.seed_everything`` before every build) they differed;
+since, they are identical.
 """
 
 from __future__ import annotations

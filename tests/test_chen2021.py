@@ -139,6 +139,21 @@ def test_split_protocols():
         CP.subject_pairs(ws[:3])
 
 
+def test_picking_folds_keeps_each_folds_seed():
+    """A fold trains with seed + k, k its place in the protocol's whole list: running it
+    alone (--only), among the first N (--folds) or in the full run gives it the same k
+    (a run split over processes with --only computes the same folds as one run)."""
+    ws = [f"w{i:02d}" for i in range(12)]
+    full = CP.fold_plan(CP.PROTOCOLS, ws)
+    assert [p for p, *_ in full] == ["lowo"] * 12 + ["subject_split"] * 6 + ["random_split"]
+    where = {(p, name): (k, n) for p, k, n, name, _ in full}
+    assert where[("lowo", "w05")] == (5, 12) and where[("random_split", "random")] == (0, 1)
+    picked = CP.fold_plan(CP.PROTOCOLS, ws, only=["w05", "w09", "random"]) + CP.fold_plan(["lowo"], ws, folds=3)
+    assert [name for _, _, _, name, _ in picked] == ["w05", "w09", "random", "w00", "w01", "w02"]
+    for p, k, n, name, held in picked:
+        assert where[(p, name)] == (k, n) and held == next(h for q, _, _, m, h in full if (q, m) == (p, name))
+
+
 # ---------------------------------------------------------------- the real data set
 def test_real_data_set_counts(chen2021_dir):
     cs = load_chen2021(chen2021_dir)

@@ -347,6 +347,20 @@ def _device_signal_fold(signals, protocol: str, name: str, held, seed: int, quic
     return rec, dict(y=y[te], **probs)
 
 
+def fold_plan(protocols, writers: list[str], seed: int = 0, folds: int | None = None, only: list[str] | None = None) -> list[tuple]:
+    """The folds to run: (protocol, k, n, name, held-out writers) with k the fold's place in
+    its protocol's whole list of n folds. k seeds the fold's training (seed + k), so picking
+    folds (``folds``: the first N; ``only``: these names) does not change what a fold computes."""
+    todo = []
+    for protocol in protocols:
+        specs = fold_specs(protocol, writers, seed)
+        picked = list(enumerate(specs))[:folds] if folds else list(enumerate(specs))
+        if only:
+            picked = [sp for sp in picked if sp[1][0] in only]
+        todo += [(protocol, k, len(specs), name, held) for k, (name, held) in picked]
+    return todo
+
+
 def run_protocols(chen_root, digilets_root, out: Path, protocols=PROTOCOLS, seed: int = 0, quick: bool = False, progress: bool = True,
                   folds: int | None = None, only: list[str] | None = None, writers: list[str] | None = None, log=print) -> None:
     """Run ``protocols`` fold by fold: every paper-network setting (``run_fold``) into
@@ -357,15 +371,7 @@ def run_protocols(chen_root, digilets_root, out: Path, protocols=PROTOCOLS, seed
     ``writers``: only these Chen writers (a smaller data set; the folds change with it)."""
     out = Path(out)
     tgt = target(chen_root, progress=progress, writers=writers)
-    all_writers = sorted(set(tgt.group.tolist()))
-    todo = []
-    for protocol in protocols:
-        specs = fold_specs(protocol, all_writers, seed)
-        if folds:
-            specs = specs[:folds]
-        if only:
-            specs = [sp for sp in specs if sp[0] in only]
-        todo += [(protocol, k, len(specs), name, held) for k, (name, held) in enumerate(specs)]
+    todo = fold_plan(protocols, sorted(set(tgt.group.tolist())), seed, folds, only)
     weights: dict = {}
     signals = None
     for protocol, k, n, name, held in todo:
