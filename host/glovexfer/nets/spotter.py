@@ -97,9 +97,7 @@ def train_spotter(train, val, epochs: int = 60, patience: int = 8, seed: int = 0
                   metrics=[keras.metrics.BinaryAccuracy(threshold=0.0, name="accuracy")])
     callbacks = [keras.callbacks.EarlyStopping(monitor="val_loss", patience=patience, restore_best_weights=True)]
     if progress:
-        from .train import _progress_callback
-
-        callbacks.append(_progress_callback(epochs, "spotter"))
+        callbacks.append(T._progress_callback(epochs, "spotter"))
     hist = model.fit(x, y, validation_data=(xv, yv), epochs=epochs, batch_size=64, shuffle=True, verbose=0, callbacks=callbacks)
     vl = hist.history["val_loss"]
     best = int(np.argmin(vl))
