@@ -109,6 +109,7 @@ struct LetterCal {
     int armed;                   // 'calib add X': the letter the next window is a sample of, or -1
     int suspect;                 // a sample that does not look like its letter waits: its letter, or -1
     int8_t feat[kGxFeatMax];     // the features of the last recognition
+    GxCalibOut out;              // its calibrated decision (lcal_apply), each network's bonus with it
     int8_t pending[kGxFeatMax];  // the suspect sample's features
 };
 LetterCal g_lcal;
@@ -686,7 +687,7 @@ bool lcal_apply(const GxRecognition* r, uint16_t scores[kGxClasses], GxDecision*
     uint16_t base[kGxClasses];
     int32_t max_score = 0;
     if (!lcal_applies() || r->status != GX_OK || !gx_recognition_scores(r, base, &max_score)) return false;
-    GxCalibOut out;
+    GxCalibOut& out = g_lcal.out;
     gx_calib_decide(&g_lcal.set, &g_lcal.scale, g_lcal.feat, base, &out);
     const int32_t top = max_score + gx_calib_gain(&g_lcal.set) * g_lcal.n_nets;
     *d = r->decision;
@@ -713,11 +714,12 @@ void lcal_replay_lines(const GxRecognition* r) {
 
 #if GX_WITH_SPOTTER
 // Continuous mode, after lcal_apply said it applies: each network's outputs (26 per network,
-// the LSTM's first) replaced by its calibrated outputs, what the word decoder reads.
+// the LSTM's first) replaced by its calibrated outputs, what the word decoder reads (the
+// bonuses of lcal_apply's decision: the nearest distances are not computed again).
 void lcal_outputs(uint8_t* probs, int32_t n_nets) {
     for (int32_t k = 0; k < n_nets; ++k) {
         uint8_t q[kGxClasses];
-        gx_calib_outputs(&g_lcal.set, &g_lcal.scale, g_lcal.feat, k, probs + k * kGxClasses, q);
+        gx_calib_outputs(&g_lcal.out, k, probs + k * kGxClasses, q);
         std::memcpy(probs + k * kGxClasses, q, sizeof q);
     }
 }

@@ -123,14 +123,22 @@ int32_t bonus_at(int32_t d, int32_t tau, int32_t g) {
     return d == kNoDistance || d >= tau ? 0 : g * (tau - d) / tau;
 }
 
-// base + the bonus of gain g for the distances d (an inactive scale: base).
+// base + the bonus of gain g for the distances d (an inactive scale: base); each network's
+// bonus into `bonus` too, unless it is null.
 void with_bonus(const GxCalibSet* set, const GxCalibScale* scale, const int32_t d[kGxCalibMaxNets][kGxClasses],
-                int32_t g, const uint16_t base[kGxClasses], uint16_t out[kGxClasses]) {
+                int32_t g, const uint16_t base[kGxClasses], uint16_t out[kGxClasses],
+                uint16_t (*bonus)[kGxClasses] = nullptr) {
     for (int c = 0; c < kGxClasses; ++c) out[c] = base[c];
+    if (bonus)
+        for (int k = 0; k < kGxCalibMaxNets; ++k)
+            for (int c = 0; c < kGxClasses; ++c) bonus[k][c] = 0;
     if (!scale->active) return;
     for (int k = 0; k < set->n_nets; ++k)
-        for (int c = 0; c < kGxClasses; ++c)  // a score stays below 510 + 2 x 2040
-            out[c] = static_cast<uint16_t>(out[c] + bonus_at(d[k][c], scale->tau[k], g));
+        for (int c = 0; c < kGxClasses; ++c) {  // a bonus is at most 2040, a score stays below 510 + 2 x 2040
+            const int32_t b = bonus_at(d[k][c], scale->tau[k], g);
+            out[c] = static_cast<uint16_t>(out[c] + b);
+            if (bonus) bonus[k][c] = static_cast<uint16_t>(b);
+        }
 }
 
 int first_max(const uint16_t v[kGxClasses]) {
@@ -225,20 +233,14 @@ void gx_calib_decide(const GxCalibSet* set, const GxCalibScale* scale, const int
                      const uint16_t base[kGxClasses], GxCalibOut* out) {
     int32_t d[kGxCalibMaxNets][kGxClasses];
     if (scale->active) nearest(set, x, -1, d);
-    with_bonus(set, scale, d, gx_calib_gain(set), base, out->scores);
+    with_bonus(set, scale, d, gx_calib_gain(set), base, out->scores, out->bonus);
     gx_top3(out->scores, kGxClasses, out->top3);
     out->index = out->top3[0];
 }
 
-void gx_calib_outputs(const GxCalibSet* set, const GxCalibScale* scale, const int8_t* x, int k,
-                      const uint8_t p[kGxClasses], uint8_t q[kGxClasses]) {
-    int32_t b[kGxClasses] = {};
-    if (scale->active && k >= 0 && k < set->n_nets) {
-        int32_t d[kGxClasses];
-        nearest_net(set, k, x, -1, d);
-        const int32_t g = gx_calib_gain(set);
-        for (int c = 0; c < kGxClasses; ++c) b[c] = bonus_at(d[c], scale->tau[k], g);
-    }
+void gx_calib_outputs(const GxCalibOut* out, int k, const uint8_t p[kGxClasses], uint8_t q[kGxClasses]) {
+    static const uint16_t kNone[kGxClasses] = {};
+    const uint16_t* b = k >= 0 && k < kGxCalibMaxNets ? out->bonus[k] : kNone;
     int32_t sp = 0, sb = 0;
     for (int c = 0; c < kGxClasses; ++c) {
         sp += p[c];

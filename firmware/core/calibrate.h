@@ -93,6 +93,7 @@ struct GxCalibOut {
     uint16_t scores[kGxClasses];  //!< base + bonus, 0..510 + kGxCalibMaxNets x kGxCalibGainMax
     int index;
     int top3[3];
+    uint16_t bonus[kGxCalibMaxNets][kGxClasses];  //!< each network's bonus (0..gain; 0 past n_nets or inactive)
 };
 
 //! Leave-one-out on the stored samples: how many each classifier gets right.
@@ -144,12 +145,11 @@ void gx_calib_scale(const GxCalibSet* set, GxCalibScale* scale);
 void gx_calib_decide(const GxCalibSet* set, const GxCalibScale* scale, const int8_t* x,
                      const uint16_t base[kGxClasses], GxCalibOut* out);
 //! Continuous writing (golden calibrated_outputs): network k's int8 softmax outputs p
-//! (0..255) with its bonus for the features x mixed in, what the word decoder reads:
-//! q_c = min(255, floor((p_c + b_{k,c}) * S / max(1, S + B))), S = sum_c p_c, B = sum_c b_{k,c},
-//! b with the set's gain (gx_calib_gain);
-//! an inactive scale (or k out of range) gives q = p.
-void gx_calib_outputs(const GxCalibSet* set, const GxCalibScale* scale, const int8_t* x, int k,
-                      const uint8_t p[kGxClasses], uint8_t q[kGxClasses]);
+//! (0..255) with its bonus of the decision `out` (gx_calib_decide: the nearest distances are
+//! not computed again) mixed in, what the word decoder reads:
+//! q_c = min(255, floor((p_c + b_{k,c}) * S / max(1, S + B))), S = sum_c p_c, B = sum_c b_{k,c};
+//! no bonus (an inactive scale, k past the set's networks or out of range) gives q = p.
+void gx_calib_outputs(const GxCalibOut* out, int k, const uint8_t p[kGxClasses], uint8_t q[kGxClasses]);
 //! The model's integer scores of one stored sample, from its features (the caller's model:
 //! gx_scores_of_features); false when they cannot be computed.
 using GxCalibScoresFn = bool (*)(void* ctx, int sample, const int8_t* features, uint16_t out[kGxClasses]);

@@ -83,15 +83,19 @@ int main() {
     uint8_t p[kGxClasses] = {}, q[kGxClasses];
     p[0] = 200;
     p[2] = 56;
-    gx_calib_outputs(s, &sc, x, 0, p, q);
+    gx_calib_outputs(&out, 0, p, q);
     const int32_t b0 = 255 * (sc.tau[0] - 7 * kGxFeatLstm) / sc.tau[0];
     ok &= check(q[1] == 255 * 256 / (256 + 255 + b0) && q[0] == (200 + b0) * 256 / (256 + 255 + b0) &&
                     q[2] == 56 * 256 / (256 + 255 + b0) && q[3] == 0,
                 "calibrated outputs");
     GxCalibScale off = sc;
     off.active = false;
-    gx_calib_outputs(s, &off, x, 0, p, q);
+    gx_calib_decide(s, &off, x, base, &out);
+    gx_calib_outputs(&out, 0, p, q);
     ok &= check(std::memcmp(p, q, sizeof p) == 0, "no scale: the outputs as they are");
+    gx_calib_decide(s, &sc, x, base, &out);
+    gx_calib_outputs(&out, 2, p, q);
+    ok &= check(std::memcmp(p, q, sizeof p) == 0, "a network the set does not have: the outputs as they are");
     // leave-one-out: b alone -> without it, one letter (no effect); a's samples keep a's bonus
     GxCalibLoo loo;
     ok &= check(gx_calib_loo(s, own_letter_scores, s, &g_scratch, &loo), "leave-one-out runs");
@@ -149,14 +153,15 @@ int main() {
     ok &= check(out.scores[0] == b510 && out.scores[1] == 0 && out.index == 0, "bonus of the chosen gain");
     // ... and continuous writing's outputs (network 0: a's bonus of gain 510, b none)
     const int32_t b0_510 = 510 * (sc.tau[0] - kGxFeatLstm) / sc.tau[0];
-    gx_calib_outputs(s, &sc, x, 0, p, q);
+    gx_calib_outputs(&out, 0, p, q);
     ok &= check(q[0] == (200 + b0_510) * 256 / (256 + b0_510) && q[1] == 0 && q[2] == 56 * 256 / (256 + b0_510),
                 "calibrated outputs with the chosen gain");
     // the largest products: gain 2040, an exact match (bonus 2040), every output 255
     ok &= check(gx_calib_set_gain(s, 2040), "gain 2040 set");
     feat(x, 0, 0);
     for (int c = 0; c < kGxClasses; ++c) p[c] = 255;
-    gx_calib_outputs(s, &sc, x, 0, p, q);
+    gx_calib_decide(s, &sc, x, base, &out);
+    gx_calib_outputs(&out, 0, p, q);
     ok &= check(q[0] == 255 && q[1] == 255 * 6630 / (6630 + 2040) && q[25] == q[1], "calibrated outputs of gain 2040");
     ok &= check(gx_calib_set_gain(s, loo.gain), "gain set back");
     gx_calib_seal(s);
