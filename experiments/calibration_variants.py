@@ -154,10 +154,13 @@ def chen_variants(folds: Path, metrics_path: Path, seed: int) -> dict:
     the run that wrote the fold files)."""
     from glovexfer.files import read_json_object
     from glovexfer.nets import chen2021_calibration as CC
+    from glovexfer.nets import chen2021_shipping as CS
 
     out = folds.parent if folds.name == CC.FOLDS_DIR else folds  # the run's --out or its folds_cal/
     writers = sorted(p.stem for p in (out / CC.FOLDS_DIR).glob("*.json"))
-    shipped = read_json_object(metrics_path, "metrics file")["best"]
+    # chen_best's figures (the metrics' ``best`` is the best model on the subject split, which
+    # need not be the shipped device model)
+    shipped = read_json_object(metrics_path, "metrics file")[CS.FUSED_FIGURES]
     everyone = shipped[f"{CC.KEY_PREFIX}1"]["writers"]
     if writers != everyone:  # each writer's split is seeded by its place among all 12
         raise SystemExit(f"{out / CC.FOLDS_DIR}: fold files of {writers}, the metrics' run has {everyone}")

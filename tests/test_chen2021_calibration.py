@@ -180,6 +180,29 @@ def test_protocols_summary_keeps_the_calibration(tmp_path, capsys):
     assert again[FUSED_FIGURES]["lowo_cal1"] == entries["lowo_cal1"] and again[FUSED_FIGURES]["lowo"] == m[FUSED_FIGURES]["lowo"]
 
 
+def test_best_is_a_model_the_firmware_runs(tmp_path, capsys):
+    """``best`` of the summary is the highest subject-split mean among the models measured on
+    all 6 pairs, leaving out the float time-signal study's (``FLOAT_ONLY``: no firmware runs
+    them), even when one of those is higher."""
+    from glovexfer.nets.chen2021 import FLOAT_ONLY, N_PAIRS
+
+    def fold(name, accs):
+        return {"protocol": "subject_split", "fold": name, "held_out": name.split("+"), "n_test": 10, "seconds": 1.0,
+                "models": {m: {"accuracy": a, "confusion": np.eye(26, dtype=int).tolist(), "per_writer": {}} for m, a in accs.items()}}
+
+    d = tmp_path / "folds" / "subject_split"
+    d.mkdir(parents=True)
+    for k in range(N_PAIRS):
+        (d / f"w{k}+v{k}.json").write_text(json.dumps(fold(f"w{k}+v{k}", {FUSED_FIGURES: 0.70, "signal_net": 0.68, FLOAT_ONLY[1]: 0.71})))
+    (d / "w0+v0.json").write_text(json.dumps(fold("w0+v0", {FUSED_FIGURES: 0.70, "signal_net": 0.68, FLOAT_ONLY[1]: 0.71, "transfer_lstm": 0.9})))
+    js = tmp_path / "metrics.json"
+    assert main(["evaluate", "--domain", "chen2021", "--summarise", "--out", str(tmp_path), "--json", str(js), "--no-progress"]) == 0
+    m = json.loads(js.read_text())
+    assert m[FLOAT_ONLY[1]]["subject_split"]["mean"] > m[FUSED_FIGURES]["subject_split"]["mean"]
+    assert m["transfer_lstm"]["subject_split"]["folds"] == 1  # not on all 6 pairs: not a candidate
+    assert m["best"]["is"] == FUSED_FIGURES
+
+
 def test_fold_is_the_shipping_path_on_the_other_writers(quick_fold, chen2021_dir, digilets_dir, tmp_path):
     """A fold's networks are what ``train --domain chen2021`` and ``export --domain chen2021``
     make of the other 11 writers: the shipped path's int8 chen_best on the held-out writer's

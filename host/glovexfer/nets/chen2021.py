@@ -275,6 +275,9 @@ DEVICE_SIGNAL = "devsignal"
 #: Per-fold files merged into the paper networks' folds by :func:`summarise`: the device
 #: signal network's, and the float time-signal network's of experiments/chen2021_best.py.
 EXTRA_SUFFIXES = (".signal.json", ".devsignal.json")
+#: The float time-signal network's models (experiments/chen2021_best.py, a study): its input
+#: is not the firmware's, so no firmware runs them and ``best`` is never one of them.
+FLOAT_ONLY = ("signal_cnn", "signal_cnn+transfer_lstm")
 REPRODUCE = "TF_NUM_INTRAOP_THREADS=1 TF_NUM_INTEROP_THREADS=1 glovexfer evaluate --domain chen2021 --protocol lowo subject_split random_split"
 
 
@@ -403,8 +406,8 @@ def summarise(out: Path) -> dict:
     """The fold files under ``out/folds`` as the metrics file's content: per model name
     ``lowo.mean``, ``lowo.per_writer``, ``subject_split.mean``, ``random_split.mean``, with
     per-fold figures and summed confusion matrices, and ``best``: the model with the highest
-    subject-split mean among those measured on all 6 pairs (a fixed rule, applied to the
-    reported folds)."""
+    subject-split mean among those measured on all 6 pairs that the firmware can run (not
+    ``FLOAT_ONLY``; a fixed rule, applied to the reported folds)."""
     out = Path(out)
     if not any((out / "folds" / p).is_dir() for p in PROTOCOLS):
         raise GloveXferError(f"{out / 'folds'}: no protocol results to summarise (run: glovexfer evaluate --domain chen2021 --protocol ...)")
@@ -437,7 +440,8 @@ def summarise(out: Path) -> dict:
             if protocol in ("lowo", "subject_split"):
                 entry["per_writer"] = {w: a for r in folds for w, a in r["models"][m]["per_writer"].items()}
             models.setdefault(RENAME.get(m, m), {})[protocol] = entry
-    complete = [m for m, v in models.items() if "subject_split" in v and v["subject_split"]["folds"] == N_PAIRS]
+    complete = [m for m, v in models.items()
+                if m not in FLOAT_ONLY and "subject_split" in v and v["subject_split"]["folds"] == N_PAIRS]
     if complete:
         best = max(complete, key=lambda m: models[m]["subject_split"]["mean"])
         models["best"] = dict(models[best]) | {"is": best}
