@@ -233,7 +233,7 @@ def print_chen(res: dict) -> None:
         print(f"  {w}: {100 * f['uncalibrated']:.1f} / {100 * f['spec_v1']:.1f} / {100 * f['device']:.1f} ({k3['chosen'][w]})")
     c = res["check"]
     print(("check OK: " if c["ok"] else "check FAILED: ") + ", ".join(f"{k} {100 * v:.2f} % (spec {c['metrics_spec'][k]})" for k, v in c["metrics"].items())
-          + (" (models/chen2021/metrics.json best) equal this run's figures of that spec; the device's gain = the chosen gain"
+          + (" (models/chen2021/metrics.json, chen_best = signal_net+transfer_lstm) equal this run's figures of that spec; the device's gain = the chosen gain"
              if c["ok"] else "; " + "; ".join(c["mismatches"])))
 
 
