@@ -123,21 +123,29 @@ int32_t bonus_at(int32_t d, int32_t tau, int32_t g) {
     return d == kNoDistance || d >= tau ? 0 : g * (tau - d) / tau;
 }
 
-// base + the bonus of gain g for the distances d (an inactive scale: base); each network's
-// bonus into `bonus` too, unless it is null.
+// base + the bonus of gain g for the distances d (an inactive scale: base).
 void with_bonus(const GxCalibSet* set, const GxCalibScale* scale, const int32_t d[kGxCalibMaxNets][kGxClasses],
-                int32_t g, const uint16_t base[kGxClasses], uint16_t out[kGxClasses],
-                uint16_t (*bonus)[kGxClasses] = nullptr) {
+                int32_t g, const uint16_t base[kGxClasses], uint16_t out[kGxClasses]) {
     for (int c = 0; c < kGxClasses; ++c) out[c] = base[c];
-    if (bonus)
-        for (int k = 0; k < kGxCalibMaxNets; ++k)
-            for (int c = 0; c < kGxClasses; ++c) bonus[k][c] = 0;
     if (!scale->active) return;
     for (int k = 0; k < set->n_nets; ++k)
-        for (int c = 0; c < kGxClasses; ++c) {  // a bonus is at most 2040, a score stays below 510 + 2 x 2040
-            const int32_t b = bonus_at(d[k][c], scale->tau[k], g);
-            out[c] = static_cast<uint16_t>(out[c] + b);
-            if (bonus) bonus[k][c] = static_cast<uint16_t>(b);
+        for (int c = 0; c < kGxClasses; ++c)  // a score stays below 510 + 2 x 2040
+            out[c] = static_cast<uint16_t>(out[c] + bonus_at(d[k][c], scale->tau[k], g));
+}
+
+// with_bonus, each network's bonus kept in `bonus` too (0 past n_nets or inactive): the
+// decision's, which continuous writing's calibrated outputs read again.
+void with_bonus_kept(const GxCalibSet* set, const GxCalibScale* scale, const int32_t d[kGxCalibMaxNets][kGxClasses],
+                     int32_t g, const uint16_t base[kGxClasses], uint16_t out[kGxClasses],
+                     uint16_t bonus[kGxCalibMaxNets][kGxClasses]) {
+    for (int c = 0; c < kGxClasses; ++c) out[c] = base[c];
+    for (int k = 0; k < kGxCalibMaxNets; ++k)
+        for (int c = 0; c < kGxClasses; ++c) bonus[k][c] = 0;
+    if (!scale->active) return;
+    for (int k = 0; k < set->n_nets; ++k)
+        for (int c = 0; c < kGxClasses; ++c) {  // a bonus is at most 2040
+            bonus[k][c] = static_cast<uint16_t>(bonus_at(d[k][c], scale->tau[k], g));
+            out[c] = static_cast<uint16_t>(out[c] + bonus[k][c]);
         }
 }
 
@@ -233,7 +241,7 @@ void gx_calib_decide(const GxCalibSet* set, const GxCalibScale* scale, const int
                      const uint16_t base[kGxClasses], GxCalibOut* out) {
     int32_t d[kGxCalibMaxNets][kGxClasses];
     if (scale->active) nearest(set, x, -1, d);
-    with_bonus(set, scale, d, gx_calib_gain(set), base, out->scores, out->bonus);
+    with_bonus_kept(set, scale, d, gx_calib_gain(set), base, out->scores, out->bonus);
     gx_top3(out->scores, kGxClasses, out->top3);
     out->index = out->top3[0];
 }
