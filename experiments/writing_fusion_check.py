@@ -1,9 +1,10 @@
 """Continuous writing: how should the word decoder read the two networks' scores? (docs/writing.md)
 
-The shipped decoder adds the two int8 softmax outputs (0..510) and reads the sum as a
-probability. This study compares, on source writers the recogniser never saw:
+The first decoder added the two int8 softmax outputs (0..510) and read the sum as a
+probability (the weighted product ships now, docs/writing.md). This study compares, on
+source writers the recogniser never saw:
 
-* ``sum``: cost table on the summed scores (shipped);
+* ``sum``: cost table on the summed scores (the first decoder);
 * ``product``: each network's own cost table, added (a product of the two probabilities);
 
 each with the letter costs weighted against the word prior (w in 0.5..2: w > 1 trusts the
@@ -14,14 +15,19 @@ letters more, w < 1 the word frequencies more).
 2. 2,000 source sessions of seed 61: those of u37-u46 are spotted, each letter recognised
    by both networks on the golden device path, and decoded under the grid.
 
-    PYTHONPATH=host .venv/bin/python experiments/writing_fusion_check.py [--digilets DIR]
+    PYTHONPATH=host .venv/bin/python experiments/writing_fusion_check.py [--digilets DIR] [--styles N] [--sessions N] [--epochs N]
 
-Writes out/writing_check/fusion.json and prints it.
+``--styles``, ``--sessions``, ``--epochs``: train the held-out recogniser on other settings than
+writing_models' (its own folder, out/writing_check_styles<N>[_sessions<M>][_epochs<E>]); the
+training letters of a style count and session count are cached in out/writing_check/.
+
+Writes <folder>/fusion.json and prints it.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 from pathlib import Path
@@ -47,8 +53,22 @@ SESSIONS, SEED = 2000, 61
 
 
 def train_letters(root, spotter, styles: int):
-    """The training letters: W.TRAIN_SESSIONS sessions in ``styles`` seeded style sets."""
-    return W.source_letters(root, spotter, W.TRAIN_SESSIONS, W.TRAIN_SEED, styles=styles)
+    """The training letters: W.TRAIN_SESSIONS sessions in ``styles`` seeded style sets
+    (cached in out/writing_check/letters_styles<N>_sessions<M>.npz: the variants of one style count share them)."""
+    from glovexfer.data.recordings import RecordingSet
+
+    cache = Path(f"out/writing_check/letters_styles{styles}_sessions{W.TRAIN_SESSIONS}.npz")
+    if cache.exists():
+        z = np.load(cache, allow_pickle=False)
+        sensor = SessionSet.from_sessions([]).sensor
+        return RecordingSet(z["counts"], [str(c) for c in z["labels"]], [str(u) for u in z["users"]], sensor,
+                            meta={"from": "letter segments of writing sessions"},
+                            extras={"cut": z["cut"], "session": z["session"]})
+    letters = W.source_letters(root, spotter, W.TRAIN_SESSIONS, W.TRAIN_SEED, styles=styles)
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    np.savez(cache, counts=letters.counts, labels=np.array(letters.labels), users=np.array(letters.users),
+             cut=letters.extras["cut"], session=letters.extras["session"])
+    return letters
 
 
 def recogniser(root, spotter, styles: int = 1) -> dict:
@@ -135,10 +155,22 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--digilets", help="DigiLeTs folder (default: ../shared/data/digilets)")
     ap.add_argument("--styles", type=int, default=1, help="training sessions in this many seeded style sets")
+    ap.add_argument("--sessions", type=int, help="training sessions (default: writing_models.TRAIN_SESSIONS)")
+    ap.add_argument("--epochs", type=int, help="fine-tuning epochs of both networks (default: writing_models.FINETUNE's)")
     args = ap.parse_args()
     global OUT
     if args.styles != 1:
         OUT = OUT.with_name(f"{OUT.name}_styles{args.styles}")
+    if args.sessions is not None:
+        if args.sessions < args.styles:
+            ap.error("--sessions must be at least --styles")
+        W.TRAIN_SESSIONS = args.sessions
+        OUT = OUT.with_name(f"{OUT.name}_sessions{args.sessions}")
+    if args.epochs is not None:
+        if args.epochs < 1:
+            ap.error("--epochs must be at least 1")
+        W.FINETUNE = {k: dataclasses.replace(c, max_epochs=args.epochs) for k, c in W.FINETUNE.items()}
+        OUT = OUT.with_name(f"{OUT.name}_epochs{args.epochs}")
     root = find_dataset("digilets", args.digilets)
     spotter = load_spotter(shipping.MODELS_DIR / SPOTTER)
     OUT.mkdir(parents=True, exist_ok=True)
