@@ -15,10 +15,11 @@ letters more, w < 1 the word frequencies more).
 2. 2,000 source sessions of seed 61: those of u37-u46 are spotted, each letter recognised
    by both networks on the golden device path, and decoded under the grid.
 
-    PYTHONPATH=host .venv/bin/python experiments/writing_fusion_check.py [--digilets DIR] [--styles N] [--sessions N] [--epochs N]
+    PYTHONPATH=host .venv/bin/python experiments/writing_fusion_check.py [--digilets DIR] [--styles N] [--sessions N] [--epochs N] [--seed S]
+                 [--session-seed S]
 
-``--styles``, ``--sessions``, ``--epochs``: train the held-out recogniser on other settings than
-writing_models' (its own folder, out/writing_check_styles<N>[_sessions<M>][_epochs<E>]); the
+``--styles``, ``--sessions``, ``--epochs``, ``--seed``, ``--session-seed``: train the held-out recogniser on other settings than
+writing_models' (its own folder, out/writing_check_styles<N>[_sessions<M>][_sessionseed<S>][_seed<S>][_epochs<E>]); the
 training letters of a style count and session count are cached in out/writing_check/.
 
 Writes <folder>/fusion.json and prints it.
@@ -50,6 +51,8 @@ from glovexfer.nets.writing import edit_distance, session_segments  # noqa: E402
 OUT = Path("out/writing_check")
 TRAIN_USERS_MAX = "u36"
 SESSIONS, SEED = 2000, 61
+SHIPPED_SESSION_SEED = W.TRAIN_SEED  # the shipped training sessions (cache names without a seed)
+TRAIN_SEED = 0  # the fine-tuning's seed (initial head, validation split, batch order): --seed
 
 
 def train_letters(root, spotter, styles: int):
@@ -57,7 +60,8 @@ def train_letters(root, spotter, styles: int):
     (cached in out/writing_check/letters_styles<N>_sessions<M>.npz: the variants of one style count share them)."""
     from glovexfer.data.recordings import RecordingSet
 
-    cache = Path(f"out/writing_check/letters_styles{styles}_sessions{W.TRAIN_SESSIONS}.npz")
+    seed = "" if W.TRAIN_SEED == SHIPPED_SESSION_SEED else f"_seed{W.TRAIN_SEED}"
+    cache = Path(f"out/writing_check/letters_styles{styles}_sessions{W.TRAIN_SESSIONS}{seed}.npz")
     if cache.exists():
         z = np.load(cache, allow_pickle=False)
         sensor = SessionSet.from_sessions([]).sensor
@@ -78,7 +82,7 @@ def recogniser(root, spotter, styles: int = 1) -> dict:
         letters = train_letters(root, spotter, styles)
         keep = np.flatnonzero(letters.users <= TRAIN_USERS_MAX)
         arrays = target_arrays(letters, progress=True).take(keep)
-        W.train_writing(arrays, shipping.MODELS_DIR, OUT, progress=True)
+        W.train_writing(arrays, shipping.MODELS_DIR, OUT, seed=TRAIN_SEED, progress=True)
     rep_file = OUT / "rep.npz"
     if letters is None and not rep_file.exists():
         letters = train_letters(root, spotter, styles)
@@ -155,10 +159,13 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--digilets", help="DigiLeTs folder (default: ../shared/data/digilets)")
     ap.add_argument("--styles", type=int, default=1, help="training sessions in this many seeded style sets")
+    ap.add_argument("--seed", type=int, default=0, help="fine-tuning seed (the same letters; another training run)")
+    ap.add_argument("--session-seed", type=int, help="seed of the training sessions (default: writing_models.TRAIN_SEED; "
+                    "another draw of the training letters)")
     ap.add_argument("--sessions", type=int, help="training sessions (default: writing_models.TRAIN_SESSIONS)")
     ap.add_argument("--epochs", type=int, help="fine-tuning epochs of both networks (default: writing_models.FINETUNE's)")
     args = ap.parse_args()
-    global OUT
+    global OUT, TRAIN_SEED
     if args.styles != 1:
         OUT = OUT.with_name(f"{OUT.name}_styles{args.styles}")
     if args.sessions is not None:
@@ -166,6 +173,12 @@ def main() -> int:
             ap.error("--sessions must be at least --styles")
         W.TRAIN_SESSIONS = args.sessions
         OUT = OUT.with_name(f"{OUT.name}_sessions{args.sessions}")
+    if args.session_seed is not None:
+        W.TRAIN_SEED = args.session_seed
+        OUT = OUT.with_name(f"{OUT.name}_sessionseed{args.session_seed}")
+    if args.seed != 0:
+        TRAIN_SEED = args.seed
+        OUT = OUT.with_name(f"{OUT.name}_seed{args.seed}")
     if args.epochs is not None:
         if args.epochs < 1:
             ap.error("--epochs must be at least 1")
