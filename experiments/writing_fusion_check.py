@@ -20,7 +20,7 @@ letters more, w < 1 the word frequencies more).
 
 ``--styles``, ``--sessions``, ``--epochs``, ``--seed``, ``--session-seed``: train the held-out recogniser on other settings than
 writing_models' (its own folder, out/writing_check_styles<N>[_sessions<M>][_sessionseed<S>][_seed<S>][_epochs<E>]); the
-training letters of a style count and session count are cached in out/writing_check/.
+training letters of one set of sessions are cached in out/writing_check/.
 
 Writes <folder>/fusion.json and prints it.
 """
@@ -51,27 +51,20 @@ from glovexfer.nets.writing import edit_distance, session_segments  # noqa: E402
 OUT = Path("out/writing_check")
 TRAIN_USERS_MAX = "u36"
 SESSIONS, SEED = 2000, 61
-SHIPPED_SESSION_SEED = W.TRAIN_SEED  # the shipped training sessions (cache names without a seed)
 TRAIN_SEED = 0  # the fine-tuning's seed (initial head, validation split, batch order): --seed
 
 
 def train_letters(root, spotter, styles: int):
-    """The training letters: W.TRAIN_SESSIONS sessions in ``styles`` seeded style sets
-    (cached in out/writing_check/letters_styles<N>_sessions<M>.npz: the variants of one style count share them)."""
+    """The training letters: W.TRAIN_SESSIONS sessions of seed W.TRAIN_SEED in ``styles`` seeded
+    style sets (cached in out/writing_check/letters_styles<N>_sessions<M>_seed<S>.npz, a
+    RecordingSet file: the variants of one set of sessions share them)."""
     from glovexfer.data.recordings import RecordingSet
 
-    seed = "" if W.TRAIN_SEED == SHIPPED_SESSION_SEED else f"_seed{W.TRAIN_SEED}"
-    cache = Path(f"out/writing_check/letters_styles{styles}_sessions{W.TRAIN_SESSIONS}{seed}.npz")
+    cache = Path(f"out/writing_check/letters_styles{styles}_sessions{W.TRAIN_SESSIONS}_seed{W.TRAIN_SEED}.npz")
     if cache.exists():
-        z = np.load(cache, allow_pickle=False)
-        sensor = SessionSet.from_sessions([]).sensor
-        return RecordingSet(z["counts"], [str(c) for c in z["labels"]], [str(u) for u in z["users"]], sensor,
-                            meta={"from": "letter segments of writing sessions"},
-                            extras={"cut": z["cut"], "session": z["session"]})
+        return RecordingSet.load(cache)
     letters = W.source_letters(root, spotter, W.TRAIN_SESSIONS, W.TRAIN_SEED, styles=styles)
-    cache.parent.mkdir(parents=True, exist_ok=True)
-    np.savez(cache, counts=letters.counts, labels=np.array(letters.labels), users=np.array(letters.users),
-             cut=letters.extras["cut"], session=letters.extras["session"])
+    letters.save(cache)
     return letters
 
 
