@@ -192,6 +192,69 @@ def test_continuous_mode_calibrated_is_bit_exact_with_golden(continuous_glove, g
     assert switched_on >= 1 and max(gains.values()) > 255, gains
 
 
+#: sessions streamed one after the other with 'calib learn on' (natively)
+LEARN_SESSIONS = 12
+
+
+def _learning_streams(golden, sessions, n: int) -> tuple[list, object]:
+    """The golden twin of ``calib clear``, ``calib learn on``, then ``n`` sessions streamed one
+    after the other: each stream's events (the same Learning carried over) and the learning."""
+    from glovexfer.golden import calibrate as G
+    from glovexfer.nets.writing import Learning, continuous_stream
+
+    learning = Learning(G.CalibrationSet(2))
+    want = [continuous_stream(sessions[i].counts, golden["spotter"], golden["nets"], golden["lexicon"], learning=learning)
+            for i in range(n)]
+    return want, learning
+
+
+def test_continuous_mode_learning_is_bit_exact_with_golden(continuous_glove, golden, sessions):
+    """``calib learn on`` (docs/writing.md, "Self-calibration"): from an empty set, sessions
+    streamed one after the other; every decoded word of the spotted length teaches the set its
+    letters (a ``CALIB learn`` line: samples, state, chosen gain, guard 2's counts), the set
+    switches itself on when guard 2 lets it, and the later letters are decided and decoded
+    with it (``cal=on``). Every LETTER, WORD and CALIB learn line equals the golden twin's
+    (``continuous_stream(..., learning=...)``, one Learning carried from stream to stream);
+    the learnt set is stored at each stream's end (``calib show`` after a restart is not
+    tested here: the virtual glove's store is its RAM)."""
+    from glovexfer.nets.writing import StreamLearn, StreamWord
+
+    want, learning = _learning_streams(golden, sessions, LEARN_SESSIONS)
+    lines = ["calib clear", "calib learn on", "mode continuous"]
+    for i in range(LEARN_SESSIONS):
+        lines += stream_lines(sessions[i].counts) + ["end"]
+    lines += ["calib learn off", "calib show"]
+    out = run_glove(continuous_glove, lines)
+    assert not [x for x in out if x.startswith("ERR")], [x for x in out if x.startswith("ERR")][:5]
+    assert "OK calib learn on" in out and "OK calib learn off" in out
+    cont = out[out.index("OK mode continuous") + 1:out.index("OK calib learn off")]
+    streams = split_streams(cont)
+    assert len(streams) == LEARN_SESSIONS
+    for i, (got, g) in enumerate(zip(streams, want)):
+        assert compare_events(parse_events(got), g) == [], (i, compare_events(parse_events(got), g)[:3])
+    learnt = [e for w in want for e in w if isinstance(e, StreamLearn)]
+    words = [e for w in want for e in w if isinstance(e, StreamWord)]
+    on_letters = sum(" cal=on" in x for x in cont)
+    print(f"{LEARN_SESSIONS} sessions: {len(words)} words, {len(learnt)} taught the set ({learning.words}), "
+          f"{len(learning.cal)} samples, on: {learning.on}, {on_letters} letters decided with it")
+    # the comparison has content: words taught, the set switched on and used
+    assert len(learnt) >= len(words) // 2 and any(e.on for e in learnt) and on_letters > 0
+    status = parse_line([x for x in out if x.startswith("CALIB show")][-1])
+    assert int(status.fields["samples"]) == len(learning.cal) == learnt[-1].samples
+    assert status.fields["state"] == ("on" if learning.on else "off")
+
+
+def test_calib_learn_commands(continuous_glove, fw_build_tools):
+    """'calib learn' answers: usage, another model selected, a glove without a lexicon."""
+    out = run_glove(continuous_glove, ["calib learn", "calib learn maybe", "model lstm", "calib learn on",
+                                       "model fused", "calib learn on", "calib learn off"])[1:]
+    assert out[0].startswith("ERR E_ARGS calib: usage") and out[1].startswith("ERR E_ARGS calib: usage")
+    assert out[2] == "OK model lstm" and out[3].startswith("ERR E_CALIB calib learn: the calibration uses the model fused")
+    assert out[4:] == ["OK model fused", "OK calib learn on", "OK calib learn off"]
+    out = run_glove(fw_models.build("gx_glove", "nomodels", ""), ["calib learn on"])  # no spotter, no lexicon
+    assert out[-1].startswith("ERR E_CALIB calib learn: this firmware has no continuous writing"), out
+
+
 def test_continuous_commands_and_errors(continuous_glove, sessions):
     counts = sessions[0].counts
     ready, *out = run_glove(continuous_glove, [
@@ -485,6 +548,19 @@ def test_continuous_mode_bit_exact_on_emulated_mcu(name, unavailable, writing_mo
     assert letters > 8 * n and words >= 2 * n and decoded > words // 2
 
 
+def _qemu_arm_with_lexicon(unavailable):
+    """The emulated Cortex-M4F target, once its tools and the shipped lexicon are there."""
+    from glovexfer.device.qemu import missing_tools, target_of
+
+    t = target_of("qemu-arm")
+    miss = missing_tools(t)
+    if miss:
+        unavailable(f"qemu-arm: cannot build/run the emulated firmware, missing: {', '.join(miss)}")
+    if not (ROOT / "models" / "glove" / "firmware" / "gx_lexicon.cpp").is_file():
+        pytest.skip("no shipped gx_lexicon.cpp: gx_app has no lexicon")
+    return t
+
+
 def test_continuous_mode_calibrated_bit_exact_on_emulated_mcu(unavailable, writing_models, golden, sessions):
     """The same calibrated continuous writing on the emulated Cortex-M4F (gx_app on QEMU
     mps2-an386, over its UART): a K = 2 set built with the calib dialogue (the wearer whose a
@@ -493,15 +569,10 @@ def test_continuous_mode_calibrated_bit_exact_on_emulated_mcu(unavailable, writi
     streamed; every LETTER (cal=on) and WORD line equals the golden twin's."""
     from glovexfer.device import calibrate as C
     from glovexfer.device.continuous import stream_session
-    from glovexfer.device.qemu import missing_tools, open_qemu, target_of
+    from glovexfer.device.qemu import open_qemu
     from glovexfer.nets.writing import continuous_stream
 
-    t = target_of("qemu-arm")
-    miss = missing_tools(t)
-    if miss:
-        unavailable(f"qemu-arm: cannot build/run the emulated firmware, missing: {', '.join(miss)}")
-    if not (ROOT / "models" / "glove" / "firmware" / "gx_lexicon.cpp").is_file():
-        pytest.skip("no shipped gx_lexicon.cpp: gx_app has no lexicon")
+    t = _qemu_arm_with_lexicon(unavailable)
     picks, on = _calibration_set(sessions, golden, 2, "ao")
     assert on is not None and on.gain > 255, "this set passes guard 2 with a larger gain (natively checked too)"
     with open_qemu(t, model_dir=writing_models, timeout=60) as dev:
@@ -518,3 +589,27 @@ def test_continuous_mode_calibrated_bit_exact_on_emulated_mcu(unavailable, writi
             want = continuous_stream(sessions[i].counts, golden["spotter"], golden["nets"], golden["lexicon"], calibration=on)
             assert compare_events(parse_events(got), want) == [], (i, compare_events(parse_events(got), want)[:3])
             assert all(" cal=on" in x for x in got if x.startswith("LETTER"))
+
+
+def test_continuous_mode_learning_bit_exact_on_emulated_mcu(unavailable, writing_models, golden, sessions):
+    """``calib learn on`` on the emulated Cortex-M4F (gx_app on QEMU mps2-an386, over its
+    UART): from an empty set, 4 sessions streamed one after the other; every LETTER, WORD and
+    CALIB learn line equals the golden twin's (the 32-bit target seals the learnt set, chooses
+    its gain and decides the later letters with it)."""
+    from glovexfer.device import calibrate as C
+    from glovexfer.device.continuous import stream_session
+    from glovexfer.device.qemu import open_qemu
+    from glovexfer.nets.writing import StreamLearn
+
+    t = _qemu_arm_with_lexicon(unavailable)
+    n = 4
+    want, learning = _learning_streams(golden, sessions, n)
+    with open_qemu(t, model_dir=writing_models, timeout=60) as dev:
+        C.clear(dev)
+        C.learn(dev, True)
+        dev.set_mode("continuous")
+        for i in range(n):
+            got = stream_session(dev, sessions[i].counts)
+            assert not [x for x in got if x.startswith("ERR")], got
+            assert compare_events(parse_events(got), want[i]) == [], (i, compare_events(parse_events(got), want[i])[:3])
+    assert sum(isinstance(e, StreamLearn) for w in want for e in w) >= 4 and learning.on

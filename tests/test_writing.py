@@ -383,3 +383,64 @@ def test_the_shipped_spotter_equals_tflm_on_session_windows(digilets_dir):
             assert np.array_equal(net.run(w[None]).reshape(-1), np.asarray(ref.run(w[None])).reshape(-1)), (i, j)
             n += 1
     assert n > 20
+
+
+def test_evaluate_sessions_learning_end_to_end(tmp_path, digilets_dir, capsys):
+    """--learn: the uncalibrated figures stay as they are; ``self_calibrated`` has the figures
+    of the glove learning each wearer from the words it decodes, per writer shares and the
+    wearers' sets; --learn is refused without the lexicon and outside --sessions."""
+    out = tmp_path / "s.npz"
+    assert main(["simulate", "--sessions", "4", "--digilets", str(digilets_dir), "--out", str(out), "--quiet", "--seed", "5"]) == 0
+    capsys.readouterr()
+    js, js0 = tmp_path / "l.json", tmp_path / "u.json"
+    assert main(["evaluate", "--sessions", str(out), "--json", str(js0), "--no-progress"]) == 0
+    assert main(["evaluate", "--sessions", str(out), "--learn", "--json", str(js), "--no-progress"]) == 0
+    text = capsys.readouterr().out
+    assert "learning from decoded words (calib learn on;" in text
+    res, res0 = json.loads(js.read_text()), json.loads(js0.read_text())
+    sc = res.pop("self_calibrated")
+    assert {k: v for k, v in res.items() if k != "reproduce"} == {k: v for k, v in res0.items() if k != "reproduce"}
+    assert res["reproduce"].endswith(f"--learn --json {js}")
+    assert sc["spec"] == 2 and set(sc["wearers"]) == set(sc["per_writer"]) == set(res["per_writer"])
+    assert sum(w["words_taught"] for w in sc["wearers"].values()) > 0
+    for w in sc["wearers"].values():
+        assert 0 <= w["words_taught"] and w["samples"] <= 78 and isinstance(w["on"], bool)
+    pw = sc["per_writer"]
+    assert sum(v["wer_lexicon"] * v["words"] for v in pw.values()) / res["words"] == pytest.approx(sc["wer_lexicon"])
+    assert main(["evaluate", "--sessions", str(out), "--learn", "--no-lexicon", "--no-progress"]) == 2
+    assert main(["evaluate", "--data", str(out), "--learn", "--no-progress"]) == 2
+    err = capsys.readouterr().err
+    assert "--learn needs the lexicon" in err and "--learn cannot be used with" in err and "Traceback" not in err
+
+
+def test_learn_letters_is_the_continuous_mode_learning(tmp_path, digilets_dir):
+    """The evaluation's learning (``learn_letters``, batched) and the glove's golden twin
+    (``continuous_stream(..., learning=...)``, the parity tests' reference) give the same
+    letters, decoder inputs and taught words, one wearer's set carried over six sessions."""
+    from glovexfer.data.sessions import SessionSet
+    from glovexfer.golden import calibrate as C
+    from glovexfer.nets import shipping
+    from glovexfer.nets.spotter import SPOTTER, load_spotter
+    from glovexfer.nets.writing import (Learning, StreamLearn, StreamLetter, _recognise, continuous_stream, learn_letters,
+                                        session_segments)
+
+    out = tmp_path / "s.npz"
+    assert main(["simulate", "--sessions", "6", "--digilets", str(digilets_dir), "--out", str(out), "--quiet", "--seed", "7"]) == 0
+    ss = SessionSet.load(out)
+    nets = shipping.int8_networks(shipping.model_folder("writing", MODELS))
+    spotter, lex = load_spotter(MODELS / SPOTTER), load_lexicon(MODELS / "lexicon")
+    spots, segs, _, cuts = session_segments(ss, spotter)
+    plans = [(text, words, tw, "w", {}) for text, words, tw in cuts]  # one wearer writes them all
+    res = learn_letters(plans, _recognise(segs, nets, ss.sensor), lex)
+    d, p = res["spotted"]
+    learning = Learning(C.CalibrationSet(2))
+    taught = 0
+    for (s, _), (_, words, _) in zip(spots, cuts):
+        ev = continuous_stream(s.counts, spotter, nets, lex, learning=learning)
+        letters = [e for e in ev if isinstance(e, StreamLetter)]
+        idx = [i for w in words for i in w]
+        assert [e.letter for e in letters] == [LETTERS[d[i]] for i in idx]
+        assert all(np.array_equal(e.probs, p[i]) for e, i in zip(letters, idx))
+        taught += sum(isinstance(e, StreamLearn) for e in ev)
+    assert res["wearers"]["w"] == {"words_taught": taught, "samples": len(learning.cal), "on": learning.on}
+    assert taught > 0 and learning.on

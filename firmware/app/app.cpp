@@ -142,6 +142,20 @@ struct Continuous {
     GxSpotState stream;
 };
 Continuous g_cont;
+#if GX_WITH_CALIB && GX_WITH_LEXICON
+// Learning from the decoded words ('calib learn on'; docs/writing.md, "Self-calibration"): the
+// open word's letters' features (the letter calibration's input), its first kLearnLetters;
+// a word the lexicon decodes to a word of as many letters teaches the set its letters.
+// Words of at most kLearnLetters letters teach (golden nets.writing.LEARN_LETTERS; the
+// shipped lexicon's longest word has 12).
+constexpr int kLearnLetters = 12;
+struct Learn {
+    bool on;     // 'calib learn on' (RAM only: off after a restart)
+    bool dirty;  // the set learnt since it was last stored (stored at the stream's end)
+    int8_t feat[kLearnLetters][kGxFeatMax];
+};
+Learn g_learn;
+#endif
 // The spotter's network scratch and the decoder's scratch live in the recogniser's work
 // area: neither runs during a recognition, and nothing in the area outlives one.
 static_assert(sizeof(GxSpotterCtx) <= sizeof(GxRecWork) && alignof(GxSpotterCtx) <= alignof(GxRecWork),
@@ -517,7 +531,12 @@ void cont_reset() {
     g_cont.word_n = 0;
 }
 
-// The open word ends: its raw letters and the lexicon's word (golden decode_word).
+void lcal_learn(const char* w, int32_t len, int32_t n);
+void lcal_learn_keep(int32_t k);
+void lcal_learn_save();
+
+// The open word ends: its raw letters and the lexicon's word (golden decode_word); with
+// 'calib learn on', a decoded word of the spotted length then teaches the set (lcal_learn).
 void word_end() {
     const int32_t n = g_cont.word_n;
     if (n == 0) return;
@@ -528,16 +547,17 @@ void word_end() {
     puts_(" word=");
     int32_t cost = 0;
     bool found = false;
+    char w[kGxLexMaxLen + 1];
+    int32_t len = 0;
 #if GX_WITH_LEXICON
     if (g_cont.lexicon_ok && n <= kWordLetters) {
         GxDecodeScratch* scratch = new (gx_recognizer_work()) GxDecodeScratch;
         GxDecodeResult r;
-        char w[kGxLexMaxLen + 1];
         const GxDecodeStatus st = g_cont.word_nets == 2
                                       ? gx_letter_costs_fused(g_cont.probs, n, gx_lexicon(), scratch)
                                       : gx_letter_costs_single(g_cont.probs, n, gx_lexicon(), scratch);
         if (st == GX_DECODE_OK && gx_decode_word(n, gx_lexicon(), scratch, &r) == GX_DECODE_OK &&
-            gx_lexicon_word(gx_lexicon(), r.entry, w, sizeof w) > 0) {
+            (len = gx_lexicon_word(gx_lexicon(), r.entry, w, sizeof w)) > 0) {
             puts_(w);
             cost = r.cost;
             found = true;
@@ -550,6 +570,7 @@ void word_end() {
     puts_(" letters=");
     put_int(n);
     end_line();
+    if (found) lcal_learn(w, len, n);
 }
 
 // The network outputs the word decoder reads for the selected model (golden nets/writing.py):
@@ -607,6 +628,7 @@ void cont_letter(const GxSpotLetter& sp) {
     if (calibrated) lcal_outputs(probs, n_nets);
     ++g_rec.letters_total;
     const int32_t k = g_cont.word_n;
+    lcal_learn_keep(k);
     if (k == 0) g_cont.word_nets = n_nets;  // a word's letters share one model ('model' ends the stream)
     if (k < kWordLetters) {
         g_cont.raw[k] = static_cast<char>('a' + d.index);
@@ -637,6 +659,7 @@ void cont_end() {
     for (int32_t i = 0; i < k; ++i) cont_letter(out[i]);
     word_end();
     cont_reset();
+    lcal_learn_save();
     puts_("OK end samples=");
     put_int(n);
     end_line();
@@ -996,6 +1019,78 @@ void lcal_store(int letter, const int8_t* x) {
     if (worse) lcal_worse_line("WARN", "W_CALIB_WORSE", "calib: switched off");
 }
 
+// "calib <what>" while another model than the set's is selected (or the set's is not usable).
+void lcal_wrong_model(const char* what) {
+    puts_("ERR E_CALIB calib ");
+    puts_(what);
+    puts_(": the calibration uses the model ");
+    puts_(model_name(g_lcal.model));
+    puts_(" ('model ");
+    puts_(model_name(g_lcal.model));
+    puts_("' first)");
+    end_line();
+}
+
+#if GX_WITH_SPOTTER && GX_WITH_LEXICON
+// ---- letter calibration: learning from the decoded words ('calib learn on') -------------
+// Continuous mode keeps each letter's features (the letter calibration's input) while its
+// word is open.
+void lcal_learn_keep(int32_t k) {
+    if (g_learn.on && k < kLearnLetters) std::memcpy(g_learn.feat[k], g_lcal.feat, sizeof g_learn.feat[k]);
+}
+
+// The lexicon decoded the open word of n spotted letters to w (len letters): when they are as
+// many (and at most kLearnLetters), letter i of w labels spotted letter i, each a sample of
+// the set (every one kept: the lexicon is the label's source); the set is then sealed (its
+// gain chosen) and switched on exactly when guard 2 passes and it has two letters or more
+// (golden nets.writing.learn_word). "CALIB learn word=W samples=S state=on|off gain=G loo=...".
+void lcal_learn(const char* w, int32_t len, int32_t n) {
+    if (!g_learn.on || len != n || n > kLearnLetters || g_rec.model != g_lcal.model) return;
+    for (int32_t i = 0; i < n; ++i) gx_calib_add(&g_lcal.set, w[i] - 'a', g_learn.feat[i]);
+    lcal_update();
+    g_lcal.set.enabled = (g_lcal.scale.active && !lcal_lowers(g_lcal.loo)) ? 1 : 0;
+    g_learn.dirty = true;
+    puts_("CALIB learn word=");
+    puts_(w);
+    puts_(" samples=");
+    put_int(g_lcal.set.n_samples);
+    puts_(" state=");
+    puts_(g_lcal.set.enabled != 0 ? "on" : "off");
+    puts_(" gain=");
+    put_int(gx_calib_gain(&g_lcal.set));
+    put_loo(g_lcal.loo);
+    end_line();
+}
+
+// The set learnt since it was stored: stored now (at a stream's end and 'calib learn off', not
+// after every word: a record is up to 17.9 kB of the board's flash).
+void lcal_learn_save() {
+    if (!g_learn.dirty) return;
+    g_learn.dirty = false;
+    lcal_save();
+}
+
+// 'calib learn on|off'.
+void lcal_learn_command(bool on) {
+    if (on && (!g_cont.lexicon_ok || !g_cont.spotter_ok)) {
+        error_line("E_CALIB", "calib learn: needs continuous writing with the lexicon (refused at start-up)");
+        return;
+    }
+    if (on && (g_rec.model != g_lcal.model || !model_available(g_lcal.model))) {
+        lcal_wrong_model("learn");
+        return;
+    }
+    if (!on) lcal_learn_save();
+    g_learn.on = on;
+    puts_(on ? "OK calib learn on" : "OK calib learn off");
+    end_line();
+}
+#elif GX_WITH_SPOTTER
+void lcal_learn_keep(int32_t) {}
+void lcal_learn(const char*, int32_t, int32_t) {}
+void lcal_learn_save() {}
+#endif
+
 // The window after 'calib add X': a sample of X, unless X is not among the uncalibrated
 // top-3 (a wrong letter written?): then it waits for 'calib confirm' or 'calib drop'.
 void lcal_take(const GxRecognition* r) {
@@ -1035,12 +1130,7 @@ void do_calib(const GxTokens& t) {
         if (continuous_on()) {
             error_line("E_MODE", "calib add: samples are windows ('mode window' first)");
         } else if (g_rec.model != g_lcal.model || !model_available(g_lcal.model)) {
-            puts_("ERR E_CALIB calib add: the calibration uses the model ");
-            puts_(model_name(g_lcal.model));
-            puts_(" ('model ");
-            puts_(model_name(g_lcal.model));
-            puts_("' first)");
-            end_line();
+            lcal_wrong_model("add");
         } else {
             g_lcal.armed = t.tok[2][0] - 'a';
             g_lcal.suspect = -1;
@@ -1089,8 +1179,14 @@ void do_calib(const GxTokens& t) {
             put_loo(g_lcal.loo);
             end_line();
         }
+    } else if (gx_streq(sub, "learn") && t.n == 3 && (gx_streq(t.tok[2], "on") || gx_streq(t.tok[2], "off"))) {
+#if GX_WITH_SPOTTER && GX_WITH_LEXICON
+        lcal_learn_command(gx_streq(t.tok[2], "on"));
+#else
+        error_line("E_CALIB", "calib learn: this firmware has no continuous writing with a lexicon");
+#endif
     } else {
-        error_line("E_ARGS", "calib: usage 'calib add X' (X = a..z), 'calib confirm|drop|show|on|off|clear'");
+        error_line("E_ARGS", "calib: usage 'calib add X' (X = a..z), 'calib confirm|drop|show|on|off|clear', 'calib learn on|off'");
     }
 }
 
@@ -1126,6 +1222,11 @@ void lcal_take(const GxRecognition*) {}
 void lcal_reset_pending() {}
 void lcal_init(int) {}
 int32_t lcal_static_bytes() { return 0; }
+#if GX_WITH_SPOTTER
+void lcal_learn_keep(int32_t) {}
+void lcal_learn(const char*, int32_t, int32_t) {}
+void lcal_learn_save() {}
+#endif
 void do_calib(const GxTokens&) {
     error_line("E_NO_CALIB", "calib: this firmware was built without the letter calibration (GX_WITH_CALIB=0)");
 }
@@ -1338,6 +1439,9 @@ int32_t gx_app_static_bytes() {
                                 sizeof g_rec + sizeof(bool) + sizeof g_cal + sizeof g_cal_run + lcal_static_bytes()
 #if GX_WITH_SPOTTER
                                 + sizeof g_cont
+#endif
+#if GX_WITH_SPOTTER && GX_WITH_CALIB && GX_WITH_LEXICON
+                                + sizeof g_learn
 #endif
                                 );
 }

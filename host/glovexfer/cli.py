@@ -168,6 +168,7 @@ def cmd_evaluate(args) -> int:
 
     if args.sessions:
         return _evaluate_sessions(args)
+    _refuse(args, "anything but --sessions", learn="--learn")
     if args.data:
         _refuse(args, "--data", calibrate="--calibrate", users="--users")
     if _domain(args) == "chen2021":
@@ -220,7 +221,10 @@ def _evaluate_sessions(args) -> int:
     t0 = time.time()
     ks = tuple(sorted(set(args.calibrate or ())))
     calibration = _session_calibration(args, ss) if ks else None
-    res = evaluate_sessions(ss, spotter, nets, lexicon, progress=not args.no_progress, calibration=calibration, ks=ks)
+    if args.learn and lexicon is None:
+        raise GloveXferError("--learn needs the lexicon (the decoded words teach the glove): drop --no-lexicon")
+    res = evaluate_sessions(ss, spotter, nets, lexicon, progress=not args.no_progress, calibration=calibration, ks=ks,
+                            learn=args.learn)
     sp, ts = res["spotting"], res["true_spans"]
     print(f"spotting: recall {100 * sp['recall']:.2f} %, precision {100 * sp['precision']:.2f} % "
           f"({sp['matched']} of {res['letters']} letters, {sp['spotted']} spotted)")
@@ -231,6 +235,14 @@ def _evaluate_sessions(args) -> int:
           f"WER raw {100 * ts['wer_raw']:.2f} %{lex}  ({time.time() - t0:.0f} s)")
     key = "wer_lexicon" if lexicon is not None else "wer_raw"
     _print_worst("per writer", res["per_writer"], key)
+    if "self_calibrated" in res:
+        c = res["self_calibrated"]
+        on = sum(w["on"] for w in c["wearers"].values())
+        taught = sum(w["words_taught"] for w in c["wearers"].values())
+        print(f"learning from decoded words (calib learn on; {taught} of {res['words']} words taught, {on} of "
+              f"{len(c['wearers'])} wearers' sets on at the end): CER {100 * c['cer_raw']:.2f} %, WER raw "
+              f"{100 * c['wer_raw']:.2f} %, with the lexicon {100 * c['wer_lexicon']:.2f} %")
+        _print_worst("  learning, per writer", c["per_writer"], key)
     for k, c in res.get("calibrated", {}).items():
         on = sum(g["enabled"] for g in c["guards"].values())
         lex = f", with the lexicon {100 * c['wer_lexicon']:.2f} %" if lexicon is not None else ""
@@ -247,7 +259,7 @@ def _evaluate_sessions(args) -> int:
         make = (f"glovexfer simulate --sessions {len(ss)} --seed {ss.meta['seed']}"
                 f"{' --hold-out-instances ' + str(len(ss.meta['held_out_instances'])) if ss.meta.get('held_out_instances') else ''}"
                 f" --out {args.sessions} && " if ss.meta.get("simulated") and "seed" in ss.meta else "")
-        cal = f" --calibrate {' '.join(map(str, ks))}" if ks else ""
+        cal = (f" --calibrate {' '.join(map(str, ks))}" if ks else "") + (" --learn" if args.learn else "")
         res.update({"data": str(args.sessions), "model": name,
                     "reproduce": f"{make}glovexfer evaluate --sessions {args.sessions}{cal} --json {args.json}"})
         if not args.per_session:
@@ -1054,6 +1066,8 @@ def build_parser() -> argparse.ArgumentParser:
                    "the model (default best) and the lexicon on the device path: spotting recall/precision, CER, WER raw and with the lexicon")
     s.add_argument("--no-lexicon", action="store_true", help="with --sessions: no word decoding")
     s.add_argument("--per-session", action="store_true", help="with --sessions --json: every session's text, raw letters and decoded words too")
+    s.add_argument("--learn", action="store_true", help="with --sessions: also the glove learning each wearer from the words it "
+                   "decodes (calib learn on, from an empty set, no calibration letters; 'self_calibrated' in the JSON)")
     s.add_argument("--models", metavar="DIR", help="with --data: where the shipped models are (default: the repository's models/glove/)")
     s.add_argument("--int8", action="store_true", help="also run the device path (golden fixed-point pipeline + int8 networks, bit-exact with the firmware) and compare with float: with --data the shipped exported networks; with --protocol every fold's networks, converted to int8 as export does")
     s.add_argument("--calibrate", nargs="+", type=int, choices=(1, 2, 3), metavar="K",

@@ -112,6 +112,14 @@ def switch_off(device) -> None:
     _answer(device, None)
 
 
+def learn(device, on: bool = True) -> None:
+    """``calib learn on|off``: the glove learns from the words it decodes in continuous mode
+    (docs/writing.md, "Self-calibration"); GloveXferError when it cannot (no lexicon, another
+    model selected)."""
+    device.write_line(f"calib learn {'on' if on else 'off'}")
+    _answer(device, None)
+
+
 def switch_on(device) -> tuple[bool, str]:
     """``calib on``: (True, "") when the glove applies it now, else (False, its reason: too
     few letters, or guard 2's leave-one-out)."""

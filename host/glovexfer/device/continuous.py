@@ -1,6 +1,6 @@
 """The glove's continuous mode from the host (docs/serial-protocol.md, "Continuous mode"):
-the lines that stream a writing session, the device's ``LETTER`` / ``WORD`` answers as
-events, and their comparison with the golden model's twin (``nets.writing.continuous_stream``)."""
+the lines that stream a writing session, the device's ``LETTER`` / ``WORD`` (and, with
+``calib learn on``, ``CALIB learn``) answers as events, and their comparison with the golden model's twin (``nets.writing.continuous_stream``)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,22 @@ from collections.abc import Iterator
 import numpy as np
 
 from ..errors import GloveXferError
-from ..nets.writing import StreamLetter, StreamWord
+from ..nets.writing import StreamLearn, StreamLetter, StreamWord
 from .protocol import Letter, Message, ProtocolError, Word, letter_of, parse_line, sample_line, word_of
+
+
+def learnt_of(msg: Message) -> StreamLearn:
+    """A ``CALIB learn word=W samples=S state=on|off gain=G loo=U/N->C/N`` line (a decoded
+    word taught the letter calibration, ``calib learn on``) as the golden twin's event."""
+    try:
+        (u, n1), (c, n2) = (tuple(int(v) for v in part.split("/")) for part in msg.fields["loo"].split("->"))
+        state = msg.fields["state"]
+        out = StreamLearn(msg.fields["word"], int(msg.fields["samples"]), state == "on", int(msg.fields["gain"]), (u, c, n1))
+    except (KeyError, ValueError):
+        raise ProtocolError(f"malformed CALIB learn line: {msg.raw[:160]!r}") from None
+    if state not in ("on", "off") or n1 != n2 or not out.word.isalpha():
+        raise ProtocolError(f"malformed CALIB learn line: {msg.raw[:160]!r}")
+    return out
 
 
 def stream_lines(counts) -> list[str]:
@@ -44,9 +58,9 @@ def stream_session(device, counts, timeout: float = 300.0) -> list[str]:
 
 
 def device_events(messages: list[Message]) -> list:
-    """The continuous-mode ``LETTER`` and ``WORD`` lines of ``messages`` as :class:`Letter` /
-    :class:`Word`, in order (other lines skipped; a window-mode ``WORD`` has no fields and is
-    refused here)."""
+    """The continuous-mode ``LETTER``, ``WORD`` and ``CALIB learn`` lines of ``messages`` as
+    :class:`Letter` / :class:`Word` / ``StreamLearn``, in order (other lines skipped; a
+    window-mode ``WORD`` has no fields and is refused here)."""
     out: list = []
     for m in messages:
         if m.kind == "LETTER":
@@ -56,6 +70,8 @@ def device_events(messages: list[Message]) -> list:
             if w is None:
                 raise ProtocolError(f"a window-mode WORD line in a continuous stream: {m.raw!r}")
             out.append(w)
+        elif m.kind == "CALIB" and m.args[:1] == ["learn"]:
+            out.append(learnt_of(m))
     return out
 
 
@@ -69,6 +85,8 @@ def _key(e) -> tuple:
     StreamWord) events have the same names."""
     if isinstance(e, (Word, StreamWord)):
         return ("WORD", e.raw, e.word, e.cost, e.letters)
+    if isinstance(e, StreamLearn):
+        return ("LEARN", e.word, e.samples, e.on, e.gain, tuple(e.loo))
     if isinstance(e, (Letter, StreamLetter)):
         sc = None if e.probs is None else tuple(int(v) for v in np.asarray(e.probs).ravel())
         return ("LETTER", e.letter, e.q8, tuple(e.top3), e.start, e.end, sc)
@@ -86,4 +104,4 @@ def compare_events(device: list, golden: list) -> list[str]:
     return out
 
 
-__all__ = ["compare_events", "device_events", "lines_to_end", "parse_events", "stream_lines", "stream_session"]
+__all__ = ["compare_events", "device_events", "learnt_of", "lines_to_end", "parse_events", "stream_lines", "stream_session"]

@@ -173,18 +173,30 @@ def _l1(a: np.ndarray, b: np.ndarray) -> int:
     return int(np.sum(np.abs(a.astype(np.int32) - b.astype(np.int32))))
 
 
+def _pairwise(entries, n: int) -> np.ndarray:
+    """(M, M) L1 distances of the stored samples' features of network ``n`` (int64)."""
+    x = np.stack([s.features[n] for _, _, s in entries]).astype(np.int32)
+    return np.abs(x[:, None, :] - x[None]).sum(axis=2).astype(np.int64)
+
+
+#: stands for "no sample of another letter" in the nearest-other-letter minimum
+_FAR = np.int64(1) << 40
+
+
+def _tau(d: np.ndarray, owner: np.ndarray) -> int:
+    """``tau`` of a set from its pairwise distances ``d`` (M, M) and letters ``owner`` (M,):
+    ``max(1, floor(sum_j min_{l: owner_l != owner_j} d_jl / M))`` (at least 2 letters)."""
+    near = np.where(owner[:, None] != owner[None, :], d, _FAR).min(axis=1)
+    return max(1, int(near.sum()) // len(owner))
+
+
 def scales(cal: CalibrationSet) -> tuple[int, ...] | None:
     """``tau_n`` per network, or None when fewer than 2 letters are calibrated (no effect)."""
     if len(cal.letters()) < 2:
         return None
     entries = cal.entries()
-    taus = []
-    for n in range(cal.n_nets):
-        total = 0
-        for c, _, s in entries:
-            total += min(_l1(s.features[n], o.features[n]) for c2, _, o in entries if c2 != c)
-        taus.append(max(1, total // len(entries)))
-    return tuple(taus)
+    owner = np.array([c for c, _, _ in entries])
+    return tuple(_tau(_pairwise(entries, n), owner) for n in range(cal.n_nets))
 
 
 def distances(cal: CalibrationSet, features) -> np.ndarray:
@@ -315,18 +327,33 @@ def choose_gain(per_gain) -> int:
 def leave_one_out(cal: CalibrationSet) -> SetCheck:
     """Guard 2 and the gain: each stored sample decided without calibration and with the
     calibration of the others under every candidate gain; the gain is chosen
-    (:func:`choose_gain`) and its count is the calibrated one.  The set is not changed."""
+    (:func:`choose_gain`) and its count is the calibrated one.  The set is not changed.
+    (The stored samples' pairwise distances are computed once; leaving sample ``j`` out
+    takes its row and column away: the same integers as :func:`scales` and
+    :func:`distances` of ``cal.without(...)``.)"""
     unc = 0
     per_gain = [0] * len(GAINS)
     entries = cal.entries()
-    for c, j, s in entries:
-        rest = cal.without(c, j)
+    m = len(entries)
+    owner = np.array([c for c, _, _ in entries], dtype=np.int64)
+    dist = [_pairwise(entries, n) for n in range(cal.n_nets)] if m else []
+    for j, (c, _, s) in enumerate(entries):
         unc += decide(s.scores)[0] == c
-        taus = scales(rest)
-        d = distances(rest, s.features) if taus is not None else None
-        for i, g in enumerate(GAINS):
-            b = 0 if d is None else sum(_bonus_of(d[n], taus[n], g) for n in range(cal.n_nets))
-            per_gain[i] += decide(s.scores + b)[0] == c
+        keep = np.arange(m) != j
+        rest = owner[keep]
+        letters = sorted(set(rest.tolist()))
+        b = np.zeros((len(GAINS), len(LETTERS)), dtype=np.int64)
+        if len(letters) >= 2:  # the others have a scale
+            for n in range(cal.n_nets):
+                tau = _tau(dist[n][np.ix_(keep, keep)], rest)
+                dj = dist[n][j, keep]
+                d = np.full(len(LETTERS), -1, dtype=np.int64)
+                for letter in letters:
+                    d[letter] = dj[rest == letter].min()
+                for i, g in enumerate(GAINS):
+                    b[i] += _bonus_of(d, tau, g)
+        for i in range(len(GAINS)):
+            per_gain[i] += decide(s.scores + b[i])[0] == c
     gain = choose_gain(per_gain)
     return SetCheck(int(unc), int(per_gain[GAINS.index(gain)]), len(entries), gain, tuple(int(v) for v in per_gain))
 

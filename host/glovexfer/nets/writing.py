@@ -158,11 +158,13 @@ def _rates(sums: dict, per_writer: dict, lexicon: Lexicon | None) -> dict:
 
 
 def evaluate_sessions(ss, spotter, nets: dict, lexicon: Lexicon | None, progress: bool = True,
-                      calibration=None, ks: tuple = ()) -> dict:
+                      calibration=None, ks: tuple = (), learn: bool = False) -> dict:
     """Every figure of the module docstring for the session set ``ss``; with ``calibration``
     (the wearers' calibration letters, ``simulate.sessions.calibration_recordings``) and
     ``ks``, the same figures with each wearer's letter calibration of K letters per letter
-    (``calibrated``: {K: ...}, :func:`calibrate_letters`)."""
+    (``calibrated``: {K: ...}, :func:`calibrate_letters`); with ``learn`` (and a lexicon), the
+    same figures with the glove learning each wearer from the words it decodes, from an empty
+    set, the wearer's sessions in the set's order (``self_calibrated``, :func:`learn_letters`)."""
     spots, seg_counts, true_counts, cuts = session_segments(ss, spotter, progress)
     tp = n_pred = n_true = 0
     plans, seg_user, true_user = [], [], []
@@ -185,6 +187,12 @@ def evaluate_sessions(ss, spotter, nets: dict, lexicon: Lexicon | None, progress
     out = {k: out[k] for k in ("sessions", "words", "letters", "simulated", "spotting", "cer_raw", "wer_raw", "wer_lexicon",
                                "lexicon_size", "true_spans", "per_writer")}
     out["per_session"] = per_session
+    if learn and lexicon is not None:
+        res = learn_letters(plans, spotted, lexicon)
+        sums, per_writer, _ = _error_counts(plans, res["spotted"], true[:2], lexicon)
+        rates = _rates(sums, per_writer, lexicon)
+        out["self_calibrated"] = {k: rates[k] for k in ("cer_raw", "wer_raw", "wer_lexicon", "per_writer")} | {
+            "wearers": res["wearers"], "spec": _cal_spec()}
     if calibration is not None and ks:
         from ..golden import calibrate as C
 
@@ -204,6 +212,44 @@ def evaluate_sessions(ss, spotter, nets: dict, lexicon: Lexicon | None, progress
             out["calibrated"][str(k)]["unguarded"] = {key: un[key] for key in ("cer_raw", "wer_raw", "wer_lexicon")} | {
                 "per_writer": {u: v["wer_lexicon"] for u, v in un["per_writer"].items()}}
     return out
+
+
+def _cal_spec() -> int:
+    from ..golden import calibrate as C
+
+    return C.SPEC_VERSION
+
+
+def learn_letters(plans: list, spotted: tuple, lexicon: Lexicon) -> dict:
+    """The glove learning its wearers (``calib learn on``) over the evaluation's sessions:
+    per wearer a :class:`Learning` from an empty set, the wearer's sessions in ``plans``'
+    order (text, spotted words, true-span words, user, extras), word by word as
+    :func:`continuous_stream` does: each letter decided (and its outputs calibrated) with the
+    set while it is on, the word decoded, and a decoded word of the spotted length teaching
+    its letters (:func:`learn_word`) before the next word. ``spotted``: the spotted letters'
+    ``_recognise`` outputs (decisions, network outputs, features). Returns ``spotted``: the
+    (decisions, outputs) the words were decoded from, and ``wearers``: per user the words
+    that taught the set, its samples and whether it is on at the end."""
+    from ..golden import calibrate as C
+
+    dec, probs, feats = spotted
+    d_out, p_out = dec.copy(), probs.copy()
+    state: dict = {}
+    for _, words, _, user, _ in plans:
+        learning = state.setdefault(user, Learning(C.CalibrationSet(len(feats))))
+        for w in words:
+            for i in w:
+                if learning.on:
+                    b = C.bonuses_batch(learning.cal, tuple(f[i][None] for f in feats))[0]
+                    d_out[i] = int(np.argmax(probs[i].sum(axis=0) + b.sum(axis=0)))
+                    p_out[i] = C.calibrated_outputs(probs[i], b)
+            if len(w) > WORD_LETTERS:
+                continue
+            best, _ = decode_word(letter_costs(p_out[w], lexicon), lexicon)
+            if best is not None and len(best) == len(w) <= LEARN_LETTERS:
+                learn_word(learning, best, [tuple(f[i] for f in feats) for i in w], [probs[i].sum(axis=0) for i in w])
+    wearers = {u: {"words_taught": v.words, "samples": len(v.cal), "on": v.on} for u, v in sorted(state.items())}
+    return {"spotted": (d_out, p_out), "wearers": wearers}
 
 
 def calibrate_letters(calibration, cal_out: tuple, k: int, letters: dict, guard: bool = True) -> dict:
@@ -254,6 +300,10 @@ def calibrate_letters(calibration, cal_out: tuple, k: int, letters: dict, guard:
 #: Letters a word keeps on the device (firmware/app/app.cpp kWordLetters): its WORD line's raw
 #: letters are the first ones of a longer word, which has no decoded word.
 WORD_LETTERS = 25
+#: The longest word that teaches the letter calibration (``calib learn on``; firmware/app/app.cpp
+#: kLearnLetters: the open word keeps its first 12 letters' features; the shipped lexicon's
+#: longest word has 12 letters).
+LEARN_LETTERS = 12
 
 
 @dataclass
@@ -314,68 +364,126 @@ def _batch_outputs(counts_list: list[np.ndarray], nets: dict, model: str, sensor
             np.concatenate([p[2] for p in parts]), feats)
 
 
+def _decide(top3, scores, probs, feats, calibration) -> tuple:
+    """One letter's (index, q8, top3 [(letter, q8)], network outputs (nets, 26)) from its
+    ``_batch_outputs`` row (``feats``: one (F_n,) array per network). Without ``calibration``:
+    the model's decision, q8 a fused model's score halved, else the network's output. With
+    ``calibration`` (the wearer's set, made with the model and switched on): the calibrated
+    decision (golden.calibrate: first maximum of the scores plus every network's bonus, with
+    the set's sealed gain G; q8 = score x 255 // ((255 + G) x networks), as the window
+    mode's) and each network's calibrated outputs (``calibrated_outputs``)."""
+    if calibration is None:
+        shift = 1 if probs.shape[0] == 2 else 0
+        return int(top3[0]), int(scores[top3[0]]) >> shift, [(LETTERS[j], int(scores[j]) >> shift) for j in top3], probs
+    from ..golden import calibrate as C
+    from ..golden.recognise import top_k
+
+    b = C.bonuses_batch(calibration, tuple(f[None] for f in feats))[0]
+    most = (255 + calibration.sealed_gain()) * probs.shape[0]
+    sc = probs.sum(axis=0) + b.sum(axis=0)
+    top = top_k(sc, 3)
+    return (int(top[0]), int(sc[top[0]]) * 255 // most, [(LETTERS[j], int(sc[j]) * 255 // most) for j in top],
+            C.calibrated_outputs(probs, b))
+
+
 def _decisions(counts_list: list[np.ndarray], nets: dict, model: str, sensor, calibration=None) -> list[tuple]:
-    """Per letter (index, q8, top3 [(letter, q8)], network outputs (nets, 26)) of the device's
-    selected ``model`` (``_batch_outputs``); q8: a fused model's score halved, else the
-    network's output. With ``calibration`` (the wearer's set, made with ``model`` and switched
-    on): the calibrated decision (golden.calibrate: first maximum of the scores plus every
-    network's bonus, with the set's sealed gain G; q8 = score x 255 // ((255 + G) x networks),
-    as the window mode's) and each network's calibrated outputs (``calibrated_outputs``)."""
+    """Per letter ``_decide``'s (index, q8, top3, network outputs) of the device's selected
+    ``model`` (``_batch_outputs``), with ``calibration`` when given."""
     out = _batch_outputs(counts_list, nets, model, sensor)
     if out is None:
         return []
     top3, scores, probs, feats = out
-    if calibration is None:
-        shift = 1 if probs.shape[1] == 2 else 0
-        return [(int(top[0]), int(sc[top[0]]) >> shift, [(LETTERS[j], int(sc[j]) >> shift) for j in top], pr)
-                for top, sc, pr in zip(top3, scores, probs)]
-    from ..golden import calibrate as C
-    from ..golden.recognise import top_k
+    return [_decide(top3[i], scores[i], probs[i], tuple(f[i] for f in feats) if calibration is not None else (), calibration)
+            for i in range(len(top3))]
 
-    b = C.bonuses_batch(calibration, feats)
-    most = (255 + calibration.sealed_gain()) * probs.shape[1]
-    res = []
-    for sc, q in zip(probs.sum(axis=1) + b.sum(axis=1), C.calibrated_outputs(probs, b)):
-        top = top_k(sc, 3)
-        res.append((int(top[0]), int(sc[top[0]]) * 255 // most, [(LETTERS[j], int(sc[j]) * 255 // most) for j in top], q))
-    return res
+
+@dataclass
+class Learning:
+    """The glove's learning from the words it decodes (``calib learn on``, docs/writing.md,
+    "Self-calibration"): the wearer's letter calibration set (``golden.calibrate``, made with
+    the selected model; explicit samples and learnt ones alike), whether it is switched on
+    (applied to the letters), and the words that taught it. :func:`continuous_stream` updates it
+    stream after stream, as the glove keeps its set from one stream to the next."""
+
+    cal: object  # golden.calibrate.CalibrationSet
+    on: bool = False
+    words: int = 0
+
+
+@dataclass
+class StreamLearn:
+    """A ``CALIB learn`` line of the continuous mode: the decoded word whose letters joined the
+    set, the set's samples after it, whether it is on, its sealed gain and Guard 2's counts
+    (uncalibrated right, calibrated right, total)."""
+
+    word: str
+    samples: int
+    on: bool
+    gain: int
+    loo: tuple
+
+
+def learn_word(learning: Learning, word: str, feats: list, scores: list) -> StreamLearn:
+    """A decoded word teaches its letters: letter i of ``word`` is a sample with the features
+    ``feats[i]`` (one array per network) and the uncalibrated scores ``scores[i]`` of the i-th
+    spotted letter (every sample confirmed: the lexicon is the label's source, not the
+    networks' top-3); then the set is sealed (the gain chosen) and switched on exactly when
+    Guard 2 passes and it has a scale (``enabled_set``)."""
+    from ..golden import calibrate as C
+
+    for ch, f, sc in zip(word, feats, scores):
+        C.add_sample(learning.cal, LETTERS.index(ch), f, sc, confirm=True)
+    enabled, check = C.enabled_set(learning.cal)
+    learning.on = enabled is not None
+    learning.words += 1
+    return StreamLearn(word, len(learning.cal), learning.on, check.gain, (check.uncalibrated, check.calibrated, check.total))
 
 
 def continuous_stream(counts, spotter, nets: dict, lexicon: Lexicon | None, model: str = "fused",
-                      sensor=None, calibration=None) -> list:
+                      sensor=None, calibration=None, learning: Learning | None = None) -> list:
     """The device's continuous mode on one stream ended by ``end``, as the golden model has it:
-    the ``StreamLetter`` / ``StreamWord`` events in the order of its ``LETTER`` / ``WORD``
-    lines. Letters: golden spotting (letters of more than MAX_LETTER samples dropped), time
-    normalisation, recognition by ``model``; a word ends at the next word's first letter or
-    at the stream's end; its letters' network outputs are decoded with ``lexicon`` (golden
-    letter_costs, decode_word) unless it has more than WORD_LETTERS letters. ``calibration``:
-    the wearer's letter calibration switched on (a ``golden.calibrate`` set made with
-    ``model``, ``enabled_set``'s), applied to every letter (``_decisions``; ``cal=on``)."""
+    the ``StreamLetter`` / ``StreamWord`` (/ ``StreamLearn``) events in the order of its
+    ``LETTER`` / ``WORD`` (/ ``CALIB learn``) lines. Letters: golden spotting (letters of more
+    than MAX_LETTER samples dropped), time normalisation, recognition by ``model``; a word
+    ends at the next word's first letter or at the stream's end; its letters' network outputs
+    are decoded with ``lexicon`` (golden letter_costs, decode_word) unless it has more than
+    WORD_LETTERS letters. ``calibration``: the wearer's letter calibration switched on (a
+    ``golden.calibrate`` set made with ``model``, ``enabled_set``'s), applied to every letter
+    (``_decide``; ``cal=on``). ``learning`` (instead of ``calibration``): ``calib learn on``;
+    its set applies while it is on, and every word the lexicon decodes to a word of as many
+    letters as were spotted teaches it (:func:`learn_word`) before the next word's letters."""
+    if calibration is not None and learning is not None:
+        raise ValueError("calibration or learning, not both: learning carries the set")
     counts = np.asarray(counts, dtype=np.int16)
     sp = spot(spotter, counts)
     starts = {w[0] for w in sp.words}
-    dec = _decisions([time_normalise(counts, a, b) for a, b in sp.letters], nets, model, sensor, calibration)
+    out = _batch_outputs([time_normalise(counts, a, b) for a, b in sp.letters], nets, model, sensor)
     events: list = []
-    word: list = []
+    word: list = []  # (decision, features, uncalibrated scores) per letter of the open word
 
     def word_end():
         if not word:
             return
-        raw = "".join(LETTERS[d[0]] for d in word)
+        raw = "".join(LETTERS[d[0][0]] for d in word)
         best, cost = None, 0
         if lexicon is not None and len(word) <= WORD_LETTERS:
-            best, cost = decode_word(letter_costs(np.stack([d[3] for d in word]), lexicon), lexicon)
+            best, cost = decode_word(letter_costs(np.stack([d[0][3] for d in word]), lexicon), lexicon)
         events.append(StreamWord(raw[:WORD_LETTERS], best, cost if best is not None else 0, len(word)))
+        if learning is not None and best is not None and len(best) == len(word) <= LEARN_LETTERS:
+            events.append(learn_word(learning, best, [d[1] for d in word], [d[2] for d in word]))
         word.clear()
 
-    for (a, b), d in zip(sp.letters, dec):
+    for i, (a, b) in enumerate(sp.letters):
         if (a, b) in starts:
             word_end()
-        word.append(d)
+        top3, scores, probs, feats = out[0][i], out[1][i], out[2][i], tuple(f[i] for f in out[3])
+        cal = learning.cal if learning is not None and learning.on else calibration
+        d = _decide(top3, scores, probs, feats, cal)
+        word.append((d, feats, probs.sum(axis=0)))
         events.append(StreamLetter(LETTERS[d[0]], d[1], d[2], a, b, d[3]))
     word_end()
     return events
 
 
-__all__ = ["calibrate_letters", "evaluate_sessions", "session_segments", "edit_distance", "match_letters", "continuous_stream", "StreamLetter", "StreamWord",
-           "WORD_LETTERS"]
+__all__ = ["Learning", "StreamLearn", "learn_word", "learn_letters", "calibrate_letters", "evaluate_sessions", "session_segments", "edit_distance", "match_letters", "continuous_stream", "StreamLetter", "StreamWord",
+           "WORD_LETTERS", "LEARN_LETTERS"]
