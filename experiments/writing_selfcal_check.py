@@ -32,12 +32,10 @@ import argparse
 import json
 import os
 import pickle
-import sys
 import time
 from pathlib import Path
 
 os.environ.setdefault("TF_USE_LEGACY_KERAS", "1")
-sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import numpy as np  # noqa: E402
 
@@ -83,76 +81,8 @@ def decode_top2(costs: np.ndarray, lex) -> tuple[str | None, int, int]:
     return lex.words[int(index[best])], int(cost[best]), second
 
 
-def _pairwise(cal):
-    """Per network the (M, M) L1 distances of the stored samples, and the samples' letters."""
-    entries = cal.entries()
-    owner = np.array([c for c, _, _ in entries])
-    dist = []
-    for n in range(cal.n_nets):
-        x = np.stack([s.features[n] for _, _, s in entries]).astype(np.int32)
-        dist.append(np.abs(x[:, None, :] - x[None]).sum(axis=2).astype(np.int64))
-    return entries, owner, dist
-
-
-_SLOW_SCALES = C.scales
-
-
-def fast_scales(cal):
-    """golden.calibrate.scales, vectorised (checked against it by --check)."""
-    if len(cal.letters()) < 2:
-        return None
-    entries, owner, dist = _pairwise(cal)
-    other = owner[:, None] != owner[None, :]
-    taus = tuple(max(1, int(np.where(other, d, np.int64(1) << 40).min(axis=1).sum()) // len(entries)) for d in dist)
-    if CHECK:
-        assert taus == _SLOW_SCALES(cal)
-    return taus
-
-
-C.scales = fast_scales  # bonuses_batch reads the module's scales
-
-
-def fast_enabled_set(cal):
-    """golden.calibrate.enabled_set, vectorised (the same integers: checked against it by
-    --check): seals the set (chooses its gain) and returns it, or None when it is off."""
-    entries, owner, dist = _pairwise(cal)
-    m = len(entries)
-    unc = 0
-    per_gain = [0] * len(C.GAINS)
-    big = np.int64(1) << 40
-    for j, (c, _, s) in enumerate(entries):
-        unc += C.decide(s.scores)[0] == c
-        keep = np.arange(m) != j
-        o = owner[keep]
-        if len(set(o.tolist())) < 2:
-            for i in range(len(C.GAINS)):
-                per_gain[i] += C.decide(s.scores)[0] == c
-            continue
-        b = np.zeros((len(C.GAINS), 26), np.int64)
-        for n in range(cal.n_nets):
-            d = dist[n][np.ix_(keep, keep)]
-            other = np.where(o[:, None] != o[None, :], d, big)
-            tau = max(1, int(other.min(axis=1).sum()) // (m - 1))
-            dj = dist[n][j, keep]
-            near = np.full(26, -1, np.int64)
-            for letter in set(o.tolist()):
-                near[letter] = dj[o == letter].min()
-            for i, g in enumerate(C.GAINS):
-                b[i] += C._bonus_of(near, tau, g)
-        for i in range(len(C.GAINS)):
-            per_gain[i] += C.decide(s.scores + b[i])[0] == c
-    gain = C.choose_gain(per_gain)
-    cal.gain = gain
-    harmful = per_gain[C.GAINS.index(gain)] < unc
-    return (None if harmful or len(cal.letters()) < 2 else cal), (unc, per_gain[C.GAINS.index(gain)], m, gain)
-
-
-CHECK = 0  # seals still to check against golden.calibrate.enabled_set (--check)
-
-
-def run_rule(rule: str, margin: int, skip_flagged: bool, users, words_of, feats, probs, texts, lex, truth_letters):
+def run_rule(rule: str, margin: int, skip_flagged: bool, users, words_of, feats, probs, lex):
     """Online self-calibration per writer; returns (word errors, words, per writer {u: [err, n]})."""
-    global CHECK
     err = n = 0
     per = {}
     for u in users:
@@ -192,11 +122,7 @@ def run_rule(rule: str, margin: int, skip_flagged: bool, users, words_of, feats,
                                      confirm=not skip_flagged)
                     added |= r.stored
                 if added:
-                    enabled, check = fast_enabled_set(cal)
-                    if CHECK:
-                        ref, rc = C.enabled_set(cal)
-                        assert (ref is None) == (enabled is None) and (rc.uncalibrated, rc.calibrated, rc.total, rc.gain) == check
-                        CHECK -= 1
+                    enabled, _ = C.enabled_set(cal)
             tw = text
             e = edit_distance(dec, tw)
             err += e
@@ -232,7 +158,6 @@ def main() -> int:
     ap.add_argument("--margin", type=int, help="with --sessions: only this margin (and none, agree, oracle)")
     ap.add_argument("--skip-flagged", action="store_true")
     ap.add_argument("--rules", nargs="+", default=["none", "agree", "margin", "oracle"])
-    ap.add_argument("--check", type=int, default=0, help="check this many seals against golden.calibrate.enabled_set")
     args = ap.parse_args()
 
     from glovexfer.data.sessions import SessionSet
@@ -242,13 +167,20 @@ def main() -> int:
     spotter = load_spotter(shipping.MODELS_DIR / SPOTTER)
     lex = load_lexicon(shipping.MODELS_DIR / "lexicon")
     t0 = time.time()
-    if args.sessions:
+    tag = Path(args.sessions).stem if args.sessions else f"heldout_styles{args.styles}"
+    margins = [args.margin] if args.sessions and args.margin is not None else args.margins
+    cache = Path("out/writing_check") / f"selfcal_{tag}_letters.pkl"  # the letters' outputs and features
+    if cache.exists():
+        words_of, feats, probs = pickle.loads(cache.read_bytes())
+    elif args.sessions:
         ss = SessionSet.load(args.sessions)
         nets = shipping.int8_networks(shipping.model_folder("writing", shipping.MODELS_DIR))
-        tag = Path(args.sessions).stem
-        margins = [args.margin] if args.margin is not None else args.margins
     else:
-        import writing_fusion_check as F
+        import importlib.util
+
+        spec = importlib.util.spec_from_file_location("writing_fusion_check", Path(__file__).with_name("writing_fusion_check.py"))
+        F = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(F)
         from glovexfer.data.paths import find_dataset
         from glovexfer.nets.spotter import source_sessions
 
@@ -259,23 +191,16 @@ def main() -> int:
         sessions = source_sessions(root, F.SESSIONS, F.SEED)
         held = [i for i in range(len(sessions)) if sessions.users[i] > F.TRAIN_USERS_MAX]
         ss = SessionSet.from_sessions([sessions[i] for i in held], sessions.sensor)
-        tag = f"heldout_styles{args.styles}"
-        margins = args.margins
-    cache = Path("out/writing_check") / f"selfcal_{tag}_letters.pkl"
-    if cache.exists():
-        words_of, feats, probs = pickle.loads(cache.read_bytes())
-    else:
+    if not cache.exists():
         words_of, feats, probs = prepare(ss, spotter, nets, ss.sensor)
         cache.parent.mkdir(parents=True, exist_ok=True)
         cache.write_bytes(pickle.dumps((words_of, feats, probs)))
     users = sorted(words_of)
-    global CHECK
-    CHECK = args.check
     rules = [(r, 0) for r in ("none", "agree") if r in args.rules] + [("margin", m) for m in margins if "margin" in args.rules] \
         + [("oracle", 0)] * ("oracle" in args.rules)
     rows = []
     for rule, m in rules:
-        e, n, per = run_rule(rule, m, args.skip_flagged, users, words_of, feats, probs, None, lex, None)
+        e, n, per = run_rule(rule, m, args.skip_flagged, users, words_of, feats, probs, lex)
         row = {"rule": rule, "margin": m, "skip_flagged": args.skip_flagged, "wer_lexicon": e / n, "errors": e, "words": n,
                "per_writer": {u: v[0] / v[1] for u, v in per.items()}}
         rows.append(row)

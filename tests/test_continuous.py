@@ -462,6 +462,24 @@ def test_listener_decodes_on_the_host_what_the_glove_decodes(continuous_glove, g
     assert lis.words == [w.raw for w in words]
 
 
+def test_listener_shows_what_the_glove_learnt(capsys):
+    """A ``CALIB learn`` line is shown (word, samples, state, guard 2's counts); a malformed
+    one is reported and skipped; ``listen --learn`` needs ``--continuous``."""
+    import io
+
+    from glovexfer.cli import main
+    from glovexfer.device.listen import Listener
+
+    text, err = io.StringIO(), io.StringIO()
+    lis = Listener(out=text, err=err)
+    lis.feed_line("CALIB learn word=hello samples=9 state=on gain=510 loo=7/9->8/9")
+    lis.feed_line("CALIB learn word=hello samples=9 state=maybe gain=510 loo=7/9->8/9")
+    assert "learnt from 'hello': 9 samples, calibration on (gain 510; its own samples 7/9 -> 8/9)" in text.getvalue()
+    assert "malformed CALIB learn line" in err.getvalue()
+    assert main(["listen", "--port", "native", "--learn"]) == 2
+    assert "add --continuous" in capsys.readouterr().err
+
+
 @pytest.mark.parametrize("device", ["native", "qemu-arm"])
 def test_demo_continuous_ends_with_the_golden_decoded_text(device, golden, capsys, continuous_glove, unavailable):
     """``glovexfer demo --continuous [--device qemu-arm]`` streams one simulated session (from

@@ -893,9 +893,11 @@ def cmd_listen(args) -> int:
     from .device.listen import listen
     from .device.transport import open_device
 
+    if args.learn and not args.continuous:
+        raise GloveXferError("--learn: learning from decoded words is a continuous-mode feature: add --continuous")
     with open_device(args.port) as dev:
         listen(dev, model=args.model, count=args.count, timeout=args.timeout, continuous=args.continuous,
-               decode=args.decode)
+               decode=args.decode, learn=args.learn)
     return 0
 
 
@@ -1176,6 +1178,9 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--decode", action=argparse.BooleanOptionalAction, default=None,
                    help="decode words on the host with the shipped lexicon (default: when the glove has none; "
                         "--decode also checks the glove's words, --no-decode never)")
+    s.add_argument("--learn", action="store_true",
+                   help="with --continuous: the glove learns the wearer from the words it decodes ('calib learn on'; "
+                        "its letter calibration, switched on by guard 2; docs/writing.md, Self-calibration)")
     s.set_defaults(func=cmd_listen)
 
     s = sub.add_parser("parity", help="every intermediate of a glove's firmware vs the golden model, bit for bit")

@@ -132,6 +132,17 @@ class Listener:
         elif m.kind == "ERR":
             self.errors.append(f"{m.args[0]} {m.args[1]}")
             self._say(f"  device error {m.args[0]}: {m.args[1]}")
+        elif m.kind == "CALIB" and m.args[:1] == ["learn"]:
+            from .continuous import learnt_of
+
+            try:
+                e = learnt_of(m)
+            except ProtocolError as err:
+                self.bad_line(str(err))
+                return
+            u, c, n = e.loo
+            self._say(f"  learnt from '{e.word}': {e.samples} samples, calibration {'on' if e.on else 'off'} "
+                      f"(gain {e.gain}; its own samples {u}/{n} -> {c}/{n})")
         elif m.kind in ("READY", "INFO"):
             self._say(f"  device: {m.raw}")
 
@@ -187,8 +198,14 @@ def host_lexicon(banner, decode: bool | None, err=None):
         return None
 
 
+def _learn_on(device) -> None:
+    from .calibrate import learn
+
+    learn(device, True)
+
+
 def _wait_for_device(device, lis: Listener, model: str | None, t_end: float | None, out,
-                     continuous: bool = False) -> bool:
+                     continuous: bool = False, learn: bool = False) -> bool:
     """Reopen ``device`` until it answers (backoff doubling up to RECONNECT_BACKOFF[1] s),
     ``t_end`` passes (False) or Ctrl-C (KeyboardInterrupt)."""
     delay, cap = RECONNECT_BACKOFF
@@ -204,6 +221,8 @@ def _wait_for_device(device, lis: Listener, model: str | None, t_end: float | No
                 device.select_model(model)
             if continuous:
                 device.set_mode("continuous")
+            if learn:
+                _learn_on(device)
         except DeviceLost:
             pass
         except Exception as e:  # noqa: BLE001 - a port that is not back yet fails in many ways
@@ -217,19 +236,26 @@ def _wait_for_device(device, lis: Listener, model: str | None, t_end: float | No
 
 def listen(device, model: str | None = None, count: int | None = None, timeout: float | None = None,
            out=None, err=None, reconnect: bool = True, continuous: bool = False,
-           decode: bool | None = None) -> Listener:
+           decode: bool | None = None, learn: bool = False) -> Listener:
     """Print letters from ``device`` until ``count`` letters came, ``timeout`` s passed, or Ctrl-C.
     When the glove goes away the text so far is kept and, with ``reconnect`` and a device
     that can be reopened, the port is reopened until the glove is back. ``continuous``: the
     glove is switched to continuous mode (no button; words with raw letters and decoded
     word); ``decode``: words decoded on the host (``host_lexicon``: None = when the glove has
-    no lexicon)."""
+    no lexicon); ``learn`` (with ``continuous``): ``calib learn on``, the glove learns the
+    wearer from the words it decodes (docs/writing.md, "Self-calibration")."""
     out = out if out is not None else sys.stdout
+    if learn and not continuous:
+        from ..errors import GloveXferError
+
+        raise GloveXferError("learning from decoded words is a continuous-mode feature: add --continuous")
     lis = Listener(out=out, err=err, lexicon=host_lexicon(device.banner, decode, err))
     if model:
         device.select_model(model)
     if continuous:
         device.set_mode("continuous")
+    if learn:
+        _learn_on(device)
     print(f"listening on {device.name} ({device.banner.raw if device.banner else 'no banner'}); Ctrl-C stops",
           file=out, flush=True)
     t_end = None if timeout is None else time.monotonic() + timeout
@@ -243,7 +269,7 @@ def listen(device, model: str | None = None, count: int | None = None, timeout: 
                 if not reconnect or device.reopen is None:
                     break
                 lis.warn(f"waiting for {device.name} to come back (Ctrl-C stops)")
-                if not _wait_for_device(device, lis, model, t_end, out, continuous):
+                if not _wait_for_device(device, lis, model, t_end, out, continuous, learn):
                     break
     except KeyboardInterrupt:
         pass
