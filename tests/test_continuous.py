@@ -566,14 +566,14 @@ def test_continuous_mode_bit_exact_on_emulated_mcu(name, unavailable, writing_mo
     assert letters > 8 * n and words >= 2 * n and decoded > words // 2
 
 
-def _qemu_arm_with_lexicon(unavailable):
-    """The emulated Cortex-M4F target, once its tools and the shipped lexicon are there."""
+def _qemu_with_lexicon(unavailable, name: str = "qemu-arm"):
+    """The emulated target ``name``, once its tools and the shipped lexicon are there."""
     from glovexfer.device.qemu import missing_tools, target_of
 
-    t = target_of("qemu-arm")
+    t = target_of(name)
     miss = missing_tools(t)
     if miss:
-        unavailable(f"qemu-arm: cannot build/run the emulated firmware, missing: {', '.join(miss)}")
+        unavailable(f"{name}: cannot build/run the emulated firmware, missing: {', '.join(miss)}")
     if not (ROOT / "models" / "glove" / "firmware" / "gx_lexicon.cpp").is_file():
         pytest.skip("no shipped gx_lexicon.cpp: gx_app has no lexicon")
     return t
@@ -590,7 +590,7 @@ def test_continuous_mode_calibrated_bit_exact_on_emulated_mcu(unavailable, writi
     from glovexfer.device.qemu import open_qemu
     from glovexfer.nets.writing import continuous_stream
 
-    t = _qemu_arm_with_lexicon(unavailable)
+    t = _qemu_with_lexicon(unavailable)
     picks, on = _calibration_set(sessions, golden, 2, "ao")
     assert on is not None and on.gain > 255, "this set passes guard 2 with a larger gain (natively checked too)"
     with open_qemu(t, model_dir=writing_models, timeout=60) as dev:
@@ -609,17 +609,18 @@ def test_continuous_mode_calibrated_bit_exact_on_emulated_mcu(unavailable, writi
             assert all(" cal=on" in x for x in got if x.startswith("LETTER"))
 
 
-def test_continuous_mode_learning_bit_exact_on_emulated_mcu(unavailable, writing_models, golden, sessions):
-    """``calib learn on`` on the emulated Cortex-M4F (gx_app on QEMU mps2-an386, over its
-    UART): from an empty set, 4 sessions streamed one after the other; every LETTER, WORD and
-    CALIB learn line equals the golden twin's (the 32-bit target seals the learnt set, chooses
-    its gain and decides the later letters with it)."""
+@pytest.mark.parametrize("name", ["qemu-arm", "qemu-riscv", "qemu-xtensa"])
+def test_continuous_mode_learning_bit_exact_on_emulated_mcu(name, unavailable, writing_models, golden, sessions):
+    """``calib learn on`` on the emulated Cortex-M4F, RV32IMC and Xtensa LX106 (gx_app under
+    QEMU, over its UART): from an empty set, 4 sessions streamed one after the other; every
+    LETTER, WORD and CALIB learn line equals the golden twin's (the 32-bit targets seal the
+    learnt set, choose its gain and decide the later letters with it)."""
     from glovexfer.device import calibrate as C
     from glovexfer.device.continuous import stream_session
     from glovexfer.device.qemu import open_qemu
     from glovexfer.nets.writing import StreamLearn
 
-    t = _qemu_arm_with_lexicon(unavailable)
+    t = _qemu_with_lexicon(unavailable, name)
     n = 4
     want, learning = _learning_streams(golden, sessions, n)
     with open_qemu(t, model_dir=writing_models, timeout=60) as dev:
