@@ -632,3 +632,49 @@ def test_continuous_mode_learning_bit_exact_on_emulated_mcu(name, unavailable, w
             assert not [x for x in got if x.startswith("ERR")], got
             assert compare_events(parse_events(got), want[i]) == [], (i, compare_events(parse_events(got), want[i])[:3])
     assert sum(isinstance(e, StreamLearn) for w in want for e in w) >= 4 and learning.on
+
+
+class _FakeGlove:
+    """A glove for ``listen``: continuous mode works, ``calib learn on`` answers ``answer``;
+    then nothing more comes."""
+
+    name, timeout, reopen = "fake", 1.0, None
+
+    def __init__(self, answer: str):
+        self.banner = parse_line('READY proto=3 lexicon="none"')
+        self.answer, self.sent, self.pending = answer, [], []
+
+    def set_mode(self, mode):
+        self.sent.append(f"mode {mode}")
+
+    def write_line(self, line):
+        self.sent.append(line)
+        if line.startswith("calib learn"):
+            self.pending.append(parse_line(self.answer))
+
+    def read_message(self, timeout=None):
+        return self.pending.pop(0) if self.pending else None
+
+    def read_line(self, timeout=None):
+        return None
+
+
+def test_listen_learns_where_the_glove_can():
+    """``listen --continuous`` switches learning on by default; a glove that cannot learn gets
+    a warning and is listened to all the same, unless --learn insists (an error)."""
+    import io
+
+    from glovexfer.device.listen import listen
+    from glovexfer.errors import GloveXferError
+
+    g = _FakeGlove("OK calib learn on")
+    listen(g, continuous=True, timeout=0.1, out=io.StringIO(), err=io.StringIO(), decode=False)
+    assert g.sent[:2] == ["mode continuous", "calib learn on"]
+    g, err = _FakeGlove("ERR E_CALIB calib learn: needs continuous writing with the lexicon"), io.StringIO()
+    listen(g, continuous=True, timeout=0.1, out=io.StringIO(), err=err, decode=False)
+    assert "does not learn from the words it decodes" in err.getvalue()
+    with pytest.raises(GloveXferError, match="E_CALIB"):
+        listen(_FakeGlove("ERR E_CALIB no"), continuous=True, learn=True, timeout=0.1, out=io.StringIO(), err=io.StringIO())
+    g = _FakeGlove("OK calib learn on")
+    listen(g, continuous=True, learn=False, timeout=0.1, out=io.StringIO(), err=io.StringIO(), decode=False)
+    assert "calib learn on" not in g.sent

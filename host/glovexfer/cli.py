@@ -1178,9 +1178,10 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--decode", action=argparse.BooleanOptionalAction, default=None,
                    help="decode words on the host with the shipped lexicon (default: when the glove has none; "
                         "--decode also checks the glove's words, --no-decode never)")
-    s.add_argument("--learn", action="store_true",
+    s.add_argument("--learn", action=argparse.BooleanOptionalAction, default=None,
                    help="with --continuous: the glove learns the wearer from the words it decodes ('calib learn on'; "
-                        "its letter calibration, switched on by guard 2; docs/writing.md, Self-calibration)")
+                        "its letter calibration, switched on by guard 2; docs/writing.md, Self-calibration); default: on "
+                        "where the glove can, --learn insists, --no-learn leaves it off")
     s.set_defaults(func=cmd_listen)
 
     s = sub.add_parser("parity", help="every intermediate of a glove's firmware vs the golden model, bit for bit")

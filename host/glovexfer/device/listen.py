@@ -236,26 +236,35 @@ def _wait_for_device(device, lis: Listener, model: str | None, t_end: float | No
 
 def listen(device, model: str | None = None, count: int | None = None, timeout: float | None = None,
            out=None, err=None, reconnect: bool = True, continuous: bool = False,
-           decode: bool | None = None, learn: bool = False) -> Listener:
+           decode: bool | None = None, learn: bool | None = None) -> Listener:
     """Print letters from ``device`` until ``count`` letters came, ``timeout`` s passed, or Ctrl-C.
     When the glove goes away the text so far is kept and, with ``reconnect`` and a device
     that can be reopened, the port is reopened until the glove is back. ``continuous``: the
     glove is switched to continuous mode (no button; words with raw letters and decoded
     word); ``decode``: words decoded on the host (``host_lexicon``: None = when the glove has
-    no lexicon); ``learn`` (with ``continuous``): ``calib learn on``, the glove learns the
-    wearer from the words it decodes (docs/writing.md, "Self-calibration")."""
+    no lexicon); ``learn`` (continuous mode): ``calib learn on``, the glove learns the wearer
+    from the words it decodes (docs/writing.md, "Self-calibration"): True asks for it (an
+    error when the glove cannot), None (the default) switches it on where the glove can
+    (a warning where it cannot: no lexicon, no letter calibration), False leaves it off."""
     out = out if out is not None else sys.stdout
-    if learn and not continuous:
-        from ..errors import GloveXferError
+    from ..errors import GloveXferError
 
+    if learn and not continuous:
         raise GloveXferError("learning from decoded words is a continuous-mode feature: add --continuous")
     lis = Listener(out=out, err=err, lexicon=host_lexicon(device.banner, decode, err))
     if model:
         device.select_model(model)
     if continuous:
         device.set_mode("continuous")
-    if learn:
-        _learn_on(device)
+    learning = False
+    if continuous and learn is not False:
+        try:
+            _learn_on(device)
+            learning = True
+        except GloveXferError as e:
+            if learn:
+                raise
+            lis.warn(f"the glove does not learn from the words it decodes ({e}); words are decoded without it")
     print(f"listening on {device.name} ({device.banner.raw if device.banner else 'no banner'}); Ctrl-C stops",
           file=out, flush=True)
     t_end = None if timeout is None else time.monotonic() + timeout
@@ -269,7 +278,7 @@ def listen(device, model: str | None = None, count: int | None = None, timeout: 
                 if not reconnect or device.reopen is None:
                     break
                 lis.warn(f"waiting for {device.name} to come back (Ctrl-C stops)")
-                if not _wait_for_device(device, lis, model, t_end, out, continuous, learn):
+                if not _wait_for_device(device, lis, model, t_end, out, continuous, learning):
                     break
     except KeyboardInterrupt:
         pass
