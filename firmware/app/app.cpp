@@ -150,8 +150,10 @@ Continuous g_cont;
 // shipped lexicon's longest word has 12).
 constexpr int kLearnLetters = 12;
 struct Learn {
-    bool on;     // 'calib learn on' (RAM only: off after a restart)
-    bool dirty;  // the set learnt since it was last stored (stored at the stream's end)
+    bool on;       // 'calib learn on' (RAM only: off after a restart)
+    bool dirty;    // the set learnt since it was last stored (stored at the stream's end)
+    int32_t kept;  // the open word's letters whose features are kept, from its first (a word
+                   // opened before 'calib learn on' keeps none of its first: it does not teach)
     int8_t feat[kLearnLetters][kGxFeatMax];
 };
 Learn g_learn;
@@ -1036,7 +1038,10 @@ void lcal_wrong_model(const char* what) {
 // Continuous mode keeps each letter's features (the letter calibration's input) while its
 // word is open.
 void lcal_learn_keep(int32_t k) {
-    if (g_learn.on && k < kLearnLetters) std::memcpy(g_learn.feat[k], g_lcal.feat, sizeof g_learn.feat[k]);
+    if (k == 0) g_learn.kept = 0;
+    if (!g_learn.on || k != g_learn.kept || k >= kLearnLetters) return;
+    std::memcpy(g_learn.feat[k], g_lcal.feat, sizeof g_learn.feat[k]);
+    g_learn.kept = k + 1;
 }
 
 // The lexicon decoded the open word of n spotted letters to w (len letters): when they are as
@@ -1045,7 +1050,7 @@ void lcal_learn_keep(int32_t k) {
 // gain chosen) and switched on exactly when guard 2 passes and it has two letters or more
 // (golden nets.writing.learn_word). "CALIB learn word=W samples=S state=on|off gain=G loo=...".
 void lcal_learn(const char* w, int32_t len, int32_t n) {
-    if (!g_learn.on || len != n || n > kLearnLetters || g_rec.model != g_lcal.model) return;
+    if (!g_learn.on || len != n || n > kLearnLetters || g_learn.kept != n || g_rec.model != g_lcal.model) return;
     for (int32_t i = 0; i < n; ++i) gx_calib_add(&g_lcal.set, w[i] - 'a', g_learn.feat[i]);
     lcal_update();
     g_lcal.set.enabled = (g_lcal.scale.active && !lcal_lowers(g_lcal.loo)) ? 1 : 0;
