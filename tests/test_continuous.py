@@ -536,15 +536,10 @@ def test_continuous_mode_bit_exact_on_emulated_mcu(name, unavailable, writing_mo
     every LETTER and WORD line of the first 10 simulated sessions equals the golden twin's
     (on each target 120 letters and 28 words, all 28 decoded by the lexicon; 0 mismatches)."""
     from glovexfer.device.continuous import stream_session
-    from glovexfer.device.qemu import missing_tools, open_qemu, target_of
+    from glovexfer.device.qemu import open_qemu
     from glovexfer.nets.writing import StreamLetter, StreamWord, continuous_stream
 
-    t = target_of(name)
-    miss = missing_tools(t)
-    if miss:
-        unavailable(f"{name}: cannot build/run the emulated firmware, missing: {', '.join(miss)}")
-    if not (ROOT / "models" / "glove" / "firmware" / "gx_lexicon.cpp").is_file():
-        pytest.skip("no shipped gx_lexicon.cpp: gx_app has no lexicon")
+    t = _qemu_with_lexicon(unavailable, name)
     n = EMULATED_SESSIONS
     mismatches, letters, words, decoded = [], 0, 0, 0
     t0 = time.monotonic()
