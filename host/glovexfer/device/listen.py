@@ -22,6 +22,8 @@ import time
 
 import numpy as np
 
+from ..errors import GloveXferError
+from .calibrate import learn as calib_learn
 from .protocol import Message, ProtocolError, letter_of, parse_line, word_of
 from .transport import DeviceLost
 
@@ -181,7 +183,6 @@ def host_lexicon(banner, decode: bool | None, err=None):
     glove's banner names no usable lexicon (``lexicon="none"`` / ``"refused"``, or a
     version-1 glove); else None. Automatic decoding without a shipped lexicon says so on
     ``err`` and goes on without; ``decode`` True then raises."""
-    from ..errors import GloveXferError
     from ..files import domain_dir
     from ..golden.decode import load_lexicon
 
@@ -196,12 +197,6 @@ def host_lexicon(banner, decode: bool | None, err=None):
         print(f"  the glove has no lexicon and the host cannot load one ({e}): words stay raw",
               file=err if err is not None else sys.stderr, flush=True)
         return None
-
-
-def _learn_on(device) -> None:
-    from .calibrate import learn
-
-    learn(device, True)
 
 
 def _wait_for_device(device, lis: Listener, model: str | None, t_end: float | None, out,
@@ -222,7 +217,7 @@ def _wait_for_device(device, lis: Listener, model: str | None, t_end: float | No
             if continuous:
                 device.set_mode("continuous")
             if learn:
-                _learn_on(device)
+                calib_learn(device, True)
         except DeviceLost:
             pass
         except Exception as e:  # noqa: BLE001 - a port that is not back yet fails in many ways
@@ -247,8 +242,6 @@ def listen(device, model: str | None = None, count: int | None = None, timeout: 
     error when the glove cannot), None (the default) switches it on where the glove can
     (a warning where it cannot: no lexicon, no letter calibration), False leaves it off."""
     out = out if out is not None else sys.stdout
-    from ..errors import GloveXferError
-
     if learn and not continuous:
         raise GloveXferError("learning from decoded words is a continuous-mode feature: add --continuous")
     lis = Listener(out=out, err=err, lexicon=host_lexicon(device.banner, decode, err))
@@ -259,7 +252,7 @@ def listen(device, model: str | None = None, count: int | None = None, timeout: 
     learning = False
     if continuous and learn is not False:
         try:
-            _learn_on(device)
+            calib_learn(device, True)
             learning = True
         except GloveXferError as e:
             if learn:

@@ -239,15 +239,11 @@ def learn_letters(plans: list, spotted: tuple, lexicon: Lexicon) -> dict:
         learning = state.setdefault(user, Learning(C.CalibrationSet(len(feats))))
         for w in words:
             for i in w:
-                if learning.on:
-                    b = C.bonuses_batch(learning.cal, tuple(f[i][None] for f in feats))[0]
-                    d_out[i] = int(np.argmax(probs[i].sum(axis=0) + b.sum(axis=0)))
-                    p_out[i] = C.calibrated_outputs(probs[i], b)
-            if len(w) > WORD_LETTERS:
-                continue
-            best, _ = decode_word(letter_costs(p_out[w], lexicon), lexicon)
-            if best is not None and len(best) == len(w) <= LEARN_LETTERS:
-                learn_word(learning, best, [tuple(f[i] for f in feats) for i in w], [probs[i].sum(axis=0) for i in w])
+                if learning.on:  # the calibrated decision and outputs (_decide reads only these with a set)
+                    d = _decide(None, None, probs[i], tuple(f[i] for f in feats), learning.cal)
+                    d_out[i], p_out[i] = d[0], d[3]
+            _decode_and_learn(p_out[w], [tuple(f[i] for f in feats) for i in w], [probs[i].sum(axis=0) for i in w],
+                              lexicon, learning)
     wearers = {u: {"words_taught": v.words, "samples": len(v.cal), "on": v.on} for u, v in sorted(state.items())}
     return {"spotted": (d_out, p_out), "wearers": wearers}
 
@@ -366,7 +362,8 @@ def _batch_outputs(counts_list: list[np.ndarray], nets: dict, model: str, sensor
 
 def _decide(top3, scores, probs, feats, calibration) -> tuple:
     """One letter's (index, q8, top3 [(letter, q8)], network outputs (nets, 26)) from its
-    ``_batch_outputs`` row (``feats``: one (F_n,) array per network). Without ``calibration``:
+    ``_batch_outputs`` row (``feats``: one (F_n,) array per network; ``top3`` and ``scores``,
+    the model's own decision, are read only without a calibration). Without ``calibration``:
     the model's decision, q8 a fused model's score halved, else the network's output. With
     ``calibration`` (the wearer's set, made with the model and switched on): the calibrated
     decision (golden.calibrate: first maximum of the scores plus every network's bonus, with
@@ -384,17 +381,6 @@ def _decide(top3, scores, probs, feats, calibration) -> tuple:
     top = top_k(sc, 3)
     return (int(top[0]), int(sc[top[0]]) * 255 // most, [(LETTERS[j], int(sc[j]) * 255 // most) for j in top],
             C.calibrated_outputs(probs, b))
-
-
-def _decisions(counts_list: list[np.ndarray], nets: dict, model: str, sensor, calibration=None) -> list[tuple]:
-    """Per letter ``_decide``'s (index, q8, top3, network outputs) of the device's selected
-    ``model`` (``_batch_outputs``), with ``calibration`` when given."""
-    out = _batch_outputs(counts_list, nets, model, sensor)
-    if out is None:
-        return []
-    top3, scores, probs, feats = out
-    return [_decide(top3[i], scores[i], probs[i], tuple(f[i] for f in feats) if calibration is not None else (), calibration)
-            for i in range(len(top3))]
 
 
 @dataclass
@@ -439,6 +425,23 @@ def learn_word(learning: Learning, word: str, feats: list, scores: list) -> Stre
     return StreamLearn(word, len(learning.cal), learning.on, check.gain, (check.uncalibrated, check.calibrated, check.total))
 
 
+def _decode_and_learn(outputs, feats: list, scores: list, lexicon: Lexicon | None,
+                      learning: Learning | None) -> tuple[str | None, int, StreamLearn | None]:
+    """The end of a word, as the glove has it: its letters' decoder inputs ``outputs`` (L,
+    nets, 26) decoded with ``lexicon`` unless it has more than WORD_LETTERS letters (golden
+    letter_costs, decode_word: (word, cost), (None, 0) without one), then, with ``learning``,
+    a decoded word of as many letters (at most LEARN_LETTERS) teaches the set its letters
+    (:func:`learn_word`, from each letter's ``feats`` and uncalibrated ``scores``): the
+    ``StreamLearn`` event, else None."""
+    best, cost = None, 0
+    if lexicon is not None and len(outputs) <= WORD_LETTERS:
+        best, cost = decode_word(letter_costs(np.stack(list(outputs)), lexicon), lexicon)
+    learnt = None
+    if learning is not None and best is not None and len(best) == len(outputs) <= LEARN_LETTERS:
+        learnt = learn_word(learning, best, feats, scores)
+    return best, cost, learnt
+
+
 def continuous_stream(counts, spotter, nets: dict, lexicon: Lexicon | None, model: str = "fused",
                       sensor=None, calibration=None, learning: Learning | None = None) -> list:
     """The device's continuous mode on one stream ended by ``end``, as the golden model has it:
@@ -465,12 +468,11 @@ def continuous_stream(counts, spotter, nets: dict, lexicon: Lexicon | None, mode
         if not word:
             return
         raw = "".join(LETTERS[d[0][0]] for d in word)
-        best, cost = None, 0
-        if lexicon is not None and len(word) <= WORD_LETTERS:
-            best, cost = decode_word(letter_costs(np.stack([d[0][3] for d in word]), lexicon), lexicon)
-        events.append(StreamWord(raw[:WORD_LETTERS], best, cost if best is not None else 0, len(word)))
-        if learning is not None and best is not None and len(best) == len(word) <= LEARN_LETTERS:
-            events.append(learn_word(learning, best, [d[1] for d in word], [d[2] for d in word]))
+        best, cost, learnt = _decode_and_learn([d[0][3] for d in word], [d[1] for d in word], [d[2] for d in word],
+                                               lexicon, learning)
+        events.append(StreamWord(raw[:WORD_LETTERS], best, cost, len(word)))
+        if learnt is not None:
+            events.append(learnt)
         word.clear()
 
     for i, (a, b) in enumerate(sp.letters):
