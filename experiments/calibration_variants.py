@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Few-shot calibration: spec v1's fixed gain against other gains and the gain chosen per
-wearer (spec v2, what the device now runs), on the ui folds of ``best`` (the folds ``glovexfer
+wearer (spec v2, now spec v3: what the device runs), on the ui folds of ``best`` (the folds ``glovexfer
 evaluate --calibrate`` keeps).
 
     PYTHONPATH=host .venv/bin/python experiments/calibration_variants.py --shipped-pretraining u11 u14 u01 u08
@@ -9,7 +9,7 @@ For each held-out user and K = 1, 2, 3 (the calibration split of ``nets.calibrat
 the test accuracy with the bonus gain G in 255 (spec v1's CAL_GAIN), 510, 1020, 2040; the gain
 chosen per wearer by leave-one-out on the calibration samples alone (the most own samples
 right, ties to the smaller gain: no test recording is used; defined here before the real
-writers were looked at, and since made calibration spec v2: ``golden.calibrate.seal``, which
+writers were looked at, and since made calibration spec v2, kept in spec v3: ``golden.calibrate.seal``, which
 tests/test_golden_calibrate.py checks against this script's choice); spec v1 as it ran (gain
 255, Guard 2 with gain 255's count); and each of them decided among the calibrated letters
 only (the simulated set holds 10 letters per user, docs/calibration.md).
@@ -25,7 +25,7 @@ runs the same variants, unchanged, on the 12 REAL writers of Chen et al. (2021):
 ``glovexfer evaluate --chen2021 --model chen_best --calibrate ...`` keeps (each held-out writer's
 letters on the golden int8 device path, ``nets.chen2021_calibration``), with that run's
 calibration split (``chen2021_calibration.calibrate_fold``) and nothing trained.  Checked (a
-mismatch exits 1): the device's figures (``calibrate_fold``, spec v2) against
+mismatch exits 1): the device's figures (``calibrate_fold``, spec v3) against
 ``lowo_cal<K>`` of models/chen2021/metrics.json when that file holds figures of the same
 spec (its entries' ``spec``; an entry without one is spec v1 and is checked against this
 script's spec v1), and the device's gain and unguarded accuracy against this script's chosen
@@ -47,7 +47,8 @@ from glovexfer.nets import experiment as E
 from glovexfer.nets import protocols as P
 from glovexfer.nets.datasets import _key
 
-GAINS = (255, 510, 1020, 2040)
+#: The device's candidate gains (spec v3).
+GAINS = C.GAINS
 KS = (1, 2, 3)
 #: The real writers' target with K = 3 (issue 18).
 CHEN_TARGET = 0.85
@@ -67,8 +68,10 @@ def seed_pretraining(dom: E.Domains) -> None:
             np.savez(path, n=len(w), history=json.dumps(hist), **{f"w{i}": x for i, x in enumerate(w)})
 
 
-def gain_bonus(cal: C.CalibrationSet, features: tuple, gain: int) -> np.ndarray:
-    """spec v1's bonus with ``gain`` for CAL_GAIN, (B, 26) for (B, F_n) features."""
+def gain_bonus(cal: C.CalibrationSet, features: tuple, gain: int, v1: bool = False) -> np.ndarray:
+    """The device's bonus (spec v3: reach ``C.REACH`` tau, the BiLSTM's share) with ``gain``,
+    or spec v1's (``v1``: reach tau, every network the whole gain); (B, 26) for (B, F_n)
+    features."""
     taus = C.scales(cal)
     out = np.zeros((len(features[0]), 26), np.int64)
     if taus is None:
@@ -76,16 +79,21 @@ def gain_bonus(cal: C.CalibrationSet, features: tuple, gain: int) -> np.ndarray:
     for i in range(len(out)):
         d = C.distances(cal, tuple(f[i] for f in features))
         for n, tau in enumerate(taus):
-            out[i] += np.where(d[n] < 0, 0, gain * np.maximum(0, tau - d[n]) // tau)
+            reach = tau if v1 else C.REACH * tau
+            g = gain if v1 else C.net_gain(gain, n, cal.n_nets)
+            out[i] += np.where(d[n] < 0, 0, g * np.maximum(0, reach - d[n]) // reach)
     return out
 
 
-def own_samples_right(cal: C.CalibrationSet, gain: int | None) -> int:
+def own_samples_right(cal: C.CalibrationSet, gain: int | None, v1: bool = False) -> int:
     """Leave-one-out count of own samples right with ``gain`` (Guard 2's count; None:
-    uncalibrated)."""
+    uncalibrated). Spec v3 judges only the samples whose letter keeps another sample; spec
+    v1 (``v1``) judged every sample."""
     ok = 0
     for c, j, s in cal.entries():
-        b = 0 if gain is None else gain_bonus(cal.without(c, j), tuple(f[None] for f in s.features), gain)[0]
+        if not v1 and len(cal.samples[c]) < 2:
+            continue
+        b = 0 if gain is None else gain_bonus(cal.without(c, j), tuple(f[None] for f in s.features), gain, v1)[0]
         ok += int(np.argmax(s.scores + b) == c)
     return ok
 
@@ -103,10 +111,11 @@ def variants(features, scores, y, k, seed) -> dict:
     among = {g: float(np.mean(np.argmax(np.where(others, -1, s), 1) == yt)) for g, s in calibrated.items()}
     loo = {g: own_samples_right(cal, g) for g in GAINS}
     chosen = max(GAINS, key=lambda g: (loo[g], -g))
-    # spec v1: gain 255, off when it has no scale or its own count is below the uncalibrated one
-    v1_on = C.scales(cal) is not None and loo[GAINS[0]] >= own_samples_right(cal, None)
+    # spec v1: gain 255 reaching tau, off when it has no scale or its own count is below the uncalibrated one
+    v1_on = C.scales(cal) is not None and own_samples_right(cal, C.CAL_GAIN, v1=True) >= own_samples_right(cal, None, v1=True)
+    v1_acc = float(np.mean(np.argmax(st + gain_bonus(cal, feats, C.CAL_GAIN, v1=True), 1) == yt))
     uncal = float(np.mean(np.argmax(st, 1) == yt))
-    return {"uncalibrated": uncal, "spec_v1": acc[GAINS[0]] if v1_on else uncal,
+    return {"uncalibrated": uncal, "spec_v1": v1_acc if v1_on else uncal,
             "uncalibrated_among": float(np.mean(np.argmax(np.where(others, -1, st), 1) == yt)),
             "gain": acc, "gain_among": among, "own_samples_right": loo, "chosen": chosen,
             "chosen_gain": acc[chosen], "chosen_gain_among": among[chosen]}
@@ -198,7 +207,7 @@ def chen_summary(per_writer: dict) -> dict:
 
 
 def chen_check(per_k: dict, shipped: dict, prefix: str) -> dict:
-    """The metrics file's run against this run's figures of the same spec (device: spec v2;
+    """The metrics file's run against this run's figures of the same spec (device: spec v3;
     an entry without ``spec`` is spec v1), and the device's gain and unguarded accuracy
     against this script's chosen gain."""
     bad = []
@@ -228,7 +237,7 @@ def print_chen(res: dict) -> None:
     for k, s in res["per_k"].items():
         print(f"| {k} | " + " | ".join(f"{100 * s['mean'][c]:.2f} [{s[above][c]}]" for c in cols) + " |")
     k3 = res["per_k"][KS[-1]]
-    print(f"K={KS[-1]} per writer (uncalibrated / spec v1 / device, spec v2: accuracy, gain):")
+    print(f"K={KS[-1]} per writer (uncalibrated / spec v1 / device, spec v3: accuracy, gain):")
     for w, f in k3["per_writer"].items():
         print(f"  {w}: {100 * f['uncalibrated']:.1f} / {100 * f['spec_v1']:.1f} / {100 * f['device']:.1f} ({k3['chosen'][w]})")
     c = res["check"]

@@ -41,8 +41,9 @@ def _set(samples, n_nets=1) -> C.CalibrationSet:
 def test_exact_match_gets_cal_gain_per_network():
     cal = _set([(0, (_f(0, 0), _f(5))), (1, (_f(100, 100), _f(-90)))], n_nets=2)
     b = C.bonus(cal, (_f(0, 0), _f(5)))
-    assert b[0] == 2 * C.CAL_GAIN
-    assert b[1] == 0  # far beyond tau
+    assert b[0] == C.CAL_GAIN // C.LSTM_SHARE + C.CAL_GAIN  # spec v3: the BiLSTM (network 0) a quarter
+    # letter b's sample is tau away (the only other letter's), half the reach: half of each share
+    assert b[1] == C.CAL_GAIN // C.LSTM_SHARE // 2 + C.CAL_GAIN // 2
     assert np.all(b[2:] == 0)  # letters without samples
 
 
@@ -70,8 +71,9 @@ def test_a_set_changed_since_its_seal_is_refused():
 
 def _z_wins():
     """a at 0 and 2, b at 50 and 52; the model puts z (no samples) 600 above each sample's own
-    letter.  Left out, a sample keeps its letter's other sample 2 away with tau 48 or 50:
-    gain 255 adds 244 or 244, 510 488 or 489 (< 600: wrong), 1020 and 2040 more than 600."""
+    letter.  Left out, a sample keeps its letter's other sample 2 away with tau 48 or 50 (reach
+    96 or 100): gain 255 adds 249 or 250, 510 499 or 500 (< 600: wrong), 1020 and up more than
+    600."""
     cal = C.CalibrationSet(1)
     for letter, v in ((0, 0), (0, 2), (1, 50), (1, 52)):
         s = np.zeros(len(LETTERS), np.int64)
@@ -83,18 +85,21 @@ def _z_wins():
 def test_seal_chooses_the_smallest_gain_of_the_most_own_samples_right():
     cal = _z_wins()
     check = C.seal(cal)
-    assert check.per_gain == (0, 0, 4, 4) and check.uncalibrated == 0
+    assert check.per_gain == (0, 0, 4, 4, 4) and check.uncalibrated == 0
     assert check.gain == cal.gain == 1020 and check.calibrated == 4 and not check.harmful
     tau = C.scales(cal)[0]
-    assert C.bonus(cal, (_f(1),))[0] == 1020 * (tau - 1) // tau
-    assert C.choose_gain((3, 3, 3, 3)) == 255 and C.choose_gain((1, 2, 2, 0)) == 510 and C.choose_gain((0, 0, 0, 1)) == 2040
+    assert C.bonus(cal, (_f(1),))[0] == 1020 * (2 * tau - 1) // (2 * tau)
+    assert C.choose_gain((3, 3, 3, 3, 3)) == 255 and C.choose_gain((1, 2, 2, 0, 0)) == 510
+    assert C.choose_gain((0, 0, 0, 1, 0)) == 2040 and C.choose_gain((0, 0, 0, 1, 2)) == 4080
 
 
 def test_fewer_than_two_letters_get_the_smallest_gain():
     cal = C.CalibrationSet(1)
     C.add_sample(cal, 4, (_f(1),), _scores(4))
     check = C.seal(cal)
-    assert cal.gain == C.GAINS[0] == C.CAL_GAIN and check.per_gain == (1, 1, 1, 1)
+    # its only sample is not judged (spec v3): every candidate ties at 0
+    assert cal.gain == C.GAINS[0] == C.CAL_GAIN and check.per_gain == (0,) * len(C.GAINS) and check.total == 0
+    assert "cannot judge" in check.message and not check.harmful
 
 
 def test_fourth_sample_replaces_the_oldest():
@@ -111,11 +116,11 @@ def test_scale_and_bonus_by_hand():
     assert C.scales(cal) == (33,)
     d = C.distances(cal, (_f(20),))
     assert d[0, 0] == 10 and d[0, 1] == 20 and np.all(d[0, 2:] == -1)
-    b = C.bonus(cal, (_f(20),))
-    assert b[0] == 255 * 23 // 33 and b[1] == 255 * 13 // 33
+    b = C.bonus(cal, (_f(20),))  # reach 2 tau = 66
+    assert b[0] == 255 * 56 // 66 and b[1] == 255 * 46 // 66
     s = _scores(1)
     s[0] = 90
-    assert C.decide(C.calibrated_scores(cal, (_f(20),), s))[0] == 0  # 90 + 177 > 100 + 100
+    assert C.decide(C.calibrated_scores(cal, (_f(20),), s))[0] == 0  # 90 + 216 > 100 + 177
 
 
 def test_scale_is_at_least_one():
@@ -199,10 +204,11 @@ def test_bonuses_per_network_are_each_networks_share_of_the_bonus():
         for i in range(30):
             d = C.distances(cal, (fa[i], fb[i]))
             for n in range(2):
-                want = np.where(d[n] < 0, 0, gain * np.maximum(0, taus[n] - d[n]) // taus[n])
+                g = gain // C.LSTM_SHARE if n == 0 else gain  # spec v3: the BiLSTM's share
+                want = np.where(d[n] < 0, 0, g * np.maximum(0, 2 * taus[n] - d[n]) // (2 * taus[n]))
                 assert np.array_equal(b[i, n], want)
         assert all(np.array_equal(C.bonus(cal, (fa[i], fb[i])), b[i].sum(axis=0)) for i in range(30))
-        assert b[0, 0, cal.entries()[0][0]] == gain and b[0, 1].max() <= gain
+        assert b[0, 0, cal.entries()[0][0]] == gain // C.LSTM_SHARE and b[0, 1].max() <= gain
         assert np.array_equal(C.calibrated_scores_batch(cal, (fa, fb), np.zeros((30, 26), np.int64)), b.sum(axis=1))
 
 
@@ -230,11 +236,11 @@ def test_calibrated_outputs_by_hand_and_their_properties():
             o = np.argsort(p[n] + b[n], kind="stable")
             assert np.all(np.diff(q[n][o]) >= 0)
             assert q[n].sum() <= max(p[n].sum(), 0) + 26  # the network's mass, floors aside
-    # the largest products: every output 255, an exact match of gain 2040 (int32 on the device)
+    # the largest products: every output 255, an exact match of gain 4080 (int32 on the device)
     p, b = np.full(26, 255), np.zeros(26, np.int64)
     b[0] = C.GAINS[-1]
     q = C.calibrated_outputs(p, b)
-    assert q[0] == 255 and np.all(q[1:] == 255 * 6630 // (6630 + 2040))
+    assert q[0] == 255 and np.all(q[1:] == 255 * 6630 // (6630 + 4080))
     assert (255 + C.GAINS[-1]) * 26 * 255 < 2**31
     with pytest.raises(ValueError):
         C.calibrated_outputs(np.full(26, 256), np.zeros(26))
@@ -343,8 +349,8 @@ def test_device_gain_equals_the_experiments_chosen_gain():
     assert tuple(V.GAINS) == C.GAINS
     rng = np.random.default_rng(18)
     chosen = []
-    for user in range(6):
-        feats, scores, y = _simulated_user(rng)
+    for user in range(9):
+        feats, scores, y = _simulated_user(rng, hi=(300, 1200, 3000)[user % 3])
         for k in (1, 2, 3):
             v = V.variants(feats, scores, y, k, seed=user)
             r = NC.calibrate_user(feats, scores, y, k, seed=user)

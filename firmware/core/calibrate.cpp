@@ -6,8 +6,9 @@ namespace gx {
 
 namespace {
 
-const uint8_t kMagic[4] = {'G', 'X', 'L', '2'};
+const uint8_t kMagic[4] = {'G', 'X', 'L', '3'};
 const uint8_t kMagicV1[4] = {'G', 'X', 'L', '1'};  // spec v1: refused (GX_CALIB_ERR_VERSION)
+const uint8_t kMagicV2[4] = {'G', 'X', 'L', '2'};  // spec v2: refused (GX_CALIB_ERR_VERSION)
 constexpr int32_t kNoDistance = INT32_MAX;
 
 void put_u32(uint8_t* p, uint32_t v) {
@@ -117,10 +118,15 @@ void nearest(const GxCalibSet* set, const int8_t* x, int skip, int32_t d[kGxCali
     for (int k = 0; k < set->n_nets; ++k) nearest_net(set, k, x, skip, d[k]);
 }
 
-// The bonus of gain g at distance d (scale tau): 0 without samples (kNoDistance) or from tau on.
+// Network k's share of gain g (spec v3): a quarter for the BiLSTM of a two-network model.
+int32_t net_gain(const GxCalibSet* set, int k, int32_t g) { return set->n_nets == 2 && k == 0 ? g / kGxCalibLstmShare : g; }
+
+// The bonus of gain g at distance d (scale tau): 0 without samples (kNoDistance) or from
+// kGxCalibReach x tau on.
 int32_t bonus_at(int32_t d, int32_t tau, int32_t g) {
-    // (tau - d) * g < 32641 * 2040 fits int32
-    return d == kNoDistance || d >= tau ? 0 : g * (tau - d) / tau;
+    const int32_t reach = kGxCalibReach * tau;  // tau <= 255 x 128: reach < 2^16
+    // (reach - d) * g <= 65280 * 4080 fits int32
+    return d == kNoDistance || d >= reach ? 0 : g * (reach - d) / reach;
 }
 
 // base + the bonus of gain g for the distances d (an inactive scale: base).
@@ -129,8 +135,8 @@ void with_bonus(const GxCalibSet* set, const GxCalibScale* scale, const int32_t 
     for (int c = 0; c < kGxClasses; ++c) out[c] = base[c];
     if (!scale->active) return;
     for (int k = 0; k < set->n_nets; ++k)
-        for (int c = 0; c < kGxClasses; ++c)  // a score stays below 510 + 2 x 2040
-            out[c] = static_cast<uint16_t>(out[c] + bonus_at(d[k][c], scale->tau[k], g));
+        for (int c = 0; c < kGxClasses; ++c)  // a score stays below 510 + 4080 + 1020
+            out[c] = static_cast<uint16_t>(out[c] + bonus_at(d[k][c], scale->tau[k], net_gain(set, k, g)));
 }
 
 // with_bonus, each network's bonus kept in `bonus` too (0 past n_nets or inactive): the
@@ -143,8 +149,8 @@ void with_bonus_kept(const GxCalibSet* set, const GxCalibScale* scale, const int
         for (int c = 0; c < kGxClasses; ++c) bonus[k][c] = 0;
     if (!scale->active) return;
     for (int k = 0; k < set->n_nets; ++k)
-        for (int c = 0; c < kGxClasses; ++c) {  // a bonus is at most 2040
-            bonus[k][c] = static_cast<uint16_t>(bonus_at(d[k][c], scale->tau[k], g));
+        for (int c = 0; c < kGxClasses; ++c) {  // a bonus is at most 4080
+            bonus[k][c] = static_cast<uint16_t>(bonus_at(d[k][c], scale->tau[k], net_gain(set, k, g)));
             out[c] = static_cast<uint16_t>(out[c] + bonus[k][c]);
         }
 }
@@ -256,7 +262,7 @@ void gx_calib_outputs(const GxCalibOut* out, int k, const uint8_t p[kGxClasses],
     }
     const int32_t t = sp + sb > 1 ? sp + sb : 1;
     for (int c = 0; c < kGxClasses; ++c) {
-        // p_c + b_c <= 255 + 2040 and sp <= 26 * 255: (255 + 2040) * 26 * 255 = 15,215,850 fits int32
+        // p_c + b_c <= 255 + 4080 and sp <= 26 * 255: (255 + 4080) * 26 * 255 = 28,741,050 fits int32
         const int32_t v = (static_cast<int32_t>(p[c]) + b[c]) * sp / t;
         q[c] = static_cast<uint8_t>(v > 255 ? 255 : v);
     }
@@ -264,14 +270,16 @@ void gx_calib_outputs(const GxCalibOut* out, int k, const uint8_t p[kGxClasses],
 
 bool gx_calib_loo(const GxCalibSet* set, GxCalibScoresFn scores_of, void* ctx, GxCalibLooScratch* scratch,
                   GxCalibLoo* out) {
-    out->n = set->n_samples;
+    out->n = 0;
     out->uncal_correct = 0;
     for (int g = 0; g < kGxCalibNGains; ++g) out->cal_by_gain[g] = 0;
     neighbours(set, scratch);
     const int letters = gx_calib_letters(set);
     for (int j = 0; j < set->n_samples; ++j) {
         const int c = set->s[j].letter;
-        const int left = letters - (gx_calib_count(set, c) == 1 ? 1 : 0);
+        if (gx_calib_count(set, c) < 2) continue;  // spec v3: a letter's only sample is not judged
+        ++out->n;
+        const int left = letters;
         GxCalibScale scale;
         scale_from(set, scratch, j, left, &scale);
         uint16_t base[kGxClasses], v[kGxClasses];
@@ -305,7 +313,7 @@ void gx_calib_seal(GxCalibSet* set) {
 int gx_calib_check(const GxCalibSet* set, int n, int model_sel, uint32_t model_sum, int n_nets,
                    const int32_t dims[]) {
     if (n < kGxCalibHeaderBytes || n > kGxCalibRecordMax) return GX_CALIB_ERR_SIZE;
-    if (same4(set->magic, kMagicV1)) return GX_CALIB_ERR_VERSION;
+    if (same4(set->magic, kMagicV1) || same4(set->magic, kMagicV2)) return GX_CALIB_ERR_VERSION;
     if (!same4(set->magic, kMagic)) return GX_CALIB_ERR_MAGIC;
     if (set->n_samples > kGxCalibMaxSamples || n != gx_calib_record_bytes(set)) return GX_CALIB_ERR_SIZE;
     if (get_u32(set->digest) != digest_of(set, n)) return GX_CALIB_ERR_DIGEST;

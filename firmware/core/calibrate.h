@@ -54,8 +54,12 @@ constexpr int kGxFeatMax = kGxFeatLstm + gx_const_max(kGxFeatCnn, kGxFeatSignal)
 static_assert(kGxFeatLstm <= 255 && kGxFeatCnn <= 255 && kGxFeatSignal <= 255, "a feature length fits a byte");
 //! The candidate gains (the bonus of a sample at distance 0), ascending; the first is the gain
 //! of an empty or one-letter set (all candidates tie).
-constexpr int kGxCalibNGains = 4;
-constexpr int32_t kGxCalibGains[kGxCalibNGains] = {255, 510, 1020, 2040};
+constexpr int kGxCalibNGains = 5;
+constexpr int32_t kGxCalibGains[kGxCalibNGains] = {255, 510, 1020, 2040, 4080};
+//! Spec v3: a letter's bonus falls to 0 at this many scales tau from its nearest sample.
+constexpr int32_t kGxCalibReach = 2;
+//! Spec v3: the BiLSTM's (network 0 of a two-network model) bonus is the gain over this.
+constexpr int32_t kGxCalibLstmShare = 4;
 constexpr int32_t kGxCalibGainMax = kGxCalibGains[kGxCalibNGains - 1];
 
 //! One stored sample: its letter (0..25) and the features of every network of the model.
@@ -66,7 +70,7 @@ struct GxCalibSample {
 
 //! The wearer's samples. Bytes only (no padding): the stored record is its prefix.
 struct GxCalibSet {
-    uint8_t magic[4];      //!< "GXL2" (spec v2)
+    uint8_t magic[4];      //!< "GXL3" (spec v3)
     uint8_t digest[4];     //!< FNV-1a 32 (little-endian) of the record's bytes after it
     uint8_t model_sum[4];  //!< the model's checksum (gx_calib_model_sum), little-endian
     uint8_t model_sel;     //!< the GxModelSel the features come from
@@ -90,7 +94,7 @@ struct GxCalibScale {
 
 //! A calibrated decision.
 struct GxCalibOut {
-    uint16_t scores[kGxClasses];  //!< base + bonus, 0..510 + kGxCalibMaxNets x kGxCalibGainMax
+    uint16_t scores[kGxClasses];  //!< base + bonus, at most 510 + 4080 + 1020
     int index;
     int top3[3];
     uint16_t bonus[kGxCalibMaxNets][kGxClasses];  //!< each network's bonus (0..gain; 0 past n_nets or inactive)
@@ -113,7 +117,7 @@ enum GxCalibStatus : int {
     GX_CALIB_ERR_DIGEST = -3,  //!< the digest does not match (corrupted)
     GX_CALIB_ERR_MODEL = -4,   //!< made with another model (selection, dimensions or checksum)
     GX_CALIB_ERR_RANGE = -5,   //!< a letter out of range, more than K_MAX samples of one, or a gain not a candidate
-    GX_CALIB_ERR_VERSION = -6, //!< a spec v1 record (magic "GXL1": a fixed gain, not chosen)
+    GX_CALIB_ERR_VERSION = -6, //!< a record of an earlier spec (magic "GXL1" or "GXL2": another bonus rule)
 };
 
 //! Scratch of gx_calib_loo, owned by the caller: per stored sample and network, the nearest

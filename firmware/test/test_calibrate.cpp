@@ -1,10 +1,12 @@
 // The letter calibration's core (calibrate.h) on hand-made features: the oldest sample of a
 // letter goes at K_MAX, the scale and the bonus follow the numerical contract, a single
-// letter has no effect, the leave-one-out counts every candidate gain and chooses the one of
-// the most samples right (ties to the smaller), the chosen gain sets the bonus, and the stored
-// record refuses every corrupted byte, a wrong size, another model, a gain that is not a
-// candidate and a spec v1 record; continuous writing's calibrated outputs follow their formula
-// with the set's gain, up to the largest (2040). Driven by tests/test_calibrate_device.py;
+// letter has no effect, the bonus reaches 2 tau and the BiLSTM gets a quarter of the gain
+// (spec v3), the leave-one-out judges only samples whose letter keeps another sample, counts
+// every candidate gain and chooses the one of the most samples right (ties to the smaller),
+// the chosen gain sets the bonus, and the stored record refuses every corrupted byte, a wrong
+// size, another model, a gain that is not a candidate and a spec v1 or v2 record; continuous
+// writing's calibrated outputs follow their formula with the set's gain, up to the largest
+// (4080). Driven by tests/test_calibrate_device.py;
 // prints "ok N" on success.
 #include <cstdio>
 #include <cstring>
@@ -71,22 +73,24 @@ int main() {
     gx_calib_scale(s, &sc);
     // per network n with F features: sum = F (9 + 8 + 7 + 7), count 4 -> floor(31 F / 4)
     ok &= check(sc.active && sc.tau[0] == 31 * kGxFeatLstm / 4 && sc.tau[1] == 31 * kGxFeatCnn / 4, "tau");
-    // x = b's sample: d_b = 0 (bonus 255 per network), d_a = 7 F per network
+    // x = b's sample: d_b = 0 (bonus 255 / 4 for the BiLSTM, 255 for the CNN), d_a = 7 F per
+    // network, within the reach 2 tau
     uint16_t base[kGxClasses] = {};
     base[0] = 100;
     GxCalibOut out;
     gx_calib_decide(s, &sc, x, base, &out);
-    const int32_t ba = 255 * (sc.tau[0] - 7 * kGxFeatLstm) / sc.tau[0] + 255 * (sc.tau[1] - 7 * kGxFeatCnn) / sc.tau[1];
-    ok &= check(out.scores[1] == 510 && out.scores[0] == 100 + ba && out.index == 1, "bonus");
+    const int32_t r0 = 2 * sc.tau[0], r1 = 2 * sc.tau[1];
+    const int32_t ba = 63 * (r0 - 7 * kGxFeatLstm) / r0 + 255 * (r1 - 7 * kGxFeatCnn) / r1;
+    ok &= check(out.scores[1] == 63 + 255 && out.scores[0] == 100 + ba && out.index == 1, "bonus");
     ok &= check(out.top3[0] == 1 && out.top3[1] == 0 && out.top3[2] == 2, "top-3 stable");
-    // continuous writing: network 0's outputs with its bonus mixed in (b_b = 255, b_a = its share)
+    // continuous writing: network 0's outputs with its bonus mixed in (b_b = 63, b_a = its share)
     uint8_t p[kGxClasses] = {}, q[kGxClasses];
     p[0] = 200;
     p[2] = 56;
     gx_calib_outputs(&out, 0, p, q);
-    const int32_t b0 = 255 * (sc.tau[0] - 7 * kGxFeatLstm) / sc.tau[0];
-    ok &= check(q[1] == 255 * 256 / (256 + 255 + b0) && q[0] == (200 + b0) * 256 / (256 + 255 + b0) &&
-                    q[2] == 56 * 256 / (256 + 255 + b0) && q[3] == 0,
+    const int32_t b0 = 63 * (r0 - 7 * kGxFeatLstm) / r0;
+    ok &= check(q[1] == 63 * 256 / (256 + 63 + b0) && q[0] == (200 + b0) * 256 / (256 + 63 + b0) &&
+                    q[2] == 56 * 256 / (256 + 63 + b0) && q[3] == 0,
                 "calibrated outputs");
     GxCalibScale off = sc;
     off.active = false;
@@ -96,12 +100,12 @@ int main() {
     gx_calib_decide(s, &sc, x, base, &out);
     gx_calib_outputs(&out, 2, p, q);
     ok &= check(std::memcmp(p, q, sizeof p) == 0, "a network the set does not have: the outputs as they are");
-    // leave-one-out: b alone -> without it, one letter (no effect); a's samples keep a's bonus
+    // leave-one-out: b's only sample is not judged (spec v3); a's samples keep a's bonus
     GxCalibLoo loo;
     ok &= check(gx_calib_loo(s, own_letter_scores, s, &g_scratch, &loo), "leave-one-out runs");
-    ok &= check(loo.n == 4 && loo.uncal_correct == 4 && loo.cal_correct == 4 && loo.gain == kGxCalibGains[0] &&
-                    loo.cal_by_gain[3] == 4,
-                "leave-one-out: every gain right, ties to the smallest");
+    ok &= check(loo.n == 3 && loo.uncal_correct == 3 && loo.cal_correct == 3 && loo.gain == kGxCalibGains[0] &&
+                    loo.cal_by_gain[kGxCalibNGains - 1] == 3,
+                "leave-one-out: a letter's only sample not judged, every gain right, ties to the smallest");
     // the record: round trip, every corrupted byte refused, another size / model refused
     gx_calib_seal(s);
     const int n = gx_calib_record_bytes(s);
@@ -124,15 +128,18 @@ int main() {
     g_copy.gain[1] = 1;
     gx_calib_seal(&g_copy);
     ok &= check(gx_calib_check(&g_copy, n, 2, 0x1234u, 2, dims) == GX_CALIB_ERR_RANGE, "stored gain not a candidate");
-    // a spec v1 record (magic GXL1, fixed gain) is refused as such
-    std::memcpy(&g_copy, s, sizeof g_copy);
-    g_copy.magic[3] = '1';
-    ok &= check(gx_calib_check(&g_copy, n, 2, 0x1234u, 2, dims) == GX_CALIB_ERR_VERSION, "spec v1 record");
+    // a spec v1 (magic GXL1, fixed gain) or v2 record (GXL2, another bonus) is refused as such
+    const char earlier[2] = {'1', '2'};
+    for (const char v : earlier) {
+        std::memcpy(&g_copy, s, sizeof g_copy);
+        g_copy.magic[3] = static_cast<uint8_t>(v);
+        ok &= check(gx_calib_check(&g_copy, n, 2, 0x1234u, 2, dims) == GX_CALIB_ERR_VERSION, "earlier spec's record");
+    }
     // a letter out of range is not added
     ok &= check(!gx_calib_add(s, 26, x) && s->n_samples == 4, "letter out of range");
     // the gain: a at 0 and 2, b at 50 and 52 (every feature); the model puts z first by 600.
-    // Left out, a sample's own letter keeps a sample 2 F away, tau about 48 F: gain 255 adds
-    // about 2 x 0.96 x 255 = 489 < 600 (wrong), 510 and up more than 600 (right): 510 chosen.
+    // Left out, a sample's own letter keeps a sample 2 F away, reach 2 tau about 96 F: gain 255
+    // adds about 0.98 x (63 + 255) = 311 < 600 (wrong), 510 and up more than 600 (right): 510 chosen.
     gx_calib_init(s, 2, 0x1234u, 2, dims);
     const int vals[4][2] = {{0, 0}, {0, 2}, {1, 50}, {1, 52}};
     for (const auto& v : vals) {
@@ -141,28 +148,37 @@ int main() {
     }
     ok &= check(gx_calib_loo(s, z_wins_scores, s, &g_scratch, &loo) && loo.uncal_correct == 0 &&
                     loo.cal_by_gain[0] == 0 && loo.cal_by_gain[1] == 4 && loo.cal_by_gain[2] == 4 &&
-                    loo.cal_by_gain[3] == 4 && loo.gain == 510 && loo.cal_correct == 4,
+                    loo.cal_by_gain[3] == 4 && loo.cal_by_gain[4] == 4 && loo.gain == 510 && loo.cal_correct == 4,
                 "leave-one-out chooses the smallest gain of the most samples right");
     ok &= check(gx_calib_set_gain(s, loo.gain) && gx_calib_gain(s) == 510, "gain set");
-    // the chosen gain makes the bonus: x at 1 is F from both a's samples
+    // the chosen gain makes the bonus: x at 1 is F from both a's samples, 49 F from b's
+    // (within the reach 2 tau = 98 F)
     gx_calib_scale(s, &sc);
+    const int32_t q0 = 2 * sc.tau[0], q1 = 2 * sc.tau[1];
     feat(x, 1, 1);
     for (int c = 0; c < kGxClasses; ++c) base[c] = 0;
     gx_calib_decide(s, &sc, x, base, &out);
-    const int32_t b510 = 510 * (sc.tau[0] - kGxFeatLstm) / sc.tau[0] + 510 * (sc.tau[1] - kGxFeatCnn) / sc.tau[1];
-    ok &= check(out.scores[0] == b510 && out.scores[1] == 0 && out.index == 0, "bonus of the chosen gain");
-    // ... and continuous writing's outputs (network 0: a's bonus of gain 510, b none)
-    const int32_t b0_510 = 510 * (sc.tau[0] - kGxFeatLstm) / sc.tau[0];
+    const int32_t b0a = 127 * (q0 - kGxFeatLstm) / q0, b0b = 127 * (q0 - 49 * kGxFeatLstm) / q0;
+    const int32_t b510 = b0a + 510 * (q1 - kGxFeatCnn) / q1;
+    const int32_t b510b = b0b + 510 * (q1 - 49 * kGxFeatCnn) / q1;
+    ok &= check(sc.tau[0] == 49 * kGxFeatLstm && out.scores[0] == b510 && out.scores[1] == b510b && out.index == 0,
+                "bonus of the chosen gain");
+    // ... and continuous writing's outputs (network 0: the BiLSTM's share of gain 510)
     gx_calib_outputs(&out, 0, p, q);
-    ok &= check(q[0] == (200 + b0_510) * 256 / (256 + b0_510) && q[1] == 0 && q[2] == 56 * 256 / (256 + b0_510),
+    const int32_t t0 = 256 + b0a + b0b;
+    ok &= check(q[0] == (200 + b0a) * 256 / t0 && q[1] == b0b * 256 / t0 && q[2] == 56 * 256 / t0,
                 "calibrated outputs with the chosen gain");
-    // the largest products: gain 2040, an exact match (bonus 2040), every output 255
-    ok &= check(gx_calib_set_gain(s, 2040), "gain 2040 set");
+    // the largest products: gain 4080, an exact match (bonus 4080 on network 1), every output 255
+    ok &= check(gx_calib_set_gain(s, 4080), "gain 4080 set");
     feat(x, 0, 0);
     for (int c = 0; c < kGxClasses; ++c) p[c] = 255;
     gx_calib_decide(s, &sc, x, base, &out);
-    gx_calib_outputs(&out, 0, p, q);
-    ok &= check(q[0] == 255 && q[1] == 255 * 6630 / (6630 + 2040) && q[25] == q[1], "calibrated outputs of gain 2040");
+    gx_calib_outputs(&out, 1, p, q);
+    const int32_t bb = 4080 * (q1 - 50 * kGxFeatCnn) / q1;
+    const int32_t qb = (255 + bb) * 6630 / (6630 + 4080 + bb);  // the largest product: 4335 x 6630
+    ok &= check(out.bonus[1][0] == 4080 && out.bonus[1][1] == bb && q[0] == 255 && q[1] == (qb > 255 ? 255 : qb) &&
+                    q[25] == 255 * 6630 / (6630 + 4080 + bb),
+                "calibrated outputs of gain 4080");
     ok &= check(gx_calib_set_gain(s, loo.gain), "gain set back");
     gx_calib_seal(s);
     ok &= check(gx_calib_check(s, gx_calib_record_bytes(s), 2, 0x1234u, 2, dims) == GX_CALIB_OK, "round trip with gain 510");

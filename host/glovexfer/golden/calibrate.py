@@ -1,8 +1,8 @@
-"""Few-shot calibration to the wearer, integers only (spec v2, docs/calibration.md).
+"""Few-shot calibration to the wearer, integers only (spec v3, docs/calibration.md).
 
 The firmware's calibration (firmware/core, ``calibrate`` command) is its twin, bit for bit.
 
-Spec v2 (spec v1 with the gain chosen per wearer)
+Spec v3 (spec v2 with a wider reach, the BiLSTM's smaller share and a fairer Guard 2)
     Feature vector
         Per network ``n`` of the device model (``golden.recognise.MODEL_NETS[model]``, in that
         order), ``x_n`` is the int8 input of the network's last FULLY_CONNECTED (the one that
@@ -21,26 +21,30 @@ Spec v2 (spec v1 with the gain chosen per wearer)
         the set changes.  With fewer than 2 letters calibrated there is no scale and the
         calibration has no effect (every bonus is 0).
     Bonus and decision
-        ``bonus_{n,c} = floor(G * max(0, tau_n - d_{n,c}) / tau_n)`` with the set's gain ``G``
-        (so an exact match of a stored sample gets ``G``; 0 for letters without samples).
+        ``bonus_{n,c} = floor(G_n * max(0, REACH tau_n - d_{n,c}) / (REACH tau_n))`` with
+        ``REACH`` = 2 and ``G_n`` the set's gain ``G`` (``net_gain``: ``floor(G / 4)`` for the
+        BiLSTM of a two-network model, network 0; ``G`` otherwise): an exact match of a stored
+        sample gets ``G_n``, a letter ``2 tau_n`` or farther and a letter without samples 0.
         ``score_c`` = the model's integer score (fused: sum of the two networks' int8
         softmax outputs + 128, 0..510; one network: its softmax output + 128, 0..255)
-        ``+ sum_n bonus_{n,c}`` (at most 510 + 2 * 2040).  Letter = first maximum; top-3 =
-        stable sort by descending score (as ``golden.recognise.top_k``).  Every product fits
-        int32 (``G * tau_n <= 2040 * 255 * 128``).
+        ``+ sum_n bonus_{n,c}`` (at most 510 + 4080 + 1020 = 5610).  Letter = first maximum;
+        top-3 = stable sort by descending score (as ``golden.recognise.top_k``).  Every
+        product fits int32 (``G * REACH tau_n <= 4080 * 2 * 255 * 128``).
     Gain (sealing)
         When the set is sealed (the device: after every change, and at start-up), the
         leave-one-out below is run with each candidate gain of ``GAINS`` = (255, 510, 1020,
-        2040); ``G`` = the candidate with the most stored samples right, ties to the smaller
-        gain.  A set with fewer than 2 letters gets 255 (every candidate ties).  ``G`` is
-        stored in the set's record and used for every calibrated recognition until the next
-        seal.
+        2040, 4080); ``G`` = the candidate with the most judged samples right, ties to the
+        smaller gain.  A set where every candidate ties (fewer than 2 letters, or no letter
+        with two samples) gets 255.  ``G`` is stored in the set's record and used for every
+        calibrated recognition until the next seal.
     Guard 1 (sample)
         A sample of letter ``c`` whose uncalibrated top-3 lacks ``c`` is flagged ("does not
         look like c") and stored only when the caller confirms it.
     Guard 2 (set)
-        Leave-one-out on the stored set: each stored sample classified with the calibration
-        built from the others (itself removed, scales recomputed) and uncalibrated; if the
+        Leave-one-out on the stored set: each stored sample whose letter keeps another sample
+        (spec v3: a letter's only sample, left out, could only lose to the others' bonuses,
+        so it is not judged) classified with the calibration built from the others (itself
+        removed, scales recomputed) and uncalibrated; if the
         calibrated count of correct samples (with the chosen gain) is below the uncalibrated
         count, the calibration is harmful ("lowers accuracy on your own samples: a/b -> c/b")
         and is not enabled.
@@ -49,7 +53,7 @@ Spec v2 (spec v1 with the gain chosen per wearer)
         network, ``q_{n,c} = min(255, floor((p_{n,c} + bonus_{n,c}) * S_n / max(1, S_n + B_n)))``
         in place of the int8 softmax output ``p_{n,c}`` (``S_n = sum_c p_{n,c}``, ``B_n =
         sum_c bonus_{n,c}``, the bonus with the set's sealed gain; :func:`calibrated_outputs`).
-        No new constant.  Every product fits int32: ``(255 + 2040) * 26 * 255 = 15,215,850``.
+        No new constant.  Every product fits int32: ``(255 + 4080) * 26 * 255 = 28,741,050``.
 
 Public functions: :func:`add_sample`, :func:`seal` (chooses the gain), :func:`scales`,
 :func:`distances`, :func:`bonus`, :func:`calibrated_scores` (one recording),
@@ -71,13 +75,18 @@ from ..params import LETTERS
 from .recognise import MODEL_NETS, top_k
 
 #: The calibration spec this module implements (docs/calibration.md; in the figures' JSON).
-SPEC_VERSION = 2
+SPEC_VERSION = 3
 #: Samples kept per letter.
 K_MAX = 3
 #: Spec v1's fixed gain: the smallest candidate, and the gain of a set with fewer than 2 letters.
 CAL_GAIN = 255
 #: The candidate gains (bonus of an exact match with a stored sample, per network), ascending.
-GAINS = (255, 510, 1020, 2040)
+GAINS = (255, 510, 1020, 2040, 4080)
+#: Spec v3: a letter's bonus falls to 0 at this many scales ``tau_n`` from its nearest sample.
+REACH = 2
+#: Spec v3: in a model of two networks (``fused``, ``fused_signal``: the BiLSTM first) the
+#: BiLSTM's bonus is the gain over this divisor; a one-network model's is the whole gain.
+LSTM_SHARE = 4
 #: Recordings per step of the batched distance (bounds its memory).
 BATCH_CHUNK = 256
 
@@ -210,10 +219,17 @@ def distances(cal: CalibrationSet, features) -> np.ndarray:
     return d
 
 
+def net_gain(gain: int, n: int, n_nets: int) -> int:
+    """Spec v3: network ``n``'s share of ``gain``: ``floor(gain / LSTM_SHARE)`` for the BiLSTM
+    of a two-network model (network 0), the whole gain otherwise."""
+    return gain // LSTM_SHARE if n_nets == 2 and n == 0 else gain
+
+
 def _bonus_of(d: np.ndarray, tau: int, gain: int) -> np.ndarray:
-    """``floor(gain * max(0, tau - d) / tau)``; 0 where ``d`` is -1 (no samples)."""
-    closeness = np.where(d < 0, 0, np.maximum(0, tau - d))
-    return gain * closeness // tau
+    """``floor(gain * max(0, REACH tau - d) / (REACH tau))``; 0 where ``d`` is -1 (no samples)."""
+    reach = REACH * tau
+    closeness = np.where(d < 0, 0, np.maximum(0, reach - d))
+    return gain * closeness // reach
 
 
 def _bonus_with(cal: CalibrationSet, features, gain: int) -> np.ndarray:
@@ -221,7 +237,7 @@ def _bonus_with(cal: CalibrationSet, features, gain: int) -> np.ndarray:
     if taus is None:
         return np.zeros(len(LETTERS), dtype=np.int64)
     d = distances(cal, features)
-    return sum(_bonus_of(d[n], taus[n], gain) for n in range(cal.n_nets))
+    return sum(_bonus_of(d[n], taus[n], net_gain(gain, n, cal.n_nets)) for n in range(cal.n_nets))
 
 
 def bonus(cal: CalibrationSet, features) -> np.ndarray:
@@ -256,7 +272,7 @@ def bonuses_batch(cal: CalibrationSet, features) -> np.ndarray:
             dm = np.abs(x[k : k + BATCH_CHUNK, None, :] - stored[None]).sum(axis=2)  # (b, M)
             for c in cal.letters():
                 d[k : k + BATCH_CHUNK, c] = dm[:, owner == c].min(axis=1)
-        out[:, n] = _bonus_of(d, taus[n], gain)
+        out[:, n] = _bonus_of(d, taus[n], net_gain(gain, n, cal.n_nets))
     return out
 
 
@@ -268,7 +284,7 @@ def calibrated_scores_batch(cal: CalibrationSet, features, scores) -> np.ndarray
 
 
 def calibrated_outputs(probs, bonuses) -> np.ndarray:
-    """Spec v2, continuous writing: each network's calibrated outputs, what the word decoder
+    """Spec v3, continuous writing: each network's calibrated outputs, what the word decoder
     reads in place of its int8 softmax outputs (docs/calibration.md, "Continuous writing").
 
     ``probs`` (..., n_nets, 26) the networks' outputs 0..255 (``probs_q8``), ``bonuses`` the
@@ -277,8 +293,8 @@ def calibrated_outputs(probs, bonuses) -> np.ndarray:
     and the calibration's nearest-sample evidence mixed by their masses and scaled back to
     the network's mass (the bonus is in the outputs' own units, as in the window mode's
     decision ``sum_n p_{n,c} + sum_n b_{n,c}``). No bonus (``B = 0``) gives ``q = p``.
-    The bonus is at most the largest gain, ``GAINS[-1]`` = 2040, so every product fits int32:
-    ``(255 + 2040) * 26 * 255 = 15,215,850``. Returns int64, 0..255."""
+    The bonus is at most the largest gain, ``GAINS[-1]`` = 4080, so every product fits int32:
+    ``(255 + 4080) * 26 * 255 = 28,741,050``. Returns int64, 0..255."""
     p = np.asarray(probs, dtype=np.int64)
     b = np.asarray(bonuses, dtype=np.int64)
     if p.shape != b.shape or p.shape[-1] != len(LETTERS) or (p.size and (p.min() < 0 or p.max() > 255 or b.min() < 0 or b.max() > GAINS[-1])):
@@ -313,6 +329,8 @@ class SetCheck:
     @property
     def message(self) -> str:
         a, c, b = self.uncalibrated, self.calibrated, self.total
+        if b == 0:
+            return "no letter has two samples: guard 2 cannot judge the set (0/0)"
         if self.harmful:
             return f"lowers accuracy on your own samples: {a}/{b} -> {c}/{b}"
         return f"accuracy on your own samples: {a}/{b} -> {c}/{b}"
@@ -337,10 +355,14 @@ def leave_one_out(cal: CalibrationSet) -> SetCheck:
     m = len(entries)
     owner = np.array([c for c, _, _ in entries], dtype=np.int64)
     dist = [_pairwise(entries, n) for n in range(cal.n_nets)] if m else []
+    judged = 0
     for j, (c, _, s) in enumerate(entries):
-        unc += decide(s.scores)[0] == c
         keep = np.arange(m) != j
         rest = owner[keep]
+        if not np.any(rest == c):  # spec v3: a letter's only sample is not judged
+            continue
+        judged += 1
+        unc += decide(s.scores)[0] == c
         letters = sorted(set(rest.tolist()))
         b = np.zeros((len(GAINS), len(LETTERS)), dtype=np.int64)
         if len(letters) >= 2:  # the others have a scale
@@ -351,11 +373,11 @@ def leave_one_out(cal: CalibrationSet) -> SetCheck:
                 for letter in letters:
                     d[letter] = dj[rest == letter].min()
                 for i, g in enumerate(GAINS):
-                    b[i] += _bonus_of(d, tau, g)
+                    b[i] += _bonus_of(d, tau, net_gain(g, n, cal.n_nets))
         for i in range(len(GAINS)):
             per_gain[i] += decide(s.scores + b[i])[0] == c
     gain = choose_gain(per_gain)
-    return SetCheck(int(unc), int(per_gain[GAINS.index(gain)]), len(entries), gain, tuple(int(v) for v in per_gain))
+    return SetCheck(int(unc), int(per_gain[GAINS.index(gain)]), judged, gain, tuple(int(v) for v in per_gain))
 
 
 def seal(cal: CalibrationSet) -> SetCheck:
@@ -401,6 +423,8 @@ __all__ = [
     "CalibrationSet",
     "GAINS",
     "K_MAX",
+    "LSTM_SHARE",
+    "REACH",
     "Sample",
     "SPEC_VERSION",
     "SetCheck",
@@ -417,6 +441,7 @@ __all__ = [
     "leave_one_out",
     "model_features",
     "model_scores",
+    "net_gain",
     "scales",
     "seal",
 ]
