@@ -29,7 +29,7 @@ class CalibState:
     """A ``CALIB`` line: ``state`` on / off / inactive (on, but not applied: fewer than two
     letters or another model selected), the per-letter ``counts``, leave-one-out ``loo``
     = (uncalibrated correct, calibrated correct, samples), the ``gain`` the leave-one-out
-    chose (calibration spec v2; None from a glove of spec v1, which has no ``gain=`` field)."""
+    chose (calibration spec v2 and v3; None from a glove of spec v1, which has no ``gain=`` field)."""
 
     state: str
     model: str
@@ -196,7 +196,11 @@ def run_calibration(device, k: int, recordings=None, confirm=None, out=print, ke
     ok, why = switch_on(device)
     st = show(device)
     u, c, n = st.loo
-    if ok:
+    if ok and n == 0:  # spec v3: a letter's only sample is not judged
+        out(f"calibration on: {st.samples} samples of {st.letters} letters; no letter has two samples, so guard 2 "
+            "cannot check it on your own samples (write each letter twice for that)"
+            + (f" (gain {st.gain})" if st.gain is not None else ""))
+    elif ok:
         out(f"calibration on: {st.samples} samples of {st.letters} letters; on your own samples {u}/{n} -> {c}/{n}"
             + (f" (gain {st.gain})" if st.gain is not None else ""))
     else:
