@@ -134,9 +134,11 @@ void with_bonus(const GxCalibSet* set, const GxCalibScale* scale, const int32_t 
                 int32_t g, const uint16_t base[kGxClasses], uint16_t out[kGxClasses]) {
     for (int c = 0; c < kGxClasses; ++c) out[c] = base[c];
     if (!scale->active) return;
-    for (int k = 0; k < set->n_nets; ++k)
+    for (int k = 0; k < set->n_nets; ++k) {
+        const int32_t gk = net_gain(set, k, g);
         for (int c = 0; c < kGxClasses; ++c)  // a score stays below 510 + 4080 + 1020
-            out[c] = static_cast<uint16_t>(out[c] + bonus_at(d[k][c], scale->tau[k], net_gain(set, k, g)));
+            out[c] = static_cast<uint16_t>(out[c] + bonus_at(d[k][c], scale->tau[k], gk));
+    }
 }
 
 // with_bonus, each network's bonus kept in `bonus` too (0 past n_nets or inactive): the
@@ -148,11 +150,13 @@ void with_bonus_kept(const GxCalibSet* set, const GxCalibScale* scale, const int
     for (int k = 0; k < kGxCalibMaxNets; ++k)
         for (int c = 0; c < kGxClasses; ++c) bonus[k][c] = 0;
     if (!scale->active) return;
-    for (int k = 0; k < set->n_nets; ++k)
+    for (int k = 0; k < set->n_nets; ++k) {
+        const int32_t gk = net_gain(set, k, g);
         for (int c = 0; c < kGxClasses; ++c) {  // a bonus is at most 4080
-            bonus[k][c] = static_cast<uint16_t>(bonus_at(d[k][c], scale->tau[k], net_gain(set, k, g)));
+            bonus[k][c] = static_cast<uint16_t>(bonus_at(d[k][c], scale->tau[k], gk));
             out[c] = static_cast<uint16_t>(out[c] + bonus[k][c]);
         }
+    }
 }
 
 int first_max(const uint16_t v[kGxClasses]) {
@@ -279,9 +283,8 @@ bool gx_calib_loo(const GxCalibSet* set, GxCalibScoresFn scores_of, void* ctx, G
         const int c = set->s[j].letter;
         if (gx_calib_count(set, c) < 2) continue;  // spec v3: a letter's only sample is not judged
         ++out->n;
-        const int left = letters;
         GxCalibScale scale;
-        scale_from(set, scratch, j, left, &scale);
+        scale_from(set, scratch, j, letters, &scale);  // the judged sample's letter keeps a sample
         uint16_t base[kGxClasses], v[kGxClasses];
         if (!scores_of(ctx, j, set->s[j].feat, base)) return false;
         int32_t d[kGxCalibMaxNets][kGxClasses];

@@ -196,12 +196,11 @@ def run_calibration(device, k: int, recordings=None, confirm=None, out=print, ke
     ok, why = switch_on(device)
     st = show(device)
     u, c, n = st.loo
-    if ok and n == 0:  # spec v3: a letter's only sample is not judged
-        out(f"calibration on: {st.samples} samples of {st.letters} letters; no letter has two samples, so guard 2 "
-            "cannot check it on your own samples (write each letter twice for that)"
-            + (f" (gain {st.gain})" if st.gain is not None else ""))
-    elif ok:
-        out(f"calibration on: {st.samples} samples of {st.letters} letters; on your own samples {u}/{n} -> {c}/{n}"
+    if ok:
+        # spec v3: a letter's only sample is not judged, so a set without a letter written twice has no count
+        judged = (f"on your own samples {u}/{n} -> {c}/{n}" if n else
+                  "no letter has two samples, so guard 2 cannot check it on your own samples (write each letter twice for that)")
+        out(f"calibration on: {st.samples} samples of {st.letters} letters; {judged}"
             + (f" (gain {st.gain})" if st.gain is not None else ""))
     else:
         out(f"calibration NOT switched on: {why}")

@@ -225,11 +225,12 @@ def net_gain(gain: int, n: int, n_nets: int) -> int:
     return gain // LSTM_SHARE if n_nets == 2 and n == 0 else gain
 
 
-def _bonus_of(d: np.ndarray, tau: int, gain: int) -> np.ndarray:
-    """``floor(gain * max(0, REACH tau - d) / (REACH tau))``; 0 where ``d`` is -1 (no samples)."""
+def _bonus_of(d: np.ndarray, tau: int, gain: int, n: int, n_nets: int) -> np.ndarray:
+    """Network ``n``'s bonus: ``floor(G_n * max(0, REACH tau - d) / (REACH tau))`` with ``G_n =
+    net_gain(gain, n, n_nets)``; 0 where ``d`` is -1 (no samples)."""
     reach = REACH * tau
     closeness = np.where(d < 0, 0, np.maximum(0, reach - d))
-    return gain * closeness // reach
+    return net_gain(gain, n, n_nets) * closeness // reach
 
 
 def _bonus_with(cal: CalibrationSet, features, gain: int) -> np.ndarray:
@@ -237,7 +238,7 @@ def _bonus_with(cal: CalibrationSet, features, gain: int) -> np.ndarray:
     if taus is None:
         return np.zeros(len(LETTERS), dtype=np.int64)
     d = distances(cal, features)
-    return sum(_bonus_of(d[n], taus[n], net_gain(gain, n, cal.n_nets)) for n in range(cal.n_nets))
+    return sum(_bonus_of(d[n], taus[n], gain, n, cal.n_nets) for n in range(cal.n_nets))
 
 
 def bonus(cal: CalibrationSet, features) -> np.ndarray:
@@ -272,7 +273,7 @@ def bonuses_batch(cal: CalibrationSet, features) -> np.ndarray:
             dm = np.abs(x[k : k + BATCH_CHUNK, None, :] - stored[None]).sum(axis=2)  # (b, M)
             for c in cal.letters():
                 d[k : k + BATCH_CHUNK, c] = dm[:, owner == c].min(axis=1)
-        out[:, n] = _bonus_of(d, taus[n], net_gain(gain, n, cal.n_nets))
+        out[:, n] = _bonus_of(d, taus[n], gain, n, cal.n_nets)
     return out
 
 
@@ -373,7 +374,7 @@ def leave_one_out(cal: CalibrationSet) -> SetCheck:
                 for letter in letters:
                     d[letter] = dj[rest == letter].min()
                 for i, g in enumerate(GAINS):
-                    b[i] += _bonus_of(d, tau, net_gain(g, n, cal.n_nets))
+                    b[i] += _bonus_of(d, tau, g, n, cal.n_nets)
         for i in range(len(GAINS)):
             per_gain[i] += decide(s.scores + b[i])[0] == c
     gain = choose_gain(per_gain)
