@@ -1,15 +1,16 @@
 #!/usr/bin/env python3
 """Few-shot calibration: spec v1's fixed gain against other gains and the gain chosen per
-wearer (spec v2, now spec v3: what the device runs), on the ui folds of ``best`` (the folds ``glovexfer
+wearer (spec v2; spec v4: what the device runs), on the ui folds of ``best`` (the folds ``glovexfer
 evaluate --calibrate`` keeps).
 
     PYTHONPATH=host .venv/bin/python experiments/calibration_variants.py --shipped-pretraining u11 u14 u01 u08
 
 For each held-out user and K = 1, 2, 3 (the calibration split of ``nets.calibration``):
-the test accuracy with the bonus gain G in 255 (spec v1's CAL_GAIN), 510, 1020, 2040; the gain
-chosen per wearer by leave-one-out on the calibration samples alone (the most own samples
-right, ties to the smaller gain: no test recording is used; defined here before the real
-writers were looked at, and since made calibration spec v2, kept in spec v3: ``golden.calibrate.seal``, which
+the test accuracy with each candidate gain G of the device (spec v4: 1020, 2040, 4080); the
+gain chosen per wearer by leave-one-out on the calibration samples alone (the most own samples
+right; spec v4: ties to the larger gain, the smallest when no letter has two samples; no test
+recording is used; defined here, since made calibration spec v2 (ties to the smaller then),
+v4's rule chosen on 5 development real writers: ``golden.calibrate.seal``, which
 tests/test_golden_calibrate.py checks against this script's choice); spec v1 as it ran (gain
 255, Guard 2 with gain 255's count); and each of them decided among the calibrated letters
 only (the simulated set holds 10 letters per user, docs/calibration.md).
@@ -25,7 +26,7 @@ runs the same variants, unchanged, on the 12 REAL writers of Chen et al. (2021):
 ``glovexfer evaluate --chen2021 --model chen_best --calibrate ...`` keeps (each held-out writer's
 letters on the golden int8 device path, ``nets.chen2021_calibration``), with that run's
 calibration split (``chen2021_calibration.calibrate_fold``) and nothing trained.  Checked (a
-mismatch exits 1): the device's figures (``calibrate_fold``, spec v3) against
+mismatch exits 1): the device's figures (``calibrate_fold``, spec v4) against
 ``lowo_cal<K>`` of models/chen2021/metrics.json when that file holds figures of the same
 spec (its entries' ``spec``; an entry without one is spec v1 and is checked against this
 script's spec v1), and the device's gain and unguarded accuracy against this script's chosen
@@ -47,7 +48,7 @@ from glovexfer.nets import experiment as E
 from glovexfer.nets import protocols as P
 from glovexfer.nets.datasets import _key
 
-#: The device's candidate gains (spec v3).
+#: The device's candidate gains (spec v4).
 GAINS = C.GAINS
 KS = (1, 2, 3)
 #: The real writers' target with K = 3 (issue 18).
@@ -110,7 +111,9 @@ def variants(features, scores, y, k, seed) -> dict:
     acc = {g: float(np.mean(np.argmax(s, 1) == yt)) for g, s in calibrated.items()}
     among = {g: float(np.mean(np.argmax(np.where(others, -1, s), 1) == yt)) for g, s in calibrated.items()}
     loo = {g: own_samples_right(cal, g) for g in GAINS}
-    chosen = max(GAINS, key=lambda g: (loo[g], -g))
+    judged = sum(len(cal.samples[c]) for c in cal.letters() if len(cal.samples[c]) >= 2)
+    # spec v4: the most own samples right, ties to the larger gain; nothing judged: the smallest
+    chosen = max(GAINS, key=lambda g: (loo[g], g)) if judged else GAINS[0]
     # spec v1: gain 255 reaching tau, off when it has no scale or its own count is below the uncalibrated one
     v1_on = C.scales(cal) is not None and own_samples_right(cal, C.CAL_GAIN, v1=True) >= own_samples_right(cal, None, v1=True)
     v1_acc = float(np.mean(np.argmax(st + gain_bonus(cal, feats, C.CAL_GAIN, v1=True), 1) == yt))
@@ -207,7 +210,7 @@ def chen_summary(per_writer: dict) -> dict:
 
 
 def chen_check(per_k: dict, shipped: dict, prefix: str) -> dict:
-    """The metrics file's run against this run's figures of the same spec (device: spec v3;
+    """The metrics file's run against this run's figures of the same spec (device: spec v4;
     an entry without ``spec`` is spec v1), and the device's gain and unguarded accuracy
     against this script's chosen gain."""
     bad = []
@@ -237,7 +240,7 @@ def print_chen(res: dict) -> None:
     for k, s in res["per_k"].items():
         print(f"| {k} | " + " | ".join(f"{100 * s['mean'][c]:.2f} [{s[above][c]}]" for c in cols) + " |")
     k3 = res["per_k"][KS[-1]]
-    print(f"K={KS[-1]} per writer (uncalibrated / spec v1 / device, spec v3: accuracy, gain):")
+    print(f"K={KS[-1]} per writer (uncalibrated / spec v1 / device, spec v4: accuracy, gain):")
     for w, f in k3["per_writer"].items():
         print(f"  {w}: {100 * f['uncalibrated']:.1f} / {100 * f['spec_v1']:.1f} / {100 * f['device']:.1f} ({k3['chosen'][w]})")
     c = res["check"]

@@ -41,7 +41,7 @@ def test_calibrate_is_still_refused_with_data(capsys):
 
 def _run(complete: bool, quick: bool = False) -> dict:
     cal = {w: {"calibrated": 0.9, "uncalibrated": 0.7, "unguarded": 0.9, "uncalibrated_calibrated_letters_only": 0.7, "enabled": True,
-               "flagged": 0, "leave_one_out": {"gain": g}, "wrong_letter_flagged": [1, 2]} for w, g in (("a", 510), ("b", 255))}
+               "flagged": 0, "leave_one_out": {"gain": g}, "wrong_letter_flagged": [1, 2]} for w, g in (("a", 2040), ("b", 1020))}
     folds = {w: {"int8_accuracy": 0.7, "float_accuracy": 0.72, "seconds": 1.0} for w in cal}
     everyone = ["a", "b"] + ([] if complete else ["c"])
     res = CC.summary(folds, {1: cal}, everyone, 0, quick)
@@ -59,7 +59,7 @@ def test_metrics_entries_only_from_a_complete_run():
     e = CC.metrics_entries(_run(complete=True))
     assert set(e) == {"lowo_cal1"} and e["lowo_cal1"]["per_writer"] == {"a": 0.9, "b": 0.9}
     assert e["lowo_cal1"]["uncalibrated"] == pytest.approx(0.7) and e["lowo_cal1"]["guard2_off"] == []
-    assert e["lowo_cal1"]["spec"] == 3 and _run(complete=True)["lowo_cal1"]["gains_chosen"] == {255: 1, 510: 1, 1020: 0, 2040: 0, 4080: 0}
+    assert e["lowo_cal1"]["spec"] == 4 and _run(complete=True)["lowo_cal1"]["gains_chosen"] == {1020: 1, 2040: 1, 4080: 0}
 
 
 def test_calibration_figures_survive_a_new_protocols_summary():

@@ -1,4 +1,4 @@
-"""golden.calibrate (few-shot calibration, spec v2 in docs/calibration.md: the gain chosen by
+"""golden.calibrate (few-shot calibration, spec v4 in docs/calibration.md: the gain chosen by
 the leave-one-out when the set is sealed) and the feature vectors it reads
 (Int8Network.run_with_features, NetOutput.features); the gain the device chooses is the one
 experiments/calibration_variants.py chooses."""
@@ -38,12 +38,14 @@ def _set(samples, n_nets=1) -> C.CalibrationSet:
     return cal
 
 
-def test_exact_match_gets_cal_gain_per_network():
+def test_exact_match_gets_the_gain_per_network():
     cal = _set([(0, (_f(0, 0), _f(5))), (1, (_f(100, 100), _f(-90)))], n_nets=2)
+    g = C.GAINS[0]  # nothing judged (one sample per letter): the smallest candidate
+    assert cal.gain == g == 1020
     b = C.bonus(cal, (_f(0, 0), _f(5)))
-    assert b[0] == C.CAL_GAIN // C.LSTM_SHARE + C.CAL_GAIN  # spec v3: the BiLSTM (network 0) a quarter
+    assert b[0] == g // C.LSTM_SHARE + g  # spec v3: the BiLSTM (network 0) a quarter
     # letter b's sample is tau away (the only other letter's), half the reach: half of each share
-    assert b[1] == C.CAL_GAIN // C.LSTM_SHARE // 2 + C.CAL_GAIN // 2
+    assert b[1] == g // C.LSTM_SHARE // 2 + g // 2
     assert np.all(b[2:] == 0)  # letters without samples
 
 
@@ -58,7 +60,7 @@ def test_no_effect_with_fewer_than_two_letters():
 
 def test_a_set_changed_since_its_seal_is_refused():
     cal = _set([(0, (_f(0),)), (1, (_f(40),))])
-    assert cal.gain == C.CAL_GAIN
+    assert cal.gain == C.GAINS[0]
     C.add_sample(cal, 2, (_f(-40),), _scores(2))
     assert cal.gain is None
     with pytest.raises(ValueError, match="sealed"):
@@ -66,39 +68,42 @@ def test_a_set_changed_since_its_seal_is_refused():
     with pytest.raises(ValueError, match="sealed"):
         C.calibrated_scores_batch(cal, (np.zeros((2, 1), np.int8),), np.stack([_scores(0)] * 2))
     C.seal(cal)
-    assert C.bonus(cal, (_f(0),))[0] == C.CAL_GAIN
+    assert C.bonus(cal, (_f(0),))[0] == C.GAINS[0]
 
 
-def _z_wins():
-    """a at 0 and 2, b at 50 and 52; the model puts z (no samples) 600 above each sample's own
-    letter.  Left out, a sample keeps its letter's other sample 2 away with tau 48 or 50 (reach
-    96 or 100): gain 255 adds 249 or 250, 510 499 or 500 (< 600: wrong), 1020 and up more than
-    600."""
+def _z_wins(margin: int):
+    """a at 0 and 2, b at 50 and 52; the model puts z (no samples) ``margin`` above each
+    sample's own letter.  Left out, a sample keeps its letter's other sample 2 away with tau 48
+    or 50 (reach 96 or 100): gain 1020 adds 998 or 999, 2040 1997 or 1999, 4080 3995 or 3998."""
     cal = C.CalibrationSet(1)
     for letter, v in ((0, 0), (0, 2), (1, 50), (1, 52)):
         s = np.zeros(len(LETTERS), np.int64)
-        s[letter], s[25] = 100, 700
+        s[letter], s[25] = 100, 100 + margin
         C.add_sample(cal, letter, (_f(v),), s, confirm=True)
     return cal
 
 
-def test_seal_chooses_the_smallest_gain_of_the_most_own_samples_right():
-    cal = _z_wins()
+def test_seal_chooses_the_gain_of_the_most_own_samples_right_ties_to_the_larger():
+    cal = _z_wins(2500)  # 1020 and 2040 too small: 4080 the only gain that gets them right
     check = C.seal(cal)
-    assert check.per_gain == (0, 0, 4, 4, 4) and check.uncalibrated == 0
-    assert check.gain == cal.gain == 1020 and check.calibrated == 4 and not check.harmful
+    assert check.per_gain == (0, 0, 4) and check.uncalibrated == 0
+    assert check.gain == cal.gain == 4080 and check.calibrated == 4 and not check.harmful
+    cal = _z_wins(1200)  # 1020 too small; 2040 and 4080 tie: the larger
+    check = C.seal(cal)
+    assert check.per_gain == (0, 4, 4) and check.gain == cal.gain == 4080
     tau = C.scales(cal)[0]
-    assert C.bonus(cal, (_f(1),))[0] == 1020 * (2 * tau - 1) // (2 * tau)
-    assert C.choose_gain((3, 3, 3, 3, 3)) == 255 and C.choose_gain((1, 2, 2, 0, 0)) == 510
-    assert C.choose_gain((0, 0, 0, 1, 0)) == 2040 and C.choose_gain((0, 0, 0, 1, 2)) == 4080
+    assert C.bonus(cal, (_f(1),))[0] == 4080 * (2 * tau - 1) // (2 * tau)
+    assert C.choose_gain((3, 3, 3), 3) == 4080 and C.choose_gain((1, 2, 2), 3) == 4080
+    assert C.choose_gain((2, 1, 0), 3) == 1020 and C.choose_gain((0, 1, 0), 1) == 2040
+    assert C.choose_gain((0, 0, 0), 0) == 1020  # nothing judged: the smallest
 
 
 def test_fewer_than_two_letters_get_the_smallest_gain():
     cal = C.CalibrationSet(1)
     C.add_sample(cal, 4, (_f(1),), _scores(4))
     check = C.seal(cal)
-    # its only sample is not judged (spec v3): every candidate ties at 0
-    assert cal.gain == C.GAINS[0] == C.CAL_GAIN and check.per_gain == (0,) * len(C.GAINS) and check.total == 0
+    # its only sample is not judged (spec v3): nothing judged, the smallest candidate (spec v4)
+    assert cal.gain == C.GAINS[0] == 1020 and check.per_gain == (0,) * len(C.GAINS) and check.total == 0
     assert "cannot judge" in check.message and not check.harmful
 
 
@@ -116,17 +121,18 @@ def test_scale_and_bonus_by_hand():
     assert C.scales(cal) == (33,)
     d = C.distances(cal, (_f(20),))
     assert d[0, 0] == 10 and d[0, 1] == 20 and np.all(d[0, 2:] == -1)
+    assert cal.gain == 4080  # a's two samples right under every gain: ties to the larger
     b = C.bonus(cal, (_f(20),))  # reach 2 tau = 66
-    assert b[0] == 255 * 56 // 66 and b[1] == 255 * 46 // 66
+    assert b[0] == 4080 * 56 // 66 and b[1] == 4080 * 46 // 66
     s = _scores(1)
     s[0] = 90
-    assert C.decide(C.calibrated_scores(cal, (_f(20),), s))[0] == 0  # 90 + 216 > 100 + 177
+    assert C.decide(C.calibrated_scores(cal, (_f(20),), s))[0] == 0  # 90 + 3461 > 100 + 2843
 
 
 def test_scale_is_at_least_one():
     cal = _set([(0, (_f(3),)), (1, (_f(3),))])
     assert C.scales(cal) == (1,)
-    assert C.bonus(cal, (_f(3),))[:2].tolist() == [C.CAL_GAIN, C.CAL_GAIN]
+    assert C.bonus(cal, (_f(3),))[:2].tolist() == [C.GAINS[0], C.GAINS[0]]
 
 
 def test_guard_1_flags_a_sample_that_does_not_look_like_its_letter():
@@ -173,7 +179,7 @@ def test_batch_equals_one_by_one():
         C.add_sample(cal, int(letter), (rng.integers(-128, 128, 100, dtype=np.int8), rng.integers(-128, 128, 128, dtype=np.int8)),
                      rng.integers(0, 511, 26), confirm=True)
     C.seal(cal)
-    cal.gain = 2040  # the largest: every product of the batch path too
+    cal.gain = C.GAINS[-1]  # the largest: every product of the batch path too
     B = 40
     fa = rng.integers(-128, 128, (B, 100), dtype=np.int8)
     fb = rng.integers(-128, 128, (B, 128), dtype=np.int8)

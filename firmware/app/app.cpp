@@ -944,13 +944,13 @@ bool lcal_scores(void*, int, const int8_t* features, uint16_t out[kGxClasses]) {
 bool lcal_lowers(const GxCalibLoo& l) { return l.cal_correct < l.uncal_correct; }
 
 // The set changed (or was loaded): its scale and leave-one-out under every candidate gain,
-// which chooses the set's gain (spec v2; stored when the set is next saved), then the guard:
+// which chooses the set's gain (spec v4; stored when the set is next saved), then the guard:
 // a set that lowers accuracy on the wearer's own samples is not applied.
 void lcal_update() {
     gx_calib_scale(&g_lcal.set, &g_lcal.scale);
     GxCalibLooScratch* scratch = new (gx_recognizer_work()) GxCalibLooScratch;
     if (!gx_calib_loo(&g_lcal.set, lcal_scores, nullptr, scratch, &g_lcal.loo))  // the model is not usable: nothing is applied anyway
-        g_lcal.loo = GxCalibLoo{g_lcal.set.n_samples, 0, 0, kGxCalibGains[0], {0, 0, 0, 0}};
+        g_lcal.loo = GxCalibLoo{g_lcal.set.n_samples, 0, 0, kGxCalibGains[0], {}};
     gx_calib_set_gain(&g_lcal.set, g_lcal.loo.gain);
 }
 
@@ -1213,7 +1213,7 @@ void lcal_init(int model) {
         const char* why = st == GX_CALIB_ERR_MODEL    ? "made with another model"
                           : st == GX_CALIB_ERR_DIGEST   ? "digest mismatch (corrupted)"
                           : st == GX_CALIB_ERR_RANGE    ? "a field out of range"
-                          : st == GX_CALIB_ERR_VERSION  ? "a record of an earlier calibration spec (another bonus rule): calibrate again"
+                          : st == GX_CALIB_ERR_VERSION  ? "a record of an earlier calibration spec (another bonus or gain rule): calibrate again"
                                                         : "wrong size or magic";
         error_line("E_CALIB", "the stored letter calibration is refused, not used (run 'calib clear')", why);
     }

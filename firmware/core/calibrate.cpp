@@ -6,9 +6,9 @@ namespace gx {
 
 namespace {
 
-const uint8_t kMagic[4] = {'G', 'X', 'L', '3'};
-const uint8_t kMagicV1[4] = {'G', 'X', 'L', '1'};  // spec v1: refused (GX_CALIB_ERR_VERSION)
-const uint8_t kMagicV2[4] = {'G', 'X', 'L', '2'};  // spec v2: refused (GX_CALIB_ERR_VERSION)
+const uint8_t kMagic[4] = {'G', 'X', 'L', '4'};
+// Records of earlier specs: refused (GX_CALIB_ERR_VERSION): v1 fixed gain, v2 reach 1, v3 other gains.
+const uint8_t kMagicOld[3][4] = {{'G', 'X', 'L', '1'}, {'G', 'X', 'L', '2'}, {'G', 'X', 'L', '3'}};
 constexpr int32_t kNoDistance = INT32_MAX;
 
 void put_u32(uint8_t* p, uint32_t v) {
@@ -295,9 +295,10 @@ bool gx_calib_loo(const GxCalibSet* set, GxCalibScoresFn scores_of, void* ctx, G
             out->cal_by_gain[g] += first_max(v) == c;
         }
     }
-    int best = 0;  // the most samples right, ties to the smaller gain
-    for (int g = 1; g < kGxCalibNGains; ++g)
-        if (out->cal_by_gain[g] > out->cal_by_gain[best]) best = g;
+    int best = 0;  // spec v4: the most samples right, ties to the larger gain; nothing judged: the first
+    if (out->n > 0)
+        for (int g = 1; g < kGxCalibNGains; ++g)
+            if (out->cal_by_gain[g] >= out->cal_by_gain[best]) best = g;
     out->gain = kGxCalibGains[best];
     out->cal_correct = out->cal_by_gain[best];
     return true;
@@ -316,7 +317,8 @@ void gx_calib_seal(GxCalibSet* set) {
 int gx_calib_check(const GxCalibSet* set, int n, int model_sel, uint32_t model_sum, int n_nets,
                    const int32_t dims[]) {
     if (n < kGxCalibHeaderBytes || n > kGxCalibRecordMax) return GX_CALIB_ERR_SIZE;
-    if (same4(set->magic, kMagicV1) || same4(set->magic, kMagicV2)) return GX_CALIB_ERR_VERSION;
+    for (const uint8_t* old : kMagicOld)
+        if (same4(set->magic, old)) return GX_CALIB_ERR_VERSION;
     if (!same4(set->magic, kMagic)) return GX_CALIB_ERR_MAGIC;
     if (set->n_samples > kGxCalibMaxSamples || n != gx_calib_record_bytes(set)) return GX_CALIB_ERR_SIZE;
     if (get_u32(set->digest) != digest_of(set, n)) return GX_CALIB_ERR_DIGEST;

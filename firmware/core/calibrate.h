@@ -10,28 +10,29 @@
 //   scale      tau_n = max(1, floor(sum_j m_j / count)), m_j = the distance of stored sample
 //              j to the nearest stored sample of ANOTHER letter (network n); recomputed
 //              whenever the set changes; with fewer than 2 letters the set has no effect;
-//   bonus      b_{n,c} = floor(G * max(0, tau_n - d_{n,c}) / tau_n), G the set's gain
-//              (gx_calib_gain: one of kGxCalibGains);
+//   bonus      b_{n,c} = floor(G_n * max(0, R tau_n - d_{n,c}) / (R tau_n)), R = kGxCalibReach
+//              (2), G the set's gain (gx_calib_gain: one of kGxCalibGains), G_n = G / 4 for the
+//              BiLSTM of a two-network model (network 0, kGxCalibLstmShare), G otherwise;
 //   score      s_c = base_c + sum_n b_{n,c} (base: the fused sum 0..510 or one network's
-//              probabilities 0..255; s_c <= 510 + 2 x 2040), decision = the first maximum,
+//              probabilities 0..255; s_c <= 510 + 4080 + 1020), decision = the first maximum,
 //              top-3 a stable sort by descending score;
 //   outputs    (continuous writing, the word decoder's input) per network n with its int8
 //              softmax outputs p: q_c = min(255, floor((p_c + b_{n,c}) * S / max(1, S + B))),
 //              S = sum_c p_c, B = sum_c b_{n,c}, with the set's gain (q = p without a bonus;
-//              (255 + 2040) * 26 * 255 fits int32).
-// Guards and gain (spec v2): gx_calib_loo classifies every stored sample with the set built
-// from the others (itself excluded, tau recomputed without it) under every candidate gain and
-// uncalibrated; the gain of the most samples right (ties to the smaller) is the chosen one,
-// which the caller stores in the set (gx_calib_set_gain) before sealing it; a set whose
-// calibrated count (chosen gain) is below the uncalibrated one lowers accuracy on the
-// wearer's own samples.
+//              (255 + 4080) * 26 * 255 fits int32).
+// Guards and gain (spec v4): gx_calib_loo classifies every stored sample whose letter keeps
+// another sample with the set built from the others (itself excluded, tau recomputed without
+// it) under every candidate gain and uncalibrated; the gain of the most samples right (ties
+// to the LARGER gain; kGxCalibGains[0] when no sample is judged) is the chosen one, which the
+// caller stores in the set (gx_calib_set_gain) before sealing it; a set whose calibrated count
+// (chosen gain) is below the uncalibrated one lowers accuracy on the wearer's own samples.
 //
 // Storage: a GxCalibSet is made of bytes only, so its first gx_calib_record_bytes() bytes are
-// its stored record (the board's settings store): magic "GXL2", digest (FNV-1a 32 over the
+// its stored record (the board's settings store): magic "GXL4", digest (FNV-1a 32 over the
 // rest of the record), the model it was made with, the chosen gain, then the samples in the
 // order they were added (adding the (K_MAX + 1)-th sample of a letter drops that letter's
-// oldest). A spec v1 record (magic "GXL1", fixed gain) is refused (GX_CALIB_ERR_VERSION): its
-// gain was not chosen. No heap, no I/O.
+// oldest). A record of an earlier spec (magic "GXL1", "GXL2", "GXL3": another bonus or gain
+// rule) is refused (GX_CALIB_ERR_VERSION). No heap, no I/O.
 #ifndef GX_CALIBRATE_H
 #define GX_CALIBRATE_H
 
@@ -52,10 +53,10 @@ constexpr int kGxFeatCnn = kGxCnnHidden;
 constexpr int kGxFeatSignal = kGxSignalHidden;
 constexpr int kGxFeatMax = kGxFeatLstm + gx_const_max(kGxFeatCnn, kGxFeatSignal);
 static_assert(kGxFeatLstm <= 255 && kGxFeatCnn <= 255 && kGxFeatSignal <= 255, "a feature length fits a byte");
-//! The candidate gains (the bonus of a sample at distance 0), ascending; the first is the gain
-//! of an empty or one-letter set (all candidates tie).
-constexpr int kGxCalibNGains = 5;
-constexpr int32_t kGxCalibGains[kGxCalibNGains] = {255, 510, 1020, 2040, 4080};
+//! The candidate gains (the bonus of a sample at distance 0), ascending (spec v4); the first is
+//! the gain of a set the leave-one-out cannot judge (no letter with two samples).
+constexpr int kGxCalibNGains = 3;
+constexpr int32_t kGxCalibGains[kGxCalibNGains] = {1020, 2040, 4080};
 //! Spec v3: a letter's bonus falls to 0 at this many scales tau from its nearest sample.
 constexpr int32_t kGxCalibReach = 2;
 //! Spec v3: the BiLSTM's (network 0 of a two-network model) bonus is the gain over this.
@@ -70,7 +71,7 @@ struct GxCalibSample {
 
 //! The wearer's samples. Bytes only (no padding): the stored record is its prefix.
 struct GxCalibSet {
-    uint8_t magic[4];      //!< "GXL3" (spec v3)
+    uint8_t magic[4];      //!< "GXL4" (spec v4)
     uint8_t digest[4];     //!< FNV-1a 32 (little-endian) of the record's bytes after it
     uint8_t model_sum[4];  //!< the model's checksum (gx_calib_model_sum), little-endian
     uint8_t model_sel;     //!< the GxModelSel the features come from
@@ -117,7 +118,7 @@ enum GxCalibStatus : int {
     GX_CALIB_ERR_DIGEST = -3,  //!< the digest does not match (corrupted)
     GX_CALIB_ERR_MODEL = -4,   //!< made with another model (selection, dimensions or checksum)
     GX_CALIB_ERR_RANGE = -5,   //!< a letter out of range, more than K_MAX samples of one, or a gain not a candidate
-    GX_CALIB_ERR_VERSION = -6, //!< a record of an earlier spec (magic "GXL1" or "GXL2": another bonus rule)
+    GX_CALIB_ERR_VERSION = -6, //!< a record of an earlier spec (magic "GXL1", "GXL2" or "GXL3": another bonus or gain rule)
 };
 
 //! Scratch of gx_calib_loo, owned by the caller: per stored sample and network, the nearest

@@ -2,9 +2,10 @@
 // letter goes at K_MAX, the scale and the bonus follow the numerical contract, a single
 // letter has no effect, the bonus reaches 2 tau and the BiLSTM gets a quarter of the gain
 // (spec v3), the leave-one-out judges only samples whose letter keeps another sample, counts
-// every candidate gain and chooses the one of the most samples right (ties to the smaller),
-// the chosen gain sets the bonus, and the stored record refuses every corrupted byte, a wrong
-// size, another model, a gain that is not a candidate and a spec v1 or v2 record; continuous
+// every candidate gain and chooses the one of the most samples right (spec v4: ties to the
+// larger; the smallest when nothing is judged), the chosen gain sets the bonus, and the stored
+// record refuses every corrupted byte, a wrong size, another model, a gain that is not a
+// candidate and a record of spec v1, v2 or v3; continuous
 // writing's calibrated outputs follow their formula with the set's gain, up to the largest
 // (4080). Driven by tests/test_calibrate_device.py;
 // prints "ok N" on success.
@@ -36,10 +37,10 @@ bool own_letter_scores(void* ctx, int j, const int8_t*, uint16_t out[kGxClasses]
     return true;
 }
 
-// The model's scores of a stored sample: 100 for its own letter, 700 for 'z' (no samples).
+// The model's scores of a stored sample: 100 for its own letter, 1500 for 'z' (no samples).
 bool z_wins_scores(void* ctx, int j, const int8_t*, uint16_t out[kGxClasses]) {
     const GxCalibSet* set = static_cast<const GxCalibSet*>(ctx);
-    for (int c = 0; c < kGxClasses; ++c) out[c] = c == set->s[j].letter ? 100 : (c == 25 ? 700 : 0);
+    for (int c = 0; c < kGxClasses; ++c) out[c] = c == set->s[j].letter ? 100 : (c == 25 ? 1500 : 0);
     return true;
 }
 
@@ -73,24 +74,26 @@ int main() {
     gx_calib_scale(s, &sc);
     // per network n with F features: sum = F (9 + 8 + 7 + 7), count 4 -> floor(31 F / 4)
     ok &= check(sc.active && sc.tau[0] == 31 * kGxFeatLstm / 4 && sc.tau[1] == 31 * kGxFeatCnn / 4, "tau");
-    // x = b's sample: d_b = 0 (bonus 255 / 4 for the BiLSTM, 255 for the CNN), d_a = 7 F per
-    // network, within the reach 2 tau
+    // x = b's sample: d_b = 0 (bonus g / 4 for the BiLSTM, g for the CNN, g the gain of a new
+    // set: the smallest candidate), d_a = 7 F per network, within the reach 2 tau
+    const int32_t g = kGxCalibGains[0], g4 = g / 4;
+    ok &= check(gx_calib_gain(s) == g && g == 1020, "a new set's gain: the smallest candidate");
     uint16_t base[kGxClasses] = {};
     base[0] = 100;
     GxCalibOut out;
     gx_calib_decide(s, &sc, x, base, &out);
     const int32_t r0 = 2 * sc.tau[0], r1 = 2 * sc.tau[1];
-    const int32_t ba = 63 * (r0 - 7 * kGxFeatLstm) / r0 + 255 * (r1 - 7 * kGxFeatCnn) / r1;
-    ok &= check(out.scores[1] == 63 + 255 && out.scores[0] == 100 + ba && out.index == 1, "bonus");
+    const int32_t ba = g4 * (r0 - 7 * kGxFeatLstm) / r0 + g * (r1 - 7 * kGxFeatCnn) / r1;
+    ok &= check(out.scores[1] == g4 + g && out.scores[0] == 100 + ba && out.index == 1, "bonus");
     ok &= check(out.top3[0] == 1 && out.top3[1] == 0 && out.top3[2] == 2, "top-3 stable");
-    // continuous writing: network 0's outputs with its bonus mixed in (b_b = 63, b_a = its share)
+    // continuous writing: network 0's outputs with its bonus mixed in (b_b = g / 4, b_a = its share)
     uint8_t p[kGxClasses] = {}, q[kGxClasses];
     p[0] = 200;
     p[2] = 56;
     gx_calib_outputs(&out, 0, p, q);
-    const int32_t b0 = 63 * (r0 - 7 * kGxFeatLstm) / r0;
-    ok &= check(q[1] == 63 * 256 / (256 + 63 + b0) && q[0] == (200 + b0) * 256 / (256 + 63 + b0) &&
-                    q[2] == 56 * 256 / (256 + 63 + b0) && q[3] == 0,
+    const int32_t b0 = g4 * (r0 - 7 * kGxFeatLstm) / r0;
+    ok &= check(q[1] == g4 * 256 / (256 + g4 + b0) && q[0] == (200 + b0) * 256 / (256 + g4 + b0) &&
+                    q[2] == 56 * 256 / (256 + g4 + b0) && q[3] == 0,
                 "calibrated outputs");
     GxCalibScale off = sc;
     off.active = false;
@@ -103,9 +106,9 @@ int main() {
     // leave-one-out: b's only sample is not judged (spec v3); a's samples keep a's bonus
     GxCalibLoo loo;
     ok &= check(gx_calib_loo(s, own_letter_scores, s, &g_scratch, &loo), "leave-one-out runs");
-    ok &= check(loo.n == 3 && loo.uncal_correct == 3 && loo.cal_correct == 3 && loo.gain == kGxCalibGains[0] &&
-                    loo.cal_by_gain[kGxCalibNGains - 1] == 3,
-                "leave-one-out: a letter's only sample not judged, every gain right, ties to the smallest");
+    ok &= check(loo.n == 3 && loo.uncal_correct == 3 && loo.cal_correct == 3 &&
+                    loo.gain == kGxCalibGains[kGxCalibNGains - 1] && loo.cal_by_gain[0] == 3,
+                "leave-one-out: a letter's only sample not judged, every gain right, ties to the largest");
     // the record: round trip, every corrupted byte refused, another size / model refused
     gx_calib_seal(s);
     const int n = gx_calib_record_bytes(s);
@@ -122,14 +125,15 @@ int main() {
     }
     ok &= check(refused == n, "every corrupted byte refused");
     // a gain that is not a candidate: not set; in a record: refused
-    ok &= check(!gx_calib_set_gain(s, 300) && gx_calib_gain(s) == 255, "gain not a candidate");
+    ok &= check(!gx_calib_set_gain(s, 300) && !gx_calib_set_gain(s, 255) && gx_calib_gain(s) == g, "gain not a candidate");
     std::memcpy(&g_copy, s, sizeof g_copy);
     g_copy.gain[0] = 44;  // 300
     g_copy.gain[1] = 1;
     gx_calib_seal(&g_copy);
     ok &= check(gx_calib_check(&g_copy, n, 2, 0x1234u, 2, dims) == GX_CALIB_ERR_RANGE, "stored gain not a candidate");
-    // a spec v1 (magic GXL1, fixed gain) or v2 record (GXL2, another bonus) is refused as such
-    const char earlier[2] = {'1', '2'};
+    // a spec v1 (magic GXL1, fixed gain), v2 (GXL2, another bonus) or v3 record (GXL3, other
+    // gains) is refused as such
+    const char earlier[3] = {'1', '2', '3'};
     for (const char v : earlier) {
         std::memcpy(&g_copy, s, sizeof g_copy);
         g_copy.magic[3] = static_cast<uint8_t>(v);
@@ -137,20 +141,30 @@ int main() {
     }
     // a letter out of range is not added
     ok &= check(!gx_calib_add(s, 26, x) && s->n_samples == 4, "letter out of range");
-    // the gain: a at 0 and 2, b at 50 and 52 (every feature); the model puts z first by 600.
-    // Left out, a sample's own letter keeps a sample 2 F away, reach 2 tau about 96 F: gain 255
-    // adds about 0.98 x (63 + 255) = 311 < 600 (wrong), 510 and up more than 600 (right): 510 chosen.
+    // nothing judged (one sample of each letter): the smallest gain, whatever the counts
+    gx_calib_init(s, 2, 0x1234u, 2, dims);
+    feat(x, 0, 0);
+    gx_calib_add(s, 0, x);
+    feat(x, 50, 50);
+    gx_calib_add(s, 1, x);
+    ok &= check(gx_calib_loo(s, own_letter_scores, s, &g_scratch, &loo) && loo.n == 0 && loo.uncal_correct == 0 &&
+                    loo.cal_correct == 0 && loo.gain == kGxCalibGains[0],
+                "leave-one-out: nothing judged, the smallest gain");
+    // the gain: a at 0 and 2, b at 50 and 52 (every feature); the model puts z first by 1400.
+    // Left out, a sample's own letter keeps a sample 2 F away, reach 2 tau about 96 F: gain 1020
+    // adds about 0.98 x (255 + 1020) = 1248 < 1400 (wrong), 2040 and 4080 more than 1400
+    // (right, and b's bonus at 48 F or more is about half of a's): 4080 chosen (ties to the larger).
     gx_calib_init(s, 2, 0x1234u, 2, dims);
     const int vals[4][2] = {{0, 0}, {0, 2}, {1, 50}, {1, 52}};
     for (const auto& v : vals) {
         feat(x, v[1], v[1]);
         gx_calib_add(s, v[0], x);
     }
-    ok &= check(gx_calib_loo(s, z_wins_scores, s, &g_scratch, &loo) && loo.uncal_correct == 0 &&
+    ok &= check(gx_calib_loo(s, z_wins_scores, s, &g_scratch, &loo) && loo.n == 4 && loo.uncal_correct == 0 &&
                     loo.cal_by_gain[0] == 0 && loo.cal_by_gain[1] == 4 && loo.cal_by_gain[2] == 4 &&
-                    loo.cal_by_gain[3] == 4 && loo.cal_by_gain[4] == 4 && loo.gain == 510 && loo.cal_correct == 4,
-                "leave-one-out chooses the smallest gain of the most samples right");
-    ok &= check(gx_calib_set_gain(s, loo.gain) && gx_calib_gain(s) == 510, "gain set");
+                    loo.gain == 4080 && loo.cal_correct == 4,
+                "leave-one-out chooses the gain of the most samples right, ties to the larger");
+    ok &= check(gx_calib_set_gain(s, loo.gain) && gx_calib_gain(s) == 4080, "gain set");
     // the chosen gain makes the bonus: x at 1 is F from both a's samples, 49 F from b's
     // (within the reach 2 tau = 98 F)
     gx_calib_scale(s, &sc);
@@ -158,18 +172,18 @@ int main() {
     feat(x, 1, 1);
     for (int c = 0; c < kGxClasses; ++c) base[c] = 0;
     gx_calib_decide(s, &sc, x, base, &out);
-    const int32_t b0a = 127 * (q0 - kGxFeatLstm) / q0, b0b = 127 * (q0 - 49 * kGxFeatLstm) / q0;
-    const int32_t b510 = b0a + 510 * (q1 - kGxFeatCnn) / q1;
-    const int32_t b510b = b0b + 510 * (q1 - 49 * kGxFeatCnn) / q1;
-    ok &= check(sc.tau[0] == 49 * kGxFeatLstm && out.scores[0] == b510 && out.scores[1] == b510b && out.index == 0,
+    const int32_t b0a = 1020 * (q0 - kGxFeatLstm) / q0, b0b = 1020 * (q0 - 49 * kGxFeatLstm) / q0;
+    const int32_t ga = b0a + 4080 * (q1 - kGxFeatCnn) / q1;
+    const int32_t gb = b0b + 4080 * (q1 - 49 * kGxFeatCnn) / q1;
+    ok &= check(sc.tau[0] == 49 * kGxFeatLstm && out.scores[0] == ga && out.scores[1] == gb && out.index == 0,
                 "bonus of the chosen gain");
-    // ... and continuous writing's outputs (network 0: the BiLSTM's share of gain 510)
+    // ... and continuous writing's outputs (network 0: the BiLSTM's share of gain 4080)
     gx_calib_outputs(&out, 0, p, q);
     const int32_t t0 = 256 + b0a + b0b;
     ok &= check(q[0] == (200 + b0a) * 256 / t0 && q[1] == b0b * 256 / t0 && q[2] == 56 * 256 / t0,
                 "calibrated outputs with the chosen gain");
     // the largest products: gain 4080, an exact match (bonus 4080 on network 1), every output 255
-    ok &= check(gx_calib_set_gain(s, 4080), "gain 4080 set");
+    ok &= check(gx_calib_set_gain(s, 1020) && gx_calib_set_gain(s, 4080), "gain 4080 set");
     feat(x, 0, 0);
     for (int c = 0; c < kGxClasses; ++c) p[c] = 255;
     gx_calib_decide(s, &sc, x, base, &out);
@@ -181,7 +195,7 @@ int main() {
                 "calibrated outputs of gain 4080");
     ok &= check(gx_calib_set_gain(s, loo.gain), "gain set back");
     gx_calib_seal(s);
-    ok &= check(gx_calib_check(s, gx_calib_record_bytes(s), 2, 0x1234u, 2, dims) == GX_CALIB_OK, "round trip with gain 510");
+    ok &= check(gx_calib_check(s, gx_calib_record_bytes(s), 2, 0x1234u, 2, dims) == GX_CALIB_OK, "round trip with gain 4080");
     if (!ok) return 1;
     std::printf("ok %d\n", g_checks);
     return 0;

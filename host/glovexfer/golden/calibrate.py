@@ -1,8 +1,8 @@
-"""Few-shot calibration to the wearer, integers only (spec v3, docs/calibration.md).
+"""Few-shot calibration to the wearer, integers only (spec v4, docs/calibration.md).
 
 The firmware's calibration (firmware/core, ``calibrate`` command) is its twin, bit for bit.
 
-Spec v3 (spec v2 with a wider reach, the BiLSTM's smaller share and a fairer Guard 2)
+Spec v4 (spec v3 with larger gains: candidates 1020, 2040, 4080; ties to the larger)
     Feature vector
         Per network ``n`` of the device model (``golden.recognise.MODEL_NETS[model]``, in that
         order), ``x_n`` is the int8 input of the network's last FULLY_CONNECTED (the one that
@@ -32,11 +32,12 @@ Spec v3 (spec v2 with a wider reach, the BiLSTM's smaller share and a fairer Gua
         product fits int32 (``G * REACH tau_n <= 4080 * 2 * 255 * 128``).
     Gain (sealing)
         When the set is sealed (the device: after every change, and at start-up), the
-        leave-one-out below is run with each candidate gain of ``GAINS`` = (255, 510, 1020,
-        2040, 4080); ``G`` = the candidate with the most judged samples right, ties to the
-        smaller gain.  A set where every candidate ties (fewer than 2 letters, or no letter
-        with two samples) gets 255.  ``G`` is stored in the set's record and used for every
-        calibrated recognition until the next seal.
+        leave-one-out below is run with each candidate gain of ``GAINS`` = (1020, 2040, 4080);
+        ``G`` = the candidate with the most judged samples right, ties to the *larger* gain
+        (spec v4; v3: 255 .. 4080, ties to the smaller).  A set where the leave-one-out judges
+        nothing (no letter with two samples: K = 1) gets the smallest candidate, 1020.  ``G`` is
+        stored in the set's record and used for every calibrated recognition until the next
+        seal.
     Guard 1 (sample)
         A sample of letter ``c`` whose uncalibrated top-3 lacks ``c`` is flagged ("does not
         look like c") and stored only when the caller confirms it.
@@ -75,13 +76,14 @@ from ..params import LETTERS
 from .recognise import MODEL_NETS, top_k
 
 #: The calibration spec this module implements (docs/calibration.md; in the figures' JSON).
-SPEC_VERSION = 3
+SPEC_VERSION = 4
 #: Samples kept per letter.
 K_MAX = 3
-#: Spec v1's fixed gain: the smallest candidate, and the gain of a set with fewer than 2 letters.
+#: Spec v1's fixed gain (spec v1 to v3: the smallest candidate).
 CAL_GAIN = 255
-#: The candidate gains (bonus of an exact match with a stored sample, per network), ascending.
-GAINS = (255, 510, 1020, 2040, 4080)
+#: The candidate gains (bonus of an exact match with a stored sample, per network), ascending
+#: (spec v4; the first is the gain of a set the leave-one-out cannot judge).
+GAINS = (1020, 2040, 4080)
 #: Spec v3: a letter's bonus falls to 0 at this many scales ``tau_n`` from its nearest sample.
 REACH = 2
 #: Spec v3: in a model of two networks (``fused``, ``fused_signal``: the BiLSTM first) the
@@ -320,7 +322,7 @@ class SetCheck:
     uncalibrated: int
     calibrated: int
     total: int
-    gain: int = CAL_GAIN
+    gain: int = GAINS[0]
     per_gain: tuple = ()
 
     @property
@@ -337,10 +339,13 @@ class SetCheck:
         return f"accuracy on your own samples: {a}/{b} -> {c}/{b}"
 
 
-def choose_gain(per_gain) -> int:
-    """The gain of the most own samples right (``per_gain``: counts in ``GAINS`` order), ties
-    to the smaller gain."""
-    return GAINS[max(range(len(GAINS)), key=lambda i: (per_gain[i], -i))]
+def choose_gain(per_gain, judged: int) -> int:
+    """Spec v4: the gain of the most own samples right (``per_gain``: counts in ``GAINS``
+    order), ties to the larger gain; ``GAINS[0]`` when the leave-one-out judged nothing
+    (``judged`` = 0)."""
+    if judged == 0:
+        return GAINS[0]
+    return GAINS[max(range(len(GAINS)), key=lambda i: (per_gain[i], i))]
 
 
 def leave_one_out(cal: CalibrationSet) -> SetCheck:
@@ -377,7 +382,7 @@ def leave_one_out(cal: CalibrationSet) -> SetCheck:
                     b[i] += _bonus_of(d, tau, g, n, cal.n_nets)
         for i in range(len(GAINS)):
             per_gain[i] += decide(s.scores + b[i])[0] == c
-    gain = choose_gain(per_gain)
+    gain = choose_gain(per_gain, judged)
     return SetCheck(int(unc), int(per_gain[GAINS.index(gain)]), judged, gain, tuple(int(v) for v in per_gain))
 
 
