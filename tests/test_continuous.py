@@ -153,13 +153,13 @@ def test_continuous_mode_calibrated_is_bit_exact_with_golden(continuous_glove, g
     word decoder's inputs (each network's calibrated outputs, ``probs=``) and words equal
     the golden twin's (``continuous_stream(..., calibration=...)``), and differ from the
     uncalibrated ones. The glove's chosen gain (spec v4, ``gain=`` of its CALIB status) is the
-    golden twin's sealed gain; the K = 1 set has the smallest candidate (1020), a set of K = 2
-    or 3 chooses a larger one, so the calibrated outputs are compared with the bonus of more
-    than one gain."""
+    golden twin's sealed gain; the sets of K = 1, 2 and 3 have 1020 (K = 1: the smallest
+    candidate), the K = 2 set of a wearer whose b and d are the model's d and b chooses 2040,
+    so the calibrated outputs are compared with the bonus of more than one gain."""
     from glovexfer.nets.writing import continuous_stream
 
     n, switched_on, gains = 4, 0, {}
-    for k, swap in ((1, ""), (2, ""), (3, ""), (2, "ao")):
+    for k, swap in ((1, ""), (2, ""), (3, ""), (2, "bd")):
         picks, on = _calibration_set(sessions, golden, k, swap)
         lines = ["calib clear"]
         for ch, w, suspicious in picks:
@@ -577,8 +577,8 @@ def _qemu_with_lexicon(unavailable, name: str = "qemu-arm"):
 
 def test_continuous_mode_calibrated_bit_exact_on_emulated_mcu(unavailable, writing_models, golden, sessions):
     """The same calibrated continuous writing on the emulated Cortex-M4F (gx_app on QEMU
-    mps2-an386, over its UART): a K = 2 set built with the calib dialogue (the wearer whose a
-    and o are the model's o and a: its chosen gain is larger than the smallest candidate, so the
+    mps2-an386, over its UART): a K = 2 set built with the calib dialogue (the wearer whose b
+    and d are the model's d and b: its chosen gain is larger than the smallest candidate, so the
     32-bit target computes the bonus and the calibrated outputs of a larger gain), switched on, then 3 sessions
     streamed; every LETTER (cal=on) and WORD line equals the golden twin's."""
     from glovexfer.device import calibrate as C
@@ -587,7 +587,7 @@ def test_continuous_mode_calibrated_bit_exact_on_emulated_mcu(unavailable, writi
     from glovexfer.nets.writing import continuous_stream
 
     t = _qemu_with_lexicon(unavailable)
-    picks, on = _calibration_set(sessions, golden, 2, "ao")
+    picks, on = _calibration_set(sessions, golden, 2, "bd")
     assert on is not None and on.gain > G.GAINS[0], "this set passes guard 2 with a larger gain (natively checked too)"
     with open_qemu(t, model_dir=writing_models, timeout=60) as dev:
         C.clear(dev)
