@@ -50,6 +50,16 @@ from glovexfer.nets.datasets import _key
 
 #: The device's candidate gains (spec v4).
 GAINS = C.GAINS
+#: Gain rules compared (guarded as on the device): candidates, ties to the larger gain, the gain
+#: when nothing is judged.  "spec v4" is the device's; the others are the variants it was
+#: chosen among on the development writers.
+RULES = {"spec v3 rule": ((255, 510, 1020, 2040, 4080), False, 255),
+         "v4 gains, ties to the smaller": (GAINS, False, GAINS[0]),
+         "spec v4": (GAINS, True, GAINS[0]),
+         "all five gains, ties to the larger": ((255, 510, 1020, 2040, 4080), True, 1020)}
+ALL_GAINS = tuple(sorted({g for cands, _, _ in RULES.values() for g in cands}))
+#: The real writers spec v3 and v4 were chosen on (docs/calibration.md); the others are the check.
+DEV_WRITERS = ("canon", "chen", "haobin", "isa", "jq")
 KS = (1, 2, 3)
 #: The real writers' target with K = 3 (issue 18).
 CHEN_TARGET = 0.85
@@ -107,18 +117,25 @@ def variants(features, scores, y, k, seed) -> dict:
     feats, yt, st = tuple(f[test_idx] for f in features), y[test_idx], scores[test_idx]
     others = np.ones(26, bool)
     others[cal.letters()] = False
-    calibrated = {g: st + gain_bonus(cal, feats, g) for g in GAINS}
+    calibrated = {g: st + gain_bonus(cal, feats, g) for g in ALL_GAINS}
     acc = {g: float(np.mean(np.argmax(s, 1) == yt)) for g, s in calibrated.items()}
     among = {g: float(np.mean(np.argmax(np.where(others, -1, s), 1) == yt)) for g, s in calibrated.items()}
-    loo = {g: own_samples_right(cal, g) for g in GAINS}
+    loo_all = {g: own_samples_right(cal, g) for g in ALL_GAINS}
+    loo = {g: loo_all[g] for g in GAINS}
     judged = sum(len(cal.samples[c]) for c in cal.letters() if len(cal.samples[c]) >= 2)
     # spec v4: the most own samples right, ties to the larger gain; nothing judged: the smallest
     chosen = max(GAINS, key=lambda g: (loo[g], g)) if judged else GAINS[0]
+    uncal = float(np.mean(np.argmax(st, 1) == yt))
+    unc_own = own_samples_right(cal, None)
+    rules = {}
+    for name, (cands, larger, none) in RULES.items():
+        g = max(cands, key=lambda g: (loo_all[g], g if larger else -g)) if judged else none
+        on = C.scales(cal) is not None and loo_all[g] >= unc_own  # guard 2 (nothing judged: 0 >= 0)
+        rules[name] = {"gain": g, "on": bool(on), "accuracy": acc[g] if on else uncal}
     # spec v1: gain 255 reaching tau, off when it has no scale or its own count is below the uncalibrated one
     v1_on = C.scales(cal) is not None and own_samples_right(cal, C.CAL_GAIN, v1=True) >= own_samples_right(cal, None, v1=True)
     v1_acc = float(np.mean(np.argmax(st + gain_bonus(cal, feats, C.CAL_GAIN, v1=True), 1) == yt))
-    uncal = float(np.mean(np.argmax(st, 1) == yt))
-    return {"uncalibrated": uncal, "spec_v1": v1_acc if v1_on else uncal,
+    return {"rules": rules, "uncalibrated": uncal, "spec_v1": v1_acc if v1_on else uncal,
             "uncalibrated_among": float(np.mean(np.argmax(np.where(others, -1, st), 1) == yt)),
             "gain": acc, "gain_among": among, "own_samples_right": loo, "chosen": chosen,
             "chosen_gain": acc[chosen], "chosen_gain_among": among[chosen]}
@@ -195,14 +212,18 @@ def chen_variants(folds: Path, metrics_path: Path, seed: int) -> dict:
 
 def chen_figures(r: dict) -> dict:
     """One writer's test accuracies by column of the table."""
-    return {"uncalibrated": r["uncalibrated"], "spec_v1": r["spec_v1"], **{f"gain_{g}": r["gain"][g] for g in GAINS},
-            "chosen_gain": r["chosen_gain"], "device": r["device"]}
+    return {"uncalibrated": r["uncalibrated"], "spec_v1": r["spec_v1"], **{f"gain_{g}": r["gain"][g] for g in ALL_GAINS},
+            "chosen_gain": r["chosen_gain"], "device": r["device"], **{f"rule: {n}": v["accuracy"] for n, v in r["rules"].items()}}
 
 
 def chen_summary(per_writer: dict) -> dict:
     figs = {w: chen_figures(r) for w, r in per_writer.items()}
     cols = list(next(iter(figs.values())))
+    dev = [w for w in figs if w in DEV_WRITERS]
+    rest = [w for w in figs if w not in DEV_WRITERS]
     return {"mean": {c: float(np.mean([f[c] for f in figs.values()])) for c in cols},
+            "mean_development_writers": {c: float(np.mean([figs[w][c] for w in dev])) for c in cols} if dev else {},
+            "mean_other_writers": {c: float(np.mean([figs[w][c] for w in rest])) for c in cols} if rest else {},
             f"writers_at_or_above_{round(100 * CHEN_TARGET)}": {c: sum(f[c] >= CHEN_TARGET for f in figs.values()) for c in cols},
             "chosen": {w: r["chosen"] for w, r in per_writer.items()}, "per_writer": figs,
             "own_samples_right": {w: r["own_samples_right"] for w, r in per_writer.items()},
@@ -232,13 +253,21 @@ def chen_check(per_k: dict, shipped: dict, prefix: str) -> dict:
 
 
 def print_chen(res: dict) -> None:
-    cols = ["uncalibrated", "spec_v1", "device"] + [f"gain_{g}" for g in GAINS] + ["chosen_gain"]
+    cols = ["uncalibrated", "spec_v1", "device"] + [f"gain_{g}" for g in ALL_GAINS] + ["chosen_gain"]
     above = f"writers_at_or_above_{round(100 * CHEN_TARGET)}"
     print("REAL writers (Chen et al. 2021), mean test accuracy % over 12 writers [writers >= 85 %]")
     print("| K | " + " | ".join(cols) + " |")
     print("|---|" + "---|" * len(cols))
     for k, s in res["per_k"].items():
         print(f"| {k} | " + " | ".join(f"{100 * s['mean'][c]:.2f} [{s[above][c]}]" for c in cols) + " |")
+    print(f"Gain rules, guarded as on the device: mean over the development writers ({', '.join(DEV_WRITERS)}: "
+          "the rule was chosen on these) / the other writers (the check) / all")
+    print("| rule | " + " | ".join(f"K = {k}" for k in res["per_k"]) + " |")
+    print("|---|" + "---|" * len(res["per_k"]))
+    for n in RULES:
+        c = f"rule: {n}"
+        print(f"| {n} | " + " | ".join(f"{100 * s['mean_development_writers'][c]:.2f} / {100 * s['mean_other_writers'][c]:.2f} / "
+                                      f"{100 * s['mean'][c]:.2f}" for s in res["per_k"].values()) + " |")
     k3 = res["per_k"][KS[-1]]
     print(f"K={KS[-1]} per writer (uncalibrated / spec v1 / device, spec v4: accuracy, gain):")
     for w, f in k3["per_writer"].items():
