@@ -24,7 +24,7 @@ from glovexfer.params import LETTERS  # noqa: E402
 def test_core_unit(tmp_path):
     exe = fw_models.cmake_build(tmp_path / "b", "gx_test_calibrate")
     r = subprocess.run([str(exe)], capture_output=True, text=True, timeout=60, check=False)
-    assert r.returncode == 0 and r.stdout.strip() == "ok 33", r.stdout + r.stderr
+    assert r.returncode == 0 and r.stdout.strip() == "ok 34", r.stdout + r.stderr
 
 
 @pytest.fixture(scope="module")

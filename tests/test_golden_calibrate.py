@@ -207,12 +207,16 @@ def test_bonuses_per_network_are_each_networks_share_of_the_bonus():
     for gain in C.GAINS:  # the set's gain, whichever the seal chose
         cal.gain = gain
         b = C.bonuses_batch(cal, (fa, fb))
+        o = C.bonuses_batch(cal, (fa, fb), C.OUTPUT_REACH)  # spec v4: continuous writing's outputs
         for i in range(30):
             d = C.distances(cal, (fa[i], fb[i]))
             for n in range(2):
                 g = gain // C.LSTM_SHARE if n == 0 else gain  # spec v3: the BiLSTM's share
                 want = np.where(d[n] < 0, 0, g * np.maximum(0, 2 * taus[n] - d[n]) // (2 * taus[n]))
                 assert np.array_equal(b[i, n], want)
+                want = np.where(d[n] < 0, 0, g * np.maximum(0, taus[n] - d[n]) // taus[n])  # reach tau
+                assert np.array_equal(o[i, n], want)
+        assert np.all(o <= b) and (o < b).any()
         assert all(np.array_equal(C.bonus(cal, (fa[i], fb[i])), b[i].sum(axis=0)) for i in range(30))
         assert b[0, 0, cal.entries()[0][0]] == gain // C.LSTM_SHARE and b[0, 1].max() <= gain
         assert np.array_equal(C.calibrated_scores_batch(cal, (fa, fb), np.zeros((30, 26), np.int64)), b.sum(axis=1))

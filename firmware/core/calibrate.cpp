@@ -122,9 +122,10 @@ void nearest(const GxCalibSet* set, const int8_t* x, int skip, int32_t d[kGxCali
 int32_t net_gain(const GxCalibSet* set, int k, int32_t g) { return set->n_nets == 2 && k == 0 ? g / kGxCalibLstmShare : g; }
 
 // The bonus of gain g at distance d (scale tau): 0 without samples (kNoDistance) or from
-// kGxCalibReach x tau on.
-int32_t bonus_at(int32_t d, int32_t tau, int32_t g) {
-    const int32_t reach = kGxCalibReach * tau;  // tau <= 255 x 128: reach < 2^16
+// r x tau on (r: kGxCalibReach for a decision, kGxCalibOutputReach for continuous writing's
+// calibrated outputs).
+int32_t bonus_at(int32_t d, int32_t tau, int32_t g, int32_t r = kGxCalibReach) {
+    const int32_t reach = r * tau;  // tau <= 255 x 128, r <= 2: reach < 2^16
     // (reach - d) * g <= 65280 * 4080 fits int32
     return d == kNoDistance || d >= reach ? 0 : g * (reach - d) / reach;
 }
@@ -141,8 +142,9 @@ void with_bonus(const GxCalibSet* set, const GxCalibScale* scale, const int32_t 
     }
 }
 
-// with_bonus, each network's bonus kept in `bonus` too (0 past n_nets or inactive): the
-// decision's, which continuous writing's calibrated outputs read again.
+// with_bonus, and each network's bonus of reach kGxCalibOutputReach kept in `bonus` (0 past
+// n_nets or inactive; spec v4): what continuous writing's calibrated outputs read, from the
+// decision's distances.
 void with_bonus_kept(const GxCalibSet* set, const GxCalibScale* scale, const int32_t d[kGxCalibMaxNets][kGxClasses],
                      int32_t g, const uint16_t base[kGxClasses], uint16_t out[kGxClasses],
                      uint16_t bonus[kGxCalibMaxNets][kGxClasses]) {
@@ -153,8 +155,8 @@ void with_bonus_kept(const GxCalibSet* set, const GxCalibScale* scale, const int
     for (int k = 0; k < set->n_nets; ++k) {
         const int32_t gk = net_gain(set, k, g);
         for (int c = 0; c < kGxClasses; ++c) {  // a bonus is at most 4080
-            bonus[k][c] = static_cast<uint16_t>(bonus_at(d[k][c], scale->tau[k], gk));
-            out[c] = static_cast<uint16_t>(out[c] + bonus[k][c]);
+            out[c] = static_cast<uint16_t>(out[c] + bonus_at(d[k][c], scale->tau[k], gk));
+            bonus[k][c] = static_cast<uint16_t>(bonus_at(d[k][c], scale->tau[k], gk, kGxCalibOutputReach));
         }
     }
 }

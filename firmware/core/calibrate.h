@@ -17,9 +17,10 @@
 //              probabilities 0..255; s_c <= 510 + 4080 + 1020), decision = the first maximum,
 //              top-3 a stable sort by descending score;
 //   outputs    (continuous writing, the word decoder's input) per network n with its int8
-//              softmax outputs p: q_c = min(255, floor((p_c + b_{n,c}) * S / max(1, S + B))),
-//              S = sum_c p_c, B = sum_c b_{n,c}, with the set's gain (q = p without a bonus;
-//              (255 + 4080) * 26 * 255 fits int32).
+//              softmax outputs p: q_c = min(255, floor((p_c + o_{n,c}) * S / max(1, S + O))),
+//              S = sum_c p_c, O = sum_c o_{n,c}, o the bonus above with the reach
+//              kGxCalibOutputReach (1) in place of R (spec v4), with the set's gain (q = p
+//              without a bonus; (255 + 4080) * 26 * 255 fits int32).
 // Guards and gain (spec v4): gx_calib_loo classifies every stored sample whose letter keeps
 // another sample with the set built from the others (itself excluded, tau recomputed without
 // it) under every candidate gain and uncalibrated; the gain of the most samples right (ties
@@ -59,6 +60,9 @@ constexpr int kGxCalibNGains = 3;
 constexpr int32_t kGxCalibGains[kGxCalibNGains] = {1020, 2040, 4080};
 //! Spec v3: a letter's bonus falls to 0 at this many scales tau from its nearest sample.
 constexpr int32_t kGxCalibReach = 2;
+//! Spec v4: continuous writing's calibrated outputs (what the word decoder reads) use the bonus
+//! of this reach (spec v2's): a wider one spreads the bonus over many letters and flattens them.
+constexpr int32_t kGxCalibOutputReach = 1;
 //! Spec v3: the BiLSTM's (network 0 of a two-network model) bonus is the gain over this.
 constexpr int32_t kGxCalibLstmShare = 4;
 constexpr int32_t kGxCalibGainMax = kGxCalibGains[kGxCalibNGains - 1];
@@ -98,7 +102,7 @@ struct GxCalibOut {
     uint16_t scores[kGxClasses];  //!< base + bonus, at most 510 + 4080 + 1020
     int index;
     int top3[3];
-    uint16_t bonus[kGxCalibMaxNets][kGxClasses];  //!< each network's bonus (0..gain; 0 past n_nets or inactive)
+    uint16_t bonus[kGxCalibMaxNets][kGxClasses];  //!< each network's bonus of reach kGxCalibOutputReach, for gx_calib_outputs (0..gain; 0 past n_nets or inactive)
 };
 
 //! Leave-one-out on the stored samples: how many each classifier gets right.
@@ -150,8 +154,9 @@ void gx_calib_scale(const GxCalibSet* set, GxCalibScale* scale);
 void gx_calib_decide(const GxCalibSet* set, const GxCalibScale* scale, const int8_t* x,
                      const uint16_t base[kGxClasses], GxCalibOut* out);
 //! Continuous writing (golden calibrated_outputs): network k's int8 softmax outputs p
-//! (0..255) with its bonus of the decision `out` (gx_calib_decide: the nearest distances are
-//! not computed again) mixed in, what the word decoder reads:
+//! (0..255) with its output bonus kept by the decision `out` (gx_calib_decide: the nearest
+//! distances are not computed again; reach kGxCalibOutputReach) mixed in, what the word
+//! decoder reads:
 //! q_c = min(255, floor((p_c + b_{k,c}) * S / max(1, S + B))), S = sum_c p_c, B = sum_c b_{k,c};
 //! no bonus (an inactive scale, k past the set's networks or out of range) gives q = p.
 void gx_calib_outputs(const GxCalibOut* out, int k, const uint8_t p[kGxClasses], uint8_t q[kGxClasses]);

@@ -5,7 +5,8 @@
 // every candidate gain and chooses the one of the most samples right (spec v4: ties to the
 // larger; the smallest when nothing is judged), the chosen gain sets the bonus, and the stored
 // record refuses every corrupted byte, a wrong size, another model, a gain that is not a
-// candidate and a record of spec v1, v2 or v3; continuous
+// candidate and a record of spec v1, v2 or v3; continuous writing's calibrated outputs take
+// the bonus of the shorter reach tau (spec v4);  continuous
 // writing's calibrated outputs follow their formula with the set's gain, up to the largest
 // (4080). Driven by tests/test_calibrate_device.py;
 // prints "ok N" on success.
@@ -86,12 +87,15 @@ int main() {
     const int32_t ba = g4 * (r0 - 7 * kGxFeatLstm) / r0 + g * (r1 - 7 * kGxFeatCnn) / r1;
     ok &= check(out.scores[1] == g4 + g && out.scores[0] == 100 + ba && out.index == 1, "bonus");
     ok &= check(out.top3[0] == 1 && out.top3[1] == 0 && out.top3[2] == 2, "top-3 stable");
-    // continuous writing: network 0's outputs with its bonus mixed in (b_b = g / 4, b_a = its share)
+    // continuous writing: network 0's outputs with its output bonus mixed in (spec v4: reach
+    // tau, not 2 tau; b_b = g / 4, b_a = its share at 7 F of tau = 7.75 F)
     uint8_t p[kGxClasses] = {}, q[kGxClasses];
     p[0] = 200;
     p[2] = 56;
     gx_calib_outputs(&out, 0, p, q);
-    const int32_t b0 = g4 * (r0 - 7 * kGxFeatLstm) / r0;
+    const int32_t b0 = g4 * (sc.tau[0] - 7 * kGxFeatLstm) / sc.tau[0];
+    ok &= check(out.bonus[0][1] == g4 && out.bonus[0][0] == b0 && b0 < g4 * (r0 - 7 * kGxFeatLstm) / r0,
+                "the outputs' bonus has the shorter reach");
     ok &= check(q[1] == g4 * 256 / (256 + g4 + b0) && q[0] == (200 + b0) * 256 / (256 + g4 + b0) &&
                     q[2] == 56 * 256 / (256 + g4 + b0) && q[3] == 0,
                 "calibrated outputs");
@@ -177,10 +181,12 @@ int main() {
     const int32_t gb = b0b + 4080 * (q1 - 49 * kGxFeatCnn) / q1;
     ok &= check(sc.tau[0] == 49 * kGxFeatLstm && out.scores[0] == ga && out.scores[1] == gb && out.index == 0,
                 "bonus of the chosen gain");
-    // ... and continuous writing's outputs (network 0: the BiLSTM's share of gain 4080)
+    // ... and continuous writing's outputs (network 0: the BiLSTM's share of gain 4080, reach
+    // tau = 49 F: b's samples at 49 F get no output bonus)
     gx_calib_outputs(&out, 0, p, q);
-    const int32_t t0 = 256 + b0a + b0b;
-    ok &= check(q[0] == (200 + b0a) * 256 / t0 && q[1] == b0b * 256 / t0 && q[2] == 56 * 256 / t0,
+    const int32_t o0a = 1020 * (sc.tau[0] - kGxFeatLstm) / sc.tau[0];
+    const int32_t t0 = 256 + o0a;
+    ok &= check(out.bonus[0][1] == 0 && q[0] == (200 + o0a) * 256 / t0 && q[1] == 0 && q[2] == 56 * 256 / t0,
                 "calibrated outputs with the chosen gain");
     // the largest products: gain 4080, an exact match (bonus 4080 on network 1), every output 255
     ok &= check(gx_calib_set_gain(s, 1020) && gx_calib_set_gain(s, 4080), "gain 4080 set");
@@ -188,10 +194,9 @@ int main() {
     for (int c = 0; c < kGxClasses; ++c) p[c] = 255;
     gx_calib_decide(s, &sc, x, base, &out);
     gx_calib_outputs(&out, 1, p, q);
-    const int32_t bb = 4080 * (q1 - 50 * kGxFeatCnn) / q1;
-    const int32_t qb = (255 + bb) * 6630 / (6630 + 4080 + bb);  // the largest product: 4335 x 6630
-    ok &= check(out.bonus[1][0] == 4080 && out.bonus[1][1] == bb && q[0] == 255 && q[1] == (qb > 255 ? 255 : qb) &&
-                    q[25] == 255 * 6630 / (6630 + 4080 + bb),
+    // (b's samples 50 F away: beyond the outputs' reach tau = 49 F, no bonus there)
+    ok &= check(out.scores[1] > 0 && out.bonus[1][0] == 4080 && out.bonus[1][1] == 0 && q[0] == 255 &&  // 4335 x 6630
+                    q[1] == 255 * 6630 / (6630 + 4080) && q[25] == 255 * 6630 / (6630 + 4080),
                 "calibrated outputs of gain 4080");
     ok &= check(gx_calib_set_gain(s, loo.gain), "gain set back");
     gx_calib_seal(s);

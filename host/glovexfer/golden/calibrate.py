@@ -2,7 +2,8 @@
 
 The firmware's calibration (firmware/core, ``calibrate`` command) is its twin, bit for bit.
 
-Spec v4 (spec v3 with larger gains: candidates 1020, 2040, 4080; ties to the larger)
+Spec v4 (spec v3 with larger gains: candidates 1020, 2040, 4080, ties to the larger; and
+continuous writing's calibrated outputs with spec v2's reach, ``OUTPUT_REACH`` = 1)
     Feature vector
         Per network ``n`` of the device model (``golden.recognise.MODEL_NETS[model]``, in that
         order), ``x_n`` is the int8 input of the network's last FULLY_CONNECTED (the one that
@@ -51,10 +52,12 @@ Spec v4 (spec v3 with larger gains: candidates 1020, 2040, 4080; ties to the lar
         and is not enabled.
     Continuous writing
         A spotted letter's decision is the calibrated one above; the word decoder reads, per
-        network, ``q_{n,c} = min(255, floor((p_{n,c} + bonus_{n,c}) * S_n / max(1, S_n + B_n)))``
-        in place of the int8 softmax output ``p_{n,c}`` (``S_n = sum_c p_{n,c}``, ``B_n =
-        sum_c bonus_{n,c}``, the bonus with the set's sealed gain; :func:`calibrated_outputs`).
-        No new constant.  Every product fits int32: ``(255 + 4080) * 26 * 255 = 28,741,050``.
+        network, ``q_{n,c} = min(255, floor((p_{n,c} + o_{n,c}) * S_n / max(1, S_n + O_n)))``
+        in place of the int8 softmax output ``p_{n,c}`` (``S_n = sum_c p_{n,c}``, ``O_n =
+        sum_c o_{n,c}``; :func:`calibrated_outputs`), ``o`` the bonus with the set's sealed
+        gain and the reach ``OUTPUT_REACH`` = 1 in place of ``REACH`` (spec v4: spec v2's
+        reach; with ``REACH`` = 2 the bonus covers many letters and flattens what the lexicon
+        reads, docs/calibration.md; :func:`bonuses_batch` with ``reach=OUTPUT_REACH``).  Every product fits int32: ``(255 + 4080) * 26 * 255 = 28,741,050``.
 
 Public functions: :func:`add_sample`, :func:`seal` (chooses the gain), :func:`scales`,
 :func:`distances`, :func:`bonus`, :func:`calibrated_scores` (one recording),
@@ -86,6 +89,8 @@ CAL_GAIN = 255
 GAINS = (1020, 2040, 4080)
 #: Spec v3: a letter's bonus falls to 0 at this many scales ``tau_n`` from its nearest sample.
 REACH = 2
+#: Spec v4: the reach of the bonus that continuous writing's calibrated outputs mix in.
+OUTPUT_REACH = 1
 #: Spec v3: in a model of two networks (``fused``, ``fused_signal``: the BiLSTM first) the
 #: BiLSTM's bonus is the gain over this divisor; a one-network model's is the whole gain.
 LSTM_SHARE = 4
@@ -227,10 +232,11 @@ def net_gain(gain: int, n: int, n_nets: int) -> int:
     return gain // LSTM_SHARE if n_nets == 2 and n == 0 else gain
 
 
-def _bonus_of(d: np.ndarray, tau: int, gain: int, n: int, n_nets: int) -> np.ndarray:
-    """Network ``n``'s bonus: ``floor(G_n * max(0, REACH tau - d) / (REACH tau))`` with ``G_n =
-    net_gain(gain, n, n_nets)``; 0 where ``d`` is -1 (no samples)."""
-    reach = REACH * tau
+def _bonus_of(d: np.ndarray, tau: int, gain: int, n: int, n_nets: int, reach_scales: int = REACH) -> np.ndarray:
+    """Network ``n``'s bonus: ``floor(G_n * max(0, R tau - d) / (R tau))`` with ``G_n =
+    net_gain(gain, n, n_nets)`` and ``R = reach_scales`` (``REACH``; ``OUTPUT_REACH`` for
+    continuous writing's outputs); 0 where ``d`` is -1 (no samples)."""
+    reach = reach_scales * tau
     closeness = np.where(d < 0, 0, np.maximum(0, reach - d))
     return net_gain(gain, n, n_nets) * closeness // reach
 
@@ -254,10 +260,11 @@ def calibrated_scores(cal: CalibrationSet, features, scores) -> np.ndarray:
     return _as_scores(scores).reshape(len(LETTERS)) + bonus(cal, features)
 
 
-def bonuses_batch(cal: CalibrationSet, features) -> np.ndarray:
+def bonuses_batch(cal: CalibrationSet, features, reach: int = REACH) -> np.ndarray:
     """``bonus_{n,c}`` of B recordings, network by network, with the set's sealed gain
     (an unsealed set is refused): ``features`` one (B, F_n) int8 array per network ->
-    (B, n_nets, 26) int64 (all 0 without a scale)."""
+    (B, n_nets, 26) int64 (all 0 without a scale).  ``reach``: ``REACH`` for the decision's
+    bonus, ``OUTPUT_REACH`` for continuous writing's calibrated outputs."""
     fs = _as_features(features, cal.n_nets)
     gain = cal.sealed_gain()
     b = len(fs[0]) if fs[0].ndim == 2 else 1
@@ -275,7 +282,7 @@ def bonuses_batch(cal: CalibrationSet, features) -> np.ndarray:
             dm = np.abs(x[k : k + BATCH_CHUNK, None, :] - stored[None]).sum(axis=2)  # (b, M)
             for c in cal.letters():
                 d[k : k + BATCH_CHUNK, c] = dm[:, owner == c].min(axis=1)
-        out[:, n] = _bonus_of(d, taus[n], gain, n, cal.n_nets)
+        out[:, n] = _bonus_of(d, taus[n], gain, n, cal.n_nets, reach)
     return out
 
 
@@ -430,6 +437,7 @@ __all__ = [
     "GAINS",
     "K_MAX",
     "LSTM_SHARE",
+    "OUTPUT_REACH",
     "REACH",
     "Sample",
     "SPEC_VERSION",
