@@ -618,7 +618,7 @@ def test_continuous_mode_learning_bit_exact_on_emulated_mcu(name, unavailable, w
 
     t = _qemu_with_lexicon(unavailable, name)
     n = 4
-    want, learning = _learning_streams(golden, sessions, n)
+    want, _ = _learning_streams(golden, sessions, n)
     with open_qemu(t, model_dir=writing_models, timeout=60) as dev:
         C.clear(dev)
         C.learn(dev, True)
@@ -627,7 +627,10 @@ def test_continuous_mode_learning_bit_exact_on_emulated_mcu(name, unavailable, w
             got = stream_session(dev, sessions[i].counts)
             assert not [x for x in got if x.startswith("ERR")], got
             assert compare_events(parse_events(got), want[i]) == [], (i, compare_events(parse_events(got), want[i])[:3])
-    assert sum(isinstance(e, StreamLearn) for w in want for e in w) >= 4 and learning.on
+    ons = [e.on for w in want for e in w if isinstance(e, StreamLearn)]
+    # the set was on after a teaching word that later words followed: their letters were
+    # decided and decoded with it (guard 2 may switch it off again, as at these 4 sessions' end)
+    assert len(ons) >= 4 and any(ons[:-1]), ons
 
 
 class _FakeGlove:

@@ -352,8 +352,8 @@ def test_calibrate_letters_changes_only_the_wearers_with_a_calibration_on():
     # K = 1: a letter's only sample is not judged (spec v3), so guard 2 judges none and both are on
     assert g["b"]["enabled"] is True and g["b"]["leave_one_out"] == [0, 0, 0]
     assert g["a"]["enabled"] is True and g["a"]["leave_one_out"] == [0, 0, 0]
-    # an exact match of its own sample: 0 + 255 > 100 + 127 (the next letter is one scale away,
-    # half the reach of spec v3: half the gain)
+    # an exact match of its own sample: 0 + 1020 > 100 + 510 (the next letter is one scale away,
+    # half the reach of spec v3: half the gain; spec v4's gain 1020 when nothing is judged)
     assert np.array_equal(d[users == "b"], y[users == "b"])
     for u in ("a", "b"):
         m = users == u
@@ -365,7 +365,8 @@ def test_calibrate_letters_changes_only_the_wearers_with_a_calibration_on():
             C.add_sample(cal, int(y[i]), (feats[i],), probs[i].sum(axis=0), confirm=True)
         assert C.seal(cal).gain == g[u]["gain"]  # the gain the wearer's set was sealed with
         assert np.array_equal(d[m], np.argmax(C.calibrated_scores_batch(cal, (feats[m],), probs[m].sum(axis=1)), axis=1))
-        assert np.array_equal(p[m], C.calibrated_outputs(probs[m], C.bonuses_batch(cal, (feats[m],))))
+        # the outputs mix in the bonus of the shorter reach (spec v4: OUTPUT_REACH tau)
+        assert np.array_equal(p[m], C.calibrated_outputs(probs[m], C.bonuses_batch(cal, (feats[m],), C.OUTPUT_REACH)))
 
 
 def test_the_shipped_spotter_equals_tflm_on_session_windows(digilets_dir):
