@@ -57,7 +57,8 @@ continuous writing's calibrated outputs with spec v2's reach, ``OUTPUT_REACH`` =
         sum_c o_{n,c}``; :func:`calibrated_outputs`), ``o`` the bonus with the set's sealed
         gain and the reach ``OUTPUT_REACH`` = 1 in place of ``REACH`` (spec v4: spec v2's
         reach; with ``REACH`` = 2 the bonus covers many letters and flattens what the lexicon
-        reads, docs/calibration.md; :func:`bonuses_batch` with ``reach=OUTPUT_REACH``).  Every product fits int32: ``(255 + 4080) * 26 * 255 = 28,741,050``.
+        reads, docs/calibration.md; :func:`bonuses_batch` with ``reach=OUTPUT_REACH``).
+        Every product fits int32: ``(255 + 4080) * 26 * 255 = 28,741,050``.
 
 Public functions: :func:`add_sample`, :func:`seal` (chooses the gain), :func:`scales`,
 :func:`distances`, :func:`bonus`, :func:`calibrated_scores` (one recording),
