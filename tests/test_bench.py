@@ -384,3 +384,56 @@ def test_letter_calibration_figures_equal_bench_json(fw_build_tools, tmp_path, c
         assert e["samples"] == 78 and e["set_bytes"] == 20 + 78 * 229 and e["static_ram_bytes"] == 0
         fused = bench[t]["fused"]["instructions"]
         assert 0 < e["instructions_per_recognition"]["max"] < 3 * fused // 100, (t, e, fused)
+
+
+class _FakeBenchQemu:
+    """A gx_bench program behind a pipe: it answers each line the host sends with the next of
+    ``answers`` (after its BENCH READY line), and ``end`` with BENCH DONE."""
+
+    def __init__(self, answers):
+        import os
+
+        self._answers = list(answers)
+        self.sent = []
+        r, self._w = os.pipe()
+        self.stdout = os.fdopen(r, "rb", buffering=0)
+        os.write(self._w, b"BENCH READY stack_size=1 read_cost=0\n")
+        host = self
+
+        class _In:
+            def write(self, data):
+                host.sent.append(data.decode())
+                reply = b"BENCH DONE\n" if data == b"end\n" else (host._answers.pop(0) + "\n").encode()
+                os.write(host._w, reply)
+
+            def flush(self):
+                pass
+
+        self.stdin = _In()
+
+    def kill(self):
+        pass
+
+    def wait(self):
+        return 0
+
+
+def test_a_garbled_recording_line_is_sent_once_more_and_only_once(monkeypatch):
+    """run_bench_qemu: the emulated console can garble the host's line; the program answers
+    BENCH ERR and waits, the host sends the same recording once more; a second error fails."""
+    import numpy as np
+
+    from glovexfer.errors import GloveXferError
+
+    good = "BENCH model=lstm status=0 insn=100"
+    err = "BENCH ERR expected: rec <n 1..32> <n*9 int16 as 4 hex digits each>"
+    rec = np.arange(9 * 2, dtype=np.int16).reshape(2, 9)
+    fake = _FakeBenchQemu([err, good, good])
+    monkeypatch.setattr(B, "start_qemu", lambda *a, **k: fake)
+    rows = B.run_bench_qemu("qemu-arm", "x.elf", [rec, rec])
+    assert len(rows) == 2 and all(r["insn"] == 100 for r in rows)
+    assert fake.sent[:3] == [B.rec_line(rec) + "\n"] * 3 and fake.sent[3] == "end\n"
+    fake = _FakeBenchQemu([err, err])
+    monkeypatch.setattr(B, "start_qemu", lambda *a, **k: fake)
+    with pytest.raises(GloveXferError, match="unexpected line 'BENCH ERR"):
+        B.run_bench_qemu("qemu-arm", "x.elf", [rec])
