@@ -123,13 +123,16 @@ def variants(features, scores, y, k, seed) -> dict:
     loo_all = {g: own_samples_right(cal, g) for g in ALL_GAINS}
     loo = {g: loo_all[g] for g in GAINS}
     judged = sum(len(cal.samples[c]) for c in cal.letters() if len(cal.samples[c]) >= 2)
-    # spec v4: the most own samples right, ties to the larger gain; nothing judged: the smallest
-    chosen = max(GAINS, key=lambda g: (loo[g], g)) if judged else GAINS[0]
+
+    def pick(cands, larger, none):  # the most own samples right, ties as the rule says; nothing judged: `none`
+        return max(cands, key=lambda g: (loo_all[g], g if larger else -g)) if judged else none
+
+    chosen = pick(*RULES["spec v4"])
     uncal = float(np.mean(np.argmax(st, 1) == yt))
     unc_own = own_samples_right(cal, None)
     rules = {}
-    for name, (cands, larger, none) in RULES.items():
-        g = max(cands, key=lambda g: (loo_all[g], g if larger else -g)) if judged else none
+    for name, rule in RULES.items():
+        g = pick(*rule)
         on = C.scales(cal) is not None and loo_all[g] >= unc_own  # guard 2 (nothing judged: 0 >= 0)
         rules[name] = {"gain": g, "on": bool(on), "accuracy": acc[g] if on else uncal}
     # spec v1: gain 255 reaching tau, off when it has no scale or its own count is below the uncalibrated one

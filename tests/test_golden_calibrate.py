@@ -208,6 +208,8 @@ def test_bonuses_per_network_are_each_networks_share_of_the_bonus():
         cal.gain = gain
         b = C.bonuses_batch(cal, (fa, fb))
         o = C.bonuses_batch(cal, (fa, fb), C.OUTPUT_REACH)  # spec v4: continuous writing's outputs
+        both = C.decision_and_output_bonuses(cal, (fa, fb))  # the two from one set of distances
+        assert np.array_equal(both[0], b) and np.array_equal(both[1], o)
         for i in range(30):
             d = C.distances(cal, (fa[i], fb[i]))
             for n in range(2):

@@ -266,13 +266,26 @@ def bonuses_batch(cal: CalibrationSet, features, reach: int = REACH) -> np.ndarr
     (an unsealed set is refused): ``features`` one (B, F_n) int8 array per network ->
     (B, n_nets, 26) int64 (all 0 without a scale).  ``reach``: ``REACH`` for the decision's
     bonus, ``OUTPUT_REACH`` for continuous writing's calibrated outputs."""
+    return _bonuses_batch(cal, features, (reach,))[0]
+
+
+def decision_and_output_bonuses(cal: CalibrationSet, features) -> tuple[np.ndarray, np.ndarray]:
+    """Continuous writing: :func:`bonuses_batch` with ``REACH`` (the decision's) and with
+    ``OUTPUT_REACH`` (the calibrated outputs'), from one computation of the distances (as the
+    firmware's ``gx_calib_decide`` keeps both)."""
+    decision, output = _bonuses_batch(cal, features, (REACH, OUTPUT_REACH))
+    return decision, output
+
+
+def _bonuses_batch(cal: CalibrationSet, features, reaches: tuple) -> list:
+    """:func:`bonuses_batch` for each of ``reaches``, the distances computed once."""
     fs = _as_features(features, cal.n_nets)
     gain = cal.sealed_gain()
     b = len(fs[0]) if fs[0].ndim == 2 else 1
-    out = np.zeros((b, cal.n_nets, len(LETTERS)), dtype=np.int64)
+    outs = [np.zeros((b, cal.n_nets, len(LETTERS)), dtype=np.int64) for _ in reaches]
     taus = scales(cal)
     if taus is None:
-        return out
+        return outs
     entries = cal.entries()
     owner = np.array([c for c, _, _ in entries])
     for n in range(cal.n_nets):
@@ -283,8 +296,9 @@ def bonuses_batch(cal: CalibrationSet, features, reach: int = REACH) -> np.ndarr
             dm = np.abs(x[k : k + BATCH_CHUNK, None, :] - stored[None]).sum(axis=2)  # (b, M)
             for c in cal.letters():
                 d[k : k + BATCH_CHUNK, c] = dm[:, owner == c].min(axis=1)
-        out[:, n] = _bonus_of(d, taus[n], gain, n, cal.n_nets, reach)
-    return out
+        for out, reach in zip(outs, reaches):
+            out[:, n] = _bonus_of(d, taus[n], gain, n, cal.n_nets, reach)
+    return outs
 
 
 def calibrated_scores_batch(cal: CalibrationSet, features, scores) -> np.ndarray:
@@ -451,6 +465,7 @@ __all__ = [
     "calibrated_scores_batch",
     "choose_gain",
     "decide",
+    "decision_and_output_bonuses",
     "distances",
     "enabled_set",
     "leave_one_out",

@@ -286,10 +286,9 @@ def calibrate_letters(calibration, cal_out: tuple, k: int, letters: dict, guard:
             idx = np.flatnonzero(who == u)
             if not len(idx):
                 continue
-            f_u = tuple(f[idx] for f in feats)
-            b = C.bonuses_batch(enabled, f_u)
+            b, o = C.decision_and_output_bonuses(enabled, tuple(f[idx] for f in feats))
             out[name][0][idx] = np.argmax(probs[idx].sum(axis=1) + b.sum(axis=1), axis=1)
-            out[name][1][idx] = C.calibrated_outputs(probs[idx], C.bonuses_batch(enabled, f_u, C.OUTPUT_REACH))
+            out[name][1][idx] = C.calibrated_outputs(probs[idx], o)
     return out | {"guards": guards}
 
 
@@ -377,13 +376,12 @@ def _decide(top3, scores, probs, feats, calibration) -> tuple:
     from ..golden import calibrate as C
     from ..golden.recognise import top_k
 
-    f1 = tuple(f[None] for f in feats)
-    b = C.bonuses_batch(calibration, f1)[0]
+    b, o = C.decision_and_output_bonuses(calibration, tuple(f[None] for f in feats))
     most = (255 + calibration.sealed_gain()) * probs.shape[0]
-    sc = probs.sum(axis=0) + b.sum(axis=0)
+    sc = probs.sum(axis=0) + b[0].sum(axis=0)
     top = top_k(sc, 3)
     return (int(top[0]), int(sc[top[0]]) * 255 // most, [(LETTERS[j], int(sc[j]) * 255 // most) for j in top],
-            C.calibrated_outputs(probs, C.bonuses_batch(calibration, f1, C.OUTPUT_REACH)[0]))
+            C.calibrated_outputs(probs, o[0]))
 
 
 @dataclass
