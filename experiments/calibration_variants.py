@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Few-shot calibration: spec v1's fixed gain against other gains and the gain chosen per
-wearer (spec v2; spec v4: what the device runs), on the ui folds of ``best`` (the folds ``glovexfer
-evaluate --calibrate`` keeps).
+wearer (spec v2; spec v4's rule, which spec v5 keeps: what the device runs), on the ui folds
+of ``best`` (the folds ``glovexfer evaluate --calibrate`` keeps).
 
     PYTHONPATH=host .venv/bin/python experiments/calibration_variants.py --shipped-pretraining u11 u14 u01 u08
 
@@ -26,7 +26,7 @@ runs the same variants, unchanged, on the 12 REAL writers of Chen et al. (2021):
 ``glovexfer evaluate --chen2021 --model chen_best --calibrate ...`` keeps (each held-out writer's
 letters on the golden int8 device path, ``nets.chen2021_calibration``), with that run's
 calibration split (``chen2021_calibration.calibrate_fold``) and nothing trained.  Checked (a
-mismatch exits 1): the device's figures (``calibrate_fold``, spec v4) against
+mismatch exits 1): the device's figures (``calibrate_fold``, spec v5) against
 ``lowo_cal<K>`` of models/chen2021/metrics.json when that file holds figures of the same
 spec (its entries' ``spec``; an entry without one is spec v1 and is checked against this
 script's spec v1), and the device's gain and unguarded accuracy against this script's chosen
@@ -80,15 +80,15 @@ def seed_pretraining(dom: E.Domains) -> None:
 
 
 def gain_bonus(cal: C.CalibrationSet, features: tuple, gain: int, v1: bool = False) -> np.ndarray:
-    """The device's bonus (spec v3: reach ``C.REACH`` tau, the BiLSTM's share) with ``gain``,
-    or spec v1's (``v1``: reach tau, every network the whole gain); (B, 26) for (B, F_n)
-    features."""
+    """The device's bonus (spec v3: reach ``C.REACH`` tau, the BiLSTM's share; spec v5's
+    distance) with ``gain``, or spec v1's (``v1``: reach tau, every network the whole gain, the
+    nearest sample's distance); (B, 26) for (B, F_n) features."""
     taus = C.scales(cal)
     out = np.zeros((len(features[0]), 26), np.int64)
     if taus is None:
         return out
     for i in range(len(out)):
-        d = C.distances(cal, tuple(f[i] for f in features))
+        d = C.distances(cal, tuple(f[i] for f in features), letter_means=not v1)
         for n, tau in enumerate(taus):
             reach = tau if v1 else C.REACH * tau
             g = gain if v1 else C.net_gain(gain, n, cal.n_nets)
@@ -234,7 +234,7 @@ def chen_summary(per_writer: dict) -> dict:
 
 
 def chen_check(per_k: dict, shipped: dict, prefix: str) -> dict:
-    """The metrics file's run against this run's figures of the same spec (device: spec v4;
+    """The metrics file's run against this run's figures of the same spec (device: spec v5;
     an entry without ``spec`` is spec v1), and the device's gain and unguarded accuracy
     against this script's chosen gain."""
     bad = []
@@ -272,7 +272,7 @@ def print_chen(res: dict) -> None:
         print(f"| {n} | " + " | ".join(f"{100 * s['mean_development_writers'][c]:.2f} / {100 * s['mean_other_writers'][c]:.2f} / "
                                       f"{100 * s['mean'][c]:.2f}" for s in res["per_k"].values()) + " |")
     k3 = res["per_k"][KS[-1]]
-    print(f"K={KS[-1]} per writer (uncalibrated / spec v1 / device, spec v4: accuracy, gain):")
+    print(f"K={KS[-1]} per writer (uncalibrated / spec v1 / device, spec v5: accuracy, gain):")
     for w, f in k3["per_writer"].items():
         print(f"  {w}: {100 * f['uncalibrated']:.1f} / {100 * f['spec_v1']:.1f} / {100 * f['device']:.1f} ({k3['chosen'][w]})")
     c = res["check"]

@@ -24,7 +24,7 @@ from glovexfer.params import LETTERS  # noqa: E402
 def test_core_unit(tmp_path):
     exe = fw_models.cmake_build(tmp_path / "b", "gx_test_calibrate")
     r = subprocess.run([str(exe)], capture_output=True, text=True, timeout=60, check=False)
-    assert r.returncode == 0 and r.stdout.strip() == "ok 34", r.stdout + r.stderr
+    assert r.returncode == 0 and r.stdout.strip() == "ok 37", r.stdout + r.stderr
 
 
 @pytest.fixture(scope="module")
@@ -202,10 +202,10 @@ def test_stored_set_survives_restart_and_corruption_is_refused(glove, demo, tmp_
     bad = _run(glove, ["calib show"], tmp_path)
     assert any(re.match(r"ERR E_CALIB the stored letter calibration is refused.*digest", ln) for ln in bad), bad
     assert any(ln.startswith("CALIB show state=off") and "samples=0" in ln for ln in bad), bad
-    # a record of calibration spec v1 (magic GXL1: a fixed gain), v2 (GXL2: another bonus rule)
-    # or v3 (GXL3: other gains) is refused as such
+    # a record of calibration spec v1 (magic GXL1: a fixed gain), v2 (GXL2: another bonus rule),
+    # v3 (GXL3: other gains) or v4 (GXL4: no letter mean) is refused as such
     data[100] ^= 0x01
-    for v in "123":
+    for v in "1234":
         data[3] = ord(v)
         rec.write_bytes(bytes(data))
         old = _run(glove, ["calib show"], tmp_path)

@@ -1,5 +1,5 @@
-"""golden.calibrate (few-shot calibration, spec v4 in docs/calibration.md: the gain chosen by
-the leave-one-out when the set is sealed) and the feature vectors it reads
+"""golden.calibrate (few-shot calibration, spec v5 in docs/calibration.md: the gain chosen by
+the leave-one-out when the set is sealed, a letter of 3 samples measured with its mean too) and the feature vectors it reads
 (Int8Network.run_with_features, NetOutput.features); the gain the device chooses is the one
 experiments/calibration_variants.py chooses."""
 
@@ -127,6 +127,25 @@ def test_scale_and_bonus_by_hand():
     s = _scores(1)
     s[0] = 90
     assert C.decide(C.calibrated_scores(cal, (_f(20),), s))[0] == 0  # 90 + 3461 > 100 + 2843
+
+
+def test_a_letter_of_three_samples_is_as_far_as_the_mean_of_its_nearest_and_its_mean():
+    # spec v5. a: 0, 6, 12 (mean 6); b: 60. x = 1: a's nearest is 1 away, its mean 5:
+    # floor((3 * 1 + |3 - 18|) / 6) = 3; b (one sample) stays at its nearest, 59
+    cal = _set([(0, (_f(0, 0),)), (0, (_f(6, 6),)), (0, (_f(12, 12),)), (1, (_f(60, 60),))])
+    d = C.distances(cal, (_f(1, 1),))
+    assert d[0, 0] == (3 * 2 + 2 * 15) // 6 == 6 and d[0, 1] == 2 * 59
+    assert C.distances(cal, (_f(1, 1),), letter_means=False)[0, :2].tolist() == [2, 2 * 59]
+    # x = (1, 6): nearest (6, 6) 5 away, 3 x the mean's distance |3 - 18| + |18 - 18| = 15
+    assert C.distances(cal, (_f(1, 6),))[0, 0] == (3 * 5 + 15) // 6 == 5
+    # the batch path and the leave-one-out (a letter left with 2 samples: its nearest only)
+    x = np.stack([_f(1, 1), _f(1, 6), _f(30, 30)])
+    tau = C.scales(cal)[0]
+    want = np.stack([C._bonus_of(C.distances(cal, (r,))[0], tau, cal.gain, 0, 1) for r in x])
+    assert np.array_equal(C.bonuses_batch(cal, (x,))[:, 0], want)
+    assert C.letter_distance(7, _f(1, 1), np.stack([_f(0, 0), _f(6, 6)])) == 7  # 2 samples: no mean
+    check = C.leave_one_out(cal)
+    assert check.total == 3 and check.calibrated == 3
 
 
 def test_scale_is_at_least_one():

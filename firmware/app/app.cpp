@@ -1213,7 +1213,7 @@ void lcal_init(int model) {
         const char* why = st == GX_CALIB_ERR_MODEL    ? "made with another model"
                           : st == GX_CALIB_ERR_DIGEST   ? "digest mismatch (corrupted)"
                           : st == GX_CALIB_ERR_RANGE    ? "a field out of range"
-                          : st == GX_CALIB_ERR_VERSION  ? "a record of an earlier calibration spec (another bonus or gain rule): calibrate again"
+                          : st == GX_CALIB_ERR_VERSION  ? "a record of an earlier calibration spec (another bonus, gain or distance rule): calibrate again"
                                                         : "wrong size or magic";
         error_line("E_CALIB", "the stored letter calibration is refused, not used (run 'calib clear')", why);
     }

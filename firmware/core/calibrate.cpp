@@ -6,9 +6,10 @@ namespace gx {
 
 namespace {
 
-const uint8_t kMagic[4] = {'G', 'X', 'L', '4'};
-// Records of earlier specs: refused (GX_CALIB_ERR_VERSION): v1 fixed gain, v2 reach 1, v3 other gains.
-const uint8_t kMagicOld[3][4] = {{'G', 'X', 'L', '1'}, {'G', 'X', 'L', '2'}, {'G', 'X', 'L', '3'}};
+const uint8_t kMagic[4] = {'G', 'X', 'L', '5'};
+// Records of earlier specs: refused (GX_CALIB_ERR_VERSION): v1 fixed gain, v2 reach 1, v3 other
+// gains, v4 no letter mean.
+const uint8_t kMagicOld[4][4] = {{'G', 'X', 'L', '1'}, {'G', 'X', 'L', '2'}, {'G', 'X', 'L', '3'}, {'G', 'X', 'L', '4'}};
 constexpr int32_t kNoDistance = INT32_MAX;
 
 void put_u32(uint8_t* p, uint32_t v) {
@@ -101,16 +102,38 @@ void neighbours(const GxCalibSet* set, GxCalibLooScratch* sc) {
         }
 }
 
-// d[c]: the distance of x (network k) to letter c's nearest sample of the set without sample
-// `skip` (-1: none); kNoDistance for letters without samples.
+// Spec v5: 3 x the L1 distance of x (network k) to the mean of the samples `at` (n of them):
+// sum_i |n x_i - sum_j s_j,i| (each term <= 3 x 255, at most 128 terms).
+int32_t mean_dist(const GxCalibSet* set, int k, const int8_t* x, const uint8_t at[kGxCalibKMax], int n) {
+    const int off = feat_off(set, k);
+    int32_t e = 0;
+    for (int i = off; i < off + set->dims[k]; ++i) {
+        int32_t t = n * static_cast<int32_t>(x[i]);
+        for (int j = 0; j < n; ++j) t -= set->s[at[j]].feat[i];
+        e += t < 0 ? -t : t;
+    }
+    return e;
+}
+
+// d[c]: the distance of x (network k) to letter c in the set without sample `skip` (-1: none):
+// its nearest sample's, or with kGxCalibMeanFrom samples the mean of that and its samples'
+// mean's (spec v5); kNoDistance for letters without samples.
 void nearest_net(const GxCalibSet* set, int k, const int8_t* x, int skip, int32_t d[kGxClasses]) {
+    uint8_t at[kGxClasses][kGxCalibKMax];
+    uint8_t count[kGxClasses] = {};
     for (int c = 0; c < kGxClasses; ++c) d[c] = kNoDistance;
     for (int j = 0; j < set->n_samples; ++j) {
         if (j == skip) continue;
         const int c = set->s[j].letter;
+        if (count[c] < kGxCalibKMax) at[c][count[c]++] = static_cast<uint8_t>(j);  // gx_calib_check: <= K_MAX
         const int32_t v = dist(set, k, x, set->s[j]);
         if (v < d[c]) d[c] = v;
     }
+    for (int c = 0; c < kGxClasses; ++c)
+        if (count[c] >= kGxCalibMeanFrom) {  // 3 x 32640 + 128 x 765 fits int32
+            const int32_t n = count[c];
+            d[c] = (n * d[c] + mean_dist(set, k, x, at[c], n)) / (2 * n);
+        }
 }
 
 // nearest_net of every network.

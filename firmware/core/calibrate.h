@@ -5,8 +5,12 @@
 // and docs/sensor-calibration.md ("Letter calibration") explain its use and limits.
 //
 // Numerical contract (all int32, no rounding but floor):
-//   distance   d_{n,c}(x) = min over the stored samples s of letter c of sum_i |x_i - s_i|
+//   distance   m_{n,c}(x) = min over the stored samples s of letter c of sum_i |x_i - s_i|
 //              over network n's features (at most 128 x 255 = 32640); none without samples;
+//              d_{n,c} = m_{n,c}, except (spec v5) for a letter with kGxCalibMeanFrom (3)
+//              samples: d_{n,c} = floor((3 m_{n,c} + e_{n,c}) / 6), e_{n,c} = sum_i |3 x_i -
+//              (s1_i + s2_i + s3_i)| (3 x the distance to the samples' mean, <= 128 x 765),
+//              the mean of the nearest sample's and the mean's distance;
 //   scale      tau_n = max(1, floor(sum_j m_j / count)), m_j = the distance of stored sample
 //              j to the nearest stored sample of ANOTHER letter (network n); recomputed
 //              whenever the set changes; with fewer than 2 letters the set has no effect;
@@ -21,7 +25,7 @@
 //              S = sum_c p_c, O = sum_c o_{n,c}, o the bonus above with the reach
 //              kGxCalibOutputReach (1) in place of R (spec v4), with the set's gain (q = p
 //              without a bonus; (255 + 4080) * 26 * 255 fits int32).
-// Guards and gain (spec v4): gx_calib_loo classifies every stored sample whose letter keeps
+// Guards and gain (spec v4; spec v5's distance): gx_calib_loo classifies every stored sample whose letter keeps
 // another sample with the set built from the others (itself excluded, tau recomputed without
 // it) under every candidate gain and uncalibrated; the gain of the most samples right (ties
 // to the LARGER gain; kGxCalibGains[0] when no sample is judged) is the chosen one, which the
@@ -29,11 +33,11 @@
 // (chosen gain) is below the uncalibrated one lowers accuracy on the wearer's own samples.
 //
 // Storage: a GxCalibSet is made of bytes only, so its first gx_calib_record_bytes() bytes are
-// its stored record (the board's settings store): magic "GXL4", digest (FNV-1a 32 over the
+// its stored record (the board's settings store): magic "GXL5", digest (FNV-1a 32 over the
 // rest of the record), the model it was made with, the chosen gain, then the samples in the
 // order they were added (adding the (K_MAX + 1)-th sample of a letter drops that letter's
-// oldest). A record of an earlier spec (magic "GXL1", "GXL2", "GXL3": another bonus or gain
-// rule) is refused (GX_CALIB_ERR_VERSION). No heap, no I/O.
+// oldest). A record of an earlier spec (magic "GXL1" to "GXL4": another bonus, gain or
+// distance rule) is refused (GX_CALIB_ERR_VERSION). No heap, no I/O.
 #ifndef GX_CALIBRATE_H
 #define GX_CALIBRATE_H
 
@@ -65,6 +69,9 @@ constexpr int32_t kGxCalibReach = 2;
 constexpr int32_t kGxCalibOutputReach = 1;
 //! Spec v3: the BiLSTM's (network 0 of a two-network model) bonus is the gain over this.
 constexpr int32_t kGxCalibLstmShare = 4;
+//! Spec v5: a letter with this many samples (kGxCalibKMax) also measures its samples' mean.
+constexpr int kGxCalibMeanFrom = 3;
+static_assert(kGxCalibMeanFrom <= kGxCalibKMax, "a letter can reach kGxCalibMeanFrom samples");
 constexpr int32_t kGxCalibGainMax = kGxCalibGains[kGxCalibNGains - 1];
 
 //! One stored sample: its letter (0..25) and the features of every network of the model.
@@ -75,7 +82,7 @@ struct GxCalibSample {
 
 //! The wearer's samples. Bytes only (no padding): the stored record is its prefix.
 struct GxCalibSet {
-    uint8_t magic[4];      //!< "GXL4" (spec v4)
+    uint8_t magic[4];      //!< "GXL5" (spec v5)
     uint8_t digest[4];     //!< FNV-1a 32 (little-endian) of the record's bytes after it
     uint8_t model_sum[4];  //!< the model's checksum (gx_calib_model_sum), little-endian
     uint8_t model_sel;     //!< the GxModelSel the features come from
@@ -122,7 +129,7 @@ enum GxCalibStatus : int {
     GX_CALIB_ERR_DIGEST = -3,  //!< the digest does not match (corrupted)
     GX_CALIB_ERR_MODEL = -4,   //!< made with another model (selection, dimensions or checksum)
     GX_CALIB_ERR_RANGE = -5,   //!< a letter out of range, more than K_MAX samples of one, or a gain not a candidate
-    GX_CALIB_ERR_VERSION = -6, //!< a record of an earlier spec (magic "GXL1", "GXL2" or "GXL3": another bonus or gain rule)
+    GX_CALIB_ERR_VERSION = -6, //!< a record of an earlier spec (magic "GXL1" to "GXL4": another bonus, gain or distance rule)
 };
 
 //! Scratch of gx_calib_loo, owned by the caller: per stored sample and network, the nearest

@@ -5,8 +5,9 @@
 // every candidate gain and chooses the one of the most samples right (spec v4: ties to the
 // larger; the smallest when nothing is judged), the chosen gain sets the bonus, and the stored
 // record refuses every corrupted byte, a wrong size, another model, a gain that is not a
-// candidate and a record of spec v1, v2 or v3; continuous writing's calibrated outputs take
-// the bonus of the shorter reach tau (spec v4);  continuous
+// candidate and a record of spec v1 to v4; continuous writing's calibrated outputs take
+// the bonus of the shorter reach tau (spec v4); a letter of 3 samples is as far as the mean
+// of its nearest sample's and its samples' mean's distance (spec v5); continuous
 // writing's calibrated outputs follow their formula with the set's gain, up to the largest
 // (4080). Driven by tests/test_calibrate_device.py;
 // prints "ok N" on success.
@@ -76,7 +77,9 @@ int main() {
     // per network n with F features: sum = F (9 + 8 + 7 + 7), count 4 -> floor(31 F / 4)
     ok &= check(sc.active && sc.tau[0] == 31 * kGxFeatLstm / 4 && sc.tau[1] == 31 * kGxFeatCnn / 4, "tau");
     // x = b's sample: d_b = 0 (bonus g / 4 for the BiLSTM, g for the CNN, g the gain of a new
-    // set: the smallest candidate), d_a = 7 F per network, within the reach 2 tau
+    // set: the smallest candidate); a's nearest sample is 7 F away and its mean (2) 8 F, so
+    // (spec v5, 3 samples) d_a = floor((3 x 7 F + 3 x 8 F) / 6) = 45 F / 6 per network, within
+    // the reach 2 tau
     const int32_t g = kGxCalibGains[0], g4 = g / 4;
     ok &= check(gx_calib_gain(s) == g && g == 1020, "a new set's gain: the smallest candidate");
     uint16_t base[kGxClasses] = {};
@@ -84,17 +87,18 @@ int main() {
     GxCalibOut out;
     gx_calib_decide(s, &sc, x, base, &out);
     const int32_t r0 = 2 * sc.tau[0], r1 = 2 * sc.tau[1];
-    const int32_t ba = g4 * (r0 - 7 * kGxFeatLstm) / r0 + g * (r1 - 7 * kGxFeatCnn) / r1;
+    const int32_t da0 = 45 * kGxFeatLstm / 6, da1 = 45 * kGxFeatCnn / 6;
+    const int32_t ba = g4 * (r0 - da0) / r0 + g * (r1 - da1) / r1;
     ok &= check(out.scores[1] == g4 + g && out.scores[0] == 100 + ba && out.index == 1, "bonus");
     ok &= check(out.top3[0] == 1 && out.top3[1] == 0 && out.top3[2] == 2, "top-3 stable");
     // continuous writing: network 0's outputs with its output bonus mixed in (spec v4: reach
-    // tau, not 2 tau; b_b = g / 4, b_a = its share at 7 F of tau = 7.75 F)
+    // tau, not 2 tau; b_b = g / 4, b_a = its share at 7.5 F of tau = 7.75 F)
     uint8_t p[kGxClasses] = {}, q[kGxClasses];
     p[0] = 200;
     p[2] = 56;
     gx_calib_outputs(&out, 0, p, q);
-    const int32_t b0 = g4 * (sc.tau[0] - 7 * kGxFeatLstm) / sc.tau[0];
-    ok &= check(out.bonus[0][1] == g4 && out.bonus[0][0] == b0 && b0 < g4 * (r0 - 7 * kGxFeatLstm) / r0,
+    const int32_t b0 = g4 * (sc.tau[0] - da0) / sc.tau[0];
+    ok &= check(out.bonus[0][1] == g4 && out.bonus[0][0] == b0 && b0 < g4 * (r0 - da0) / r0,
                 "the outputs' bonus has the shorter reach");
     ok &= check(q[1] == g4 * 256 / (256 + g4 + b0) && q[0] == (200 + b0) * 256 / (256 + g4 + b0) &&
                     q[2] == 56 * 256 / (256 + g4 + b0) && q[3] == 0,
@@ -135,9 +139,9 @@ int main() {
     g_copy.gain[1] = 1;
     gx_calib_seal(&g_copy);
     ok &= check(gx_calib_check(&g_copy, n, 2, 0x1234u, 2, dims) == GX_CALIB_ERR_RANGE, "stored gain not a candidate");
-    // a spec v1 (magic GXL1, fixed gain), v2 (GXL2, another bonus) or v3 record (GXL3, other
-    // gains) is refused as such
-    const char earlier[3] = {'1', '2', '3'};
+    // a spec v1 (magic GXL1, fixed gain), v2 (GXL2, another bonus), v3 (GXL3, other gains) or
+    // v4 record (GXL4, no letter mean) is refused as such
+    const char earlier[4] = {'1', '2', '3', '4'};
     for (const char v : earlier) {
         std::memcpy(&g_copy, s, sizeof g_copy);
         g_copy.magic[3] = static_cast<uint8_t>(v);
@@ -201,6 +205,29 @@ int main() {
     ok &= check(gx_calib_set_gain(s, loo.gain), "gain set back");
     gx_calib_seal(s);
     ok &= check(gx_calib_check(s, gx_calib_record_bytes(s), 2, 0x1234u, 2, dims) == GX_CALIB_OK, "round trip with gain 4080");
+    // spec v5: a letter with 3 samples (0, 6, 12 in every feature) is as far from x = 1 as
+    // floor((3 x 1 F + |3 - 18| F) / 6) = 3 F (its nearest sample: F); b's one sample at 60
+    // stays at its nearest, 59 F. tau = F (60 + 54 + 48 + 48) / 4, reach 2 tau.
+    gx_calib_init(s, 2, 0x1234u, 2, dims);
+    const int vals3[4][2] = {{0, 0}, {0, 6}, {0, 12}, {1, 60}};
+    for (const auto& v : vals3) {
+        feat(x, v[1], v[1]);
+        gx_calib_add(s, v[0], x);
+    }
+    gx_calib_scale(s, &sc);
+    feat(x, 1, 1);
+    gx_calib_decide(s, &sc, x, base, &out);
+    const int32_t m0 = 2 * (210 * kGxFeatLstm / 4), m1 = 2 * (210 * kGxFeatCnn / 4);
+    const int32_t mean_a = 255 * (m0 - 3 * kGxFeatLstm) / m0 + 1020 * (m1 - 3 * kGxFeatCnn) / m1;
+    const int32_t mean_b = 255 * (m0 - 59 * kGxFeatLstm) / m0 + 1020 * (m1 - 59 * kGxFeatCnn) / m1;
+    const int32_t nearest_a = 255 * (m0 - kGxFeatLstm) / m0 + 1020 * (m1 - kGxFeatCnn) / m1;
+    ok &= check(sc.tau[0] == 210 * kGxFeatLstm / 4 && gx_calib_gain(s) == 1020 && out.scores[0] == mean_a &&
+                    out.scores[1] == mean_b && mean_a < nearest_a,
+                "a letter of 3 samples: the mean of its nearest sample's and its mean's distance");
+    // left out, a sample's letter keeps 2 samples: their nearest only (0 right at 0 F)
+    ok &= check(gx_calib_loo(s, own_letter_scores, s, &g_scratch, &loo) && loo.n == 3 && loo.uncal_correct == 3 &&
+                    loo.cal_correct == 3,
+                "leave-one-out of a letter of 3 samples");
     if (!ok) return 1;
     std::printf("ok %d\n", g_checks);
     return 0;

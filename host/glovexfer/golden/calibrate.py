@@ -1,9 +1,11 @@
-"""Few-shot calibration to the wearer, integers only (spec v4, docs/calibration.md).
+"""Few-shot calibration to the wearer, integers only (spec v5, docs/calibration.md).
 
 The firmware's calibration (firmware/core, ``calibrate`` command) is its twin, bit for bit.
 
-Spec v4 (spec v3 with larger gains: candidates 1020, 2040, 4080, ties to the larger; and
-continuous writing's calibrated outputs with spec v2's reach, ``OUTPUT_REACH`` = 1)
+Spec v5 (spec v4 with a letter's mean: a letter whose 3 samples are kept is as far as the
+mean of its nearest sample's and its samples' mean's distance; spec v4: spec v3 with larger
+gains, candidates 1020, 2040, 4080, ties to the larger, and continuous writing's calibrated
+outputs with spec v2's reach, ``OUTPUT_REACH`` = 1)
     Feature vector
         Per network ``n`` of the device model (``golden.recognise.MODEL_NETS[model]``, in that
         order), ``x_n`` is the int8 input of the network's last FULLY_CONNECTED (the one that
@@ -14,8 +16,13 @@ continuous writing's calibrated outputs with spec v2's reach, ``OUTPUT_REACH`` =
         letter drops the oldest.  A sample holds every network's features and the model's
         uncalibrated integer scores of that recording (26 values; leave-one-out needs them).
     Distance
-        ``d_{n,c}(x) = min over the stored samples s of letter c of sum_i |x_i - s_i|``
-        (at most 255 * F, fits int32).  A letter without samples has no distance.
+        ``m_{n,c}(x) = min over the stored samples s of letter c of sum_i |x_i - s_i|``
+        (at most 255 * F, fits int32).  A letter without samples has no distance.  Spec v5: a
+        letter with ``MEAN_FROM`` = 3 samples (``K_MAX``, all kept) also measures its mean:
+        ``e_{n,c}(x) = sum_i |3 x_i - (s1_i + s2_i + s3_i)|`` (3 times the L1 distance to the
+        samples' mean, at most 765 * F) and ``d_{n,c} = floor((3 m_{n,c} + e_{n,c}) / 6)``, the
+        mean of the nearest sample's and the mean's distance; a letter with fewer samples has
+        ``d_{n,c} = m_{n,c}`` (spec v4 for every letter).
     Scale
         ``tau_n``: for every stored sample, its L1 distance (network n) to the nearest stored
         sample of *another* letter; ``tau_n = max(1, floor(sum / count))``.  Recomputed when
@@ -80,7 +87,7 @@ from ..params import LETTERS
 from .recognise import MODEL_NETS, top_k
 
 #: The calibration spec this module implements (docs/calibration.md; in the figures' JSON).
-SPEC_VERSION = 4
+SPEC_VERSION = 5
 #: Samples kept per letter.
 K_MAX = 3
 #: Spec v1's fixed gain (spec v1 to v3: the smallest candidate).
@@ -95,6 +102,8 @@ OUTPUT_REACH = 1
 #: Spec v3: in a model of two networks (``fused``, ``fused_signal``: the BiLSTM first) the
 #: BiLSTM's bonus is the gain over this divisor; a one-network model's is the whole gain.
 LSTM_SHARE = 4
+#: Spec v5: a letter with this many samples also measures its samples' mean (``K_MAX``).
+MEAN_FROM = 3
 #: Recordings per step of the batched distance (bounds its memory).
 BATCH_CHUNK = 256
 
@@ -216,14 +225,31 @@ def scales(cal: CalibrationSet) -> tuple[int, ...] | None:
     return tuple(_tau(_pairwise(entries, n), owner) for n in range(cal.n_nets))
 
 
-def distances(cal: CalibrationSet, features) -> np.ndarray:
-    """``d_{n,c}`` of one recording: (n_nets, 26) int64, -1 for letters without samples."""
+def letter_distance(nearest, x: np.ndarray, stored: np.ndarray):
+    """``d_{n,c}`` from ``nearest`` (``m_{n,c}``, the L1 distance to the letter's nearest
+    sample; scalar or (B,)), the recording(s) ``x`` ((F,) or (B, F)) and the letter's ``k``
+    stored samples ``stored`` (k, F) of network ``n``: ``m`` when ``k < MEAN_FROM``, else
+    ``floor((k m + sum_i |k x_i - sum_s s_i|) / (2 k))`` (spec v5; module docstring)."""
+    k = len(stored)
+    if k < MEAN_FROM:
+        return nearest
+    total = np.asarray(stored, dtype=np.int64).sum(axis=0)
+    e = np.abs(k * np.asarray(x, dtype=np.int64) - total).sum(axis=-1)
+    return (k * np.asarray(nearest, dtype=np.int64) + e) // (2 * k)
+
+
+def distances(cal: CalibrationSet, features, letter_means: bool = True) -> np.ndarray:
+    """``d_{n,c}`` of one recording: (n_nets, 26) int64, -1 for letters without samples.
+    ``letter_means=False``: the nearest sample's distance ``m_{n,c}`` for every letter (spec v4
+    and earlier)."""
     fs = _as_features(features, cal.n_nets)
     d = np.full((cal.n_nets, len(LETTERS)), -1, dtype=np.int64)
     for n in range(cal.n_nets):
         x = fs[n].reshape(-1)
         for c in cal.letters():
-            d[n, c] = min(_l1(x, s.features[n]) for s in cal.samples[c])
+            stored = np.stack([s.features[n] for s in cal.samples[c]])
+            nearest = min(_l1(x, s) for s in stored)
+            d[n, c] = int(letter_distance(nearest, x, stored)) if letter_means else nearest
     return d
 
 
@@ -293,9 +319,11 @@ def _bonuses_batch(cal: CalibrationSet, features, reaches: tuple) -> list:
         x = fs[n].reshape(b, -1).astype(np.int32)
         d = np.full((b, len(LETTERS)), -1, dtype=np.int64)
         for k in range(0, len(x), BATCH_CHUNK):
-            dm = np.abs(x[k : k + BATCH_CHUNK, None, :] - stored[None]).sum(axis=2)  # (b, M)
+            xk = x[k : k + BATCH_CHUNK]
+            dm = np.abs(xk[:, None, :] - stored[None]).sum(axis=2)  # (b, M)
             for c in cal.letters():
-                d[k : k + BATCH_CHUNK, c] = dm[:, owner == c].min(axis=1)
+                mine = owner == c
+                d[k : k + BATCH_CHUNK, c] = letter_distance(dm[:, mine].min(axis=1), xk, stored[mine])
         for out, reach in zip(outs, reaches):
             out[:, n] = _bonus_of(d, taus[n], gain, n, cal.n_nets, reach)
     return outs
@@ -383,6 +411,7 @@ def leave_one_out(cal: CalibrationSet) -> SetCheck:
     m = len(entries)
     owner = np.array([c for c, _, _ in entries], dtype=np.int64)
     dist = [_pairwise(entries, n) for n in range(cal.n_nets)] if m else []
+    feats = [np.stack([s.features[n] for _, _, s in entries]).astype(np.int64) for n in range(cal.n_nets)] if m else []
     judged = 0
     for j, (c, _, s) in enumerate(entries):
         keep = np.arange(m) != j
@@ -397,9 +426,11 @@ def leave_one_out(cal: CalibrationSet) -> SetCheck:
             for n in range(cal.n_nets):
                 tau = _tau(dist[n][np.ix_(keep, keep)], rest)
                 dj = dist[n][j, keep]
+                others = feats[n][keep]
                 d = np.full(len(LETTERS), -1, dtype=np.int64)
                 for letter in letters:
-                    d[letter] = dj[rest == letter].min()
+                    mine = rest == letter
+                    d[letter] = letter_distance(dj[mine].min(), feats[n][j], others[mine])
                 for i, g in enumerate(GAINS):
                     b[i] += _bonus_of(d, tau, g, n, cal.n_nets)
         for i in range(len(GAINS)):
@@ -452,6 +483,7 @@ __all__ = [
     "GAINS",
     "K_MAX",
     "LSTM_SHARE",
+    "MEAN_FROM",
     "OUTPUT_REACH",
     "REACH",
     "Sample",
@@ -469,6 +501,7 @@ __all__ = [
     "distances",
     "enabled_set",
     "leave_one_out",
+    "letter_distance",
     "model_features",
     "model_scores",
     "net_gain",
