@@ -25,7 +25,9 @@ out/folds are trained (a few minutes each).  Writes out/calibration_variants.jso
 runs the same variants, unchanged, on the 12 REAL writers of Chen et al. (2021): the fold files
 ``glovexfer evaluate --chen2021 --model chen_best --calibrate ...`` keeps (each held-out writer's
 letters on the golden int8 device path, ``nets.chen2021_calibration``), with that run's
-calibration split (``chen2021_calibration.calibrate_fold``) and nothing trained.  Checked (a
+calibration split (``chen2021_calibration.calibrate_fold``) and nothing trained, and the
+device's calibration with each letter distance of ``DISTANCES`` (spec v5's was chosen among
+them on the development writers).  Checked (a
 mismatch exits 1): the device's figures (``calibrate_fold``, spec v5) against
 ``lowo_cal<K>`` of models/chen2021/metrics.json when that file holds figures of the same
 spec (its entries' ``spec``; an entry without one is spec v1 and is checked against this
@@ -58,6 +60,46 @@ RULES = {"spec v3 rule": ((255, 510, 1020, 2040, 4080), False, 255),
          "spec v4": (GAINS, True, GAINS[0]),
          "all five gains, ties to the larger": ((255, 510, 1020, 2040, 4080), True, 1020)}
 ALL_GAINS = tuple(sorted({g for cands, _, _ in RULES.values() for g in cands}))
+
+
+def _letter_distance_variant(mode: str, from_k: int):
+    """A letter's distance in place of ``golden.calibrate.letter_distance`` (same arguments):
+    ``mode`` 'nearest' (spec v4), 'mean' (the mean's distance alone), 'nearer' (the nearer of
+    the nearest sample and the mean), 'both' (spec v5: the mean of the two distances), for a
+    letter of at least ``from_k`` samples."""
+
+    def distance(nearest, x, stored):
+        k = len(stored)
+        if mode == "nearest" or k < from_k:
+            return nearest
+        e = np.abs(k * np.asarray(x, dtype=np.int64) - np.asarray(stored, dtype=np.int64).sum(axis=0)).sum(axis=-1)
+        if mode == "mean":
+            return e // k
+        if mode == "nearer":
+            return np.minimum(nearest, e // k)
+        return (k * np.asarray(nearest, dtype=np.int64) + e) // (2 * k)
+
+    return distance
+
+
+#: Letter distances compared on the real writers (spec v5's chosen among them on the development
+#: writers; guarded as on the device, spec v4's gain rule): name -> (mode, from how many samples).
+DISTANCES = {"nearest sample (spec v4)": ("nearest", 1), "the mean alone, 3 samples": ("mean", 3),
+             "the nearer of sample and mean, 3 samples": ("nearer", 3), "mean of the two, from 2 samples": ("both", 2),
+             "spec v5: mean of the two, 3 samples": ("both", 3)}
+
+
+@contextmanager
+def letter_distance(mode: str, from_k: int):
+    """While open, the golden twin measures a letter's distance as :func:`_letter_distance_variant`."""
+    kept = C.letter_distance
+    C.letter_distance = _letter_distance_variant(mode, from_k)
+    try:
+        yield
+    finally:
+        C.letter_distance = kept
+
+
 #: The real writers spec v3 and v4 were chosen on (docs/calibration.md); the others are the check.
 DEV_WRITERS = ("canon", "chen", "haobin", "isa", "jq")
 KS = (1, 2, 3)
@@ -208,6 +250,12 @@ def chen_variants(folds: Path, metrics_path: Path, seed: int) -> dict:
                 dev = CC.calibrate_fold(arrays, k, seed, n)
                 per_k[k][w] = rows[k][-1] | {"device": dev["calibrated"], "device_unguarded": dev["unguarded"],
                                              "device_uncalibrated": dev["uncalibrated"], "device_gain": dev["leave_one_out"]["gain"]}
+    for name, (mode, from_k) in DISTANCES.items():  # the device's calibration with each letter distance
+        with letter_distance(mode, from_k):
+            for n, w in enumerate(writers):
+                arrays = CC.read_fold(out, w, CC.fold_settings(seed, quick=False))[1]
+                for k in KS:
+                    per_k[k][w][f"distance: {name}"] = CC.calibrate_fold(arrays, k, seed, n)["calibrated"]
     return {"data": "REAL IMU-pen recordings of Chen et al. (2021), leave one writer out, chen_best int8 device path",
             "folds": str(out / CC.FOLDS_DIR), "seed": seed, "gains": list(GAINS), "writers": writers,
             "per_k": {k: chen_summary(per_k[k]) for k in KS}, "check": chen_check(per_k, shipped, CC.KEY_PREFIX)}
@@ -216,7 +264,8 @@ def chen_variants(folds: Path, metrics_path: Path, seed: int) -> dict:
 def chen_figures(r: dict) -> dict:
     """One writer's test accuracies by column of the table."""
     return {"uncalibrated": r["uncalibrated"], "spec_v1": r["spec_v1"], **{f"gain_{g}": r["gain"][g] for g in ALL_GAINS},
-            "chosen_gain": r["chosen_gain"], "device": r["device"], **{f"rule: {n}": v["accuracy"] for n, v in r["rules"].items()}}
+            "chosen_gain": r["chosen_gain"], "device": r["device"], **{f"rule: {n}": v["accuracy"] for n, v in r["rules"].items()},
+            **{f"distance: {n}": r[f"distance: {n}"] for n in DISTANCES if f"distance: {n}" in r}}
 
 
 def chen_summary(per_writer: dict) -> dict:
@@ -269,6 +318,14 @@ def print_chen(res: dict) -> None:
     print("|---|" + "---|" * len(res["per_k"]))
     for n in RULES:
         c = f"rule: {n}"
+        print(f"| {n} | " + " | ".join(f"{100 * s['mean_development_writers'][c]:.2f} / {100 * s['mean_other_writers'][c]:.2f} / "
+                                      f"{100 * s['mean'][c]:.2f}" for s in res["per_k"].values()) + " |")
+    print("Letter distances (spec v4's gain rule), guarded as on the device: development writers (spec v5 was chosen on "
+          "these) / the other writers (the check) / all")
+    print("| letter distance | " + " | ".join(f"K = {k}" for k in res["per_k"]) + " |")
+    print("|---|" + "---|" * len(res["per_k"]))
+    for n in DISTANCES:
+        c = f"distance: {n}"
         print(f"| {n} | " + " | ".join(f"{100 * s['mean_development_writers'][c]:.2f} / {100 * s['mean_other_writers'][c]:.2f} / "
                                       f"{100 * s['mean'][c]:.2f}" for s in res["per_k"].values()) + " |")
     k3 = res["per_k"][KS[-1]]

@@ -59,7 +59,7 @@ def test_metrics_entries_only_from_a_complete_run():
     e = CC.metrics_entries(_run(complete=True))
     assert set(e) == {"lowo_cal1"} and e["lowo_cal1"]["per_writer"] == {"a": 0.9, "b": 0.9}
     assert e["lowo_cal1"]["uncalibrated"] == pytest.approx(0.7) and e["lowo_cal1"]["guard2_off"] == []
-    assert e["lowo_cal1"]["spec"] == 4 and _run(complete=True)["lowo_cal1"]["gains_chosen"] == {1020: 1, 2040: 1, 4080: 0}
+    assert e["lowo_cal1"]["spec"] == 5 and _run(complete=True)["lowo_cal1"]["gains_chosen"] == {1020: 1, 2040: 1, 4080: 0}
 
 
 def test_calibration_figures_survive_a_new_protocols_summary():

@@ -309,7 +309,7 @@ def test_evaluate_sessions_calibrated_end_to_end(tmp_path, digilets_dir, capsys)
             assert g["samples"] in (26, 78) and g["leave_one_out"][2] == (0 if g["samples"] == 26 else g["samples"])
             assert g["gain"] in (1020, 2040, 4080) and (g["samples"] != 26 or g["gain"] == 1020)
         gains = [g["gain"] for g in c["guards"].values()]
-        assert c["spec"] == 4 and c["gains_chosen"] == {str(g): gains.count(g) for g in (1020, 2040, 4080)}
+        assert c["spec"] == 5 and c["gains_chosen"] == {str(g): gains.count(g) for g in (1020, 2040, 4080)}
         pw = c["per_writer"]
         assert sum(v["words"] for v in pw.values()) == res["words"]
         assert sum(v["wer_lexicon"] * v["words"] for v in pw.values()) / res["words"] == pytest.approx(c["wer_lexicon"])
@@ -365,8 +365,8 @@ def test_calibrate_letters_changes_only_the_wearers_with_a_calibration_on():
             C.add_sample(cal, int(y[i]), (feats[i],), probs[i].sum(axis=0), confirm=True)
         assert C.seal(cal).gain == g[u]["gain"]  # the gain the wearer's set was sealed with
         assert np.array_equal(d[m], np.argmax(C.calibrated_scores_batch(cal, (feats[m],), probs[m].sum(axis=1)), axis=1))
-        # the outputs mix in the bonus of the shorter reach (spec v4: OUTPUT_REACH tau)
-        assert np.array_equal(p[m], C.calibrated_outputs(probs[m], C.bonuses_batch(cal, (feats[m],), C.OUTPUT_REACH)))
+        # the outputs mix in the bonus of the shorter reach (spec v4: OUTPUT_REACH tau) and the nearest sample (spec v5)
+        assert np.array_equal(p[m], C.calibrated_outputs(probs[m], C.output_bonuses_batch(cal, (feats[m],))))
 
 
 def test_the_shipped_spotter_equals_tflm_on_session_windows(digilets_dir):
@@ -406,7 +406,7 @@ def test_evaluate_sessions_learning_end_to_end(tmp_path, digilets_dir, capsys):
     sc = res.pop("self_calibrated")
     assert {k: v for k, v in res.items() if k != "reproduce"} == {k: v for k, v in res0.items() if k != "reproduce"}
     assert res["reproduce"].endswith(f"--learn --json {js}")
-    assert sc["spec"] == 4 and set(sc["wearers"]) == set(sc["per_writer"]) == set(res["per_writer"])
+    assert sc["spec"] == 5 and set(sc["wearers"]) == set(sc["per_writer"]) == set(res["per_writer"])
     assert sum(w["words_taught"] for w in sc["wearers"].values()) > 0
     for w in sc["wearers"].values():
         assert 0 <= w["words_taught"] and w["samples"] <= 78 and isinstance(w["on"], bool)

@@ -117,8 +117,10 @@ int32_t mean_dist(const GxCalibSet* set, int k, const int8_t* x, const uint8_t a
 
 // d[c]: the distance of x (network k) to letter c in the set without sample `skip` (-1: none):
 // its nearest sample's, or with kGxCalibMeanFrom samples the mean of that and its samples'
-// mean's (spec v5); kNoDistance for letters without samples.
-void nearest_net(const GxCalibSet* set, int k, const int8_t* x, int skip, int32_t d[kGxClasses]) {
+// mean's (spec v5); kNoDistance for letters without samples. `near` (unless null): the
+// nearest sample's distance of every letter (continuous writing's outputs, spec v5).
+void nearest_net(const GxCalibSet* set, int k, const int8_t* x, int skip, int32_t d[kGxClasses],
+                 int32_t* near = nullptr) {
     uint8_t at[kGxClasses][kGxCalibKMax];
     uint8_t count[kGxClasses] = {};
     for (int c = 0; c < kGxClasses; ++c) d[c] = kNoDistance;
@@ -129,6 +131,8 @@ void nearest_net(const GxCalibSet* set, int k, const int8_t* x, int skip, int32_
         const int32_t v = dist(set, k, x, set->s[j]);
         if (v < d[c]) d[c] = v;
     }
+    if (near != nullptr)
+        for (int c = 0; c < kGxClasses; ++c) near[c] = d[c];
     for (int c = 0; c < kGxClasses; ++c)
         if (count[c] >= kGxCalibMeanFrom) {  // 3 x 32640 + 128 x 765 fits int32
             const int32_t n = count[c];
@@ -136,9 +140,10 @@ void nearest_net(const GxCalibSet* set, int k, const int8_t* x, int skip, int32_
         }
 }
 
-// nearest_net of every network.
-void nearest(const GxCalibSet* set, const int8_t* x, int skip, int32_t d[kGxCalibMaxNets][kGxClasses]) {
-    for (int k = 0; k < set->n_nets; ++k) nearest_net(set, k, x, skip, d[k]);
+// nearest_net of every network (`near`: each network's nearest-sample distances, unless null).
+void nearest(const GxCalibSet* set, const int8_t* x, int skip, int32_t d[kGxCalibMaxNets][kGxClasses],
+             int32_t (*near)[kGxClasses] = nullptr) {
+    for (int k = 0; k < set->n_nets; ++k) nearest_net(set, k, x, skip, d[k], near != nullptr ? near[k] : nullptr);
 }
 
 // Network k's share of gain g (spec v3): a quarter for the BiLSTM of a two-network model.
@@ -165,12 +170,12 @@ void with_bonus(const GxCalibSet* set, const GxCalibScale* scale, const int32_t 
     }
 }
 
-// with_bonus, and each network's bonus of reach kGxCalibOutputReach kept in `bonus` (0 past
-// n_nets or inactive; spec v4): what continuous writing's calibrated outputs read, from the
-// decision's distances.
+// with_bonus, and each network's bonus of reach kGxCalibOutputReach (spec v4) at the nearest
+// sample's distances `near` (spec v5) kept in `bonus` (0 past n_nets or inactive): what
+// continuous writing's calibrated outputs read.
 void with_bonus_kept(const GxCalibSet* set, const GxCalibScale* scale, const int32_t d[kGxCalibMaxNets][kGxClasses],
-                     int32_t g, const uint16_t base[kGxClasses], uint16_t out[kGxClasses],
-                     uint16_t bonus[kGxCalibMaxNets][kGxClasses]) {
+                     const int32_t near[kGxCalibMaxNets][kGxClasses], int32_t g, const uint16_t base[kGxClasses],
+                     uint16_t out[kGxClasses], uint16_t bonus[kGxCalibMaxNets][kGxClasses]) {
     for (int c = 0; c < kGxClasses; ++c) out[c] = base[c];
     for (int k = 0; k < kGxCalibMaxNets; ++k)
         for (int c = 0; c < kGxClasses; ++c) bonus[k][c] = 0;
@@ -179,7 +184,7 @@ void with_bonus_kept(const GxCalibSet* set, const GxCalibScale* scale, const int
         const int32_t gk = net_gain(set, k, g);
         for (int c = 0; c < kGxClasses; ++c) {  // a bonus is at most 4080
             out[c] = static_cast<uint16_t>(out[c] + bonus_at(d[k][c], scale->tau[k], gk));
-            bonus[k][c] = static_cast<uint16_t>(bonus_at(d[k][c], scale->tau[k], gk, kGxCalibOutputReach));
+            bonus[k][c] = static_cast<uint16_t>(bonus_at(near[k][c], scale->tau[k], gk, kGxCalibOutputReach));
         }
     }
 }
@@ -274,9 +279,9 @@ void gx_calib_scale(const GxCalibSet* set, GxCalibScale* scale) {
 
 void gx_calib_decide(const GxCalibSet* set, const GxCalibScale* scale, const int8_t* x,
                      const uint16_t base[kGxClasses], GxCalibOut* out) {
-    int32_t d[kGxCalibMaxNets][kGxClasses];
-    if (scale->active) nearest(set, x, -1, d);
-    with_bonus_kept(set, scale, d, gx_calib_gain(set), base, out->scores, out->bonus);
+    int32_t d[kGxCalibMaxNets][kGxClasses], near[kGxCalibMaxNets][kGxClasses];
+    if (scale->active) nearest(set, x, -1, d, near);
+    with_bonus_kept(set, scale, d, near, gx_calib_gain(set), base, out->scores, out->bonus);
     gx_top3(out->scores, kGxClasses, out->top3);
     out->index = out->top3[0];
 }

@@ -23,7 +23,8 @@
 //   outputs    (continuous writing, the word decoder's input) per network n with its int8
 //              softmax outputs p: q_c = min(255, floor((p_c + o_{n,c}) * S / max(1, S + O))),
 //              S = sum_c p_c, O = sum_c o_{n,c}, o the bonus above with the reach
-//              kGxCalibOutputReach (1) in place of R (spec v4), with the set's gain (q = p
+//              kGxCalibOutputReach (1) in place of R (spec v4) and m_{n,c} in place of d_{n,c}
+//              (spec v5: the letter's mean is the decision's only), with the set's gain (q = p
 //              without a bonus; (255 + 4080) * 26 * 255 fits int32).
 // Guards and gain (spec v4; spec v5's distance): gx_calib_loo classifies every stored sample whose letter keeps
 // another sample with the set built from the others (itself excluded, tau recomputed without
@@ -109,7 +110,7 @@ struct GxCalibOut {
     uint16_t scores[kGxClasses];  //!< base + bonus, at most 510 + 4080 + 1020
     int index;
     int top3[3];
-    uint16_t bonus[kGxCalibMaxNets][kGxClasses];  //!< each network's bonus of reach kGxCalibOutputReach, for gx_calib_outputs (0..gain; 0 past n_nets or inactive)
+    uint16_t bonus[kGxCalibMaxNets][kGxClasses];  //!< each network's bonus of reach kGxCalibOutputReach at the nearest sample's distance, for gx_calib_outputs (0..gain; 0 past n_nets or inactive)
 };
 
 //! Leave-one-out on the stored samples: how many each classifier gets right.

@@ -92,12 +92,13 @@ int main() {
     ok &= check(out.scores[1] == g4 + g && out.scores[0] == 100 + ba && out.index == 1, "bonus");
     ok &= check(out.top3[0] == 1 && out.top3[1] == 0 && out.top3[2] == 2, "top-3 stable");
     // continuous writing: network 0's outputs with its output bonus mixed in (spec v4: reach
-    // tau, not 2 tau; b_b = g / 4, b_a = its share at 7.5 F of tau = 7.75 F)
+    // tau, not 2 tau, at the nearest sample's distance, not the letter's (spec v5): b_b = g / 4,
+    // b_a = its share at 7 F of tau = 7.75 F)
     uint8_t p[kGxClasses] = {}, q[kGxClasses];
     p[0] = 200;
     p[2] = 56;
     gx_calib_outputs(&out, 0, p, q);
-    const int32_t b0 = g4 * (sc.tau[0] - da0) / sc.tau[0];
+    const int32_t b0 = g4 * (sc.tau[0] - 7 * kGxFeatLstm) / sc.tau[0];
     ok &= check(out.bonus[0][1] == g4 && out.bonus[0][0] == b0 && b0 < g4 * (r0 - da0) / r0,
                 "the outputs' bonus has the shorter reach");
     ok &= check(q[1] == g4 * 256 / (256 + g4 + b0) && q[0] == (200 + b0) * 256 / (256 + g4 + b0) &&

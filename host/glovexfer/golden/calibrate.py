@@ -2,10 +2,11 @@
 
 The firmware's calibration (firmware/core, ``calibrate`` command) is its twin, bit for bit.
 
-Spec v5 (spec v4 with a letter's mean: a letter whose 3 samples are kept is as far as the
-mean of its nearest sample's and its samples' mean's distance; spec v4: spec v3 with larger
-gains, candidates 1020, 2040, 4080, ties to the larger, and continuous writing's calibrated
-outputs with spec v2's reach, ``OUTPUT_REACH`` = 1)
+Spec v5 (spec v4 with a letter's mean: in a decision, a letter whose 3 samples are kept is
+as far as the mean of its nearest sample's and its samples' mean's distance; continuous
+writing's outputs keep the nearest sample's.  Spec v4: spec v3 with larger gains, candidates
+1020, 2040, 4080, ties to the larger, and continuous writing's calibrated outputs with spec
+v2's reach, ``OUTPUT_REACH`` = 1)
     Feature vector
         Per network ``n`` of the device model (``golden.recognise.MODEL_NETS[model]``, in that
         order), ``x_n`` is the int8 input of the network's last FULLY_CONNECTED (the one that
@@ -62,15 +63,17 @@ outputs with spec v2's reach, ``OUTPUT_REACH`` = 1)
         network, ``q_{n,c} = min(255, floor((p_{n,c} + o_{n,c}) * S_n / max(1, S_n + O_n)))``
         in place of the int8 softmax output ``p_{n,c}`` (``S_n = sum_c p_{n,c}``, ``O_n =
         sum_c o_{n,c}``; :func:`calibrated_outputs`), ``o`` the bonus with the set's sealed
-        gain and the reach ``OUTPUT_REACH`` = 1 in place of ``REACH`` (spec v4: spec v2's
+        gain, the reach ``OUTPUT_REACH`` = 1 in place of ``REACH`` (spec v4: spec v2's
         reach; with ``REACH`` = 2 the bonus covers many letters and flattens what the lexicon
-        reads, docs/calibration.md; :func:`bonuses_batch` with ``reach=OUTPUT_REACH``).
+        reads, docs/calibration.md) and the nearest sample's distance ``m_{n,c}`` for every
+        letter (spec v5: the letter's mean is the decision's only; :func:`output_bonuses_batch`).
         Every product fits int32: ``(255 + 4080) * 26 * 255 = 28,741,050``.
 
 Public functions: :func:`add_sample`, :func:`seal` (chooses the gain), :func:`scales`,
 :func:`distances`, :func:`bonus`, :func:`calibrated_scores` (one recording),
 :func:`calibrated_scores_batch` (B recordings), :func:`bonuses_batch` (per network, B
-recordings), :func:`calibrated_outputs` (continuous writing), :func:`decide`,
+recordings), :func:`output_bonuses_batch` and :func:`calibrated_outputs` (continuous
+writing), :func:`decision_and_output_bonuses`, :func:`letter_distance`, :func:`decide`,
 :func:`leave_one_out`, :func:`enabled_set`; :func:`model_scores` and :func:`model_features`
 read them from a ``golden.recognise`` result.  A set changed by :func:`add_sample` has no gain
 until it is sealed again: the functions that apply it refuse it (``ValueError``) rather than
@@ -287,28 +290,42 @@ def calibrated_scores(cal: CalibrationSet, features, scores) -> np.ndarray:
     return _as_scores(scores).reshape(len(LETTERS)) + bonus(cal, features)
 
 
-def bonuses_batch(cal: CalibrationSet, features, reach: int = REACH) -> np.ndarray:
-    """``bonus_{n,c}`` of B recordings, network by network, with the set's sealed gain
-    (an unsealed set is refused): ``features`` one (B, F_n) int8 array per network ->
-    (B, n_nets, 26) int64 (all 0 without a scale).  ``reach``: ``REACH`` for the decision's
-    bonus, ``OUTPUT_REACH`` for continuous writing's calibrated outputs."""
-    return _bonuses_batch(cal, features, (reach,))[0]
+#: The decision's bonus: reach ``REACH``, spec v5's letter distance.
+_DECISION = (REACH, True)
+#: Continuous writing's outputs: reach ``OUTPUT_REACH``, the nearest sample's distance.
+_OUTPUT = (OUTPUT_REACH, False)
+
+
+def bonuses_batch(cal: CalibrationSet, features) -> np.ndarray:
+    """The decision's ``bonus_{n,c}`` of B recordings, network by network, with the set's
+    sealed gain (an unsealed set is refused): ``features`` one (B, F_n) int8 array per network
+    -> (B, n_nets, 26) int64 (all 0 without a scale)."""
+    return _bonuses_batch(cal, features, (_DECISION,))[0]
+
+
+def output_bonuses_batch(cal: CalibrationSet, features) -> np.ndarray:
+    """Continuous writing: the bonus its calibrated outputs mix in (:func:`calibrated_outputs`),
+    as :func:`bonuses_batch` but with the reach ``OUTPUT_REACH`` (spec v4) and every letter's
+    nearest sample's distance ``m_{n,c}`` (spec v5: a letter's mean widens the bonus, which
+    flattens what the word decoder reads, docs/calibration.md)."""
+    return _bonuses_batch(cal, features, (_OUTPUT,))[0]
 
 
 def decision_and_output_bonuses(cal: CalibrationSet, features) -> tuple[np.ndarray, np.ndarray]:
-    """Continuous writing: :func:`bonuses_batch` with ``REACH`` (the decision's) and with
-    ``OUTPUT_REACH`` (the calibrated outputs'), from one computation of the distances (as the
-    firmware's ``gx_calib_decide`` keeps both)."""
-    decision, output = _bonuses_batch(cal, features, (REACH, OUTPUT_REACH))
+    """Continuous writing: :func:`bonuses_batch` (the decision's) and
+    :func:`output_bonuses_batch` (the calibrated outputs'), from one computation of the
+    distances (as the firmware's ``gx_calib_decide`` keeps both)."""
+    decision, output = _bonuses_batch(cal, features, (_DECISION, _OUTPUT))
     return decision, output
 
 
-def _bonuses_batch(cal: CalibrationSet, features, reaches: tuple) -> list:
-    """:func:`bonuses_batch` for each of ``reaches``, the distances computed once."""
+def _bonuses_batch(cal: CalibrationSet, features, kinds: tuple) -> list:
+    """The bonus of each of ``kinds`` ((reach, letter means) pairs), the distances computed
+    once."""
     fs = _as_features(features, cal.n_nets)
     gain = cal.sealed_gain()
     b = len(fs[0]) if fs[0].ndim == 2 else 1
-    outs = [np.zeros((b, cal.n_nets, len(LETTERS)), dtype=np.int64) for _ in reaches]
+    outs = [np.zeros((b, cal.n_nets, len(LETTERS)), dtype=np.int64) for _ in kinds]
     taus = scales(cal)
     if taus is None:
         return outs
@@ -317,15 +334,17 @@ def _bonuses_batch(cal: CalibrationSet, features, reaches: tuple) -> list:
     for n in range(cal.n_nets):
         stored = np.stack([s.features[n] for _, _, s in entries]).astype(np.int32)  # (M, F)
         x = fs[n].reshape(b, -1).astype(np.int32)
-        d = np.full((b, len(LETTERS)), -1, dtype=np.int64)
+        nearest = np.full((b, len(LETTERS)), -1, dtype=np.int64)
+        d = nearest.copy()
         for k in range(0, len(x), BATCH_CHUNK):
             xk = x[k : k + BATCH_CHUNK]
             dm = np.abs(xk[:, None, :] - stored[None]).sum(axis=2)  # (b, M)
             for c in cal.letters():
                 mine = owner == c
-                d[k : k + BATCH_CHUNK, c] = letter_distance(dm[:, mine].min(axis=1), xk, stored[mine])
-        for out, reach in zip(outs, reaches):
-            out[:, n] = _bonus_of(d, taus[n], gain, n, cal.n_nets, reach)
+                nearest[k : k + BATCH_CHUNK, c] = dm[:, mine].min(axis=1)
+                d[k : k + BATCH_CHUNK, c] = letter_distance(nearest[k : k + BATCH_CHUNK, c], xk, stored[mine])
+        for out, (reach, means) in zip(outs, kinds):
+            out[:, n] = _bonus_of(d if means else nearest, taus[n], gain, n, cal.n_nets, reach)
     return outs
 
 
@@ -341,7 +360,7 @@ def calibrated_outputs(probs, bonuses) -> np.ndarray:
     reads in place of its int8 softmax outputs (docs/calibration.md, "Continuous writing").
 
     ``probs`` (..., n_nets, 26) the networks' outputs 0..255 (``probs_q8``), ``bonuses`` the
-    same shape (``bonuses_batch``): per network, with ``S = sum_c p_c`` and ``B = sum_c b_c``,
+    same shape (``output_bonuses_batch``): per network, with ``S = sum_c p_c`` and ``B = sum_c b_c``,
     ``q_c = min(255, floor((p_c + b_c) * S / max(1, S + B)))``: the network's distribution
     and the calibration's nearest-sample evidence mixed by their masses and scaled back to
     the network's mass (the bonus is in the outputs' own units, as in the window mode's
@@ -505,6 +524,7 @@ __all__ = [
     "model_features",
     "model_scores",
     "net_gain",
+    "output_bonuses_batch",
     "scales",
     "seal",
 ]

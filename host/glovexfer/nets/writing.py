@@ -369,7 +369,8 @@ def _decide(top3, scores, probs, feats, calibration) -> tuple:
     decision (golden.calibrate: first maximum of the scores plus every network's bonus, with
     the set's sealed gain G; q8 = score x 255 // ((255 + G) x networks), as the window
     mode's) and each network's calibrated outputs (``calibrated_outputs``, with the bonus of
-    reach ``OUTPUT_REACH``, spec v4)."""
+    reach ``OUTPUT_REACH``, spec v4, and the nearest sample's distance, spec v5:
+    ``output_bonuses_batch``)."""
     if calibration is None:
         shift = 1 if probs.shape[0] == 2 else 0
         return int(top3[0]), int(scores[top3[0]]) >> shift, [(LETTERS[j], int(scores[j]) >> shift) for j in top3], probs
