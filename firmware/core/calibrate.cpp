@@ -102,17 +102,24 @@ void neighbours(const GxCalibSet* set, GxCalibLooScratch* sc) {
         }
 }
 
-// Spec v5: 3 x the L1 distance of x (network k) to the mean of the samples `at` (n of them):
-// sum_i |n x_i - sum_j s_j,i| (each term <= 3 x 255, at most 128 terms).
-int32_t mean_dist(const GxCalibSet* set, int k, const int8_t* x, const uint8_t at[kGxCalibKMax], int n) {
-    const int off = feat_off(set, k);
-    int32_t e = 0;
-    for (int i = off; i < off + set->dims[k]; ++i) {
-        int32_t t = n * static_cast<int32_t>(x[i]);
-        for (int j = 0; j < n; ++j) t -= set->s[at[j]].feat[i];
+// Spec v5: a letter's 3 samples a, b, c (network k's slices) in one pass over x: their L1
+// distances da, db, dc and e = sum_i |3 x_i - (a_i + b_i + c_i)| (3 x the distance to their
+// mean), the sum of the three signed differences (each term <= 3 x 255, at most 128 terms).
+static_assert(kGxCalibMeanFrom == 3 && kGxCalibKMax == 3, "a letter's mean is of its 3 samples");
+void three_dist(const int8_t* x, const int8_t* a, const int8_t* b, const int8_t* c, int n, int32_t* nearest,
+                int32_t* e_out) {
+    int32_t da = 0, db = 0, dc = 0, e = 0;
+    for (int i = 0; i < n; ++i) {
+        const int32_t xi = x[i];
+        const int32_t ta = xi - a[i], tb = xi - b[i], tc = xi - c[i], t = ta + tb + tc;
+        da += ta < 0 ? -ta : ta;
+        db += tb < 0 ? -tb : tb;
+        dc += tc < 0 ? -tc : tc;
         e += t < 0 ? -t : t;
     }
-    return e;
+    const int32_t m = da < db ? da : db;
+    *nearest = m < dc ? m : dc;
+    *e_out = e;
 }
 
 // d[c]: the distance of x (network k) to letter c in the set without sample `skip` (-1: none):
@@ -123,21 +130,28 @@ void nearest_net(const GxCalibSet* set, int k, const int8_t* x, int skip, int32_
                  int32_t* near = nullptr) {
     uint8_t at[kGxClasses][kGxCalibKMax];
     uint8_t count[kGxClasses] = {};
-    for (int c = 0; c < kGxClasses; ++c) d[c] = kNoDistance;
-    for (int j = 0; j < set->n_samples; ++j) {
-        if (j == skip) continue;
+    for (int j = 0; j < set->n_samples; ++j) {  // each letter's samples (gx_calib_check: at most K_MAX)
         const int c = set->s[j].letter;
-        if (count[c] < kGxCalibKMax) at[c][count[c]++] = static_cast<uint8_t>(j);  // gx_calib_check: <= K_MAX
-        const int32_t v = dist(set, k, x, set->s[j]);
-        if (v < d[c]) d[c] = v;
+        if (j != skip && count[c] < kGxCalibKMax) at[c][count[c]++] = static_cast<uint8_t>(j);
     }
-    if (near != nullptr)
-        for (int c = 0; c < kGxClasses; ++c) near[c] = d[c];
-    for (int c = 0; c < kGxClasses; ++c)
-        if (count[c] >= kGxCalibMeanFrom) {  // 3 x 32640 + 128 x 765 fits int32
-            const int32_t n = count[c];
-            d[c] = (n * d[c] + mean_dist(set, k, x, at[c], n)) / (2 * n);
+    const int off = feat_off(set, k), n = set->dims[k];
+    const int8_t* xk = x + off;
+    for (int c = 0; c < kGxClasses; ++c) {
+        int32_t m = kNoDistance, v = kNoDistance;
+        if (count[c] == kGxCalibMeanFrom) {
+            int32_t e;
+            three_dist(xk, set->s[at[c][0]].feat + off, set->s[at[c][1]].feat + off, set->s[at[c][2]].feat + off, n, &m, &e);
+            v = (3 * m + e) / 6;  // 3 x 32640 + 128 x 765 fits int32
+        } else {
+            for (int j = 0; j < count[c]; ++j) {
+                const int32_t t = l1(xk, set->s[at[c][j]].feat + off, n);
+                if (t < m) m = t;
+            }
+            v = m;
         }
+        d[c] = v;
+        if (near != nullptr) near[c] = m;
+    }
 }
 
 // nearest_net of every network (`near`: each network's nearest-sample distances, unless null).
