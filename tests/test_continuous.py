@@ -610,7 +610,8 @@ def test_continuous_mode_learning_bit_exact_on_emulated_mcu(name, unavailable, w
     """``calib learn on`` on the emulated Cortex-M4F, RV32IMC and Xtensa LX106 (gx_app under
     QEMU, over its UART): from an empty set, 4 sessions streamed one after the other; every
     LETTER, WORD and CALIB learn line equals the golden twin's (the 32-bit targets seal the
-    learnt set, choose its gain and decide the later letters with it)."""
+    learnt set, choose its gain and decide the later letters with it, letters of 3 samples
+    by their means too)."""
     from glovexfer.device import calibrate as C
     from glovexfer.device.continuous import stream_session
     from glovexfer.device.qemu import open_qemu
@@ -618,7 +619,9 @@ def test_continuous_mode_learning_bit_exact_on_emulated_mcu(name, unavailable, w
 
     t = _qemu_with_lexicon(unavailable, name)
     n = 4
-    want, _ = _learning_streams(golden, sessions, n)
+    want, learning = _learning_streams(golden, sessions, n)
+    # some letter reaches 3 samples: the target also computes spec v5's letter means
+    assert max(len(s) for s in learning.cal.samples) == G.K_MAX
     with open_qemu(t, model_dir=writing_models, timeout=60) as dev:
         C.clear(dev)
         C.learn(dev, True)
