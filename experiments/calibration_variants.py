@@ -27,7 +27,9 @@ runs the same variants, unchanged, on the 12 REAL writers of Chen et al. (2021):
 letters on the golden int8 device path, ``nets.chen2021_calibration``), with that run's
 calibration split (``chen2021_calibration.calibrate_fold``) and nothing trained, and the
 device's calibration with each letter distance of ``DISTANCES`` (spec v5's was chosen among
-them on the development writers).  Checked (a
+them on the development writers); ``--draws N``: spec v4's and v5's letter distances at K = 3
+on N other calibration draws of the same folds (how much the figure depends on which letters
+calibrate).  Checked (a
 mismatch exits 1): the device's figures (``calibrate_fold``, spec v5) against
 ``lowo_cal<K>`` of models/chen2021/metrics.json when that file holds figures of the same
 spec (its entries' ``spec``; an entry without one is spec v1 and is checked against this
@@ -222,7 +224,7 @@ def simulated(users: list[str], shipped_pretraining: bool) -> None:
     write(Path("out/calibration_variants.json"), {"users": users, "rows": rows})
 
 
-def chen_variants(folds: Path, metrics_path: Path, seed: int) -> dict:
+def chen_variants(folds: Path, metrics_path: Path, seed: int, draws: int = 0) -> dict:
     """:func:`variants` per real writer and K beside the device's calibration
     (``chen2021_calibration.calibrate_fold`` on the same fold data: the calibration split of
     the run that wrote the fold files)."""
@@ -258,7 +260,38 @@ def chen_variants(folds: Path, metrics_path: Path, seed: int) -> dict:
                     per_k[k][w][f"distance: {name}"] = CC.calibrate_fold(arrays, k, seed, n)["calibrated"]
     return {"data": "REAL IMU-pen recordings of Chen et al. (2021), leave one writer out, chen_best int8 device path",
             "folds": str(out / CC.FOLDS_DIR), "seed": seed, "gains": list(GAINS), "writers": writers,
-            "per_k": {k: chen_summary(per_k[k]) for k in KS}, "check": chen_check(per_k, shipped, CC.KEY_PREFIX)}
+            "per_k": {k: chen_summary(per_k[k]) for k in KS}, "check": chen_check(per_k, shipped, CC.KEY_PREFIX),
+            "other_draws": chen_draws(out, writers, seed, draws) if draws else None}
+
+
+#: Other calibration draws (``--draws``): the letter distances compared at this K (the target's).
+DRAWS_K = 3
+
+
+def chen_draws(out: Path, writers: list, seed: int, draws: int) -> dict:
+    """The device's calibration at ``DRAWS_K`` with spec v4's and spec v5's letter distance on
+    ``draws`` other calibration draws of the same fold files: draw ``d`` (1..) seeds writer
+    ``n``'s split ``1000 (seed + n + 100 d) + K`` (the run's own draw is ``d = 0``).  Mean test
+    accuracy per draw: development writers, the others, all."""
+    from glovexfer.nets import chen2021_calibration as CC
+
+    arrays = {w: CC.read_fold(out, w, CC.fold_settings(seed, quick=False))[1] for w in writers}
+    names = [n for n in DISTANCES if n.startswith(("nearest sample", "spec v5"))]
+    rows = []
+    for d in range(1, draws + 1):
+        row = {"draw": d}
+        for name in names:
+            with letter_distance(*DISTANCES[name]):
+                acc = {w: NC.calibrate_user(tuple(a[f"features_{k}"] for k in CC.NETS), a["scores"], a["y"], DRAWS_K,
+                                            seed=1000 * (seed + n + 100 * d) + DRAWS_K)["calibrated"]
+                       for n, (w, a) in enumerate(arrays.items())}
+            row[name] = {"development": float(np.mean([v for w, v in acc.items() if w in DEV_WRITERS])),
+                         "other": float(np.mean([v for w, v in acc.items() if w not in DEV_WRITERS])),
+                         "all": float(np.mean(list(acc.values()))), "per_writer": acc}
+        rows.append(row)
+        print(f"draw {d}/{draws}: " + ", ".join(f"{n} {100 * row[n]['all']:.2f} %" for n in names), flush=True)
+    return {"k": DRAWS_K, "distances": names, "draws": rows,
+            "mean": {n: {g: float(np.mean([r[n][g] for r in rows])) for g in ("development", "other", "all")} for n in names}}
 
 
 def chen_figures(r: dict) -> dict:
@@ -328,6 +361,16 @@ def print_chen(res: dict) -> None:
         c = f"distance: {n}"
         print(f"| {n} | " + " | ".join(f"{100 * s['mean_development_writers'][c]:.2f} / {100 * s['mean_other_writers'][c]:.2f} / "
                                       f"{100 * s['mean'][c]:.2f}" for s in res["per_k"].values()) + " |")
+    if res.get("other_draws"):
+        o = res["other_draws"]
+        print(f"K={o['k']} on {len(o['draws'])} other calibration draws, guarded as on the device: development writers / "
+              "the other writers / all (per draw, then the mean)")
+        print("| letter distance | " + " | ".join(f"draw {r['draw']}" for r in o["draws"]) + " | mean |")
+        print("|---|" + "---|" * (len(o["draws"]) + 1))
+        for n in o["distances"]:
+            cells = [f"{100 * r[n]['development']:.2f} / {100 * r[n]['other']:.2f} / {100 * r[n]['all']:.2f}" for r in o["draws"]]
+            m = o["mean"][n]
+            print(f"| {n} | " + " | ".join(cells) + f" | {100 * m['development']:.2f} / {100 * m['other']:.2f} / {100 * m['all']:.2f} |")
     k3 = res["per_k"][KS[-1]]
     print(f"K={KS[-1]} per writer (uncalibrated / spec v1 / device, spec v5: accuracy, gain):")
     for w, f in k3["per_writer"].items():
@@ -352,6 +395,8 @@ def main() -> None:
                     help="instead: the real writers' fold files (out/chen/folds_cal of evaluate --chen2021 --calibrate)")
     ap.add_argument("--metrics", type=Path, default=Path("models/chen2021/metrics.json"), help="with --chen-folds: the run's figures to check (lowo_cal<K>, of their spec)")
     ap.add_argument("--seed", type=int, default=0, help="with --chen-folds: the run's --seed")
+    ap.add_argument("--draws", type=int, default=0, metavar="N",
+                    help=f"with --chen-folds: also spec v4's and v5's letter distances at K = {DRAWS_K} on N other calibration draws")
     args = ap.parse_args()
     if bool(args.users) == bool(args.chen_folds):
         ap.error("give either simulated users or --chen-folds DIR")
@@ -361,7 +406,9 @@ def main() -> None:
     from glovexfer.errors import GloveXferError
 
     try:
-        res = chen_variants(args.chen_folds, args.metrics, args.seed)
+        if args.draws < 0:
+            ap.error("--draws: a number of draws, 0 or more")
+        res = chen_variants(args.chen_folds, args.metrics, args.seed, args.draws)
     except GloveXferError as e:
         sys.exit(f"calibration_variants: {e}")
     print_chen(res)
