@@ -3,7 +3,7 @@
 Self-calibration: no calibration letters; while the wearer writes, every word the lexicon
 decodes with a clear margin (the runner-up word costs at least ``M`` units more) and whose
 letter count is the spotted one lends its letters, labelled by the decoded word, to the
-wearer's letter calibration (golden.calibrate, spec v2: K_MAX samples per letter, the oldest
+wearer's letter calibration (golden.calibrate, the device's spec: K_MAX samples per letter, the oldest
 dropped, sealed and checked by Guard 2 after every word that adds letters); the letters of
 the words after it are decided and decoded with that calibration (``calibrated_outputs``).
 Online: a word only benefits from the words before it.
@@ -95,8 +95,10 @@ def run_rule(rule: str, margin: int, skip_flagged: bool, users, words_of, feats,
                 w = np.asarray(w, int)
                 p = probs[w]
                 if enabled is not None and rule != "none":
-                    b = C.bonuses_batch(enabled, tuple(f[w] for f in feats))
-                    q = C.calibrated_outputs(p, b)
+                    # the device's: the decision's bonus, and the outputs' (spec v4: reach tau; spec v5:
+                    # the nearest sample's distance)
+                    b, o = C.decision_and_output_bonuses(enabled, tuple(f[w] for f in feats))
+                    q = C.calibrated_outputs(p, o)
                     raw_idx = np.argmax(p.sum(axis=1) + b.sum(axis=1), axis=1)
                 else:
                     q = p
