@@ -109,9 +109,9 @@ static_assert(kGxCalibMeanFrom == 3 && kGxCalibKMax == 3, "a letter's mean is of
 void three_dist(const int8_t* x, const int8_t* a, const int8_t* b, const int8_t* c, int n, int32_t* nearest,
                 int32_t* e_out) {
     int32_t da = 0, db = 0, dc = 0, e = 0;
-    for (int i = 0; i < n; ++i) {
-        const int32_t xi = x[i];
-        const int32_t ta = xi - a[i], tb = xi - b[i], tc = xi - c[i], t = ta + tb + tc;
+    for (const int8_t* end = x + n; x != end; ++x, ++a, ++b, ++c) {  // pointers: no index arithmetic per term
+        const int32_t xi = *x;
+        const int32_t ta = xi - *a, tb = xi - *b, tc = xi - *c, t = ta + tb + tc;
         da += ta < 0 ? -ta : ta;
         db += tb < 0 ? -tb : tb;
         dc += tc < 0 ? -tc : tc;
