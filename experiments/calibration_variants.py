@@ -337,6 +337,18 @@ def chen_check(per_k: dict, shipped: dict, prefix: str) -> dict:
             "metrics": {f"{prefix}{k}": shipped[f"{prefix}{k}"]["mean"] for k in per_k}}
 
 
+def print_by_k(res: dict, what: str, prefix: str, names, title: str) -> None:
+    """One table: a row per variant (column ``prefix + name``), a cell per K with the means of
+    the development writers / the other writers / all."""
+    print(title)
+    print(f"| {what} | " + " | ".join(f"K = {k}" for k in res["per_k"]) + " |")
+    print("|---|" + "---|" * len(res["per_k"]))
+    for n in names:
+        c = prefix + n
+        print(f"| {n} | " + " | ".join(f"{100 * s['mean_development_writers'][c]:.2f} / {100 * s['mean_other_writers'][c]:.2f} / "
+                                      f"{100 * s['mean'][c]:.2f}" for s in res["per_k"].values()) + " |")
+
+
 def print_chen(res: dict) -> None:
     cols = ["uncalibrated", "spec_v1", "device"] + [f"gain_{g}" for g in ALL_GAINS] + ["chosen_gain"]
     above = f"writers_at_or_above_{round(100 * CHEN_TARGET)}"
@@ -345,22 +357,12 @@ def print_chen(res: dict) -> None:
     print("|---|" + "---|" * len(cols))
     for k, s in res["per_k"].items():
         print(f"| {k} | " + " | ".join(f"{100 * s['mean'][c]:.2f} [{s[above][c]}]" for c in cols) + " |")
-    print(f"Gain rules, guarded as on the device: mean over the development writers ({', '.join(DEV_WRITERS)}: "
-          "the rule was chosen on these) / the other writers (the check) / all")
-    print("| rule | " + " | ".join(f"K = {k}" for k in res["per_k"]) + " |")
-    print("|---|" + "---|" * len(res["per_k"]))
-    for n in RULES:
-        c = f"rule: {n}"
-        print(f"| {n} | " + " | ".join(f"{100 * s['mean_development_writers'][c]:.2f} / {100 * s['mean_other_writers'][c]:.2f} / "
-                                      f"{100 * s['mean'][c]:.2f}" for s in res["per_k"].values()) + " |")
-    print("Letter distances (spec v4's gain rule), guarded as on the device: development writers (spec v5 was chosen on "
-          "these) / the other writers (the check) / all")
-    print("| letter distance | " + " | ".join(f"K = {k}" for k in res["per_k"]) + " |")
-    print("|---|" + "---|" * len(res["per_k"]))
-    for n in DISTANCES:
-        c = f"distance: {n}"
-        print(f"| {n} | " + " | ".join(f"{100 * s['mean_development_writers'][c]:.2f} / {100 * s['mean_other_writers'][c]:.2f} / "
-                                      f"{100 * s['mean'][c]:.2f}" for s in res["per_k"].values()) + " |")
+    print_by_k(res, "rule", "rule: ", RULES,
+               f"Gain rules, guarded as on the device: mean over the development writers ({', '.join(DEV_WRITERS)}: "
+               "the rule was chosen on these) / the other writers (the check) / all")
+    print_by_k(res, "letter distance", "distance: ", DISTANCES,
+               "Letter distances (spec v4's gain rule), guarded as on the device: development writers (spec v5 was "
+               "chosen on these) / the other writers (the check) / all")
     if res.get("other_draws"):
         o = res["other_draws"]
         print(f"K={o['k']} on {len(o['draws'])} other calibration draws, guarded as on the device: development writers / "
