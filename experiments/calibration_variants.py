@@ -64,31 +64,33 @@ RULES = {"spec v3 rule": ((255, 510, 1020, 2040, 4080), False, 255),
 ALL_GAINS = tuple(sorted({g for cands, _, _ in RULES.values() for g in cands}))
 
 
+#: The golden twin's letter distance (the device's), kept while :func:`letter_distance` swaps it.
+_GOLDEN_LETTER_DISTANCE = C.letter_distance
+
+
 def _letter_distance_variant(mode: str, from_k: int):
     """A letter's distance in place of ``golden.calibrate.letter_distance`` (same arguments):
     ``mode`` 'nearest' (spec v4), 'mean' (the mean's distance alone), 'nearer' (the nearer of
-    the nearest sample and the mean), 'both' (spec v5: the mean of the two distances), for a
-    letter of at least ``from_k`` samples."""
+    the nearest sample and the mean), 'both' (the golden twin's: the mean of the two distances),
+    for a letter of at least ``from_k`` samples (spec v5: 'both' from ``MEAN_FROM``)."""
 
     def distance(nearest, x, stored):
-        k = len(stored)
-        if mode == "nearest" or k < from_k:
+        if mode == "both":
+            return _GOLDEN_LETTER_DISTANCE(nearest, x, stored, mean_from=from_k)
+        if mode == "nearest" or len(stored) < from_k:
             return nearest
-        e = np.abs(k * np.asarray(x, dtype=np.int64) - np.asarray(stored, dtype=np.int64).sum(axis=0)).sum(axis=-1)
-        if mode == "mean":
-            return e // k
-        if mode == "nearer":
-            return np.minimum(nearest, e // k)
-        return (k * np.asarray(nearest, dtype=np.int64) + e) // (2 * k)
+        to_mean = C.mean_term(x, stored) // len(stored)
+        return to_mean if mode == "mean" else np.minimum(nearest, to_mean)
 
     return distance
 
 
 #: Letter distances compared on the real writers (spec v5's chosen among them on the development
 #: writers; guarded as on the device, spec v4's gain rule): name -> (mode, from how many samples).
-DISTANCES = {"nearest sample (spec v4)": ("nearest", 1), "the mean alone, 3 samples": ("mean", 3),
+SPEC_V4_DISTANCE, SPEC_V5_DISTANCE = "nearest sample (spec v4)", "spec v5: mean of the two, 3 samples"
+DISTANCES = {SPEC_V4_DISTANCE: ("nearest", 1), "the mean alone, 3 samples": ("mean", 3),
              "the nearer of sample and mean, 3 samples": ("nearer", 3), "mean of the two, from 2 samples": ("both", 2),
-             "spec v5: mean of the two, 3 samples": ("both", 3)}
+             SPEC_V5_DISTANCE: ("both", C.MEAN_FROM)}
 
 
 @contextmanager
@@ -242,41 +244,42 @@ def chen_variants(folds: Path, metrics_path: Path, seed: int, draws: int = 0) ->
         raise SystemExit(f"{out / CC.FOLDS_DIR}: fold files of {writers}, the metrics' run has {everyone}")
     rows: dict = {}
     per_k: dict = {k: {} for k in KS}
+    fold_arrays = {}  # each writer's fold file, read once
+    for w in writers:
+        got = CC.read_fold(out, w, CC.fold_settings(seed, quick=False))
+        if got is None:
+            raise SystemExit(f"{CC.fold_paths(out, w)[1]}: missing (the fold's .json is there)")
+        fold_arrays[w] = got[1]
     with capturing(rows):
         for n, w in enumerate(writers):
-            got = CC.read_fold(out, w, CC.fold_settings(seed, quick=False))
-            if got is None:
-                raise SystemExit(f"{CC.fold_paths(out, w)[1]}: missing (the fold's .json is there)")
-            arrays = got[1]
             for k in KS:
-                dev = CC.calibrate_fold(arrays, k, seed, n)
+                dev = CC.calibrate_fold(fold_arrays[w], k, seed, n)
                 per_k[k][w] = rows[k][-1] | {"device": dev["calibrated"], "device_unguarded": dev["unguarded"],
                                              "device_uncalibrated": dev["uncalibrated"], "device_gain": dev["leave_one_out"]["gain"]}
     for name, (mode, from_k) in DISTANCES.items():  # the device's calibration with each letter distance
         with letter_distance(mode, from_k):
             for n, w in enumerate(writers):
-                arrays = CC.read_fold(out, w, CC.fold_settings(seed, quick=False))[1]
                 for k in KS:
-                    per_k[k][w][f"distance: {name}"] = CC.calibrate_fold(arrays, k, seed, n)["calibrated"]
+                    per_k[k][w][f"distance: {name}"] = CC.calibrate_fold(fold_arrays[w], k, seed, n)["calibrated"]
     return {"data": "REAL IMU-pen recordings of Chen et al. (2021), leave one writer out, chen_best int8 device path",
             "folds": str(out / CC.FOLDS_DIR), "seed": seed, "gains": list(GAINS), "writers": writers,
             "per_k": {k: chen_summary(per_k[k]) for k in KS}, "check": chen_check(per_k, shipped, CC.KEY_PREFIX),
-            "other_draws": chen_draws(out, writers, seed, draws) if draws else None}
+            "other_draws": chen_draws(fold_arrays, seed, draws) if draws else None}
 
 
 #: Other calibration draws (``--draws``): the letter distances compared at this K (the target's).
 DRAWS_K = 3
 
 
-def chen_draws(out: Path, writers: list, seed: int, draws: int) -> dict:
+def chen_draws(fold_arrays: dict, seed: int, draws: int) -> dict:
     """The device's calibration at ``DRAWS_K`` with spec v4's and spec v5's letter distance on
-    ``draws`` other calibration draws of the same fold files: draw ``d`` (1..) seeds writer
-    ``n``'s split ``1000 (seed + n + 100 d) + K`` (the run's own draw is ``d = 0``).  Mean test
-    accuracy per draw: development writers, the others, all."""
+    ``draws`` other calibration draws of the same fold files (``fold_arrays``: writer -> its
+    fold's arrays, in the run's order): draw ``d`` (1..) seeds writer ``n``'s split
+    ``1000 (seed + n + 100 d) + K`` (the run's own draw is ``d = 0``).  Mean test accuracy per
+    draw: development writers, the others, all."""
     from glovexfer.nets import chen2021_calibration as CC
 
-    arrays = {w: CC.read_fold(out, w, CC.fold_settings(seed, quick=False))[1] for w in writers}
-    names = [n for n in DISTANCES if n.startswith(("nearest sample", "spec v5"))]
+    names = [SPEC_V4_DISTANCE, SPEC_V5_DISTANCE]
     rows = []
     for d in range(1, draws + 1):
         row = {"draw": d}
@@ -284,7 +287,7 @@ def chen_draws(out: Path, writers: list, seed: int, draws: int) -> dict:
             with letter_distance(*DISTANCES[name]):
                 acc = {w: NC.calibrate_user(tuple(a[f"features_{k}"] for k in CC.NETS), a["scores"], a["y"], DRAWS_K,
                                             seed=1000 * (seed + n + 100 * d) + DRAWS_K)["calibrated"]
-                       for n, (w, a) in enumerate(arrays.items())}
+                       for n, (w, a) in enumerate(fold_arrays.items())}
             row[name] = {"development": float(np.mean([v for w, v in acc.items() if w in DEV_WRITERS])),
                          "other": float(np.mean([v for w, v in acc.items() if w not in DEV_WRITERS])),
                          "all": float(np.mean(list(acc.values()))), "per_writer": acc}

@@ -72,7 +72,6 @@ constexpr int32_t kGxCalibOutputReach = 1;
 constexpr int32_t kGxCalibLstmShare = 4;
 //! Spec v5: a letter with this many samples (kGxCalibKMax) also measures its samples' mean.
 constexpr int kGxCalibMeanFrom = 3;
-static_assert(kGxCalibMeanFrom <= kGxCalibKMax, "a letter can reach kGxCalibMeanFrom samples");
 constexpr int32_t kGxCalibGainMax = kGxCalibGains[kGxCalibNGains - 1];
 
 //! One stored sample: its letter (0..25) and the features of every network of the model.

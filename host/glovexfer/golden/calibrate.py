@@ -73,7 +73,7 @@ Public functions: :func:`add_sample`, :func:`seal` (chooses the gain), :func:`sc
 :func:`distances`, :func:`bonus`, :func:`calibrated_scores` (one recording),
 :func:`calibrated_scores_batch` (B recordings), :func:`bonuses_batch` (per network, B
 recordings), :func:`output_bonuses_batch` and :func:`calibrated_outputs` (continuous
-writing), :func:`decision_and_output_bonuses`, :func:`letter_distance`, :func:`decide`,
+writing), :func:`decision_and_output_bonuses`, :func:`letter_distance`, :func:`mean_term`, :func:`decide`,
 :func:`leave_one_out`, :func:`enabled_set`; :func:`model_scores` and :func:`model_features`
 read them from a ``golden.recognise`` result.  A set changed by :func:`add_sample` has no gain
 until it is sealed again: the functions that apply it refuse it (``ValueError``) rather than
@@ -228,17 +228,23 @@ def scales(cal: CalibrationSet) -> tuple[int, ...] | None:
     return tuple(_tau(_pairwise(entries, n), owner) for n in range(cal.n_nets))
 
 
-def letter_distance(nearest, x: np.ndarray, stored: np.ndarray):
+def mean_term(x: np.ndarray, stored: np.ndarray):
+    """``e = sum_i |k x_i - sum_s s_i|``: ``k`` times the L1 distance of the recording(s) ``x``
+    ((F,) or (B, F)) to the mean of the ``k`` samples ``stored`` (k, F), without a division."""
+    total = np.asarray(stored, dtype=np.int64).sum(axis=0)
+    return np.abs(len(stored) * np.asarray(x, dtype=np.int64) - total).sum(axis=-1)
+
+
+def letter_distance(nearest, x: np.ndarray, stored: np.ndarray, mean_from: int = MEAN_FROM):
     """``d_{n,c}`` from ``nearest`` (``m_{n,c}``, the L1 distance to the letter's nearest
     sample; scalar or (B,)), the recording(s) ``x`` ((F,) or (B, F)) and the letter's ``k``
-    stored samples ``stored`` (k, F) of network ``n``: ``m`` when ``k < MEAN_FROM``, else
-    ``floor((k m + sum_i |k x_i - sum_s s_i|) / (2 k))`` (spec v5; module docstring)."""
+    stored samples ``stored`` (k, F) of network ``n``: ``m`` when ``k < mean_from``, else
+    ``floor((k m + mean_term(x, stored)) / (2 k))`` (spec v5, ``mean_from`` = ``MEAN_FROM``;
+    module docstring)."""
     k = len(stored)
-    if k < MEAN_FROM:
+    if k < mean_from:
         return nearest
-    total = np.asarray(stored, dtype=np.int64).sum(axis=0)
-    e = np.abs(k * np.asarray(x, dtype=np.int64) - total).sum(axis=-1)
-    return (k * np.asarray(nearest, dtype=np.int64) + e) // (2 * k)
+    return (k * np.asarray(nearest, dtype=np.int64) + mean_term(x, stored)) // (2 * k)
 
 
 def distances(cal: CalibrationSet, features, letter_means: bool = True) -> np.ndarray:
@@ -331,18 +337,20 @@ def _bonuses_batch(cal: CalibrationSet, features, kinds: tuple) -> list:
         return outs
     entries = cal.entries()
     owner = np.array([c for c, _, _ in entries])
+    any_means = any(m for _, m in kinds)
     for n in range(cal.n_nets):
         stored = np.stack([s.features[n] for _, _, s in entries]).astype(np.int32)  # (M, F)
         x = fs[n].reshape(b, -1).astype(np.int32)
         nearest = np.full((b, len(LETTERS)), -1, dtype=np.int64)
-        d = nearest.copy()
+        d = nearest.copy() if any_means else nearest  # spec v5's letter distances only where a kind reads them
         for k in range(0, len(x), BATCH_CHUNK):
             xk = x[k : k + BATCH_CHUNK]
             dm = np.abs(xk[:, None, :] - stored[None]).sum(axis=2)  # (b, M)
             for c in cal.letters():
                 mine = owner == c
                 nearest[k : k + BATCH_CHUNK, c] = dm[:, mine].min(axis=1)
-                d[k : k + BATCH_CHUNK, c] = letter_distance(nearest[k : k + BATCH_CHUNK, c], xk, stored[mine])
+                if any_means:
+                    d[k : k + BATCH_CHUNK, c] = letter_distance(nearest[k : k + BATCH_CHUNK, c], xk, stored[mine])
         for out, (reach, means) in zip(outs, kinds):
             out[:, n] = _bonus_of(d if means else nearest, taus[n], gain, n, cal.n_nets, reach)
     return outs
@@ -521,6 +529,7 @@ __all__ = [
     "enabled_set",
     "leave_one_out",
     "letter_distance",
+    "mean_term",
     "model_features",
     "model_scores",
     "net_gain",
